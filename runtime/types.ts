@@ -1,0 +1,189 @@
+/**
+ * The public types of the durable trigger runtime. The behaviour behind them
+ * is pinned in the design contract; the names here are the contract's names.
+ */
+
+/** One fact in a scope's append-only ledger. */
+export interface LedgerEvent<Payload = unknown> {
+  readonly id: number;
+  readonly ts: number;
+  readonly kind: string;
+  readonly payload: Payload;
+}
+
+/** What `parseIntent` answers: the typed intent, or why the raw value is refused. */
+export type ParseResult<Intent> =
+  | { readonly ok: true; readonly intent: Intent }
+  | { readonly ok: false; readonly reason: string };
+
+export type Cancellation = "cooperative" | "ignored";
+
+/**
+ * Any string literal. Written this way, not as `string`, so that a trigger
+ * declared with `satisfies DurableTrigger<…>` keeps its literal `kind`, which
+ * is what types `enqueueTrigger` by kind.
+ */
+export type KindName = Capitalize<string> | Uncapitalize<string>;
+
+/** `"redrive"` when this attempt took over a claim whose deadline had passed. */
+export type AcquireMode = "normal" | "redrive";
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly maxAttempts: number;
+  /** Delay before the second attempt; it doubles for each attempt after. */
+  readonly backoffMs: number;
+  /** The longest delay between two attempts. */
+  readonly maxBackoffMs: number;
+}
+
+export interface EventQuery<Kind extends string = string> {
+  readonly afterId?: number;
+  readonly kinds?: readonly Kind[];
+  readonly limit?: number;
+}
+
+/** Everything `acquire` may use. External work happens here and nowhere else. */
+export interface AcquireContext<Env = unknown, Progress = unknown> {
+  /** The Durable Object name this work runs in. */
+  readonly scope: string;
+  readonly intentEventId: number;
+  /** 1-based; counts every claim of this intent, redrives included. */
+  readonly attempt: number;
+  readonly acquireMode: AcquireMode;
+  /** Aborted when cancellation is requested (cooperative triggers only). */
+  readonly signal: AbortSignal;
+  /** Milliseconds since the epoch when this attempt was claimed. */
+  readonly now: number;
+  /** The Worker's environment, as the Durable Object received it. */
+  readonly env: Env;
+  /** Reads the ledger, ascending by id. */
+  events(query?: EventQuery): LedgerEvent[];
+  /** Sends a transient frame to whoever watches this intent; never stored. */
+  progress(payload: Progress): void;
+}
+
+export interface NewEvent<Kind extends string = string, Payload = unknown> {
+  readonly kind: Kind;
+  readonly payload: Payload;
+}
+
+export interface FollowUp {
+  readonly triggerKind: string;
+  readonly payload: unknown;
+  /** Milliseconds since the epoch; default: now. */
+  readonly at?: number;
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * The settling transaction. Everything written through it commits together
+ * with the settlement, or not at all.
+ */
+export interface Tx<Event extends NewEvent = NewEvent> {
+  readonly intentEventId: number;
+  readonly now: number;
+  readonly acquireMode: AcquireMode;
+  /** Appends a fact to the ledger and returns it as stored. */
+  insertEvent<E extends Event>(event: E): LedgerEvent<E["payload"]>;
+  /** Schedules follow-up work; it exists only if this transaction commits. */
+  enqueue(work: FollowUp): { readonly id: number };
+  /** The Durable Object's SQL storage, for side tables written in the same transaction. */
+  readonly sql: SqlStorage;
+}
+
+export interface CancellationInfo {
+  /** The reason given with the first cancel request, if any. */
+  readonly reason?: string;
+  readonly requestedAt: number;
+}
+
+export interface FailureInfo {
+  readonly error: { readonly name: string; readonly message: string };
+  readonly attempts: number;
+}
+
+/**
+ * A kind of durable background work. `acquire` does the external work;
+ * the `commit…` callbacks write its facts, synchronously, in one transaction.
+ */
+export interface DurableTrigger<
+  Intent,
+  Outcome,
+  Env = unknown,
+  Event extends NewEvent = NewEvent,
+  Progress = unknown,
+> {
+  readonly kind: KindName;
+  readonly intentEventKind: KindName;
+  readonly cancellation: Cancellation;
+  /** How long one claim lasts before another drain may redrive it. Default 60 000. */
+  readonly acquireDeadlineMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Acquires of this kind in flight at once in one scope. Default 1. */
+  readonly concurrency?: number;
+  parseIntent(raw: unknown): ParseResult<Intent>;
+  acquire(intent: Intent, ctx: AcquireContext<Env, Progress>): Outcome | Promise<Outcome>;
+  commit(outcome: Outcome, tx: Tx<Event>): void;
+  commitCancelled(intent: Intent, cancellation: CancellationInfo, tx: Tx<Event>): void;
+  commitFailed?(intent: Intent, failure: FailureInfo, tx: Tx<Event>): void;
+}
+
+/** Any trigger, whatever its types; what registration accepts. */
+// `any` is deliberate: parameters are contravariant, so no narrower type admits every trigger.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTrigger = DurableTrigger<any, any, any, any, any>;
+
+export type IntentOf<T> = T extends DurableTrigger<infer I, any, any, any, any> ? I : never;
+export type OutcomeOf<T> = T extends DurableTrigger<any, infer O, any, any, any> ? O : never;
+
+export interface EnqueueOptions {
+  /** When the work becomes due, in milliseconds since the epoch. Default: now. */
+  readonly at?: number;
+  /** The same key for the same trigger kind returns the first intent's id and writes nothing. */
+  readonly idempotencyKey?: string;
+}
+
+/** One `enqueueTrigger` request per registered trigger: the kind decides the payload type. */
+export type EnqueueRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
+  ? EnqueueOptions & { readonly triggerKind: T["kind"]; readonly payload: IntentOf<T> }
+  : never;
+
+export type Settlement = "completed" | "cancelled" | "failed" | "rejected";
+
+export interface CancelRequest<Kind extends string = string> {
+  readonly triggerKind: Kind;
+  readonly intentEventId: number;
+  readonly reason?: string;
+}
+
+export type CancelResult =
+  | { readonly status: "cancelled"; readonly intentEventId: number }
+  | { readonly status: "requested"; readonly intentEventId: number; readonly requestedAt: number }
+  | { readonly status: "ignored"; readonly intentEventId: number }
+  | { readonly status: "not_found"; readonly intentEventId: number }
+  | { readonly status: "already_completed"; readonly intentEventId: number; readonly settled: Settlement };
+
+export type CancelStatus = CancelResult["status"];
+
+export type IntentPhase =
+  | "scheduled"
+  | "claimed"
+  | "redriven"
+  | "retry_scheduled"
+  | "cancel_requested"
+  | "completed"
+  | "completed_after_cancel_requested"
+  | "cancelled"
+  | "failed"
+  | "rejected";
+
+/** One intent as the ops view lists it. */
+export interface IntentSummary {
+  readonly intentEventId: number;
+  readonly triggerKind: string;
+  readonly phase: IntentPhase;
+  readonly attempts: number;
+  readonly fireAt: number;
+  readonly settledAt: number | null;
+}
