@@ -3,8 +3,16 @@
  * is pinned in the design contract; the names here are the contract's names.
  */
 
+/** What the ledger stores: plain JSON, which is also what crosses RPC intact. */
+export type JsonValue = null | boolean | number | string | JsonArray | JsonObject;
+// Interfaces, not aliases, so that recursive checks (RPC's `Serializable`) stop at a name.
+export interface JsonArray extends ReadonlyArray<JsonValue> {}
+export interface JsonObject {
+  readonly [key: string]: JsonValue;
+}
+
 /** One fact in a scope's append-only ledger. */
-export interface LedgerEvent<Payload = unknown> {
+export interface LedgerEvent<Payload = JsonValue> {
   readonly id: number;
   readonly ts: number;
   readonly kind: string;

@@ -1,0 +1,95 @@
+import { DurableObject } from "cloudflare:workers";
+import { cancelIntent } from "./cancel";
+import { RegistrationError, RequestError } from "./errors";
+import { enqueueIntent } from "./intents";
+import { MAX_EVENTS_PER_READ } from "./ledger";
+import { Pump } from "./pump";
+import { createRegistry } from "./registry";
+import { armAlarmNoLaterThanNeeded, openScope, type Scope } from "./scope";
+import { phaseOf } from "./work";
+import type {
+  AnyTrigger,
+  CancelRequest,
+  CancelResult,
+  EnqueueRequest,
+  EventQuery,
+  IntentPhase,
+  IntentSummary,
+  LedgerEvent,
+} from "./types";
+
+export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Env> {
+  /** Names of the environment bindings the triggers need; a missing one fails at construction. */
+  readonly bindings?: readonly (keyof Env & string)[];
+  readonly triggers: Triggers;
+}
+
+/**
+ * Builds the Durable Object class that runs `triggers`. Registration is
+ * checked here, once, when the Worker module loads: a bad definition never
+ * deploys quietly.
+ *
+ * `enqueueTrigger` and `cancelTrigger` are typed from the triggers, so a wrong
+ * kind or a payload of the wrong shape does not compile; on a stub as well,
+ * since the RPC types follow the class.
+ */
+export function defineAgentDO<Env = Cloudflare.Env, const Triggers extends readonly AnyTrigger[] = readonly AnyTrigger[]>(
+  definition: AgentDefinition<Triggers, Env>,
+) {
+  const registry = createRegistry(definition.triggers);
+  const bindings = definition.bindings ?? [];
+  type Trigger = Triggers[number];
+
+  return class AgentDO extends DurableObject<Env> {
+    readonly #scope: Scope;
+    readonly #pump: Pump;
+
+    constructor(state: DurableObjectState, env: Env) {
+      super(state, env);
+      const missing = bindings.filter((name) => (env as Record<string, unknown>)[name] === undefined);
+      if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
+      this.#scope = openScope(state, env, registry);
+      this.#pump = new Pump(this.#scope);
+      // Self-healing: pending work with no alarm (say, one deleted by hand) gets one.
+      void state.blockConcurrencyWhile(() => armAlarmNoLaterThanNeeded(this.#scope));
+    }
+
+    // These two validate and write synchronously, so a refusal is thrown before any promise
+    // exists; only arming the alarm afterwards is asynchronous.
+    enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }> {
+      const scope = this.#scope;
+      const { id, fireAt } = scope.storage.transactionSync(() => enqueueIntent(scope, request, Date.now()));
+      return this.#afterWrite(fireAt <= Date.now()).then(() => ({ id }));
+    }
+
+    cancelTrigger(request: CancelRequest<Trigger["kind"]>): Promise<CancelResult> {
+      const result = cancelIntent(this.#scope, this.#pump, request);
+      // A commitCancelled may have enqueued follow-up work, and a refused one left work due now.
+      return this.#afterWrite(true).then(() => result);
+    }
+
+    async #afterWrite(due: boolean): Promise<void> {
+      await armAlarmNoLaterThanNeeded(this.#scope);
+      if (due) this.#pump.kick();
+    }
+
+    events(query: EventQuery = {}): LedgerEvent[] {
+      return this.#scope.ledger.read(query);
+    }
+
+    intentState(intentEventId: number): IntentPhase | null {
+      const row = this.#scope.work.get(intentEventId);
+      return row === null ? null : phaseOf(row);
+    }
+
+    /** The newest intents first, for an operator's view. */
+    intents({ limit = 100, beforeId }: { limit?: number; beforeId?: number } = {}): IntentSummary[] {
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
+      return this.#scope.work.list(Math.min(limit, MAX_EVENTS_PER_READ), beforeId ?? null);
+    }
+
+    override async alarm(): Promise<void> {
+      await this.#pump.drain();
+    }
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Thrown into a cooperative acquire through `ctx.signal` when cancellation is
+ * requested. An acquire may also throw it itself to say "I stopped because I
+ * was asked to"; either way the intent settles as `cancelled`.
+ */
+export class CancellationError extends Error {
+  override readonly name = "CancellationError";
+  constructor(readonly reason?: string) {
+    super(reason === undefined ? "cancellation requested" : `cancellation requested: ${reason}`);
+  }
+}
+
+/** A trigger definition that `defineAgentDO` refuses; the message lists every problem. */
+export class RegistrationError extends Error {
+  override readonly name = "RegistrationError";
+  constructor(readonly problems: readonly string[]) {
+    super(`defineAgentDO refused the definition:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** A request refused at the door (unknown kind, bad payload, bad time); nothing was written. */
+export class RequestError extends Error {
+  override readonly name = "RequestError";
+}
+
+export function isCancellationError(error: unknown): boolean {
+  return error instanceof CancellationError || (error instanceof Error && error.name === "CancellationError");
+}
+
+/** Errors as the ledger records them: plain data, never a stack. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "NonError", message: typeof error === "string" ? error : safeString(error) };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

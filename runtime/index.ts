@@ -1,0 +1,4 @@
+export { defineAgentDO, type AgentDefinition } from "./define-agent-do";
+export { CancellationError, RegistrationError, RequestError } from "./errors";
+export { FAILED_EVENT, REJECTED_EVENT } from "./registry";
+export type * from "./types";

@@ -1,0 +1,45 @@
+import { RequestError } from "./errors";
+
+const MAX_DEPTH = 64;
+
+/**
+ * Serializes a payload for the ledger, refusing anything that would not come
+ * back the same from JSON: functions, symbols, bigints, non-finite numbers,
+ * `undefined` in arrays, class instances, cycles and absurd nesting. The error
+ * names the path of the first bad value.
+ */
+export function toJsonText(value: unknown, what: string): string {
+  assertJson(value, "$", 0, new Set(), what);
+  return JSON.stringify(value);
+}
+
+function assertJson(value: unknown, path: string, depth: number, seen: Set<object>, what: string): void {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) refuse(what, path, `${value} is not a JSON number`);
+    return;
+  }
+  if (typeof value !== "object") refuse(what, path, `a ${typeof value} is not JSON`);
+  if (depth >= MAX_DEPTH) refuse(what, path, `nested deeper than ${MAX_DEPTH} levels`);
+  if (seen.has(value)) refuse(what, path, "a cycle is not JSON");
+  seen.add(value);
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      if (item === undefined) refuse(what, `${path}[${index}]`, "undefined is not JSON");
+      assertJson(item, `${path}[${index}]`, depth + 1, seen, what);
+    });
+  } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      refuse(what, path, `a ${value.constructor?.name ?? "non-plain"} object is not JSON; pass plain data`);
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined) assertJson(item, `${path}.${key}`, depth + 1, seen, what);
+    }
+  }
+  seen.delete(value);
+}
+
+function refuse(what: string, path: string, problem: string): never {
+  throw new RequestError(`${what} at ${path}: ${problem}`);
+}

@@ -1,0 +1,76 @@
+import type { EventQuery, JsonValue, LedgerEvent } from "./types";
+import { RequestError } from "./errors";
+import { toJsonText } from "./json";
+
+/** Reads are bounded so that one call can never load a whole large ledger. */
+export const MAX_EVENTS_PER_READ = 1000;
+/** Durable Object SQL binds at most 100 parameters per statement. */
+const MAX_KINDS_PER_READ = 50;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts      INTEGER NOT NULL,
+    kind    TEXT    NOT NULL CHECK (length(kind) > 0),
+    payload TEXT    NOT NULL CHECK (json_valid(payload))
+  );
+  CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, id);
+  CREATE TRIGGER IF NOT EXISTS events_are_immutable BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'ledger events never change'); END;
+  CREATE TRIGGER IF NOT EXISTS events_are_permanent BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'ledger events never vanish'); END;
+`;
+
+interface EventRow extends Record<string, SqlStorageValue> {
+  id: number;
+  ts: number;
+  kind: string;
+  payload: string;
+}
+
+/**
+ * The append-only ledger. AUTOINCREMENT keeps ids strictly increasing even
+ * across the (forbidden) deletion of the newest row; the SQL triggers make
+ * "events never change and never vanish" a property of the table itself.
+ */
+export class Ledger {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  append(kind: string, payload: unknown, ts: number): LedgerEvent {
+    const text = toJsonText(payload, `payload of event "${kind}"`);
+    const { id } = this.sql
+      .exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?) RETURNING id", ts, kind, text)
+      .one();
+    return { id, ts, kind, payload: JSON.parse(text) as JsonValue };
+  }
+
+  get(id: number): LedgerEvent | null {
+    const row = this.sql.exec<EventRow>("SELECT id, ts, kind, payload FROM events WHERE id = ?", id).toArray()[0];
+    return row ? toEvent(row) : null;
+  }
+
+  read({ afterId = 0, kinds, limit = MAX_EVENTS_PER_READ }: EventQuery = {}): LedgerEvent[] {
+    const bounded = Math.max(0, Math.min(Math.trunc(limit), MAX_EVENTS_PER_READ));
+    if (kinds !== undefined && kinds.length === 0) return [];
+    if (kinds !== undefined && kinds.length > MAX_KINDS_PER_READ) {
+      throw new RequestError(`events: at most ${MAX_KINDS_PER_READ} kinds per read (got ${kinds.length})`);
+    }
+    const rows = kinds
+      ? this.sql.exec<EventRow>(
+          `SELECT id, ts, kind, payload FROM events
+            WHERE id > ? AND kind IN (${kinds.map(() => "?").join(", ")})
+            ORDER BY id LIMIT ?`,
+          afterId,
+          ...kinds,
+          bounded,
+        )
+      : this.sql.exec<EventRow>("SELECT id, ts, kind, payload FROM events WHERE id > ? ORDER BY id LIMIT ?", afterId, bounded);
+    return rows.toArray().map(toEvent);
+  }
+}
+
+function toEvent(row: EventRow): LedgerEvent {
+  return { id: row.id, ts: row.ts, kind: row.kind, payload: JSON.parse(row.payload) };
+}

@@ -1,0 +1,142 @@
+import { describeError } from "./errors";
+import { enqueueIntent } from "./intents";
+import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, RUNTIME_EVENT_PREFIX, type RegisteredTrigger } from "./registry";
+import type { Scope } from "./scope";
+import type { AcquireMode, CancellationInfo, LedgerEvent, NewEvent, Settlement, Tx } from "./types";
+import type { Claim, WorkRow } from "./work";
+
+/**
+ * Every settlement goes through `settle`: the user's commit callback and the
+ * work row's terminal state in one `transactionSync`. A throw, or a commit
+ * that returns a promise, rolls all of it back and is answered as an error.
+ */
+export function settle(
+  scope: Scope,
+  intentId: number,
+  acquireMode: AcquireMode,
+  settlement: Settlement,
+  write: (tx: Tx) => unknown,
+  lastError: string | null = null,
+): Error | null {
+  const now = Date.now();
+  let open = true;
+  try {
+    scope.storage.transactionSync(() => {
+      const tx = openTx(scope, intentId, acquireMode, now, () => open);
+      const returned = write(tx);
+      if (isThenable(returned)) {
+        returned.then(undefined, () => {}); // its rejection is moot: the transaction is already refused
+        throw new TypeError("commit callbacks must be synchronous, but this one returned a promise");
+      }
+      scope.work.settle(intentId, settlement, now, lastError);
+    });
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    open = false;
+  }
+}
+
+function openTx(scope: Scope, intentEventId: number, acquireMode: AcquireMode, now: number, isOpen: () => boolean): Tx {
+  const assertOpen = (what: string) => {
+    if (!isOpen()) throw new Error(`tx.${what} called after its transaction ended`);
+  };
+  return {
+    intentEventId,
+    now,
+    acquireMode,
+    sql: scope.storage.sql,
+    insertEvent<E extends NewEvent>(event: E): LedgerEvent<E["payload"]> {
+      assertOpen("insertEvent");
+      if (typeof event?.kind !== "string" || event.kind === "") throw new TypeError("tx.insertEvent: kind must be a non-empty string");
+      if (event.kind.startsWith(RUNTIME_EVENT_PREFIX)) {
+        throw new TypeError(`tx.insertEvent: "${event.kind}" is reserved for the runtime's own facts`);
+      }
+      return scope.ledger.append(event.kind, event.payload, now) as LedgerEvent<E["payload"]>;
+    },
+    enqueue(work) {
+      assertOpen("enqueue");
+      return { id: enqueueIntent(scope, work, now).id };
+    },
+  };
+}
+
+/** The stored intent is missing or no longer parses: a fact, so it never blocks other work. */
+export function settleRejected(scope: Scope, row: WorkRow, reason: string): void {
+  const error = settle(scope, row.intentId, row.claim?.mode ?? "normal", "rejected", (tx) => {
+    appendRuntimeFact(scope, tx.now, REJECTED_EVENT, { triggerKind: row.triggerKind, intentEventId: row.intentId, reason });
+  });
+  if (error) throw error; // only storage itself can fail here
+}
+
+/**
+ * An attempt failed (acquire threw, or a commit callback was refused). With
+ * attempts left, the claim is released and the row fires again after
+ * backoff, writing nothing to the ledger. With none left, it settles failed.
+ */
+export function failAttempt(scope: Scope, registered: RegisteredTrigger, claim: Claim, intent: unknown, error: unknown): void {
+  if (claim.attempt < registered.retry.maxAttempts) {
+    const fireAt = Date.now() + backoffDelay(registered.retry, claim.attempt);
+    scope.work.release(claim.intentId, claim.token, fireAt, JSON.stringify(describeError(error)));
+    return;
+  }
+  settleFailed(scope, registered, claim.intentId, claim.mode, claim.attempt, intent, error);
+}
+
+export function settleFailed(
+  scope: Scope,
+  registered: RegisteredTrigger,
+  intentId: number,
+  acquireMode: AcquireMode,
+  attempts: number,
+  intent: unknown,
+  error: unknown,
+): void {
+  const failure = { error: describeError(error), attempts };
+  const lastError = JSON.stringify(failure.error);
+  const { commitFailed } = registered.trigger;
+  const refused = commitFailed
+    ? settle(scope, intentId, acquireMode, "failed", (tx) => commitFailed.call(registered.trigger, intent, failure, tx), lastError)
+    : null;
+  if (commitFailed && !refused) return;
+  // No commitFailed, or it was refused: the runtime's own fact still explains the outcome.
+  const fact = {
+    triggerKind: registered.kind,
+    intentEventId: intentId,
+    ...failure,
+    ...(refused ? { commitFailedError: describeError(refused) } : {}),
+  };
+  const storageError = settle(scope, intentId, acquireMode, "failed", (tx) => {
+    appendRuntimeFact(scope, tx.now, FAILED_EVENT, fact);
+  }, lastError);
+  if (storageError) throw storageError;
+}
+
+/** Settles pending work as cancelled now, with the request recorded in the same transaction. */
+export function settleCancelled(
+  scope: Scope,
+  registered: RegisteredTrigger,
+  intentId: number,
+  acquireMode: AcquireMode,
+  intent: unknown,
+  cancellation: CancellationInfo,
+): Error | null {
+  return settle(scope, intentId, acquireMode, "cancelled", (tx) => {
+    scope.work.requestCancel(intentId, cancellation.requestedAt, cancellation.reason ?? null);
+    return registered.trigger.commitCancelled(intent, cancellation, tx);
+  });
+}
+
+export function cancellationInfo(cancel: NonNullable<WorkRow["cancel"]>): CancellationInfo {
+  return cancel.reason === null ? { requestedAt: cancel.requestedAt } : { reason: cancel.reason, requestedAt: cancel.requestedAt };
+}
+
+// The runtime's facts bypass tx.insertEvent, which refuses the reserved prefix to user code.
+function appendRuntimeFact(scope: Scope, now: number, kind: string, payload: unknown): void {
+  scope.ledger.append(kind, payload, now);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}

@@ -1,0 +1,290 @@
+import type { AcquireMode, IntentPhase, IntentSummary, Settlement } from "./types";
+
+/**
+ * The work table: one scheduling cursor per intent. The CHECK constraints
+ * make the illegal rows impossible: a claim without a deadline, a settled
+ * row that is still claimed, a settlement without its time, a reason without
+ * a request, an unknown settlement or claim mode.
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS work (
+    intent_id           INTEGER PRIMARY KEY REFERENCES events (id),
+    trigger_kind        TEXT    NOT NULL,
+    idempotency_key     TEXT,
+    fire_at             INTEGER NOT NULL,
+    attempts            INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    claim_token         TEXT,
+    claim_deadline      INTEGER,
+    claim_mode          TEXT    CHECK (claim_mode IN ('normal', 'redrive')),
+    cancel_requested_at INTEGER,
+    cancel_reason       TEXT,
+    settled             TEXT    CHECK (settled IN ('completed', 'cancelled', 'failed', 'rejected')),
+    settled_at          INTEGER,
+    last_error          TEXT,
+    UNIQUE (trigger_kind, idempotency_key),
+    CHECK ((claim_token IS NULL) = (claim_deadline IS NULL)),
+    CHECK ((claim_token IS NULL) = (claim_mode IS NULL)),
+    CHECK ((settled IS NULL) = (settled_at IS NULL)),
+    CHECK (settled IS NULL OR claim_token IS NULL),
+    CHECK (cancel_reason IS NULL OR cancel_requested_at IS NOT NULL)
+  );
+  CREATE INDEX IF NOT EXISTS work_due ON work (trigger_kind, fire_at) WHERE settled IS NULL;
+  CREATE INDEX IF NOT EXISTS work_claims ON work (claim_deadline) WHERE claim_token IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS work_pending ON work (fire_at) WHERE settled IS NULL AND claim_token IS NULL;
+`;
+
+interface Row extends Record<string, SqlStorageValue> {
+  intent_id: number;
+  trigger_kind: string;
+  fire_at: number;
+  attempts: number;
+  claim_token: string | null;
+  claim_deadline: number | null;
+  claim_mode: AcquireMode | null;
+  cancel_requested_at: number | null;
+  cancel_reason: string | null;
+  settled: Settlement | null;
+  settled_at: number | null;
+  last_error: string | null;
+}
+
+export interface WorkRow {
+  readonly intentId: number;
+  readonly triggerKind: string;
+  readonly fireAt: number;
+  readonly attempts: number;
+  readonly claim: { readonly token: string; readonly deadline: number; readonly mode: AcquireMode } | null;
+  readonly cancel: { readonly requestedAt: number; readonly reason: string | null } | null;
+  readonly settled: Settlement | null;
+  readonly settledAt: number | null;
+  readonly lastError: string | null;
+}
+
+/** A row this drain owns: `attempt` is the 1-based number of this claim. */
+export interface Claim {
+  readonly intentId: number;
+  readonly triggerKind: string;
+  readonly token: string;
+  readonly deadline: number;
+  readonly mode: AcquireMode;
+  readonly attempt: number;
+  readonly cancel: WorkRow["cancel"];
+}
+
+const COLUMNS = `intent_id, trigger_kind, fire_at, attempts, claim_token, claim_deadline, claim_mode,
+  cancel_requested_at, cancel_reason, settled, settled_at, last_error`;
+
+/** Every query on the work table, and nothing else. */
+export class WorkTable {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  insert(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null): void {
+    this.sql.exec(
+      "INSERT INTO work (intent_id, trigger_kind, fire_at, idempotency_key) VALUES (?, ?, ?, ?)",
+      intentId,
+      triggerKind,
+      fireAt,
+      idempotencyKey,
+    );
+  }
+
+  idByIdempotencyKey(triggerKind: string, key: string): number | null {
+    const row = this.sql
+      .exec<{ intent_id: number }>(
+        "SELECT intent_id FROM work WHERE trigger_kind = ? AND idempotency_key = ?",
+        triggerKind,
+        key,
+      )
+      .toArray()[0];
+    return row ? row.intent_id : null;
+  }
+
+  get(intentId: number): WorkRow | null {
+    const row = this.sql.exec<Row>(`SELECT ${COLUMNS} FROM work WHERE intent_id = ?`, intentId).toArray()[0];
+    return row ? toWorkRow(row) : null;
+  }
+
+  /** Due rows of one kind: unsettled, fired, and unclaimed or with an expired claim. */
+  due(triggerKind: string, now: number, limit: number): WorkRow[] {
+    return this.sql
+      .exec<Row>(
+        `SELECT ${COLUMNS} FROM work
+          WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ?
+            AND (claim_deadline IS NULL OR claim_deadline <= ?)
+          ORDER BY fire_at, intent_id LIMIT ?`,
+        triggerKind,
+        now,
+        now,
+        limit,
+      )
+      .toArray()
+      .map(toWorkRow);
+  }
+
+  /** Due rows whose kind no trigger registers any more; they settle as rejected. */
+  dueOfUnknownKinds(knownKinds: readonly string[], now: number, limit: number): WorkRow[] {
+    return this.sql
+      .exec<Row>(
+        `SELECT ${COLUMNS} FROM work
+          WHERE settled IS NULL AND fire_at <= ? AND (claim_deadline IS NULL OR claim_deadline <= ?)
+            AND trigger_kind NOT IN (SELECT value FROM json_each(?))
+          ORDER BY fire_at, intent_id LIMIT ?`,
+        now,
+        now,
+        JSON.stringify(knownKinds),
+        limit,
+      )
+      .toArray()
+      .map(toWorkRow);
+  }
+
+  /**
+   * Claims a due row atomically: the WHERE clause re-checks that it is still
+   * unsettled and unclaimed (or expired), so two drains can never both own it.
+   */
+  claim(row: WorkRow, token: string, now: number, deadlineMs: number): Claim | null {
+    const mode: AcquireMode = row.claim === null ? "normal" : "redrive";
+    const claimed = this.sql
+      .exec<Row>(
+        `UPDATE work SET claim_token = ?, claim_deadline = ?, claim_mode = ?, attempts = attempts + 1
+          WHERE intent_id = ? AND settled IS NULL AND fire_at <= ?
+            AND (claim_deadline IS NULL OR claim_deadline <= ?)
+          RETURNING ${COLUMNS}`,
+        token,
+        now + deadlineMs,
+        mode,
+        row.intentId,
+        now,
+        now,
+      )
+      .toArray()[0];
+    if (!claimed) return null;
+    const owned = toWorkRow(claimed);
+    return {
+      intentId: owned.intentId,
+      triggerKind: owned.triggerKind,
+      token,
+      deadline: now + deadlineMs,
+      mode,
+      attempt: owned.attempts,
+      cancel: owned.cancel,
+    };
+  }
+
+  /** The row, if `token` still owns its claim; a lost claim answers null. */
+  owned(intentId: number, token: string): WorkRow | null {
+    const row = this.sql
+      .exec<Row>(`SELECT ${COLUMNS} FROM work WHERE intent_id = ? AND claim_token = ? AND settled IS NULL`, intentId, token)
+      .toArray()[0];
+    return row ? toWorkRow(row) : null;
+  }
+
+  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
+    const { rowsWritten } = this.sql.exec(
+      `UPDATE work SET settled = ?, settled_at = ?, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL,
+          last_error = coalesce(?, last_error)
+        WHERE intent_id = ? AND settled IS NULL`,
+      settlement,
+      now,
+      error,
+      intentId,
+    );
+    if (rowsWritten === 0) throw new Error(`intent ${intentId} has already settled`);
+  }
+
+  /** Gives the claim back after a failed attempt; the row fires again at `fireAt`. */
+  release(intentId: number, token: string, fireAt: number, error: string): void {
+    this.sql.exec(
+      `UPDATE work SET claim_token = NULL, claim_deadline = NULL, claim_mode = NULL, fire_at = ?, last_error = ?
+        WHERE intent_id = ? AND claim_token = ?`,
+      fireAt,
+      error,
+      intentId,
+      token,
+    );
+  }
+
+  /** Brings unclaimed work forward to `at` if it was due later. */
+  fireNoLaterThan(intentId: number, at: number): void {
+    this.sql.exec("UPDATE work SET fire_at = min(fire_at, ?) WHERE intent_id = ? AND claim_token IS NULL", at, intentId);
+  }
+
+  /** Records a cancel request; the first request's time and reason are kept. */
+  requestCancel(intentId: number, now: number, reason: string | null): { requestedAt: number } {
+    const { requested_at } = this.sql
+      .exec<{ requested_at: number }>(
+        `UPDATE work SET
+            cancel_reason = CASE WHEN cancel_requested_at IS NULL THEN ? ELSE cancel_reason END,
+            cancel_requested_at = coalesce(cancel_requested_at, ?)
+          WHERE intent_id = ? RETURNING cancel_requested_at AS requested_at`,
+        reason,
+        now,
+        intentId,
+      )
+      .one();
+    return { requestedAt: requested_at };
+  }
+
+  /** When the next drain is needed: the earliest pending fire time or claim deadline. */
+  nextWake(): number | null {
+    const { at } = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (
+            SELECT min(fire_at) AS at FROM work WHERE settled IS NULL AND claim_token IS NULL
+            UNION ALL
+            SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL)`,
+      )
+      .one();
+    return at;
+  }
+
+  list(limit: number, beforeId: number | null): IntentSummary[] {
+    return this.sql
+      .exec<Row>(
+        `SELECT ${COLUMNS} FROM work WHERE intent_id < ? ORDER BY intent_id DESC LIMIT ?`,
+        beforeId ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      )
+      .toArray()
+      .map((row) => summarize(toWorkRow(row)));
+  }
+}
+
+export function phaseOf(row: WorkRow): IntentPhase {
+  if (row.settled === "completed" && row.cancel !== null) return "completed_after_cancel_requested";
+  if (row.settled !== null) return row.settled;
+  if (row.cancel !== null) return "cancel_requested";
+  if (row.claim !== null) return row.claim.mode === "redrive" ? "redriven" : "claimed";
+  return row.attempts > 0 ? "retry_scheduled" : "scheduled";
+}
+
+export function summarize(row: WorkRow): IntentSummary {
+  return {
+    intentEventId: row.intentId,
+    triggerKind: row.triggerKind,
+    phase: phaseOf(row),
+    attempts: row.attempts,
+    fireAt: row.fireAt,
+    settledAt: row.settledAt,
+  };
+}
+
+function toWorkRow(row: Row): WorkRow {
+  return {
+    intentId: row.intent_id,
+    triggerKind: row.trigger_kind,
+    fireAt: row.fire_at,
+    attempts: row.attempts,
+    claim:
+      row.claim_token === null
+        ? null
+        : { token: row.claim_token, deadline: row.claim_deadline as number, mode: row.claim_mode as AcquireMode },
+    cancel:
+      row.cancel_requested_at === null ? null : { requestedAt: row.cancel_requested_at, reason: row.cancel_reason },
+    settled: row.settled,
+    settledAt: row.settled_at,
+    lastError: row.last_error,
+  };
+}

@@ -1,0 +1,118 @@
+import { CancellationError, defineAgentDO, type AcquireContext, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
+import { enter, evolving, leave, seenModes, waitAtGate } from "./gates";
+
+/**
+ * A scripted intent: the payload says how acquire and commit behave, so each
+ * test reaches a behaviour through a real enqueue.
+ */
+export interface ScriptIntent {
+  id: string;
+  /**
+   * `return` at once; `throw`; `gate`: wait for the gate named `gate` (or `id`), honouring the
+   * abort; `ignoreAbort`: wait for the gate and return even if aborted; `throwCancellation`:
+   * throw the runtime's CancellationError without any request.
+   */
+  acquire: "return" | "throw" | "gate" | "ignoreAbort" | "throwCancellation";
+  gate?: string;
+  /** Attempts up to this number throw before doing anything. */
+  failAttempts?: number;
+  commit?: "ok" | "throwAfterSideWrite" | "promise" | "enqueueFollowUp";
+  version?: number;
+}
+
+export interface ScriptOutcome {
+  id: string;
+  attempt: number;
+  mode: string;
+  commit: NonNullable<ScriptIntent["commit"]>;
+}
+
+const ACQUIRE_MODES = ["return", "throw", "gate", "ignoreAbort", "throwCancellation"];
+
+function parseScript(raw: unknown): ParseResult<ScriptIntent> {
+  const value = raw as Partial<ScriptIntent> | null;
+  if (typeof value !== "object" || value === null) return { ok: false, reason: "$: expected an object" };
+  if (typeof value.id !== "string" || value.id === "") return { ok: false, reason: "id: expected a non-empty string" };
+  if (!ACQUIRE_MODES.includes(value.acquire as string)) {
+    return { ok: false, reason: `acquire: expected one of ${ACQUIRE_MODES.join(", ")}` };
+  }
+  if ((value.version ?? 1) < evolving.minVersion) {
+    return { ok: false, reason: `version: expected at least ${evolving.minVersion}, got ${value.version ?? 1}` };
+  }
+  return { ok: true, intent: value as ScriptIntent };
+}
+
+async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext): Promise<ScriptOutcome> {
+  seenModes.set(intent.id, [...(seenModes.get(intent.id) ?? []), ctx.acquireMode]);
+  enter(kind);
+  try {
+    if (ctx.attempt <= (intent.failAttempts ?? 0)) throw new Error(`attempt ${ctx.attempt} failed on purpose`);
+    switch (intent.acquire) {
+      case "throw":
+        throw new Error(`acquire of ${intent.id} failed`);
+      case "throwCancellation":
+        throw new CancellationError("acquire gave up");
+      case "gate":
+        await waitAtGate(intent.gate ?? intent.id, ctx.signal);
+        break;
+      case "ignoreAbort":
+        await waitAtGate(intent.gate ?? intent.id);
+        break;
+    }
+    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok" };
+  } finally {
+    leave(kind);
+  }
+}
+
+type ScriptTrigger = DurableTrigger<ScriptIntent, ScriptOutcome>;
+type Options = Pick<ScriptTrigger, "cancellation" | "retry" | "concurrency" | "acquireDeadlineMs" | "commitFailed">;
+
+function scripted<const Kind extends KindName>(kind: Kind, options: Partial<Options> = {}) {
+  return {
+    kind,
+    intentEventKind: `${kind}.requested` as KindName,
+    cancellation: "cooperative",
+    parseIntent: parseScript,
+    acquire: (intent, ctx) => runScript(kind, intent, ctx),
+    commit(outcome, tx) {
+      if (outcome.commit === "promise") return Promise.resolve();
+      if (outcome.commit === "enqueueFollowUp") {
+        tx.enqueue({ triggerKind: "test.script", payload: { id: `${outcome.id}.next`, acquire: "return" } });
+      }
+      if (outcome.commit === "throwAfterSideWrite") {
+        tx.sql.exec("CREATE TABLE IF NOT EXISTS side_effects (id TEXT NOT NULL)");
+        tx.sql.exec("INSERT INTO side_effects (id) VALUES (?)", outcome.id);
+        tx.insertEvent({ kind: `${kind}.done`, payload: outcome });
+        throw new Error(`commit of ${outcome.id} exploded`);
+      }
+      tx.insertEvent({ kind: `${kind}.done`, payload: outcome });
+    },
+    commitCancelled(intent, cancellation, tx) {
+      tx.insertEvent({ kind: `${kind}.cancelled`, payload: { id: intent.id, reason: cancellation.reason ?? null } });
+    },
+    ...options,
+  } satisfies ScriptTrigger;
+}
+
+const fastRetry = { maxAttempts: 3, backoffMs: 20, maxBackoffMs: 100 };
+
+export const triggers = [
+  scripted("test.script", { retry: fastRetry }),
+  scripted("test.ignored", { cancellation: "ignored" }),
+  scripted("test.pool", { concurrency: 2 }),
+  scripted("test.short", { acquireDeadlineMs: 300, retry: { ...fastRetry, maxAttempts: 2 } }),
+  scripted("test.slowRetry", { retry: { maxAttempts: 2, backoffMs: 60_000, maxBackoffMs: 60_000 } }),
+  scripted("test.failing", {
+    retry: { maxAttempts: 2, backoffMs: 10, maxBackoffMs: 10 },
+    commitFailed(intent, failure, tx) {
+      tx.insertEvent({ kind: "test.failing.failed", payload: { id: intent.id, ...failure } });
+    },
+  }),
+];
+
+export const TestAgentDO = defineAgentDO({ triggers });
+
+export default {
+  fetch: () => new Response("runtime test worker"),
+} satisfies ExportedHandler;
