@@ -40,3 +40,8 @@ function safeString(value: unknown): string {
     return String(value);
   }
 }
+
+/** The last allowed attempt held its claim past the deadline; recorded in the failure fact. */
+export class ClaimExpiredError extends Error {
+  override readonly name = "ClaimExpired";
+}

@@ -1,4 +1,4 @@
-import { CancellationError, describeError, isCancellationError } from "./errors";
+import { CancellationError, ClaimExpiredError, describeError, isCancellationError } from "./errors";
 import { parseIntent } from "./intents";
 import type { RegisteredTrigger } from "./registry";
 import { rearmAlarm, type Scope } from "./scope";
@@ -87,7 +87,7 @@ export class Pump {
     if (!parsed.ok) return settleRejected(scope, row, parsed.reason);
     if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) {
       // The last allowed attempt lost its claim: settle rather than redrive forever.
-      const error = { name: "ClaimExpired", message: `attempt ${row.attempts} held its claim past the deadline without a result` };
+      const error = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
       return settleFailed(scope, registered, row.intentId, "redrive", row.attempts, parsed.intent, error);
     }
     const claim = scope.work.claim(row, crypto.randomUUID(), now, registered.acquireDeadlineMs);
