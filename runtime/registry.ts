@@ -40,7 +40,10 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
       return;
     }
     if (typeof trigger.kind !== "string" || trigger.kind === "") problem("kind", "a non-empty string", trigger.kind);
-    else if (registry.has(trigger.kind)) problems.push(`trigger ${name}: kind is registered twice`);
+    else if (registry.has(trigger.kind)) {
+      problems.push(`trigger ${name}: kind is registered twice`);
+      return; // its other fields would only repeat the first registration's
+    }
 
     const intentKind: unknown = trigger.intentEventKind;
     if (typeof intentKind !== "string" || intentKind === "") {

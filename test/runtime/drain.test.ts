@@ -1,0 +1,203 @@
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { evolving, inFlight, seenModes } from "./gates";
+import { eventually, freshAgent, phaseOf, release, sleep, type TestAgent } from "./helpers";
+
+/** Every table's rows, as SQL sees them: what "storage exactly as before" compares. */
+function snapshot(agent: TestAgent) {
+  return runInDurableObject(agent, (_, state) => {
+    const sql = state.storage.sql;
+    const tables = sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
+      .toArray()
+      .map((t) => t.name);
+    return Object.fromEntries(tables.map((name) => [name, sql.exec(`SELECT * FROM "${name}"`).toArray()]));
+  });
+}
+
+function workRow(agent: TestAgent, id: number) {
+  return runInDurableObject(agent, (_, state) => state.storage.sql.exec("SELECT * FROM work WHERE intent_id = ?", id).one());
+}
+
+describe("draining", () => {
+  it("redrives a lost claim with acquireMode redrive and writes exactly one settlement", async () => {
+    const { agent } = freshAgent("redrive");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.short", payload: { id: "lost-1", acquire: "ignoreAbort" } });
+    await phaseOf(agent, id, "claimed");
+
+    // test.short's claims last 300 ms; the first acquire is still blocked when it expires.
+    expect(await phaseOf(agent, id, "redriven")).toBe("redriven");
+    await release(agent, "lost-1"); // both the lost attempt and the redrive now return
+
+    await phaseOf(agent, id, "completed");
+    await sleep(50); // give the late result of the lost claim time to (not) land
+    expect(seenModes.get("lost-1")).toEqual(["normal", "redrive"]);
+    const done = await agent.events({ kinds: ["test.short.done"] });
+    expect(done.map((e) => e.payload)).toEqual([{ id: "lost-1", attempt: 2, mode: "redrive", commit: "ok" }]);
+  });
+
+  it("settles failed instead of redriving forever when the last attempt loses its claim", async () => {
+    const { agent } = freshAgent("redrive-exhausted");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.short", payload: { id: "lost-2", acquire: "ignoreAbort" } });
+    expect(await phaseOf(agent, id, "failed")).toBe("failed");
+    const [fact] = await agent.events({ kinds: ["durable_trigger.failed"] });
+    expect(fact?.payload).toMatchObject({ triggerKind: "test.short", intentEventId: id, attempts: 2, error: { name: "ClaimExpired" } });
+    await release(agent, "lost-2");
+  });
+
+  it("rolls back everything a throwing commit wrote, side tables included, and retries", async () => {
+    const { agent } = freshAgent("rollback");
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.slowRetry",
+      payload: { id: "boom-1", acquire: "return", commit: "throwAfterSideWrite" },
+      at: Date.now() + 150,
+    });
+    const before = await snapshot(agent);
+
+    await phaseOf(agent, id, "retry_scheduled");
+
+    const after = await snapshot(agent);
+    expect(after.events).toEqual(before.events);
+    expect(Object.keys(after)).toEqual(Object.keys(before)); // not even the side table's CREATE survived
+    expect(await workRow(agent, id)).toMatchObject({ attempts: 1, settled: null, claim_token: null });
+    expect(String((await workRow(agent, id)).last_error)).toContain("commit of boom-1 exploded");
+  });
+
+  it("refuses a commit that returns a promise the same way", async () => {
+    const { agent } = freshAgent("promise-commit");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.slowRetry", payload: { id: "p-1", acquire: "return", commit: "promise" } });
+    await phaseOf(agent, id, "retry_scheduled");
+    expect(await agent.events()).toHaveLength(1);
+    expect(String((await workRow(agent, id)).last_error)).toContain("must be synchronous");
+  });
+
+  it("retries with backoff, then settles failed with the runtime's fact", async () => {
+    const { agent } = freshAgent("retry-fail");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "f-1", acquire: "throw" } });
+    expect(await phaseOf(agent, id, "failed")).toBe("failed");
+    expect(seenModes.get("f-1")).toHaveLength(3);
+    const facts = await agent.events({ kinds: ["durable_trigger.failed", "test.script.done"] });
+    expect(facts.map((e) => e.payload)).toEqual([
+      { triggerKind: "test.script", intentEventId: id, attempts: 3, error: { name: "Error", message: "acquire of f-1 failed" } },
+    ]);
+  });
+
+  it("lets commitFailed write the failure facts when the trigger has one", async () => {
+    const { agent } = freshAgent("retry-commit-failed");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.failing", payload: { id: "f-2", acquire: "throw" } });
+    await phaseOf(agent, id, "failed");
+    const facts = await agent.events({ afterId: id });
+    expect(facts.map((e) => [e.kind, e.payload])).toEqual([
+      ["test.failing.failed", { id: "f-2", error: { name: "Error", message: "acquire of f-2 failed" }, attempts: 2 }],
+    ]);
+  });
+
+  it("succeeds on a later attempt after failed ones, writing nothing for the failures", async () => {
+    const { agent } = freshAgent("retry-success");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "r-1", acquire: "return", failAttempts: 2 } });
+    await phaseOf(agent, id, "completed");
+    const facts = await agent.events({ afterId: id });
+    expect(facts.map((e) => e.payload)).toEqual([{ id: "r-1", attempt: 3, mode: "normal", commit: "ok" }]);
+  });
+
+  it("settles a stored intent that no longer parses as rejected, and the work behind it still runs", async () => {
+    const { agent } = freshAgent("rejected");
+    const at = Date.now() + 100;
+    const old = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "v1", acquire: "return", version: 1 }, at });
+    const next = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "v2", acquire: "return", version: 2 }, at });
+    evolving.minVersion = 2; // a deploy that stops accepting version 1 while v1 waits
+    try {
+      expect(await phaseOf(agent, old.id, "rejected")).toBe("rejected");
+      expect(await phaseOf(agent, next.id, "completed")).toBe("completed");
+    } finally {
+      evolving.minVersion = 1;
+    }
+    const [fact] = await agent.events({ kinds: ["durable_trigger.rejected"] });
+    expect(fact?.payload).toEqual({
+      triggerKind: "test.script",
+      intentEventId: old.id,
+      reason: "stored intent no longer parses: version: expected at least 2, got 1",
+    });
+  });
+
+  it("rejects work whose trigger kind is no longer registered, without blocking the rest", async () => {
+    const { agent } = freshAgent("removed-kind");
+    await agent.events(); // the schema exists once the object has been constructed
+    await runInDurableObject(agent, async (_, state) => {
+      const sql = state.storage.sql;
+      const { id } = sql.exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'old.requested', '{}') RETURNING id", Date.now()).one();
+      sql.exec("INSERT INTO work (intent_id, trigger_kind, fire_at) VALUES (?, 'test.removed', ?)", id, Date.now());
+    });
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "alive", acquire: "return" } });
+    await phaseOf(agent, id, "completed");
+    expect(await phaseOf(agent, 1, "rejected")).toBe("rejected");
+    const [fact] = await agent.events({ kinds: ["durable_trigger.rejected"] });
+    expect(fact?.payload).toMatchObject({ triggerKind: "test.removed", reason: 'no trigger of kind "test.removed" is registered' });
+  });
+
+  it("honours the concurrency limit of each kind", async () => {
+    const { agent, scope } = freshAgent("concurrency");
+    inFlight.max.delete("test.pool");
+    const gate = `pool-${scope}`;
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `pool-${i}`, acquire: "gate", gate } })).id);
+    }
+    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await sleep(50);
+    expect(inFlight.now.get("test.pool")).toBe(2);
+    await release(agent, gate);
+    for (const id of ids) await phaseOf(agent, id, "completed");
+    expect(inFlight.max.get("test.pool")).toBe(2);
+  });
+
+  it("runs a commit's follow-up work, which exists only because the commit committed", async () => {
+    const { agent } = freshAgent("follow-up");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "parent", acquire: "return", commit: "enqueueFollowUp" } });
+    await phaseOf(agent, id, "completed");
+    const child = await eventually(
+      () => agent.events({ kinds: ["test.script.requested"] }),
+      (events) => events.length === 2,
+      "the follow-up intent",
+    );
+    const childId = child[1]!.id;
+    expect(child[1]?.payload).toEqual({ id: "parent.next", acquire: "return" });
+    expect(await phaseOf(agent, childId, "completed")).toBe("completed");
+  });
+
+  it("re-arms the alarm for future work after each drain, and clears it when nothing is left", async () => {
+    const { agent } = freshAgent("rearm");
+    const alarm = () => runInDurableObject(agent, (_, state) => state.storage.getAlarm());
+    const future = Date.now() + 60_000;
+    const later = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "later", acquire: "return" }, at: future });
+    expect(await alarm()).toBe(future);
+
+    const now = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "now", acquire: "return" } });
+    await phaseOf(agent, now.id, "completed");
+    await eventually(alarm, (at) => at === future, "the alarm re-armed at the future work");
+
+    await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: later.id });
+    const next = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "last", acquire: "return" } });
+    await phaseOf(agent, next.id, "completed");
+    await eventually(alarm, (at) => at === null, "the alarm cleared");
+  });
+
+  it("writes exactly one settlement per intent across many mixed intents", async () => {
+    const { agent } = freshAgent("one-settlement");
+    const modes = ["return", "throw", "throwCancellation", "return"] as const;
+    const ids = [];
+    for (let i = 0; i < 12; i++) {
+      ids.push((await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `m-${i}`, acquire: modes[i % 4]! } })).id);
+    }
+    for (const id of ids) await phaseOf(agent, id, "completed", "failed", "cancelled");
+    const rows = await runInDurableObject(agent, (_, state) =>
+      state.storage.sql.exec<{ settled: string }>("SELECT settled FROM work ORDER BY intent_id").toArray(),
+    );
+    const facts = await agent.events({ kinds: ["test.script.done", "test.script.cancelled", "durable_trigger.failed"] });
+    expect(facts).toHaveLength(ids.length);
+    expect(rows.every((row) => row.settled !== null)).toBe(true);
+    const factFor = (id: number, i: number) =>
+      facts.filter((e) => (e.payload as { id?: string; intentEventId?: number }).id === `m-${i}` || (e.payload as { intentEventId?: number }).intentEventId === id);
+    ids.forEach((id, i) => expect(factFor(id, i)).toHaveLength(1));
+  });
+});
