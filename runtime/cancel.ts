@@ -1,6 +1,6 @@
 import { requireTrigger, parseIntent } from "./intents";
 import type { Pump } from "./pump";
-import type { Scope } from "./scope";
+import { announce, type Scope } from "./scope";
 import { settleCancelled, settleRejected } from "./settle";
 import type { CancelRequest, CancelResult } from "./types";
 
@@ -35,6 +35,7 @@ export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): 
     scope.work.fireNoLaterThan(intentEventId, now);
   }
   const { requestedAt } = scope.work.requestCancel(intentEventId, now, reason);
+  announce(scope, intentEventId);
   pump.abort(intentEventId, reason);
   return { status: "requested", intentEventId, requestedAt };
 }

@@ -2,10 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import { cancelIntent } from "./cancel";
 import { RegistrationError, RequestError } from "./errors";
 import { enqueueIntent } from "./intents";
-import { MAX_EVENTS_PER_READ } from "./ledger";
+import { assertKinds, MAX_EVENTS_PER_READ } from "./ledger";
 import { Pump } from "./pump";
 import { createRegistry } from "./registry";
 import { armAlarmNoLaterThanNeeded, openScope, type Scope } from "./scope";
+import { stateFrames } from "./watch";
 import { phaseOf } from "./work";
 import type {
   AnyTrigger,
@@ -80,6 +81,20 @@ export function defineAgentDO<Env = Cloudflare.Env, const Triggers extends reado
     intentState(intentEventId: number): IntentPhase | null {
       const row = this.#scope.work.get(intentEventId);
       return row === null ? null : phaseOf(row);
+    }
+
+    /** Server-sent events: the intent's phase, its progress, then its one terminal frame. */
+    watchIntent(intentEventId: number): Response {
+      const row = this.#scope.work.get(intentEventId);
+      if (row === null) return Response.json({ error: `no intent ${intentEventId} in this scope` }, { status: 404 });
+      return this.#scope.watchers.watchIntent(intentEventId, stateFrames(row));
+    }
+
+    /** Server-sent events: the ledger after `afterId` (a reconnect's Last-Event-ID), then live. */
+    tailEvents({ afterId = 0, kinds }: Pick<EventQuery, "afterId" | "kinds"> = {}): Response {
+      if (!Number.isSafeInteger(afterId) || afterId < 0) throw new RequestError("tailEvents: afterId must be a non-negative integer");
+      assertKinds(kinds);
+      return this.#scope.watchers.tail(afterId, kinds);
     }
 
     /** The newest intents first, for an operator's view. */

@@ -34,7 +34,10 @@ interface EventRow extends Record<string, SqlStorageValue> {
  * "events never change and never vanish" a property of the table itself.
  */
 export class Ledger {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly onAppend: () => void = () => {},
+  ) {
     sql.exec(SCHEMA);
   }
 
@@ -43,6 +46,7 @@ export class Ledger {
     const { id } = this.sql
       .exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?) RETURNING id", ts, kind, text)
       .one();
+    this.onAppend();
     return { id, ts, kind, payload: JSON.parse(text) as JsonValue };
   }
 
@@ -52,11 +56,9 @@ export class Ledger {
   }
 
   read({ afterId = 0, kinds, limit = MAX_EVENTS_PER_READ }: EventQuery = {}): LedgerEvent[] {
+    assertKinds(kinds);
     const bounded = Math.max(0, Math.min(Math.trunc(limit), MAX_EVENTS_PER_READ));
     if (kinds !== undefined && kinds.length === 0) return [];
-    if (kinds !== undefined && kinds.length > MAX_KINDS_PER_READ) {
-      throw new RequestError(`events: at most ${MAX_KINDS_PER_READ} kinds per read (got ${kinds.length})`);
-    }
     const rows = kinds
       ? this.sql.exec<EventRow>(
           `SELECT id, ts, kind, payload FROM events
@@ -69,6 +71,12 @@ export class Ledger {
       : this.sql.exec<EventRow>("SELECT id, ts, kind, payload FROM events WHERE id > ? ORDER BY id LIMIT ?", afterId, bounded);
     return rows.toArray().map(toEvent);
   }
+}
+
+export function assertKinds(kinds: readonly string[] | undefined): void {
+  if (kinds === undefined) return;
+  if (!Array.isArray(kinds) || kinds.some((kind) => typeof kind !== "string")) throw new RequestError("events: kinds must be a list of strings");
+  if (kinds.length > MAX_KINDS_PER_READ) throw new RequestError(`events: at most ${MAX_KINDS_PER_READ} kinds per read (got ${kinds.length})`);
 }
 
 function toEvent(row: EventRow): LedgerEvent {

@@ -1,7 +1,7 @@
 import { CancellationError, ClaimExpiredError, describeError, isCancellationError } from "./errors";
 import { parseIntent } from "./intents";
 import type { RegisteredTrigger } from "./registry";
-import { rearmAlarm, type Scope } from "./scope";
+import { announce, rearmAlarm, type Scope } from "./scope";
 import { cancellationInfo, failAttempt, settle, settleCancelled, settleFailed, settleRejected } from "./settle";
 import type { AcquireContext, ParseResult } from "./types";
 import type { Claim, WorkRow } from "./work";
@@ -91,7 +91,9 @@ export class Pump {
       return settleFailed(scope, registered, row.intentId, "redrive", row.attempts, parsed.intent, error);
     }
     const claim = scope.work.claim(row, crypto.randomUUID(), now, registered.acquireDeadlineMs);
-    if (claim !== null) void this.attempt(registered, claim, parsed.intent, now);
+    if (claim === null) return;
+    announce(scope, claim.intentId);
+    void this.attempt(registered, claim, parsed.intent, now);
   }
 
   private storedIntent(registered: RegisteredTrigger, intentId: number): ParseResult<unknown> {
@@ -118,7 +120,7 @@ export class Pump {
       now,
       env: scope.env,
       events: (query) => scope.ledger.read(query),
-      progress: (payload) => scope.progress.publish(claim.intentId, payload),
+      progress: (payload) => scope.watchers.progress(claim.intentId, payload),
     };
     let result: AcquireResult;
     try {

@@ -1,7 +1,7 @@
 import { Ledger } from "./ledger";
 import type { Registry } from "./registry";
 import { WorkTable } from "./work";
-import { ProgressHub } from "./progress";
+import { stateFrames, Watchers } from "./watch";
 
 /** What every part of the runtime shares inside one Durable Object. */
 export interface Scope {
@@ -11,20 +11,29 @@ export interface Scope {
   readonly ledger: Ledger;
   readonly work: WorkTable;
   readonly registry: Registry;
-  readonly progress: ProgressHub;
+  readonly watchers: Watchers;
 }
 
 export function openScope(state: DurableObjectState, env: unknown, registry: Registry): Scope {
+  const ledger: Ledger = new Ledger(state.storage.sql, () => watchers.ledgerAppended());
+  const watchers = new Watchers(ledger);
   return {
     // Objects reached through idFromName know their name; others are named by their id.
     name: state.id.name ?? state.id.toString(),
     env,
     storage: state.storage,
-    ledger: new Ledger(state.storage.sql),
+    ledger,
     work: new WorkTable(state.storage.sql),
     registry,
-    progress: new ProgressHub(),
+    watchers,
   };
+}
+
+/** Tells an intent's watchers, if it has any, what its row says now. */
+export function announce(scope: Scope, intentId: number): void {
+  if (!scope.watchers.isWatched(intentId)) return;
+  const row = scope.work.get(intentId);
+  if (row !== null) scope.watchers.state(intentId, stateFrames(row));
 }
 
 /** Arms the alarm for the next needed drain, unless one is already armed sooner. */

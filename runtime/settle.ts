@@ -1,7 +1,7 @@
 import { describeError } from "./errors";
 import { enqueueIntent } from "./intents";
 import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, RUNTIME_EVENT_PREFIX, type RegisteredTrigger } from "./registry";
-import type { Scope } from "./scope";
+import { announce, type Scope } from "./scope";
 import type { AcquireMode, CancellationInfo, LedgerEvent, NewEvent, Settlement, Tx } from "./types";
 import type { Claim, WorkRow } from "./work";
 
@@ -30,6 +30,7 @@ export function settle(
       }
       scope.work.settle(intentId, settlement, now, lastError);
     });
+    announce(scope, intentId);
     return null;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
@@ -79,6 +80,7 @@ export function failAttempt(scope: Scope, registered: RegisteredTrigger, claim: 
   if (claim.attempt < registered.retry.maxAttempts) {
     const fireAt = Date.now() + backoffDelay(registered.retry, claim.attempt);
     scope.work.release(claim.intentId, claim.token, fireAt, JSON.stringify(describeError(error)));
+    announce(scope, claim.intentId);
     return;
   }
   settleFailed(scope, registered, claim.intentId, claim.mode, claim.attempt, intent, error);

@@ -195,3 +195,19 @@ export interface IntentSummary {
   readonly fireAt: number;
   readonly settledAt: number | null;
 }
+
+/** What a watcher of an intent receives: its phase, progress, then exactly one terminal frame. */
+export type IntentFrame =
+  | { readonly event: "phase"; readonly data: { readonly intentEventId: number; readonly phase: IntentPhase } }
+  | { readonly event: "progress"; readonly data: { readonly intentEventId: number; readonly payload: unknown } }
+  | {
+      readonly event: Settlement;
+      readonly data: {
+        readonly intentEventId: number;
+        readonly triggerKind: string;
+        readonly phase: IntentPhase;
+        readonly settledAt: number;
+        /** The last error, as JSON `{ name, message }`, when the intent failed. */
+        readonly error: string | null;
+      };
+    };

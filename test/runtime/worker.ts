@@ -17,6 +17,8 @@ export interface ScriptIntent {
   /** Attempts up to this number throw before doing anything. */
   failAttempts?: number;
   commit?: "ok" | "throwAfterSideWrite" | "promise" | "enqueueFollowUp";
+  /** Progress frames `{ step }` sent after the acquire's wait, before it returns. */
+  progress?: number;
   version?: number;
 }
 
@@ -59,6 +61,7 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
         await waitAtGate(intent.gate ?? intent.id);
         break;
     }
+    for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step });
     return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok" };
   } finally {
     leave(kind);

@@ -1,0 +1,115 @@
+/**
+ * A small client for the runtime's server-sent events, for browsers and
+ * Node alike: it needs only `fetch` and web streams. It imports no runtime
+ * code, so bundling it pulls in nothing of the Durable Object side.
+ */
+import type { IntentFrame, LedgerEvent } from "./types";
+
+export interface SseMessage {
+  readonly event: string;
+  readonly data: string;
+  readonly id: string | undefined;
+}
+
+/** Parses an event stream as the HTML spec does: `event`, `data` (multi-line), `id`; comments skipped. */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let event = "";
+  let data: string[] = [];
+  let id: string | undefined;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let newline: number;
+      while ((newline = buffer.search(/\r\n|\r|\n/)) !== -1) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + (buffer.startsWith("\r\n", newline) ? 2 : 1));
+        if (line === "") {
+          if (data.length > 0) yield { event: event || "message", data: data.join("\n"), id };
+          event = "";
+          data = [];
+          continue;
+        }
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon === -1 ? line : line.slice(0, colon);
+        const text = colon === -1 ? "" : line.slice(colon + (line[colon + 1] === " " ? 2 : 1));
+        if (field === "event") event = text;
+        else if (field === "data") data.push(text);
+        else if (field === "id") id = text;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+    await body.cancel().catch(() => {});
+  }
+}
+
+export interface ClientOptions {
+  readonly fetch?: typeof fetch;
+  readonly signal?: AbortSignal;
+  readonly headers?: Record<string, string>;
+}
+
+/** Follows one intent: its phase, its progress, then its terminal frame, after which the iteration ends. */
+export async function* watchIntent(url: string | URL, options: ClientOptions = {}): AsyncGenerator<IntentFrame> {
+  const response = await open(url, options, undefined);
+  for await (const message of readSse(response.body!)) {
+    const frame = { event: message.event, data: JSON.parse(message.data) } as IntentFrame;
+    yield frame;
+    if (frame.event !== "phase" && frame.event !== "progress") return;
+  }
+}
+
+export interface TailOptions extends ClientOptions {
+  /** Resume after this event id, as a reconnect does. */
+  readonly afterId?: number;
+  /** Wait before reconnecting after a dropped connection. Default 1 000 ms. */
+  readonly retryMs?: number;
+}
+
+/**
+ * Tails a scope's ledger forever (until `signal` aborts), reconnecting after
+ * a dropped connection with `Last-Event-ID`, so nothing is missed or repeated.
+ */
+export async function* tailLedger(url: string | URL, options: TailOptions = {}): AsyncGenerator<LedgerEvent> {
+  let lastId = options.afterId;
+  for (;;) {
+    try {
+      const response = await open(url, options, lastId);
+      for await (const message of readSse(response.body!)) {
+        const event = JSON.parse(message.data) as LedgerEvent;
+        lastId = event.id;
+        yield event;
+      }
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      if (error instanceof HttpError && error.status < 500) throw error;
+    }
+    if (options.signal?.aborted) return;
+    await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 1_000));
+  }
+}
+
+export class HttpError extends Error {
+  override readonly name = "HttpError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function open(url: string | URL, options: ClientOptions, lastId: number | undefined): Promise<Response> {
+  const headers: Record<string, string> = { accept: "text/event-stream", ...options.headers };
+  if (lastId !== undefined) headers["last-event-id"] = String(lastId);
+  const response = await (options.fetch ?? fetch)(url, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+  if (!response.ok || response.body === null) {
+    throw new HttpError(response.status, `${response.status} from ${String(url)}: ${await response.text().catch(() => "")}`);
+  }
+  return response;
+}

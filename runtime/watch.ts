@@ -1,0 +1,130 @@
+import type { Ledger } from "./ledger";
+import { SseChannel } from "./sse";
+import type { IntentFrame } from "./types";
+import { phaseOf, type WorkRow } from "./work";
+
+/** What a row's state says to a watcher: its phase and, once settled, the one terminal frame. */
+export function stateFrames(row: WorkRow): IntentFrame[] {
+  const phase = phaseOf(row);
+  const frames: IntentFrame[] = [{ event: "phase", data: { intentEventId: row.intentId, phase } }];
+  if (row.settled !== null) {
+    frames.push({
+      event: row.settled,
+      data: {
+        intentEventId: row.intentId,
+        triggerKind: row.triggerKind,
+        phase,
+        settledAt: row.settledAt ?? 0,
+        error: row.settled === "failed" ? row.lastError : null,
+      },
+    });
+  }
+  return frames;
+}
+
+export const isTerminal = (frame: IntentFrame): boolean => frame.event !== "phase" && frame.event !== "progress";
+
+interface Tail {
+  readonly channel: SseChannel;
+  readonly kinds: readonly string[] | undefined;
+  lastId: number;
+  flushing: boolean;
+  dirty: boolean;
+}
+
+/**
+ * Everyone watching this object: intent watchers and ledger tails. It holds
+ * only open connections; nothing here is stored, and an intent nobody
+ * watches costs one map lookup.
+ */
+export class Watchers {
+  readonly #intents = new Map<number, Set<SseChannel>>();
+  readonly #tails = new Set<Tail>();
+  #appendScheduled = false;
+
+  constructor(private readonly ledger: Ledger) {}
+
+  /** An SSE response that starts with the `current` frames and follows the intent until its terminal frame. */
+  watchIntent(intentId: number, current: readonly IntentFrame[]): Response {
+    const channel = new SseChannel(() => this.#forget(intentId, channel));
+    for (const frame of current) channel.send(frame);
+    if (current.some(isTerminal)) {
+      channel.close();
+    } else {
+      const set = this.#intents.get(intentId) ?? new Set();
+      set.add(channel);
+      this.#intents.set(intentId, set);
+    }
+    return channel.response;
+  }
+
+  isWatched(intentId: number): boolean {
+    return this.#intents.has(intentId);
+  }
+
+  /** Progress is transient: a watcher that cannot keep up skips frames rather than buffering them. */
+  progress(intentId: number, payload: unknown): void {
+    for (const channel of this.#intents.get(intentId) ?? []) {
+      if (channel.keepingUp) channel.send({ event: "progress", data: { intentEventId: intentId, payload } });
+    }
+  }
+
+  /** A changed phase, and the terminal frame that ends every watch of the intent. */
+  state(intentId: number, frames: readonly IntentFrame[]): void {
+    for (const channel of this.#intents.get(intentId) ?? []) {
+      for (const frame of frames) channel.send(frame);
+      if (frames.some(isTerminal)) channel.close();
+    }
+  }
+
+  /** A ledger tail: every event after `afterId` (matching `kinds`), then each new one, in id order. */
+  tail(afterId: number, kinds: readonly string[] | undefined): Response {
+    const tail: Tail = { channel: new SseChannel(() => this.#tails.delete(tail)), kinds, lastId: afterId, flushing: false, dirty: false };
+    this.#tails.add(tail);
+    void this.#flush(tail);
+    return tail.channel.response;
+  }
+
+  /**
+   * Called on every append, inside whatever transaction wrote it. The tails
+   * read in a microtask, after `transactionSync` has returned, and read only
+   * what SQL holds then: an event rolled back is never sent.
+   */
+  ledgerAppended(): void {
+    if (this.#tails.size === 0 || this.#appendScheduled) return;
+    this.#appendScheduled = true;
+    queueMicrotask(() => {
+      this.#appendScheduled = false;
+      for (const tail of this.#tails) void this.#flush(tail);
+    });
+  }
+
+  async #flush(tail: Tail): Promise<void> {
+    if (tail.flushing) {
+      tail.dirty = true;
+      return;
+    }
+    tail.flushing = true;
+    try {
+      do {
+        tail.dirty = false;
+        for (;;) {
+          if (!tail.channel.keepingUp) await tail.channel.ready();
+          if (!tail.channel.open) return;
+          const batch = this.ledger.read({ afterId: tail.lastId, kinds: tail.kinds, limit: 500 });
+          for (const event of batch) tail.channel.send({ id: event.id, data: event });
+          tail.lastId = batch.at(-1)?.id ?? tail.lastId;
+          if (batch.length < 500) break;
+        }
+      } while (tail.dirty);
+    } finally {
+      tail.flushing = false;
+    }
+  }
+
+  #forget(intentId: number, channel: SseChannel): void {
+    const set = this.#intents.get(intentId);
+    set?.delete(channel);
+    if (set?.size === 0) this.#intents.delete(intentId);
+  }
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { readSse, type SseMessage } from "../../runtime/client";
+import { eventually, freshAgent, phaseOf, release } from "./helpers";
+
+async function collect(response: Response, max = 100): Promise<SseMessage[]> {
+  const frames: SseMessage[] = [];
+  for await (const message of readSse(response.body!)) {
+    frames.push(message);
+    if (frames.length >= max) break;
+  }
+  return frames;
+}
+
+const shape = (frames: SseMessage[]) => frames.map((f) => [f.event, JSON.parse(f.data)]);
+
+describe("watching an intent", () => {
+  it("sends the current phase, the progress frames, then exactly one terminal frame, and ends", async () => {
+    const { agent } = freshAgent("watch");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-1", acquire: "gate", progress: 2 } });
+    await phaseOf(agent, id, "claimed");
+    const watching = collect(await agent.watchIntent(id));
+    await release(agent, "w-1");
+
+    const frames = shape(await watching);
+    expect(frames.slice(0, 3)).toEqual([
+      ["phase", { intentEventId: id, phase: "claimed" }],
+      ["progress", { intentEventId: id, payload: { step: 1 } }],
+      ["progress", { intentEventId: id, payload: { step: 2 } }],
+    ]);
+    expect(frames.slice(3)).toEqual([
+      ["phase", { intentEventId: id, phase: "completed" }],
+      ["completed", { intentEventId: id, triggerKind: "test.script", phase: "completed", settledAt: expect.any(Number), error: null }],
+    ]);
+  });
+
+  it("serves two watchers of one intent the same frames", async () => {
+    const { agent } = freshAgent("watch-two");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-2", acquire: "gate", progress: 3 } });
+    await phaseOf(agent, id, "claimed");
+    const first = collect(await agent.watchIntent(id));
+    const second = collect(await agent.watchIntent(id));
+    await release(agent, "w-2");
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toHaveLength(6);
+    expect(b).toEqual(a);
+  });
+
+  it("answers a watcher of a settled intent with its phase and terminal frame at once", async () => {
+    const { agent } = freshAgent("watch-settled");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-3", acquire: "return" }, at: Date.now() + 60_000 });
+    await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: id, reason: "late" });
+    expect(shape(await collect(await agent.watchIntent(id)))).toEqual([
+      ["phase", { intentEventId: id, phase: "cancelled" }],
+      ["cancelled", { intentEventId: id, triggerKind: "test.script", phase: "cancelled", settledAt: expect.any(Number), error: null }],
+    ]);
+  });
+
+  it("shows the cancel request as a phase, and a disconnected watcher never cancels the work", async () => {
+    const { agent } = freshAgent("watch-detach");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-4", acquire: "ignoreAbort" } });
+    await phaseOf(agent, id, "claimed");
+    const leaving = await collect(await agent.watchIntent(id), 1); // reads one frame, then hangs up
+    expect(shape(leaving)).toEqual([["phase", { intentEventId: id, phase: "claimed" }]]);
+
+    const staying = collect(await agent.watchIntent(id));
+    await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: id });
+    await release(agent, "w-4");
+    const frames = shape(await staying);
+    expect(frames.map(([event, data]) => `${event}:${data.phase ?? ""}`)).toEqual([
+      "phase:claimed",
+      "phase:cancel_requested",
+      "phase:completed_after_cancel_requested",
+      "completed:completed_after_cancel_requested",
+    ]);
+  });
+
+  it("answers 404 for an intent that does not exist", async () => {
+    const { agent } = freshAgent("watch-missing");
+    expect((await agent.watchIntent(77)).status).toBe(404);
+  });
+});
+
+describe("tailing the ledger", () => {
+  it("resumes after Last-Event-ID with no gap and no duplicate, then follows live appends", async () => {
+    const { agent } = freshAgent("tail");
+    for (let i = 0; i < 4; i++) await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `t-${i}`, acquire: "return" }, at: Date.now() + 60_000 });
+
+    const firstTwo = await collect(await agent.tailEvents(), 2); // a client that drops after two events
+    const lastSeen = Number(firstTwo.at(-1)!.id);
+    const resumed = readSse((await agent.tailEvents({ afterId: lastSeen })).body!);
+    const next = async () => (await resumed.next()).value as SseMessage;
+    const backlog = [await next(), await next()];
+    const live = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "t-live", acquire: "return" }, at: Date.now() + 60_000 });
+    const fifth = await next();
+    await resumed.return(undefined);
+
+    const ids = [...firstTwo, ...backlog, fifth].map((m) => Number(m.id));
+    expect(ids).toEqual([1, 2, 3, 4, live.id]);
+    expect(JSON.parse(fifth.data)).toMatchObject({ id: live.id, kind: "test.script.requested", payload: { id: "t-live" } });
+  });
+
+  it("never sends an event whose transaction rolled back", async () => {
+    const { agent } = freshAgent("tail-rollback");
+    const tail = readSse((await agent.tailEvents({ kinds: ["test.slowRetry.done", "test.script.done"] })).body!);
+    const boom = await agent.enqueueTrigger({ triggerKind: "test.slowRetry", payload: { id: "rb", acquire: "return", commit: "throwAfterSideWrite" } });
+    await phaseOf(agent, boom.id, "retry_scheduled");
+    const fine = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "ok", acquire: "return" } });
+    const first = (await tail.next()).value as SseMessage;
+    await tail.return(undefined);
+    expect(JSON.parse(first.data)).toMatchObject({ kind: "test.script.done", payload: { id: "ok" } });
+    await eventually(() => agent.intentState(fine.id), (p) => p === "completed", "the fine intent");
+  });
+});
