@@ -43,8 +43,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       }
     }
   } finally {
-    reader.releaseLock();
-    await body.cancel().catch(() => {});
+    // Cancelling the reader travels up the pipe to the response body: the server sees the client leave.
+    await reader.cancel().catch(() => {});
   }
 }
 

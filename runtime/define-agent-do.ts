@@ -2,14 +2,18 @@ import { DurableObject } from "cloudflare:workers";
 import { cancelIntent } from "./cancel";
 import { RegistrationError, RequestError } from "./errors";
 import { enqueueIntent } from "./intents";
-import { assertKinds, MAX_EVENTS_PER_READ } from "./ledger";
+import { serveEventStreams } from "./http";
+import { MAX_EVENTS_PER_READ } from "./ledger";
 import { Pump } from "./pump";
-import { createRegistry } from "./registry";
+import { createRegistry, createStreamRegistry } from "./registry";
+import { StreamRunner } from "./streams";
 import { armAlarmNoLaterThanNeeded, openScope, type Scope } from "./scope";
-import { stateFrames } from "./watch";
 import { phaseOf } from "./work";
 import type {
+  AnyStream,
   AnyTrigger,
+  CancelStreamRequest,
+  CancelStreamResult,
   CancelRequest,
   CancelResult,
   EnqueueRequest,
@@ -19,10 +23,12 @@ import type {
   LedgerEvent,
 } from "./types";
 
-export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Env> {
+export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Streams extends readonly AnyStream[], Env> {
   /** Names of the environment bindings the triggers need; a missing one fails at construction. */
   readonly bindings?: readonly (keyof Env & string)[];
   readonly triggers: Triggers;
+  /** Output-only attached streams. */
+  readonly streams?: Streams;
 }
 
 /**
@@ -34,16 +40,20 @@ export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Env> {
  * kind or a payload of the wrong shape does not compile; on a stub as well,
  * since the RPC types follow the class.
  */
-export function defineAgentDO<Env = Cloudflare.Env, const Triggers extends readonly AnyTrigger[] = readonly AnyTrigger[]>(
-  definition: AgentDefinition<Triggers, Env>,
-) {
+export function defineAgentDO<
+  Env = Cloudflare.Env,
+  const Triggers extends readonly AnyTrigger[] = readonly AnyTrigger[],
+  const Streams extends readonly AnyStream[] = readonly [],
+>(definition: AgentDefinition<Triggers, Streams, Env>) {
   const registry = createRegistry(definition.triggers);
+  const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
   type Trigger = Triggers[number];
 
   return class AgentDO extends DurableObject<Env> {
     readonly #scope: Scope;
     readonly #pump: Pump;
+    readonly #streams: StreamRunner;
 
     constructor(state: DurableObjectState, env: Env) {
       super(state, env);
@@ -51,6 +61,7 @@ export function defineAgentDO<Env = Cloudflare.Env, const Triggers extends reado
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
       this.#scope = openScope(state, env, registry);
       this.#pump = new Pump(this.#scope);
+      this.#streams = new StreamRunner(this.#scope, streamRegistry);
       // Self-healing: pending work with no alarm (say, one deleted by hand) gets one.
       void state.blockConcurrencyWhile(() => armAlarmNoLaterThanNeeded(this.#scope));
     }
@@ -83,18 +94,14 @@ export function defineAgentDO<Env = Cloudflare.Env, const Triggers extends reado
       return row === null ? null : phaseOf(row);
     }
 
-    /** Server-sent events: the intent's phase, its progress, then its one terminal frame. */
-    watchIntent(intentEventId: number): Response {
-      const row = this.#scope.work.get(intentEventId);
-      if (row === null) return Response.json({ error: `no intent ${intentEventId} in this scope` }, { status: 404 });
-      return this.#scope.watchers.watchIntent(intentEventId, stateFrames(row));
+    /** Server-sent events: watch an intent, tail the ledger, open an attached stream (see `http.ts`). */
+    override fetch(request: Request): Promise<Response> {
+      return serveEventStreams(request, this.#scope, this.#streams);
     }
 
-    /** Server-sent events: the ledger after `afterId` (a reconnect's Last-Event-ID), then live. */
-    tailEvents({ afterId = 0, kinds }: Pick<EventQuery, "afterId" | "kinds"> = {}): Response {
-      if (!Number.isSafeInteger(afterId) || afterId < 0) throw new RequestError("tailEvents: afterId must be a non-negative integer");
-      assertKinds(kinds);
-      return this.#scope.watchers.tail(afterId, kinds);
+    /** Asks a running stream to stop (cooperative) or answers why not. */
+    cancelStream(request: CancelStreamRequest): CancelStreamResult {
+      return this.#streams.cancel(request);
     }
 
     /** The newest intents first, for an operator's view. */

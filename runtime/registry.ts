@@ -1,5 +1,5 @@
 import { RegistrationError } from "./errors";
-import type { AnyTrigger, RetryPolicy } from "./types";
+import type { AnyStream, AnyTrigger, RetryPolicy } from "./types";
 
 export const DEFAULT_ACQUIRE_DEADLINE_MS = 60_000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
@@ -9,6 +9,7 @@ export const DEFAULT_CONCURRENCY = 1;
 export const RUNTIME_EVENT_PREFIX = "durable_trigger.";
 export const FAILED_EVENT = `${RUNTIME_EVENT_PREFIX}failed`;
 export const REJECTED_EVENT = `${RUNTIME_EVENT_PREFIX}rejected`;
+export const STREAM_FAILED_EVENT = `${RUNTIME_EVENT_PREFIX}stream_failed`;
 
 /** A registered trigger with every default filled in. */
 export interface RegisteredTrigger {
@@ -80,6 +81,34 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
     }
   });
 
+  if (problems.length > 0) throw new RegistrationError(problems);
+  return registry;
+}
+
+/** Checks every attached stream, the same way: one error listing every problem. */
+export function createStreamRegistry(streams: readonly AnyStream[]): ReadonlyMap<string, AnyStream> {
+  const problems: string[] = [];
+  const registry = new Map<string, AnyStream>();
+  streams.forEach((stream, index) => {
+    const name = typeof stream?.kind === "string" && stream.kind !== "" ? `"${stream.kind}"` : `#${index}`;
+    const problem = (field: string, expected: string, got: unknown) =>
+      problems.push(`stream ${name}: ${field} must be ${expected} (got ${describe(got)})`);
+    if (typeof stream !== "object" || stream === null) {
+      problems.push(`stream #${index}: expected a stream object (got ${describe(stream)})`);
+      return;
+    }
+    if (typeof stream.kind !== "string" || stream.kind === "") problem("kind", "a non-empty string", stream.kind);
+    else if (registry.has(stream.kind)) return void problems.push(`stream ${name}: kind is registered twice`);
+    if (stream.mode !== "output_only") problem("mode", `"output_only"`, stream.mode);
+    if (stream.cancellation !== "cooperative" && stream.cancellation !== "ignored") {
+      problem("cancellation", `"cooperative" or "ignored"`, stream.cancellation);
+    }
+    if (stream.onDetach !== "abort" && stream.onDetach !== "continue") problem("onDetach", `"abort" or "continue"`, stream.onDetach);
+    for (const field of ["parseStart", "run", "commitTerminal"] as const) {
+      if (typeof stream[field] !== "function") problem(field, "a function", stream[field]);
+    }
+    if (typeof stream.kind === "string") registry.set(stream.kind, stream);
+  });
   if (problems.length > 0) throw new RegistrationError(problems);
   return registry;
 }

@@ -1,14 +1,13 @@
 import { describeError } from "./errors";
-import { enqueueIntent } from "./intents";
-import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, RUNTIME_EVENT_PREFIX, type RegisteredTrigger } from "./registry";
+import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "./registry";
 import { announce, type Scope } from "./scope";
-import type { AcquireMode, CancellationInfo, LedgerEvent, NewEvent, Settlement, Tx } from "./types";
+import { transact } from "./tx";
+import type { AcquireMode, CancellationInfo, Settlement, Tx } from "./types";
 import type { Claim, WorkRow } from "./work";
 
 /**
  * Every settlement goes through `settle`: the user's commit callback and the
- * work row's terminal state in one `transactionSync`. A throw, or a commit
- * that returns a promise, rolls all of it back and is answered as an error.
+ * work row's terminal state in one transaction (see `transact`).
  */
 export function settle(
   scope: Scope,
@@ -18,49 +17,11 @@ export function settle(
   write: (tx: Tx) => unknown,
   lastError: string | null = null,
 ): Error | null {
-  const now = Date.now();
-  let open = true;
-  try {
-    scope.storage.transactionSync(() => {
-      const tx = openTx(scope, intentId, acquireMode, now, () => open);
-      const returned = write(tx);
-      if (isThenable(returned)) {
-        returned.then(undefined, () => {}); // its rejection is moot: the transaction is already refused
-        throw new TypeError("commit callbacks must be synchronous, but this one returned a promise");
-      }
-      scope.work.settle(intentId, settlement, now, lastError);
-    });
-    announce(scope, intentId);
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  } finally {
-    open = false;
-  }
-}
-
-function openTx(scope: Scope, intentEventId: number, acquireMode: AcquireMode, now: number, isOpen: () => boolean): Tx {
-  const assertOpen = (what: string) => {
-    if (!isOpen()) throw new Error(`tx.${what} called after its transaction ended`);
-  };
-  return {
-    intentEventId,
-    now,
-    acquireMode,
-    sql: scope.storage.sql,
-    insertEvent<E extends NewEvent>(event: E): LedgerEvent<E["payload"]> {
-      assertOpen("insertEvent");
-      if (typeof event?.kind !== "string" || event.kind === "") throw new TypeError("tx.insertEvent: kind must be a non-empty string");
-      if (event.kind.startsWith(RUNTIME_EVENT_PREFIX)) {
-        throw new TypeError(`tx.insertEvent: "${event.kind}" is reserved for the runtime's own facts`);
-      }
-      return scope.ledger.append(event.kind, event.payload, now) as LedgerEvent<E["payload"]>;
-    },
-    enqueue(work) {
-      assertOpen("enqueue");
-      return { id: enqueueIntent(scope, work, now).id };
-    },
-  };
+  const refused = transact(scope, { intentEventId: intentId, acquireMode }, write, (now) =>
+    scope.work.settle(intentId, settlement, now, lastError),
+  );
+  if (refused === null) announce(scope, intentId);
+  return refused;
 }
 
 /** The stored intent is missing or no longer parses: a fact, so it never blocks other work. */
@@ -137,8 +98,4 @@ export function cancellationInfo(cancel: NonNullable<WorkRow["cancel"]>): Cancel
 // The runtime's facts bypass tx.insertEvent, which refuses the reserved prefix to user code.
 function appendRuntimeFact(scope: Scope, now: number, kind: string, payload: unknown): void {
   scope.ledger.append(kind, payload, now);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

@@ -14,6 +14,11 @@ export interface SseFrame {
  * One server-sent-event response. JSON data never holds a raw CR or LF, so a
  * frame can never split into two. `onClose` runs once, when the client goes
  * away or the server closes, and is how a watcher detaches at no cost.
+ *
+ * The client going away is seen at once through the request's `signal`
+ * (workerd aborts it on disconnect under the `enable_request_signal`
+ * compatibility flag); without the flag, the next write finds out, and the
+ * heartbeat bounds how long that takes.
  */
 export class SseChannel {
   readonly response: Response;
@@ -21,7 +26,11 @@ export class SseChannel {
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #open = true;
 
-  constructor(private readonly onClose: () => void) {
+  constructor(
+    signal: AbortSignal | undefined,
+    private readonly onClose: () => void,
+  ) {
+    signal?.addEventListener("abort", () => this.close(), { once: true });
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
       {},
       new CountQueuingStrategy({ highWaterMark: BACKLOG_FRAMES }),

@@ -84,20 +84,21 @@ export interface FollowUp {
   readonly idempotencyKey?: string;
 }
 
-/**
- * The settling transaction. Everything written through it commits together
- * with the settlement, or not at all.
- */
-export interface Tx<Event extends NewEvent = NewEvent> {
-  readonly intentEventId: number;
+/** What every commit callback may write with; it commits together with the settlement, or not at all. */
+export interface BaseTx<Event extends NewEvent = NewEvent> {
   readonly now: number;
-  readonly acquireMode: AcquireMode;
   /** Appends a fact to the ledger and returns it as stored. */
   insertEvent<E extends Event>(event: E): LedgerEvent<E["payload"]>;
   /** Schedules follow-up work; it exists only if this transaction commits. */
   enqueue(work: FollowUp): { readonly id: number };
   /** The Durable Object's SQL storage, for side tables written in the same transaction. */
   readonly sql: SqlStorage;
+}
+
+/** The transaction that settles an intent. */
+export interface Tx<Event extends NewEvent = NewEvent> extends BaseTx<Event> {
+  readonly intentEventId: number;
+  readonly acquireMode: AcquireMode;
 }
 
 export interface CancellationInfo {
@@ -211,3 +212,74 @@ export type IntentFrame =
         readonly error: string | null;
       };
     };
+
+export type StartParseResult<Start> =
+  | { readonly ok: true; readonly start: Start }
+  | { readonly ok: false; readonly reason: string };
+
+/** A frame an attached stream's `run` yields: any number of progress and output frames, then one terminal. */
+export type StreamFrame<Progress = unknown, Output = unknown, Result = unknown> =
+  | { readonly type: "progress"; readonly payload: Progress }
+  | { readonly type: "output"; readonly payload: Output }
+  | StreamTerminal<Result>;
+
+export type StreamTerminal<Result = unknown> =
+  | { readonly type: "completed"; readonly payload: Result }
+  | { readonly type: "failed"; readonly error: { readonly name: string; readonly message: string } }
+  | { readonly type: "cancelled"; readonly reason: string | null };
+
+export interface StreamContext<Env = unknown> {
+  readonly scope: string;
+  readonly streamRef: string;
+  /** Aborted by `cancelStream` (cooperative streams), or by a detach when `onDetach` is `"abort"`. */
+  readonly signal: AbortSignal;
+  readonly now: number;
+  readonly env: Env;
+  events(query?: EventQuery): LedgerEvent[];
+}
+
+/** The transaction that writes a stream's terminal facts. */
+export interface StreamTx<Event extends NewEvent = NewEvent> extends BaseTx<Event> {
+  readonly streamRef: string;
+}
+
+/**
+ * An output-only attached stream: work whose frames go straight to the
+ * client that opened it. Only its terminal facts are stored.
+ */
+export interface AttachedStream<Start, Progress, Output, Result, Env = unknown, Event extends NewEvent = NewEvent> {
+  readonly kind: KindName;
+  readonly mode: "output_only";
+  readonly cancellation: Cancellation;
+  /** What a client disconnect does: abort the run, or let it finish unwatched. */
+  readonly onDetach: "abort" | "continue";
+  parseStart(raw: unknown): StartParseResult<Start>;
+  run(start: Start, ctx: StreamContext<Env>): AsyncIterable<StreamFrame<Progress, Output, Result>>;
+  commitTerminal(start: Start, terminal: StreamTerminal<Result>, tx: StreamTx<Event>): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStream = AttachedStream<any, any, any, any, any, any>;
+export type StartOf<S> = S extends AttachedStream<infer Start, any, any, any, any, any> ? Start : never;
+
+export type OpenStreamRequest<S extends AnyStream = AnyStream> = S extends AnyStream
+  ? { readonly streamKind: S["kind"]; readonly start: StartOf<S> }
+  : never;
+
+export interface CancelStreamRequest {
+  readonly streamRef: string;
+  readonly reason?: string;
+}
+
+export interface CancelStreamResult {
+  readonly status: "requested" | "ignored" | "not_found" | "already_completed";
+  readonly streamRef: string;
+}
+
+/** The frames of an attached stream on the wire: `event: <type>`, `data: <json>`. */
+export type StreamWireFrame =
+  | { readonly event: "opened"; readonly data: { readonly streamRef: string; readonly seq: number; readonly streamKind: string } }
+  | { readonly event: "progress" | "output"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
+  | { readonly event: "completed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
+  | { readonly event: "failed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly error: { readonly name: string; readonly message: string } } }
+  | { readonly event: "cancelled"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } };

@@ -45,8 +45,8 @@ export class Watchers {
   constructor(private readonly ledger: Ledger) {}
 
   /** An SSE response that starts with the `current` frames and follows the intent until its terminal frame. */
-  watchIntent(intentId: number, current: readonly IntentFrame[]): Response {
-    const channel = new SseChannel(() => this.#forget(intentId, channel));
+  watchIntent(intentId: number, current: readonly IntentFrame[], signal?: AbortSignal): Response {
+    const channel = new SseChannel(signal, () => this.#forget(intentId, channel));
     for (const frame of current) channel.send(frame);
     if (current.some(isTerminal)) {
       channel.close();
@@ -78,8 +78,8 @@ export class Watchers {
   }
 
   /** A ledger tail: every event after `afterId` (matching `kinds`), then each new one, in id order. */
-  tail(afterId: number, kinds: readonly string[] | undefined): Response {
-    const tail: Tail = { channel: new SseChannel(() => this.#tails.delete(tail)), kinds, lastId: afterId, flushing: false, dirty: false };
+  tail(afterId: number, kinds: readonly string[] | undefined, signal?: AbortSignal): Response {
+    const tail: Tail = { channel: new SseChannel(signal, () => this.#tails.delete(tail)), kinds, lastId: afterId, flushing: false, dirty: false };
     this.#tails.add(tail);
     void this.#flush(tail);
     return tail.channel.response;

@@ -45,3 +45,14 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export function release(agent: TestAgent, gate: string): Promise<void> {
   return runInDurableObject(agent, () => openGate(gate));
 }
+
+/** The object's server-sent-event endpoints, reached over `fetch` as a Worker forwards them. */
+export const sse = {
+  watch: (agent: TestAgent, id: number) => agent.fetch(`https://agent/intents/${id}/watch`),
+  tail: (agent: TestAgent, { afterId, kinds }: { afterId?: number; kinds?: string[] } = {}) =>
+    agent.fetch(`https://agent/events/stream${kinds ? `?kinds=${kinds.join(",")}` : ""}`, {
+      headers: afterId === undefined ? {} : { "last-event-id": String(afterId) },
+    }),
+  open: (agent: TestAgent, streamKind: string, start: unknown) =>
+    agent.fetch(`https://agent/streams/${encodeURIComponent(streamKind)}`, { method: "POST", body: JSON.stringify(start) }),
+};

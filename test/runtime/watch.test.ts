@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readSse, type SseMessage } from "../../runtime/client";
-import { eventually, freshAgent, phaseOf, release } from "./helpers";
+import { eventually, freshAgent, phaseOf, release, sse } from "./helpers";
 
 async function collect(response: Response, max = 100): Promise<SseMessage[]> {
   const frames: SseMessage[] = [];
@@ -18,7 +18,7 @@ describe("watching an intent", () => {
     const { agent } = freshAgent("watch");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-1", acquire: "gate", progress: 2 } });
     await phaseOf(agent, id, "claimed");
-    const watching = collect(await agent.watchIntent(id));
+    const watching = collect(await sse.watch(agent, id));
     await release(agent, "w-1");
 
     const frames = shape(await watching);
@@ -37,8 +37,8 @@ describe("watching an intent", () => {
     const { agent } = freshAgent("watch-two");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-2", acquire: "gate", progress: 3 } });
     await phaseOf(agent, id, "claimed");
-    const first = collect(await agent.watchIntent(id));
-    const second = collect(await agent.watchIntent(id));
+    const first = collect(await sse.watch(agent, id));
+    const second = collect(await sse.watch(agent, id));
     await release(agent, "w-2");
     const [a, b] = await Promise.all([first, second]);
     expect(a).toHaveLength(6);
@@ -49,7 +49,7 @@ describe("watching an intent", () => {
     const { agent } = freshAgent("watch-settled");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-3", acquire: "return" }, at: Date.now() + 60_000 });
     await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: id, reason: "late" });
-    expect(shape(await collect(await agent.watchIntent(id)))).toEqual([
+    expect(shape(await collect(await sse.watch(agent, id)))).toEqual([
       ["phase", { intentEventId: id, phase: "cancelled" }],
       ["cancelled", { intentEventId: id, triggerKind: "test.script", phase: "cancelled", settledAt: expect.any(Number), error: null }],
     ]);
@@ -59,10 +59,10 @@ describe("watching an intent", () => {
     const { agent } = freshAgent("watch-detach");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-4", acquire: "ignoreAbort" } });
     await phaseOf(agent, id, "claimed");
-    const leaving = await collect(await agent.watchIntent(id), 1); // reads one frame, then hangs up
+    const leaving = await collect(await sse.watch(agent, id), 1); // reads one frame, then hangs up
     expect(shape(leaving)).toEqual([["phase", { intentEventId: id, phase: "claimed" }]]);
 
-    const staying = collect(await agent.watchIntent(id));
+    const staying = collect(await sse.watch(agent, id));
     await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: id });
     await release(agent, "w-4");
     const frames = shape(await staying);
@@ -76,7 +76,7 @@ describe("watching an intent", () => {
 
   it("answers 404 for an intent that does not exist", async () => {
     const { agent } = freshAgent("watch-missing");
-    expect((await agent.watchIntent(77)).status).toBe(404);
+    expect((await sse.watch(agent, 77)).status).toBe(404);
   });
 });
 
@@ -85,9 +85,9 @@ describe("tailing the ledger", () => {
     const { agent } = freshAgent("tail");
     for (let i = 0; i < 4; i++) await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `t-${i}`, acquire: "return" }, at: Date.now() + 60_000 });
 
-    const firstTwo = await collect(await agent.tailEvents(), 2); // a client that drops after two events
+    const firstTwo = await collect(await sse.tail(agent), 2); // a client that drops after two events
     const lastSeen = Number(firstTwo.at(-1)!.id);
-    const resumed = readSse((await agent.tailEvents({ afterId: lastSeen })).body!);
+    const resumed = readSse((await sse.tail(agent, { afterId: lastSeen })).body!);
     const next = async () => (await resumed.next()).value as SseMessage;
     const backlog = [await next(), await next()];
     const live = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "t-live", acquire: "return" }, at: Date.now() + 60_000 });
@@ -101,7 +101,7 @@ describe("tailing the ledger", () => {
 
   it("never sends an event whose transaction rolled back", async () => {
     const { agent } = freshAgent("tail-rollback");
-    const tail = readSse((await agent.tailEvents({ kinds: ["test.slowRetry.done", "test.script.done"] })).body!);
+    const tail = readSse((await sse.tail(agent, { kinds: ["test.slowRetry.done", "test.script.done"] })).body!);
     const boom = await agent.enqueueTrigger({ triggerKind: "test.slowRetry", payload: { id: "rb", acquire: "return", commit: "throwAfterSideWrite" } });
     await phaseOf(agent, boom.id, "retry_scheduled");
     const fine = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "ok", acquire: "return" } });

@@ -1,4 +1,4 @@
-import { CancellationError, defineAgentDO, type AcquireContext, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
+import { CancellationError, defineAgentDO, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
 import { enter, evolving, leave, seenModes, waitAtGate } from "./gates";
 
 /**
@@ -114,7 +114,49 @@ export const triggers = [
   }),
 ];
 
-export const TestAgentDO = defineAgentDO({ triggers });
+export interface StreamStart {
+  id: string;
+  steps: number;
+  /** After its steps: `complete`, end with no terminal (`none`), `throw`, or `gate` (wait, honouring the abort, then complete). */
+  end: "complete" | "none" | "throw" | "gate";
+  failCommit?: boolean;
+}
+
+function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<AnyStream, "cancellation" | "onDetach">) {
+  return {
+    kind,
+    mode: "output_only",
+    ...options,
+    parseStart(raw) {
+      const value = raw as Partial<StreamStart> | null;
+      if (typeof value?.id !== "string") return { ok: false, reason: "id: expected a string" };
+      if (!Number.isInteger(value.steps)) return { ok: false, reason: "steps: expected an integer" };
+      return { ok: true, start: value as StreamStart };
+    },
+    async *run(start, ctx) {
+      for (let step = 1; step <= start.steps; step++) {
+        yield { type: "progress", payload: { step, of: start.steps } };
+        yield { type: "output", payload: { text: `chunk ${step}` } };
+      }
+      if (start.end === "none") return;
+      if (start.end === "throw") throw new Error("run exploded");
+      if (start.end === "gate") await waitAtGate(start.id, ctx.signal);
+      yield { type: "completed", payload: { id: start.id, steps: start.steps } };
+    },
+    commitTerminal(start, terminal, tx) {
+      if (start.failCommit) throw new Error("commitTerminal exploded");
+      tx.insertEvent({ kind: `${kind}.${terminal.type}`, payload: { id: start.id, streamRef: tx.streamRef, terminal } });
+    },
+  } satisfies AttachedStream<StreamStart, { step: number; of: number }, { text: string }, { id: string; steps: number }>;
+}
+
+export const streams = [
+  scriptedStream("test.stream", { cancellation: "cooperative", onDetach: "abort" }),
+  scriptedStream("test.stream.continue", { cancellation: "cooperative", onDetach: "continue" }),
+  scriptedStream("test.stream.ignored", { cancellation: "ignored", onDetach: "continue" }),
+];
+
+export const TestAgentDO = defineAgentDO({ triggers, streams });
 
 export default {
   fetch: () => new Response("runtime test worker"),

@@ -1,0 +1,52 @@
+import { RequestError } from "./errors";
+import { assertKinds } from "./ledger";
+import type { StreamRunner } from "./streams";
+import type { Scope } from "./scope";
+import type { OpenStreamRequest } from "./types";
+import { stateFrames } from "./watch";
+
+/**
+ * The object's own HTTP face: the three server-sent-event endpoints. They are
+ * served over `fetch`, not RPC, because only a request carries the client's
+ * disconnect (its `signal`) into the object. A Worker forwards the request
+ * as it came; routes match the end of the path, so any prefix works:
+ *
+ *   GET  …/intents/:id/watch      the intent's phase, progress, then its terminal frame
+ *   GET  …/events/stream          the ledger after `Last-Event-ID` (or `?afterId=`), then live; `?kinds=a,b`
+ *   POST …/streams/:kind          opens an attached stream; the body is its JSON start payload
+ */
+export async function serveEventStreams(request: Request, scope: Scope, streams: StreamRunner): Promise<Response> {
+  const { pathname, searchParams } = new URL(request.url);
+  try {
+    const watch = /\/intents\/([^/]+)\/watch$/.exec(pathname);
+    if (watch && request.method === "GET") {
+      const row = scope.work.get(positiveInteger(watch[1]!, "intent id"));
+      if (row === null) return Response.json({ error: `no intent ${watch[1]} in this scope` }, { status: 404 });
+      return scope.watchers.watchIntent(row.intentId, stateFrames(row), request.signal);
+    }
+    if (/\/events\/stream$/.test(pathname) && request.method === "GET") {
+      const after = request.headers.get("last-event-id") ?? searchParams.get("afterId") ?? "0";
+      const kinds = searchParams.get("kinds")?.split(",").filter(Boolean);
+      assertKinds(kinds);
+      return scope.watchers.tail(after === "0" ? 0 : positiveInteger(after, "Last-Event-ID"), kinds, request.signal);
+    }
+    const open = /\/streams\/([^/]+)$/.exec(pathname);
+    if (open && request.method === "POST") {
+      const start: unknown = await request.json().catch(() => {
+        throw new RequestError("the body must be the stream's JSON start payload");
+      });
+      const streamKind = decodeURIComponent(open[1]!);
+      return streams.open({ streamKind, start } as OpenStreamRequest, request.signal);
+    }
+    return Response.json({ error: `no route for ${request.method} ${pathname}` }, { status: 404 });
+  } catch (error) {
+    if (error instanceof RequestError) return Response.json({ error: error.message }, { status: 400 });
+    throw error;
+  }
+}
+
+function positiveInteger(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new RequestError(`${what} must be a positive integer (got ${JSON.stringify(text)})`);
+  return n;
+}

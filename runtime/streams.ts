@@ -1,0 +1,142 @@
+import { CancellationError, describeError, isCancellationError, RequestError } from "./errors";
+import { STREAM_FAILED_EVENT } from "./registry";
+import type { Scope } from "./scope";
+import { SseChannel } from "./sse";
+import { transact } from "./tx";
+import type {
+  AnyStream,
+  CancelStreamRequest,
+  CancelStreamResult,
+  OpenStreamRequest,
+  StreamContext,
+  StreamFrame,
+  StreamTerminal,
+  StreamWireFrame,
+} from "./types";
+
+interface Running {
+  readonly stream: AnyStream;
+  readonly controller: AbortController;
+}
+
+/** How many finished streams `cancelStream` still recognizes as `already_completed`. */
+const REMEMBERED_FINISHED = 1_000;
+
+/**
+ * Output-only attached streams: `run` yields frames straight to the client
+ * that opened the stream, and only the terminal's facts reach the ledger,
+ * through `commitTerminal`, in one transaction.
+ */
+export class StreamRunner {
+  readonly #running = new Map<string, Running>();
+  readonly #finished = new Set<string>();
+
+  constructor(
+    private readonly scope: Scope,
+    private readonly registry: ReadonlyMap<string, AnyStream>,
+  ) {}
+
+  /** Refuses an unknown kind or a bad start payload before anything runs; otherwise answers the SSE response. */
+  open(request: OpenStreamRequest, signal?: AbortSignal): Response {
+    const stream = typeof request.streamKind === "string" ? this.registry.get(request.streamKind) : undefined;
+    if (!stream) {
+      const known = [...this.registry.keys()].map((k) => `"${k}"`).join(", ") || "none";
+      throw new RequestError(`unknown stream kind ${JSON.stringify(request.streamKind)}; registered kinds: ${known}`);
+    }
+    let parsed;
+    try {
+      parsed = stream.parseStart(request.start);
+    } catch (error) {
+      parsed = { ok: false as const, reason: `parseStart threw: ${describeError(error).message}` };
+    }
+    if (!parsed.ok) throw new RequestError(`openStream "${stream.kind}": start refused: ${parsed.reason}`);
+
+    const streamRef = crypto.randomUUID();
+    const controller = new AbortController();
+    const channel = new SseChannel(signal, () => {
+      if (stream.onDetach === "abort" && this.#running.has(streamRef)) controller.abort(new CancellationError("detached"));
+    });
+    this.#running.set(streamRef, { stream, controller });
+    void this.#run(stream, parsed.start, streamRef, controller.signal, channel);
+    return channel.response;
+  }
+
+  cancel({ streamRef, reason }: CancelStreamRequest): CancelStreamResult {
+    const running = this.#running.get(streamRef);
+    if (!running) return { status: this.#finished.has(streamRef) ? "already_completed" : "not_found", streamRef };
+    if (running.stream.cancellation === "ignored") return { status: "ignored", streamRef };
+    running.controller.abort(new CancellationError(reason));
+    return { status: "requested", streamRef };
+  }
+
+  async #run(stream: AnyStream, start: unknown, streamRef: string, signal: AbortSignal, channel: SseChannel): Promise<void> {
+    let seq = 0;
+    const send = (frame: StreamWireFrame) => {
+      if (channel.open) channel.send(frame);
+    };
+    send({ event: "opened", data: { streamRef, seq: seq++, streamKind: stream.kind } });
+
+    const ctx: StreamContext = {
+      scope: this.scope.name,
+      streamRef,
+      signal,
+      now: Date.now(),
+      env: this.scope.env,
+      events: (query) => this.scope.ledger.read(query),
+    };
+    let terminal: StreamTerminal;
+    try {
+      terminal = await this.#consume(stream.run(start, ctx), (frame) => send({ event: frame.type, data: { streamRef, seq: seq++, payload: frame.payload } }));
+    } catch (error) {
+      terminal =
+        signal.aborted || isCancellationError(error)
+          ? { type: "cancelled", reason: reasonOf(signal.reason ?? error) }
+          : { type: "failed", error: describeError(error) };
+    }
+    terminal = this.#commit(stream, start, streamRef, terminal);
+    this.#running.delete(streamRef);
+    this.#remember(streamRef);
+    const { type, ...rest } = terminal;
+    send({ event: type, data: { streamRef, seq: seq++, ...rest } } as StreamWireFrame);
+    channel.close();
+  }
+
+  /** Forwards progress and output frames; answers the terminal, or a failure when `run` ends without one. */
+  async #consume(frames: AsyncIterable<StreamFrame>, forward: (frame: Extract<StreamFrame, { payload: unknown; type: "progress" | "output" }>) => void): Promise<StreamTerminal> {
+    for await (const frame of frames) {
+      switch (frame?.type) {
+        case "progress":
+        case "output":
+          forward(frame);
+          break;
+        case "completed":
+        case "failed":
+        case "cancelled":
+          return frame; // leaving the loop returns the generator: nothing runs after the terminal
+        default:
+          return { type: "failed", error: { name: "TypeError", message: `run yielded an unknown frame ${JSON.stringify(frame)}` } };
+      }
+    }
+    return { type: "failed", error: { name: "MissingTerminal", message: "run ended without a terminal frame" } };
+  }
+
+  /** Writes the terminal's facts; if `commitTerminal` is refused, the runtime's own failure fact stands instead. */
+  #commit(stream: AnyStream, start: unknown, streamRef: string, terminal: StreamTerminal): StreamTerminal {
+    const refused = transact(this.scope, { streamRef }, (tx) => stream.commitTerminal(start, terminal, tx), () => {});
+    if (refused === null) return terminal;
+    const error = describeError(refused);
+    this.scope.storage.transactionSync(() =>
+      this.scope.ledger.append(STREAM_FAILED_EVENT, { streamKind: stream.kind, streamRef, terminal: terminal.type, error }, Date.now()),
+    );
+    return { type: "failed", error };
+  }
+
+  #remember(streamRef: string): void {
+    this.#finished.add(streamRef);
+    if (this.#finished.size > REMEMBERED_FINISHED) this.#finished.delete(this.#finished.values().next().value!);
+  }
+}
+
+function reasonOf(cause: unknown): string | null {
+  return cause instanceof CancellationError ? (cause.reason ?? null) : null;
+}
