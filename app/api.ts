@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { opsPage } from "./ops-page";
 
 type AgentStub = DurableObjectStub<import("./agent").AgentDO>;
 
@@ -25,6 +26,8 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new BadRequest("the body must be a JSON object");
   return body as Record<string, unknown>;
 }
+
+api.get("/", (c) => c.html(opsPage));
 
 api.post("/scopes/:scope/intents", async (c) => {
   const { triggerKind, payload, at, idempotencyKey } = await jsonBody(c);
@@ -62,6 +65,19 @@ api.get("/scopes/:scope/events", async (c) => {
       ...(limit === undefined ? {} : { limit: Number(limit) }),
     }),
   );
+});
+
+// Server-sent events are served by the scope's object itself; the request is
+// forwarded whole, so the object sees the client's disconnect through its signal.
+const forward = (c: Context<{ Bindings: Cloudflare.Env }>) => agentOf(c).fetch(c.req.raw);
+api.get("/scopes/:scope/intents/:id/watch", forward);
+api.get("/scopes/:scope/events/stream", forward);
+api.post("/scopes/:scope/streams/:kind", forward);
+
+api.post("/scopes/:scope/streams/:ref/cancel", async (c) => {
+  const { reason } = await jsonBody(c);
+  if (reason !== undefined && typeof reason !== "string") throw new BadRequest("reason must be a string");
+  return c.json(await agentOf(c).cancelStream({ streamRef: c.req.param("ref"), ...(reason === undefined ? {} : { reason }) }));
 });
 
 api.onError((error, c) => {

@@ -15,10 +15,11 @@ export interface SseFrame {
  * frame can never split into two. `onClose` runs once, when the client goes
  * away or the server closes, and is how a watcher detaches at no cost.
  *
- * The client going away is seen at once through the request's `signal`
- * (workerd aborts it on disconnect under the `enable_request_signal`
- * compatibility flag); without the flag, the next write finds out, and the
- * heartbeat bounds how long that takes.
+ * The client going away is seen at once through the request's `signal`:
+ * workerd aborts it on disconnect under the `enable_request_signal` flag, and
+ * `request_signal_passthrough` carries it through a Worker that forwards the
+ * request. Without them, the next write finds out, and the heartbeat bounds
+ * how long that takes.
  */
 export class SseChannel {
   readonly response: Response;
