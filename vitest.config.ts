@@ -22,6 +22,15 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
         plugins: [cloudflareTest({ wrangler: { configPath: "./test/runtime/wrangler.jsonc" } })],
         test: {
           name: "runtime",

@@ -35,7 +35,9 @@ export const opsPage = /* html */ `<!doctype html>
   .phase.failed, .phase.rejected { background: #f9dde0; color: var(--bad); }
   .bar { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; min-width: 8rem; }
   .bar > span { display: block; height: 100%; width: 0; background: var(--run); transition: width .3s; }
-  .settled .bar > span { background: var(--ok); }
+  tr[data-phase^="completed"] .bar > span { background: var(--ok); }
+  tr[data-phase="cancelled"] .bar > span, tr[data-phase="cancel_requested"] .bar > span { background: var(--warn); }
+  tr[data-phase="failed"] .bar > span, tr[data-phase="rejected"] .bar > span { background: var(--bad); }
   ol.ledger { list-style: none; margin: 0; padding: 0; max-height: 24rem; overflow: auto; font: 12px/1.5 ui-monospace, monospace; }
   ol.ledger li { padding: .2rem 0; border-bottom: 1px dashed var(--line); overflow-wrap: anywhere; }
   ol.ledger .kind { color: var(--run); }

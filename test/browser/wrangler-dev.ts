@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+/** A free loopback port, chosen by the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DevServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the example app exactly as `npm start` does (wrangler dev on
+ * 127.0.0.1), on a free port, and resolves once it serves requests.
+ */
+export async function startWranglerDev(timeoutMs = 60_000): Promise<DevServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    "node_modules/.bin/wrangler",
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())],
+    {
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+    });
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
+    const up = await fetch(`${url}/scopes/probe/events`).then((r) => r.ok, () => false);
+    if (up) return { url, stop };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not serve ${url} within ${timeoutMs} ms:\n${output}`);
+}
