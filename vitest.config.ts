@@ -34,7 +34,8 @@ export default defineConfig({
         plugins: [cloudflareTest({ wrangler: { configPath: "./test/runtime/wrangler.jsonc" } })],
         test: {
           name: "runtime",
-          include: ["test/runtime/**/*.test.ts"],
+          include: ["test/runtime/**/*.test.ts", "test/reliability/**/*.test.ts"],
+          provide: { soakRuns: Number(process.env.SOAK_RUNS ?? 0) },
           testTimeout: 20_000,
         },
       },

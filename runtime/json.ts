@@ -1,16 +1,24 @@
 import { RequestError } from "./errors";
 
 const MAX_DEPTH = 64;
+/** Durable Object SQLite refuses rows over 2 MB; a payload gets half, leaving room for the rest. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+const encoder = new TextEncoder();
 
 /**
  * Serializes a payload for the ledger, refusing anything that would not come
  * back the same from JSON: functions, symbols, bigints, non-finite numbers,
- * `undefined` in arrays, class instances, cycles and absurd nesting. The error
- * names the path of the first bad value.
+ * `undefined` in arrays, class instances, cycles, absurd nesting and more than
+ * 1 MiB of text. The error names the path of the first bad value.
  */
 export function toJsonText(value: unknown, what: string): string {
   assertJson(value, "$", 0, new Set(), what);
-  return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  // Cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit here.
+  if (text.length * 3 > MAX_PAYLOAD_BYTES && encoder.encode(text).byteLength > MAX_PAYLOAD_BYTES) {
+    refuse(what, "$", `${encoder.encode(text).byteLength} bytes of JSON is over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+  }
+  return text;
 }
 
 function assertJson(value: unknown, path: string, depth: number, seen: Set<object>, what: string): void {

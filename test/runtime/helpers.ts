@@ -11,8 +11,13 @@ let scopes = 0;
 /** A fresh scope (Durable Object) per call, so tests never share a ledger. */
 export function freshAgent(label = "scope"): { agent: TestAgent; scope: string } {
   const scope = `${label}-${Date.now()}-${++scopes}`;
+  return { agent: agentFor(scope), scope };
+}
+
+/** A new stub for a scope, as a client gets after the object behind its old stub crashed. */
+export function agentFor(scope: string): TestAgent {
   const namespace = (env as unknown as { AGENT: DurableObjectNamespace<InstanceType<typeof TestAgentDO>> }).AGENT;
-  return { agent: namespace.get(namespace.idFromName(scope)), scope };
+  return namespace.get(namespace.idFromName(scope));
 }
 
 /** Polls until `read` answers something `done` accepts; real alarms drive the work meanwhile. */

@@ -100,7 +100,19 @@ function scripted<const Kind extends KindName>(kind: Kind, options: Partial<Opti
 
 const fastRetry = { maxAttempts: 3, backoffMs: 20, maxBackoffMs: 100 };
 
+/** Accepts any payload, for the hostile-payload tests: the runtime's own checks are what is tested. */
+const anyPayload = {
+  kind: "test.any",
+  intentEventKind: "test.any.requested",
+  cancellation: "cooperative",
+  parseIntent: (raw: unknown) => ({ ok: true, intent: raw }),
+  acquire: () => ({}),
+  commit() {},
+  commitCancelled() {},
+} satisfies DurableTrigger<unknown, object>;
+
 export const triggers = [
+  anyPayload,
   scripted("test.script", { retry: fastRetry }),
   scripted("test.ignored", { cancellation: "ignored" }),
   scripted("test.pool", { concurrency: 2 }),
