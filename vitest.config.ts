@@ -23,9 +23,9 @@ export default defineConfig({
       },
       {
         test: {
-          name: "browser",
+          name: "node-e2e",
           environment: "node",
-          include: ["test/browser/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/reliability/**/*.node.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },
@@ -35,6 +35,7 @@ export default defineConfig({
         test: {
           name: "runtime",
           include: ["test/runtime/**/*.test.ts", "test/reliability/**/*.test.ts"],
+          exclude: ["test/reliability/**/*.node.test.ts"],
           provide: { soakRuns: Number(process.env.SOAK_RUNS ?? 0) },
           testTimeout: 20_000,
         },
