@@ -1,35 +1,11 @@
-import { z } from "zod";
-import type { DurableTrigger, ParseResult } from "../../runtime";
+import type { TimerCountdownHandlers } from "../../generated";
 import { sleep } from "../sleep";
 
-const intentSchema = z.object({
-  id: z.string().min(1),
-  seconds: z.number().int().min(1).max(600),
-});
-export type CountdownIntent = z.infer<typeof intentSchema>;
-export interface CountdownOutcome {
-  id: string;
-  ticks: number;
-}
-export interface CountdownProgress {
-  remaining: number;
-  of: number;
-}
-
-function parseIntent(raw: unknown): ParseResult<CountdownIntent> {
-  const parsed = intentSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, intent: parsed.data };
-  return { ok: false, reason: parsed.error.issues.map((i) => `${i.path.join(".") || "$"}: ${i.message}`).join("; ") };
-}
-
-/** A timer-driven job: one tick a second, reporting progress, stopping at once when cancelled. */
-export const timerCountdown = {
-  kind: "timer.countdown",
-  intentEventKind: "timer.countdown.requested",
-  cancellation: "cooperative",
-  concurrency: 10,
-  acquireDeadlineMs: 15 * 60_000,
-  parseIntent,
+/**
+ * Handlers for `timer.countdown` (specs/timer.yaml). trigger-codegen wrote this stub once;
+ * the bodies are yours, and later runs only add what a changed spec needs.
+ */
+export const handlers: TimerCountdownHandlers = {
   async acquire(intent, ctx) {
     for (let remaining = intent.seconds; remaining > 0; remaining--) {
       ctx.progress({ remaining, of: intent.seconds });
@@ -44,4 +20,4 @@ export const timerCountdown = {
   commitCancelled(intent, cancellation, tx) {
     tx.insertEvent({ kind: "timer.countdown.stopped", payload: { id: intent.id, reason: cancellation.reason ?? null } });
   },
-} satisfies DurableTrigger<CountdownIntent, CountdownOutcome, unknown, { kind: string; payload: unknown }, CountdownProgress>;
+};

@@ -1,0 +1,156 @@
+import type { z } from "zod";
+import { KIND_PATTERN, pascalCase, suggest } from "./names";
+import type { SpecDocument, SpecError } from "./read";
+import { payloadSchema, specFile, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format";
+
+export interface CheckedSpec {
+  readonly file: string;
+  readonly spec: SpecFile;
+  readonly locate: SpecDocument["locate"];
+}
+
+const SCHEMA_KEYWORDS = Object.keys((payloadSchema as unknown as { shape: object }).shape);
+const REF_BUILTINS = ["intent", "outcome", "progress"];
+
+/**
+ * Stage 2: documents → typed specs. Every error is collected, each with its
+ * `file:line:col`, what was expected, and a suggestion when a typo is likely.
+ */
+export function checkSpecs(documents: readonly SpecDocument[]): { specs: CheckedSpec[]; errors: SpecError[] } {
+  const errors: SpecError[] = [];
+  const specs: CheckedSpec[] = [];
+  for (const document of documents) {
+    const parsed = specFile.safeParse(document.doc.toJS());
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push(...describeIssue(document, issue));
+      continue;
+    }
+    const checked = { file: document.file, spec: parsed.data, locate: document.locate };
+    errors.push(...checkSemantics(checked));
+    specs.push(checked);
+  }
+  errors.push(...checkAcrossFiles(specs));
+  errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  return { specs, errors };
+}
+
+function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecError[] {
+  const path = issue.path as PropertyKey[];
+  const where = (p: readonly PropertyKey[], at?: "key" | "value") => ({ file: document.file, ...document.locate(p, at) });
+  if (issue.code === "unrecognized_keys") {
+    const inSchema = isSchemaPath(path);
+    const known = inSchema ? SCHEMA_KEYWORDS : knownFields(path);
+    return issue.keys.map((key) => {
+      const hint = suggest(key, known);
+      const what = inSchema ? `unknown schema keyword "${key}"` : `unknown field "${key}"`;
+      return {
+        ...where([...path, key], "key"),
+        message: `${what}; expected one of ${known.join(", ")}${hint ? `. Did you mean "${hint}"?` : ""}`,
+      };
+    });
+  }
+  const field = path.length > 0 ? `${path.map(String).join(".")}: ` : "";
+  const message = issue.message.replace(/^Invalid input: /, "").replace(/^Invalid option: /, "");
+  return [{ ...where(path), message: `${field}${message}` }];
+}
+
+function isSchemaPath(path: readonly PropertyKey[]): boolean {
+  return path[0] === "schemas" || path.some((segment) => segment === "intent" || segment === "outcome" || segment === "progress" || segment === "payload");
+}
+
+function knownFields(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return ["schemas", "triggers"];
+  if (path[0] === "triggers" && path.length === 2) {
+    return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "intent", "outcome", "progress", "events"];
+  }
+  if (path.at(-1) === "retry") return ["maxAttempts", "backoffMs", "maxBackoffMs"];
+  if (path.at(-2) === "events") return ["payload", "description"];
+  return [];
+}
+
+/** What zod cannot say: kind spelling, references, `required` names, regexes, defaults that fit. */
+function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
+  const errors: SpecError[] = [];
+  const at = (path: readonly PropertyKey[], message: string, key?: "key") => errors.push({ file, ...locate(path, key), message });
+  const named = Object.keys(spec.schemas ?? {});
+
+  for (const [name, schema] of Object.entries(spec.schemas ?? {})) {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) at(["schemas", name], `schema name "${name}" must be letters and digits, starting with a letter`, "key");
+    if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
+    walkSchema(schema, ["schemas", name], { at, refs: named, builtins: [] });
+  }
+  spec.triggers.forEach((trigger, index) => {
+    const base = ["triggers", index];
+    for (const field of ["kind", "intentEventKind"] as const) {
+      if (!KIND_PATTERN.test(trigger[field])) {
+        at([...base, field], `${field} ${JSON.stringify(trigger[field])} must be words of letters and digits joined by ".", "_", ":" or "-" (like "tutorial.cancelable")`);
+      }
+    }
+    const builtins = trigger.progress === undefined ? ["intent", "outcome"] : REF_BUILTINS;
+    walkSchema(trigger.intent, [...base, "intent"], { at, refs: named, builtins: [] });
+    walkSchema(trigger.outcome, [...base, "outcome"], { at, refs: named, builtins: ["intent"] });
+    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, refs: named, builtins: ["intent", "outcome"] });
+    for (const [eventKind, event] of Object.entries(trigger.events)) {
+      if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
+      if (eventKind === trigger.intentEventKind) at([...base, "events", eventKind], `event "${eventKind}" is the trigger's intentEventKind; the runtime writes it`, "key");
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, refs: named, builtins });
+    }
+  });
+  return errors;
+}
+
+interface Walk {
+  at: (path: readonly PropertyKey[], message: string, key?: "key") => void;
+  refs: readonly string[];
+  builtins: readonly string[];
+}
+
+function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Walk): void {
+  if (typeof schema === "string") {
+    const candidates = [...walk.builtins, ...walk.refs];
+    if (!candidates.includes(schema)) {
+      const hint = suggest(schema, candidates);
+      walk.at(path, `"${schema}" names no schema; expected an inline schema or one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
+    }
+    return;
+  }
+  const s: PayloadSchema = schema;
+  if (s.pattern !== undefined) {
+    try {
+      new RegExp(s.pattern, "u");
+    } catch (error) {
+      walk.at([...path, "pattern"], `pattern is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  for (const name of s.required ?? []) {
+    if (!(s.properties && name in s.properties)) walk.at([...path, "required"], `required names "${name}", which is not under properties`);
+  }
+  for (const [name, property] of Object.entries(s.properties ?? {})) walkSchema(property, [...path, "properties", name], walk);
+  if (s.items !== undefined) walkSchema(s.items, [...path, "items"], walk);
+  if (typeof s.additionalProperties === "object" || typeof s.additionalProperties === "string") {
+    walkSchema(s.additionalProperties, [...path, "additionalProperties"], walk);
+  }
+}
+
+/** Kinds and intent event kinds are unique across every file; so are the names derived from them. */
+function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
+  const errors: SpecError[] = [];
+  const seen = new Map<string, { where: string; what: string }>();
+  for (const { file, spec, locate } of specs) {
+    spec.triggers.forEach((trigger, index) => {
+      const claims: [string, string, PropertyKey][] = [
+        [`kind:${trigger.kind}`, `kind "${trigger.kind}"`, "kind"],
+        [`event:${trigger.intentEventKind}`, `intentEventKind "${trigger.intentEventKind}"`, "intentEventKind"],
+        [`name:${pascalCase(trigger.kind)}`, `the name ${pascalCase(trigger.kind)} (from kind "${trigger.kind}")`, "kind"],
+      ];
+      for (const [key, what, field] of claims) {
+        const position = locate(["triggers", index, field]);
+        const here = `${file}:${position.line}:${position.col}`;
+        const first = seen.get(key);
+        if (first) errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
+        else seen.set(key, { where: here, what });
+      }
+    });
+  }
+  return errors;
+}

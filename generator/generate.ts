@@ -1,0 +1,66 @@
+import { readFile } from "node:fs/promises";
+import { join, posix } from "node:path";
+import { checkSpecs } from "./check";
+import { emit } from "./emit";
+import { buildModel } from "./model";
+import { readSpec, type SpecDocument, type SpecError } from "./read";
+import { planHandlers } from "./stubs";
+import { apply, diff, listFiles, type Change } from "./write";
+
+export interface GenerateOptions {
+  /** The project root; every other path is relative to it, with forward slashes. */
+  readonly root: string;
+  readonly specsDir: string;
+  readonly outDir: string;
+  readonly handlersDir: string;
+  readonly runtimeDir: string;
+  /** Compute everything, write nothing. */
+  readonly check: boolean;
+}
+
+export const DEFAULTS = { specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", runtimeDir: "runtime" } as const;
+
+export type GenerateResult =
+  | { readonly ok: false; readonly errors: readonly SpecError[] }
+  | {
+      readonly ok: true;
+      readonly changes: readonly Change[];
+      readonly triggers: number;
+      readonly specFiles: number;
+      /** Handler files whose trigger no spec declares any more; left alone. */
+      readonly orphanHandlers: readonly string[];
+    };
+
+/** The pipeline: read → check → model → emit → write. Nothing is written unless every spec is sound. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const { root } = options;
+  const specPaths = await listFiles(root, options.specsDir, [".yaml", ".yml"]);
+  const documents: SpecDocument[] = [];
+  const errors: SpecError[] = [];
+  for (const path of specPaths) {
+    const read = readSpec(path, await readFile(join(root, path), "utf8"));
+    if (read.ok) documents.push(read.spec);
+    else errors.push(...read.errors);
+  }
+  const checked = checkSpecs(documents);
+  errors.push(...checked.errors);
+  if (errors.length > 0) return { ok: false, errors };
+
+  const modules = buildModel(checked.specs);
+  const files = emit(modules, options);
+  const handlerFiles = await listFiles(root, options.handlersDir, [".ts"]);
+  const existing = new Map(await Promise.all(handlerFiles.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
+  for (const plan of planHandlers(modules, existing, options)) if (plan.text !== null) files.set(plan.path, plan.text);
+
+  const owned = await listFiles(root, options.outDir, [".ts", ".json"]);
+  const changes = await diff(root, files, owned);
+  if (!options.check) await apply(root, files, changes);
+  const declared = new Set(modules.flatMap((m) => m.triggers.map((t) => posix.join(options.handlersDir, `${t.kind}.ts`))));
+  return {
+    ok: true,
+    changes,
+    triggers: declared.size,
+    specFiles: specPaths.length,
+    orphanHandlers: handlerFiles.filter((p) => !declared.has(p)),
+  };
+}

@@ -1,0 +1,80 @@
+import { posix } from "node:path";
+import type { CheckedSpec } from "./check";
+import { camelCase, pascalCase } from "./names";
+import type { SchemaOrRef } from "./spec-format";
+import { toIR, type ZodIR } from "./zod-ir";
+
+/** A schema the generated module declares: a zod constant and its printed type. */
+export interface SchemaModel {
+  readonly constName: string;
+  readonly typeName: string;
+  readonly ir: ZodIR;
+  readonly description: string | undefined;
+}
+
+export interface EventModel extends SchemaModel {
+  readonly kind: string;
+}
+
+export interface TriggerModel {
+  readonly kind: string;
+  readonly intentEventKind: string;
+  readonly cancellation: "cooperative" | "ignored";
+  readonly description: string | undefined;
+  /** `TutorialCancelable`, `tutorialCancelable`. */
+  readonly typeName: string;
+  readonly valueName: string;
+  readonly options: { acquireDeadlineMs?: number; concurrency?: number; retry?: Record<string, number> };
+  readonly intent: SchemaModel;
+  readonly outcome: SchemaModel;
+  readonly progress: SchemaModel | undefined;
+  readonly events: readonly EventModel[];
+  /** How this trigger's schemas name each other: `outcome` → its outcome's constant and type. */
+  readonly refs: ReadonlyMap<string, SchemaModel>;
+}
+
+export interface ModuleModel {
+  /** The spec file, relative to the project, with forward slashes. */
+  readonly specFile: string;
+  readonly moduleName: string;
+  readonly schemas: readonly SchemaModel[];
+  readonly triggers: readonly TriggerModel[];
+}
+
+const describe = (schema: SchemaOrRef | undefined) => (typeof schema === "object" ? schema.description : undefined);
+
+function schemaModel(valueBase: string, typeName: string, schema: SchemaOrRef, description = describe(schema)): SchemaModel {
+  return { constName: `${valueBase}Schema`, typeName, ir: toIR(schema), description };
+}
+
+/** Stage 3: checked specs → the intermediate form emission reads; every name is derived here, once. */
+export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
+  return [...specs]
+    .sort((a, b) => a.file.localeCompare(b.file))
+    .map(({ file, spec }) => {
+      const shared = Object.entries(spec.schemas ?? {}).map(([name, schema]) => schemaModel(camelCase(name), pascalCase(name), schema));
+      const sharedByName = new Map(Object.keys(spec.schemas ?? {}).map((name, i) => [name, shared[i]!]));
+      const triggers = spec.triggers.map((trigger): TriggerModel => {
+        const typeName = pascalCase(trigger.kind);
+        const valueName = camelCase(trigger.kind);
+        const intent = schemaModel(`${valueName}Intent`, `${typeName}Intent`, trigger.intent);
+        const outcome = schemaModel(`${valueName}Outcome`, `${typeName}Outcome`, trigger.outcome);
+        const progress = trigger.progress === undefined ? undefined : schemaModel(`${valueName}Progress`, `${typeName}Progress`, trigger.progress);
+        const events = Object.entries(trigger.events)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([kind, event]): EventModel => ({
+            kind,
+            ...schemaModel(`${camelCase(kind)}Payload`, `${pascalCase(kind)}Payload`, event.payload, event.description ?? describe(event.payload)),
+          }));
+        const refs = new Map<string, SchemaModel>([...sharedByName, ["intent", intent], ["outcome", outcome]]);
+        if (progress) refs.set("progress", progress);
+        const options = {
+          ...(trigger.acquireDeadlineMs === undefined ? {} : { acquireDeadlineMs: trigger.acquireDeadlineMs }),
+          ...(trigger.retry === undefined ? {} : { retry: trigger.retry as Record<string, number> }),
+          ...(trigger.concurrency === undefined ? {} : { concurrency: trigger.concurrency }),
+        };
+        return { kind: trigger.kind, intentEventKind: trigger.intentEventKind, cancellation: trigger.cancellation, description: trigger.description, typeName, valueName, options, intent, outcome, progress, events, refs };
+      });
+      return { specFile: file, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, triggers };
+    });
+}

@@ -1,0 +1,197 @@
+import { ts } from "ts-morph";
+import { z } from "zod";
+import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format";
+
+/**
+ * A payload schema as a chain of zod calls, built once and read two ways:
+ * printed as zod source through the TypeScript AST (so every string from a
+ * spec is a printed literal, never spliced text), and evaluated into a live
+ * zod schema that zod-to-ts prints the TypeScript type from.
+ */
+export interface ZodIR {
+  readonly head: { readonly ref: string } | { readonly call: readonly string[]; readonly args: readonly Arg[] };
+  readonly chain: readonly Link[];
+}
+type Link = { readonly method: string; readonly args: readonly Arg[] };
+type Arg =
+  | { readonly json: JsonValue }
+  | { readonly ir: ZodIR }
+  | { readonly irs: readonly ZodIR[] }
+  | { readonly shape: Readonly<Record<string, ZodIR>> }
+  | { readonly regex: string };
+
+const call = (path: string[], args: Arg[] = [], chain: Link[] = []): ZodIR => ({ head: { call: path, args }, chain });
+const withLinks = (ir: ZodIR, ...links: Link[]): ZodIR => ({ ...ir, chain: [...ir.chain, ...links] });
+
+const FORMATS: Record<string, string[]> = { uuid: ["z", "uuid"], email: ["z", "email"], uri: ["z", "url"], "date-time": ["z", "iso", "datetime"] };
+
+export function toIR(schema: SchemaOrRef): ZodIR {
+  if (typeof schema === "string") return { head: { ref: schema }, chain: [] };
+  const links: Link[] = [];
+  if (schema.default !== undefined) links.push({ method: "default", args: [{ json: schema.default }] });
+  if (schema.description !== undefined) links.push({ method: "describe", args: [{ json: schema.description }] });
+  return withLinks(base(schema), ...links);
+}
+
+function base(s: PayloadSchema): ZodIR {
+  if (s.const !== undefined) return literal(s.const);
+  if (s.enum !== undefined) {
+    return s.enum.every((v) => typeof v === "string")
+      ? call(["z", "enum"], [{ json: s.enum }])
+      : s.enum.length === 1
+        ? literal(s.enum[0]!)
+        : call(["z", "union"], [{ irs: s.enum.map(literal) }]);
+  }
+  const types = s.type === undefined ? inferred(s) : Array.isArray(s.type) ? s.type : [s.type];
+  if (types.length === 0) return call(["z", "json"]);
+  const nonNull = types.filter((t) => t !== "null");
+  if (types.length > 1) {
+    const single = nonNull.length === 1 ? ofType(nonNull[0]!, s) : call(["z", "union"], [{ irs: nonNull.map((t) => ofType(t, s)) }]);
+    return types.includes("null") ? withLinks(single, { method: "nullable", args: [] }) : single;
+  }
+  return ofType(types[0]!, s);
+}
+
+function inferred(s: PayloadSchema): string[] {
+  if (s.properties !== undefined || s.additionalProperties !== undefined || s.required !== undefined) return ["object"];
+  if (s.items !== undefined) return ["array"];
+  return [];
+}
+
+function literal(value: JsonValue): ZodIR {
+  if (value === null) return call(["z", "null"]);
+  if (typeof value === "object") return call(["z", "json"]); // only scalars make literal types; the spec check keeps enums scalar
+  return call(["z", "literal"], [{ json: value }]);
+}
+
+function bounds(min: number | undefined, max: number | undefined): Link[] {
+  const links: Link[] = [];
+  if (min !== undefined) links.push({ method: "min", args: [{ json: min }] });
+  if (max !== undefined) links.push({ method: "max", args: [{ json: max }] });
+  return links;
+}
+
+function ofType(type: string, s: PayloadSchema): ZodIR {
+  switch (type) {
+    case "string": {
+      const links = bounds(s.minLength, s.maxLength);
+      if (s.pattern !== undefined) links.push({ method: "regex", args: [{ regex: s.pattern }] });
+      return call(s.format ? FORMATS[s.format]! : ["z", "string"], [], links);
+    }
+    case "integer":
+      return call(["z", "int"], [], bounds(s.minimum, s.maximum));
+    case "number":
+      return call(["z", "number"], [], bounds(s.minimum, s.maximum));
+    case "boolean":
+      return call(["z", "boolean"]);
+    case "null":
+      return call(["z", "null"]);
+    case "array":
+      return call(["z", "array"], [{ ir: s.items === undefined ? call(["z", "json"]) : toIR(s.items) }], bounds(s.minItems, s.maxItems));
+    default: {
+      const required = new Set(s.required ?? []);
+      const shape = Object.fromEntries(
+        Object.entries(s.properties ?? {}).map(([name, property]) => {
+          const ir = toIR(property);
+          const hasDefault = typeof property === "object" && property.default !== undefined;
+          return [name, required.has(name) || hasDefault ? ir : withLinks(ir, { method: "optional", args: [] })];
+        }),
+      );
+      const extra = s.additionalProperties;
+      if (extra === false) return call(["z", "strictObject"], [{ shape }]);
+      if (extra === true) return call(["z", "looseObject"], [{ shape }]);
+      if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: toIR(extra) }] }]);
+      return call(["z", "object"], [{ shape }]);
+    }
+  }
+}
+
+// ---- printing: IR → TypeScript expression ----------------------------------------------
+
+const f = ts.factory;
+
+/** `ref` names resolve to identifiers of schema constants. */
+export function irToExpression(ir: ZodIR, refs: (name: string) => string): ts.Expression {
+  const { head } = ir;
+  let expression: ts.Expression;
+  if ("ref" in head) {
+    expression = f.createIdentifier(refs(head.ref));
+  } else {
+    const callee = head.call.slice(1).reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), f.createIdentifier(head.call[0]!));
+    expression = f.createCallExpression(callee, undefined, head.args.map((a) => argExpression(a, refs)));
+  }
+  for (const link of ir.chain) {
+    expression = f.createCallExpression(f.createPropertyAccessExpression(expression, link.method), undefined, link.args.map((a) => argExpression(a, refs)));
+  }
+  return expression;
+}
+
+function argExpression(arg: Arg, refs: (name: string) => string): ts.Expression {
+  if ("json" in arg) return jsonExpression(arg.json);
+  if ("ir" in arg) return irToExpression(arg.ir, refs);
+  if ("irs" in arg) return f.createArrayLiteralExpression(arg.irs.map((ir) => irToExpression(ir, refs)), false);
+  if ("regex" in arg) return f.createNewExpression(f.createIdentifier("RegExp"), undefined, [f.createStringLiteral(arg.regex), f.createStringLiteral("u")]);
+  return f.createObjectLiteralExpression(
+    Object.entries(arg.shape).map(([name, ir]) => f.createPropertyAssignment(propertyName(name), irToExpression(ir, refs))),
+    true,
+  );
+}
+
+export function jsonExpression(value: JsonValue): ts.Expression {
+  if (value === null) return f.createNull();
+  if (typeof value === "boolean") return value ? f.createTrue() : f.createFalse();
+  if (typeof value === "number") {
+    return value < 0 ? f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(-value)) : f.createNumericLiteral(value);
+  }
+  if (typeof value === "string") return f.createStringLiteral(value);
+  if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map(jsonExpression), false);
+  return f.createObjectLiteralExpression(
+    Object.entries(value).map(([k, v]) => f.createPropertyAssignment(propertyName(k), jsonExpression(v))),
+    false,
+  );
+}
+
+function propertyName(name: string): ts.PropertyName {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && name !== "__proto__" ? f.createIdentifier(name) : f.createStringLiteral(name);
+}
+
+const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
+const scratch = ts.createSourceFile("scratch.ts", "", ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+export const printExpression = (node: ts.Node) => printer.printNode(ts.EmitHint.Unspecified, node, scratch);
+
+// ---- evaluating: IR → live zod schema (for zod-to-ts) ------------------------------------
+
+/** `refs` turns a reference into the schema standing for it (a placeholder zod-to-ts overrides). */
+export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType): z.ZodType {
+  const { head } = ir;
+  let schema: unknown;
+  if ("ref" in head) {
+    schema = refs(head.ref);
+  } else {
+    let owner: unknown = undefined;
+    let fn: unknown = { z };
+    // A closed object is TypeScript's default already; zod-to-ts would add a `never` index signature.
+    const path = head.call[1] === "strictObject" ? ["z", "object"] : head.call;
+    for (const part of path) [owner, fn] = [fn, (fn as Record<string, unknown>)[part]];
+    schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs)));
+  }
+  for (const link of ir.chain) {
+    // Descriptions reach zod-to-ts, which copies them into JSDoc as they are: neutralize `*/` first.
+    const args = link.method === "describe" ? [commentSafe(String((link.args[0] as { json: string }).json))] : link.args.map((a) => argValue(a, refs));
+    schema = (schema as Record<string, (...a: unknown[]) => unknown>)[link.method]!(...args);
+  }
+  return schema as z.ZodType;
+}
+
+function argValue(arg: Arg, refs: (name: string) => z.ZodType): unknown {
+  if ("json" in arg) return arg.json;
+  if ("ir" in arg) return irToZod(arg.ir, refs);
+  if ("irs" in arg) return arg.irs.map((ir) => irToZod(ir, refs));
+  if ("regex" in arg) return new RegExp(arg.regex, "u");
+  return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs)]));
+}
+
+/** Text that can sit inside a block comment: it can never close it. */
+export function commentSafe(text: string): string {
+  return text.replace(/\*\//g, "*\\/").replace(/\r\n?|[\n\u2028\u2029]/g, " ");
+}
