@@ -1,4 +1,4 @@
-import { posix } from "node:path";
+import nodePath, { posix } from "node:path";
 import { IndentationText, Node, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
 import { z } from "zod";
 import { createAuxiliaryTypeStore, printNode, zodToTs } from "zod-to-ts";
@@ -7,6 +7,8 @@ import { specJsonSchema } from "./spec-format";
 import { commentSafe, irToExpression, irToZod, jsonExpression, printExpression } from "./zod-ir";
 
 export interface EmitOptions {
+  /** The project root, which the directories below are relative to. */
+  readonly root: string;
   /** Where generated files go, relative to the project root (posix). */
   readonly outDir: string;
   /** Where the handler files are, relative to the project root (posix). */
@@ -23,7 +25,7 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map
   });
   const files = new Map<string, string>();
   const out = (name: string) => posix.join(options.outDir, name);
-  const runtime = relative(options.outDir, options.runtimeDir);
+  const runtime = relative(options.root, options.outDir, options.runtimeDir);
 
   for (const module of modules) {
     files.set(out(`${module.moduleName}.ts`), render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime)));
@@ -219,7 +221,7 @@ function registration(modules: readonly ModuleModel[], options: EmitOptions, run
     statements.push({
       kind: StructureKind.ImportDeclaration,
       namedImports: [{ name: "handlers", alias: `${trigger.valueName}Handlers` }],
-      moduleSpecifier: `${relative(options.outDir, options.handlersDir)}/${trigger.kind}`,
+      moduleSpecifier: `${relative(options.root, options.outDir, options.handlersDir)}/${trigger.kind}`,
     });
   }
   for (const module of modules) {
@@ -257,7 +259,8 @@ function registration(modules: readonly ModuleModel[], options: EmitOptions, run
   return statements;
 }
 
-export function relative(from: string, to: string): string {
-  const path = posix.relative(from, to);
+/** An import specifier from directory `from` to `to`, both relative to `root`. */
+export function relative(root: string, from: string, to: string): string {
+  const path = nodePath.relative(nodePath.resolve(root, from), nodePath.resolve(root, to)).split(nodePath.sep).join("/");
   return path.startsWith(".") ? path : `./${path}`;
 }

@@ -25,13 +25,13 @@ export interface HandlerPlan {
 export function planHandlers(
   modules: readonly ModuleModel[],
   existing: ReadonlyMap<string, string>,
-  options: { handlersDir: string; outDir: string },
+  options: { root: string; handlersDir: string; outDir: string },
 ): HandlerPlan[] {
   const project = new Project({ useInMemoryFileSystem: true });
   return modules.flatMap((module) =>
     module.triggers.map((trigger) => {
       const path = posix.join(options.handlersDir, `${trigger.kind}.ts`);
-      const generated = relative(options.handlersDir, options.outDir);
+      const generated = relative(options.root, options.handlersDir, options.outDir);
       const current = existing.get(path);
       const text = current === undefined ? stub(trigger, module.specFile, generated) : repair(project, path, current, trigger, generated);
       return { path, text: text === current ? null : text };

@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Workspace } from "./workspace";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const GOLDEN = join(HERE, "fixtures/golden");
+const shop = readFileSync(join(HERE, "fixtures/shop.yaml"), "utf8");
+
+/** A filled handler, with the lines that must not compile marked. */
+const handler = `import type { ShopCheckoutHandlers } from "../../generated";
+
+export const handlers: ShopCheckoutHandlers = {
+  async acquire(intent, ctx) {
+    ctx.progress({ step: "authorizing" });
+    // @ts-expect-error a progress frame of the wrong shape does not compile
+    ctx.progress({ step: "shipping" });
+    const total = intent.lines.reduce((sum, line) => sum + line.quantity * line.price.amount, 0);
+    return { chargeId: \`ch-\${intent.cartId}\`, total: { amount: total, currency: intent.total.currency } };
+  },
+  commit(outcome, tx) {
+    tx.insertEvent({ kind: "shop.checkout.charged", payload: outcome });
+    // @ts-expect-error an event kind the spec does not declare does not compile
+    tx.insertEvent({ kind: "shop.checkout.shipped", payload: outcome });
+    // @ts-expect-error a payload of the wrong shape does not compile
+    tx.insertEvent({ kind: "shop.checkout.abandoned", payload: { cartId: 1, reason: null } });
+  },
+  commitCancelled(intent, cancellation, tx) {
+    tx.insertEvent({ kind: "shop.checkout.abandoned", payload: { cartId: intent.cartId, reason: cancellation.reason ?? null } });
+  },
+};
+
+export const wrongOutcome: ShopCheckoutHandlers = {
+  ...handlers,
+  // @ts-expect-error an outcome of the wrong shape does not compile
+  acquire: async () => ({ chargeId: 42 }),
+};
+`;
+
+const typedEnqueue = `import type { AgentDO } from "../generated/agent-do";
+
+export async function enqueue(agent: DurableObjectStub<InstanceType<typeof AgentDO>>) {
+  const total = { amount: 100, currency: "EUR" as const };
+  const lines = [{ sku: "a", quantity: 1, price: total }];
+  await agent.enqueueTrigger({ triggerKind: "shop.checkout", payload: { cartId: "c", lines, total, channel: "web" } });
+  // @ts-expect-error a payload of the wrong shape does not compile
+  await agent.enqueueTrigger({ triggerKind: "shop.checkout", payload: { cartId: "c", lines: [], total: { amount: "1" } } });
+  // @ts-expect-error an unknown trigger kind does not compile
+  await agent.enqueueTrigger({ triggerKind: "shop.refund", payload: {} });
+}
+`;
+
+describe("generated code", () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = new Workspace({ "specs/shop.yaml": shop });
+    await ws.generateOrThrow();
+  });
+  afterAll(() => ws.dispose());
+
+  it("matches the golden output (UPDATE_GOLDEN=1 rewrites it)", () => {
+    const output = ws.snapshot("generated");
+    output["app/triggers/shop.checkout.ts"] = ws.read("app/triggers/shop.checkout.ts");
+    for (const [path, text] of Object.entries(output)) {
+      const golden = join(GOLDEN, `${path.replace(/^generated\//, "").replace(/\//g, "__")}.golden`);
+      // The runtime's path depends on where the workspace lives; the golden copy names it neutrally.
+      const neutral = text.replace(/(\.\.\/)+runtime"/g, '<runtime>"');
+      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
+        mkdirSync(GOLDEN, { recursive: true });
+        writeFileSync(golden, neutral);
+      }
+      expect(neutral, path).toBe(readFileSync(golden, "utf8"));
+    }
+  });
+
+  it("is byte-for-byte the same on a second run", async () => {
+    const before = ws.snapshot("generated");
+    const again = await ws.generateOrThrow();
+    expect(again.changes).toEqual([]);
+    expect(ws.snapshot("generated")).toEqual(before);
+  });
+
+  it("compiles under strict with a filled handler, and wrong payloads, event kinds and outcomes do not", async () => {
+    const stub = ws.read("app/triggers/shop.checkout.ts");
+    try {
+      expect(ws.typecheck()).toEqual([]); // the untouched stub compiles too
+      ws.write("app/triggers/shop.checkout.ts", handler);
+      ws.write("app/enqueue.ts", typedEnqueue);
+      // Every @ts-expect-error must be needed: an unused one is itself a diagnostic.
+      expect(ws.typecheck()).toEqual([]);
+    } finally {
+      ws.write("app/triggers/shop.checkout.ts", stub);
+      ws.remove("app/enqueue.ts");
+    }
+  });
+});

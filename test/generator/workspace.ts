@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { generate, type GenerateResult } from "../../generator/generate";
+import { formatError } from "../../generator/read";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const SCRATCH = join(REPO, "test/generator/.tmp");
+
+/**
+ * A throwaway project inside the repo (so `zod` and the runtime resolve),
+ * with its own specs/, generated/ and app/triggers/.
+ */
+export class Workspace {
+  readonly root: string;
+
+  constructor(files: Record<string, string> = {}) {
+    mkdirSync(SCRATCH, { recursive: true });
+    this.root = mkdtempSync(join(SCRATCH, "ws-"));
+    for (const [path, text] of Object.entries(files)) this.write(path, text);
+  }
+
+  write(path: string, text: string): void {
+    mkdirSync(dirname(join(this.root, path)), { recursive: true });
+    writeFileSync(join(this.root, path), text);
+  }
+
+  read(path: string): string {
+    return readFileSync(join(this.root, path), "utf8");
+  }
+
+  remove(path: string): void {
+    rmSync(join(this.root, path), { force: true });
+  }
+
+  /** Every file under `dir`, relative path → text: a snapshot to compare. */
+  snapshot(dir: string): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const name of readdirSync(join(this.root, dir), { recursive: true, withFileTypes: true })) {
+      if (!name.isFile()) continue;
+      const path = relative(this.root, join(name.parentPath, name.name));
+      files[path] = this.read(path);
+    }
+    return files;
+  }
+
+  generate(check = false): Promise<GenerateResult> {
+    return generate({
+      root: this.root,
+      specsDir: "specs",
+      outDir: "generated",
+      handlersDir: "app/triggers",
+      runtimeDir: relative(this.root, join(REPO, "runtime")),
+      check,
+    });
+  }
+
+  async generateOrThrow(): Promise<Extract<GenerateResult, { ok: true }>> {
+    const result = await this.generate();
+    if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
+    return result;
+  }
+
+  /** The real TypeScript compiler, strict, over everything in the workspace: its diagnostics as text. */
+  typecheck(): string[] {
+    const files = readdirSync(this.root, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile() && f.name.endsWith(".ts"))
+      .map((f) => join(f.parentPath, f.name));
+    const program = ts.createProgram(files, {
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      target: ts.ScriptTarget.ES2022,
+      lib: ["lib.es2023.d.ts"],
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      types: ["@cloudflare/workers-types"],
+      skipLibCheck: true,
+      noEmit: true,
+    });
+    return ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file ? `${relative(this.root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : "";
+      return `${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+    });
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
