@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { Project, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralExpression } from "ts-morph";
+import { IndentationText, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralExpression } from "ts-morph";
 import { relative } from "./emit";
 import type { ModuleModel, TriggerModel } from "./model";
 import { commentSafe } from "./zod-ir";
@@ -27,7 +27,10 @@ export function planHandlers(
   existing: ReadonlyMap<string, string>,
   options: { root: string; handlersDir: string; outDir: string },
 ): HandlerPlan[] {
-  const project = new Project({ useInMemoryFileSystem: true });
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
+  });
   return modules.flatMap((module) =>
     module.triggers.map((trigger) => {
       const path = posix.join(options.handlersDir, `${trigger.kind}.ts`);
@@ -39,9 +42,10 @@ export function planHandlers(
   );
 }
 
-function memberText(trigger: TriggerModel, member: (typeof MEMBERS)[number]): string {
+/** A stub member, indented relative to itself; `indent` goes before its inner lines. */
+function memberText(trigger: TriggerModel, member: (typeof MEMBERS)[number], indent = ""): string {
   const message = printString(`${trigger.kind}: ${member.name} is not written yet`);
-  return `${member.async ? "async " : ""}${member.name}(${member.params}) {\n    throw new Error(${message});\n  }`;
+  return `${member.async ? "async " : ""}${member.name}(${member.params}) {\n${indent}  throw new Error(${message});\n${indent}}`;
 }
 
 function printString(text: string): string {
@@ -57,7 +61,7 @@ function stub(trigger: TriggerModel, specFile: string, generated: string): strin
     ` * the bodies are yours, and later runs only add what a changed spec needs.`,
     ` */`,
     `export const handlers: ${trigger.typeName}Handlers = {`,
-    ...MEMBERS.map((member) => `  ${memberText(trigger, member)},`),
+    ...MEMBERS.map((member) => `  ${memberText(trigger, member, "  ")},`),
     `};`,
     "",
   ].join("\n");
