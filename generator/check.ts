@@ -143,12 +143,13 @@ function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
         [`event:${trigger.intentEventKind}`, `intentEventKind "${trigger.intentEventKind}"`, "intentEventKind"],
         [`name:${pascalCase(trigger.kind)}`, `the name ${pascalCase(trigger.kind)} (from kind "${trigger.kind}")`, "kind"],
       ];
+      let kindTaken = false;
       for (const [key, what, field] of claims) {
         const position = locate(["triggers", index, field]);
-        const here = `${file}:${position.line}:${position.col}`;
         const first = seen.get(key);
-        if (first) errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
-        else seen.set(key, { where: here, what });
+        if (!first) seen.set(key, { where: `${file}:${position.line}:${position.col}`, what });
+        else if (!(kindTaken && key.startsWith("name:"))) errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
+        kindTaken ||= first !== undefined && key.startsWith("kind:");
       }
     });
   }

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { formatError } from "../../generator/read";
+import { Workspace } from "./workspace";
+
+const good = `triggers:
+  - kind: a.job
+    intentEventKind: a.job.requested
+    cancellation: cooperative
+    intent: { type: object, properties: { id: { type: string } } }
+    outcome: { type: object }
+    events:
+      a.job.done: { payload: outcome }
+`;
+
+/** Generates from `specs` and answers the formatted errors; the workspace must be left exactly as it was. */
+async function errorsOf(specs: Record<string, string>): Promise<string[]> {
+  const ws = new Workspace({ "specs/zz-good.yaml": good.replaceAll("a.job", "z.job") });
+  try {
+    await ws.generateOrThrow();
+    const before = { ...ws.snapshot("generated"), ...ws.snapshot("app") };
+    for (const [path, text] of Object.entries(specs)) ws.write(path, text);
+    const result = await ws.generate();
+    expect({ ...ws.snapshot("generated"), ...ws.snapshot("app") }).toEqual(before); // nothing written, nothing lost
+    expect(result.ok).toBe(false);
+    return result.ok ? [] : result.errors.map(formatError);
+  } finally {
+    ws.dispose();
+  }
+}
+
+describe("bad input", () => {
+  it("reports a YAML syntax error with its position", async () => {
+    expect(await errorsOf({ "specs/a.yaml": "triggers:\n  - kind: [unclosed\n" })).toEqual([
+      expect.stringMatching(/^specs\/a\.yaml:3:1: YAML: /),
+    ]);
+  });
+
+  it("reports an unknown field with a suggestion, and a wrong type, all at once", async () => {
+    const spec = good.replace("cancellation: cooperative", "cancelation: cooperative").replace("kind: a.job", "kind: 42");
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      // A missing field is reported where its mapping starts.
+      'specs/a.yaml:2:5: triggers.0.cancellation: expected one of "cooperative"|"ignored"',
+      "specs/a.yaml:2:11: triggers.0.kind: expected string, received number",
+      expect.stringMatching(/^specs\/a\.yaml:4:5: unknown field "cancelation"; expected one of kind, .*\. Did you mean "cancellation"\?$/),
+    ]);
+  });
+
+  it("reports an unknown schema keyword with a suggestion", async () => {
+    const spec = good.replace("id: { type: string }", "id: { type: string, minlength: 1 }");
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      expect.stringMatching(/^specs\/a\.yaml:5:63: unknown schema keyword "minlength"; expected one of type, .*\. Did you mean "minLength"\?$/),
+    ]);
+  });
+
+  it("reports duplicate kinds and intent event kinds across files, pointing at the first", async () => {
+    const copy = good.replace("a.job.done", "a.job.finished");
+    expect(await errorsOf({ "specs/a.yaml": good, "specs/b.yaml": copy })).toEqual([
+      'specs/b.yaml:2:11: kind "a.job" is already declared at specs/a.yaml:2:11',
+      'specs/b.yaml:3:22: intentEventKind "a.job.requested" is already declared at specs/a.yaml:3:22',
+    ]);
+  });
+
+  it("reports a payload that names no declared schema, with a suggestion", async () => {
+    expect(await errorsOf({ "specs/a.yaml": good.replace("payload: outcome", "payload: outcom") })).toEqual([
+      'specs/a.yaml:8:30: "outcom" names no schema; expected an inline schema or one of intent, outcome. Did you mean "outcome"?',
+    ]);
+  });
+
+  it("reports an invalid regular expression and a required name missing from properties", async () => {
+    const spec = good.replace("id: { type: string }", 'id: { type: string, pattern: "([a-z" }').replace("type: object, properties", "type: object, required: [id, name], properties");
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:5:39: required names "name", which is not under properties',
+      expect.stringMatching(/^specs\/a\.yaml:5:94: pattern is not a valid regular expression: /),
+    ]);
+  });
+
+  it("refuses a kind that cannot become a name", async () => {
+    expect(await errorsOf({ "specs/a.yaml": good.replace("kind: a.job\n", 'kind: "a\\"; alert(1); //"\n') })).toEqual([
+      expect.stringMatching(/^specs\/a\.yaml:2:11: kind "a\\"; alert\(1\); \/\/" must be words of letters and digits/),
+    ]);
+  });
+});
