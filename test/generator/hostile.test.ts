@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import ts from "typescript";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { Workspace } from "./workspace";
+
+/** Strings written to break out of a literal, a template, a comment or a line. */
+const HOSTILE = [
+  `quote " and ' and \\ backslash`,
+  "backtick ` and ${globalThis.__pwned = 'template'}",
+  "comment */ globalThis.__pwned = 'comment'; /*",
+  "new\nline and \r carriage",
+  "line\u2028separator and paragraph\u2029separator",
+  "</script><!-- -->",
+];
+
+const spec = {
+  triggers: [
+    {
+      kind: "hostile.job",
+      intentEventKind: "hostile.job.requested",
+      cancellation: "cooperative",
+      description: HOSTILE.join(" | "),
+      intent: {
+        type: "object",
+        required: ["choice", "exact"],
+        description: HOSTILE[2],
+        properties: {
+          choice: { type: "string", enum: HOSTILE, description: HOSTILE[1] },
+          exact: { const: HOSTILE[0] },
+          fallback: { type: "string", default: HOSTILE[3] },
+          shaped: { type: "string", pattern: "^[\"'`$\\\\{}*/]+$" },
+        },
+      },
+      outcome: { type: "object", properties: { note: { type: "string", description: HOSTILE[4] } } },
+      events: { "hostile.job.done": { payload: "outcome", description: HOSTILE[5] } },
+    },
+  ],
+};
+
+describe("hostile strings in specs", () => {
+  let ws: Workspace;
+  let parse: (raw: unknown) => { ok: boolean; intent?: unknown; reason?: string };
+
+  beforeAll(async () => {
+    ws = new Workspace({ "specs/hostile.yaml": stringify(spec) });
+    await ws.generateOrThrow();
+    parse = (await import(join(ws.root, "generated/hostile.ts"))).parseHostileJobIntent;
+  });
+  afterAll(() => ws.dispose());
+
+  it("never run as code: importing the generated module executes none of them", () => {
+    expect((globalThis as { __pwned?: string }).__pwned).toBeUndefined();
+  });
+
+  it("compile under strict, stub included", () => {
+    expect(ws.typecheck()).toEqual([]);
+  });
+
+  it("round-trip exactly as enum values, consts and defaults", () => {
+    for (const choice of HOSTILE) {
+      expect(parse({ choice, exact: HOSTILE[0] })).toEqual({ ok: true, intent: { choice, exact: HOSTILE[0], fallback: HOSTILE[3] } });
+    }
+    expect(parse({ choice: "not one of them", exact: HOSTILE[0] }).ok).toBe(false);
+    expect(parse({ choice: HOSTILE[0], exact: `${HOSTILE[0]} ` }).ok).toBe(false);
+  });
+
+  it("keep their meaning as patterns", () => {
+    expect(parse({ choice: HOSTILE[0], exact: HOSTILE[0], shaped: `"'\`$\\{}*/` }).ok).toBe(true);
+    expect(parse({ choice: HOSTILE[0], exact: HOSTILE[0], shaped: "abc" })).toMatchObject({ ok: false, reason: expect.stringMatching(/^shaped: /) });
+  });
+
+  it("stay inside literals and comments, as TypeScript's own scanner reads the output", () => {
+    for (const path of ["generated/hostile.ts", "generated/agent-do.ts", "app/triggers/hostile.job.ts"]) {
+      const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, ws.read(path));
+      const identifiers: string[] = [];
+      for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+        if (token === ts.SyntaxKind.Identifier) identifiers.push(scanner.getTokenText());
+      }
+      expect(identifiers, path).not.toContain("__pwned");
+    }
+    expect(ws.read("generated/hostile.ts")).toContain("comment *\\/ globalThis"); // a description's */ is neutralized in JSDoc
+  });
+});
