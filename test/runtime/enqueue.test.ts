@@ -22,7 +22,7 @@ describe("enqueueTrigger", () => {
   });
 
   it.each([
-    ["an unknown kind", { triggerKind: "test.nope", payload: {} }, /unknown trigger kind "test.nope"; registered kinds: "test.script"/],
+    ["an unknown kind", { triggerKind: "test.nope", payload: {} }, /unknown trigger kind "test.nope"; registered kinds: .*"test.script"/],
     ["a payload parseIntent refuses", { triggerKind: "test.script", payload: { id: 7, acquire: "return" } }, /payload refused: id: expected a non-empty string/],
     ["a non-finite at", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, at: Number.NaN }, /at must be a finite number/],
     ["a payload that is not JSON", { triggerKind: "test.script", payload: { id: "x", acquire: "return", when: new Date(0) } }, /payload at \$\.when: a Date object is not JSON/],
@@ -84,7 +84,7 @@ describe("intentState and events", () => {
 });
 
 describe("defineAgentDO", () => {
-  const base = triggers[0]!;
+  const base = triggers.find((t) => t.kind === "test.script")!;
 
   it("refuses a bad definition, naming each trigger and field at once", () => {
     const broken = [

@@ -14,6 +14,8 @@ export interface ScriptIntent {
    */
   acquire: "return" | "throw" | "gate" | "ignoreAbort" | "throwCancellation";
   gate?: string;
+  /** Each attempt waits at its own gate, `<gate>#<attempt>`, so one attempt can be released alone. */
+  gatePerAttempt?: boolean;
   /** Attempts up to this number throw before doing anything. */
   failAttempts?: number;
   commit?: "ok" | "throwAfterSideWrite" | "promise" | "enqueueFollowUp";
@@ -44,6 +46,8 @@ function parseScript(raw: unknown): ParseResult<ScriptIntent> {
   return { ok: true, intent: value as ScriptIntent };
 }
 
+const gateOf = (intent: ScriptIntent, attempt: number) => `${intent.gate ?? intent.id}${intent.gatePerAttempt ? `#${attempt}` : ""}`;
+
 async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext): Promise<ScriptOutcome> {
   seenModes.set(intent.id, [...(seenModes.get(intent.id) ?? []), ctx.acquireMode]);
   enter(kind);
@@ -55,10 +59,10 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
       case "throwCancellation":
         throw new CancellationError("acquire gave up");
       case "gate":
-        await waitAtGate(intent.gate ?? intent.id, ctx.signal);
+        await waitAtGate(gateOf(intent, ctx.attempt), ctx.signal);
         break;
       case "ignoreAbort":
-        await waitAtGate(intent.gate ?? intent.id);
+        await waitAtGate(gateOf(intent, ctx.attempt));
         break;
     }
     for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step });
