@@ -25,6 +25,8 @@ export default defineConfig({
         test: {
           name: "node-e2e",
           environment: "node",
+          // Each file starts its own wrangler dev; two at once in one directory can make one rebuild the other.
+          fileParallelism: false,
           include: ["test/browser/**/*.test.ts", "test/reliability/**/*.node.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 90_000,

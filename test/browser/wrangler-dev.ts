@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A free loopback port, chosen by the OS. */
 export function freePort(): Promise<number> {
@@ -27,15 +30,21 @@ export async function startWranglerDev(timeoutMs = 60_000): Promise<DevServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     "node_modules/.bin/wrangler",
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())],
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", mkdtempSync(join(tmpdir(), "wrangler-dev-"))],
     {
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
   let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  // WRANGLER_DEV_LOG=<file> keeps everything wrangler printed, for looking into a failure.
+  const log = process.env.WRANGLER_DEV_LOG;
+  const keep = (chunk: Buffer) => {
+    output += chunk;
+    if (log) appendFileSync(log, chunk);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -29,16 +29,27 @@ describe("load against wrangler dev", () => {
     const statuses = new Map<number, number>();
     const failures: string[] = [];
     const sent: Sent[] = [];
-    const call = async (path: string, body: unknown) => {
-      try {
-        const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        const json = await response.json();
-        if (!response.ok) failures.push(`${response.status} ${path}: ${JSON.stringify(json)}`);
-        return json as Record<string, unknown>;
-      } catch (error) {
-        failures.push(`${path}: ${String(error)}`);
-        return null;
+    let retries = 0;
+    // A client as the contract expects one: enqueues carry an idempotency key, so a request
+    // can be sent again safely when wrangler dev's proxy answers 503 with Retry-After
+    // (it does when it restarts the Worker mid-request).
+    const call = async (path: string, body: unknown): Promise<Record<string, unknown> | null> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          if (response.status === 503 && response.headers.has("retry-after") && attempt < 4) {
+            retries++;
+            await response.body?.cancel();
+            continue;
+          }
+          const text = await response.text();
+          if (!response.ok) failures.push(`${response.status} ${path}: ${text}`);
+          return JSON.parse(text) as Record<string, unknown>;
+        } catch (error) {
+          failures.push(`${path}: ${String(error)}`);
+          return null;
+        }
       }
     };
 
@@ -47,7 +58,7 @@ describe("load against wrangler dev", () => {
       for (let i = 0; Date.now() < deadline; i++) {
         const scope = SCOPES[(n + i) % SCOPES.length]!;
         const name = `c${n}-${i}`;
-        const enqueued = await call(`/scopes/${scope}/intents`, { triggerKind: "timer.countdown", payload: { id: name, seconds: 1 } });
+        const enqueued = await call(`/scopes/${scope}/intents`, { triggerKind: "timer.countdown", payload: { id: name, seconds: 1 }, idempotencyKey: name });
         if (!enqueued) continue;
         const entry: Sent = { scope, intentEventId: enqueued.id as number, name, cancel: null };
         sent.push(entry);
@@ -92,6 +103,6 @@ describe("load against wrangler dev", () => {
         if (entry.cancel === "cancelled") expect(kinds[0]).toBe("timer.countdown.stopped");
       }
     }
-    console.log(`load: ${sent.length} intents, requests by status ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`load: ${sent.length} intents, responses by status ${JSON.stringify(Object.fromEntries(statuses))}, ${retries} retried after a dev-server restart`);
   }, (SECONDS + 150) * 1_000);
 });
