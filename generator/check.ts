@@ -5,6 +5,8 @@ import { payloadSchema, specFile, type PayloadSchema, type SchemaOrRef, type Spe
 
 export interface CheckedSpec {
   readonly file: string;
+  /** The spec's text: what everything generated from it depends on. */
+  readonly source: string;
   readonly spec: SpecFile;
   readonly locate: SpecDocument["locate"];
 }
@@ -25,7 +27,7 @@ export function checkSpecs(documents: readonly SpecDocument[]): { specs: Checked
       for (const issue of parsed.error.issues) errors.push(...describeIssue(document, issue));
       continue;
     }
-    const checked = { file: document.file, spec: parsed.data, locate: document.locate };
+    const checked = { file: document.file, source: document.source, spec: parsed.data, locate: document.locate };
     errors.push(...checkSemantics(checked));
     specs.push(checked);
   }

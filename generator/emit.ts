@@ -17,6 +17,8 @@ export interface EmitOptions {
   readonly runtimeDir: string;
 }
 
+const rendered = new Map<string, string>();
+
 /** Stage 4: the model → generated files (path relative to the project → text). Pure. */
 export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map<string, string> {
   const project = new Project({
@@ -28,7 +30,14 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map
   const runtime = relative(options.root, options.outDir, options.runtimeDir);
 
   for (const module of modules) {
-    files.set(out(`${module.moduleName}.ts`), render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime)));
+    // A module depends on its spec's text and where things are, nothing else: `--watch` re-renders only what changed.
+    const key = JSON.stringify([module.specFile, module.source, runtime]);
+    let text = rendered.get(key);
+    if (text === undefined) {
+      text = render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime));
+      rendered.set(key, text);
+    }
+    files.set(out(`${module.moduleName}.ts`), text);
   }
   const specFiles = modules.map((m) => m.specFile);
   files.set(out("parse.ts"), render(project, "parse", header(specFiles), parseHelper(runtime)));

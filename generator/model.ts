@@ -36,6 +36,8 @@ export interface TriggerModel {
 export interface ModuleModel {
   /** The spec file, relative to the project, with forward slashes. */
   readonly specFile: string;
+  /** Its text, which the module's output depends on alone. */
+  readonly source: string;
   readonly moduleName: string;
   readonly schemas: readonly SchemaModel[];
   readonly triggers: readonly TriggerModel[];
@@ -51,7 +53,7 @@ function schemaModel(valueBase: string, typeName: string, schema: SchemaOrRef, d
 export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
   return [...specs]
     .sort((a, b) => a.file.localeCompare(b.file))
-    .map(({ file, spec }) => {
+    .map(({ file, source, spec }) => {
       const shared = Object.entries(spec.schemas ?? {}).map(([name, schema]) => schemaModel(camelCase(name), pascalCase(name), schema));
       const sharedByName = new Map(Object.keys(spec.schemas ?? {}).map((name, i) => [name, shared[i]!]));
       const triggers = spec.triggers.map((trigger): TriggerModel => {
@@ -75,6 +77,6 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
         };
         return { kind: trigger.kind, intentEventKind: trigger.intentEventKind, cancellation: trigger.cancellation, description: trigger.description, typeName, valueName, options, intent, outcome, progress, events, refs };
       });
-      return { specFile: file, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, triggers };
+      return { specFile: file, source, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, triggers };
     });
 }

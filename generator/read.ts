@@ -12,6 +12,7 @@ export const formatError = (e: SpecError) => `${e.file}:${e.line}:${e.col}: ${e.
 /** A parsed spec file that can say where any path in it is. */
 export interface SpecDocument {
   readonly file: string;
+  readonly source: string;
   readonly doc: Document;
   /** `file:line:col` of the node at `path`, or of its nearest ancestor that exists. */
   locate(path: readonly PropertyKey[], at?: "key" | "value"): { line: number; col: number };
@@ -53,5 +54,5 @@ export function readSpec(file: string, text: string): ReadResult {
     }
     return position(found);
   };
-  return { ok: true, spec: { file, doc, locate } };
+  return { ok: true, spec: { file, source: text, doc, locate } };
 }

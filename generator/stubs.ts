@@ -36,7 +36,7 @@ export function planHandlers(
       const path = posix.join(options.handlersDir, `${trigger.kind}.ts`);
       const generated = relative(options.root, options.handlersDir, options.outDir);
       const current = existing.get(path);
-      const text = current === undefined ? stub(trigger, module.specFile, generated) : repair(project, path, current, trigger, generated);
+      const text = current === undefined ? newStub(path, trigger, module.specFile, generated) : repairOnce(project, path, current, trigger, generated);
       return { path, text: text === current ? null : text };
     }),
   );
@@ -65,6 +65,28 @@ function stub(trigger: TriggerModel, specFile: string, generated: string): strin
     `};`,
     "",
   ].join("\n");
+}
+
+const repaired = new Map<string, string>();
+const repairKey = (path: string, text: string, trigger: TriggerModel, generated: string) =>
+  JSON.stringify([path, text, trigger.typeName, trigger.kind, generated]);
+
+/** A fresh stub needs no repair: remembered as its own fixed point, so the next run does not parse it. */
+function newStub(path: string, trigger: TriggerModel, specFile: string, generated: string): string {
+  const text = stub(trigger, specFile, generated);
+  repaired.set(repairKey(path, text, trigger, generated), text);
+  return text;
+}
+
+/** A handler's repair depends only on its text and its trigger's name; `--watch` parses each version once. */
+function repairOnce(project: Project, path: string, text: string, trigger: TriggerModel, generated: string): string {
+  const key = repairKey(path, text, trigger, generated);
+  let result = repaired.get(key);
+  if (result === undefined) {
+    result = repair(project, path, text, trigger, generated);
+    repaired.set(key, result);
+  }
+  return result;
 }
 
 function repair(project: Project, path: string, text: string, trigger: TriggerModel, generated: string): string {
