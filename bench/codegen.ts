@@ -42,7 +42,7 @@ async function once(triggers: number) {
   mkdirSync(join(root, "specs"));
   const files = Math.ceil(triggers / PER_FILE);
   for (let f = 0; f < files; f++) writeFileSync(join(root, `specs/f${f}.yaml`), spec(f, Math.min(PER_FILE, triggers - f * PER_FILE)));
-  const options = { root, specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", runtimeDir: relative(root, "runtime"), check: false };
+  const options = { root, specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeDir: relative(root, "runtime"), check: false };
   let started = performance.now();
   const result = await generate(options);
   if (!result.ok) throw new Error("bench spec refused");

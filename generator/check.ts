@@ -57,11 +57,15 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
 }
 
 function isSchemaPath(path: readonly PropertyKey[]): boolean {
-  return path[0] === "schemas" || path.some((segment) => segment === "intent" || segment === "outcome" || segment === "progress" || segment === "payload");
+  const schemaFields = ["intent", "outcome", "progress", "payload", "start", "output", "result"];
+  return path[0] === "schemas" || path.some((segment) => typeof segment === "string" && schemaFields.includes(segment));
 }
 
 function knownFields(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return ["schemas", "triggers"];
+  if (path.length === 0) return ["schemas", "triggers", "streams"];
+  if (path[0] === "streams" && path.length === 2) {
+    return ["kind", "mode", "cancellation", "onDetach", "description", "start", "progress", "output", "result", "events"];
+  }
   if (path[0] === "triggers" && path.length === 2) {
     return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "intent", "outcome", "progress", "events"];
   }
@@ -81,7 +85,20 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
     walkSchema(schema, ["schemas", name], { at, refs: named, builtins: [] });
   }
-  spec.triggers.forEach((trigger, index) => {
+  (spec.streams ?? []).forEach((stream, index) => {
+    const base = ["streams", index];
+    if (!KIND_PATTERN.test(stream.kind)) at([...base, "kind"], `kind ${JSON.stringify(stream.kind)} must be words of letters and digits joined by ".", "_", ":" or "-"`);
+    const builtins = ["start", "result", ...(stream.progress ? ["progress"] : []), ...(stream.output ? ["output"] : [])];
+    for (const field of ["start", "progress", "output", "result"] as const) {
+      const schema = stream[field];
+      if (schema !== undefined) walkSchema(schema, [...base, field], { at, refs: named, builtins: field === "start" ? [] : ["start"] });
+    }
+    for (const [eventKind, event] of Object.entries(stream.events)) {
+      if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, refs: named, builtins });
+    }
+  });
+  (spec.triggers ?? []).forEach((trigger, index) => {
     const base = ["triggers", index];
     for (const field of ["kind", "intentEventKind"] as const) {
       if (!KIND_PATTERN.test(trigger[field])) {
@@ -139,7 +156,19 @@ function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
   const errors: SpecError[] = [];
   const seen = new Map<string, { where: string; what: string }>();
   for (const { file, spec, locate } of specs) {
-    spec.triggers.forEach((trigger, index) => {
+    (spec.streams ?? []).forEach((stream, index) => {
+      const claims: [string, string][] = [
+        [`stream:${stream.kind}`, `stream kind "${stream.kind}"`],
+        [`name:${pascalCase(stream.kind)}Stream`, `the name ${pascalCase(stream.kind)}Stream (from stream kind "${stream.kind}")`],
+      ];
+      for (const [key, what] of claims) {
+        const position = locate(["streams", index, "kind"]);
+        const first = seen.get(key);
+        if (!first) seen.set(key, { where: `${file}:${position.line}:${position.col}`, what });
+        else if (key.startsWith("stream:")) errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
+      }
+    });
+    (spec.triggers ?? []).forEach((trigger, index) => {
       const claims: [string, string, PropertyKey][] = [
         [`kind:${trigger.kind}`, `kind "${trigger.kind}"`, "kind"],
         [`event:${trigger.intentEventKind}`, `intentEventKind "${trigger.intentEventKind}"`, "intentEventKind"],

@@ -7,7 +7,8 @@ import { KIND_PATTERN } from "./names";
 import { formatError } from "./read";
 
 const USAGE = `Usage:
-  trigger-codegen generate [--specs ${DEFAULTS.specsDir}] [--out ${DEFAULTS.outDir}] [--handlers ${DEFAULTS.handlersDir}] [--check] [--watch]
+  trigger-codegen generate [--specs ${DEFAULTS.specsDir}] [--out ${DEFAULTS.outDir}] [--handlers ${DEFAULTS.handlersDir}]
+                           [--stream-handlers ${DEFAULTS.streamHandlersDir}] [--check] [--watch]
   trigger-codegen init <kind> [--specs ${DEFAULTS.specsDir}]`;
 
 const posixPath = (path: string) => path.replace(/\\/g, "/").replace(/\/+$/, "");
@@ -28,11 +29,11 @@ async function run(options: GenerateOptions): Promise<boolean> {
       console.error(`trigger-codegen: ${result.changes.length} file${result.changes.length === 1 ? " is" : "s are"} out of date; run \`npm run codegen\``);
       return false;
     }
-    console.log(`trigger-codegen: up to date (${result.triggers} triggers from ${result.specFiles} spec files, ${ms} ms)`);
+    console.log(`trigger-codegen: up to date (${result.triggers} triggers and streams from ${result.specFiles} spec files, ${ms} ms)`);
     return true;
   }
   for (const { path, change } of result.changes) console.log(`  ${change.padEnd(7)} ${path}`);
-  console.log(`trigger-codegen: ${result.triggers} triggers from ${result.specFiles} spec files, ${result.changes.length} files changed (${ms} ms)`);
+  console.log(`trigger-codegen: ${result.triggers} triggers and streams from ${result.specFiles} spec files, ${result.changes.length} files changed (${ms} ms)`);
   return true;
 }
 
@@ -89,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       specs: { type: "string", default: DEFAULTS.specsDir },
       out: { type: "string", default: DEFAULTS.outDir },
       handlers: { type: "string", default: DEFAULTS.handlersDir },
+      "stream-handlers": { type: "string", default: DEFAULTS.streamHandlersDir },
       runtime: { type: "string", default: DEFAULTS.runtimeDir },
       check: { type: "boolean", default: false },
       watch: { type: "boolean", default: false },
@@ -110,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
     specsDir: posixPath(values.specs),
     outDir: posixPath(values.out),
     handlersDir: posixPath(values.handlers),
+    streamHandlersDir: posixPath(values["stream-handlers"]),
     runtimeDir: posixPath(values.runtime),
     check: values.check,
   };

@@ -2,7 +2,7 @@ import nodePath, { posix } from "node:path";
 import { IndentationText, Node, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
 import { z } from "zod";
 import { createAuxiliaryTypeStore, printNode, zodToTs } from "zod-to-ts";
-import type { ModuleModel, SchemaModel, TriggerModel } from "./model";
+import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model";
 import { specJsonSchema } from "./spec-format";
 import { commentSafe, irToExpression, irToZod, jsonExpression, printExpression } from "./zod-ir";
 
@@ -13,6 +13,8 @@ export interface EmitOptions {
   readonly outDir: string;
   /** Where the handler files are, relative to the project root (posix). */
   readonly handlersDir: string;
+  /** Where the attached streams' handler files are. */
+  readonly streamHandlersDir: string;
   /** The runtime's entry, relative to the project root (posix). */
   readonly runtimeDir: string;
 }
@@ -79,13 +81,27 @@ const docs = (description: string | undefined) => (description === undefined ? [
 function moduleStatements(module: ModuleModel, runtime: string): (string | StatementStructures)[] {
   const statements: (string | StatementStructures)[] = [
     { kind: StructureKind.ImportDeclaration, namedImports: ["z"], moduleSpecifier: "zod" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["DurableTrigger", "ParseResult"], moduleSpecifier: runtime },
-    { kind: StructureKind.ImportDeclaration, namedImports: ["parseWith"], moduleSpecifier: "./parse" },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      namedImports: [
+        ...(module.streams.length > 0 ? ["AttachedStream"] : []),
+        ...(module.triggers.length > 0 ? ["DurableTrigger", "ParseResult"] : []),
+        ...(module.streams.length > 0 ? ["StartParseResult"] : []),
+      ],
+      moduleSpecifier: runtime,
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      namedImports: [...(module.triggers.length > 0 ? ["parseWith"] : []), ...(module.streams.length > 0 ? ["parseStartWith"] : [])],
+      moduleSpecifier: "./parse",
+    },
   ];
   const shared = new Map(module.schemas.map((s) => [s.typeName, s]));
   const sharedRefs = new Map([...shared.values()].map((s) => [s.typeName, s]));
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => sharedRefs.get(pascal(name))!));
   for (const trigger of module.triggers) statements.push(...triggerStatements(trigger));
+  for (const stream of module.streams) statements.push(...streamStatements(stream));
   return statements;
 }
 
@@ -119,6 +135,78 @@ function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaM
   ];
 }
 
+/** The union of `{ kind, payload }` a commit callback may insert. */
+function eventUnion(events: readonly { kind: string; typeName: string }[]): string {
+  const f = ts.factory;
+  if (events.length === 0) return "never";
+  return printExpression(
+    f.createUnionTypeNode(
+      events.map((event) =>
+        f.createTypeLiteralNode([
+          f.createPropertySignature([f.createModifier(ts.SyntaxKind.ReadonlyKeyword)], "kind", undefined, f.createLiteralTypeNode(f.createStringLiteral(event.kind))),
+          f.createPropertySignature([f.createModifier(ts.SyntaxKind.ReadonlyKeyword)], "payload", undefined, f.createTypeReferenceNode(event.typeName)),
+        ]),
+      ),
+    ),
+  );
+}
+
+function streamStatements(stream: StreamModel): (string | StatementStructures)[] {
+  const resolve = (ref: string) => stream.refs.get(ref)!;
+  const { typeName: T, valueName: v } = stream;
+  const f = ts.factory;
+  const statements: (string | StatementStructures)[] = [];
+  for (const schema of [stream.start, ...(stream.progress ? [stream.progress] : []), ...(stream.output ? [stream.output] : []), stream.result, ...stream.events]) {
+    statements.push(...schemaStatements(schema, resolve));
+  }
+  statements.push(
+    { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts the \`${stream.kind}\` stream may write with its terminal.`], type: eventUnion(stream.events) },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: `parse${T}Start`,
+      docs: ["Validates a start payload; a refusal names the path of the bad field."],
+      parameters: [{ name: "raw", type: "unknown" }],
+      returnType: `StartParseResult<${T}Start>`,
+      statements: [`return parseStartWith(${stream.start.constName}, raw);`],
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: T,
+      docs: docs(stream.description),
+      type: `AttachedStream<${T}Start, ${stream.progress?.typeName ?? "never"}, ${stream.output?.typeName ?? "never"}, ${stream.result.typeName}, Cloudflare.Env, ${T}Event>`,
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: `${T}Handlers`,
+      docs: ["What a person writes for this stream: the handler file exports it as `handlers`."],
+      type: `Pick<${T}, "run" | "commitTerminal">`,
+    },
+  );
+  const contract = f.createObjectLiteralExpression(
+    [
+      f.createPropertyAssignment("kind", f.createStringLiteral(stream.kind)),
+      f.createPropertyAssignment("mode", f.createStringLiteral("output_only")),
+      f.createPropertyAssignment("cancellation", f.createStringLiteral(stream.cancellation)),
+      f.createPropertyAssignment("onDetach", f.createStringLiteral(stream.onDetach)),
+      f.createPropertyAssignment("parseStart", f.createIdentifier(`parse${T}Start`)),
+      f.createSpreadAssignment(f.createIdentifier("handlers")),
+    ],
+    true,
+  );
+  statements.push({
+    kind: StructureKind.Function,
+    isExported: true,
+    name: v,
+    docs: [`The \`${stream.kind}\` stream, its spec and your handlers together.`],
+    parameters: [{ name: "handlers", type: `${T}Handlers` }],
+    statements: [printExpression(f.createReturnStatement(f.createSatisfiesExpression(contract, f.createTypeReferenceNode(T))))],
+  });
+  return statements;
+}
+
 function triggerStatements(trigger: TriggerModel): (string | StatementStructures)[] {
   const resolve = (ref: string) => trigger.refs.get(ref)!;
   const { typeName: T, valueName: v } = trigger;
@@ -128,19 +216,9 @@ function triggerStatements(trigger: TriggerModel): (string | StatementStructures
     statements.push(...schemaStatements(schema, resolve));
   }
 
-  const eventUnion = trigger.events.length === 0
-    ? f.createKeywordTypeNode(ts.SyntaxKind.NeverKeyword)
-    : f.createUnionTypeNode(
-        trigger.events.map((event) =>
-          f.createTypeLiteralNode([
-            f.createPropertySignature([f.createModifier(ts.SyntaxKind.ReadonlyKeyword)], "kind", undefined, f.createLiteralTypeNode(f.createStringLiteral(event.kind))),
-            f.createPropertySignature([f.createModifier(ts.SyntaxKind.ReadonlyKeyword)], "payload", undefined, f.createTypeReferenceNode(event.typeName)),
-          ]),
-        ),
-      );
   const progress = trigger.progress ? trigger.progress.typeName : "never";
   statements.push(
-    { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`], type: printExpression(eventUnion) },
+    { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`], type: eventUnion(trigger.events) },
     {
       kind: StructureKind.Function,
       isExported: true,
@@ -192,7 +270,7 @@ function triggerStatements(trigger: TriggerModel): (string | StatementStructures
 function parseHelper(runtime: string): (string | StatementStructures)[] {
   return [
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["z"], moduleSpecifier: "zod" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult"], moduleSpecifier: runtime },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult", "StartParseResult"], moduleSpecifier: runtime },
     {
       kind: StructureKind.Function,
       isExported: true,
@@ -207,6 +285,16 @@ function parseHelper(runtime: string): (string | StatementStructures)[] {
         'const problems = parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`);',
         'return { ok: false, reason: problems.join("; ") };',
       ],
+    },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: "parseStartWith",
+      docs: ["The same, as an attached stream's `parseStart`."],
+      typeParameters: ["T"],
+      parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
+      returnType: "StartParseResult<T>",
+      statements: ["const parsed = parseWith(schema, raw);", "return parsed.ok ? { ok: true, start: parsed.intent } : parsed;"],
     },
     {
       kind: StructureKind.Function,
@@ -233,8 +321,17 @@ function registration(modules: readonly ModuleModel[], options: EmitOptions, run
       moduleSpecifier: `${relative(options.root, options.outDir, options.handlersDir)}/${trigger.kind}`,
     });
   }
+  const streams = modules.flatMap((m) => m.streams).sort((a, b) => a.kind.localeCompare(b.kind));
+  for (const stream of streams) {
+    statements.push({
+      kind: StructureKind.ImportDeclaration,
+      namedImports: [{ name: "handlers", alias: `${stream.valueName}Handlers` }],
+      moduleSpecifier: `${relative(options.root, options.outDir, options.streamHandlersDir)}/${stream.kind}`,
+    });
+  }
   for (const module of modules) {
-    statements.push({ kind: StructureKind.ImportDeclaration, namedImports: module.triggers.map((t) => `${t.valueName}Trigger`), moduleSpecifier: `./${module.moduleName}` });
+    const names = [...module.triggers.map((t) => `${t.valueName}Trigger`), ...module.streams.map((st) => st.valueName)];
+    if (names.length > 0) statements.push({ kind: StructureKind.ImportDeclaration, namedImports: names, moduleSpecifier: `./${module.moduleName}` });
   }
   statements.push(
     {
@@ -245,15 +342,7 @@ function registration(modules: readonly ModuleModel[], options: EmitOptions, run
       declarations: [
         {
           name: "triggers",
-          initializer: printExpression(
-            ts.factory.createAsExpression(
-              ts.factory.createArrayLiteralExpression(
-                triggers.map(({ trigger: t }) => ts.factory.createCallExpression(ts.factory.createIdentifier(`${t.valueName}Trigger`), undefined, [ts.factory.createIdentifier(`${t.valueName}Handlers`)])),
-                true,
-              ),
-              ts.factory.createTypeReferenceNode("const"),
-            ),
-          ),
+          initializer: registered(triggers.map(({ trigger: t }) => [`${t.valueName}Trigger`, `${t.valueName}Handlers`])),
         },
       ],
     },
@@ -261,11 +350,25 @@ function registration(modules: readonly ModuleModel[], options: EmitOptions, run
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
+      docs: ["Every output-only attached stream the specs declare, each with its handlers."],
+      declarations: [{ name: "streams", initializer: registered(streams.map((st) => [st.valueName, `${st.valueName}Handlers`])) }],
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
       docs: ["The Durable Object class that runs them; export it from your Worker."],
-      declarations: [{ name: "AgentDO", initializer: "defineAgentDO({ triggers })" }],
+      declarations: [{ name: "AgentDO", initializer: "defineAgentDO({ triggers, streams })" }],
     },
   );
   return statements;
+}
+
+/** `[factory(handlers), …] as const`, printed. */
+function registered(pairs: readonly (readonly [string, string])[]): string {
+  const f = ts.factory;
+  const calls = pairs.map(([factory, handlers]) => f.createCallExpression(f.createIdentifier(factory), undefined, [f.createIdentifier(handlers)]));
+  return printExpression(f.createAsExpression(f.createArrayLiteralExpression(calls, pairs.length > 0), f.createTypeReferenceNode("const")));
 }
 
 /** An import specifier from directory `from` to `to`, both relative to `root`. */

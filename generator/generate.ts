@@ -13,12 +13,13 @@ export interface GenerateOptions {
   readonly specsDir: string;
   readonly outDir: string;
   readonly handlersDir: string;
+  readonly streamHandlersDir: string;
   readonly runtimeDir: string;
   /** Compute everything, write nothing. */
   readonly check: boolean;
 }
 
-export const DEFAULTS = { specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", runtimeDir: "runtime" } as const;
+export const DEFAULTS = { specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeDir: "runtime" } as const;
 
 export type GenerateResult =
   | { readonly ok: false; readonly errors: readonly SpecError[] }
@@ -48,18 +49,23 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   const modules = buildModel(checked.specs);
   const files = emit(modules, options);
-  const handlerFiles = await listFiles(root, options.handlersDir, [".ts"]);
+  const handlerFiles = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
   const existing = new Map(await Promise.all(handlerFiles.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
   for (const plan of planHandlers(modules, existing, options)) if (plan.text !== null) files.set(plan.path, plan.text);
 
   const owned = await listFiles(root, options.outDir, [".ts", ".json"]);
   const changes = await diff(root, files, owned);
   if (!options.check) await apply(root, files, changes);
-  const declared = new Set(modules.flatMap((m) => m.triggers.map((t) => posix.join(options.handlersDir, `${t.kind}.ts`))));
+  const declared = new Set(
+    modules.flatMap((m) => [
+      ...m.triggers.map((t) => posix.join(options.handlersDir, `${t.kind}.ts`)),
+      ...m.streams.map((st) => posix.join(options.streamHandlersDir, `${st.kind}.ts`)),
+    ]),
+  );
   return {
     ok: true,
     changes,
-    triggers: declared.size,
+    triggers: modules.reduce((n, m) => n + m.triggers.length + m.streams.length, 0),
     specFiles: specPaths.length,
     orphanHandlers: handlerFiles.filter((p) => !declared.has(p)),
   };

@@ -84,12 +84,30 @@ export const triggerSpec = z.strictObject({
   events: z.record(z.string(), z.strictObject({ payload: schemaOrRef, description: z.string().optional() })),
 });
 
-export const specFile = z.strictObject({
-  schemas: z.record(z.string(), payloadSchema).optional(),
-  triggers: z.array(triggerSpec).min(1),
+/** An output-only attached stream: frames go to the client that opened it; only its terminal is stored. */
+export const streamSpec = z.strictObject({
+  kind: z.string().min(1),
+  mode: z.literal("output_only"),
+  cancellation: z.enum(["cooperative", "ignored"]),
+  onDetach: z.enum(["abort", "continue"]),
+  description: z.string().optional(),
+  start: schemaOrRef,
+  progress: schemaOrRef.optional(),
+  output: schemaOrRef.optional(),
+  result: schemaOrRef,
+  events: z.record(z.string(), z.strictObject({ payload: schemaOrRef, description: z.string().optional() })),
 });
 
+export const specFile = z
+  .strictObject({
+    schemas: z.record(z.string(), payloadSchema).optional(),
+    triggers: z.array(triggerSpec).optional(),
+    streams: z.array(streamSpec).optional(),
+  })
+  .refine((file) => (file.triggers?.length ?? 0) + (file.streams?.length ?? 0) > 0, "a spec file declares at least one trigger or stream");
+
 export type TriggerSpec = z.infer<typeof triggerSpec>;
+export type StreamSpec = z.infer<typeof streamSpec>;
 export type SpecFile = z.infer<typeof specFile>;
 
 /** The JSON Schema editors read (yaml-language-server), printed from the same zod schema. */

@@ -1,14 +1,31 @@
 import { posix } from "node:path";
 import { IndentationText, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralExpression } from "ts-morph";
 import { relative } from "./emit";
-import type { ModuleModel, TriggerModel } from "./model";
+import type { ModuleModel } from "./model";
 import { commentSafe } from "./zod-ir";
 
-const MEMBERS = [
-  { name: "acquire", params: "intent, ctx", async: true },
-  { name: "commit", params: "outcome, tx", async: false },
-  { name: "commitCancelled", params: "intent, cancellation, tx", async: false },
-] as const;
+interface Member {
+  readonly name: string;
+  readonly params: string;
+  readonly prefix: string;
+}
+
+/** What a handler file holds: for a trigger or for a stream. */
+interface HandlerShape {
+  readonly kind: string;
+  readonly typeName: string;
+  readonly members: readonly Member[];
+}
+
+const TRIGGER_MEMBERS: readonly Member[] = [
+  { name: "acquire", params: "intent, ctx", prefix: "async " },
+  { name: "commit", params: "outcome, tx", prefix: "" },
+  { name: "commitCancelled", params: "intent, cancellation, tx", prefix: "" },
+];
+const STREAM_MEMBERS: readonly Member[] = [
+  { name: "run", params: "start, ctx", prefix: "async *" },
+  { name: "commitTerminal", params: "start, terminal, tx", prefix: "" },
+];
 
 export interface HandlerPlan {
   readonly path: string;
@@ -25,73 +42,76 @@ export interface HandlerPlan {
 export function planHandlers(
   modules: readonly ModuleModel[],
   existing: ReadonlyMap<string, string>,
-  options: { root: string; handlersDir: string; outDir: string },
+  options: { root: string; handlersDir: string; streamHandlersDir: string; outDir: string },
 ): HandlerPlan[] {
   const project = new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
   });
-  return modules.flatMap((module) =>
-    module.triggers.map((trigger) => {
-      const path = posix.join(options.handlersDir, `${trigger.kind}.ts`);
-      const generated = relative(options.root, options.handlersDir, options.outDir);
-      const current = existing.get(path);
-      const text = current === undefined ? newStub(path, trigger, module.specFile, generated) : repairOnce(project, path, current, trigger, generated);
-      return { path, text: text === current ? null : text };
-    }),
-  );
+  const plans: HandlerPlan[] = [];
+  const plan = (dir: string, shape: HandlerShape, specFile: string) => {
+    const path = posix.join(dir, `${shape.kind}.ts`);
+    const generated = relative(options.root, dir, options.outDir);
+    const current = existing.get(path);
+    const text = current === undefined ? newStub(path, shape, specFile, generated) : repairOnce(project, path, current, shape, generated);
+    plans.push({ path, text: text === current ? null : text });
+  };
+  for (const module of modules) {
+    for (const t of module.triggers) plan(options.handlersDir, { kind: t.kind, typeName: `${t.typeName}Handlers`, members: TRIGGER_MEMBERS }, module.specFile);
+    for (const st of module.streams) plan(options.streamHandlersDir, { kind: st.kind, typeName: `${st.typeName}Handlers`, members: STREAM_MEMBERS }, module.specFile);
+  }
+  return plans;
 }
 
 /** A stub member, indented relative to itself; `indent` goes before its inner lines. */
-function memberText(trigger: TriggerModel, member: (typeof MEMBERS)[number], indent = ""): string {
-  const message = printString(`${trigger.kind}: ${member.name} is not written yet`);
-  return `${member.async ? "async " : ""}${member.name}(${member.params}) {\n${indent}  throw new Error(${message});\n${indent}}`;
+function memberText(shape: HandlerShape, member: Member, indent = ""): string {
+  const message = printString(`${shape.kind}: ${member.name} is not written yet`);
+  return `${member.prefix}${member.name}(${member.params}) {\n${indent}  throw new Error(${message});\n${indent}}`;
 }
 
 function printString(text: string): string {
   return ts.createPrinter().printNode(ts.EmitHint.Unspecified, ts.factory.createStringLiteral(text), ts.createSourceFile("s.ts", "", ts.ScriptTarget.ES2022));
 }
 
-function stub(trigger: TriggerModel, specFile: string, generated: string): string {
+function stub(shape: HandlerShape, specFile: string, generated: string): string {
   return [
-    `import type { ${trigger.typeName}Handlers } from ${printString(generated)};`,
+    `import type { ${shape.typeName} } from ${printString(generated)};`,
     "",
     `/**`,
-    ` * Handlers for \`${commentSafe(trigger.kind)}\` (${commentSafe(specFile)}). trigger-codegen wrote this stub once;`,
+    ` * Handlers for \`${commentSafe(shape.kind)}\` (${commentSafe(specFile)}). trigger-codegen wrote this stub once;`,
     ` * the bodies are yours, and later runs only add what a changed spec needs.`,
     ` */`,
-    `export const handlers: ${trigger.typeName}Handlers = {`,
-    ...MEMBERS.map((member) => `  ${memberText(trigger, member, "  ")},`),
+    `export const handlers: ${shape.typeName} = {`,
+    ...shape.members.map((member) => `  ${memberText(shape, member, "  ")},`),
     `};`,
     "",
   ].join("\n");
 }
 
 const repaired = new Map<string, string>();
-const repairKey = (path: string, text: string, trigger: TriggerModel, generated: string) =>
-  JSON.stringify([path, text, trigger.typeName, trigger.kind, generated]);
+const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) => JSON.stringify([path, text, shape.typeName, shape.kind, generated]);
 
 /** A fresh stub needs no repair: remembered as its own fixed point, so the next run does not parse it. */
-function newStub(path: string, trigger: TriggerModel, specFile: string, generated: string): string {
-  const text = stub(trigger, specFile, generated);
-  repaired.set(repairKey(path, text, trigger, generated), text);
+function newStub(path: string, shape: HandlerShape, specFile: string, generated: string): string {
+  const text = stub(shape, specFile, generated);
+  repaired.set(repairKey(path, text, shape, generated), text);
   return text;
 }
 
 /** A handler's repair depends only on its text and its trigger's name; `--watch` parses each version once. */
-function repairOnce(project: Project, path: string, text: string, trigger: TriggerModel, generated: string): string {
-  const key = repairKey(path, text, trigger, generated);
+function repairOnce(project: Project, path: string, text: string, shape: HandlerShape, generated: string): string {
+  const key = repairKey(path, text, shape, generated);
   let result = repaired.get(key);
   if (result === undefined) {
-    result = repair(project, path, text, trigger, generated);
+    result = repair(project, path, text, shape, generated);
     repaired.set(key, result);
   }
   return result;
 }
 
-function repair(project: Project, path: string, text: string, trigger: TriggerModel, generated: string): string {
+function repair(project: Project, path: string, text: string, shape: HandlerShape, generated: string): string {
   const file = project.createSourceFile(`/${path}`, text, { overwrite: true });
-  const typeName = `${trigger.typeName}Handlers`;
+  const { typeName } = shape;
   try {
     const fromGenerated = file.getImportDeclarations().find((d) => /(^|\/)generated(\/index)?$/.test(d.getModuleSpecifierValue()));
     if (!fromGenerated) {
@@ -110,16 +130,16 @@ function repair(project: Project, path: string, text: string, trigger: TriggerMo
     }
     if (handlers.getTypeNode()?.getText() !== typeName) handlers.setType(typeName);
     const object = handlers.getInitializerIfKind(SyntaxKind.ObjectLiteralExpression);
-    if (object) addMissingMembers(object, trigger);
+    if (object) addMissingMembers(object, shape);
     return file.getFullText();
   } finally {
     project.removeSourceFile(file);
   }
 }
 
-function addMissingMembers(object: ObjectLiteralExpression, trigger: TriggerModel): void {
+function addMissingMembers(object: ObjectLiteralExpression, shape: HandlerShape): void {
   const present = new Set(object.getProperties().map((p) => (p.isKind(SyntaxKind.SpreadAssignment) ? "" : p.getSymbol()?.getName() ?? "")));
-  for (const member of MEMBERS) {
-    if (!present.has(member.name)) object.addProperty(memberText(trigger, member));
+  for (const member of shape.members) {
+    if (!present.has(member.name)) object.addProperty(memberText(shape, member));
   }
 }

@@ -9,7 +9,7 @@ const GOLDEN = join(HERE, "fixtures/golden");
 const shop = readFileSync(join(HERE, "fixtures/shop.yaml"), "utf8");
 
 /** A filled handler, with the lines that must not compile marked. */
-const handler = `import type { ShopCheckoutHandlers } from "../../generated";
+const handler = `import type { ShopCheckoutHandlers, ShopReceiptStreamHandlers } from "../../generated";
 
 export const handlers: ShopCheckoutHandlers = {
   async acquire(intent, ctx) {
@@ -28,6 +28,24 @@ export const handlers: ShopCheckoutHandlers = {
   },
   commitCancelled(intent, cancellation, tx) {
     tx.insertEvent({ kind: "shop.checkout.abandoned", payload: { cartId: intent.cartId, reason: cancellation.reason ?? null } });
+  },
+};
+
+export const receipt: ShopReceiptStreamHandlers = {
+  async *run(start) {
+    yield { type: "output", payload: { line: start.cartId } };
+    yield { type: "completed", payload: { lines: 1 } };
+  },
+  commitTerminal(_start, terminal, tx) {
+    if (terminal.type === "completed") tx.insertEvent({ kind: "shop.receipt.sent", payload: terminal.payload });
+  },
+};
+
+export const wrongOutput: ShopReceiptStreamHandlers = {
+  ...receipt,
+  // @ts-expect-error a stream whose output frames have the wrong shape does not compile
+  async *run() {
+    yield { type: "output", payload: { line: 1 } };
   },
 };
 
@@ -62,6 +80,7 @@ describe("generated code", () => {
   it("matches the golden output (UPDATE_GOLDEN=1 rewrites it)", () => {
     const output = ws.snapshot("generated");
     output["app/triggers/shop.checkout.ts"] = ws.read("app/triggers/shop.checkout.ts");
+    output["app/streams/shop.receipt.ts"] = ws.read("app/streams/shop.receipt.ts");
     for (const [path, text] of Object.entries(output)) {
       const golden = join(GOLDEN, `${path.replace(/^generated\//, "").replace(/\//g, "__")}.golden`);
       // The runtime's path depends on where the workspace lives; the golden copy names it neutrally.

@@ -51,6 +51,7 @@ export class Workspace {
       specsDir: "specs",
       outDir: "generated",
       handlersDir: "app/triggers",
+      streamHandlersDir: "app/streams",
       runtimeDir: relative(this.root, join(REPO, "runtime")),
       check,
     });
