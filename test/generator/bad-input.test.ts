@@ -74,6 +74,29 @@ describe("bad input", () => {
     ]);
   });
 
+  it("checks streams the same way: mode, unknown fields, references, duplicate kinds", async () => {
+    const stream = (kind: string, extra = "") => `streams:
+  - kind: ${kind}
+    mode: duplex
+    cancellation: cooperative
+    onDetach: abort${extra}
+    start: { type: object }
+    result: outcom
+    events: {}
+`;
+    expect(await errorsOf({ "specs/s.yaml": stream("s.one", "\n    ondetach: abort") })).toEqual([
+      'specs/s.yaml:3:11: streams.0.mode: expected "output_only"',
+      expect.stringMatching(/^specs\/s\.yaml:6:5: unknown field "ondetach"; expected one of kind, mode, .*\. Did you mean "onDetach"\?$/),
+    ]);
+    const fixed = (kind: string) => stream(kind).replace("duplex", "output_only").replace("outcom", "start");
+    expect(await errorsOf({ "specs/s.yaml": fixed("s.one"), "specs/t.yaml": fixed("s.one") })).toEqual([
+      'specs/t.yaml:2:11: stream kind "s.one" is already declared at specs/s.yaml:2:11',
+    ]);
+    expect(await errorsOf({ "specs/s.yaml": stream("s.one").replace("duplex", "output_only") })).toEqual([
+      'specs/s.yaml:7:13: "outcom" names no schema; expected an inline schema or one of start',
+    ]);
+  });
+
   it("refuses a kind that cannot become a name", async () => {
     expect(await errorsOf({ "specs/a.yaml": good.replace("kind: a.job\n", 'kind: "a\\"; alert(1); //"\n') })).toEqual([
       expect.stringMatching(/^specs\/a\.yaml:2:11: kind "a\\"; alert\(1\); \/\/" must be words of letters and digits/),
