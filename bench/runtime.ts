@@ -1,0 +1,81 @@
+/**
+ * Runtime figures, taken inside workerd (wrangler dev, the same local runtime
+ * as `npm start`), each against a baseline from the same run. Wall time is
+ * measured here, around one HTTP request that runs the whole figure inside a
+ * Durable Object (workerd's own clock only advances on I/O).
+ *
+ *   npx tsx bench/runtime.ts      (RUNS=3; COUNT=10000; GROWTH=100000)
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const COUNT = Number(process.env.COUNT ?? 10_000);
+const GROWTH = Number(process.env.GROWTH ?? 100_000);
+const PORT = 8790 + Math.floor(Math.random() * 100);
+const base = `http://127.0.0.1:${PORT}`;
+
+const dev = spawn("node_modules/.bin/wrangler", ["dev", "-c", "bench/worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", mkdtempSync(join(tmpdir(), "bench-"))], {
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+  stdio: "ignore",
+});
+process.on("exit", () => dev.kill());
+
+async function timed<T>(path: string): Promise<{ ms: number; body: T }> {
+  const started = performance.now();
+  const response = await fetch(`${base}${path}`);
+  const body = (await response.json()) as T;
+  return { ms: performance.now() - started, body };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
+const row = (cells: (string | number)[]) => console.log(`| ${cells.join(" | ")} |`);
+
+for (let i = 0; ; i++) {
+  if (await fetch(`${base}/`).then(() => true, () => false)) break;
+  if (i > 240) throw new Error("wrangler dev did not start");
+  await new Promise((r) => setTimeout(r, 250));
+}
+
+console.log(`\n### Throughput: ${COUNT} no-op triggers enqueued and settled in one object (ms, median of ${RUNS}, range)\n`);
+row(["what", "median", "range", "ratio to the floor"]);
+row(["---", "---:", "---:", "---:"]);
+const bare: number[] = [];
+const framework: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  bare.push((await timed(`/bare?count=${COUNT}&scope=bare-${r}`)).ms);
+  framework.push((await timed(`/throughput?count=${COUNT}&scope=tp-${r}`)).ms);
+}
+row(["bare Durable Object, same SQL by hand (floor)", Math.round(median(bare)), spread(bare), "1.00"]);
+row(["durable-triggers", Math.round(median(framework)), spread(framework), (median(framework) / median(bare)).toFixed(2)]);
+
+console.log(`\n### I/O-shaped work: acquire waits 50 ms (ms, median of ${RUNS}, range)\n`);
+row(["concurrency", "triggers", "median", "range", "ideal", "ratio to ideal"]);
+row(["---:", "---:", "---:", "---:", "---:", "---:"]);
+for (const [kind, concurrency, count] of [["bench.io1", 1, 40], ["bench.io10", 10, 500], ["bench.io50", 50, 500]] as const) {
+  const runs: number[] = [];
+  for (let r = 0; r < RUNS; r++) runs.push((await timed(`/throughput?kind=${kind}&count=${count}&scope=io-${kind}-${r}`)).ms);
+  const ideal = (count * 50) / concurrency;
+  row([concurrency, count, Math.round(median(runs)), spread(runs), ideal, (median(runs) / ideal).toFixed(2)]);
+}
+
+console.log(`\n### Growth: one enqueue, one cancel, one drain, empty ledger vs ${GROWTH} settled intents (ms, one run each)\n`);
+type Growth = { enqueueMs: number; cancelMs: number; drainMs: number; plans: Record<string, string[]> };
+const empty = (await timed<Growth>(`/growth?count=0&scope=growth-empty`)).body;
+const full = (await timed<Growth>(`/growth?count=${GROWTH}&scope=growth-full`)).body;
+row(["operation", "empty", `after ${GROWTH}`]);
+row(["---", "---:", "---:"]);
+for (const op of ["enqueueMs", "cancelMs", "drainMs"] as const) row([op.replace("Ms", ""), empty[op], full[op]]);
+console.log(`\nQuery plans with ${GROWTH} settled intents:\n`);
+for (const [query, plan] of Object.entries(full.plans)) console.log(`- ${query}: ${plan.join("; ")}`);
+
+console.log(`\n### Cancel latency: cancelTrigger on running work to its cancelled fact (ms, 50 cancels)\n`);
+const latencies = (await timed<{ ms: number[] }>(`/cancel-latency?count=50&scope=cancel`)).body.ms;
+row(["median", "p90", "max"]);
+row(["---:", "---:", "---:"]);
+row([median(latencies), [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.9)]!, Math.max(...latencies)]);
+dev.kill();
+process.exit(0);

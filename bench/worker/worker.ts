@@ -1,0 +1,143 @@
+import { DurableObject } from "cloudflare:workers";
+import { defineAgentDO, type DurableTrigger, type KindName } from "../../runtime";
+
+/**
+ * Measurements taken inside the objects, so that only the runtime's own work
+ * is timed: no HTTP, no RPC per job.
+ */
+const noop = (kind: KindName, concurrency = 1, waitMs = 0) =>
+  ({
+    kind,
+    intentEventKind: `${kind}.requested` as KindName,
+    cancellation: "cooperative",
+    concurrency,
+    parseIntent: (raw: unknown) => ({ ok: true, intent: raw as { n: number } }),
+    acquire: (intent, ctx) =>
+      waitMs === 0
+        ? { n: intent.n }
+        : new Promise<{ n: number }>((resolve, reject) => {
+            const timer = setTimeout(() => resolve({ n: intent.n }), waitMs);
+            ctx.signal.addEventListener("abort", () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
+          }),
+    commit(outcome, tx) {
+      tx.insertEvent({ kind: `${kind}.done`, payload: outcome });
+    },
+    commitCancelled(intent, _cancellation, tx) {
+      tx.insertEvent({ kind: `${kind}.cancelled`, payload: { n: intent.n } });
+    },
+  }) satisfies DurableTrigger<{ n: number }, { n: number }>;
+
+const triggers = [noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000)] as const;
+const Agent = defineAgentDO({ triggers });
+
+type Kind = (typeof triggers)[number]["kind"];
+
+export class BenchAgent extends Agent {
+  /** Enqueues `count` intents of `kind` and resolves when every one has settled: wall time in ms. */
+  async throughput(kind: Kind, count: number): Promise<number> {
+    const started = performance.now();
+    for (let n = 0; n < count; n++) await this.enqueueTrigger({ triggerKind: kind, payload: { n } });
+    await this.#settled(count);
+    return performance.now() - started;
+  }
+
+  async #settled(count: number): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    while (sql.exec<{ n: number }>("SELECT count(*) AS n FROM work WHERE settled IS NOT NULL").one().n < count) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** Fills the ledger with `count` settled intents, then times one enqueue, one cancel and one drain. */
+  async growth(count: number): Promise<{ enqueueMs: number; cancelMs: number; drainMs: number; plans: Record<string, string[]> }> {
+    if (count > 0) await this.throughput("bench.noop", count);
+    const settledBefore = count;
+    let started = performance.now();
+    const { id } = await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: -1 }, at: Date.now() + 3_600_000 });
+    const enqueueMs = performance.now() - started;
+    started = performance.now();
+    await this.cancelTrigger({ triggerKind: "bench.slow", intentEventId: id });
+    const cancelMs = performance.now() - started;
+    started = performance.now();
+    await this.enqueueTrigger({ triggerKind: "bench.noop", payload: { n: -2 } });
+    await this.#settled(settledBefore + 2);
+    const drainMs = performance.now() - started;
+    const plan = (query: string, ...args: SqlStorageValue[]) =>
+      this.ctx.storage.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...args).toArray().map((r) => r.detail);
+    const now = Date.now();
+    return {
+      enqueueMs,
+      cancelMs,
+      drainMs,
+      plans: {
+        due: plan("SELECT intent_id FROM work WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ? AND (claim_deadline IS NULL OR claim_deadline <= ?) ORDER BY fire_at, intent_id LIMIT 1", "bench.noop", now, now),
+        nextWake: plan("SELECT min(fire_at) FROM work WHERE settled IS NULL AND claim_token IS NULL"),
+        claims: plan("SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL"),
+        idempotency: plan("SELECT intent_id FROM work WHERE trigger_kind = ? AND idempotency_key = ?", "bench.noop", "k"),
+        eventsByKind: plan("SELECT id FROM events WHERE id > ? AND kind IN (?) ORDER BY id LIMIT 100", 0, "bench.noop.done"),
+      },
+    };
+  }
+
+  /** Times cancelTrigger on running work until its cancelled fact exists, `count` times (ms each). */
+  async cancelLatency(count: number): Promise<number[]> {
+    const times: number[] = [];
+    const sql = this.ctx.storage.sql;
+    for (let n = 0; n < count; n++) {
+      const { id } = await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n } });
+      while (this.intentState(id) !== "claimed") await new Promise((resolve) => setTimeout(resolve, 1));
+      const started = performance.now();
+      await this.cancelTrigger({ triggerKind: "bench.slow", intentEventId: id });
+      while (sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE kind = 'bench.slow.cancelled' AND id > ?", id).one().n === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      times.push(performance.now() - started);
+    }
+    return times;
+  }
+}
+
+/** The floor: the same SQL writes by hand, no framework (enqueue, claim, settle with a fact). */
+export class BareFloor extends DurableObject {
+  throughput(count: number): number {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS work (intent_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, fire_at INTEGER NOT NULL, token TEXT, deadline INTEGER, settled TEXT);
+      CREATE INDEX IF NOT EXISTS work_due ON work (kind, fire_at) WHERE settled IS NULL;`);
+    const started = performance.now();
+    for (let n = 0; n < count; n++) {
+      const now = Date.now();
+      const id = this.ctx.storage.transactionSync(() => {
+        const { id } = sql.exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.requested', ?) RETURNING id", now, JSON.stringify({ n })).one();
+        sql.exec("INSERT INTO work (intent_id, kind, fire_at) VALUES (?, 'bare', ?)", id, now);
+        return id;
+      });
+      sql.exec("UPDATE work SET token = ?, deadline = ? WHERE intent_id = ? AND settled IS NULL", crypto.randomUUID(), now + 60_000, id);
+      this.ctx.storage.transactionSync(() => {
+        sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.done', ?)", now, JSON.stringify({ n }));
+        sql.exec("UPDATE work SET settled = 'completed', token = NULL, deadline = NULL WHERE intent_id = ?", id);
+      });
+    }
+    return performance.now() - started;
+  }
+}
+
+export default {
+  async fetch(request: Request, env: { AGENT: DurableObjectNamespace<BenchAgent>; BARE: DurableObjectNamespace<BareFloor> }) {
+    const url = new URL(request.url);
+    const scope = url.searchParams.get("scope") ?? crypto.randomUUID();
+    const count = Number(url.searchParams.get("count") ?? 100);
+    const agent = env.AGENT.get(env.AGENT.idFromName(scope));
+    switch (url.pathname) {
+      case "/throughput":
+        return Response.json({ ms: await agent.throughput((url.searchParams.get("kind") ?? "bench.noop") as Kind, count) });
+      case "/bare":
+        return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).throughput(count) });
+      case "/growth":
+        return Response.json(await agent.growth(count));
+      case "/cancel-latency":
+        return Response.json({ ms: await agent.cancelLatency(count) });
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
