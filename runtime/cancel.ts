@@ -33,6 +33,7 @@ export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): 
     // pump settle it as an attempt, so the failure counts like any other.
     console.warn(`durable trigger "${registered.kind}" intent ${intentEventId}: commitCancelled refused`, refused.message);
     scope.work.fireNoLaterThan(intentEventId, now);
+    scope.newWork.add(registered.kind);
   }
   const { requestedAt } = scope.work.requestCancel(intentEventId, now, reason);
   announce(scope, intentEventId);

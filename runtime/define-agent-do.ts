@@ -7,7 +7,7 @@ import { MAX_EVENTS_PER_READ } from "./ledger";
 import { Pump } from "./pump";
 import { createRegistry, createStreamRegistry } from "./registry";
 import { StreamRunner } from "./streams";
-import { armAlarmNoLaterThanNeeded, openScope, type Scope } from "./scope";
+import { armForPendingWork, openScope, type Scope } from "./scope";
 import { phaseOf } from "./work";
 import type {
   AnyStream,
@@ -63,26 +63,29 @@ export function defineAgentDO<
       this.#pump = new Pump(this.#scope);
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
       // Self-healing: pending work with no alarm (say, one deleted by hand) gets one.
-      void state.blockConcurrencyWhile(() => armAlarmNoLaterThanNeeded(this.#scope));
+      void state.blockConcurrencyWhile(async () => {
+        await this.#scope.alarm.load();
+        armForPendingWork(this.#scope);
+      });
     }
 
-    // These two validate and write synchronously, so a refusal is thrown before any promise
-    // exists; only arming the alarm afterwards is asynchronous.
+    // Both validate, write and arm synchronously: a refusal throws before anything is
+    // written, and nothing awaits storage, so a burst of calls shares one commit.
     enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }> {
       const scope = this.#scope;
-      const { id, fireAt } = scope.storage.transactionSync(() => enqueueIntent(scope, request, Date.now()));
-      return this.#afterWrite(fireAt <= Date.now()).then(() => ({ id }));
+      const now = Date.now();
+      const { id, fireAt } = scope.storage.transactionSync(() => enqueueIntent(scope, request, now));
+      scope.alarm.armNoLaterThan(fireAt);
+      if (fireAt <= now) this.#pump.kick();
+      return Promise.resolve({ id });
     }
 
     cancelTrigger(request: CancelRequest<Trigger["kind"]>): Promise<CancelResult> {
       const result = cancelIntent(this.#scope, this.#pump, request);
       // A commitCancelled may have enqueued follow-up work, and a refused one left work due now.
-      return this.#afterWrite(true).then(() => result);
-    }
-
-    async #afterWrite(due: boolean): Promise<void> {
-      await armAlarmNoLaterThanNeeded(this.#scope);
-      if (due) this.#pump.kick();
+      armForPendingWork(this.#scope);
+      this.#pump.kick();
+      return Promise.resolve(result);
     }
 
     events(query: EventQuery = {}): LedgerEvent[] {
@@ -111,6 +114,7 @@ export function defineAgentDO<
     }
 
     override async alarm(): Promise<void> {
+      this.#scope.alarm.fired();
       await this.#pump.drain();
     }
   };

@@ -33,6 +33,7 @@ export function enqueueIntent(scope: Scope, request: FollowUp, now: number): Enq
   }
   const event = scope.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
   scope.work.insert(event.id, registered.kind, at, idempotencyKey ?? null);
+  scope.newWork.add(registered.kind);
   return { id: event.id, fireAt: at };
 }
 

@@ -1,7 +1,7 @@
 import { CancellationError, ClaimExpiredError, describeError, isCancellationError } from "./errors";
 import { parseIntent } from "./intents";
 import type { RegisteredTrigger } from "./registry";
-import { announce, rearmAlarm, type Scope } from "./scope";
+import { announce, type Scope } from "./scope";
 import { cancellationInfo, failAttempt, settle, settleCancelled, settleFailed, settleRejected } from "./settle";
 import type { AcquireContext, ParseResult } from "./types";
 import type { Claim, WorkRow } from "./work";
@@ -12,6 +12,15 @@ interface Running {
   readonly deadline: number;
   readonly controller: AbortController;
 }
+
+/**
+ * Acquires that end without I/O (a cache hit, a no-op) would otherwise let one
+ * drain run through its whole backlog in a single turn: every so often it
+ * yields, so that storage commits and other requests get in.
+ */
+const YIELD_EVERY = 256;
+
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 type AcquireResult = { readonly ok: true; readonly outcome: unknown } | { readonly ok: false; readonly error: unknown };
 
@@ -25,25 +34,44 @@ export class Pump {
   private readonly running = new Map<number, Running>();
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  /**
+   * Which kinds the next look must query. Every kind after an alarm or a
+   * timed wake (time itself made work due); otherwise only the kinds that got
+   * new work (`scope.newWork`) or a free slot, so that a drain's cost per
+   * intent does not grow with the number of registered kinds.
+   */
+  private lookAtEveryKind = true;
+  private readonly freedKinds = new Set<string>();
 
   constructor(private readonly scope: Scope) {}
 
+  /** The alarm's drain: looks at every kind, joining the drain already running, if any. */
   drain(): Promise<void> {
-    this.loop ??= this.run().finally(() => {
-      this.loop = null;
-    });
-    return this.loop;
+    this.lookAtEveryKind = true;
+    return this.loopNow();
   }
 
   /**
    * New due work: a sleeping drain looks again now, or a drain starts now
-   * rather than when the alarm fires. The alarm stays armed regardless; when
-   * it fires it joins this drain, and it is what brings the work back if the
-   * object is evicted meanwhile.
+   * rather than when the alarm fires. The alarm stays armed regardless; it is
+   * what brings the work back if the object is evicted meanwhile.
    */
   kick(): void {
-    if (this.loop) this.wake?.();
-    else this.drain().catch((error) => console.error("durable trigger drain failed", describeError(error)));
+    this.loopNow().catch((error) => console.error("durable trigger drain failed", describeError(error)));
+  }
+
+  private loopNow(): Promise<void> {
+    if (this.loop) {
+      this.wake?.();
+      return this.loop;
+    }
+    // Started from a microtask, so that it never runs inside the caller's stack, yet in the same turn.
+    this.loop = Promise.resolve()
+      .then(() => this.run())
+      .finally(() => {
+        this.loop = null;
+      });
+    return this.loop;
   }
 
   /** Aborts the running acquire of an intent, if this object runs it. */
@@ -53,25 +81,47 @@ export class Pump {
 
   private async run(): Promise<void> {
     try {
-      for (;;) {
-        this.startDue(Date.now());
+      for (let handled = 0; ; ) {
+        handled += this.startDue(Date.now());
         if (this.running.size === 0) return;
-        await this.sleepUntil(this.scope.work.nextWake());
+        if (handled >= YIELD_EVERY) {
+          handled = 0;
+          await nextTurn();
+          continue;
+        }
+        if (await this.sleepUntil(this.scope.work.nextWake()) === "timer") this.lookAtEveryKind = true;
       }
     } finally {
-      await rearmAlarm(this.scope);
+      this.scope.alarm.armExactly(this.scope.work.nextWake());
     }
   }
 
-  private startDue(now: number): void {
-    const { registry, work } = this.scope;
-    for (const registered of registry.values()) {
-      const free = registered.concurrency - this.busy(registered.kind, now);
-      if (free > 0) for (const row of work.due(registered.kind, now, free)) this.start(registered, row, now);
+  /** Starts or settles every row it can now; answers how many it handled. */
+  private startDue(now: number): number {
+    const { registry, work, newWork } = this.scope;
+    const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newWork, ...this.freedKinds];
+    this.lookAtEveryKind = false;
+    newWork.clear();
+    this.freedKinds.clear();
+    let handled = 0;
+    for (const kind of new Set(kinds)) {
+      const registered = registry.get(kind);
+      if (registered === undefined) {
+        // Only an earlier deployment can have left these: enqueue refuses unknown kinds.
+        for (const row of work.due(kind, now, 100)) {
+          settleRejected(this.scope, row, `no trigger of kind "${kind}" is registered`);
+          handled++;
+        }
+        continue;
+      }
+      const free = registered.concurrency - this.busy(kind, now);
+      if (free <= 0) continue;
+      for (const row of work.due(kind, now, free)) {
+        this.start(registered, row, now);
+        handled++;
+      }
     }
-    for (const row of work.dueOfUnknownKinds([...registry.keys()], now, 100)) {
-      settleRejected(this.scope, row, `no trigger of kind "${row.triggerKind}" is registered`);
-    }
+    return handled;
   }
 
   /** Claims that still hold; an expired one frees its slot for the redrive. */
@@ -129,6 +179,7 @@ export class Pump {
       result = { ok: false, error };
     }
     if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
+    this.freedKinds.add(claim.triggerKind);
     try {
       this.settleAttempt(registered, claim, intent, result, controller.signal);
     } catch (error) {
@@ -156,16 +207,17 @@ export class Pump {
     if (refused) failAttempt(scope, registered, claim, intent, refused);
   }
 
-  private sleepUntil(at: number | null): Promise<void> {
+  /** Sleeps until `at` ("timer") or until `wake` is called ("woken"), whichever comes first. */
+  private sleepUntil(at: number | null): Promise<"timer" | "woken"> {
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = () => {
+      const done = (why: "timer" | "woken") => {
         if (timer !== undefined) clearTimeout(timer);
         this.wake = null;
-        resolve();
+        resolve(why);
       };
-      if (at !== null) timer = setTimeout(done, Math.max(0, at - Date.now()));
-      this.wake = done;
+      if (at !== null) timer = setTimeout(() => done("timer"), Math.max(0, at - Date.now()));
+      this.wake = () => done("woken");
     });
   }
 }

@@ -1,3 +1,4 @@
+import { Alarm } from "./alarm";
 import { Ledger } from "./ledger";
 import type { Registry } from "./registry";
 import { WorkTable } from "./work";
@@ -8,10 +9,13 @@ export interface Scope {
   readonly name: string;
   readonly env: unknown;
   readonly storage: DurableObjectStorage;
+  readonly alarm: Alarm;
   readonly ledger: Ledger;
   readonly work: WorkTable;
   readonly registry: Registry;
   readonly watchers: Watchers;
+  /** Kinds that got work since the pump last looked (see `Pump`). */
+  readonly newWork: Set<string>;
 }
 
 export function openScope(state: DurableObjectState, env: unknown, registry: Registry): Scope {
@@ -22,10 +26,12 @@ export function openScope(state: DurableObjectState, env: unknown, registry: Reg
     name: state.id.name ?? state.id.toString(),
     env,
     storage: state.storage,
+    alarm: new Alarm(state.storage),
     ledger,
     work: new WorkTable(state.storage.sql),
     registry,
     watchers,
+    newWork: new Set(),
   };
 }
 
@@ -37,16 +43,6 @@ export function announce(scope: Scope, intentId: number): void {
 }
 
 /** Arms the alarm for the next needed drain, unless one is already armed sooner. */
-export async function armAlarmNoLaterThanNeeded(scope: Scope): Promise<void> {
-  const next = scope.work.nextWake();
-  if (next === null) return;
-  const armed = await scope.storage.getAlarm();
-  if (armed === null || armed > next) await scope.storage.setAlarm(next);
-}
-
-/** After a drain: the alarm is exactly the next needed drain, or none. */
-export async function rearmAlarm(scope: Scope): Promise<void> {
-  const next = scope.work.nextWake();
-  if (next === null) await scope.storage.deleteAlarm();
-  else await scope.storage.setAlarm(next);
+export function armForPendingWork(scope: Scope): void {
+  scope.alarm.armNoLaterThan(scope.work.nextWake());
 }

@@ -123,21 +123,22 @@ export class WorkTable {
       .map(toWorkRow);
   }
 
-  /** Due rows whose kind no trigger registers any more; they settle as rejected. */
-  dueOfUnknownKinds(knownKinds: readonly string[], now: number, limit: number): WorkRow[] {
+  /**
+   * The kinds of unsettled work, one index seek per kind (a hand-made skip
+   * scan over `work_due`), so that the cost does not grow with the backlog.
+   */
+  unsettledKinds(): string[] {
     return this.sql
-      .exec<Row>(
-        `SELECT ${COLUMNS} FROM work
-          WHERE settled IS NULL AND fire_at <= ? AND (claim_deadline IS NULL OR claim_deadline <= ?)
-            AND trigger_kind NOT IN (SELECT value FROM json_each(?))
-          ORDER BY fire_at, intent_id LIMIT ?`,
-        now,
-        now,
-        JSON.stringify(knownKinds),
-        limit,
+      .exec<{ kind: string }>(
+        `WITH RECURSIVE kinds (kind) AS (
+            SELECT min(trigger_kind) FROM work WHERE settled IS NULL
+            UNION ALL
+            SELECT (SELECT min(trigger_kind) FROM work WHERE settled IS NULL AND trigger_kind > kinds.kind)
+              FROM kinds WHERE kind IS NOT NULL)
+          SELECT kind FROM kinds WHERE kind IS NOT NULL`,
       )
       .toArray()
-      .map(toWorkRow);
+      .map((row) => row.kind);
   }
 
   /**

@@ -1,0 +1,45 @@
+/**
+ * The object's one alarm, with its time kept in memory. The runtime is the
+ * only writer of the alarm, so after one read at construction the cached time
+ * is the truth, and arming costs no storage round trip when an earlier alarm
+ * is already set. That matters for speed: every await on storage ends the
+ * turn, and every turn that wrote commits its own SQLite transaction.
+ *
+ * Writes are not awaited: the output gate holds every reply until they are
+ * durable, and a failed write breaks the object, which is then reset.
+ */
+export class Alarm {
+  // undefined until `load`: never trust a time that was not read.
+  private armed: number | null | undefined;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  async load(): Promise<void> {
+    this.armed = await this.storage.getAlarm();
+  }
+
+  /** Makes sure a drain happens at `at` or sooner. */
+  armNoLaterThan(at: number | null): void {
+    if (at === null) return;
+    if (this.armed === undefined || this.armed === null || this.armed > at) this.set(at);
+  }
+
+  /** Exactly `at`, or no alarm at all: what a drain leaves behind. */
+  armExactly(at: number | null): void {
+    if (at === this.armed) return;
+    if (at === null) {
+      void this.storage.deleteAlarm();
+      this.armed = null;
+    } else this.set(at);
+  }
+
+  /** The platform clears an alarm once its handler succeeds, unless the handler sets it again. */
+  fired(): void {
+    this.armed = null;
+  }
+
+  private set(at: number): void {
+    void this.storage.setAlarm(at);
+    this.armed = at;
+  }
+}
