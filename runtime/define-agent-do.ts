@@ -77,6 +77,7 @@ export function defineAgentDO<
       const { id, fireAt } = scope.storage.transactionSync(() => enqueueIntent(scope, request, now));
       scope.alarm.armNoLaterThan(fireAt);
       if (fireAt <= now) this.#pump.kick();
+      else this.#pump.addedForLater();
       return Promise.resolve({ id });
     }
 

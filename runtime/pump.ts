@@ -60,6 +60,15 @@ export class Pump {
     this.loopNow().catch((error) => console.error("durable trigger drain failed", describeError(error)));
   }
 
+  /**
+   * Work was added for later. A running drain may be asleep until a later
+   * time (a running acquire's deadline), and the alarm cannot help while its
+   * handler is that drain: it looks again and sleeps until the sooner time.
+   */
+  addedForLater(): void {
+    this.wake?.();
+  }
+
   private loopNow(): Promise<void> {
     if (this.loop) {
       this.wake?.();
@@ -89,7 +98,7 @@ export class Pump {
           await nextTurn();
           continue;
         }
-        if (await this.sleepUntil(this.scope.work.nextWake()) === "timer") this.lookAtEveryKind = true;
+        if ((await this.sleepUntil(this.scope.work.nextWake(Date.now()))) === "timer") this.lookAtEveryKind = true;
       }
     } finally {
       this.scope.alarm.armExactly(this.scope.work.nextWake());

@@ -228,14 +228,19 @@ export class WorkTable {
     return { requestedAt: requested_at };
   }
 
-  /** When the next drain is needed: the earliest pending fire time or claim deadline. */
-  nextWake(): number | null {
+  /**
+   * When the next drain is needed: the earliest pending fire time or claim
+   * deadline after `after`. A sleeping drain asks for times after now, since
+   * what is due now and not started waits for a free slot, not for the clock.
+   */
+  nextWake(after = Number.MIN_SAFE_INTEGER): number | null {
     const { at } = this.sql
       .exec<{ at: number | null }>(
         `SELECT min(at) AS at FROM (
-            SELECT min(fire_at) AS at FROM work WHERE settled IS NULL AND claim_token IS NULL
+            SELECT min(fire_at) AS at FROM work WHERE settled IS NULL AND claim_token IS NULL AND fire_at > ?1
             UNION ALL
-            SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL)`,
+            SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?1)`,
+        after,
       )
       .one();
     return at;

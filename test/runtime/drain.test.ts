@@ -182,6 +182,18 @@ describe("draining", () => {
     await eventually(alarm, (at) => at === null, "the alarm cleared");
   });
 
+  it("runs work that comes due while the drain sleeps on a running acquire", async () => {
+    const { agent } = freshAgent("wake-on-alarm");
+    const running = await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: "held-1", acquire: "gate" } });
+    await phaseOf(agent, running.id, "claimed");
+    // Not due yet when enqueued; the alarm cannot fire again while its handler, the drain, sleeps on held-1's claim.
+    const soon = await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: "soon-1", acquire: "return" }, at: Date.now() + 200 });
+    expect(await phaseOf(agent, soon.id, "completed")).toBe("completed");
+    expect(await agent.intentState(running.id)).toBe("claimed");
+    await release(agent, "held-1");
+    await phaseOf(agent, running.id, "completed");
+  });
+
   it("writes exactly one settlement per intent across many mixed intents", async () => {
     const { agent } = freshAgent("one-settlement");
     const modes = ["return", "throw", "throwCancellation", "return"] as const;
