@@ -24,10 +24,16 @@ export class Alarm {
     if (this.armed === undefined || this.armed === null || this.armed > at) this.set(at);
   }
 
-  /** Exactly `at`, or no alarm at all: what a drain leaves behind. */
+  /**
+   * What a drain leaves behind: exactly `at`, or no alarm. One exception: with
+   * nothing left, an alarm already due stays. It fires once, finds nothing,
+   * and the platform clears it; deleting it instead would cost a delete now
+   * and a set again for the next intent, on every intent of a steady trickle.
+   */
   armExactly(at: number | null): void {
     if (at === this.armed) return;
     if (at === null) {
+      if (this.armed != null && this.armed <= Date.now()) return;
       void this.storage.deleteAlarm();
       this.armed = null;
     } else this.set(at);

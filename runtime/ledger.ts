@@ -41,13 +41,14 @@ export class Ledger {
     sql.exec(SCHEMA);
   }
 
-  append(kind: string, payload: unknown, ts: number): LedgerEvent {
+  /** Appends an event; answers its id and the JSON text stored. */
+  append(kind: string, payload: unknown, ts: number): { id: number; text: string } {
     const text = toJsonText(payload, `payload of event "${kind}"`);
     const { id } = this.sql
       .exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?) RETURNING id", ts, kind, text)
       .one();
     this.onAppend();
-    return { id, ts, kind, payload: JSON.parse(text) as JsonValue };
+    return { id, text };
   }
 
   get(id: number): LedgerEvent | null {

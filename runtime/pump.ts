@@ -4,7 +4,7 @@ import type { RegisteredTrigger } from "./registry";
 import { announce, type Scope } from "./scope";
 import { cancellationInfo, failAttempt, settle, settleCancelled, settleFailed, settleRejected } from "./settle";
 import type { AcquireContext, ParseResult } from "./types";
-import type { Claim, WorkRow } from "./work";
+import type { Claim, DueRow } from "./work";
 
 interface Running {
   readonly token: string;
@@ -140,9 +140,9 @@ export class Pump {
     return count;
   }
 
-  private start(registered: RegisteredTrigger, row: WorkRow, now: number): void {
+  private start(registered: RegisteredTrigger, row: DueRow, now: number): void {
     const { scope } = this;
-    const parsed = this.storedIntent(registered, row.intentId);
+    const parsed = storedIntent(registered, row);
     if (!parsed.ok) return settleRejected(scope, row, parsed.reason);
     if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) {
       // The last allowed attempt lost its claim: settle rather than redrive forever.
@@ -153,13 +153,6 @@ export class Pump {
     if (claim === null) return;
     announce(scope, claim.intentId);
     void this.attempt(registered, claim, parsed.intent, now);
-  }
-
-  private storedIntent(registered: RegisteredTrigger, intentId: number): ParseResult<unknown> {
-    const event = this.scope.ledger.get(intentId);
-    if (event === null) return { ok: false, reason: `intent event ${intentId} is missing` };
-    const parsed = parseIntent(registered, event.payload);
-    return parsed.ok ? parsed : { ok: false, reason: `stored intent no longer parses: ${parsed.reason}` };
   }
 
   private async attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): Promise<void> {
@@ -229,4 +222,10 @@ export class Pump {
       this.wake = () => done("woken");
     });
   }
+}
+
+function storedIntent(registered: RegisteredTrigger, row: DueRow): ParseResult<unknown> {
+  if (row.intentPayload === null) return { ok: false, reason: `intent event ${row.intentId} is missing` };
+  const parsed = parseIntent(registered, JSON.parse(row.intentPayload));
+  return parsed.ok ? parsed : { ok: false, reason: `stored intent no longer parses: ${parsed.reason}` };
 }

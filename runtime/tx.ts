@@ -46,7 +46,9 @@ function openTx(scope: Scope, now: number, isOpen: () => boolean): BaseTx {
       if (event.kind.startsWith(RUNTIME_EVENT_PREFIX)) {
         throw new TypeError(`tx.insertEvent: "${event.kind}" is reserved for the runtime's own facts`);
       }
-      return scope.ledger.append(event.kind, event.payload, now) as LedgerEvent<E["payload"]>;
+      const { id, text } = scope.ledger.append(event.kind, event.payload, now);
+      // A copy as stored, so that the caller's object and the event never alias.
+      return { id, ts: now, kind: event.kind, payload: JSON.parse(text) as E["payload"] };
     },
     enqueue(work) {
       assertOpen("enqueue");

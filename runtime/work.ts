@@ -60,6 +60,11 @@ export interface WorkRow {
   readonly lastError: string | null;
 }
 
+/** A due row, with its intent event's payload (null if the event is missing). */
+export interface DueRow extends WorkRow {
+  readonly intentPayload: string | null;
+}
+
 /** A row this drain owns: `attempt` is the 1-based number of this claim. */
 export interface Claim {
   readonly intentId: number;
@@ -107,10 +112,10 @@ export class WorkTable {
   }
 
   /** Due rows of one kind: unsettled, fired, and unclaimed or with an expired claim. */
-  due(triggerKind: string, now: number, limit: number): WorkRow[] {
+  due(triggerKind: string, now: number, limit: number): DueRow[] {
     return this.sql
-      .exec<Row>(
-        `SELECT ${COLUMNS} FROM work
+      .exec<Row & { payload: string | null }>(
+        `SELECT ${COLUMNS}, payload FROM work LEFT JOIN events ON events.id = work.intent_id
           WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ?
             AND (claim_deadline IS NULL OR claim_deadline <= ?)
           ORDER BY fire_at, intent_id LIMIT ?`,
@@ -120,7 +125,7 @@ export class WorkTable {
         limit,
       )
       .toArray()
-      .map(toWorkRow);
+      .map((row) => ({ ...toWorkRow(row), intentPayload: row.payload }));
   }
 
   /**
