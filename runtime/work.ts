@@ -152,14 +152,15 @@ export class WorkTable {
    */
   claim(row: WorkRow, token: string, now: number, deadlineMs: number): Claim | null {
     const mode: AcquireMode = row.claim === null ? "normal" : "redrive";
+    const deadline = now + deadlineMs;
     const claimed = this.sql
-      .exec<Row>(
+      .exec<Pick<Row, "attempts" | "cancel_requested_at" | "cancel_reason">>(
         `UPDATE work SET claim_token = ?, claim_deadline = ?, claim_mode = ?, attempts = attempts + 1
           WHERE intent_id = ? AND settled IS NULL AND fire_at <= ?
             AND (claim_deadline IS NULL OR claim_deadline <= ?)
-          RETURNING ${COLUMNS}`,
+          RETURNING attempts, cancel_requested_at, cancel_reason`,
         token,
-        now + deadlineMs,
+        deadline,
         mode,
         row.intentId,
         now,
@@ -167,15 +168,14 @@ export class WorkTable {
       )
       .toArray()[0];
     if (!claimed) return null;
-    const owned = toWorkRow(claimed);
     return {
-      intentId: owned.intentId,
-      triggerKind: owned.triggerKind,
+      intentId: row.intentId,
+      triggerKind: row.triggerKind,
       token,
-      deadline: now + deadlineMs,
+      deadline,
       mode,
-      attempt: owned.attempts,
-      cancel: owned.cancel,
+      attempt: claimed.attempts,
+      cancel: cancelOf(claimed),
     };
   }
 
@@ -292,10 +292,13 @@ function toWorkRow(row: Row): WorkRow {
       row.claim_token === null
         ? null
         : { token: row.claim_token, deadline: row.claim_deadline as number, mode: row.claim_mode as AcquireMode },
-    cancel:
-      row.cancel_requested_at === null ? null : { requestedAt: row.cancel_requested_at, reason: row.cancel_reason },
+    cancel: cancelOf(row),
     settled: row.settled,
     settledAt: row.settled_at,
     lastError: row.last_error,
   };
+}
+
+function cancelOf(row: Pick<Row, "cancel_requested_at" | "cancel_reason">): WorkRow["cancel"] {
+  return row.cancel_requested_at === null ? null : { requestedAt: row.cancel_requested_at, reason: row.cancel_reason };
 }
