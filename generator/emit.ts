@@ -80,7 +80,7 @@ const docs = (description: string | undefined) => (description === undefined ? [
 
 function moduleStatements(module: ModuleModel, runtime: string): (string | StatementStructures)[] {
   const statements: (string | StatementStructures)[] = [
-    { kind: StructureKind.ImportDeclaration, namedImports: ["z"], moduleSpecifier: "zod" },
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "z", moduleSpecifier: "zod" },
     {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
