@@ -3,11 +3,22 @@
  * first run, ts-morph and zod-to-ts loaded), then regenerate after one spec
  * file changes, as `--watch` does. Median and range over RUNS runs.
  *
+ * Then types only: the TypeScript types of every payload schema, ours
+ * (spec text → checked model → zod-to-ts) against json-schema-to-typescript
+ * on the same schemas (installed in bench/peers by `npm run bench`).
+ *
  *   npx tsx bench/codegen.ts          (RUNS=5 by default)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse } from "yaml";
+import { checkSpecs } from "../generator/check";
+import { printedType } from "../generator/emit";
 import { generate } from "../generator/generate";
+import { buildModel } from "../generator/model";
+import { readSpec } from "../generator/read";
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const PER_FILE = 10;
@@ -66,4 +77,61 @@ for (const triggers of [1, 100, 1000]) {
   const runs = [];
   for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) runs.push(await once(triggers));
   console.log(`| ${triggers} | ${stats(runs.map((r) => r.cold))} | ${stats(runs.map((r) => r.changed))} |`);
+}
+
+// Types only. json-schema-to-typescript runs without prettier (format: false), as our printer does.
+type Compile = (schema: object, name: string, options: object) => Promise<string>;
+const peers = createRequire(join(process.cwd(), "bench/peers/package.json"));
+const jstt = existsSync("bench/peers/node_modules/json-schema-to-typescript")
+  ? ((await import(pathToFileURL(peers.resolve("json-schema-to-typescript")).href)) as { compile: Compile }).compile
+  : null;
+
+async function oursTypesOnly(texts: readonly string[]): Promise<number> {
+  let printed = 0;
+  const documents = texts.map((text, f) => {
+    const read = readSpec(`specs/f${f}.yaml`, text);
+    if (!read.ok) throw new Error("bench spec refused");
+    return read.spec;
+  });
+  for (const module of buildModel(checkSpecs(documents).specs)) {
+    for (const trigger of module.triggers) {
+      const resolve = (ref: string) => trigger.refs.get(ref)!;
+      for (const schema of [trigger.intent, trigger.outcome, ...trigger.events]) printed += printedType(schema, resolve).length;
+    }
+  }
+  return printed;
+}
+
+async function theirsTypesOnly(texts: readonly string[], compile: Compile): Promise<number> {
+  let printed = 0;
+  for (const text of texts) {
+    for (const trigger of (parse(text) as { triggers: Record<string, any>[] }).triggers) {
+      const schemas = [trigger.intent, trigger.outcome, ...Object.values(trigger.events as Record<string, { payload: unknown }>).map((e) => (e.payload === "outcome" ? trigger.outcome : e.payload))];
+      for (const [i, schema] of schemas.entries()) {
+        printed += (await compile(schema, `${trigger.kind}.${i}`, { bannerComment: "", format: false, additionalProperties: false })).length;
+      }
+    }
+  }
+  return printed;
+}
+
+if (jstt) {
+  console.log(`\n| triggers | ours: spec text to types | json-schema-to-typescript (format: false) | ratio |`);
+  console.log(`|---:|---:|---:|---:|`);
+  for (const triggers of [1, 100, 1000]) {
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) {
+      run++;
+      const texts = Array.from({ length: Math.ceil(triggers / PER_FILE) }, (_, f) => spec(f, Math.min(PER_FILE, triggers - f * PER_FILE)));
+      let started = performance.now();
+      await oursTypesOnly(texts);
+      ours.push(performance.now() - started);
+      started = performance.now();
+      await theirsTypesOnly(texts, jstt);
+      theirs.push(performance.now() - started);
+    }
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(`| ${triggers} | ${stats(ours)} | ${stats(theirs)} | ${(mid(ours) / mid(theirs)).toFixed(2)} |`);
+  }
 }

@@ -4,10 +4,14 @@
  * measured here, around one HTTP request that runs the whole figure inside a
  * Durable Object (workerd's own clock only advances on I/O).
  *
+ * The Agents SDK baseline runs in a Worker of its own (`bench/peers/agents/`),
+ * under a second `wrangler dev`, once `npm ci --prefix bench/peers` has
+ * installed it (`npm run bench` does).
+ *
  *   npx tsx bench/runtime.ts      (RUNS=3; COUNT=10000; GROWTH=100000)
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,15 +21,31 @@ const GROWTH = Number(process.env.GROWTH ?? 100_000);
 const PORT = 8790 + Math.floor(Math.random() * 100);
 const base = `http://127.0.0.1:${PORT}`;
 
-const dev = spawn("node_modules/.bin/wrangler", ["dev", "-c", "bench/worker/wrangler.jsonc", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", mkdtempSync(join(tmpdir(), "bench-"))], {
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
-  stdio: "ignore",
-});
-process.on("exit", () => dev.kill());
+function wranglerDev(config: string, port: number) {
+  const dev = spawn("node_modules/.bin/wrangler", ["dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", mkdtempSync(join(tmpdir(), "bench-"))], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+    stdio: "ignore",
+  });
+  process.on("exit", () => dev.kill());
+  return dev;
+}
 
-async function timed<T>(path: string): Promise<{ ms: number; body: T }> {
+async function ready(url: string) {
+  for (let i = 0; ; i++) {
+    if (await fetch(url).then(() => true, () => false)) return;
+    if (i > 240) throw new Error(`${url} did not start`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const AGENTS_PORT = PORT + 100;
+const withAgents = existsSync("bench/peers/node_modules/agents");
+wranglerDev("bench/worker/wrangler.jsonc", PORT);
+if (withAgents) wranglerDev("bench/peers/agents/wrangler.jsonc", AGENTS_PORT);
+
+async function timed<T>(path: string, origin = base): Promise<{ ms: number; body: T }> {
   const started = performance.now();
-  const response = await fetch(`${base}${path}`);
+  const response = await fetch(`${origin}${path}`);
   const body = (await response.json()) as T;
   return { ms: performance.now() - started, body };
 }
@@ -34,23 +54,27 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const spread = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
 const row = (cells: (string | number)[]) => console.log(`| ${cells.join(" | ")} |`);
 
-for (let i = 0; ; i++) {
-  if (await fetch(`${base}/`).then(() => true, () => false)) break;
-  if (i > 240) throw new Error("wrangler dev did not start");
-  await new Promise((r) => setTimeout(r, 250));
-}
+await ready(`${base}/`);
+if (withAgents) await ready(`http://127.0.0.1:${AGENTS_PORT}/`);
 
 console.log(`\n### Throughput: ${COUNT} no-op triggers enqueued and settled in one object (ms, median of ${RUNS}, range)\n`);
 row(["what", "median", "range", "ratio to the floor"]);
 row(["---", "---:", "---:", "---:"]);
-const bare: number[] = [];
-const framework: number[] = [];
-for (let r = 0; r < RUNS; r++) {
-  bare.push((await timed(`/bare?count=${COUNT}&scope=bare-${r}`)).ms);
-  framework.push((await timed(`/throughput?count=${COUNT}&scope=tp-${r}`)).ms);
+const figures: [string, (r: number) => Promise<number>][] = [
+  ["bare Durable Object, same SQL by hand (floor)", async (r) => (await timed(`/bare?count=${COUNT}&scope=bare-${r}`)).ms],
+  ["the same SQL by hand on the runtime's tables", async (r) => (await timed(`/bare-runtime-schema?count=${COUNT}&scope=schema-${r}`)).ms],
+  ["durable-triggers, one enqueueTrigger awaited at a time", async (r) => (await timed(`/throughput?count=${COUNT}&scope=tp-${r}`)).ms],
+  ["durable-triggers, every enqueue first, then the drain", async (r) => (await timed(`/burst?count=${COUNT}&scope=burst-${r}`)).ms],
+  ["durable-triggers, the enqueues alone (due in an hour)", async (r) => (await timed(`/enqueue-only?count=${COUNT}&scope=enq-${r}`)).ms],
+];
+if (withAgents) {
+  const agents = `http://127.0.0.1:${AGENTS_PORT}`;
+  figures.push(["Agents SDK 0.32.0, `queue()` awaited at a time", async (r) => (await timed(`/throughput?count=${COUNT}&scope=q-${r}`, agents)).ms]);
 }
-row(["bare Durable Object, same SQL by hand (floor)", Math.round(median(bare)), spread(bare), "1.00"]);
-row(["durable-triggers", Math.round(median(framework)), spread(framework), (median(framework) / median(bare)).toFixed(2)]);
+const results = new Map<string, number[]>(figures.map(([what]) => [what, []]));
+for (let r = 0; r < RUNS; r++) for (const [what, measure] of figures) results.get(what)!.push(await measure(r));
+const floor = median(results.get(figures[0]![0])!);
+for (const [what, runs] of results) row([what, Math.round(median(runs)), spread(runs), (median(runs) / floor).toFixed(2)]);
 
 console.log(`\n### I/O-shaped work: acquire waits 50 ms (ms, median of ${RUNS}, range)\n`);
 row(["concurrency", "triggers", "median", "range", "ideal", "ratio to ideal"]);
@@ -77,5 +101,4 @@ const latencies = (await timed<{ ms: number[] }>(`/cancel-latency?count=50&scope
 row(["median", "p90", "max"]);
 row(["---:", "---:", "---:"]);
 row([median(latencies), [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.9)]!, Math.max(...latencies)]);
-dev.kill();
 process.exit(0);

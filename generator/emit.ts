@@ -110,6 +110,20 @@ const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 /** A zod constant and its type alias; references print as the referenced constant and type. */
 function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaModel): StatementStructures[] {
   const expression = printExpression(irToExpression(schema.ir, (ref) => resolve(ref).constName));
+  return [
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: docs(schema.description),
+      declarations: [{ name: schema.constName, initializer: expression }],
+    },
+    { kind: StructureKind.TypeAlias, isExported: true, name: schema.typeName, type: printedType(schema, resolve) },
+  ];
+}
+
+/** The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced type's name. */
+export function printedType(schema: SchemaModel, resolve: (ref: string) => SchemaModel): string {
   const overrides = new Map<z.ZodType, (t: typeof ts) => ts.TypeNode>();
   const placeholders = new Map<string, z.ZodType>();
   const live = irToZod(schema.ir, (ref) => {
@@ -123,16 +137,7 @@ function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaM
     return placeholder;
   });
   const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never });
-  return [
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: docs(schema.description),
-      declarations: [{ name: schema.constName, initializer: expression }],
-    },
-    { kind: StructureKind.TypeAlias, isExported: true, name: schema.typeName, type: printNode(node) },
-  ];
+  return printNode(node);
 }
 
 /** The union of `{ kind, payload }` a commit callback may insert. */

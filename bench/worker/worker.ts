@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { defineAgentDO, type DurableTrigger, type KindName } from "../../runtime";
+import { Ledger } from "../../runtime/ledger";
+import { WorkTable } from "../../runtime/work";
 
 /**
  * Measurements taken inside the objects, so that only the runtime's own work
@@ -33,17 +35,36 @@ const Agent = defineAgentDO({ triggers });
 type Kind = (typeof triggers)[number]["kind"];
 
 export class BenchAgent extends Agent {
-  /** Enqueues `count` intents of `kind` and resolves when every one has settled: wall time in ms. */
+  /** Enqueues `count` intents of `kind`, one call at a time, and resolves when every one has settled: wall time in ms. */
   async throughput(kind: Kind, count: number): Promise<number> {
     const started = performance.now();
     for (let n = 0; n < count; n++) await this.enqueueTrigger({ triggerKind: kind, payload: { n } });
-    await this.#settled(count);
+    await this.#settled();
     return performance.now() - started;
   }
 
-  async #settled(count: number): Promise<void> {
+  /** The same, with every enqueue made before any is awaited: the drain then works through a backlog. */
+  async burst(count: number): Promise<number> {
+    const started = performance.now();
+    const enqueued = [];
+    for (let n = 0; n < count; n++) enqueued.push(this.enqueueTrigger({ triggerKind: "bench.noop", payload: { n } }));
+    await Promise.all(enqueued);
+    await this.#settled();
+    return performance.now() - started;
+  }
+
+  /** Only the enqueues: intents due in an hour, so no drain runs. */
+  async enqueueOnly(count: number): Promise<number> {
+    const started = performance.now();
+    const at = Date.now() + 3_600_000;
+    for (let n = 0; n < count; n++) await this.enqueueTrigger({ triggerKind: "bench.noop", payload: { n }, at });
+    return performance.now() - started;
+  }
+
+  // An indexed check, so that polling does not itself cost more as the table grows.
+  async #settled(): Promise<void> {
     const sql = this.ctx.storage.sql;
-    while (sql.exec<{ n: number }>("SELECT count(*) AS n FROM work WHERE settled IS NOT NULL").one().n < count) {
+    while (sql.exec("SELECT 1 FROM work WHERE settled IS NULL LIMIT 1").toArray().length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
@@ -51,7 +72,6 @@ export class BenchAgent extends Agent {
   /** Fills the ledger with `count` settled intents, then times one enqueue, one cancel and one drain. */
   async growth(count: number): Promise<{ enqueueMs: number; cancelMs: number; drainMs: number; plans: Record<string, string[]> }> {
     if (count > 0) await this.throughput("bench.noop", count);
-    const settledBefore = count;
     let started = performance.now();
     const { id } = await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: -1 }, at: Date.now() + 3_600_000 });
     const enqueueMs = performance.now() - started;
@@ -60,7 +80,7 @@ export class BenchAgent extends Agent {
     const cancelMs = performance.now() - started;
     started = performance.now();
     await this.enqueueTrigger({ triggerKind: "bench.noop", payload: { n: -2 } });
-    await this.#settled(settledBefore + 2);
+    await this.#settled();
     const drainMs = performance.now() - started;
     const plan = (query: string, ...args: SqlStorageValue[]) =>
       this.ctx.storage.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...args).toArray().map((r) => r.detail);
@@ -99,6 +119,32 @@ export class BenchAgent extends Agent {
 
 /** The floor: the same SQL writes by hand, no framework (enqueue, claim, settle with a fact). */
 export class BareFloor extends DurableObject {
+  /**
+   * The same writes on the runtime's own tables (its indexes, CHECK
+   * constraints and immutability triggers): what the schema costs, apart
+   * from the framework.
+   */
+  onRuntimeSchema(count: number): number {
+    const sql = this.ctx.storage.sql;
+    new Ledger(sql);
+    new WorkTable(sql);
+    const started = performance.now();
+    for (let n = 0; n < count; n++) {
+      const now = Date.now();
+      const id = this.ctx.storage.transactionSync(() => {
+        const { id } = sql.exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.requested', ?) RETURNING id", now, JSON.stringify({ n })).one();
+        sql.exec("INSERT INTO work (intent_id, trigger_kind, fire_at) VALUES (?, 'bare', ?)", id, now);
+        return id;
+      });
+      sql.exec("UPDATE work SET claim_token = ?, claim_deadline = ?, claim_mode = 'normal', attempts = 1 WHERE intent_id = ? AND settled IS NULL", crypto.randomUUID(), now + 60_000, id);
+      this.ctx.storage.transactionSync(() => {
+        sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.done', ?)", now, JSON.stringify({ n }));
+        sql.exec("UPDATE work SET settled = 'completed', settled_at = ?, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL WHERE intent_id = ?", now, id);
+      });
+    }
+    return performance.now() - started;
+  }
+
   throughput(count: number): number {
     const sql = this.ctx.storage.sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
@@ -131,8 +177,14 @@ export default {
     switch (url.pathname) {
       case "/throughput":
         return Response.json({ ms: await agent.throughput((url.searchParams.get("kind") ?? "bench.noop") as Kind, count) });
+      case "/burst":
+        return Response.json({ ms: await agent.burst(count) });
+      case "/enqueue-only":
+        return Response.json({ ms: await agent.enqueueOnly(count) });
       case "/bare":
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).throughput(count) });
+      case "/bare-runtime-schema":
+        return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).onRuntimeSchema(count) });
       case "/growth":
         return Response.json(await agent.growth(count));
       case "/cancel-latency":
