@@ -22,7 +22,7 @@ const PORT = 8790 + Math.floor(Math.random() * 100);
 const base = `http://127.0.0.1:${PORT}`;
 
 function wranglerDev(config: string, port: number) {
-  const dev = spawn("node_modules/.bin/wrangler", ["dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", mkdtempSync(join(tmpdir(), "bench-"))], {
+  const dev = spawn("node_modules/.bin/wrangler", ["dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000), "--persist-to", mkdtempSync(join(tmpdir(), "bench-"))], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
     stdio: "ignore",
   });
@@ -41,7 +41,6 @@ async function ready(url: string) {
 const AGENTS_PORT = PORT + 100;
 const withAgents = existsSync("bench/peers/node_modules/agents");
 wranglerDev("bench/worker/wrangler.jsonc", PORT);
-if (withAgents) wranglerDev("bench/peers/agents/wrangler.jsonc", AGENTS_PORT);
 
 async function timed<T>(path: string, origin = base): Promise<{ ms: number; body: T }> {
   const started = performance.now();
@@ -55,7 +54,6 @@ const spread = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(
 const row = (cells: (string | number)[]) => console.log(`| ${cells.join(" | ")} |`);
 
 await ready(`${base}/`);
-if (withAgents) await ready(`http://127.0.0.1:${AGENTS_PORT}/`);
 
 console.log(`\n### Throughput: ${COUNT} no-op triggers enqueued and settled in one object (ms, median of ${RUNS}, range)\n`);
 row(["what", "median", "range", "ratio to the floor"]);
@@ -67,12 +65,18 @@ const figures: [string, (r: number) => Promise<number>][] = [
   ["durable-triggers, every enqueue first, then the drain", async (r) => (await timed(`/burst?count=${COUNT}&scope=burst-${r}`)).ms],
   ["durable-triggers, the enqueues alone (due in an hour)", async (r) => (await timed(`/enqueue-only?count=${COUNT}&scope=enq-${r}`)).ms],
 ];
-if (withAgents) {
-  const agents = `http://127.0.0.1:${AGENTS_PORT}`;
-  figures.push(["Agents SDK 0.32.0, `queue()` awaited at a time", async (r) => (await timed(`/throughput?count=${COUNT}&scope=q-${r}`, agents)).ms]);
-}
 const results = new Map<string, number[]>(figures.map(([what]) => [what, []]));
 for (let r = 0; r < RUNS; r++) for (const [what, measure] of figures) results.get(what)!.push(await measure(r));
+if (withAgents) {
+  // Its own wrangler dev, started only now: two busy servers on two cores would slow each other.
+  const agentsDev = wranglerDev("bench/peers/agents/wrangler.jsonc", AGENTS_PORT);
+  const agents = `http://127.0.0.1:${AGENTS_PORT}`;
+  await ready(`${agents}/`);
+  const runs: number[] = [];
+  for (let r = 0; r < RUNS; r++) runs.push((await timed(`/throughput?count=${COUNT}&scope=q-${r}`, agents)).ms);
+  results.set("Agents SDK 0.32.0, `queue()` awaited at a time", runs);
+  agentsDev.kill();
+}
 const floor = median(results.get(figures[0]![0])!);
 for (const [what, runs] of results) row([what, Math.round(median(runs)), spread(runs), (median(runs) / floor).toFixed(2)]);
 
