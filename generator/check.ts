@@ -22,18 +22,31 @@ export function checkSpecs(documents: readonly SpecDocument[]): { specs: Checked
   const errors: SpecError[] = [];
   const specs: CheckedSpec[] = [];
   for (const document of documents) {
-    const parsed = specFile.safeParse(document.doc.toJS());
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push(...describeIssue(document, issue));
-      continue;
-    }
-    const checked = { file: document.file, source: document.source, spec: parsed.data, locate: document.locate };
-    errors.push(...checkSemantics(checked));
-    specs.push(checked);
+    const result = checkDocument(document);
+    errors.push(...result.errors);
+    if (result.checked) specs.push(result.checked);
   }
   errors.push(...checkAcrossFiles(specs));
   errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { specs, errors };
+}
+
+// A document is immutable, and `--watch` hands back the same one while its file is unchanged.
+const checkedDocuments = new WeakMap<SpecDocument, { checked: CheckedSpec | null; errors: SpecError[] }>();
+
+/** What one file says on its own; `checkAcrossFiles` does the rest. */
+function checkDocument(document: SpecDocument): { checked: CheckedSpec | null; errors: SpecError[] } {
+  const known = checkedDocuments.get(document);
+  if (known) return known;
+  const parsed = specFile.safeParse(document.doc.toJS());
+  const result = parsed.success
+    ? (() => {
+        const checked = { file: document.file, source: document.source, spec: parsed.data, locate: document.locate };
+        return { checked, errors: checkSemantics(checked) };
+      })()
+    : { checked: null, errors: parsed.error.issues.flatMap((issue) => describeIssue(document, issue)) };
+  checkedDocuments.set(document, result);
+  return result;
 }
 
 function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecError[] {

@@ -42,12 +42,20 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map
     files.set(out(`${module.moduleName}.ts`), text);
   }
   const specFiles = modules.map((m) => m.specFile);
-  files.set(out("parse.ts"), render(project, "parse", header(specFiles), parseHelper(runtime)));
-  files.set(
-    out("index.ts"),
-    render(project, "index", header(specFiles), modules.map((m) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./${m.moduleName}` }))),
-  );
-  files.set(out("agent-do.ts"), render(project, "agent-do", header(specFiles), registration(modules, options, runtime)));
+  // These depend on names only, which a changed schema leaves alone: rendered again only when their structures change.
+  const renderOnce = (name: string, statements: (string | StatementStructures)[]) => {
+    const banner = header(specFiles);
+    const key = JSON.stringify([name, banner, statements]);
+    let text = rendered.get(key);
+    if (text === undefined) {
+      text = render(project, name, banner, statements);
+      rendered.set(key, text);
+    }
+    return text;
+  };
+  files.set(out("parse.ts"), renderOnce("parse", parseHelper(runtime)));
+  files.set(out("index.ts"), renderOnce("index", modules.map((m) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./${m.moduleName}` }))));
+  files.set(out("agent-do.ts"), renderOnce("agent-do", registration(modules, options, runtime)));
   files.set(out("trigger-spec.schema.json"), specJsonSchema());
   return files;
 }

@@ -3,7 +3,7 @@ import { join, posix } from "node:path";
 import { checkSpecs } from "./check";
 import { emit } from "./emit";
 import { buildModel } from "./model";
-import { readSpec, type SpecDocument, type SpecError } from "./read";
+import { readSpec, type ReadResult, type SpecDocument, type SpecError } from "./read";
 import { planHandlers } from "./stubs";
 import { apply, diff, listFiles, type Change } from "./write";
 
@@ -32,6 +32,17 @@ export type GenerateResult =
       readonly orphanHandlers: readonly string[];
     };
 
+// `--watch` runs the pipeline again in the same process: a file whose text is unchanged is not parsed again.
+const reads = new Map<string, { text: string; result: ReadResult }>();
+
+function readOnce(path: string, text: string): ReadResult {
+  const known = reads.get(path);
+  if (known?.text === text) return known.result;
+  const result = readSpec(path, text);
+  reads.set(path, { text, result });
+  return result;
+}
+
 /** The pipeline: read → check → model → emit → write. Nothing is written unless every spec is sound. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const { root } = options;
@@ -39,7 +50,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const documents: SpecDocument[] = [];
   const errors: SpecError[] = [];
   for (const path of specPaths) {
-    const read = readSpec(path, await readFile(join(root, path), "utf8"));
+    const read = readOnce(path, await readFile(join(root, path), "utf8"));
     if (read.ok) documents.push(read.spec);
     else errors.push(...read.errors);
   }
