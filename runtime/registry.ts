@@ -27,90 +27,93 @@ export type Registry = ReadonlyMap<string, RegisteredTrigger>;
  * every problem, each naming its trigger and field.
  */
 export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
-  const problems: string[] = [];
   const registry = new Map<string, RegisteredTrigger>();
   const intentKinds = new Map<string, string>();
-
-  triggers.forEach((trigger, index) => {
-    const name = typeof trigger?.kind === "string" && trigger.kind !== "" ? `"${trigger.kind}"` : `#${index}`;
-    const problem = (field: string, expected: string, got: unknown) =>
-      problems.push(`trigger ${name}: ${field} must be ${expected} (got ${describe(got)})`);
-
-    if (typeof trigger !== "object" || trigger === null) {
-      problems.push(`trigger #${index}: expected a trigger object (got ${describe(trigger)})`);
-      return;
-    }
-    if (typeof trigger.kind !== "string" || trigger.kind === "") problem("kind", "a non-empty string", trigger.kind);
-    else if (registry.has(trigger.kind)) {
-      problems.push(`trigger ${name}: kind is registered twice`);
-      return; // its other fields would only repeat the first registration's
-    }
-
+  checkEach<AnyTrigger>("trigger", triggers, (trigger, report) => {
     const intentKind: unknown = trigger.intentEventKind;
     if (typeof intentKind !== "string" || intentKind === "") {
-      problem("intentEventKind", "a non-empty string", intentKind);
+      report.field("intentEventKind", "a non-empty string", intentKind);
     } else if (intentKind.startsWith(RUNTIME_EVENT_PREFIX)) {
-      problem("intentEventKind", `outside the runtime's own "${RUNTIME_EVENT_PREFIX}*" kinds`, intentKind);
+      report.field("intentEventKind", `outside the runtime's own "${RUNTIME_EVENT_PREFIX}*" kinds`, intentKind);
     } else if (intentKinds.has(intentKind)) {
-      problems.push(`trigger ${name}: intentEventKind "${intentKind}" is already used by trigger "${intentKinds.get(intentKind)}"`);
+      report.say(`intentEventKind "${intentKind}" is already used by trigger "${intentKinds.get(intentKind)}"`);
     } else {
       intentKinds.set(intentKind, String(trigger.kind));
     }
 
     if (trigger.cancellation !== "cooperative" && trigger.cancellation !== "ignored") {
-      problem("cancellation", `"cooperative" or "ignored"`, trigger.cancellation);
+      report.field("cancellation", `"cooperative" or "ignored"`, trigger.cancellation);
     }
-    for (const field of ["parseIntent", "acquire", "commit", "commitCancelled"] as const) {
-      if (typeof trigger[field] !== "function") problem(field, "a function", trigger[field]);
-    }
+    report.functions(trigger, ["parseIntent", "acquire", "commit", "commitCancelled"]);
     if (trigger.commitFailed !== undefined && typeof trigger.commitFailed !== "function") {
-      problem("commitFailed", "a function when given", trigger.commitFailed);
+      report.field("commitFailed", "a function when given", trigger.commitFailed);
     }
 
     const acquireDeadlineMs = trigger.acquireDeadlineMs ?? DEFAULT_ACQUIRE_DEADLINE_MS;
-    if (!isPositive(acquireDeadlineMs)) problem("acquireDeadlineMs", "a positive number of milliseconds", acquireDeadlineMs);
+    if (!isPositive(acquireDeadlineMs)) report.field("acquireDeadlineMs", "a positive number of milliseconds", acquireDeadlineMs);
     const concurrency = trigger.concurrency ?? DEFAULT_CONCURRENCY;
-    if (!isPositiveInteger(concurrency)) problem("concurrency", "a positive integer", concurrency);
+    if (!isPositiveInteger(concurrency)) report.field("concurrency", "a positive integer", concurrency);
     const retry = { ...DEFAULT_RETRY, ...trigger.retry };
-    if (!isPositiveInteger(retry.maxAttempts)) problem("retry.maxAttempts", "a positive integer", retry.maxAttempts);
-    if (!isNonNegative(retry.backoffMs)) problem("retry.backoffMs", "a non-negative number", retry.backoffMs);
-    if (!isNonNegative(retry.maxBackoffMs)) problem("retry.maxBackoffMs", "a non-negative number", retry.maxBackoffMs);
+    if (!isPositiveInteger(retry.maxAttempts)) report.field("retry.maxAttempts", "a positive integer", retry.maxAttempts);
+    if (!isNonNegative(retry.backoffMs)) report.field("retry.backoffMs", "a non-negative number", retry.backoffMs);
+    if (!isNonNegative(retry.maxBackoffMs)) report.field("retry.maxBackoffMs", "a non-negative number", retry.maxBackoffMs);
 
-    if (typeof trigger.kind === "string" && !registry.has(trigger.kind)) {
-      registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency });
-    }
+    if (typeof trigger.kind === "string") registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency });
   });
-
-  if (problems.length > 0) throw new RegistrationError(problems);
   return registry;
 }
 
 /** Checks every attached stream, the same way: one error listing every problem. */
 export function createStreamRegistry(streams: readonly AnyStream[]): ReadonlyMap<string, AnyStream> {
-  const problems: string[] = [];
   const registry = new Map<string, AnyStream>();
-  streams.forEach((stream, index) => {
-    const name = typeof stream?.kind === "string" && stream.kind !== "" ? `"${stream.kind}"` : `#${index}`;
-    const problem = (field: string, expected: string, got: unknown) =>
-      problems.push(`stream ${name}: ${field} must be ${expected} (got ${describe(got)})`);
-    if (typeof stream !== "object" || stream === null) {
-      problems.push(`stream #${index}: expected a stream object (got ${describe(stream)})`);
-      return;
-    }
-    if (typeof stream.kind !== "string" || stream.kind === "") problem("kind", "a non-empty string", stream.kind);
-    else if (registry.has(stream.kind)) return void problems.push(`stream ${name}: kind is registered twice`);
-    if (stream.mode !== "output_only") problem("mode", `"output_only"`, stream.mode);
+  checkEach<AnyStream>("stream", streams, (stream, report) => {
+    if (stream.mode !== "output_only") report.field("mode", `"output_only"`, stream.mode);
     if (stream.cancellation !== "cooperative" && stream.cancellation !== "ignored") {
-      problem("cancellation", `"cooperative" or "ignored"`, stream.cancellation);
+      report.field("cancellation", `"cooperative" or "ignored"`, stream.cancellation);
     }
-    if (stream.onDetach !== "abort" && stream.onDetach !== "continue") problem("onDetach", `"abort" or "continue"`, stream.onDetach);
-    for (const field of ["parseStart", "run", "commitTerminal"] as const) {
-      if (typeof stream[field] !== "function") problem(field, "a function", stream[field]);
-    }
+    if (stream.onDetach !== "abort" && stream.onDetach !== "continue") report.field("onDetach", `"abort" or "continue"`, stream.onDetach);
+    report.functions(stream, ["parseStart", "run", "commitTerminal"]);
     if (typeof stream.kind === "string") registry.set(stream.kind, stream);
   });
-  if (problems.length > 0) throw new RegistrationError(problems);
   return registry;
+}
+
+interface Report {
+  /** "<what> <name>: <message>" */
+  say(message: string): void;
+  /** "<what> <name>: <field> must be <expected> (got <got>)" */
+  field(field: string, expected: string, got: unknown): void;
+  functions<T>(item: T, fields: readonly (keyof T & string)[]): void;
+}
+
+/**
+ * The checks every registration shares: an object, with a non-empty kind
+ * registered once. `check` adds its own; a duplicate skips them, since they
+ * would only repeat the first registration's. Throws one error listing all.
+ */
+function checkEach<T extends { readonly kind: unknown }>(what: "trigger" | "stream", items: readonly T[], check: (item: T, report: Report) => void): void {
+  const problems: string[] = [];
+  const kinds = new Set<string>();
+  items.forEach((item, index) => {
+    if (typeof item !== "object" || item === null) {
+      problems.push(`${what} #${index}: expected a ${what} object (got ${describe(item)})`);
+      return;
+    }
+    const kind = item.kind;
+    const name = typeof kind === "string" && kind !== "" ? `"${kind}"` : `#${index}`;
+    const report: Report = {
+      say: (message) => problems.push(`${what} ${name}: ${message}`),
+      field: (field, expected, got) => report.say(`${field} must be ${expected} (got ${describe(got)})`),
+      functions: (target, fields) => {
+        for (const field of fields) if (typeof target[field] !== "function") report.field(field, "a function", target[field]);
+      },
+    };
+    if (typeof kind !== "string" || kind === "") report.field("kind", "a non-empty string", kind);
+    else if (kinds.has(kind)) return report.say("kind is registered twice");
+    else kinds.add(kind);
+    check(item, report);
+  });
+  if (problems.length > 0) throw new RegistrationError(problems);
 }
 
 /** Delay before attempt `attempt + 1`: exponential, capped, without jitter so tests can reason about it. */
