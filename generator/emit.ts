@@ -105,15 +105,11 @@ function moduleStatements(module: ModuleModel, runtime: string): (string | State
       moduleSpecifier: "./parse",
     },
   ];
-  const shared = new Map(module.schemas.map((s) => [s.typeName, s]));
-  const sharedRefs = new Map([...shared.values()].map((s) => [s.typeName, s]));
-  for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => sharedRefs.get(pascal(name))!));
+  for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
   for (const trigger of module.triggers) statements.push(...triggerStatements(trigger));
   for (const stream of module.streams) statements.push(...streamStatements(stream));
   return statements;
 }
-
-const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 
 /** A zod constant and its type alias; references print as the referenced constant and type. */
 function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaModel): StatementStructures[] {
@@ -174,15 +170,7 @@ function streamStatements(stream: StreamModel): (string | StatementStructures)[]
   }
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts the \`${stream.kind}\` stream may write with its terminal.`], type: eventUnion(stream.events) },
-    {
-      kind: StructureKind.Function,
-      isExported: true,
-      name: `parse${T}Start`,
-      docs: ["Validates a start payload; a refusal names the path of the bad field."],
-      parameters: [{ name: "raw", type: "unknown" }],
-      returnType: `StartParseResult<${T}Start>`,
-      statements: [`return parseStartWith(${stream.start.constName}, raw);`],
-    },
+    parseFunction(`parse${T}Start`, "a start payload", `StartParseResult<${T}Start>`, `parseStartWith(${stream.start.constName}, raw)`),
     {
       kind: StructureKind.TypeAlias,
       isExported: true,
@@ -220,6 +208,18 @@ function streamStatements(stream: StreamModel): (string | StatementStructures)[]
   return statements;
 }
 
+function parseFunction(name: string, what: string, returnType: string, call: string): StatementStructures {
+  return {
+    kind: StructureKind.Function,
+    isExported: true,
+    name,
+    docs: [`Validates ${what}; a refusal names the path of the bad field.`],
+    parameters: [{ name: "raw", type: "unknown" }],
+    returnType,
+    statements: [`return ${call};`],
+  };
+}
+
 function triggerStatements(trigger: TriggerModel): (string | StatementStructures)[] {
   const resolve = (ref: string) => trigger.refs.get(ref)!;
   const { typeName: T, valueName: v } = trigger;
@@ -232,15 +232,7 @@ function triggerStatements(trigger: TriggerModel): (string | StatementStructures
   const progress = trigger.progress ? trigger.progress.typeName : "never";
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`], type: eventUnion(trigger.events) },
-    {
-      kind: StructureKind.Function,
-      isExported: true,
-      name: `parse${T}Intent`,
-      docs: ["Validates a raw payload; a refusal names the path of the bad field."],
-      parameters: [{ name: "raw", type: "unknown" }],
-      returnType: `ParseResult<${T}Intent>`,
-      statements: [`return parseWith(${trigger.intent.constName}, raw);`],
-    },
+    parseFunction(`parse${T}Intent`, "a raw payload", `ParseResult<${T}Intent>`, `parseWith(${trigger.intent.constName}, raw)`),
     {
       kind: StructureKind.TypeAlias,
       isExported: true,

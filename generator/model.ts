@@ -56,6 +56,8 @@ export interface ModuleModel {
   readonly source: string;
   readonly moduleName: string;
   readonly schemas: readonly SchemaModel[];
+  /** How the shared schemas name each other: by their names under `schemas`. */
+  readonly refs: ReadonlyMap<string, SchemaModel>;
   readonly triggers: readonly TriggerModel[];
   readonly streams: readonly StreamModel[];
 }
@@ -110,6 +112,6 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
         };
         return { kind: trigger.kind, intentEventKind: trigger.intentEventKind, cancellation: trigger.cancellation, description: trigger.description, typeName, valueName, options, intent, outcome, progress, events, refs };
       });
-      return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, triggers };
+      return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers };
     });
 }
