@@ -93,11 +93,12 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
   const at = (path: readonly PropertyKey[], message: string, key?: "key") => errors.push({ file, ...locate(path, key), message });
   const named = Object.keys(spec.schemas ?? {});
 
-  for (const [name, schema] of Object.entries(spec.schemas ?? {})) {
+  Object.entries(spec.schemas ?? {}).forEach(([name, schema], index) => {
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) at(["schemas", name], `schema name "${name}" must be letters and digits, starting with a letter`, "key");
     if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
-    walkSchema(schema, ["schemas", name], { at, refs: named, builtins: [] });
-  }
+    // Each is a constant in the generated module: naming one declared below would read it before it exists.
+    walkSchema(schema, ["schemas", name], { at, refs: named.slice(0, index), builtins: [], below: named.slice(index) });
+  });
   (spec.streams ?? []).forEach((stream, index) => {
     const base = ["streams", index];
     if (!KIND_PATTERN.test(stream.kind)) at([...base, "kind"], `kind ${JSON.stringify(stream.kind)} must be words of letters and digits joined by ".", "_", ":" or "-"`);
@@ -135,12 +136,17 @@ interface Walk {
   at: (path: readonly PropertyKey[], message: string, key?: "key") => void;
   refs: readonly string[];
   builtins: readonly string[];
+  /** Shared schemas this one may not name: itself and those declared after it. */
+  below?: readonly string[];
 }
 
 function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Walk): void {
   if (typeof schema === "string") {
     const candidates = [...walk.builtins, ...walk.refs];
-    if (!candidates.includes(schema)) {
+    if (walk.below?.includes(schema)) {
+      const problem = schema === walk.below[0] ? `a schema cannot name itself` : `"${schema}" is declared below it`;
+      walk.at(path, `${problem}; a shared schema may only name schemas declared above it${candidates.length > 0 ? ` (${candidates.join(", ")})` : ""}`);
+    } else if (!candidates.includes(schema)) {
       const hint = suggest(schema, candidates);
       walk.at(path, `"${schema}" names no schema; expected an inline schema or one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
     }

@@ -66,6 +66,17 @@ describe("bad input", () => {
     ]);
   });
 
+  it("refuses a shared schema that names itself or one declared below it, which would not exist yet when the module loads", async () => {
+    const shared = `schemas:
+  Order: { type: object, properties: { line: Line, parent: Order } }
+  Line: { type: object, properties: { sku: { type: string } } }
+${good}`;
+    expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([
+      'specs/a.yaml:2:46: "Line" is declared below it; a shared schema may only name schemas declared above it',
+      'specs/a.yaml:2:60: a schema cannot name itself; a shared schema may only name schemas declared above it',
+    ]);
+  });
+
   it("reports an invalid regular expression and a required name missing from properties", async () => {
     const spec = good.replace("id: { type: string }", 'id: { type: string, pattern: "([a-z" }').replace("type: object, properties", "type: object, required: [id, name], properties");
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
