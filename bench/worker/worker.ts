@@ -117,51 +117,62 @@ export class BenchAgent extends Agent {
   }
 }
 
-/** The floor: the same SQL writes by hand, no framework (enqueue, claim, settle with a fact). */
+/** The statements one intent costs when written by hand: enqueue, claim, settle with a fact. */
+interface HandWritten {
+  readonly insertWork: string;
+  readonly claim: string;
+  readonly settle: string;
+}
+
+const BARE_TABLES = `CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS work (intent_id INTEGER PRIMARY KEY, trigger_kind TEXT NOT NULL, fire_at INTEGER NOT NULL, claim_token TEXT, claim_deadline INTEGER, settled TEXT, settled_at INTEGER);
+  CREATE INDEX IF NOT EXISTS work_due ON work (trigger_kind, fire_at) WHERE settled IS NULL;`;
+
+const BARE: HandWritten = {
+  insertWork: "INSERT INTO work (intent_id, trigger_kind, fire_at) VALUES (?, 'bare', ?)",
+  claim: "UPDATE work SET claim_token = ?, claim_deadline = ? WHERE intent_id = ? AND settled IS NULL",
+  settle: "UPDATE work SET settled = 'completed', settled_at = ?2, claim_token = NULL, claim_deadline = NULL WHERE intent_id = ?1",
+};
+
+// The runtime's own tables need its columns kept consistent (its CHECK constraints say so).
+const ON_RUNTIME_SCHEMA: HandWritten = {
+  insertWork: BARE.insertWork,
+  claim: "UPDATE work SET claim_token = ?, claim_deadline = ?, claim_mode = 'normal', attempts = 1 WHERE intent_id = ? AND settled IS NULL",
+  settle: "UPDATE work SET settled = 'completed', settled_at = ?2, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL WHERE intent_id = ?1",
+};
+
+/** The floor: the same SQL writes by hand, no framework. */
 export class BareFloor extends DurableObject {
+  throughput(count: number): number {
+    this.ctx.storage.sql.exec(BARE_TABLES);
+    return this.#run(count, BARE);
+  }
+
   /**
    * The same writes on the runtime's own tables (its indexes, CHECK
    * constraints and immutability triggers): what the schema costs, apart
    * from the framework.
    */
   onRuntimeSchema(count: number): number {
-    const sql = this.ctx.storage.sql;
-    new Ledger(sql);
-    new WorkTable(sql);
-    const started = performance.now();
-    for (let n = 0; n < count; n++) {
-      const now = Date.now();
-      const id = this.ctx.storage.transactionSync(() => {
-        const { id } = sql.exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.requested', ?) RETURNING id", now, JSON.stringify({ n })).one();
-        sql.exec("INSERT INTO work (intent_id, trigger_kind, fire_at) VALUES (?, 'bare', ?)", id, now);
-        return id;
-      });
-      sql.exec("UPDATE work SET claim_token = ?, claim_deadline = ?, claim_mode = 'normal', attempts = 1 WHERE intent_id = ? AND settled IS NULL", crypto.randomUUID(), now + 60_000, id);
-      this.ctx.storage.transactionSync(() => {
-        sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.done', ?)", now, JSON.stringify({ n }));
-        sql.exec("UPDATE work SET settled = 'completed', settled_at = ?, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL WHERE intent_id = ?", now, id);
-      });
-    }
-    return performance.now() - started;
+    new Ledger(this.ctx.storage.sql);
+    new WorkTable(this.ctx.storage.sql);
+    return this.#run(count, ON_RUNTIME_SCHEMA);
   }
 
-  throughput(count: number): number {
-    const sql = this.ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS work (intent_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, fire_at INTEGER NOT NULL, token TEXT, deadline INTEGER, settled TEXT);
-      CREATE INDEX IF NOT EXISTS work_due ON work (kind, fire_at) WHERE settled IS NULL;`);
+  #run(count: number, statements: HandWritten): number {
+    const { sql } = this.ctx.storage;
     const started = performance.now();
     for (let n = 0; n < count; n++) {
       const now = Date.now();
       const id = this.ctx.storage.transactionSync(() => {
         const { id } = sql.exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.requested', ?) RETURNING id", now, JSON.stringify({ n })).one();
-        sql.exec("INSERT INTO work (intent_id, kind, fire_at) VALUES (?, 'bare', ?)", id, now);
+        sql.exec(statements.insertWork, id, now);
         return id;
       });
-      sql.exec("UPDATE work SET token = ?, deadline = ? WHERE intent_id = ? AND settled IS NULL", crypto.randomUUID(), now + 60_000, id);
+      sql.exec(statements.claim, crypto.randomUUID(), now + 60_000, id);
       this.ctx.storage.transactionSync(() => {
         sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.done', ?)", now, JSON.stringify({ n }));
-        sql.exec("UPDATE work SET settled = 'completed', token = NULL, deadline = NULL WHERE intent_id = ?", id);
+        sql.exec(statements.settle, id, now);
       });
     }
     return performance.now() - started;
