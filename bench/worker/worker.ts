@@ -90,9 +90,14 @@ export class BenchAgent extends Agent {
       cancelMs,
       drainMs,
       plans: {
-        due: plan("SELECT intent_id FROM work WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ? AND (claim_deadline IS NULL OR claim_deadline <= ?) ORDER BY fire_at, intent_id LIMIT 1", "bench.noop", now, now),
-        nextWake: plan("SELECT min(fire_at) FROM work WHERE settled IS NULL AND claim_token IS NULL"),
-        claims: plan("SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL"),
+        due: plan("SELECT payload FROM work LEFT JOIN events ON events.id = work.intent_id WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ? AND (claim_deadline IS NULL OR claim_deadline <= ?) ORDER BY fire_at, intent_id LIMIT 1", "bench.noop", now, now),
+        nextFireTime: plan("SELECT min(fire_at) FROM work WHERE settled IS NULL AND claim_token IS NULL AND fire_at > ?", now),
+        nextClaimDeadline: plan("SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?", now),
+        unsettledKinds: plan(`WITH RECURSIVE kinds (kind) AS (
+            SELECT min(trigger_kind) FROM work WHERE settled IS NULL
+            UNION ALL
+            SELECT (SELECT min(trigger_kind) FROM work WHERE settled IS NULL AND trigger_kind > kinds.kind) FROM kinds WHERE kind IS NOT NULL)
+          SELECT kind FROM kinds WHERE kind IS NOT NULL`),
         idempotency: plan("SELECT intent_id FROM work WHERE trigger_kind = ? AND idempotency_key = ?", "bench.noop", "k"),
         eventsByKind: plan("SELECT id FROM events WHERE id > ? AND kind IN (?) ORDER BY id LIMIT 100", 0, "bench.noop.done"),
       },
