@@ -61,7 +61,7 @@ export function defineAgentDO<
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
       this.#scope = openScope(state, env, registry);
       this.#pump = new Pump(this.#scope);
-      this.#streams = new StreamRunner(this.#scope, streamRegistry);
+      this.#streams = new StreamRunner(this.#scope, streamRegistry, () => this.#workAdded());
       // Self-healing: pending work with no alarm (say, one deleted by hand) gets one.
       void state.blockConcurrencyWhile(async () => {
         await this.#scope.alarm.load();
@@ -84,9 +84,14 @@ export function defineAgentDO<
     cancelTrigger(request: CancelRequest<Trigger["kind"]>): Promise<CancelResult> {
       const result = cancelIntent(this.#scope, this.#pump, request);
       // A commitCancelled may have enqueued follow-up work, and a refused one left work due now.
+      this.#workAdded();
+      return Promise.resolve(result);
+    }
+
+    /** Work was written outside a drain (follow-ups of a commit): arm the alarm for it and look now. */
+    #workAdded(): void {
       armForPendingWork(this.#scope);
       this.#pump.kick();
-      return Promise.resolve(result);
     }
 
     events(query: EventQuery = {}): LedgerEvent[] {

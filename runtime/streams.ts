@@ -34,6 +34,8 @@ export class StreamRunner {
   constructor(
     private readonly scope: Scope,
     private readonly registry: ReadonlyMap<string, AnyStream>,
+    /** Called after a terminal committed: its `tx.enqueue` may have added work to run. */
+    private readonly workAdded: () => void,
   ) {}
 
   /** Refuses an unknown kind or a bad start payload before anything runs; otherwise answers the SSE response. */
@@ -123,7 +125,10 @@ export class StreamRunner {
   /** Writes the terminal's facts; if `commitTerminal` is refused, the runtime's own failure fact stands instead. */
   #commit(stream: AnyStream, start: unknown, streamRef: string, terminal: StreamTerminal): StreamTerminal {
     const refused = transact(this.scope, { streamRef }, (tx) => stream.commitTerminal(start, terminal, tx), () => {});
-    if (refused === null) return terminal;
+    if (refused === null) {
+      this.workAdded();
+      return terminal;
+    }
     const error = describeError(refused);
     this.scope.storage.transactionSync(() =>
       this.scope.ledger.append(STREAM_FAILED_EVENT, { streamKind: stream.kind, streamRef, terminal: terminal.type, error }, Date.now()),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readSse, type SseMessage } from "../../runtime/client";
-import { eventually, freshAgent, release, sse, type TestAgent } from "./helpers";
+import { eventually, freshAgent, phaseOf, release, sse, type TestAgent } from "./helpers";
 
 /** Opens a stream and reads it frame by frame, as a client would. */
 async function open(agent: TestAgent, streamKind: "test.stream" | "test.stream.continue" | "test.stream.ignored", start: object) {
@@ -98,6 +98,15 @@ describe("output-only attached streams", () => {
     expect(await stream.next()).toMatchObject({ event: "failed", data: { error: { message: "commitTerminal exploded" } } });
     const facts = await factsOf(agent);
     expect(facts.map((e) => [e.kind, (e.payload as { terminal: string }).terminal])).toEqual([["durable_trigger.stream_failed", "completed"]]);
+  });
+
+  it("runs the follow-up work a terminal's commit enqueued", async () => {
+    const { agent } = freshAgent("stream-follow-up");
+    const stream = await open(agent, "test.stream", { id: "s-next", steps: 1, end: "complete", followUp: true });
+    await readAll(stream.next);
+    const [intent] = await eventually(() => agent.events({ kinds: ["test.script.requested"] }), (events) => events.length === 1, "the follow-up intent");
+    expect(intent?.payload).toEqual({ id: "s-next.next", acquire: "return" });
+    expect(await phaseOf(agent, intent!.id, "completed")).toBe("completed");
   });
 
   it("refuses a bad start payload or an unknown kind before anything runs", async () => {

@@ -136,6 +136,8 @@ export interface StreamStart {
   /** After its steps: `complete`, end with no terminal (`none`), `throw`, or `gate` (wait, honouring the abort, then complete). */
   end: "complete" | "none" | "throw" | "gate";
   failCommit?: boolean;
+  /** commitTerminal also enqueues a `test.script` intent with id `<id>.next`. */
+  followUp?: boolean;
 }
 
 function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<AnyStream, "cancellation" | "onDetach">) {
@@ -162,6 +164,7 @@ function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<A
     commitTerminal(start, terminal, tx) {
       if (start.failCommit) throw new Error("commitTerminal exploded");
       tx.insertEvent({ kind: `${kind}.${terminal.type}`, payload: { id: start.id, streamRef: tx.streamRef, terminal } });
+      if (start.followUp) tx.enqueue({ triggerKind: "test.script", payload: { id: `${start.id}.next`, acquire: "return" } });
     },
   } satisfies AttachedStream<StreamStart, { step: number; of: number }, { text: string }, { id: string; steps: number }>;
 }
