@@ -175,33 +175,39 @@ function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
   const errors: SpecError[] = [];
   const seen = new Map<string, { where: string; what: string }>();
   for (const { file, spec, locate } of specs) {
-    (spec.streams ?? []).forEach((stream, index) => {
-      const claims: [string, string][] = [
-        [`stream:${stream.kind}`, `stream kind "${stream.kind}"`],
-        [`name:${pascalCase(stream.kind)}Stream`, `the name ${pascalCase(stream.kind)}Stream (from stream kind "${stream.kind}")`],
-      ];
-      for (const [key, what] of claims) {
-        const position = locate(["streams", index, "kind"]);
-        const first = seen.get(key);
-        if (!first) seen.set(key, { where: `${file}:${position.line}:${position.col}`, what });
-        else if (key.startsWith("stream:")) errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
-      }
-    });
-    (spec.triggers ?? []).forEach((trigger, index) => {
-      const claims: [string, string, PropertyKey][] = [
-        [`kind:${trigger.kind}`, `kind "${trigger.kind}"`, "kind"],
-        [`event:${trigger.intentEventKind}`, `intentEventKind "${trigger.intentEventKind}"`, "intentEventKind"],
-        [`name:${pascalCase(trigger.kind)}`, `the name ${pascalCase(trigger.kind)} (from kind "${trigger.kind}")`, "kind"],
-      ];
+    for (const claims of claimsOf(spec)) {
       let kindTaken = false;
-      for (const [key, what, field] of claims) {
-        const position = locate(["triggers", index, field]);
+      for (const { key, what, path } of claims) {
+        const position = locate(path);
         const first = seen.get(key);
         if (!first) seen.set(key, { where: `${file}:${position.line}:${position.col}`, what });
+        // A kind declared twice makes the same name twice as well: one error says it.
         else if (!(kindTaken && key.startsWith("name:"))) errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
-        kindTaken ||= first !== undefined && key.startsWith("kind:");
+        kindTaken ||= first !== undefined && !key.startsWith("name:");
       }
-    });
+    }
   }
   return errors;
+}
+
+/** What each stream and trigger takes for itself across every file: its kinds and the names generated from them. */
+function claimsOf(spec: SpecFile): { key: string; what: string; path: PropertyKey[] }[][] {
+  const streams = (spec.streams ?? []).map((stream, index) => {
+    const path = ["streams", index, "kind"];
+    const name = `${pascalCase(stream.kind)}Stream`;
+    return [
+      { key: `stream:${stream.kind}`, what: `stream kind "${stream.kind}"`, path },
+      { key: `name:${name}`, what: `the name ${name} (from stream kind "${stream.kind}")`, path },
+    ];
+  });
+  const triggers = (spec.triggers ?? []).map((trigger, index) => {
+    const path = (field: string) => ["triggers", index, field];
+    const name = pascalCase(trigger.kind);
+    return [
+      { key: `kind:${trigger.kind}`, what: `kind "${trigger.kind}"`, path: path("kind") },
+      { key: `event:${trigger.intentEventKind}`, what: `intentEventKind "${trigger.intentEventKind}"`, path: path("intentEventKind") },
+      { key: `name:${name}`, what: `the name ${name} (from kind "${trigger.kind}")`, path: path("kind") },
+    ];
+  });
+  return [...streams, ...triggers];
 }

@@ -103,6 +103,9 @@ ${good}`;
     expect(await errorsOf({ "specs/s.yaml": fixed("s.one"), "specs/t.yaml": fixed("s.one") })).toEqual([
       'specs/t.yaml:2:11: stream kind "s.one" is already declared at specs/s.yaml:2:11',
     ]);
+    expect(await errorsOf({ "specs/s.yaml": fixed("s.one-two"), "specs/t.yaml": fixed("s.one.two") })).toEqual([
+      'specs/t.yaml:2:11: the name SOneTwoStream (from stream kind "s.one.two") is already declared at specs/s.yaml:2:11',
+    ]);
     expect(await errorsOf({ "specs/s.yaml": stream("s.one").replace("duplex", "output_only") })).toEqual([
       'specs/s.yaml:7:13: "outcom" names no schema; expected an inline schema or one of start',
     ]);
