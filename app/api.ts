@@ -51,7 +51,13 @@ api.get("/scopes/:scope/intents/:id", async (c) => {
 
 api.get("/scopes/:scope/intents", async (c) => {
   const limit = c.req.query("limit");
-  return c.json(await agentOf(c).intents(limit === undefined ? {} : { limit: Number(limit) }));
+  const beforeId = c.req.query("beforeId");
+  return c.json(
+    await agentOf(c).intents({
+      ...(limit === undefined ? {} : { limit: Number(limit) }),
+      ...(beforeId === undefined ? {} : { beforeId: Number(beforeId) }),
+    }),
+  );
 });
 
 api.get("/scopes/:scope/events", async (c) => {

@@ -116,6 +116,7 @@ export function defineAgentDO<
     /** The newest intents first, for an operator's view. */
     intents({ limit = 100, beforeId }: { limit?: number; beforeId?: number } = {}): IntentSummary[] {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
+      if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new RequestError("intents: beforeId must be an integer");
       return this.#scope.work.list(Math.min(limit, MAX_EVENTS_PER_READ), beforeId ?? null);
     }
 

@@ -25,6 +25,17 @@ describe("load against wrangler dev", () => {
   }, 90_000);
   afterAll(() => server?.stop());
 
+  /** Every row of a paged GET: `pathAfter` answers the path of the page after `last` (the first page when undefined). */
+  async function readAll<T>(pathAfter: (last: T | undefined) => string): Promise<T[]> {
+    const rows: T[] = [];
+    for (let last: T | undefined; ; ) {
+      const page = (await (await fetch(`${server.url}${pathAfter(last)}`)).json()) as T[];
+      rows.push(...page);
+      if (page.length < 1000) return rows;
+      last = page.at(-1);
+    }
+  }
+
   it(`keeps every intent settled exactly once under ${CLIENTS} clients for ${SECONDS} s`, async () => {
     const statuses = new Map<number, number>();
     const failures: string[] = [];
@@ -81,20 +92,17 @@ describe("load against wrangler dev", () => {
       const deadlineSettle = Date.now() + 60_000;
       let intents: { intentEventId: number; phase: string }[] = [];
       do {
-        intents = (await (await fetch(`${server.url}/scopes/${scope}/intents?limit=1000`)).json()) as typeof intents;
+        // Newest first: each page continues below the last id seen.
+        intents = await readAll<(typeof intents)[number]>((last) => `/scopes/${scope}/intents?limit=1000${last ? `&beforeId=${last.intentEventId}` : ""}`);
         if (intents.every((i) => settledPhases.has(i.phase))) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       } while (Date.now() < deadlineSettle);
       expect(intents).toHaveLength(mine.length);
       expect(intents.filter((i) => !settledPhases.has(i.phase))).toEqual([]);
 
-      const facts: { kind: string; payload: { id: string } }[] = [];
-      for (let afterId = 0; ; ) {
-        const page = (await (await fetch(`${server.url}/scopes/${scope}/events?afterId=${afterId}&kinds=timer.countdown.finished,timer.countdown.stopped&limit=1000`)).json()) as (typeof facts[number] & { id: number })[];
-        facts.push(...page);
-        if (page.length < 1000) break;
-        afterId = page.at(-1)!.id;
-      }
+      const facts = await readAll<{ id: number; kind: string; payload: { id: string } }>(
+        (last) => `/scopes/${scope}/events?afterId=${last?.id ?? 0}&kinds=timer.countdown.finished,timer.countdown.stopped&limit=1000`,
+      );
       const byName = new Map<string, string[]>();
       for (const fact of facts) byName.set(fact.payload.id, [...(byName.get(fact.payload.id) ?? []), fact.kind]);
       for (const entry of mine) {
