@@ -1,4 +1,4 @@
-import type { EventQuery, JsonValue, LedgerEvent } from "./types";
+import type { EventQuery, LedgerEvent } from "./types";
 import { RequestError } from "./errors";
 import { toJsonText } from "./json";
 
