@@ -63,7 +63,7 @@ export class Workspace {
     return result;
   }
 
-  /** The real TypeScript compiler, strict, over everything in the workspace: its diagnostics as text. */
+  /** The real TypeScript compiler, strict and refusing unused locals (users turn that on), over everything in the workspace: its diagnostics as text. */
   typecheck(): string[] {
     const files = readdirSync(this.root, { recursive: true, withFileTypes: true })
       .filter((f) => f.isFile() && f.name.endsWith(".ts"))
@@ -71,6 +71,7 @@ export class Workspace {
     const program = ts.createProgram(files, {
       strict: true,
       noUncheckedIndexedAccess: true,
+      noUnusedLocals: true,
       target: ts.ScriptTarget.ES2022,
       lib: ["lib.es2023.d.ts"],
       module: ts.ModuleKind.ESNext,
