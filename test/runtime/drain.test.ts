@@ -151,6 +151,32 @@ describe("draining", () => {
     expect(inFlight.max.get("test.pool")).toBe(2);
   });
 
+  it("stays idle while due work waits for a free slot: no queries until one frees", async () => {
+    const { agent, scope } = freshAgent("idle-when-full");
+    const gate = `full-${scope}`;
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `full-${i}`, acquire: "gate", gate } })).id);
+    }
+    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    // Count the statements the object runs while the third intent waits for a slot.
+    const counted = await runInDurableObject(agent, (_, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec;
+      const counter = { statements: 0, stop: () => void (sql.exec = exec) };
+      sql.exec = function (this: SqlStorage, ...args: Parameters<SqlStorage["exec"]>) {
+        counter.statements++;
+        return exec.apply(this, args);
+      } as SqlStorage["exec"];
+      return counter;
+    });
+    await sleep(300);
+    counted.stop();
+    expect(counted.statements).toBe(0);
+    await release(agent, gate);
+    for (const id of ids) await phaseOf(agent, id, "completed");
+  });
+
   it("runs a commit's follow-up work, which exists only because the commit committed", async () => {
     const { agent } = freshAgent("follow-up");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "parent", acquire: "return", commit: "enqueueFollowUp" } });
