@@ -37,11 +37,12 @@ export class Pump {
   /**
    * Which kinds the next look must query. Every kind after an alarm or a
    * timed wake (time itself made work due); otherwise only the kinds that got
-   * new work (`scope.newWork`) or a free slot, so that a drain's cost per
-   * intent does not grow with the number of registered kinds.
+   * new work (`scope.newWork`) and those in `lookAgain`, so that a drain's
+   * cost per intent does not grow with the number of registered kinds.
    */
   private lookAtEveryKind = true;
-  private readonly freedKinds = new Set<string>();
+  /** Kinds with a slot just freed, or whose last look settled rows without running them: there may be more. */
+  private readonly lookAgain = new Set<string>();
 
   constructor(private readonly scope: Scope) {}
 
@@ -92,13 +93,14 @@ export class Pump {
     try {
       for (let handled = 0; ; ) {
         handled += this.startDue(Date.now());
-        if (this.running.size === 0) return;
+        const moreToLookAt = this.lookAgain.size > 0 || this.scope.newWork.size > 0;
+        if (this.running.size === 0 && !moreToLookAt) return;
         if (handled >= YIELD_EVERY) {
           handled = 0;
           await nextTurn();
-          continue;
+        } else if (!moreToLookAt && (await this.sleepUntil(this.scope.work.nextWake(Date.now()))) === "timer") {
+          this.lookAtEveryKind = true;
         }
-        if ((await this.sleepUntil(this.scope.work.nextWake(Date.now()))) === "timer") this.lookAtEveryKind = true;
       }
     } finally {
       this.scope.alarm.armExactly(this.scope.work.nextWake());
@@ -108,10 +110,10 @@ export class Pump {
   /** Starts or settles every row it can now; answers how many it handled. */
   private startDue(now: number): number {
     const { registry, work, newWork } = this.scope;
-    const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newWork, ...this.freedKinds];
+    const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newWork, ...this.lookAgain];
     this.lookAtEveryKind = false;
     newWork.clear();
-    this.freedKinds.clear();
+    this.lookAgain.clear();
     let handled = 0;
     for (const kind of new Set(kinds)) {
       const registered = registry.get(kind);
@@ -119,6 +121,7 @@ export class Pump {
         // Only an earlier deployment can have left these: enqueue refuses unknown kinds.
         for (const row of work.due(kind, now, 100)) {
           settleRejected(this.scope, row, `no trigger of kind "${kind}" is registered`);
+          this.lookAgain.add(kind);
           handled++;
         }
         continue;
@@ -126,7 +129,7 @@ export class Pump {
       const free = registered.concurrency - this.busy(kind, now);
       if (free <= 0) continue;
       for (const row of work.due(kind, now, free)) {
-        this.start(registered, row, now);
+        if (this.start(registered, row, now) === "settled") this.lookAgain.add(kind);
         handled++;
       }
     }
@@ -140,19 +143,25 @@ export class Pump {
     return count;
   }
 
-  private start(registered: RegisteredTrigger, row: DueRow, now: number): void {
+  /** Starts an attempt on a due row, or settles the row when it cannot run. */
+  private start(registered: RegisteredTrigger, row: DueRow, now: number): "started" | "settled" | "taken" {
     const { scope } = this;
     const parsed = storedIntent(registered, row);
-    if (!parsed.ok) return settleRejected(scope, row, parsed.reason);
+    if (!parsed.ok) {
+      settleRejected(scope, row, parsed.reason);
+      return "settled";
+    }
     if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) {
       // The last allowed attempt lost its claim: settle rather than redrive forever.
       const error = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
-      return settleFailed(scope, registered, row.intentId, "redrive", row.attempts, parsed.intent, error);
+      settleFailed(scope, registered, row.intentId, "redrive", row.attempts, parsed.intent, error);
+      return "settled";
     }
     const claim = scope.work.claim(row, crypto.randomUUID(), now, registered.acquireDeadlineMs);
-    if (claim === null) return;
+    if (claim === null) return "taken";
     announce(scope, claim.intentId);
     void this.attempt(registered, claim, parsed.intent, now);
+    return "started";
   }
 
   private async attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): Promise<void> {
@@ -181,7 +190,7 @@ export class Pump {
       result = { ok: false, error };
     }
     if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
-    this.freedKinds.add(claim.triggerKind);
+    this.lookAgain.add(claim.triggerKind);
     try {
       this.settleAttempt(registered, claim, intent, result, controller.signal);
     } catch (error) {

@@ -15,6 +15,21 @@ function snapshot(agent: TestAgent) {
   });
 }
 
+/** Counts the SQL statements the object runs from now until `stop()`, and which of them match `pattern`. */
+function countStatements(agent: TestAgent, pattern = /./) {
+  return runInDurableObject(agent, (_, state) => {
+    const sql = state.storage.sql;
+    const exec = sql.exec;
+    const counter = { statements: 0, matching: 0, stop: () => void (sql.exec = exec) };
+    sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+      counter.statements++;
+      if (pattern.test(query)) counter.matching++;
+      return exec.call(this, query, ...bindings);
+    } as SqlStorage["exec"];
+    return counter;
+  });
+}
+
 function workRow(agent: TestAgent, id: number) {
   return runInDurableObject(agent, (_, state) => state.storage.sql.exec("SELECT * FROM work WHERE intent_id = ?", id).one());
 }
@@ -120,6 +135,25 @@ describe("draining", () => {
     });
   });
 
+  it("rejects a backlog of intents that no longer parse in one drain, not one alarm each", async () => {
+    const { agent } = freshAgent("rejected-backlog");
+    const at = Date.now() + 1_000; // time enough to enqueue and start counting before the alarm
+    const ids = [];
+    for (let i = 0; i < 20; i++) {
+      ids.push((await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `stale-${i}`, acquire: "return", version: 1 }, at })).id);
+    }
+    evolving.minVersion = 2;
+    // A drain that looks at every kind is one the alarm (or a timed wake) started.
+    const counted = await countStatements(agent, /WITH RECURSIVE kinds/);
+    try {
+      for (const id of ids) await phaseOf(agent, id, "rejected");
+    } finally {
+      counted.stop();
+      evolving.minVersion = 1;
+    }
+    expect(counted.matching).toBe(1);
+  });
+
   it("rejects work whose trigger kind is no longer registered, without blocking the rest", async () => {
     const { agent } = freshAgent("removed-kind");
     await agent.events(); // the schema exists once the object has been constructed
@@ -159,17 +193,7 @@ describe("draining", () => {
       ids.push((await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `full-${i}`, acquire: "gate", gate } })).id);
     }
     await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
-    // Count the statements the object runs while the third intent waits for a slot.
-    const counted = await runInDurableObject(agent, (_, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec;
-      const counter = { statements: 0, stop: () => void (sql.exec = exec) };
-      sql.exec = function (this: SqlStorage, ...args: Parameters<SqlStorage["exec"]>) {
-        counter.statements++;
-        return exec.apply(this, args);
-      } as SqlStorage["exec"];
-      return counter;
-    });
+    const counted = await countStatements(agent); // while the third intent waits for a slot
     await sleep(300);
     counted.stop();
     expect(counted.statements).toBe(0);
