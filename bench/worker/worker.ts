@@ -39,7 +39,7 @@ export class BenchAgent extends Agent {
   async throughput(kind: Kind, count: number): Promise<number> {
     const started = performance.now();
     for (let n = 0; n < count; n++) await this.enqueueTrigger({ triggerKind: kind, payload: { n } });
-    await this.#settled();
+    await this.#settled(kind);
     return performance.now() - started;
   }
 
@@ -62,34 +62,47 @@ export class BenchAgent extends Agent {
   }
 
   // An indexed check, so that polling does not itself cost more as the table grows.
-  async #settled(): Promise<void> {
+  async #settled(kind: Kind = "bench.noop", pollMs = 2): Promise<void> {
     const sql = this.ctx.storage.sql;
-    while (sql.exec("SELECT 1 FROM work WHERE settled IS NULL LIMIT 1").toArray().length > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    while (sql.exec("SELECT 1 FROM work WHERE settled IS NULL AND trigger_kind = ? LIMIT 1", kind).toArray().length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
-  /** Fills the ledger with `count` settled intents, then times one enqueue, one cancel and one drain. */
-  async growth(count: number): Promise<{ enqueueMs: number; cancelMs: number; drainMs: number; plans: Record<string, string[]> }> {
-    if (count > 0) await this.throughput("bench.noop", count);
-    let started = performance.now();
-    const { id } = await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: -1 }, at: Date.now() + 3_600_000 });
-    const enqueueMs = performance.now() - started;
-    started = performance.now();
-    await this.cancelTrigger({ triggerKind: "bench.slow", intentEventId: id });
-    const cancelMs = performance.now() - started;
-    started = performance.now();
-    await this.enqueueTrigger({ triggerKind: "bench.noop", payload: { n: -2 } });
-    await this.#settled();
-    const drainMs = performance.now() - started;
+  // Growth: each operation `n` times in one request, timed from Node around it (the
+  // object's own clock does not advance inside a turn), on an empty ledger and on a full one.
+
+  readonly #pending: number[] = [];
+
+  /** `n` intents due in an hour: enqueue alone. */
+  async enqueueLater(n: number): Promise<number> {
+    const at = Date.now() + 3_600_000;
+    for (let i = 0; i < n; i++) this.#pending.push((await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: i }, at })).id);
+    return n;
+  }
+
+  /** Cancels what `enqueueLater` left pending: each settles as cancelled with its fact. */
+  async cancelPending(): Promise<number> {
+    const ids = this.#pending.splice(0);
+    for (const id of ids) await this.cancelTrigger({ triggerKind: "bench.slow", intentEventId: id });
+    return ids.length;
+  }
+
+  /** `n` times: enqueue one no-op and wait until it has settled. */
+  async drainEach(n: number): Promise<number> {
+    for (let i = 0; i < n; i++) {
+      await this.enqueueTrigger({ triggerKind: "bench.noop", payload: { n: i } });
+      await this.#settled("bench.noop", 0);
+    }
+    return n;
+  }
+
+  /** The query plans of the runtime's queries, as SQLite chooses them on this object's tables now. */
+  plans(): Record<string, string[]> {
     const plan = (query: string, ...args: SqlStorageValue[]) =>
       this.ctx.storage.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...args).toArray().map((r) => r.detail);
     const now = Date.now();
     return {
-      enqueueMs,
-      cancelMs,
-      drainMs,
-      plans: {
         due: plan("SELECT payload FROM work LEFT JOIN events ON events.id = work.intent_id WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ? AND (claim_deadline IS NULL OR claim_deadline <= ?) ORDER BY fire_at, intent_id LIMIT 1", "bench.noop", now, now),
         nextFireTime: plan("SELECT min(fire_at) FROM work WHERE settled IS NULL AND claim_token IS NULL AND fire_at > ?", now),
         nextClaimDeadline: plan("SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?", now),
@@ -100,7 +113,6 @@ export class BenchAgent extends Agent {
           SELECT kind FROM kinds WHERE kind IS NOT NULL`),
         idempotency: plan("SELECT intent_id FROM work WHERE trigger_kind = ? AND idempotency_key = ?", "bench.noop", "k"),
         eventsByKind: plan("SELECT id FROM events WHERE id > ? AND kind IN (?) ORDER BY id LIMIT 100", 0, "bench.noop.done"),
-      },
     };
   }
 
@@ -201,8 +213,16 @@ export default {
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).throughput(count) });
       case "/bare-runtime-schema":
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).onRuntimeSchema(count) });
-      case "/growth":
-        return Response.json(await agent.growth(count));
+      case "/fill":
+        return Response.json({ ms: await agent.throughput("bench.noop", count) });
+      case "/enqueue-later":
+        return Response.json(await agent.enqueueLater(count));
+      case "/cancel-pending":
+        return Response.json(await agent.cancelPending());
+      case "/drain-each":
+        return Response.json(await agent.drainEach(count));
+      case "/plans":
+        return Response.json(await agent.plans());
       case "/cancel-latency":
         return Response.json({ ms: await agent.cancelLatency(count) });
     }
