@@ -65,6 +65,20 @@ describe("the example app's JSON API", () => {
     ]);
   });
 
+  it("lists intents newest first, a page at a time with limit and beforeId", async () => {
+    const s = scope();
+    const ids: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      const later = Date.now() + 3_600_000;
+      ids.push((await call(`/scopes/${s}/intents`, { body: { triggerKind: "timer.countdown", payload: { id: `c-${n}`, seconds: 1 }, at: later } })).body.id);
+    }
+    const first = (await call(`/scopes/${s}/intents?limit=2`)).body;
+    expect(first.map((i: any) => i.intentEventId)).toEqual([ids[4], ids[3]]);
+    const second = (await call(`/scopes/${s}/intents?limit=2&beforeId=${first.at(-1).intentEventId}`)).body;
+    expect(second.map((i: any) => [i.intentEventId, i.phase])).toEqual([[ids[2], "scheduled"], [ids[1], "scheduled"]]);
+    expect((await call(`/scopes/${s}/intents?beforeId=abc`)).status).toBe(400);
+  });
+
   it("refuses bad requests with 400 and the path of the bad field, writing nothing", async () => {
     const s = scope();
     const bad = await call(`/scopes/${s}/intents`, { body: { triggerKind: "timer.countdown", payload: { id: "x", seconds: "ten" } } });
