@@ -39,12 +39,13 @@ function checkDocument(document: SpecDocument): { checked: CheckedSpec | null; e
   const known = checkedDocuments.get(document);
   if (known) return known;
   const parsed = specFile.safeParse(document.doc.toJS());
-  const result = parsed.success
-    ? (() => {
-        const checked = { file: document.file, source: document.source, spec: parsed.data, locate: document.locate };
-        return { checked, errors: checkSemantics(checked) };
-      })()
-    : { checked: null, errors: parsed.error.issues.flatMap((issue) => describeIssue(document, issue)) };
+  let result: { checked: CheckedSpec | null; errors: SpecError[] };
+  if (parsed.success) {
+    const checked = { file: document.file, source: document.source, spec: parsed.data, locate: document.locate };
+    result = { checked, errors: checkSemantics(checked) };
+  } else {
+    result = { checked: null, errors: parsed.error.issues.flatMap((issue) => describeIssue(document, issue)) };
+  }
   checkedDocuments.set(document, result);
   return result;
 }

@@ -19,43 +19,41 @@ export interface EmitOptions {
   readonly runtimeDir: string;
 }
 
-const rendered = new Map<string, string>();
+// What the last run rendered, by what each file depends on: `--watch` re-renders only what changed.
+let rendered = new Map<string, string>();
 
-/** Stage 4: the model → generated files (path relative to the project → text). Pure. */
+/** Stage 4: the model → generated files (path relative to the project → text). Pure, but for that cache. */
 export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map<string, string> {
   const project = new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
   });
+  const previous = rendered;
+  rendered = new Map(); // keeps only this run's entries, so a long watch session does not grow it
+  const once = (dependsOn: unknown, make: () => string) => {
+    const key = JSON.stringify(dependsOn);
+    const text = previous.get(key) ?? rendered.get(key) ?? make();
+    rendered.set(key, text);
+    return text;
+  };
   const files = new Map<string, string>();
   const out = (name: string) => posix.join(options.outDir, name);
   const runtime = relative(options.root, options.outDir, options.runtimeDir);
+  const banner = header(modules.map((m) => m.specFile));
+  // Built every run, since structures are cheap; printing them through ts-morph is what costs.
+  const file = (name: string, statements: (string | StatementStructures)[]) =>
+    once([name, banner, statements], () => render(project, name, banner, statements));
 
   for (const module of modules) {
-    // A module depends on its spec's text and where things are, nothing else: `--watch` re-renders only what changed.
-    const key = JSON.stringify([module.specFile, module.source, runtime]);
-    let text = rendered.get(key);
-    if (text === undefined) {
-      text = render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime));
-      rendered.set(key, text);
-    }
+    // A module depends on its spec's text and where the runtime is, nothing else; its statements are the costly part.
+    const text = once([module.specFile, module.source, runtime], () =>
+      render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime)),
+    );
     files.set(out(`${module.moduleName}.ts`), text);
   }
-  const specFiles = modules.map((m) => m.specFile);
-  // These depend on names only, which a changed schema leaves alone: rendered again only when their structures change.
-  const renderOnce = (name: string, statements: (string | StatementStructures)[]) => {
-    const banner = header(specFiles);
-    const key = JSON.stringify([name, banner, statements]);
-    let text = rendered.get(key);
-    if (text === undefined) {
-      text = render(project, name, banner, statements);
-      rendered.set(key, text);
-    }
-    return text;
-  };
-  files.set(out("parse.ts"), renderOnce("parse", parseHelper(runtime)));
-  files.set(out("index.ts"), renderOnce("index", modules.map((m) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./${m.moduleName}` }))));
-  files.set(out("agent-do.ts"), renderOnce("agent-do", registration(modules, options, runtime)));
+  files.set(out("parse.ts"), file("parse", parseHelper(runtime)));
+  files.set(out("index.ts"), file("index", modules.map((m) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./${m.moduleName}` }))));
+  files.set(out("agent-do.ts"), file("agent-do", registration(modules, options, runtime)));
   files.set(out("trigger-spec.schema.json"), specJsonSchema());
   return files;
 }
