@@ -25,10 +25,11 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 type AcquireResult = { readonly ok: true; readonly outcome: unknown } | { readonly ok: false; readonly error: unknown };
 
 /**
- * The drain. One loop per object, started by the alarm: it claims due rows
- * up to each kind's concurrency, runs their acquires, settles each as it
- * ends, sleeps until the next due time or claim deadline, and when nothing it
- * started is still running, re-arms the alarm and returns.
+ * The drain. One loop per object, started by new due work or by the alarm:
+ * it claims due rows up to each kind's concurrency, runs their acquires,
+ * settles each as it ends, sleeps until a slot frees or the next due time or
+ * claim deadline, and when nothing it started is still running and nothing
+ * is left to look at, re-arms the alarm and returns.
  */
 export class Pump {
   private readonly running = new Map<number, Running>();
@@ -119,11 +120,10 @@ export class Pump {
       const registered = registry.get(kind);
       if (registered === undefined) {
         // Only an earlier deployment can have left these: enqueue refuses unknown kinds.
-        for (const row of work.due(kind, now, 100)) {
-          settleRejected(this.scope, row, `no trigger of kind "${kind}" is registered`);
-          this.lookAgain.add(kind);
-          handled++;
-        }
+        const rows = work.due(kind, now, 100);
+        for (const row of rows) settleRejected(this.scope, row, `no trigger of kind "${kind}" is registered`);
+        if (rows.length > 0) this.lookAgain.add(kind);
+        handled += rows.length;
         continue;
       }
       const free = registered.concurrency - this.busy(kind, now);
