@@ -66,10 +66,8 @@ async function once(triggers: number) {
   return { cold, changed };
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${Math.round(s[Math.floor(s.length / 2)]!)} ms (${Math.round(s[0]!)}–${Math.round(s.at(-1)!)})`;
-};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const stats = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
 
 console.log(`| triggers | cold: every spec new | regenerate after one spec changed (as --watch does) |`);
 console.log(`|---:|---:|---:|`);
@@ -131,7 +129,6 @@ if (jstt) {
       await theirsTypesOnly(texts, jstt);
       theirs.push(performance.now() - started);
     }
-    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(`| ${triggers} | ${stats(ours)} | ${stats(theirs)} | ${(mid(ours) / mid(theirs)).toFixed(2)} |`);
+    console.log(`| ${triggers} | ${stats(ours)} | ${stats(theirs)} | ${(median(ours) / median(theirs)).toFixed(2)} |`);
   }
 }

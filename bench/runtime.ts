@@ -5,8 +5,8 @@
  * Durable Object (workerd's own clock only advances on I/O).
  *
  * The Agents SDK baseline runs in a Worker of its own (`bench/peers/agents/`),
- * under a second `wrangler dev`, once `npm ci --prefix bench/peers` has
- * installed it (`npm run bench` does).
+ * under a second `wrangler dev`, once `npm run bench` has installed it into
+ * bench/peers.
  *
  *   npx tsx bench/runtime.ts      (RUNS=3; COUNT=10000; GROWTH=100000)
  */
@@ -111,9 +111,9 @@ row(["---", "---:", "---:", "---:", "---:", "---:"]);
 for (const [op, [empty, full]] of Object.entries(growth)) {
   row([op, Math.round(median(empty)), spread(empty), Math.round(median(full)), spread(full), (median(full) / median(empty)).toFixed(2)]);
 }
-console.log(`\nQuery plans with ${GROWTH} settled intents:\n`);
+console.log(`\nQuery plans with ${GROWTH} settled intents, of every statement one enqueue, cancel and drain ran:\n`);
 const plans = (await timed<Record<string, string[]>>(`/plans?scope=growth-${GROWTH}`)).body;
-for (const [query, plan] of Object.entries(plans)) console.log(`- ${query}: ${plan.join("; ")}`);
+for (const [query, plan] of Object.entries(plans)) console.log(`- \`${query}\`: ${plan.join("; ")}`);
 
 console.log(`\n### Cancel latency: cancelTrigger on running work to its cancelled fact (ms, 50 cancels)\n`);
 const latencies = (await timed<{ ms: number[] }>(`/cancel-latency?count=50&scope=cancel`)).body.ms;

@@ -97,24 +97,38 @@ export class BenchAgent extends Agent {
     return n;
   }
 
-  /** The query plans of the runtime's queries, as SQLite chooses them on this object's tables now. */
-  plans(): Record<string, string[]> {
-    const plan = (query: string, ...args: SqlStorageValue[]) =>
-      this.ctx.storage.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...args).toArray().map((r) => r.detail);
-    const now = Date.now();
-    return {
-        due: plan("SELECT payload FROM work LEFT JOIN events ON events.id = work.intent_id WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ? AND (claim_deadline IS NULL OR claim_deadline <= ?) ORDER BY fire_at, intent_id LIMIT 1", "bench.noop", now, now),
-        nextFireTime: plan("SELECT min(fire_at) FROM work WHERE settled IS NULL AND claim_token IS NULL AND fire_at > ?", now),
-        nextClaimDeadline: plan("SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?", now),
-        unsettledKinds: plan(`WITH RECURSIVE kinds (kind) AS (
-            SELECT min(trigger_kind) FROM work WHERE settled IS NULL
-            UNION ALL
-            SELECT (SELECT min(trigger_kind) FROM work WHERE settled IS NULL AND trigger_kind > kinds.kind) FROM kinds WHERE kind IS NOT NULL)
-          SELECT kind FROM kinds WHERE kind IS NOT NULL`),
-        idempotency: plan("SELECT intent_id FROM work WHERE trigger_kind = ? AND idempotency_key = ?", "bench.noop", "k"),
-        eventsByKind: plan("SELECT id FROM events WHERE id > ? AND kind IN (?) ORDER BY id LIMIT 100", 0, "bench.noop.done"),
-    };
+  /**
+   * The query plans of the statements the runtime runs for one enqueue (with
+   * an idempotency key), one cancel, one drain and one read of the ledger by
+   * kind, captured as they run (never copies of its SQL that
+   * could drift from it), as SQLite plans them on this object's tables now.
+   */
+  async plans(): Promise<Record<string, string[]>> {
+    const sql = this.ctx.storage.sql;
+    const exec = sql.exec;
+    const ran = new Map<string, SqlStorageValue[]>();
+    sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+      if (!ran.has(query)) ran.set(query, bindings);
+      return exec.call(this, query, ...bindings);
+    } as SqlStorage["exec"];
+    try {
+      const at = Date.now() + 3_600_000;
+      this.#pending.push((await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: -1 }, at, idempotencyKey: "plans" })).id);
+      await this.cancelPending();
+      await this.drainEach(1);
+      this.events({ kinds: ["bench.noop.done"], limit: 10 });
+    } finally {
+      sql.exec = exec;
+    }
+    const plans: Record<string, string[]> = {};
+    for (const [query, bindings] of ran) {
+      if (!/^\s*(SELECT|UPDATE|WITH)\b/i.test(query)) continue; // inserts and schema statements have nothing to search
+      const plan = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray() as { detail: string }[];
+      plans[query.replace(/\s+/g, " ").trim()] = plan.map((row) => row.detail);
+    }
+    return plans;
   }
+
 
   /** Times cancelTrigger on running work until its cancelled fact exists, `count` times (ms each). */
   async cancelLatency(count: number): Promise<number[]> {
