@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { KIND_PATTERN, pascalCase, suggest } from "./names";
-import type { SpecDocument, SpecError } from "./read";
-import { payloadSchema, specFile, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format";
+import { KIND_PATTERN, pascalCase, suggest } from "./names.ts";
+import type { SpecDocument, SpecError } from "./read.ts";
+import { payloadSchema, specFile, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 
 export interface CheckedSpec {
   readonly file: string;

@@ -2,9 +2,9 @@ import { watch } from "node:fs";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULTS, generate, type GenerateOptions } from "./generate";
-import { KIND_PATTERN } from "./names";
-import { formatError } from "./read";
+import { DEFAULTS, generate, type GenerateOptions } from "./generate.ts";
+import { KIND_PATTERN } from "./names.ts";
+import { formatError } from "./read.ts";
 
 const USAGE = `Usage:
   trigger-codegen generate [--specs ${DEFAULTS.specsDir}] [--out ${DEFAULTS.outDir}] [--handlers ${DEFAULTS.handlersDir}]

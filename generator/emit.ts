@@ -2,9 +2,9 @@ import nodePath, { posix } from "node:path";
 import { IndentationText, Node, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
 import { z } from "zod";
 import { createAuxiliaryTypeStore, printNode, zodToTs } from "zod-to-ts";
-import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model";
-import { specJsonSchema } from "./spec-format";
-import { commentSafe, irToExpression, irToZod, jsonExpression, printExpression } from "./zod-ir";
+import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model.ts";
+import { specJsonSchema } from "./spec-format.ts";
+import { commentSafe, irToExpression, irToZod, jsonExpression, printExpression } from "./zod-ir.ts";
 
 export interface EmitOptions {
   /** The project root, which the directories below are relative to. */

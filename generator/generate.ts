@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { checkSpecs } from "./check";
-import { emit } from "./emit";
-import { buildModel } from "./model";
-import { readSpec, type ReadResult, type SpecDocument, type SpecError } from "./read";
-import { planHandlers } from "./stubs";
-import { apply, diff, listFiles, type Change } from "./write";
+import { checkSpecs } from "./check.ts";
+import { emit } from "./emit.ts";
+import { buildModel } from "./model.ts";
+import { readSpec, type ReadResult, type SpecDocument, type SpecError } from "./read.ts";
+import { planHandlers } from "./stubs.ts";
+import { apply, diff, listFiles, type Change } from "./write.ts";
 
 export interface GenerateOptions {
   /** The project root; every other path is relative to it, with forward slashes. */

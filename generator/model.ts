@@ -1,8 +1,8 @@
 import { posix } from "node:path";
-import type { CheckedSpec } from "./check";
-import { camelCase, pascalCase } from "./names";
-import type { SchemaOrRef } from "./spec-format";
-import { toIR, type ZodIR } from "./zod-ir";
+import type { CheckedSpec } from "./check.ts";
+import { camelCase, pascalCase } from "./names.ts";
+import type { SchemaOrRef } from "./spec-format.ts";
+import { toIR, type ZodIR } from "./zod-ir.ts";
 
 /** A schema the generated module declares: a zod constant and its printed type. */
 export interface SchemaModel {

@@ -1,8 +1,8 @@
 import { posix } from "node:path";
 import { IndentationText, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralExpression } from "ts-morph";
-import { relative } from "./emit";
-import type { ModuleModel } from "./model";
-import { commentSafe } from "./zod-ir";
+import { relative } from "./emit.ts";
+import type { ModuleModel } from "./model.ts";
+import { commentSafe } from "./zod-ir.ts";
 
 interface Member {
   readonly name: string;

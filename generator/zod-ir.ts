@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { z } from "zod";
-import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format";
+import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
 /**
  * A payload schema as a chain of zod calls, built once and read two ways:

@@ -1,8 +1,8 @@
-import { requireTrigger, parseIntent } from "./intents";
-import type { Pump } from "./pump";
-import { announce, type Scope } from "./scope";
-import { settleCancelled, settleRejected } from "./settle";
-import type { CancelRequest, CancelResult } from "./types";
+import { requireTrigger, parseIntent } from "./intents.ts";
+import type { Pump } from "./pump.ts";
+import { announce, type Scope } from "./scope.ts";
+import { settleCancelled, settleRejected } from "./settle.ts";
+import type { CancelRequest, CancelResult } from "./types.ts";
 
 /**
  * The five answers of `cancelTrigger`. Pending work settles as cancelled

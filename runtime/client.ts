@@ -3,7 +3,7 @@
  * Node alike: it needs only `fetch` and web streams. It imports no runtime
  * code, so bundling it pulls in nothing of the Durable Object side.
  */
-import type { IntentFrame, LedgerEvent } from "./types";
+import type { IntentFrame, LedgerEvent } from "./types.ts";
 
 export interface SseMessage {
   readonly event: string;

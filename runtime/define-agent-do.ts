@@ -1,14 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
-import { cancelIntent } from "./cancel";
-import { RegistrationError, RequestError } from "./errors";
-import { enqueueIntent } from "./intents";
-import { serveEventStreams } from "./http";
-import { MAX_EVENTS_PER_READ } from "./ledger";
-import { Pump } from "./pump";
-import { createRegistry, createStreamRegistry } from "./registry";
-import { StreamRunner } from "./streams";
-import { armForPendingWork, openScope, type Scope } from "./scope";
-import { phaseOf } from "./work";
+import { cancelIntent } from "./cancel.ts";
+import { RegistrationError, RequestError } from "./errors.ts";
+import { enqueueIntent } from "./intents.ts";
+import { serveEventStreams } from "./http.ts";
+import { MAX_EVENTS_PER_READ } from "./ledger.ts";
+import { Pump } from "./pump.ts";
+import { createRegistry, createStreamRegistry } from "./registry.ts";
+import { StreamRunner } from "./streams.ts";
+import { armForPendingWork, openScope, type Scope } from "./scope.ts";
+import { phaseOf } from "./work.ts";
 import type {
   AnyStream,
   AnyTrigger,
@@ -21,7 +21,7 @@ import type {
   IntentPhase,
   IntentSummary,
   LedgerEvent,
-} from "./types";
+} from "./types.ts";
 
 export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Streams extends readonly AnyStream[], Env> {
   /** Names of the environment bindings the triggers need; a missing one fails at construction. */
@@ -30,6 +30,34 @@ export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Streams
   /** Output-only attached streams. */
   readonly streams?: Streams;
 }
+
+/** The RPC methods of a class built by `defineAgentDO`; `Trigger` is the union of its registered triggers. */
+export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger> {
+  /** Validates the payload, writes the intent and its work in one transaction, and starts it when due. */
+  enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }>;
+  /** One of five answers; see `CancelResult`. */
+  cancelTrigger(request: CancelRequest<Trigger["kind"]>): Promise<CancelResult>;
+  /** The ledger, ascending by id. */
+  events(query?: EventQuery): LedgerEvent[];
+  /** The intent's lifecycle phase, or `null` when this scope has no such intent. */
+  intentState(intentEventId: number): IntentPhase | null;
+  /** The newest intents first, for an operator's view. */
+  intents(query?: { limit?: number; beforeId?: number }): IntentSummary[];
+  /** Asks a running attached stream to stop (cooperative) or answers why not. */
+  cancelStream(request: CancelStreamRequest): CancelStreamResult;
+  /** Server-sent events: watch an intent, tail the ledger, open an attached stream. */
+  fetch(request: Request): Promise<Response>;
+  alarm(): Promise<void>;
+}
+
+/** An instance of a class built by `defineAgentDO`: what `DurableObjectNamespace<…>` and its stubs are typed with. */
+export type AgentObject<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env> = DurableObject<Env> & AgentMethods<Trigger>;
+
+/** The class `defineAgentDO` returns; export it from the Worker under the binding's `class_name`. */
+export type AgentClass<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env> = new (
+  ctx: DurableObjectState,
+  env: Env,
+) => AgentObject<Trigger, Env>;
 
 /**
  * Builds the Durable Object class that runs `triggers`. Registration is
@@ -44,13 +72,13 @@ export function defineAgentDO<
   Env = Cloudflare.Env,
   const Triggers extends readonly AnyTrigger[] = readonly AnyTrigger[],
   const Streams extends readonly AnyStream[] = readonly [],
->(definition: AgentDefinition<Triggers, Streams, Env>) {
+>(definition: AgentDefinition<Triggers, Streams, Env>): AgentClass<Triggers[number], Env> {
   const registry = createRegistry(definition.triggers);
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
   type Trigger = Triggers[number];
 
-  return class AgentDO extends DurableObject<Env> {
+  return class AgentDO extends DurableObject<Env> implements AgentMethods<Trigger> {
     readonly #scope: Scope;
     readonly #pump: Pump;
     readonly #streams: StreamRunner;

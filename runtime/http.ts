@@ -1,9 +1,9 @@
-import { RequestError } from "./errors";
-import { assertKinds } from "./ledger";
-import type { StreamRunner } from "./streams";
-import type { Scope } from "./scope";
-import type { OpenStreamRequest } from "./types";
-import { stateFrames } from "./watch";
+import { RequestError } from "./errors.ts";
+import { assertKinds } from "./ledger.ts";
+import type { StreamRunner } from "./streams.ts";
+import type { Scope } from "./scope.ts";
+import type { OpenStreamRequest } from "./types.ts";
+import { stateFrames } from "./watch.ts";
 
 /**
  * The object's own HTTP face: the three server-sent-event endpoints. They are

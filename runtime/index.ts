@@ -1,4 +1,4 @@
-export { defineAgentDO, type AgentDefinition } from "./define-agent-do";
-export { CancellationError, RegistrationError, RequestError } from "./errors";
-export { FAILED_EVENT, REJECTED_EVENT, STREAM_FAILED_EVENT } from "./registry";
-export type * from "./types";
+export { defineAgentDO, type AgentClass, type AgentDefinition, type AgentMethods, type AgentObject } from "./define-agent-do.ts";
+export { CancellationError, RegistrationError, RequestError } from "./errors.ts";
+export { FAILED_EVENT, REJECTED_EVENT, STREAM_FAILED_EVENT } from "./registry.ts";
+export type * from "./types.ts";

@@ -1,8 +1,8 @@
-import { RequestError } from "./errors";
-import { toJsonText } from "./json";
-import type { RegisteredTrigger } from "./registry";
-import type { Scope } from "./scope";
-import type { FollowUp } from "./types";
+import { RequestError } from "./errors.ts";
+import { toJsonText } from "./json.ts";
+import type { RegisteredTrigger } from "./registry.ts";
+import type { Scope } from "./scope.ts";
+import type { FollowUp } from "./types.ts";
 
 export interface Enqueued {
   readonly id: number;

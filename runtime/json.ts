@@ -1,4 +1,4 @@
-import { RequestError } from "./errors";
+import { RequestError } from "./errors.ts";
 
 const MAX_DEPTH = 64;
 /** Durable Object SQLite refuses rows over 2 MB; a payload gets half, leaving room for the rest. */

@@ -1,10 +1,10 @@
-import { CancellationError, ClaimExpiredError, describeError, isCancellationError } from "./errors";
-import { parseIntent } from "./intents";
-import type { RegisteredTrigger } from "./registry";
-import { announce, type Scope } from "./scope";
-import { cancellationInfo, failAttempt, settle, settleCancelled, settleFailed, settleRejected } from "./settle";
-import type { AcquireContext, ParseResult } from "./types";
-import type { Claim, DueRow } from "./work";
+import { CancellationError, ClaimExpiredError, describeError, isCancellationError } from "./errors.ts";
+import { parseIntent } from "./intents.ts";
+import type { RegisteredTrigger } from "./registry.ts";
+import { announce, type Scope } from "./scope.ts";
+import { cancellationInfo, failAttempt, settle, settleCancelled, settleFailed, settleRejected } from "./settle.ts";
+import type { AcquireContext, ParseResult } from "./types.ts";
+import type { Claim, DueRow } from "./work.ts";
 
 interface Running {
   readonly token: string;

@@ -1,5 +1,5 @@
-import { RegistrationError } from "./errors";
-import type { AnyStream, AnyTrigger, RetryPolicy } from "./types";
+import { RegistrationError } from "./errors.ts";
+import type { AnyStream, AnyTrigger, RetryPolicy } from "./types.ts";
 
 export const DEFAULT_ACQUIRE_DEADLINE_MS = 60_000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };

@@ -1,8 +1,8 @@
-import { Alarm } from "./alarm";
-import { Ledger } from "./ledger";
-import type { Registry } from "./registry";
-import { WorkTable } from "./work";
-import { stateFrames, Watchers } from "./watch";
+import { Alarm } from "./alarm.ts";
+import { Ledger } from "./ledger.ts";
+import type { Registry } from "./registry.ts";
+import { WorkTable } from "./work.ts";
+import { stateFrames, Watchers } from "./watch.ts";
 
 /** What every part of the runtime shares inside one Durable Object. */
 export interface Scope {

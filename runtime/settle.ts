@@ -1,9 +1,9 @@
-import { describeError } from "./errors";
-import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "./registry";
-import { announce, type Scope } from "./scope";
-import { transact } from "./tx";
-import type { AcquireMode, CancellationInfo, Settlement, Tx } from "./types";
-import type { Claim, WorkRow } from "./work";
+import { describeError } from "./errors.ts";
+import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "./registry.ts";
+import { announce, type Scope } from "./scope.ts";
+import { transact } from "./tx.ts";
+import type { AcquireMode, CancellationInfo, Settlement, Tx } from "./types.ts";
+import type { Claim, WorkRow } from "./work.ts";
 
 /**
  * Every settlement goes through `settle`: the user's commit callback and the

@@ -1,8 +1,8 @@
-import { CancellationError, describeError, isCancellationError, RequestError } from "./errors";
-import { STREAM_FAILED_EVENT } from "./registry";
-import type { Scope } from "./scope";
-import { SseChannel } from "./sse";
-import { transact } from "./tx";
+import { CancellationError, describeError, isCancellationError, RequestError } from "./errors.ts";
+import { STREAM_FAILED_EVENT } from "./registry.ts";
+import type { Scope } from "./scope.ts";
+import { SseChannel } from "./sse.ts";
+import { transact } from "./tx.ts";
 import type {
   AnyStream,
   CancelStreamRequest,
@@ -12,7 +12,7 @@ import type {
   StreamFrame,
   StreamTerminal,
   StreamWireFrame,
-} from "./types";
+} from "./types.ts";
 
 interface Running {
   readonly stream: AnyStream;

@@ -1,7 +1,7 @@
-import { enqueueIntent } from "./intents";
-import { RUNTIME_EVENT_PREFIX } from "./registry";
-import type { Scope } from "./scope";
-import type { BaseTx, LedgerEvent, NewEvent } from "./types";
+import { enqueueIntent } from "./intents.ts";
+import { RUNTIME_EVENT_PREFIX } from "./registry.ts";
+import type { Scope } from "./scope.ts";
+import type { BaseTx, LedgerEvent, NewEvent } from "./types.ts";
 
 /**
  * Runs a user's commit callback and the runtime's own writes (`alsoWrite`)

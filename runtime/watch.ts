@@ -1,7 +1,7 @@
-import type { Ledger } from "./ledger";
-import { SseChannel } from "./sse";
-import type { IntentFrame } from "./types";
-import { phaseOf, type WorkRow } from "./work";
+import type { Ledger } from "./ledger.ts";
+import { SseChannel } from "./sse.ts";
+import type { IntentFrame } from "./types.ts";
+import { phaseOf, type WorkRow } from "./work.ts";
 
 /** What a row's state says to a watcher: its phase and, once settled, the one terminal frame. */
 export function stateFrames(row: WorkRow): IntentFrame[] {

@@ -1,4 +1,4 @@
-import type { AcquireMode, IntentPhase, IntentSummary, Settlement } from "./types";
+import type { AcquireMode, IntentPhase, IntentSummary, Settlement } from "./types.ts";
 
 /**
  * The work table: one scheduling cursor per intent. The CHECK constraints
