@@ -1,5 +1,5 @@
 import { streams, triggers } from "../generated/agent-do";
-import { defineAgentDO } from "../runtime";
+import { defineAgentDO } from "durable-triggers";
 
 /** Everything comes from specs/ (generated/agent-do.ts); the app only names the bindings it needs. */
 export const AgentDO = defineAgentDO({ bindings: ["AGENT"], triggers, streams });

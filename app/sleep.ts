@@ -1,4 +1,4 @@
-import { CancellationError } from "../runtime";
+import { CancellationError } from "durable-triggers";
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts: how I/O honours `ctx.signal`. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
 import { checkSpecs } from "../generator/check";
@@ -53,7 +53,7 @@ async function once(triggers: number) {
   mkdirSync(join(root, "specs"));
   const files = Math.ceil(triggers / PER_FILE);
   for (let f = 0; f < files; f++) writeFileSync(join(root, `specs/f${f}.yaml`), spec(f, Math.min(PER_FILE, triggers - f * PER_FILE)));
-  const options = { root, specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeDir: relative(root, "runtime"), check: false };
+  const options = { root, specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeModule: "durable-triggers", check: false };
   let started = performance.now();
   const result = await generate(options);
   if (!result.ok) throw new Error("bench spec refused");

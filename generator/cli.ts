@@ -1,141 +1,347 @@
 import { watch } from "node:fs";
-import { access, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { DEFAULTS, generate, type GenerateOptions } from "./generate.ts";
-import { KIND_PATTERN } from "./names.ts";
+import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { CONFIG_FILE, DEFAULT_SETTINGS, loadSettings, SettingsError, type LoadedSettings, type Settings } from "./config.ts";
+import { GenerateError, generate, type GenerateOptions } from "./generate.ts";
+import { KIND_PATTERN, suggest } from "./names.ts";
 import { formatError } from "./read.ts";
+import { addAgentToWranglerConfig, WRANGLER_FILES } from "./wrangler-config.ts";
 
-const USAGE = `Usage:
-  trigger-codegen generate [--specs ${DEFAULTS.specsDir}] [--out ${DEFAULTS.outDir}] [--handlers ${DEFAULTS.handlersDir}]
-                           [--stream-handlers ${DEFAULTS.streamHandlersDir}] [--check] [--watch]
-  trigger-codegen init <kind> [--specs ${DEFAULTS.specsDir}]`;
+/** Where the CLI prints, and the folder it runs in: the process's, or a test's. */
+export interface Io {
+  readonly cwd: string;
+  out(line: string): void;
+  err(line: string): void;
+}
 
-const posixPath = (path: string) => path.replace(/\\/g, "/").replace(/\/+$/, "");
+const processIo: Io = { cwd: process.cwd(), out: (line) => console.log(line), err: (line) => console.error(line) };
 
-async function run(options: GenerateOptions): Promise<boolean> {
+interface Flag {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  /** How the value reads in help: `--specs <dir>`. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+const settingsFlags = {
+  config: { type: "string", value: "file", description: `Settings file (default: ${CONFIG_FILE} in this folder, when it exists)` },
+  specs: { type: "string", value: "dir", description: `Folder of YAML spec files (default: ${DEFAULT_SETTINGS.specs})` },
+  out: { type: "string", value: "dir", description: `Folder the generator owns and rewrites (default: ${DEFAULT_SETTINGS.out})` },
+  handlers: { type: "string", value: "dir", description: `Folder of trigger handler files, yours once written (default: ${DEFAULT_SETTINGS.handlers})` },
+  "stream-handlers": { type: "string", value: "dir", description: `Folder of attached stream handler files (default: ${DEFAULT_SETTINGS.streamHandlers})` },
+  runtime: { type: "string", value: "module", description: `Module generated code imports the runtime from (default: ${DEFAULT_SETTINGS.runtime})` },
+} as const satisfies Record<string, Flag>;
+
+const helpFlag = { help: { type: "boolean", short: "h", description: "Show this help" } } as const satisfies Record<string, Flag>;
+
+const commands = {
+  generate: {
+    usage: "trigger-codegen generate [options]",
+    summary: "Generate typed code from the specs; write a handler stub for each new trigger",
+    about: [
+      "Reads every spec, checks it, and writes the generated modules, the registration (agent-do.ts) and",
+      "the editor schema into the out folder, and a handler stub for each trigger or stream that has none.",
+      "Handler files are yours: later runs only add what a changed spec needs. A broken spec writes nothing.",
+    ],
+    flags: {
+      ...settingsFlags,
+      check: { type: "boolean", description: "Write nothing; exit 1 naming each out-of-date file (for CI)" },
+      watch: { type: "boolean", description: "Regenerate on every spec change; a broken spec prints its errors and watching goes on" },
+      ...helpFlag,
+    },
+  },
+  init: {
+    usage: "trigger-codegen init <kind> [options]",
+    summary: "Add durable triggers to this Worker, starting with one trigger of this kind",
+    about: [
+      "Writes <specs>/<kind>.yaml, generates its code and handler stub, writes trigger-codegen.json when there",
+      "is none, and adds to the wrangler config (comments and formatting kept) what the runtime needs: the",
+      "Durable Object binding, its new_sqlite_classes migration and the compatibility flags.",
+      "A config it cannot read or change is reported, and then nothing is written.",
+    ],
+    flags: {
+      ...settingsFlags,
+      wrangler: { type: "string", value: "file", description: `Wrangler config to update (default: the first of ${WRANGLER_FILES.join(", ")})` },
+      binding: { type: "string", value: "NAME", description: "The Durable Object binding's name (default: AGENT)" },
+      ...helpFlag,
+    },
+  },
+} as const satisfies Record<string, { usage: string; summary: string; about: readonly string[]; flags: Record<string, Flag> }>;
+
+type CommandName = keyof typeof commands;
+
+function version(): string {
+  // Resolved through the package's own exports: the same from source and from dist/.
+  return (createRequire(import.meta.url)("durable-triggers/package.json") as { version: string }).version;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
+  return [
+    `trigger-codegen ${version()}: durable triggers declared in YAML, generated into typed TypeScript`,
+    "",
+    "Usage: trigger-codegen <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}${command.summary}`),
+    "",
+    "Options:",
+    "  -h, --help     Show help; `trigger-codegen <command> --help` for a command's options",
+    "  -v, --version  Print the version",
+  ].join("\n");
+}
+
+function commandHelp(name: CommandName): string {
+  const command = commands[name];
+  const flags = Object.entries(command.flags as Record<string, Flag>).map(([flag, spec]) => [
+    `${spec.short ? `-${spec.short}, ` : "    "}--${flag}${spec.value ? ` <${spec.value}>` : ""}`,
+    spec.description,
+  ]);
+  const width = Math.max(...flags.map(([left]) => left!.length)) + 2;
+  return [`Usage: ${command.usage}`, "", ...command.about, "", "Options:", ...flags.map(([left, right]) => `  ${left!.padEnd(width)}${right}`)].join("\n");
+}
+
+/** One line saying what is wrong, then the usage: exit code 2, never a stack trace. */
+function usageError(io: Io, message: string, name?: CommandName): number {
+  io.err(`trigger-codegen${name ? ` ${name}` : ""}: ${message}`);
+  io.err("");
+  io.err(name ? commandHelp(name) : mainHelp());
+  return 2;
+}
+
+/** Runs the command line; resolves to the exit code (`--watch` never resolves). */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) return usageError(io, "no command given");
+  if (first === "-h" || first === "--help" || first === "help") return io.out(mainHelp()), 0;
+  if (first === "-v" || first === "--version") return io.out(version()), 0;
+  if (!Object.hasOwn(commands, first)) {
+    const hint = suggest(first, Object.keys(commands));
+    return usageError(io, `unknown command ${JSON.stringify(first)}${hint ? `; did you mean "${hint}"?` : ""}`);
+  }
+  const name = first as CommandName;
+
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    const options = Object.fromEntries(
+      Object.entries(commands[name].flags as Record<string, Flag>).map(([flag, { type, short }]) => [flag, short ? { type, short } : { type }]),
+    ) as ParseArgsConfig["options"];
+    parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util names the problem in its first sentence ("Unknown option '--nope'"); the rest is advice for scripts.
+    return usageError(io, (error as Error).message.split(". ")[0]!.replace(/^\w/, (c) => c.toLowerCase()), name);
+  }
+  const { values, positionals } = parsed;
+  if (values["help"]) return io.out(commandHelp(name)), 0;
+
+  const str = (flag: string) => values[flag] as string | undefined;
+  const fromCwd = (flag: string) => (str(flag) === undefined ? undefined : resolve(io.cwd, str(flag)!));
+  try {
+    const loaded = await loadSettings(io.cwd, str("config"), {
+      specs: fromCwd("specs"),
+      out: fromCwd("out"),
+      handlers: fromCwd("handlers"),
+      streamHandlers: fromCwd("stream-handlers"),
+      runtime: str("runtime"),
+    });
+    if (name === "init") {
+      if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "missing the trigger kind" : `expected one kind, got ${positionals.length}`, name);
+      return await init(io, positionals[0]!, loaded, { wrangler: fromCwd("wrangler"), binding: str("binding") ?? "AGENT" });
+    }
+    if (positionals.length > 0) return usageError(io, `unexpected argument ${JSON.stringify(positionals[0])}`, name);
+    const options = generateOptions(loaded, values["check"] === true);
+    const ok = await runGenerate(io, options);
+    return values["watch"] ? watchSpecs(io, options) : ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof SettingsError || error instanceof GenerateError) {
+      io.err(`trigger-codegen: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function generateOptions({ root, settings }: LoadedSettings, check: boolean): GenerateOptions {
+  return {
+    root,
+    specsDir: settings.specs,
+    outDir: settings.out,
+    handlersDir: settings.handlers,
+    streamHandlersDir: settings.streamHandlers,
+    runtimeModule: settings.runtime,
+    check,
+  };
+}
+
+async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
   const started = performance.now();
   const result = await generate(options);
   if (!result.ok) {
-    for (const error of result.errors) console.error(formatError(error));
-    console.error(`trigger-codegen: ${result.errors.length} error${result.errors.length === 1 ? "" : "s"}; nothing was written`);
+    for (const error of result.errors) io.err(formatError(error));
+    io.err(`trigger-codegen: ${result.errors.length} error${result.errors.length === 1 ? "" : "s"}; nothing was written`);
     return false;
   }
   const ms = Math.round(performance.now() - started);
-  for (const orphan of result.orphanHandlers) console.warn(`${orphan}: no spec declares this trigger any more; the file is left as it is`);
+  const counted = `${result.triggers} triggers and streams from ${result.specFiles} spec file${result.specFiles === 1 ? "" : "s"}`;
+  for (const orphan of result.orphanHandlers) io.err(`${orphan}: no spec declares this trigger any more; the file is left as it is`);
   if (options.check) {
-    for (const { path, change } of result.changes) console.error(`${path}: out of date (would be ${change})`);
+    for (const { path, change } of result.changes) io.err(`${path}: out of date (would be ${change})`);
     if (result.changes.length > 0) {
-      console.error(`trigger-codegen: ${result.changes.length} file${result.changes.length === 1 ? " is" : "s are"} out of date; run \`npm run codegen\``);
+      io.err(`trigger-codegen: ${result.changes.length} file${result.changes.length === 1 ? " is" : "s are"} out of date; run \`trigger-codegen generate\``);
       return false;
     }
-    console.log(`trigger-codegen: up to date (${result.triggers} triggers and streams from ${result.specFiles} spec files, ${ms} ms)`);
+    io.out(`trigger-codegen: up to date (${counted}, ${ms} ms)`);
     return true;
   }
-  for (const { path, change } of result.changes) console.log(`  ${change.padEnd(7)} ${path}`);
-  console.log(`trigger-codegen: ${result.triggers} triggers and streams from ${result.specFiles} spec files, ${result.changes.length} files changed (${ms} ms)`);
+  for (const { path, change } of result.changes) io.out(`  ${change.padEnd(7)} ${path}`);
+  io.out(`trigger-codegen: ${counted}, ${result.changes.length} files changed (${ms} ms)`);
   return true;
 }
 
-async function init(kind: string, specsDir: string): Promise<boolean> {
-  if (!KIND_PATTERN.test(kind)) {
-    console.error(`trigger-codegen init: "${kind}" is not a kind; use words of letters and digits joined by ".", "_", ":" or "-"`);
-    return false;
-  }
-  const path = join(specsDir, `${kind}.yaml`);
-  if (await access(path).then(() => true, () => false)) {
-    console.error(`trigger-codegen init: ${path} already exists`);
-    return false;
-  }
-  await mkdir(specsDir, { recursive: true });
-  await writeFile(
-    path,
-    [
-      "# yaml-language-server: $schema=../generated/trigger-spec.schema.json",
-      "triggers:",
-      `  - kind: ${kind}`,
-      `    intentEventKind: ${kind}.requested`,
-      "    cancellation: cooperative",
-      "    intent:",
-      "      type: object",
-      "      required: [id]",
-      "      properties:",
-      "        id: { type: string, minLength: 1 }",
-      "    outcome:",
-      "      type: object",
-      "      required: [id]",
-      "      properties:",
-      "        id: { type: string }",
-      "    events:",
-      `      ${kind}.done: { payload: outcome }`,
-      `      ${kind}.cancelled:`,
-      "        payload:",
-      "          type: object",
-      "          required: [id, reason]",
-      "          properties:",
-      "            id: { type: string }",
-      '            reason: { type: [string, "null"] }',
-      "",
-    ].join("\n"),
-  );
-  console.log(`trigger-codegen: wrote ${path}; run \`trigger-codegen generate\` for its types and handler stub`);
-  return true;
-}
-
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      specs: { type: "string", default: DEFAULTS.specsDir },
-      out: { type: "string", default: DEFAULTS.outDir },
-      handlers: { type: "string", default: DEFAULTS.handlersDir },
-      "stream-handlers": { type: "string", default: DEFAULTS.streamHandlersDir },
-      runtime: { type: "string", default: DEFAULTS.runtimeDir },
-      check: { type: "boolean", default: false },
-      watch: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
-    console.log(USAGE);
-    return command === undefined && !values.help ? 2 : 0;
-  }
-  if (command === "init") return rest.length === 1 && (await init(rest[0]!, values.specs)) ? 0 : 1;
-  if (command !== "generate") {
-    console.error(`trigger-codegen: unknown command "${command}"\n${USAGE}`);
-    return 2;
-  }
-  const options: GenerateOptions = {
-    root: process.cwd(),
-    specsDir: posixPath(values.specs),
-    outDir: posixPath(values.out),
-    handlersDir: posixPath(values.handlers),
-    streamHandlersDir: posixPath(values["stream-handlers"]),
-    runtimeDir: posixPath(values.runtime),
-    check: values.check,
-  };
-  const ok = await run(options);
-  if (!values.watch) return ok ? 0 : 1;
-
-  // Watch: every change regenerates; a broken spec prints its errors and the watcher carries on.
-  console.log(`trigger-codegen: watching ${options.specsDir}/`);
+/** Regenerates on every change; a broken spec or a vanished folder prints its errors and watching goes on. */
+function watchSpecs(io: Io, options: GenerateOptions): Promise<number> {
+  const specsDir = resolve(options.root, options.specsDir);
+  io.out(`trigger-codegen: watching ${relative(io.cwd, specsDir) || "."}${sep}`);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = Promise.resolve();
-  watch(options.specsDir, () => {
+  const again = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      running = running.then(() => run(options).then(() => undefined, (error) => console.error(error)));
+      running = running.then(() =>
+        runGenerate(io, options).then(
+          () => undefined,
+          (error: Error) => io.err(`trigger-codegen: ${error instanceof GenerateError ? error.message : error.stack}`),
+        ),
+      );
     }, 30);
-  });
+  };
+  watch(specsDir, again);
   return new Promise(() => {});
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+/** A first spec: one cooperative trigger with a done and a cancelled fact, ready to fill in. */
+function starterSpec(kind: string, schemaPath: string): string {
+  return [
+    `# yaml-language-server: $schema=${schemaPath}`,
+    "triggers:",
+    `  - kind: ${kind}`,
+    `    intentEventKind: ${kind}.requested`,
+    "    cancellation: cooperative",
+    "    intent:",
+    "      type: object",
+    "      required: [id]",
+    "      properties:",
+    "        id: { type: string, minLength: 1 }",
+    "    outcome:",
+    "      type: object",
+    "      required: [id]",
+    "      properties:",
+    "        id: { type: string }",
+    "    events:",
+    `      ${kind}.done: { payload: outcome }`,
+    `      ${kind}.cancelled:`,
+    "        payload:",
+    "          type: object",
+    "          required: [id, reason]",
+    "          properties:",
+    "            id: { type: string }",
+    '            reason: { type: [string, "null"] }',
+    "",
+  ].join("\n");
+}
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+const posixRelative = (from: string, to: string) => relative(from, to).split(sep).join("/");
+
+async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wrangler: string | undefined; binding: string }): Promise<number> {
+  if (!KIND_PATTERN.test(kind)) {
+    io.err(`trigger-codegen init: ${JSON.stringify(kind)} is not a kind; use words of letters and digits joined by ".", "_", ":" or "-"`);
+    return 1;
+  }
+  const { root, settings } = loaded;
+  const at = (path: string) => resolve(root, path);
+  const shown = (path: string) => posixRelative(io.cwd, path);
+  const specPath = join(at(settings.specs), `${kind}.yaml`);
+  if (await exists(specPath)) {
+    io.err(`trigger-codegen init: ${shown(specPath)} already exists`);
+    return 1;
+  }
+
+  // Everything that can refuse does so before anything is written.
+  const wranglerPath = options.wrangler ?? (await firstExisting(WRANGLER_FILES.map(at)));
+  if (wranglerPath === undefined) {
+    io.err(`trigger-codegen init: no wrangler config (${WRANGLER_FILES.join(", ")}) in ${shown(root) || "."}; pass --wrangler <file>. Nothing was written`);
+    return 1;
+  }
+  const wranglerText = await readFile(wranglerPath, "utf8").catch(() => undefined);
+  if (wranglerText === undefined) {
+    io.err(`trigger-codegen init: cannot read ${shown(wranglerPath)}. Nothing was written`);
+    return 1;
+  }
+  const edited = addAgentToWranglerConfig(wranglerPath, wranglerText, { binding: options.binding, className: "AgentDO" });
+  if (!edited.ok) {
+    const at = edited.at ? `:${edited.at.line}:${edited.at.col}` : "";
+    io.err(`trigger-codegen init: ${shown(wranglerPath)}${at}: ${edited.error}`);
+    return 1;
+  }
+
+  await mkdir(dirname(specPath), { recursive: true });
+  await writeFile(specPath, starterSpec(kind, `${posixRelative(dirname(specPath), at(settings.out))}/trigger-spec.schema.json`));
+  io.out(`  created ${shown(specPath)}`);
+  const generated = await runGenerate(io, generateOptions(loaded, false)).catch((error: unknown) => {
+    if (error instanceof GenerateError) return io.err(`trigger-codegen: ${error.message}`), false;
+    throw error;
+  });
+  if (!generated) {
+    await rm(specPath);
+    io.err(`trigger-codegen init: removed ${shown(specPath)} again; fix the errors above and run init once more`);
+    return 1;
+  }
+
+  if (loaded.file === undefined) {
+    const path = at(CONFIG_FILE);
+    await writeFile(path, settingsFile(root, settings));
+    io.out(`  created ${shown(path)}`);
+  }
+  if (edited.text !== wranglerText) {
+    await writeFile(wranglerPath, edited.text);
+    io.out(`  updated ${shown(wranglerPath)}: ${edited.added.join("; ")}`);
+  }
+  const agentModule = `${posixRelative(root, at(settings.out))}/agent-do`;
+  io.out(
+    [
+      "",
+      `trigger-codegen: added ${kind}. Next:`,
+      `  1. Export the Durable Object from your Worker's main module: export { AgentDO } from "<path to>/${agentModule}";`,
+      `     and type its binding: ${options.binding}: DurableObjectNamespace<import("<path to>/${agentModule}").AgentDO> (or run \`wrangler types\`).`,
+      `  2. Write acquire and the commit callbacks in ${shown(join(at(settings.handlers), `${kind}.ts`))}.`,
+      `  3. Enqueue: await env.${options.binding}.getByName("some-scope").enqueueTrigger({ triggerKind: "${kind}", payload: { id: "1" } });`,
+    ].join("\n"),
+  );
+  return 0;
+}
+
+async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
+  for (const path of paths) if (await exists(path)) return path;
+  return undefined;
+}
+
+/** The settings init used, written out so that `trigger-codegen generate` needs no flags afterwards. */
+function settingsFile(root: string, settings: Settings): string {
+  const inProject = (path: string) => posixRelative(root, resolve(root, path)) || ".";
+  return `${JSON.stringify(
+    {
+      $schema: "./node_modules/durable-triggers/schemas/trigger-codegen.schema.json",
+      specs: inProject(settings.specs),
+      out: inProject(settings.out),
+      handlers: inProject(settings.handlers),
+      streamHandlers: inProject(settings.streamHandlers),
+      runtime: settings.runtime,
+    },
+    null,
+    2,
+  )}\n`;
+}

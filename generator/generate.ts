@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join, posix } from "node:path";
+import { join, posix, relative, resolve, sep } from "node:path";
 import { checkSpecs } from "./check.ts";
 import { emit } from "./emit.ts";
 import { buildModel } from "./model.ts";
@@ -8,18 +8,23 @@ import { planHandlers } from "./stubs.ts";
 import { apply, diff, listFiles, type Change } from "./write.ts";
 
 export interface GenerateOptions {
-  /** The project root; every other path is relative to it, with forward slashes. */
+  /** The project root: relative folders below are resolved from it, and reported relative to it. */
   readonly root: string;
+  /** Folders, absolute or relative to `root`. */
   readonly specsDir: string;
   readonly outDir: string;
   readonly handlersDir: string;
   readonly streamHandlersDir: string;
-  readonly runtimeDir: string;
+  /** The module specifier generated code imports the runtime from (`durable-triggers`). */
+  readonly runtimeModule: string;
   /** Compute everything, write nothing. */
   readonly check: boolean;
 }
 
-export const DEFAULTS = { specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeDir: "runtime" } as const;
+/** A run that cannot start (no specs to read); the CLI prints the message as one line. */
+export class GenerateError extends Error {
+  override readonly name = "GenerateError";
+}
 
 export type GenerateResult =
   | { readonly ok: false; readonly errors: readonly SpecError[] }
@@ -43,10 +48,27 @@ function readOnce(path: string, text: string): ReadResult {
   return result;
 }
 
+/** Every folder as a path relative to the root with forward slashes, whether it was given absolute or relative. */
+function withProjectPaths(options: GenerateOptions): GenerateOptions {
+  const root = resolve(options.root);
+  const inProject = (dir: string) => relative(root, resolve(root, dir)).split(sep).join("/") || ".";
+  return {
+    ...options,
+    root,
+    specsDir: inProject(options.specsDir),
+    outDir: inProject(options.outDir),
+    handlersDir: inProject(options.handlersDir),
+    streamHandlersDir: inProject(options.streamHandlersDir),
+  };
+}
+
 /** The pipeline: read → check → model → emit → write. Nothing is written unless every spec is sound. */
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(given: GenerateOptions): Promise<GenerateResult> {
+  const options = withProjectPaths(given);
   const { root } = options;
   const specPaths = await listFiles(root, options.specsDir, [".yaml", ".yml"]);
+  // Zero specs would generate an empty registration and delete every generated module: never what was meant.
+  if (specPaths.length === 0) throw new GenerateError(`no spec files (*.yaml, *.yml) in ${options.specsDir}/`);
   const documents: SpecDocument[] = [];
   const errors: SpecError[] = [];
   for (const path of specPaths) {

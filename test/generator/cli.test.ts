@@ -1,11 +1,16 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Workspace } from "./workspace";
+import { main } from "../../generator/cli.ts";
+import { settingsJsonSchema } from "../../generator/config.ts";
+import { Workspace } from "./workspace.ts";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = join(REPO, "generator/bin.js");
+/** The compiled command, as `npm test` builds it and users run it. */
+const BIN = join(REPO, "dist/generator/bin.js");
+const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
 
 const spec = (kind: string) => `triggers:
   - kind: ${kind}
@@ -16,59 +21,130 @@ const spec = (kind: string) => `triggers:
     events: {}
 `;
 
-function cli(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
-  return { code: result.status, out: result.stdout, err: result.stderr };
+/** The command run in this process, as `trigger-codegen …` in `cwd`: its exit code and what it printed. */
+async function cli(cwd: string, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { cwd, out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-describe("the trigger-codegen command", () => {
-  it("passes --check on this repository's committed generated/ code", () => {
-    const { code, out, err } = cli(REPO, "generate", "--check");
+const WRANGLER = `// My Worker. Comments and layout must survive.
+{
+  "name": "my-worker",
+  "main": "src/index.ts",
+  "compatibility_date": "2026-04-21",
+  "compatibility_flags": ["nodejs_compat"], // keep this one
+  "migrations": [
+    { "tag": "v3", "new_sqlite_classes": ["Other"] }
+  ]
+}
+`;
+
+describe("trigger-codegen generate", () => {
+  it("passes --check on this repository's committed generated/ code, reading trigger-codegen.json", async () => {
+    const { code, out, err } = await cli(REPO, "generate", "--check");
     expect(err).toBe("");
-    expect(out).toMatch(/up to date/);
+    expect(out).toMatch(/up to date \(5 triggers and streams from 4 spec files/);
     expect(code).toBe(0);
   });
 
-  it("fails --check on drift, naming each out-of-date file, and writes nothing", async () => {
+  it("fails --check on drift, naming each out-of-date file and the command that fixes it, and writes nothing", async () => {
     const ws = new Workspace({ "specs/a.yaml": spec("a.job") });
     try {
-      const runtime = join("..", "..", "..", "..", "runtime");
-      expect(cli(ws.root, "generate", "--runtime", runtime).code).toBe(0);
+      expect((await cli(ws.root, "generate")).code).toBe(0);
       ws.write("specs/b.yaml", spec("b.job"));
-      const before = ws.snapshot("generated");
-      const { code, err } = cli(ws.root, "generate", "--check", "--runtime", runtime);
+      const before = ws.snapshot(".");
+      const { code, err } = await cli(ws.root, "generate", "--check");
       expect(code).toBe(1);
-      expect(err).toContain("app/triggers/b.job.ts: out of date (would be created)");
+      expect(err).toContain("src/triggers/b.job.ts: out of date (would be created)");
       expect(err).toContain("generated/agent-do.ts: out of date (would be updated)");
       expect(err).toContain("generated/b.ts: out of date (would be created)");
-      expect(ws.snapshot("generated")).toEqual(before);
+      expect(err).toContain("run `trigger-codegen generate`");
+      expect(ws.snapshot(".")).toEqual(before);
     } finally {
       ws.dispose();
     }
   });
 
-  it("adds a spec with init, and refuses a kind it cannot name", () => {
-    const ws = new Workspace();
+  it("takes its folders from trigger-codegen.json, relative to that file, and flags win over it", async () => {
+    const ws = new Workspace({
+      "worker/specs/a.yaml": spec("a.job"),
+      "worker/trigger-codegen.json": JSON.stringify({ specs: "specs", out: "src/gen", handlers: "src/jobs" }),
+    });
     try {
-      expect(cli(ws.root, "init", "billing.invoice").code).toBe(0);
-      expect(ws.read("specs/billing.invoice.yaml")).toContain("kind: billing.invoice");
-      expect(cli(ws.root, "generate", "--runtime", join("..", "..", "..", "..", "runtime")).code).toBe(0);
-      expect(cli(ws.root, "init", "billing.invoice").code).toBe(1);
-      expect(cli(ws.root, "init", "bad kind!").err).toMatch(/is not a kind/);
+      const { code, err } = await cli(ws.root, "generate", "--config", "worker/trigger-codegen.json");
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      expect(ws.read("worker/src/gen/a.ts")).toContain('from "durable-triggers"');
+      expect(ws.read("worker/src/jobs/a.job.ts")).toContain('from "../gen"');
+      expect((await cli(ws.root, "generate", "--config", "worker/trigger-codegen.json", "--runtime", "my-runtime")).code).toBe(0);
+      expect(ws.read("worker/src/gen/agent-do.ts")).toContain('import { defineAgentDO } from "my-runtime";');
     } finally {
       ws.dispose();
     }
   });
 
-  it("keeps watching through a broken spec and regenerates when it is fixed", async () => {
+  it("ships the settings file's JSON Schema for editors, printed from the schema that checks it", () => {
+    expect(readFileSync(join(REPO, "schemas/trigger-codegen.schema.json"), "utf8")).toBe(settingsJsonSchema());
+  });
+
+  it("refuses settings it cannot use with one line naming the file and the field", async () => {
+    const ws = new Workspace({ "specs/a.yaml": spec("a.job"), "trigger-codegen.json": '{ "spec": "specs" }' });
+    try {
+      const { code, err } = await cli(ws.root, "generate");
+      expect(code).toBe(1);
+      expect(err).toMatch(/trigger-codegen\.json: .*Unrecognized key: "spec"/);
+      expect(ws.snapshot(".")).not.toHaveProperty("generated/a.ts");
+      ws.write("trigger-codegen.json", "{ nope");
+      expect((await cli(ws.root, "generate")).err).toMatch(/trigger-codegen\.json: not JSON/);
+      expect((await cli(ws.root, "generate", "--config", "missing.json")).err).toMatch(/missing\.json: cannot read the settings file \(ENOENT\)/);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("reads and writes absolute folders where they are, not under the project", async () => {
+    const ws = new Workspace({ "elsewhere/specs/a.yaml": spec("a.job"), "project/.keep": "" });
+    try {
+      const abs = (path: string) => join(ws.root, path);
+      const args = ["--specs", abs("elsewhere/specs"), "--out", abs("elsewhere/gen"), "--handlers", abs("elsewhere/jobs")];
+      const { code, out } = await cli(abs("project"), "generate", ...args);
+      expect(code).toBe(0);
+      expect(out).toMatch(/1 triggers and streams from 1 spec file,/);
+      expect(ws.read("elsewhere/gen/agent-do.ts")).toContain('from "../jobs/a.job"');
+      expect(ws.snapshot("project")).toEqual({ "project/.keep": "" });
+      expect((await cli(abs("project"), "generate", "--check", ...args)).code).toBe(0);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("refuses a specs folder that holds no spec, and leaves the generated modules alone", async () => {
     const ws = new Workspace({ "specs/a.yaml": spec("a.job") });
-    const child = spawn(process.execPath, [BIN, "generate", "--watch", "--runtime", join("..", "..", "..", "..", "runtime")], { cwd: ws.root });
+    try {
+      expect((await cli(ws.root, "generate")).code).toBe(0);
+      ws.remove("specs/a.yaml");
+      const before = ws.snapshot(".");
+      const { code, err } = await cli(ws.root, "generate");
+      expect(code).toBe(1);
+      expect(err).toBe("trigger-codegen: no spec files (*.yaml, *.yml) in specs/");
+      expect(ws.snapshot(".")).toEqual(before);
+      expect((await cli(ws.root, "generate", "--specs", "nowhere")).err).toBe("trigger-codegen: no spec files (*.yaml, *.yml) in nowhere/");
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("keeps watching through a broken spec and regenerates when it is fixed (the compiled bin, under plain node)", async () => {
+    const ws = new Workspace({ "specs/a.yaml": spec("a.job") });
+    const child = spawn(process.execPath, [BIN, "generate", "--watch"], { cwd: ws.root });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     /** Waits for `pattern` in what the watcher printed after `from`. */
     const waitFor = async (pattern: RegExp, from = 0) => {
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 10_000;
       while (!pattern.test(output.slice(from))) {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(`never saw ${pattern}:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
@@ -88,5 +164,126 @@ describe("the trigger-codegen command", () => {
       child.kill();
       ws.dispose();
     }
+  });
+});
+
+describe("trigger-codegen init", () => {
+  it("adds a spec, its generated code and stub, the settings file, and what wrangler.jsonc needs, keeping its comments", async () => {
+    const ws = new Workspace({ "wrangler.jsonc": WRANGLER });
+    try {
+      const { code, out, err } = await cli(ws.root, "init", "billing.invoice");
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      expect(ws.read("specs/billing.invoice.yaml")).toContain("kind: billing.invoice");
+      expect(ws.read("specs/billing.invoice.yaml")).toContain("$schema=../generated/trigger-spec.schema.json");
+      expect(ws.read("generated/agent-do.ts")).toContain('from "../src/triggers/billing.invoice"');
+      expect(ws.read("src/triggers/billing.invoice.ts")).toContain("billing.invoice: acquire is not written yet");
+      expect(JSON.parse(ws.read("trigger-codegen.json"))).toMatchObject({ specs: "specs", out: "generated", handlers: "src/triggers", runtime: "durable-triggers" });
+
+      const wrangler = ws.read("wrangler.jsonc");
+      expect(wrangler).toContain("// My Worker. Comments and layout must survive.");
+      expect(wrangler).toContain('"compatibility_flags": ["nodejs_compat", "enable_request_signal", "request_signal_passthrough"], // keep this one');
+      expect(wrangler).toMatch(/"durable_objects": \{\n {4}"bindings": \[\n {6}\{\n {8}"name": "AGENT",\n {8}"class_name": "AgentDO"\n/);
+      expect(wrangler).toContain('    { "tag": "v3", "new_sqlite_classes": ["Other"] },\n    {\n      "tag": "v4",\n      "new_sqlite_classes": [\n        "AgentDO"\n      ]\n    }\n  ]');
+      expect(out).toContain('export { AgentDO } from "<path to>/generated/agent-do";');
+
+      // A second kind adds its spec; the config already has what it needs and is left byte for byte.
+      expect((await cli(ws.root, "init", "billing.refund")).code).toBe(0);
+      expect(ws.read("wrangler.jsonc")).toBe(wrangler);
+      expect(ws.read("generated/agent-do.ts")).toContain("billingRefundTrigger");
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("adds the same to wrangler.toml, keeping its comments", async () => {
+    const toml = `# My Worker\nname = "my-worker"\nmain = "src/index.ts"\ncompatibility_date = "2026-04-21" # pinned\n`;
+    const ws = new Workspace({ "wrangler.toml": toml });
+    try {
+      expect((await cli(ws.root, "init", "mail.send", "--binding", "JOBS")).code).toBe(0);
+      const edited = ws.read("wrangler.toml");
+      expect(edited.startsWith(toml.trimEnd())).toBe(true);
+      expect(edited).toMatch(/compatibility_flags = \[\s*"enable_request_signal",\s*"request_signal_passthrough"\s*\]/);
+      expect(edited).toMatch(/durable_objects = \{ bindings = \[ \{ name = "JOBS", class_name = "AgentDO" \} \] \}/);
+      expect(edited).toMatch(/migrations = \[ \{ tag = "v1", new_sqlite_classes = \[ "AgentDO" \] \} \]/);
+      // A second run finds everything in place and changes nothing.
+      expect((await cli(ws.root, "init", "mail.retry", "--binding", "JOBS")).code).toBe(0);
+      expect(ws.read("wrangler.toml")).toBe(edited);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("writes nothing at all when the wrangler config cannot be read, parsed or safely changed", async () => {
+    const cases = {
+      "no config": {},
+      "broken JSONC": { "wrangler.jsonc": '{ "name": "x", }}' },
+      "broken TOML": { "wrangler.toml": 'name = "x"\nname = "y"\n' },
+      "binding taken": { "wrangler.json": JSON.stringify({ durable_objects: { bindings: [{ name: "AGENT", class_name: "Mine" }] } }) },
+      "key-value class": { "wrangler.json": JSON.stringify({ migrations: [{ tag: "v1", new_classes: ["AgentDO"] }] }) },
+    };
+    const messages: Record<string, string> = {};
+    for (const [name, files] of Object.entries(cases)) {
+      const ws = new Workspace(files);
+      try {
+        const before = ws.snapshot(".");
+        const { code, err } = await cli(ws.root, "init", "a.job");
+        expect(code, name).toBe(1);
+        expect(ws.snapshot("."), name).toEqual(before);
+        messages[name] = err;
+      } finally {
+        ws.dispose();
+      }
+    }
+    expect(messages["no config"]).toMatch(/no wrangler config \(wrangler\.jsonc, wrangler\.json, wrangler\.toml\) in .*; pass --wrangler <file>\. Nothing was written/);
+    expect(messages["broken JSONC"]).toBe("trigger-codegen init: wrangler.jsonc:1:17: not valid JSONC (end of file expected); nothing was changed");
+    expect(messages["broken TOML"]).toBe("trigger-codegen init: wrangler.toml:2:1: not valid TOML (Value already defined for name); nothing was changed");
+    expect(messages["binding taken"]).toMatch(/binding AGENT already names class Mine; pass --binding/);
+    expect(messages["key-value class"]).toMatch(/AgentDO is declared under new_classes/);
+  });
+
+  it("refuses a kind it cannot name, a spec that exists, and a missing kind", async () => {
+    const ws = new Workspace({ "wrangler.jsonc": "{}", "specs/a.job.yaml": spec("a.job") });
+    try {
+      expect((await cli(ws.root, "init", "bad kind!")).err).toMatch(/"bad kind!" is not a kind/);
+      expect((await cli(ws.root, "init", "a.job")).err).toMatch(/specs\/a\.job\.yaml already exists/);
+      const missing = await cli(ws.root, "init");
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/^trigger-codegen init: missing the trigger kind\n\nUsage: trigger-codegen init <kind> \[options\]/);
+      expect(ws.read("wrangler.jsonc")).toBe("{}");
+    } finally {
+      ws.dispose();
+    }
+  });
+});
+
+describe("the command line", () => {
+  it("describes every command and each of its flags in --help, and prints its version", async () => {
+    const top = await cli(REPO, "--help");
+    expect(top.code).toBe(0);
+    expect(top.out).toMatch(/generate +Generate typed code from the specs/);
+    expect(top.out).toMatch(/init +Add durable triggers to this Worker/);
+    const generate = await cli(REPO, "generate", "--help");
+    for (const flag of ["--config <file>", "--specs <dir>", "--out <dir>", "--handlers <dir>", "--stream-handlers <dir>", "--runtime <module>", "--check", "--watch"]) {
+      expect(generate.out).toContain(flag);
+    }
+    const init = await cli(REPO, "init", "-h");
+    expect(init.out).toContain("--wrangler <file>");
+    expect(init.out).toContain("--binding <NAME>");
+    expect(init.out).not.toEqual(generate.out);
+    expect(await cli(REPO, "--version")).toEqual({ code: 0, out: VERSION, err: "" });
+  });
+
+  it("answers an unknown flag, command or argument with one line and the usage, exit code 2", async () => {
+    const flag = await cli(REPO, "generate", "--nope");
+    expect(flag.code).toBe(2);
+    expect(flag.err.split("\n")[0]).toBe("trigger-codegen generate: unknown option '--nope'");
+    expect(flag.err).toContain("Usage: trigger-codegen generate [options]");
+    expect((await cli(REPO, "generate", "--specs")).err.split("\n")[0]).toMatch(/^trigger-codegen generate: option '--specs <value>' argument missing/);
+    expect((await cli(REPO, "generate", "extra")).err.split("\n")[0]).toBe('trigger-codegen generate: unexpected argument "extra"');
+    const command = await cli(REPO, "genrate");
+    expect(command.code).toBe(2);
+    expect(command.err).toMatch(/^trigger-codegen: unknown command "genrate"; did you mean "generate"\?\n\n.*\n\nUsage: trigger-codegen <command>/);
+    expect((await cli(REPO)).code).toBe(2);
   });
 });

@@ -52,7 +52,7 @@ export class Workspace {
       outDir: "generated",
       handlersDir: "app/triggers",
       streamHandlersDir: "app/streams",
-      runtimeDir: relative(this.root, join(REPO, "runtime")),
+      runtimeModule: "durable-triggers",
       check,
     });
   }

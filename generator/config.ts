@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * The project's codegen settings: `trigger-codegen.json` beside `package.json`
+ * (or the file `--config` names). Every path in it is relative to the file;
+ * a flag given on the command line wins over the file.
+ */
+export const settingsSchema = z.strictObject({
+  $schema: z.string().optional().describe("The JSON Schema this file follows, for editors."),
+  specs: z.string().min(1).optional().describe("The folder of YAML spec files. Default: specs"),
+  out: z.string().min(1).optional().describe("The folder the generator owns and rewrites on every run. Default: generated"),
+  handlers: z.string().min(1).optional().describe("The folder of trigger handler files (yours; stubs are written once). Default: src/triggers"),
+  streamHandlers: z.string().min(1).optional().describe("The folder of attached stream handler files. Default: src/streams"),
+  runtime: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The module specifier generated code imports the runtime from, as written in an import. Default: durable-triggers"),
+});
+
+export type Settings = Required<Omit<z.infer<typeof settingsSchema>, "$schema">>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  specs: "specs",
+  out: "generated",
+  handlers: "src/triggers",
+  streamHandlers: "src/streams",
+  runtime: "durable-triggers",
+};
+
+export const CONFIG_FILE = "trigger-codegen.json";
+
+/** The settings file's JSON Schema, which the package ships for editors. */
+export function settingsJsonSchema(): string {
+  const schema = z.toJSONSchema(settingsSchema, { target: "draft-7" });
+  return `${JSON.stringify({ title: "trigger-codegen settings", ...schema }, null, 2)}\n`;
+}
+
+/** A problem with the settings; the CLI prints its message as one line. */
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+}
+
+export interface LoadedSettings {
+  /** The folder every relative path is resolved from: the settings file's, or the working directory. */
+  readonly root: string;
+  /** The settings file that was read, if any. */
+  readonly file: string | undefined;
+  readonly settings: Settings;
+}
+
+/**
+ * Reads `configPath`, or `trigger-codegen.json` in `cwd` when it exists, and
+ * lays `overrides` (from flags) over it. A missing default file is not an
+ * error; a named one that is missing, unreadable or wrong is.
+ */
+export async function loadSettings(cwd: string, configPath: string | undefined, overrides: Partial<Settings>): Promise<LoadedSettings> {
+  const file = resolve(cwd, configPath ?? CONFIG_FILE);
+  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" && configPath === undefined) return undefined;
+    throw new SettingsError(`${file}: cannot read the settings file (${error.code ?? error.message})`);
+  });
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  if (text === undefined) return { root: cwd, file: undefined, settings: { ...DEFAULT_SETTINGS, ...defined } };
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SettingsError(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  const parsed = settingsSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
+    throw new SettingsError(`${file}: ${problems.join("; ")}`);
+  }
+  const { $schema: _, ...fromFile } = parsed.data;
+  return { root: dirname(file), file, settings: { ...DEFAULT_SETTINGS, ...fromFile, ...defined } };
+}
