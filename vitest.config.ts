@@ -27,7 +27,7 @@ export default defineConfig({
           environment: "node",
           // Each file starts its own wrangler dev; two at once in one directory can make one rebuild the other.
           fileParallelism: false,
-          include: ["test/browser/**/*.test.ts", "test/reliability/**/*.node.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/reliability/**/*.node.test.ts", "test/consumer/*.node.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

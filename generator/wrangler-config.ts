@@ -1,5 +1,5 @@
 import * as toml from "@decimalturn/toml-patch";
-import { applyEdits, findNodeAtLocation, modify, parse, parseTree, printParseErrorCode, type FormattingOptions, type ParseError } from "jsonc-parser";
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 
 /** What a Worker needs to run a class built by `defineAgentDO`. */
 export interface AgentSetup {
@@ -22,12 +22,14 @@ export type Edited =
   | { readonly ok: true; readonly text: string; readonly added: readonly string[] }
   | { readonly ok: false; readonly error: string; readonly at?: { readonly line: number; readonly col: number } };
 
-type Path = (string | number)[];
-/** One change to the config: a value set at `path`, or inserted into the array at `path` when `insert`. */
+type Path = readonly string[];
+
+/** One addition into the object (under `key`) or the array (at its end) at `container`, which exists. */
 interface Edit {
-  readonly path: Path;
+  readonly container: Path;
+  readonly key?: string;
   readonly value: unknown;
-  readonly insert?: boolean;
+  /** What it adds, in the words init reports. */
   readonly says: string;
 }
 
@@ -50,35 +52,49 @@ function editJsonc(text: string, setup: AgentSetup): Edited {
   }
   const planned = plan(config, setup);
   if (!planned.ok) return planned;
-  const unit = /^([ \t]+)\S/m.exec(text)?.[1] ?? "  ";
-  const formattingOptions: FormattingOptions = {
-    insertSpaces: !unit.startsWith("\t"),
-    tabSize: unit.startsWith("\t") ? 1 : unit.length,
-    eol: text.includes("\r\n") ? "\r\n" : "\n",
-  };
+  const layout = { unit: /^([ \t]+)\S/m.exec(text)?.[1] ?? "  ", eol: text.includes("\r\n") ? "\r\n" : "\n" };
   let edited = text;
-  for (const edit of planned.edits) {
-    edited = edit.insert ? appendToArray(edited, edit, unit, formattingOptions.eol!) : applyEdits(edited, modify(edited, edit.path, edit.value, { formattingOptions }));
-  }
+  for (const edit of planned.edits) edited = insertJsonc(edited, edit, layout);
   return { ok: true, text: edited, added: planned.edits.map((e) => e.says) };
 }
 
 /**
- * Appends after an array's last element in the array's own layout: inline
- * when it is written on one line, else on a new line at its elements' indent.
- * (jsonc-parser's own insertion reformats the elements already there.)
+ * Inserts one entry after the container's last one, in the container's own
+ * layout: inline when it is written on one line, else on a line of its own at
+ * its siblings' indent, after any comment that ends the previous line.
+ * (jsonc-parser's `modify` reformats the siblings around what it inserts.)
  */
-function appendToArray(text: string, { path, value }: Edit, unit: string, eol: string): string {
-  const array = findNodeAtLocation(parseTree(text)!, path.slice(0, -1))!;
-  const last = array.children?.at(-1);
-  if (last === undefined) return applyEdits(text, modify(text, path.slice(0, -1), [value], {}));
-  const end = last.offset + last.length;
-  if (!text.slice(array.offset, array.offset + array.length).includes("\n")) {
-    return `${text.slice(0, end)}, ${JSON.stringify(value, null, 1).replace(/\n\s*/g, " ")}${text.slice(end)}`;
+function insertJsonc(text: string, edit: Edit, { unit, eol }: { unit: string; eol: string }): string {
+  const container = findNodeAtLocation(parseTree(text)!, [...edit.container])!;
+  const print = (value: unknown, indent: string) => JSON.stringify(value, null, unit).replace(/\n/g, `${eol}${indent}`);
+  const entry = (indent: string) => (edit.key === undefined ? "" : `${JSON.stringify(edit.key)}: `) + print(edit.value, indent);
+  const start = container.offset;
+  const end = container.offset + container.length;
+  const last: Node | undefined = container.children?.at(-1);
+
+  if (last === undefined) {
+    const indent = indentAt(text, start);
+    return `${text.slice(0, start + 1)}${eol}${indent}${unit}${entry(indent + unit)}${eol}${indent}${text.slice(end - 1)}`;
   }
-  const indent = /[ \t]*$/.exec(text.slice(0, last.offset))![0];
-  const printed = JSON.stringify(value, null, unit).replace(/\n/g, `${eol}${indent}`);
-  return `${text.slice(0, end)},${eol}${indent}${printed}${text.slice(end)}`;
+  if (!text.slice(start, end).includes("\n")) {
+    const inline = entry("").replace(new RegExp(`${eol}\\s*`, "g"), " ");
+    return `${text.slice(0, last.offset + last.length)}, ${inline}${text.slice(last.offset + last.length)}`;
+  }
+  // After the last entry: its own trailing comma, if it has one, and then the rest of its line when that is only a comment.
+  let after = last.offset + last.length;
+  const comma = /^[ \t]*,/.exec(text.slice(after));
+  if (comma) after += comma[0].length;
+  const lineEnd = text.slice(after).search(/\r?\n/);
+  const rest = lineEnd === -1 ? "" : text.slice(after, after + lineEnd);
+  if (/^[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?$/.test(rest)) after += rest.length;
+  const indent = indentAt(text, last.offset);
+  return `${text.slice(0, last.offset + last.length)}${comma ? "" : ","}${text.slice(last.offset + last.length, after)}${eol}${indent}${entry(indent)}${text.slice(after)}`;
+}
+
+/** The whitespace that starts the line holding `offset`. */
+function indentAt(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
 }
 
 function editToml(text: string, setup: AgentSetup): Edited {
@@ -94,7 +110,11 @@ function editToml(text: string, setup: AgentSetup): Edited {
   const planned = plan(config, setup);
   if (!planned.ok) return planned;
   const updated = structuredClone(config) as Record<string, unknown>;
-  for (const edit of planned.edits) apply(updated, edit);
+  for (const { container, key, value } of planned.edits) {
+    const target = container.reduce<Record<string, unknown>>((node, segment) => node[segment] as Record<string, unknown>, updated);
+    if (key === undefined) (target as unknown as unknown[]).push(value);
+    else target[key] = value;
+  }
   // toml-patch cannot add a new array of tables as a section ("Node not found"); inline, it can.
   const patched = patchToml(text, updated) ?? patchToml(text, updated, { inlineTableStart: 0 });
   if (patched === undefined) return { ok: false, error: `cannot change it safely; add by hand:\n${toml.stringify(updated)}` };
@@ -111,58 +131,47 @@ function patchToml(text: string, updated: unknown, format?: Parameters<typeof to
   }
 }
 
-/** Sets or inserts one value in a plain object tree, creating what is missing on the way. */
-function apply(root: Record<string, unknown>, { path, value, insert }: Edit): void {
-  let node: Record<string | number, unknown> = root;
-  for (const key of path.slice(0, -1)) {
-    node[key] ??= {};
-    node = node[key] as Record<string | number, unknown>;
-  }
-  const last = path.at(-1)!;
-  if (insert && Array.isArray(node)) node.splice(last as number, 0, value);
-  else node[last] = value;
-}
-
 type Planned = { ok: true; edits: Edit[] } | { ok: false; error: string };
 
-/** The edits a parsed config needs; refusals for what cannot be fixed without the user. */
+/** The additions a parsed config needs, each into a container that exists; refusals for what only the user can fix. */
 function plan(config: unknown, { binding, className }: AgentSetup): Planned {
-  if (!isObject(config)) return { ok: false, error: "the config is not an object; nothing was changed" };
+  if (!isObject(config)) return refuse("the config is not an object");
   const edits: Edit[] = [];
 
   const flags = config["compatibility_flags"];
-  if (flags !== undefined && !isStringArray(flags)) return { ok: false, error: "compatibility_flags is not a list of strings; nothing was changed" };
-  const missingFlags = REQUIRED_FLAGS.filter((flag) => !flags?.includes(flag));
-  if (flags === undefined) edits.push({ path: ["compatibility_flags"], value: [...REQUIRED_FLAGS], says: `compatibility flags ${REQUIRED_FLAGS.join(", ")}` });
-  else missingFlags.forEach((flag, i) => edits.push({ path: ["compatibility_flags", flags.length + i], value: flag, insert: true, says: `compatibility flag ${flag}` }));
+  if (flags !== undefined && !isStringArray(flags)) return refuse("compatibility_flags is not a list of strings");
+  if (flags === undefined) edits.push({ container: [], key: "compatibility_flags", value: [...REQUIRED_FLAGS], says: `compatibility flags ${REQUIRED_FLAGS.join(", ")}` });
+  else for (const flag of REQUIRED_FLAGS.filter((f) => !flags.includes(f))) edits.push({ container: ["compatibility_flags"], value: flag, says: `compatibility flag ${flag}` });
 
   const durableObjects = config["durable_objects"];
-  const bindings = isObject(durableObjects) ? durableObjects["bindings"] : undefined;
-  if (bindings !== undefined && !Array.isArray(bindings)) return { ok: false, error: "durable_objects.bindings is not a list; nothing was changed" };
+  if (durableObjects !== undefined && !isObject(durableObjects)) return refuse("durable_objects is not an object");
+  const bindings = durableObjects?.["bindings"];
+  if (bindings !== undefined && !Array.isArray(bindings)) return refuse("durable_objects.bindings is not a list");
   const sameName = bindings?.find((b) => isObject(b) && b["name"] === binding);
   if (isObject(sameName) && sameName["class_name"] !== className) {
-    return { ok: false, error: `binding ${binding} already names class ${String(sameName["class_name"])}; pass --binding to choose another name. Nothing was changed` };
+    return refuse(`binding ${binding} already names class ${String(sameName["class_name"])}; pass --binding to choose another name`);
   }
-  const newBinding = { name: binding, class_name: className };
   if (!sameName) {
-    if (bindings === undefined) edits.push({ path: ["durable_objects", "bindings"], value: [newBinding], says: `Durable Object binding ${binding} → ${className}` });
-    else edits.push({ path: ["durable_objects", "bindings", bindings.length], value: newBinding, insert: true, says: `Durable Object binding ${binding} → ${className}` });
+    const value = { name: binding, class_name: className };
+    const says = `Durable Object binding ${binding} → ${className}`;
+    if (durableObjects === undefined) edits.push({ container: [], key: "durable_objects", value: { bindings: [value] }, says });
+    else if (bindings === undefined) edits.push({ container: ["durable_objects"], key: "bindings", value: [value], says });
+    else edits.push({ container: ["durable_objects", "bindings"], value, says });
   }
 
   const migrations = config["migrations"];
-  if (migrations !== undefined && !Array.isArray(migrations)) return { ok: false, error: "migrations is not a list; nothing was changed" };
+  if (migrations !== undefined && !Array.isArray(migrations)) return refuse("migrations is not a list");
   const declaredIn = (field: string) => migrations?.some((m) => isObject(m) && isStringArray(m[field]) && m[field].includes(className));
-  if (declaredIn("new_classes")) {
-    return { ok: false, error: `${className} is declared under new_classes (key-value storage); the runtime needs SQLite storage (new_sqlite_classes). Nothing was changed` };
-  }
+  if (declaredIn("new_classes")) return refuse(`${className} is declared under new_classes (key-value storage); the runtime needs SQLite storage (new_sqlite_classes)`);
   if (!declaredIn("new_sqlite_classes")) {
-    const migration = { tag: nextTag(migrations ?? []), new_sqlite_classes: [className] };
-    const says = `migration ${migration.tag}: new_sqlite_classes ${className}`;
-    if (migrations === undefined) edits.push({ path: ["migrations"], value: [migration], says });
-    else edits.push({ path: ["migrations", migrations.length], value: migration, insert: true, says });
+    const value = { tag: nextTag(migrations ?? []), new_sqlite_classes: [className] };
+    const says = `migration ${value.tag}: new_sqlite_classes ${className}`;
+    edits.push(migrations === undefined ? { container: [], key: "migrations", value: [value], says } : { container: ["migrations"], value, says });
   }
   return { ok: true, edits };
 }
+
+const refuse = (problem: string): Planned => ({ ok: false, error: `${problem}; nothing was changed` });
 
 /** `v<n+1>` after the highest `v<n>` tag, skipping any tag already taken. */
 function nextTag(migrations: readonly unknown[]): string {

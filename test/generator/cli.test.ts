@@ -37,7 +37,8 @@ const WRANGLER = `// My Worker. Comments and layout must survive.
   "compatibility_flags": ["nodejs_compat"], // keep this one
   "migrations": [
     { "tag": "v3", "new_sqlite_classes": ["Other"] }
-  ]
+  ],
+  "observability": { "enabled": false } // the user's own setting
 }
 `;
 
@@ -183,6 +184,7 @@ describe("trigger-codegen init", () => {
       const wrangler = ws.read("wrangler.jsonc");
       expect(wrangler).toContain("// My Worker. Comments and layout must survive.");
       expect(wrangler).toContain('"compatibility_flags": ["nodejs_compat", "enable_request_signal", "request_signal_passthrough"], // keep this one');
+      expect(wrangler).toContain('"observability": { "enabled": false }, // the user\'s own setting\n  "durable_objects": {\n');
       expect(wrangler).toMatch(/"durable_objects": \{\n {4}"bindings": \[\n {6}\{\n {8}"name": "AGENT",\n {8}"class_name": "AgentDO"\n/);
       expect(wrangler).toContain('    { "tag": "v3", "new_sqlite_classes": ["Other"] },\n    {\n      "tag": "v4",\n      "new_sqlite_classes": [\n        "AgentDO"\n      ]\n    }\n  ]');
       expect(out).toContain('export { AgentDO } from "<path to>/generated/agent-do";');

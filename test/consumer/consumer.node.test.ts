@@ -1,0 +1,133 @@
+/**
+ * The package as a user meets it: packed, installed from the tarball into a
+ * Worker project outside this repository (so nothing resolves through this
+ * repo's node_modules), and then the README's "Add durable triggers to your
+ * Worker" steps, in order, with the tools a user runs.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "project");
+const KIND = "mail.send";
+
+const repoPackage = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+/** The same versions this repo tests with, so a warm npm cache serves the install. */
+const pinned = (name: string) => repoPackage.devDependencies[name] ?? repoPackage.dependencies[name]!;
+
+const run = promisify(execFile);
+let project: string;
+
+/** A command in the user's project: its output, or a failure that shows it. */
+async function sh(command: string, ...args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(command, args, {
+      cwd: project,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", CI: "1" },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return stdout + stderr;
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
+}
+const read = (path: string) => readFileSync(join(project, path), "utf8");
+const npx = (...args: string[]) => sh("npx", "--no-install", ...args);
+
+describe("a Worker project outside this repository that installs the packed package", () => {
+  beforeAll(async () => {
+    project = mkdtempSync(join(tmpdir(), "durable-triggers-consumer-"));
+    // `npm test` built dist/ first; packing without scripts keeps this test from building it again.
+    const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", project], { cwd: REPO });
+    const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+    cpSync(FIXTURE, project, { recursive: true, filter: (path) => !path.includes(`${FIXTURE}/filled`) });
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify(
+        {
+          name: "my-worker",
+          private: true,
+          type: "module",
+          dependencies: { zod: pinned("zod") },
+          devDependencies: {
+            "durable-triggers": `file:./${filename}`,
+            "@cloudflare/vitest-pool-workers": pinned("@cloudflare/vitest-pool-workers"),
+            typescript: pinned("typescript"),
+            vitest: pinned("vitest"),
+            wrangler: pinned("wrangler"),
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    await sh("npm", "install", "--prefer-offline", "--no-audit", "--no-fund");
+  }, 120_000);
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it("installs only the package: compiled entries, no sources, tests or example app", () => {
+    const installed = join(project, "node_modules/durable-triggers");
+    const files = readdirSync(installed, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => join(f.parentPath, f.name).slice(installed.length + 1));
+    expect(files.filter((f) => !/^(dist\/(runtime|generator)\/[\w.-]+\.(js|d\.ts)|schemas\/[\w.-]+\.json|docs\/[\w.-]+\.md|README\.md|package\.json)$/.test(f))).toEqual([]);
+    expect(files).toContain("dist/runtime/index.d.ts");
+    expect(files.some((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false);
+  });
+
+  it("step 2: `trigger-codegen init` writes the spec, its code and stub, and what wrangler.jsonc needs, keeping its comments", async () => {
+    const out = await npx("trigger-codegen", "init", KIND);
+    expect(out).toContain(`created specs/${KIND}.yaml`);
+    expect(out).toContain(`created src/triggers/${KIND}.ts`);
+    expect(read("generated/agent-do.ts")).toContain('import { defineAgentDO } from "durable-triggers";');
+    const wrangler = read("wrangler.jsonc");
+    expect(wrangler).toContain('"observability": { "enabled": false }, // the user\'s own setting, kept as written');
+    expect(wrangler).toMatch(/"enable_request_signal",\s*"request_signal_passthrough"/);
+    expect(wrangler).toMatch(/"name": "AGENT",\s*"class_name": "AgentDO"/);
+    expect(wrangler).toMatch(/"tag": "v1",\s*"new_sqlite_classes": \[\s*"AgentDO"\s*\]/);
+  });
+
+  it("steps 3–4: the handler bodies a person writes survive `trigger-codegen generate`, which needs no flags", async () => {
+    cpSync(join(FIXTURE, "filled/mail.send.ts"), join(project, `src/triggers/${KIND}.ts`));
+    cpSync(join(FIXTURE, "filled/index.ts"), join(project, "src/index.ts"));
+    cpSync(join(FIXTURE, "filled/typing.ts"), join(project, "src/typing.ts"));
+    const handler = read(`src/triggers/${KIND}.ts`);
+    expect(await npx("trigger-codegen", "generate")).toMatch(/1 triggers and streams from 1 spec file, 0 files changed/);
+    expect(await npx("trigger-codegen", "generate", "--check")).toMatch(/up to date/);
+    expect(read(`src/triggers/${KIND}.ts`)).toBe(handler);
+  });
+
+  it("step 5: compiles under a strict tsconfig that also checks the package's .d.ts files", async () => {
+    await npx("wrangler", "types");
+    const tsconfig = read("tsconfig.json");
+    for (const option of ['"strict": true', '"exactOptionalPropertyTypes": true', '"noUncheckedIndexedAccess": true', '"lib": ["es2022"]', '"skipLibCheck": false']) {
+      expect(tsconfig).toContain(option);
+    }
+    // src/typing.ts holds @ts-expect-error lines: a wrong kind or payload on the binding must not compile.
+    await npx("tsc", "-p", ".");
+  });
+
+  it("step 6: bundles with wrangler, the runtime and zod only", async () => {
+    const out = await npx("wrangler", "deploy", "--dry-run", "--minify", "--outdir", "bundle");
+    const size = /Total Upload: ([\d.]+ KiB) \/ gzip: ([\d.]+ KiB)/.exec(out);
+    expect(size).not.toBeNull();
+    console.log(`consumer Worker bundle: ${size![1]} minified, ${size![2]} gzip`);
+    const bundle = read("bundle/index.js");
+    expect(bundle).not.toMatch(/ts-morph|jsonc-parser|toml-patch/);
+  });
+
+  it("step 7: its own vitest-pool-workers test enqueues, cancels and reads the cancelled fact", async () => {
+    const out = await npx("vitest", "run");
+    expect(out).toMatch(/Tests\s+2 passed/);
+  });
+});

@@ -1,0 +1,32 @@
+import { env, exports } from "cloudflare:workers";
+import { expect, it } from "vitest";
+
+const until = async (check: () => Promise<boolean>) => {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+it("enqueues through the Worker, cancels the running send, and reads the cancelled fact", async () => {
+  const response = await exports.default.fetch("http://my-worker.test/mail?user=ada", { method: "POST" });
+  expect(response.status).toBe(201);
+  const { id } = (await response.json()) as { id: number };
+
+  const agent = env.AGENT.getByName("ada");
+  await until(async () => (await agent.intentState(id)) === "claimed");
+  expect(await agent.cancelTrigger({ triggerKind: "mail.send", intentEventId: id, reason: "user unsubscribed" })).toMatchObject({ status: "requested" });
+  await until(async () => (await agent.intentState(id)) === "cancelled");
+
+  const facts = await agent.events({ kinds: ["mail.send.cancelled"] });
+  expect(facts).toHaveLength(1);
+  expect(facts[0]!.payload).toEqual({ id: expect.any(String), reason: "user unsubscribed" });
+});
+
+it("refuses a bad payload at the door with the path of the bad field, and writes nothing", async () => {
+  const agent = env.AGENT.getByName("refused");
+  const bad = { triggerKind: "mail.send", payload: { id: "" } } as const;
+  await expect(agent.enqueueTrigger(bad)).rejects.toThrow(/id: Too small/);
+  expect(await agent.events()).toEqual([]);
+});
