@@ -163,6 +163,7 @@ export type Settlement = "completed" | "cancelled" | "failed" | "rejected";
 export interface CancelRequest<Kind extends string = string> {
   readonly triggerKind: Kind;
   readonly intentEventId: number;
+  /** At most 1 024 bytes of UTF-8, counted in bytes, not characters; a longer reason is refused and nothing is written. */
   readonly reason?: string;
 }
 
