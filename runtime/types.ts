@@ -79,7 +79,7 @@ export interface NewEvent<Kind extends string = string, Payload = unknown> {
 export interface FollowUp {
   readonly triggerKind: string;
   readonly payload: unknown;
-  /** Milliseconds since the epoch; default: now. */
+  /** Milliseconds since the epoch, within a Date's range (±8.64e15); fractions round up. Default: now. */
   readonly at?: number;
   readonly idempotencyKey?: string;
 }
@@ -147,7 +147,11 @@ export type IntentOf<T> = T extends DurableTrigger<infer I, any, any, any, any> 
 export type OutcomeOf<T> = T extends DurableTrigger<any, infer O, any, any, any> ? O : never;
 
 export interface EnqueueOptions {
-  /** When the work becomes due, in milliseconds since the epoch. Default: now. */
+  /**
+   * When the work becomes due, in milliseconds since the epoch. A time no
+   * JavaScript Date can hold (beyond ±8.64e15) is refused; a fraction of a
+   * millisecond rounds up. Default: now.
+   */
   readonly at?: number;
   /** The same key for the same trigger kind returns the first intent's id and writes nothing. */
   readonly idempotencyKey?: string;

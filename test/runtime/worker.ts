@@ -19,6 +19,8 @@ export interface ScriptIntent {
   /** Attempts up to this number throw before doing anything. */
   failAttempts?: number;
   commit?: "ok" | "throwAfterSideWrite" | "promise" | "enqueueFollowUp";
+  /** With `commit: "enqueueFollowUp"`: the follow-up's `at`. */
+  followUpAt?: number;
   /** Progress frames `{ step }` sent after the acquire's wait, before it returns. */
   progress?: number;
   version?: number;
@@ -29,6 +31,7 @@ export interface ScriptOutcome {
   attempt: number;
   mode: string;
   commit: NonNullable<ScriptIntent["commit"]>;
+  followUpAt?: number;
 }
 
 const ACQUIRE_MODES = ["return", "throw", "gate", "ignoreAbort", "throwCancellation"];
@@ -66,7 +69,8 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
         break;
     }
     for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step });
-    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok" };
+    const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
+    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt };
   } finally {
     leave(kind);
   }
@@ -85,7 +89,8 @@ function scripted<const Kind extends KindName>(kind: Kind, options: Partial<Opti
     commit(outcome, tx) {
       if (outcome.commit === "promise") return Promise.resolve();
       if (outcome.commit === "enqueueFollowUp") {
-        tx.enqueue({ triggerKind: "test.script", payload: { id: `${outcome.id}.next`, acquire: "return" } });
+        const at = outcome.followUpAt === undefined ? {} : { at: outcome.followUpAt };
+        tx.enqueue({ triggerKind: "test.script", payload: { id: `${outcome.id}.next`, acquire: "return" }, ...at });
       }
       if (outcome.commit === "throwAfterSideWrite") {
         tx.sql.exec("CREATE TABLE IF NOT EXISTS side_effects (id TEXT NOT NULL)");
