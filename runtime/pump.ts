@@ -1,4 +1,4 @@
-import { CancellationError, ClaimExpiredError, describeError, isCancellationError } from "./errors.ts";
+import { CancellationError, cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError } from "./errors.ts";
 import { parseIntent } from "./intents.ts";
 import type { RegisteredTrigger } from "./registry.ts";
 import { announce, type Scope } from "./scope.ts";
@@ -209,7 +209,8 @@ export class Pump {
     if (result.ok) {
       refused = settle(scope, claim.intentId, claim.mode, "completed", (tx) => registered.trigger.commit(result.outcome, tx));
     } else if (cancelled) {
-      const cancel = row.cancel ?? { requestedAt: Date.now(), reason: null };
+      // No request: the acquire stopped itself, and its CancellationError says why.
+      const cancel = row.cancel ?? { requestedAt: Date.now(), reason: cancellationReasonOf(result.error) };
       refused = settleCancelled(scope, registered, claim.intentId, claim.mode, intent, cancellationInfo(cancel));
     } else {
       refused = null;

@@ -115,12 +115,12 @@ describe("cancelTrigger", () => {
     });
   });
 
-  it("settles as cancelled when the acquire throws the runtime's CancellationError itself", async () => {
+  it("settles as cancelled, with the error's reason, when the acquire throws the runtime's CancellationError itself", async () => {
     const { agent } = freshAgent("cancel-self");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "self-1", acquire: "throwCancellation" } });
     expect(await phaseOf(agent, id, "cancelled", "failed", "retry_scheduled")).toBe("cancelled");
     const facts = await agent.events({ kinds: ["test.script.cancelled"] });
-    expect(facts.map((e) => e.payload)).toEqual([{ id: "self-1", reason: null }]);
+    expect(facts.map((e) => e.payload)).toEqual([{ id: "self-1", reason: "acquire gave up" }]);
   });
 
   it("refuses an unknown trigger kind and writes nothing", async () => {
