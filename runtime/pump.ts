@@ -153,8 +153,7 @@ export class Pump {
     }
     if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) {
       // The last allowed attempt lost its claim: settle rather than redrive forever.
-      const error = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
-      settleFailed(scope, registered, row.intentId, "redrive", row.attempts, parsed.intent, error);
+      this.settleLostClaim(registered, row, parsed.intent);
       return "settled";
     }
     const claim = scope.work.claim(row, crypto.randomUUID(), now, registered.acquireDeadlineMs);
@@ -162,6 +161,22 @@ export class Pump {
     announce(scope, claim.intentId);
     void this.attempt(registered, claim, parsed.intent, now);
     return "started";
+  }
+
+  /**
+   * Settles a row whose last allowed attempt lost its claim. A cancel was
+   * asked for and nothing will ever answer it now, so the request is what
+   * ends the work: cancelled, not failed. Otherwise it failed, ClaimExpired.
+   */
+  private settleLostClaim(registered: RegisteredTrigger, row: DueRow, intent: unknown): void {
+    const { scope } = this;
+    let error: unknown = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
+    if (row.cancel !== null) {
+      const refused = settleCancelled(scope, registered, row.intentId, "redrive", intent, cancellationInfo(row.cancel));
+      if (refused === null) return;
+      error = refused; // commitCancelled was refused, and no attempt is left to try it again
+    }
+    settleFailed(scope, registered, row.intentId, "redrive", row.attempts, intent, error);
   }
 
   private async attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): Promise<void> {
