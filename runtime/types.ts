@@ -47,6 +47,11 @@ export interface RetryPolicy {
 
 export interface EventQuery<Kind extends string = string> {
   readonly afterId?: number;
+  /**
+   * Only events of these kinds (at most 50). An empty list is no filter, the
+   * same as leaving it out: every kind. A list built at run time that ends up
+   * empty would otherwise read nothing, silently.
+   */
   readonly kinds?: readonly Kind[];
   readonly limit?: number;
 }

@@ -21,6 +21,8 @@ export interface ScriptIntent {
   commit?: "ok" | "throwAfterSideWrite" | "promise" | "enqueueFollowUp";
   /** With `commit: "enqueueFollowUp"`: the follow-up's `at`. */
   followUpAt?: number;
+  /** The acquire reads `ctx.events({ kinds: readKinds })` and reports the kinds it saw as `seenKinds`. */
+  readKinds?: string[];
   /** Progress frames `{ step }` sent after the acquire's wait, before it returns. */
   progress?: number;
   version?: number;
@@ -32,6 +34,7 @@ export interface ScriptOutcome {
   mode: string;
   commit: NonNullable<ScriptIntent["commit"]>;
   followUpAt?: number;
+  seenKinds?: string[];
 }
 
 const ACQUIRE_MODES = ["return", "throw", "gate", "ignoreAbort", "throwCancellation"];
@@ -70,7 +73,8 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
     }
     for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step });
     const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
-    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt };
+    const seen = intent.readKinds === undefined ? {} : { seenKinds: ctx.events({ kinds: intent.readKinds }).map((e) => e.kind) };
+    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt, ...seen };
   } finally {
     leave(kind);
   }
