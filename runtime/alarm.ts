@@ -22,8 +22,14 @@ export class Alarm {
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
-  async load(): Promise<void> {
-    this.armed = await this.storage.getAlarm();
+  private loading: Promise<void> | null = null;
+
+  /** Reads the alarm once; every later call answers the same read. */
+  load(): Promise<void> {
+    this.loading ??= this.storage.getAlarm().then((at) => {
+      this.armed = at;
+    });
+    return this.loading;
   }
 
   /** Makes sure a drain happens at `at` or sooner. */

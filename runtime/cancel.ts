@@ -31,7 +31,10 @@ export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): 
 
   const now = Date.now();
   let requestedAt: number;
-  if (row.claim === null) {
+  // A claim this instance did not make belongs to a dead one: no acquire will answer the
+  // request, so the work is settled now, as pending work is.
+  const orphaned = row.claim !== null && !pump.issued(row.claim.token);
+  if (row.claim === null || orphaned) {
     const event = scope.ledger.get(intentEventId);
     const parsed = event ? parseIntent(registered, event.payload) : { ok: false as const, reason: "intent event is missing" };
     if (!parsed.ok) {
@@ -39,7 +42,7 @@ export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): 
       return { status: "already_completed", intentEventId, settled: "rejected" };
     }
     const cancellation = reason === null ? { requestedAt: now } : { reason, requestedAt: now };
-    const refused = settleCancelled(scope, registered, intentEventId, "normal", parsed.intent, cancellation);
+    const refused = settleCancelled(scope, registered, intentEventId, orphaned ? "redrive" : "normal", parsed.intent, cancellation);
     if (refused === null) return { status: "cancelled", intentEventId };
     // commitCancelled was refused and rolled back: keep the request, and let the
     // pump settle it as an attempt, so the failure counts like any other. Both

@@ -45,7 +45,26 @@ export class Pump {
   /** Kinds with a slot just freed, or whose last look settled rows without running them: there may be more. */
   private readonly lookAgain = new Set<string>();
 
-  constructor(private readonly scope: Scope) {}
+  /** Stamps every claim token this instance issues, so that a claim it did not make is known for what it is. */
+  private readonly instance = crypto.randomUUID();
+  private claims = 0;
+
+  /**
+   * A Durable Object runs as one instance at a time, so a claim in storage
+   * when a pump is created (once per instance, before it has claimed
+   * anything) was made by an instance that is gone: its acquire will never
+   * answer. Those claims end now, rather than at their deadline, and a drain
+   * takes them over at once: an alarm set for now may take seconds to fire.
+   * It starts once the alarm's time is known, since a drain arms the alarm.
+   */
+  constructor(private readonly scope: Scope) {
+    if (scope.work.expireClaims(Date.now()) > 0) void scope.alarm.load().then(() => this.kick());
+  }
+
+  /** Whether this instance made the claim with this token; any other belongs to a dead instance. */
+  issued(token: string): boolean {
+    return token.startsWith(`${this.instance}:`);
+  }
 
   /** The alarm's drain: looks at every kind, joining the drain already running, if any. */
   drain(): Promise<void> {
@@ -156,7 +175,7 @@ export class Pump {
       this.settleLostClaim(registered, row, parsed.intent);
       return "settled";
     }
-    const claim = scope.work.claim(row, crypto.randomUUID(), now, registered.acquireDeadlineMs);
+    const claim = scope.work.claim(row, `${this.instance}:${++this.claims}`, now, registered.acquireDeadlineMs);
     if (claim === null) return "taken";
     announce(scope, claim.intentId);
     void this.attempt(registered, claim, parsed.intent, now);

@@ -130,6 +130,8 @@ export const triggers = [
   scripted("test.ignored", { cancellation: "ignored" }),
   scripted("test.pool", { concurrency: 2 }),
   scripted("test.short", { acquireDeadlineMs: 300, retry: { ...fastRetry, maxAttempts: 2 } }),
+  // Claims that outlast any test: only recovery at start can bring such work back in time.
+  scripted("test.long", { acquireDeadlineMs: 900_000, retry: { ...fastRetry, maxAttempts: 2 } }),
   scripted("test.slowRetry", { retry: { maxAttempts: 2, backoffMs: 60_000, maxBackoffMs: 60_000 } }),
   scripted("test.failing", {
     retry: { maxAttempts: 2, backoffMs: 10, maxBackoffMs: 10 },
