@@ -1,4 +1,12 @@
 /**
+ * The times `setAlarm` takes, found by trying: none at or before the epoch, none
+ * after int64 nanoseconds end in 2262; outside, it throws. Work may be due at
+ * any time a Date can hold, which reaches much further either way.
+ */
+const EARLIEST_ALARM_MS = 1;
+const LATEST_ALARM_MS = 9_223_372_036_854;
+
+/**
  * The object's one alarm, with its time kept in memory. The runtime is the
  * only writer of the alarm, so after one read at construction the cached time
  * is the truth, and arming costs no storage round trip when an earlier alarm
@@ -14,13 +22,20 @@ export class Alarm {
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
-  async load(): Promise<void> {
-    this.armed = await this.storage.getAlarm();
+  private loading: Promise<void> | null = null;
+
+  /** Reads the alarm once; every later call answers the same read. */
+  load(): Promise<void> {
+    this.loading ??= this.storage.getAlarm().then((at) => {
+      this.armed = at;
+    });
+    return this.loading;
   }
 
   /** Makes sure a drain happens at `at` or sooner. */
-  armNoLaterThan(at: number | null): void {
-    if (at === null) return;
+  armNoLaterThan(wanted: number | null): void {
+    if (wanted === null) return;
+    const at = settable(wanted);
     if (this.armed === undefined || this.armed === null || this.armed > at) this.set(at);
   }
 
@@ -30,7 +45,8 @@ export class Alarm {
    * and the platform clears it; deleting it instead would cost a delete now
    * and a set again for the next intent, on every intent of a steady trickle.
    */
-  armExactly(at: number | null): void {
+  armExactly(wanted: number | null): void {
+    const at = wanted === null ? null : settable(wanted);
     if (at === this.armed) return;
     if (at === null) {
       if (this.armed != null && this.armed <= Date.now()) return;
@@ -48,4 +64,13 @@ export class Alarm {
     void this.storage.setAlarm(at);
     this.armed = at;
   }
+}
+
+/**
+ * The alarm is a backstop, so a time outside its range is brought inside:
+ * a past time fires now either way, and an alarm in 2262 for work due later
+ * finds nothing due and is armed again.
+ */
+function settable(at: number): number {
+  return Math.min(LATEST_ALARM_MS, Math.max(EARLIEST_ALARM_MS, at));
 }

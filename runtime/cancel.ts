@@ -1,3 +1,4 @@
+import { RequestError } from "./errors.ts";
 import { requireTrigger, parseIntent } from "./intents.ts";
 import type { Pump } from "./pump.ts";
 import { announce, type Scope } from "./scope.ts";
@@ -5,21 +6,35 @@ import { settleCancelled, settleRejected } from "./settle.ts";
 import type { CancelRequest, CancelResult } from "./types.ts";
 
 /**
+ * The longest cancel reason, in bytes of UTF-8. A reason is stored on the work
+ * row and handed to `commitCancelled`, which usually copies it into a ledger
+ * event: unbounded, it could push a row past SQLite's limit after the call
+ * had already started writing.
+ */
+export const MAX_CANCEL_REASON_BYTES = 1024;
+const encoder = new TextEncoder();
+
+/**
  * The five answers of `cancelTrigger`. Pending work settles as cancelled
  * right here; running work gets its request recorded and its signal aborted,
- * and the pump writes the terminal fact when the acquire ends.
+ * and the pump writes the terminal fact when the acquire ends. Every write
+ * happens inside a transaction, so a call that throws leaves storage as it was.
  */
 export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): CancelResult {
   const registered = requireTrigger(scope, request.triggerKind);
   const { intentEventId } = request;
-  const reason = typeof request.reason === "string" ? request.reason : null;
+  const reason = cancelReason(registered.kind, request.reason);
   const row = scope.work.get(intentEventId);
   if (row === null || row.triggerKind !== registered.kind) return { status: "not_found", intentEventId };
   if (row.settled !== null) return { status: "already_completed", intentEventId, settled: row.settled };
   if (registered.trigger.cancellation === "ignored") return { status: "ignored", intentEventId };
 
   const now = Date.now();
-  if (row.claim === null) {
+  let requestedAt: number;
+  // A claim this instance did not make belongs to a dead one: no acquire will answer the
+  // request, so the work is settled now, as pending work is.
+  const orphaned = row.claim !== null && !pump.issued(row.claim.token);
+  if (row.claim === null || orphaned) {
     const event = scope.ledger.get(intentEventId);
     const parsed = event ? parseIntent(registered, event.payload) : { ok: false as const, reason: "intent event is missing" };
     if (!parsed.ok) {
@@ -27,16 +42,35 @@ export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): 
       return { status: "already_completed", intentEventId, settled: "rejected" };
     }
     const cancellation = reason === null ? { requestedAt: now } : { reason, requestedAt: now };
-    const refused = settleCancelled(scope, registered, intentEventId, "normal", parsed.intent, cancellation);
+    const refused = settleCancelled(scope, registered, intentEventId, orphaned ? "redrive" : "normal", parsed.intent, cancellation);
     if (refused === null) return { status: "cancelled", intentEventId };
     // commitCancelled was refused and rolled back: keep the request, and let the
-    // pump settle it as an attempt, so the failure counts like any other.
+    // pump settle it as an attempt, so the failure counts like any other. Both
+    // writes in one transaction: work must never become due early for a call that fails.
     console.warn(`durable trigger "${registered.kind}" intent ${intentEventId}: commitCancelled refused`, refused.message);
-    scope.work.fireNoLaterThan(intentEventId, now);
+    ({ requestedAt } = scope.storage.transactionSync(() => {
+      scope.work.fireNoLaterThan(intentEventId, now);
+      return scope.work.requestCancel(intentEventId, now, reason);
+    }));
     scope.newWork.add(registered.kind);
+  } else {
+    ({ requestedAt } = scope.work.requestCancel(intentEventId, now, reason));
   }
-  const { requestedAt } = scope.work.requestCancel(intentEventId, now, reason);
   announce(scope, intentEventId);
   pump.abort(intentEventId, reason);
   return { status: "requested", intentEventId, requestedAt };
+}
+
+/** The request's reason, or null for none; refused at the door before anything is read or written. */
+function cancelReason(kind: string, reason: unknown): string | null {
+  if (reason === undefined || reason === null) return null;
+  if (typeof reason !== "string") throw new RequestError(`cancelTrigger "${kind}": reason must be a string (got a ${typeof reason})`);
+  // Cheap bound first: a UTF-16 unit is at most 3 bytes of UTF-8.
+  if (reason.length * 3 > MAX_CANCEL_REASON_BYTES) {
+    const bytes = encoder.encode(reason).byteLength;
+    if (bytes > MAX_CANCEL_REASON_BYTES) {
+      throw new RequestError(`cancelTrigger "${kind}": reason is ${bytes} bytes of UTF-8, over the ${MAX_CANCEL_REASON_BYTES}-byte limit`);
+    }
+  }
+  return reason;
 }

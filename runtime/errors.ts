@@ -27,6 +27,13 @@ export function isCancellationError(error: unknown): boolean {
   return error instanceof CancellationError || (error instanceof Error && error.name === "CancellationError");
 }
 
+/** The reason a CancellationError carries, or null; one from another realm is recognised by its name too. */
+export function cancellationReasonOf(error: unknown): string | null {
+  if (!isCancellationError(error)) return null;
+  const { reason } = error as { reason?: unknown };
+  return typeof reason === "string" ? reason : null;
+}
+
 /** Errors as the ledger records them: plain data, never a stack. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

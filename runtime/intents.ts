@@ -16,10 +16,8 @@ export interface Enqueued {
  */
 export function enqueueIntent(scope: Scope, request: FollowUp, now: number): Enqueued {
   const registered = requireTrigger(scope, request.triggerKind);
-  const { at = now, idempotencyKey } = request;
-  if (typeof at !== "number" || !Number.isFinite(at)) {
-    throw new RequestError(`enqueueTrigger "${registered.kind}": at must be a finite number of milliseconds (got ${String(at)})`);
-  }
+  const { idempotencyKey } = request;
+  const at = fireTime(registered.kind, request.at, now);
   if (idempotencyKey !== undefined && (typeof idempotencyKey !== "string" || idempotencyKey === "")) {
     throw new RequestError(`enqueueTrigger "${registered.kind}": idempotencyKey must be a non-empty string`);
   }
@@ -35,6 +33,27 @@ export function enqueueIntent(scope: Scope, request: FollowUp, now: number): Enq
   scope.work.insert(event.id, registered.kind, at, idempotencyKey ?? null);
   scope.newWork.add(registered.kind);
   return { id: event.id, fireAt: at };
+}
+
+/** The furthest a JavaScript Date reaches from the epoch, either way: `new Date(8.64e15 + 1)` is invalid. */
+export const MAX_DATE_MS = 8.64e15;
+
+/**
+ * When the work fires. A time no Date can hold is refused: it would be stored
+ * and never fire. A fraction of a millisecond is accepted, since a computed
+ * time (`now + seconds * 1000`) may well have one, and rounded up: the alarm
+ * and the work table keep whole milliseconds, and rounding up never starts
+ * work before the time it asked for.
+ */
+function fireTime(kind: string, at: unknown, now: number): number {
+  if (at === undefined) return now;
+  if (typeof at !== "number" || !Number.isFinite(at) || Math.abs(at) > MAX_DATE_MS) {
+    throw new RequestError(
+      `enqueueTrigger "${kind}": at must be a finite number of milliseconds that a JavaScript Date can hold, ` +
+        `from -${MAX_DATE_MS} to ${MAX_DATE_MS} (got ${String(at)})`,
+    );
+  }
+  return Math.ceil(at);
 }
 
 export function requireTrigger(scope: Scope, kind: unknown): RegisteredTrigger {

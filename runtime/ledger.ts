@@ -59,8 +59,7 @@ export class Ledger {
   read({ afterId = 0, kinds, limit = MAX_EVENTS_PER_READ }: EventQuery = {}): LedgerEvent[] {
     assertKinds(kinds);
     const bounded = Math.max(0, Math.min(Math.trunc(limit), MAX_EVENTS_PER_READ));
-    if (kinds !== undefined && kinds.length === 0) return [];
-    const rows = kinds
+    const rows = kinds !== undefined && kinds.length > 0
       ? this.sql.exec<EventRow>(
           `SELECT id, ts, kind, payload FROM events
             WHERE id > ? AND kind IN (${kinds.map(() => "?").join(", ")})

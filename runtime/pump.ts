@@ -1,4 +1,4 @@
-import { CancellationError, ClaimExpiredError, describeError, isCancellationError } from "./errors.ts";
+import { CancellationError, cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError } from "./errors.ts";
 import { parseIntent } from "./intents.ts";
 import type { RegisteredTrigger } from "./registry.ts";
 import { announce, type Scope } from "./scope.ts";
@@ -45,7 +45,26 @@ export class Pump {
   /** Kinds with a slot just freed, or whose last look settled rows without running them: there may be more. */
   private readonly lookAgain = new Set<string>();
 
-  constructor(private readonly scope: Scope) {}
+  /** Stamps every claim token this instance issues, so that a claim it did not make is known for what it is. */
+  private readonly instance = crypto.randomUUID();
+  private claims = 0;
+
+  /**
+   * A Durable Object runs as one instance at a time, so a claim in storage
+   * when a pump is created (once per instance, before it has claimed
+   * anything) was made by an instance that is gone: its acquire will never
+   * answer. Those claims end now, rather than at their deadline, and a drain
+   * takes them over at once: an alarm set for now may take seconds to fire.
+   * It starts once the alarm's time is known, since a drain arms the alarm.
+   */
+  constructor(private readonly scope: Scope) {
+    if (scope.work.expireClaims(Date.now()) > 0) void scope.alarm.load().then(() => this.kick());
+  }
+
+  /** Whether this instance made the claim with this token; any other belongs to a dead instance. */
+  issued(token: string): boolean {
+    return token.startsWith(`${this.instance}:`);
+  }
 
   /** The alarm's drain: looks at every kind, joining the drain already running, if any. */
   drain(): Promise<void> {
@@ -153,15 +172,30 @@ export class Pump {
     }
     if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) {
       // The last allowed attempt lost its claim: settle rather than redrive forever.
-      const error = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
-      settleFailed(scope, registered, row.intentId, "redrive", row.attempts, parsed.intent, error);
+      this.settleLostClaim(registered, row, parsed.intent);
       return "settled";
     }
-    const claim = scope.work.claim(row, crypto.randomUUID(), now, registered.acquireDeadlineMs);
+    const claim = scope.work.claim(row, `${this.instance}:${++this.claims}`, now, registered.acquireDeadlineMs);
     if (claim === null) return "taken";
     announce(scope, claim.intentId);
     void this.attempt(registered, claim, parsed.intent, now);
     return "started";
+  }
+
+  /**
+   * Settles a row whose last allowed attempt lost its claim. A cancel was
+   * asked for and nothing will ever answer it now, so the request is what
+   * ends the work: cancelled, not failed. Otherwise it failed, ClaimExpired.
+   */
+  private settleLostClaim(registered: RegisteredTrigger, row: DueRow, intent: unknown): void {
+    const { scope } = this;
+    let error: unknown = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
+    if (row.cancel !== null) {
+      const refused = settleCancelled(scope, registered, row.intentId, "redrive", intent, cancellationInfo(row.cancel));
+      if (refused === null) return;
+      error = refused; // commitCancelled was refused, and no attempt is left to try it again
+    }
+    settleFailed(scope, registered, row.intentId, "redrive", row.attempts, intent, error);
   }
 
   private async attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): Promise<void> {
@@ -209,7 +243,8 @@ export class Pump {
     if (result.ok) {
       refused = settle(scope, claim.intentId, claim.mode, "completed", (tx) => registered.trigger.commit(result.outcome, tx));
     } else if (cancelled) {
-      const cancel = row.cancel ?? { requestedAt: Date.now(), reason: null };
+      // No request: the acquire stopped itself, and its CancellationError says why.
+      const cancel = row.cancel ?? { requestedAt: Date.now(), reason: cancellationReasonOf(result.error) };
       refused = settleCancelled(scope, registered, claim.intentId, claim.mode, intent, cancellationInfo(cancel));
     } else {
       refused = null;

@@ -47,6 +47,11 @@ export interface RetryPolicy {
 
 export interface EventQuery<Kind extends string = string> {
   readonly afterId?: number;
+  /**
+   * Only events of these kinds (at most 50). An empty list is no filter, the
+   * same as leaving it out: every kind. A list built at run time that ends up
+   * empty would otherwise read nothing, silently.
+   */
   readonly kinds?: readonly Kind[];
   readonly limit?: number;
 }
@@ -79,7 +84,7 @@ export interface NewEvent<Kind extends string = string, Payload = unknown> {
 export interface FollowUp {
   readonly triggerKind: string;
   readonly payload: unknown;
-  /** Milliseconds since the epoch; default: now. */
+  /** Milliseconds since the epoch, within a Date's range (±8.64e15); fractions round up. Default: now. */
   readonly at?: number;
   readonly idempotencyKey?: string;
 }
@@ -147,7 +152,11 @@ export type IntentOf<T> = T extends DurableTrigger<infer I, any, any, any, any> 
 export type OutcomeOf<T> = T extends DurableTrigger<any, infer O, any, any, any> ? O : never;
 
 export interface EnqueueOptions {
-  /** When the work becomes due, in milliseconds since the epoch. Default: now. */
+  /**
+   * When the work becomes due, in milliseconds since the epoch. A time no
+   * JavaScript Date can hold (beyond ±8.64e15) is refused; a fraction of a
+   * millisecond rounds up. Default: now.
+   */
   readonly at?: number;
   /** The same key for the same trigger kind returns the first intent's id and writes nothing. */
   readonly idempotencyKey?: string;
@@ -163,6 +172,7 @@ export type Settlement = "completed" | "cancelled" | "failed" | "rejected";
 export interface CancelRequest<Kind extends string = string> {
   readonly triggerKind: Kind;
   readonly intentEventId: number;
+  /** At most 1 024 bytes of UTF-8, counted in bytes, not characters; a longer reason is refused and nothing is written. */
   readonly reason?: string;
 }
 

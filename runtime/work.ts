@@ -212,6 +212,15 @@ export class WorkTable {
     );
   }
 
+  /**
+   * Ends every claim by `now`: each is due, and the next drain takes it over
+   * as a redrive (or settles the last allowed attempt). Answers how many
+   * claims there were.
+   */
+  expireClaims(now: number): number {
+    return this.sql.exec("UPDATE work SET claim_deadline = min(claim_deadline, ?) WHERE claim_token IS NOT NULL", now).rowsWritten;
+  }
+
   /** Brings unclaimed work forward to `at` if it was due later. */
   fireNoLaterThan(intentId: number, at: number): void {
     this.sql.exec("UPDATE work SET fire_at = min(fire_at, ?) WHERE intent_id = ? AND claim_token IS NULL", at, intentId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { freshAgent, phaseOf, release } from "./helpers";
+import { eventually, freshAgent, phaseOf, release } from "./helpers";
 import { seenModes } from "./gates";
 
 const later = () => Date.now() + 60_000;
@@ -115,12 +115,33 @@ describe("cancelTrigger", () => {
     });
   });
 
-  it("settles as cancelled when the acquire throws the runtime's CancellationError itself", async () => {
+  it("settles as cancelled, with the error's reason, when the acquire throws the runtime's CancellationError itself", async () => {
     const { agent } = freshAgent("cancel-self");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "self-1", acquire: "throwCancellation" } });
     expect(await phaseOf(agent, id, "cancelled", "failed", "retry_scheduled")).toBe("cancelled");
     const facts = await agent.events({ kinds: ["test.script.cancelled"] });
-    expect(facts.map((e) => e.payload)).toEqual([{ id: "self-1", reason: null }]);
+    expect(facts.map((e) => e.payload)).toEqual([{ id: "self-1", reason: "acquire gave up" }]);
+  });
+
+  it("settles cancelled, with the request's reason, when the last attempt then loses its claim", async () => {
+    const { agent } = freshAgent("cancel-lost-claim");
+    // test.short: 2 attempts, 300 ms claims. The first attempt fails, so the second is the last allowed.
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.short",
+      payload: { id: "lost-cancel-1", acquire: "ignoreAbort", gatePerAttempt: true, failAttempts: 1 },
+    });
+    await eventually(
+      () => agent.intents(),
+      ([summary]) => summary?.attempts === 2 && summary.phase === "claimed",
+      "the last attempt to hold its claim",
+    );
+    expect((await agent.cancelTrigger({ triggerKind: "test.short", intentEventId: id, reason: "user" })).status).toBe("requested");
+
+    // The acquire ignores the abort past its deadline: the claim is lost, the request stands.
+    expect(await phaseOf(agent, id, "cancelled", "failed")).toBe("cancelled");
+    const facts = await agent.events({ kinds: ["test.short.cancelled", "test.short.done", "durable_trigger.failed"] });
+    expect(facts.map((e) => [e.kind, e.payload])).toEqual([["test.short.cancelled", { id: "lost-cancel-1", reason: "user" }]]);
+    await release(agent, "lost-cancel-1#2");
   });
 
   it("refuses an unknown trigger kind and writes nothing", async () => {

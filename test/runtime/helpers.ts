@@ -61,3 +61,15 @@ export const sse = {
   open: (agent: TestAgent, streamKind: string, start: unknown) =>
     agent.fetch(`https://agent/streams/${encodeURIComponent(streamKind)}`, { method: "POST", body: JSON.stringify(start) }),
 };
+
+/**
+ * Everything a refused call must leave as it was: the ledger, every work row
+ * (fire time, claim, attempts, cancel request, settlement) and the alarm.
+ */
+export function storeOf(agent: TestAgent) {
+  return runInDurableObject(agent, async (_, state) => ({
+    events: state.storage.sql.exec("SELECT * FROM events ORDER BY id").toArray(),
+    work: state.storage.sql.exec("SELECT * FROM work ORDER BY intent_id").toArray(),
+    alarm: await state.storage.getAlarm(),
+  }));
+}

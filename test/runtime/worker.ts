@@ -19,6 +19,10 @@ export interface ScriptIntent {
   /** Attempts up to this number throw before doing anything. */
   failAttempts?: number;
   commit?: "ok" | "throwAfterSideWrite" | "promise" | "enqueueFollowUp";
+  /** With `commit: "enqueueFollowUp"`: the follow-up's `at`. */
+  followUpAt?: number;
+  /** The acquire reads `ctx.events({ kinds: readKinds })` and reports the kinds it saw as `seenKinds`. */
+  readKinds?: string[];
   /** Progress frames `{ step }` sent after the acquire's wait, before it returns. */
   progress?: number;
   version?: number;
@@ -29,6 +33,8 @@ export interface ScriptOutcome {
   attempt: number;
   mode: string;
   commit: NonNullable<ScriptIntent["commit"]>;
+  followUpAt?: number;
+  seenKinds?: string[];
 }
 
 const ACQUIRE_MODES = ["return", "throw", "gate", "ignoreAbort", "throwCancellation"];
@@ -66,7 +72,9 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
         break;
     }
     for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step });
-    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok" };
+    const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
+    const seen = intent.readKinds === undefined ? {} : { seenKinds: ctx.events({ kinds: intent.readKinds }).map((e) => e.kind) };
+    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt, ...seen };
   } finally {
     leave(kind);
   }
@@ -85,7 +93,8 @@ function scripted<const Kind extends KindName>(kind: Kind, options: Partial<Opti
     commit(outcome, tx) {
       if (outcome.commit === "promise") return Promise.resolve();
       if (outcome.commit === "enqueueFollowUp") {
-        tx.enqueue({ triggerKind: "test.script", payload: { id: `${outcome.id}.next`, acquire: "return" } });
+        const at = outcome.followUpAt === undefined ? {} : { at: outcome.followUpAt };
+        tx.enqueue({ triggerKind: "test.script", payload: { id: `${outcome.id}.next`, acquire: "return" }, ...at });
       }
       if (outcome.commit === "throwAfterSideWrite") {
         tx.sql.exec("CREATE TABLE IF NOT EXISTS side_effects (id TEXT NOT NULL)");
@@ -121,6 +130,8 @@ export const triggers = [
   scripted("test.ignored", { cancellation: "ignored" }),
   scripted("test.pool", { concurrency: 2 }),
   scripted("test.short", { acquireDeadlineMs: 300, retry: { ...fastRetry, maxAttempts: 2 } }),
+  // Claims that outlast any test: only recovery at start can bring such work back in time.
+  scripted("test.long", { acquireDeadlineMs: 900_000, retry: { ...fastRetry, maxAttempts: 2 } }),
   scripted("test.slowRetry", { retry: { maxAttempts: 2, backoffMs: 60_000, maxBackoffMs: 60_000 } }),
   scripted("test.failing", {
     retry: { maxAttempts: 2, backoffMs: 10, maxBackoffMs: 10 },
