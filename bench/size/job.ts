@@ -1,4 +1,4 @@
-import { defineAgentDO, type DurableTrigger, type ParseResult } from "../../runtime";
+import { defineAgentDO, type DurableTrigger, type ParseResult } from "durable-triggers";
 
 type Job = { n: number };
 
