@@ -1,7 +1,15 @@
-import { api } from "./api";
+import { operatorApi } from "durable-triggers/http";
 
 export { AgentDO } from "./agent";
 
+/**
+ * The example Worker is the operator surface alone: the JSON API, the
+ * server-sent events and the console, for every scope of the AGENT binding.
+ * With no `authorize` hook it answers on a loopback host only, which is
+ * where `npm start` serves it; README shows a token-guarded one.
+ */
+const operator = operatorApi<Cloudflare.Env>({ namespace: (env) => env.AGENT });
+
 export default {
-  fetch: api.fetch,
+  fetch: operator.fetch,
 } satisfies ExportedHandler<Cloudflare.Env>;

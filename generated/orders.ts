@@ -83,6 +83,28 @@ export function parseReportFetchIntent(raw: unknown): ParseResult<ReportFetchInt
   return parseWith(reportFetchIntentSchema, raw);
 }
 
+/** The JSON Schema of an intent payload, for tools such as the operator console. */
+export const reportFetchIntentJsonSchema = {
+  type: "object",
+  properties: {
+    reportId: {
+      type: "string",
+      pattern: "^[a-z0-9-]+$",
+      description: "Lowercase letters, digits and dashes."
+    },
+    source: {
+      type: "string",
+      enum: ["orders", "inventory", "payments"]
+    },
+    flaky: {
+      default: false,
+      description: "Fail the first attempt, as a busy upstream would.",
+      type: "boolean"
+    }
+  },
+  required: ["reportId", "source"]
+};
+
 /** Fetches a report from an upstream service (simulated), retried with backoff, reporting each stage. */
 export type ReportFetchTrigger = DurableTrigger<ReportFetchIntent, ReportFetchOutcome, Cloudflare.Env, ReportFetchEvent, ReportFetchProgress>;
 
@@ -97,6 +119,7 @@ export function reportFetchTrigger(handlers: ReportFetchHandlers) {
     cancellation: "cooperative",
     retry: { maxAttempts: 4, backoffMs: 250, maxBackoffMs: 2000 },
     concurrency: 4,
+    intentSchema: reportFetchIntentJsonSchema,
     parseIntent: parseReportFetchIntent,
     ...handlers
   } satisfies ReportFetchTrigger;
@@ -156,6 +179,44 @@ export function parseOrderPlacedIntent(raw: unknown): ParseResult<OrderPlacedInt
   return parseWith(orderPlacedIntentSchema, raw);
 }
 
+/** The JSON Schema of an intent payload, for tools such as the operator console. */
+export const orderPlacedIntentJsonSchema = {
+  type: "object",
+  properties: {
+    orderId: {
+      type: "string",
+      format: "uuid",
+      pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
+    },
+    email: {
+      type: "string",
+      format: "email",
+      pattern: "^(?:[A-Za-z0-9_'+\\-]+\\.)*[A-Za-z0-9_'+\\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\\-]*\\.)+[A-Za-z]{2,}$"
+    },
+    items: {
+      minItems: 1,
+      maxItems: 50,
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          sku: {
+            type: "string",
+            minLength: 1
+          },
+          quantity: {
+            type: "integer",
+            minimum: 1,
+            maximum: 9007199254740991
+          }
+        },
+        required: ["sku", "quantity"]
+      }
+    }
+  },
+  required: ["orderId", "items"]
+};
+
 /** Reserves stock for an order; its commit confirms the order and enqueues the order report. */
 export type OrderPlacedTrigger = DurableTrigger<OrderPlacedIntent, OrderPlacedOutcome, Cloudflare.Env, OrderPlacedEvent, never>;
 
@@ -168,6 +229,7 @@ export function orderPlacedTrigger(handlers: OrderPlacedHandlers) {
     kind: "order.placed",
     intentEventKind: "order.placed.requested",
     cancellation: "cooperative",
+    intentSchema: orderPlacedIntentJsonSchema,
     parseIntent: parseOrderPlacedIntent,
     ...handlers
   } satisfies OrderPlacedTrigger;

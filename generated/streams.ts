@@ -93,6 +93,25 @@ export function parseTextGenerateStreamStart(raw: unknown): StartParseResult<Tex
   return parseStartWith(textGenerateStreamStartSchema, raw);
 }
 
+/** The JSON Schema of a start payload, for tools such as the operator console. */
+export const textGenerateStreamStartJsonSchema = {
+  type: "object",
+  properties: {
+    prompt: {
+      type: "string",
+      minLength: 1,
+      maxLength: 500
+    },
+    words: {
+      default: 24,
+      type: "integer",
+      minimum: 1,
+      maximum: 200
+    }
+  },
+  required: ["prompt"]
+};
+
 /** Stands in for a model streaming its answer, one word at a time; only the terminal reaches the ledger. */
 export type TextGenerateStream = AttachedStream<TextGenerateStreamStart, TextGenerateStreamProgress, TextGenerateStreamOutput, TextGenerateStreamResult, Cloudflare.Env, TextGenerateStreamEvent>;
 
@@ -106,6 +125,7 @@ export function textGenerateStream(handlers: TextGenerateStreamHandlers) {
     mode: "output_only",
     cancellation: "cooperative",
     onDetach: "abort",
+    startSchema: textGenerateStreamStartJsonSchema,
     parseStart: parseTextGenerateStreamStart,
     ...handlers
   } satisfies TextGenerateStream;

@@ -58,6 +58,23 @@ export function parseTimerCountdownIntent(raw: unknown): ParseResult<TimerCountd
   return parseWith(timerCountdownIntentSchema, raw);
 }
 
+/** The JSON Schema of an intent payload, for tools such as the operator console. */
+export const timerCountdownIntentJsonSchema = {
+  type: "object",
+  properties: {
+    id: {
+      type: "string",
+      minLength: 1
+    },
+    seconds: {
+      type: "integer",
+      minimum: 1,
+      maximum: 600
+    }
+  },
+  required: ["id", "seconds"]
+};
+
 /** A timer-driven job that ticks once a second, reports progress, and stops at once when cancelled. */
 export type TimerCountdownTrigger = DurableTrigger<TimerCountdownIntent, TimerCountdownOutcome, Cloudflare.Env, TimerCountdownEvent, TimerCountdownProgress>;
 
@@ -72,6 +89,7 @@ export function timerCountdownTrigger(handlers: TimerCountdownHandlers) {
     cancellation: "cooperative",
     acquireDeadlineMs: 900000,
     concurrency: 10,
+    intentSchema: timerCountdownIntentJsonSchema,
     parseIntent: parseTimerCountdownIntent,
     ...handlers
   } satisfies TimerCountdownTrigger;

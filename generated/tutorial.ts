@@ -47,6 +47,17 @@ export function parseTutorialCancelableIntent(raw: unknown): ParseResult<Tutoria
   return parseWith(tutorialCancelableIntentSchema, raw);
 }
 
+/** The JSON Schema of an intent payload, for tools such as the operator console. */
+export const tutorialCancelableIntentJsonSchema = {
+  type: "object",
+  properties: {
+    id: {
+      type: "string",
+      minLength: 1
+    }
+  },
+  required: ["id"]
+};
 export type TutorialCancelableTrigger = DurableTrigger<TutorialCancelableIntent, TutorialCancelableOutcome, Cloudflare.Env, TutorialCancelableEvent, never>;
 
 /** What a person writes for this trigger: the handler file exports it as `handlers`. */
@@ -59,6 +70,7 @@ export function tutorialCancelableTrigger(handlers: TutorialCancelableHandlers) 
     intentEventKind: "tutorial.cancelable.requested",
     cancellation: "cooperative",
     acquireDeadlineMs: 60000,
+    intentSchema: tutorialCancelableIntentJsonSchema,
     parseIntent: parseTutorialCancelableIntent,
     ...handlers
   } satisfies TutorialCancelableTrigger;

@@ -3,7 +3,7 @@ import { IndentationText, Node, Project, QuoteKind, StructureKind, ts, VariableD
 import { z } from "zod";
 import { createAuxiliaryTypeStore, printNode, zodToTs } from "zod-to-ts";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model.ts";
-import { specJsonSchema } from "./spec-format.ts";
+import { specJsonSchema, type JsonValue } from "./spec-format.ts";
 import { commentSafe, irToExpression, irToZod, jsonExpression, printExpression } from "./zod-ir.ts";
 
 export interface EmitOptions {
@@ -142,6 +142,27 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
   return printNode(node);
 }
 
+/**
+ * The JSON Schema of a schema's input, for tools that build forms or check
+ * payloads (the operator console): what zod itself says the schema accepts.
+ */
+export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel): JsonValue {
+  const live = (s: SchemaModel): z.ZodType => irToZod(s.ir, (ref) => live(resolve(ref)));
+  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io: "input", unrepresentable: "any" }) as Record<string, JsonValue>;
+  return json;
+}
+
+/** `export const <name> = <JSON Schema>;`, documented. */
+function jsonSchemaStatement(name: string, what: string, schema: SchemaModel, resolve: (ref: string) => SchemaModel): StatementStructures {
+  return {
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [`The JSON Schema of ${what}, for tools such as the operator console.`],
+    declarations: [{ name, initializer: printExpression(jsonExpression(jsonSchemaOf(schema, resolve), true)) }],
+  };
+}
+
 /** The union of `{ kind, payload }` a commit callback may insert. */
 function eventUnion(events: readonly { kind: string; typeName: string }[]): string {
   const f = ts.factory;
@@ -169,6 +190,7 @@ function streamStatements(stream: StreamModel): (string | StatementStructures)[]
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts the \`${stream.kind}\` stream may write with its terminal.`], type: eventUnion(stream.events) },
     parseFunction(`parse${T}Start`, "a start payload", `StartParseResult<${T}Start>`, `parseStartWith(${stream.start.constName}, raw)`),
+    jsonSchemaStatement(`${v}StartJsonSchema`, "a start payload", stream.start, resolve),
     {
       kind: StructureKind.TypeAlias,
       isExported: true,
@@ -190,6 +212,7 @@ function streamStatements(stream: StreamModel): (string | StatementStructures)[]
       f.createPropertyAssignment("mode", f.createStringLiteral("output_only")),
       f.createPropertyAssignment("cancellation", f.createStringLiteral(stream.cancellation)),
       f.createPropertyAssignment("onDetach", f.createStringLiteral(stream.onDetach)),
+      f.createPropertyAssignment("startSchema", f.createIdentifier(`${v}StartJsonSchema`)),
       f.createPropertyAssignment("parseStart", f.createIdentifier(`parse${T}Start`)),
       f.createSpreadAssignment(f.createIdentifier("handlers")),
     ],
@@ -231,6 +254,7 @@ function triggerStatements(trigger: TriggerModel): (string | StatementStructures
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`], type: eventUnion(trigger.events) },
     parseFunction(`parse${T}Intent`, "a raw payload", `ParseResult<${T}Intent>`, `parseWith(${trigger.intent.constName}, raw)`),
+    jsonSchemaStatement(`${v}IntentJsonSchema`, "an intent payload", trigger.intent, resolve),
     {
       kind: StructureKind.TypeAlias,
       isExported: true,
@@ -253,6 +277,7 @@ function triggerStatements(trigger: TriggerModel): (string | StatementStructures
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
       f.createPropertyAssignment("cancellation", f.createStringLiteral(trigger.cancellation)),
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
+      f.createPropertyAssignment("intentSchema", f.createIdentifier(`${v}IntentJsonSchema`)),
       f.createPropertyAssignment("parseIntent", f.createIdentifier(`parse${T}Intent`)),
       f.createSpreadAssignment(f.createIdentifier("handlers")),
     ],

@@ -137,17 +137,18 @@ function argExpression(arg: Arg, refs: (name: string) => string): ts.Expression 
   );
 }
 
-export function jsonExpression(value: JsonValue): ts.Expression {
+/** A JSON value as a literal; `multiLine` prints each object property on its own line. */
+export function jsonExpression(value: JsonValue, multiLine = false): ts.Expression {
   if (value === null) return f.createNull();
   if (typeof value === "boolean") return value ? f.createTrue() : f.createFalse();
   if (typeof value === "number") {
     return value < 0 ? f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(-value)) : f.createNumericLiteral(value);
   }
   if (typeof value === "string") return f.createStringLiteral(value);
-  if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map(jsonExpression), false);
+  if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map((item) => jsonExpression(item, multiLine)), false);
   return f.createObjectLiteralExpression(
-    Object.entries(value).map(([k, v]) => f.createPropertyAssignment(propertyName(k), jsonExpression(v))),
-    false,
+    Object.entries(value).map(([k, v]) => f.createPropertyAssignment(propertyName(k), jsonExpression(v, multiLine))),
+    multiLine && Object.keys(value).length > 0,
   );
 }
 

@@ -21,6 +21,7 @@ import type {
   IntentPhase,
   IntentSummary,
   LedgerEvent,
+  Registration,
 } from "./types.ts";
 
 export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Streams extends readonly AnyStream[], Env> {
@@ -45,6 +46,8 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger> {
   intents(query?: { limit?: number; beforeId?: number }): IntentSummary[];
   /** Asks a running attached stream to stop (cooperative) or answers why not. */
   cancelStream(request: CancelStreamRequest): CancelStreamResult;
+  /** The registered triggers and streams, with their settings and JSON Schemas, as plain data. */
+  registration(): Registration;
   /** Server-sent events: watch an intent, tail the ledger, open an attached stream. */
   fetch(request: Request): Promise<Response>;
   alarm(): Promise<void>;
@@ -76,6 +79,23 @@ export function defineAgentDO<
   const registry = createRegistry(definition.triggers);
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
+  const registration: Registration = {
+    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry }) => ({
+      kind,
+      intentEventKind: trigger.intentEventKind,
+      cancellation: trigger.cancellation,
+      concurrency,
+      acquireDeadlineMs,
+      retry,
+      intentSchema: trigger.intentSchema ?? null,
+    })),
+    streams: [...streamRegistry.values()].map((stream) => ({
+      kind: stream.kind,
+      cancellation: stream.cancellation,
+      onDetach: stream.onDetach,
+      startSchema: stream.startSchema ?? null,
+    })),
+  };
   type Trigger = Triggers[number];
 
   return class AgentDO extends DurableObject<Env> implements AgentMethods<Trigger> {
@@ -139,6 +159,10 @@ export function defineAgentDO<
     /** Asks a running stream to stop (cooperative) or answers why not. */
     cancelStream(request: CancelStreamRequest): CancelStreamResult {
       return this.#streams.cancel(request);
+    }
+
+    registration(): Registration {
+      return registration;
     }
 
     /** The newest intents first, for an operator's view. */

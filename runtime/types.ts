@@ -136,6 +136,8 @@ export interface DurableTrigger<
   readonly retry?: Partial<RetryPolicy>;
   /** Acquires of this kind in flight at once in one scope. Default 1. */
   readonly concurrency?: number;
+  /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
+  readonly intentSchema?: JsonObject;
   parseIntent(raw: unknown): ParseResult<Intent>;
   acquire(intent: Intent, ctx: AcquireContext<Env, Progress>): Outcome | Promise<Outcome>;
   commit(outcome: Outcome, tx: Tx<Event>): void;
@@ -263,6 +265,8 @@ export interface AttachedStream<Start, Progress, Output, Result, Env = unknown, 
   readonly cancellation: Cancellation;
   /** What a client disconnect does: abort the run, or let it finish unwatched. */
   readonly onDetach: "abort" | "continue";
+  /** The start payload's JSON Schema, for tools such as the operator console; generated code fills it in. */
+  readonly startSchema?: JsonObject;
   parseStart(raw: unknown): StartParseResult<Start>;
   run(start: Start, ctx: StreamContext<Env>): AsyncIterable<StreamFrame<Progress, Output, Result>>;
   commitTerminal(start: Start, terminal: StreamTerminal<Result>, tx: StreamTx<Event>): void;
@@ -293,3 +297,22 @@ export type StreamWireFrame =
   | { readonly event: "completed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
   | { readonly event: "failed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly error: { readonly name: string; readonly message: string } } }
   | { readonly event: "cancelled"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } };
+
+/** What a class built by `defineAgentDO` runs, as plain data: what an operator's console lists. */
+export interface Registration {
+  readonly triggers: readonly {
+    readonly kind: string;
+    readonly intentEventKind: string;
+    readonly cancellation: Cancellation;
+    readonly concurrency: number;
+    readonly acquireDeadlineMs: number;
+    readonly retry: RetryPolicy;
+    readonly intentSchema: JsonObject | null;
+  }[];
+  readonly streams: readonly {
+    readonly kind: string;
+    readonly cancellation: Cancellation;
+    readonly onDetach: "abort" | "continue";
+    readonly startSchema: JsonObject | null;
+  }[];
+}

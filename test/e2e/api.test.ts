@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 /** The tutorial, as a person runs it with curl against `npm start`. */
 const call = async (path: string, init?: { method?: string; body?: unknown }) => {
-  const response = await exports.default.fetch(`http://example.test${path}`, {
+  const response = await exports.default.fetch(`http://localhost${path}`, {
     method: init?.method ?? (init?.body === undefined ? "GET" : "POST"),
     ...(init?.body === undefined ? {} : { body: JSON.stringify(init.body), headers: { "content-type": "application/json" } }),
   });

@@ -1,18 +1,18 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { watchIntent } from "../../runtime/client";
+import { watchIntent } from "durable-triggers/client";
 
 /**
  * Spec → generated code → filled handlers → the example app in workerd:
  * the triggers in specs/orders.yaml, reached over HTTP as a user reaches them.
  */
-const origin = "http://example.test";
+const origin = "http://localhost";
 const fetchApp: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
 let scopes = 0;
 const scope = () => `generated-${Date.now()}-${++scopes}`;
 
 const post = async (path: string, body: unknown) => {
-  const response = await fetchApp(`${origin}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const response = await fetchApp(`${origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as any };
 };
 const get = async (path: string) => (await (await fetchApp(`${origin}${path}`)).json()) as any;

@@ -1,14 +1,15 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { readSse, tailLedger, watchIntent } from "../../runtime/client";
+import { readSse, tailLedger, watchIntent } from "durable-triggers/client";
+import type { Registration } from "durable-triggers";
 
-const origin = "http://example.test";
+const origin = "http://localhost";
 const fetchApp: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
 let scopes = 0;
 const scope = () => `live-${Date.now()}-${++scopes}`;
 
 async function enqueue(s: string, body: object): Promise<number> {
-  const response = await fetchApp(`${origin}/scopes/${s}/intents`, { method: "POST", body: JSON.stringify(body) });
+  const response = await fetchApp(`${origin}/scopes/${s}/intents`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return ((await response.json()) as { id: number }).id;
 }
 
@@ -44,12 +45,12 @@ describe("live progress through the example app", () => {
 
   it("streams text.generate frames and cancels it by streamRef", async () => {
     const s = scope();
-    const response = await fetchApp(`${origin}/scopes/${s}/streams/text.generate`, { method: "POST", body: JSON.stringify({ prompt: "hello", words: 50 }) });
+    const response = await fetchApp(`${origin}/scopes/${s}/streams/text.generate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "hello", words: 50 }) });
     const frames = readSse(response.body!);
     const opened = JSON.parse((await frames.next()).value!.data);
     const output = (await frames.next()).value!;
     expect(output.event).toBe("output");
-    const cancel = await fetchApp(`${origin}/scopes/${s}/streams/${opened.streamRef}/cancel`, { method: "POST", body: JSON.stringify({ reason: "enough" }) });
+    const cancel = await fetchApp(`${origin}/scopes/${s}/streams/${opened.streamRef}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "enough" }) });
     expect(await cancel.json()).toEqual({ status: "requested", streamRef: opened.streamRef });
     let last;
     for await (const frame of frames) last = frame;
@@ -59,9 +60,23 @@ describe("live progress through the example app", () => {
     expect(facts).toEqual([expect.objectContaining({ payload: { streamRef: opened.streamRef, prompt: "hello", reason: "enough" } })]);
   });
 
-  it("serves the ops page", async () => {
+  it("serves the console, which reads server-sent events with the client's own readSse", async () => {
     const response = await fetchApp(`${origin}/`);
     expect(response.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await response.text()).toContain("durable</b>-triggers · ops");
+    const page = await response.text();
+    expect(page).toContain("durable</b>-triggers · console");
+    expect(page).toContain(readSse.toString());
+  });
+
+  it("lists the registration the console builds its forms from: every trigger and stream, with JSON Schemas from the specs", async () => {
+    const registration = (await (await fetchApp(`${origin}/scopes/${scope()}/registration`)).json()) as Registration;
+    expect(registration.triggers.map((t) => t.kind).sort()).toEqual(["order.placed", "report.fetch", "timer.countdown", "tutorial.cancelable"]);
+    expect(registration.triggers.find((t) => t.kind === "timer.countdown")).toMatchObject({
+      cancellation: "cooperative",
+      concurrency: 10,
+      retry: { maxAttempts: 3 },
+      intentSchema: { type: "object", required: ["id", "seconds"], properties: { seconds: { type: "integer", minimum: 1, maximum: 600 } } },
+    });
+    expect(registration.streams).toEqual([expect.objectContaining({ kind: "text.generate", onDetach: "abort", startSchema: expect.objectContaining({ type: "object" }) })]);
   });
 });

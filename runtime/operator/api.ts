@@ -1,0 +1,173 @@
+import { Hono, type Context } from "hono";
+import type { AgentObject } from "../define-agent-do.ts";
+import type { AnyTrigger, CancelRequest, EnqueueRequest, EventQuery } from "../types.ts";
+import { consolePage } from "./console-page.ts";
+import { assertSameOrigin, loopbackOnly, type Action, type Authorize } from "./guard.ts";
+import { BadRequest, decimal, jsonObject, kinds, MAX_LIMIT, MAX_REASON_BYTES, optionalText, segment } from "./input.ts";
+
+export interface OperatorOptions<Env, Trigger extends AnyTrigger> {
+  /** The binding of a class built by `defineAgentDO`: `(env) => env.AGENT`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the class's own Env is the Worker's business
+  readonly namespace: (env: Env) => DurableObjectNamespace<AgentObject<Trigger, any>>;
+  /**
+   * Who may do what. Without it, the API answers on a loopback host only
+   * (`wrangler dev`), and a deployed Worker exposes nothing.
+   */
+  readonly authorize?: Authorize<Env>;
+  /** Origins besides the API's own that may send writes (a console served elsewhere). */
+  readonly trustedOrigins?: readonly string[];
+  /** Where the API is mounted when used as a plain `fetch` handler (`/ops`); not needed under `app.route`. */
+  readonly basePath?: string;
+}
+
+/** The longest scope name the API accepts, in characters. */
+const MAX_SCOPE_LENGTH = 256;
+
+/**
+ * The operator surface over every scope of one binding: the JSON API, the
+ * three server-sent-event endpoints and the console page. Mount it with
+ * `app.route("/ops", operatorApi({ namespace: (env) => env.AGENT }))`, or
+ * serve it alone as `{ fetch: operatorApi(…).fetch }`.
+ *
+ *   GET  /                               the console
+ *   GET  /scopes/:scope/registration     the registered triggers and streams, with their JSON Schemas
+ *   POST /scopes/:scope/intents          { triggerKind, payload, at?, idempotencyKey? } → 201 { id }
+ *   GET  /scopes/:scope/intents          ?limit=1..1000&beforeId= → newest first
+ *   GET  /scopes/:scope/intents/:id      { intentEventId, phase }
+ *   POST /scopes/:scope/intents/:id/cancel   { triggerKind, reason? }
+ *   GET  /scopes/:scope/intents/:id/watch    server-sent events
+ *   GET  /scopes/:scope/events           ?afterId=&kinds=a,b&limit=1..1000
+ *   GET  /scopes/:scope/events/stream    server-sent events, resuming after Last-Event-ID
+ *   POST /scopes/:scope/streams/:kind    opens an attached stream (server-sent events)
+ *   POST /scopes/:scope/streams/:ref/cancel  { reason? }
+ *
+ * Every refusal is a 4xx JSON `{ error }`, and a refused request reaches no object.
+ */
+export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends AnyTrigger = AnyTrigger>(
+  options: OperatorOptions<Env, Trigger>,
+): Hono<{ Bindings: Env }> {
+  const authorize = options.authorize ?? loopbackOnly;
+  const trusted = options.trustedOrigins ?? [];
+  const app = new Hono<{ Bindings: Env }>().basePath(options.basePath ?? "/");
+  type C = Context<{ Bindings: Env }>;
+
+  /** Checks the request may do `action` on its scope, and answers the scope's object. */
+  const admit = async (c: C, action: Action) => {
+    const scope = segment(c.req.param("scope") ?? "", "the scope");
+    if (scope === "" || scope.length > MAX_SCOPE_LENGTH) throw new BadRequest(`the scope must be 1 to ${MAX_SCOPE_LENGTH} characters`);
+    if (action !== "read") assertSameOrigin(c.req.raw, trusted);
+    const verdict = await authorize(c.req.raw, { scope, action }, c.env);
+    if (verdict instanceof Response) throw new Answer(verdict);
+    if (!verdict) throw new BadRequest(`not allowed to ${action} scope ${JSON.stringify(scope.slice(0, 80))}`, 403);
+    return options.namespace(c.env).getByName(scope);
+  };
+  const id = (c: C) => decimal(c.req.param("id") ?? "", "the intent id", 1);
+  const query = (c: C, name: string, read: (text: string) => unknown) => {
+    const text = c.req.query(name);
+    return text === undefined ? {} : { [name]: read(text) };
+  };
+
+  app.get("/", async (c) => {
+    const verdict = await authorize(c.req.raw, { scope: null, action: "read" }, c.env);
+    if (verdict instanceof Response) return verdict;
+    if (!verdict) throw new BadRequest("not allowed to read", 403);
+    return c.html(consolePage);
+  });
+
+  app.get("/scopes/:scope/registration", async (c) => c.json(await (await admit(c, "read")).registration()));
+
+  app.post("/scopes/:scope/intents", async (c) => {
+    const agent = await admit(c, "write");
+    const { triggerKind, payload, at, idempotencyKey } = await jsonObject(c.req.raw);
+    // The object checks kind, payload, time and key against what it runs; HTTP input is untyped.
+    const request = { triggerKind, payload, at, idempotencyKey } as EnqueueRequest<Trigger>;
+    return c.json(await agent.enqueueTrigger(request as Parameters<typeof agent.enqueueTrigger>[0]), 201);
+  });
+
+  app.get("/scopes/:scope/intents", async (c) => {
+    const agent = await admit(c, "read");
+    const limit = query(c, "limit", (text) => decimal(text, "limit", 1, MAX_LIMIT));
+    const beforeId = query(c, "beforeId", (text) => decimal(text, "beforeId", 1));
+    return c.json(await agent.intents({ ...limit, ...beforeId }));
+  });
+
+  app.get("/scopes/:scope/intents/:id", async (c) => {
+    const agent = await admit(c, "read");
+    const intentEventId = id(c);
+    const phase = await agent.intentState(intentEventId);
+    if (phase === null) throw new BadRequest(`no intent ${intentEventId} in this scope`, 404);
+    return c.json({ intentEventId, phase });
+  });
+
+  app.post("/scopes/:scope/intents/:id/cancel", async (c) => {
+    const agent = await admit(c, "cancel");
+    const intentEventId = id(c);
+    const body = await jsonObject(c.req.raw);
+    const reason = optionalText(body, "reason", MAX_REASON_BYTES);
+    const request = { triggerKind: body["triggerKind"], intentEventId, ...(reason === undefined ? {} : { reason }) } as CancelRequest<Trigger["kind"]>;
+    return c.json(await agent.cancelTrigger(request));
+  });
+
+  app.get("/scopes/:scope/events", async (c) => {
+    const agent = await admit(c, "read");
+    const eventQuery: EventQuery = {
+      ...query(c, "afterId", (text) => decimal(text, "afterId", 0)),
+      ...query(c, "kinds", kinds),
+      ...query(c, "limit", (text) => decimal(text, "limit", 1, MAX_LIMIT)),
+    };
+    return c.json(await agent.events(eventQuery));
+  });
+
+  // Server-sent events are served by the scope's object itself, which sees the client leave
+  // through the forwarded request's signal. What the object reads is checked here first.
+  app.get("/scopes/:scope/intents/:id/watch", async (c) => {
+    const agent = await admit(c, "read");
+    id(c);
+    return agent.fetch(c.req.raw);
+  });
+
+  app.get("/scopes/:scope/events/stream", async (c) => {
+    const agent = await admit(c, "read");
+    const lastEventId = c.req.header("last-event-id");
+    if (lastEventId !== undefined) decimal(lastEventId, "Last-Event-ID", 0);
+    query(c, "afterId", (text) => decimal(text, "afterId", 0));
+    query(c, "kinds", kinds);
+    return agent.fetch(c.req.raw);
+  });
+
+  app.post("/scopes/:scope/streams/:kind", async (c) => {
+    const agent = await admit(c, "write");
+    segment(c.req.param("kind"), "the stream kind");
+    // Read and checked here (type, size, depth); the object gets the same bytes and the client's signal.
+    const start = await jsonObject(c.req.raw);
+    return agent.fetch(
+      new Request(c.req.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(start), signal: c.req.raw.signal }),
+    );
+  });
+
+  app.post("/scopes/:scope/streams/:ref/cancel", async (c) => {
+    const agent = await admit(c, "cancel");
+    const streamRef = segment(c.req.param("ref"), "the stream ref");
+    const reason = optionalText(await jsonObject(c.req.raw), "reason", MAX_REASON_BYTES);
+    return c.json(await agent.cancelStream({ streamRef, ...(reason === undefined ? {} : { reason }) }));
+  });
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}` }, 404));
+
+  app.onError((error, c) => {
+    if (error instanceof Answer) return error.response;
+    if (error instanceof BadRequest) return c.json({ error: error.message }, error.status);
+    // The runtime's refusals keep their name across RPC: the caller's mistake, said as the runtime said it.
+    if (error.name === "RequestError") return c.json({ error: error.message.replace(/^RequestError: /, "") }, 400);
+    console.error(error);
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}
+
+/** A response the authorize hook chose, answered as it is. */
+class Answer extends Error {
+  constructor(readonly response: Response) {
+    super("answered by authorize");
+  }
+}

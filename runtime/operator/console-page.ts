@@ -1,0 +1,345 @@
+import { readSse } from "../client.ts";
+
+/**
+ * The operator console: one page, no build step, driven by the registration
+ * it reads from the API. It lists the scope's intents with their phase, live
+ * progress, attempts, next attempt and failure reason; builds an enqueue form
+ * for each trigger from its intent JSON Schema; cancels; tails the ledger; and
+ * opens the registered attached streams. Server-sent events are read with
+ * fetch and the client's own `readSse` (its source, inlined below), so the
+ * console sends the same Authorization header as every other call.
+ */
+export const consolePage = /* html */ `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>durable-triggers · console</title>
+<style>
+  :root { --bg: #f6f7f9; --card: #fff; --ink: #1d2330; --muted: #6b7385; --line: #e3e6ec; --accent: #f38020;
+          --ok: #1f9d55; --warn: #c98a00; --bad: #cc3340; --run: #2f6fde; font: 14px/1.45 system-ui, sans-serif; }
+  body { margin: 0; background: var(--bg); color: var(--ink); }
+  header { display: flex; gap: 1rem; align-items: center; padding: .8rem 1.5rem; background: var(--ink); color: #fff; }
+  header h1 { font-size: 1rem; margin: 0; font-weight: 600; } header h1 b { color: var(--accent); }
+  header label { color: #c9cdd6; } header label:first-of-type { margin-left: auto; } header input { width: 9rem; }
+  main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; padding: 1rem 1.5rem; }
+  section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin-bottom: 1rem; }
+  h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 0 0 .75rem; }
+  h3 { font-size: .9rem; margin: 0 0 .4rem; } h3 small { color: var(--muted); font-weight: 400; }
+  form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-start; margin-bottom: .75rem; }
+  .field { display: flex; flex-direction: column; gap: .15rem; } .field span { font-size: .75rem; color: var(--muted); }
+  .field .error { color: var(--bad); font-size: .75rem; min-height: 1em; }
+  input, select, button, textarea { font: inherit; padding: .35rem .55rem; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
+  textarea { font: 12px/1.4 ui-monospace, monospace; width: 16rem; min-height: 3rem; }
+  [aria-invalid="true"] { border-color: var(--bad); }
+  button { cursor: pointer; background: var(--ink); color: #fff; border-color: var(--ink); align-self: flex-end; }
+  button.cancel { background: #fff; color: var(--bad); border-color: var(--bad); padding: .15rem .5rem; }
+  button:disabled { opacity: .35; cursor: default; }
+  table { width: 100%; border-collapse: collapse; }
+  th, td { text-align: left; padding: .4rem .3rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
+  th { font-size: .75rem; color: var(--muted); font-weight: 500; }
+  td.why { color: var(--bad); font-size: .8rem; overflow-wrap: anywhere; max-width: 16rem; }
+  .phase { font-size: .75rem; padding: .1rem .45rem; border-radius: 999px; background: var(--line); white-space: nowrap; }
+  .phase.claimed, .phase.redriven { background: #dfe9fb; color: var(--run); }
+  .phase.completed, .phase.completed_after_cancel_requested { background: #dcf3e5; color: var(--ok); }
+  .phase.cancelled, .phase.cancel_requested, .phase.retry_scheduled { background: #fbeed0; color: var(--warn); }
+  .phase.failed, .phase.rejected { background: #f9dde0; color: var(--bad); }
+  .bar { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; min-width: 6rem; }
+  .bar > span { display: block; height: 100%; width: 0; background: var(--run); transition: width .3s; }
+  tr[data-phase^="completed"] .bar > span { background: var(--ok); }
+  ol.ledger { list-style: none; margin: 0; padding: 0; max-height: 24rem; overflow: auto; font: 12px/1.5 ui-monospace, monospace; }
+  ol.ledger li { padding: .2rem 0; border-bottom: 1px dashed var(--line); overflow-wrap: anywhere; }
+  ol.ledger .kind { color: var(--run); }
+  .output { min-height: 2rem; padding: .5rem; background: var(--bg); border-radius: 6px; margin: .5rem 0; white-space: pre-wrap; }
+  .muted { color: var(--muted); }
+</style>
+</head>
+<body>
+<header>
+  <h1><b>durable</b>-triggers · console</h1>
+  <label>scope <input id="scope" data-testid="scope"></label>
+  <label>token <input id="token" type="password" placeholder="none" data-testid="token"></label>
+</header>
+<main>
+  <div>
+    <section><h2>Enqueue</h2><div id="triggers" data-testid="triggers"></div><p id="message" class="muted" data-testid="message"></p></section>
+    <section>
+      <h2>Intents</h2>
+      <table>
+        <thead><tr><th>id</th><th>trigger</th><th>phase</th><th>progress</th><th>attempts</th><th>next attempt</th><th>why</th><th></th></tr></thead>
+        <tbody id="intents" data-testid="intents"></tbody>
+      </table>
+    </section>
+  </div>
+  <div>
+    <section><h2>Ledger, live</h2><ol class="ledger" id="ledger" data-testid="ledger"></ol></section>
+    <section><h2>Attached streams</h2><div id="streams" data-testid="streams"><p class="muted">none registered</p></div></section>
+  </div>
+</main>
+<script type="module">
+${readSse.toString()}
+
+const $ = (id) => document.getElementById(id);
+/** An element with properties and children (nodes or text; empty arrays for none). */
+function build(tag, props, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  for (const child of children.flat()) node.append(child);
+  return node;
+}
+const params = new URLSearchParams(location.search);
+const scope = params.get("scope") || "demo";
+$("scope").value = scope;
+$("scope").addEventListener("change", () => { location.search = "?scope=" + encodeURIComponent($("scope").value); });
+$("token").value = sessionStorage.getItem("durable-triggers-token") || "";
+$("token").addEventListener("change", () => { sessionStorage.setItem("durable-triggers-token", $("token").value); location.reload(); });
+// The console may be mounted under any path: every call is relative to where it is served.
+const base = location.pathname.replace(/\\/?$/, "/") + "scopes/" + encodeURIComponent(scope);
+const SETTLED = new Set(["completed", "completed_after_cancel_requested", "cancelled", "failed", "rejected"]);
+const rows = new Map();
+const reasons = new Map();
+
+function headers(json) {
+  const h = json ? { "content-type": "application/json" } : {};
+  const token = $("token").value;
+  if (token) h.authorization = "Bearer " + token;
+  return h;
+}
+
+async function api(path, body) {
+  const response = await fetch(base + path, body === undefined ? { headers: headers(false) } : { method: "POST", headers: headers(true), body: JSON.stringify(body) });
+  const json = await response.json();
+  if (!response.ok) throw new Error(json.error || response.statusText);
+  return json;
+}
+
+/** Reads a server-sent-event endpoint with the client's readSse; each message goes to onMessage. */
+async function sse(path, init, onMessage) {
+  const response = await fetch(base + path, { ...init, headers: { ...headers(init.body !== undefined), ...(init.headers || {}) } });
+  if (!response.ok) throw new Error((await response.json()).error || response.statusText);
+  for await (const message of readSse(response.body)) onMessage(message);
+}
+
+/** Progress payloads say how far along they are in their own words. */
+function fraction(p) {
+  if (!p || typeof p.of !== "number" || p.of <= 0) return null;
+  if (typeof p.remaining === "number") return (p.of - p.remaining) / p.of;
+  const done = p.written ?? p.step ?? p.done;
+  return typeof done === "number" ? done / p.of : null;
+}
+
+// ---- forms built from JSON Schema -------------------------------------------------------------
+
+/** One input per top-level property the schema describes simply; a JSON textarea for the rest. */
+function schemaForm(schema, testid, onSubmit, label) {
+  const form = build("form", { className: "schema-form" }, []);
+  form.dataset.testid = testid;
+  const properties = schema && schema.type === "object" && schema.properties ? schema.properties : null;
+  const required = new Set((schema && schema.required) || []);
+  const readers = [];
+  const fieldBox = (name, input, hint) => {
+    const error = build("span", { className: "error" }, []);
+    error.dataset.testid = "error-" + name;
+    input.dataset.testid = "field-" + name;
+    input.name = name;
+    const box = build("label", { className: "field" }, build("span", {}, name + (required.has(name) ? " *" : "") + (hint ? " · " + hint : "")), input, error);
+    form.append(box);
+    return { name, input, error };
+  };
+  if (!properties) {
+    const field = fieldBox("payload", build("textarea", { value: "{}" }, []), "JSON");
+    readers.push(() => ({ whole: JSON.parse(field.input.value) }));
+  } else {
+    for (const [name, property] of Object.entries(properties)) {
+      const p = property || {};
+      const types = [].concat(p.type || []);
+      let field;
+      if (Array.isArray(p.enum)) {
+        const select = build("select", {}, ...p.enum.map((v) => build("option", { value: JSON.stringify(v), textContent: String(v) }, [])));
+        if (p.default !== undefined) select.value = JSON.stringify(p.default);
+        field = fieldBox(name, select);
+        readers.push(() => ({ [name]: JSON.parse(field.input.value) }));
+      } else if (types.includes("boolean") && types.length === 1) {
+        field = fieldBox(name, build("input", { type: "checkbox", checked: p.default === true }, []));
+        readers.push(() => ({ [name]: field.input.checked }));
+      } else if ((types.includes("integer") || types.includes("number")) && types.every((t) => t === "integer" || t === "number")) {
+        const input = build("input", { type: "number", value: p.default ?? p.minimum ?? "" }, []);
+        if (p.minimum !== undefined) input.min = p.minimum;
+        if (p.maximum !== undefined) input.max = p.maximum;
+        field = fieldBox(name, input, types.includes("integer") ? "integer" : "number");
+        readers.push(() => (field.input.value === "" ? {} : { [name]: Number(field.input.value) }));
+      } else if (types.length === 1 && types[0] === "string") {
+        const input = build("input", { value: p.default ?? (name === "id" ? "job-" + Date.now().toString(36) : "") }, []);
+        field = fieldBox(name, input, p.format);
+        readers.push(() => (field.input.value === "" && !required.has(name) ? {} : { [name]: field.input.value }));
+      } else {
+        field = fieldBox(name, build("textarea", { value: p.default === undefined ? "" : JSON.stringify(p.default) }, []), "JSON");
+        readers.push(() => (field.input.value.trim() === "" ? {} : { [name]: JSON.parse(field.input.value) }));
+      }
+    }
+  }
+  const button = build("button", { type: "submit", textContent: label }, []);
+  button.dataset.testid = testid + "-submit";
+  form.append(button);
+  const fields = () => [...form.querySelectorAll(".field")];
+  const clear = () => fields().forEach((f) => { f.querySelector(".error").textContent = ""; f.querySelector("[name]").removeAttribute("aria-invalid"); });
+  /** Puts each refusal (\`path: message\`) next to the field it names; what names no field goes to \`rest\`. */
+  const showErrors = (message, rest) => {
+    const issues = /refused: (.*)$/.exec(message)?.[1]?.split("; ") ?? [message];
+    const unplaced = [];
+    for (const issue of issues) {
+      const at = /^([^:.[]+)[^:]*: (.*)$/.exec(issue);
+      const box = at && form.querySelector('[data-testid="error-' + CSS.escape(at[1]) + '"]');
+      if (box) { box.textContent = at[2]; box.parentElement.querySelector("[name]").setAttribute("aria-invalid", "true"); }
+      else unplaced.push(issue);
+    }
+    rest(unplaced.join("; "));
+  };
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    clear();
+    let value = {};
+    try {
+      for (const read of readers) Object.assign(value, read());
+      if ("whole" in value) value = value.whole;
+    } catch (error) {
+      $("message").textContent = "not JSON: " + error.message;
+      return;
+    }
+    onSubmit(value, showErrors);
+  });
+  return form;
+}
+
+// ---- intents ------------------------------------------------------------------------------------
+
+function render(intent) {
+  let row = rows.get(intent.intentEventId);
+  if (!row) {
+    const tr = build("tr", {}, ...Array.from({ length: 8 }, () => build("td", {}, [])));
+    tr.dataset.intent = intent.intentEventId;
+    tr.children[2].append(build("span", { className: "phase" }, []));
+    tr.children[3].append(build("div", { className: "bar" }, build("span", {}, [])));
+    tr.children[6].className = "why";
+    const cancel = build("button", { className: "cancel", textContent: "Cancel" }, []);
+    cancel.dataset.testid = "cancel";
+    cancel.addEventListener("click", () => cancelIntent(intent.intentEventId));
+    tr.children[7].append(cancel);
+    $("intents").prepend(tr);
+    row = { tr, intent: {} };
+    rows.set(intent.intentEventId, row);
+  }
+  Object.assign(row.intent, intent);
+  const { tr } = row;
+  const cells = tr.children;
+  cells[0].textContent = row.intent.intentEventId;
+  cells[1].textContent = row.intent.triggerKind ?? "";
+  cells[2].firstChild.textContent = row.intent.phase;
+  cells[2].firstChild.className = "phase " + row.intent.phase;
+  tr.dataset.phase = row.intent.phase;
+  cells[4].textContent = row.intent.attempts ?? "";
+  const waiting = row.intent.phase === "retry_scheduled" || row.intent.phase === "scheduled";
+  cells[5].textContent = waiting && row.intent.fireAt ? new Date(row.intent.fireAt).toLocaleTimeString() : "";
+  cells[6].textContent = reasons.get(row.intent.intentEventId) ?? "";
+  cells[6].dataset.testid = "why";
+  const settled = SETTLED.has(row.intent.phase);
+  cells[7].firstChild.disabled = settled;
+  if (settled && row.intent.phase.startsWith("completed")) setProgress(row, 1);
+  if (!settled && !row.watching) watch(row);
+}
+
+function setProgress(row, value) {
+  if (value === null) return;
+  row.tr.querySelector(".bar > span").style.width = Math.round(Math.min(1, Math.max(0, value)) * 100) + "%";
+  row.tr.dataset.progress = String(Math.round(value * 100));
+}
+
+function watch(row) {
+  row.watching = true;
+  const id = row.intent.intentEventId;
+  sse("/intents/" + id + "/watch", {}, ({ event, data }) => {
+    const frame = JSON.parse(data);
+    if (event === "phase") render({ intentEventId: id, phase: frame.phase });
+    else if (event === "progress") setProgress(row, fraction(frame.payload));
+  }).catch(() => {}).finally(() => { row.watching = false; refresh(); });
+}
+
+async function refresh() {
+  const [intents, facts] = await Promise.all([api("/intents?limit=100"), api("/events?kinds=durable_trigger.failed,durable_trigger.rejected")]);
+  for (const { payload } of facts) reasons.set(payload.intentEventId, payload.reason ?? (payload.error ? payload.error.name + ": " + payload.error.message : ""));
+  for (const intent of intents.reverse()) render(intent);
+}
+
+async function cancelIntent(id) {
+  const { triggerKind } = rows.get(id).intent;
+  try {
+    const result = await api("/intents/" + id + "/cancel", { triggerKind, reason: "cancelled from the console" });
+    $("message").textContent = "cancel " + id + ": " + result.status;
+  } catch (error) {
+    $("message").textContent = error.message;
+  }
+}
+
+// ---- the ledger, live ---------------------------------------------------------------------------
+
+let lastId = 0;
+async function tail() {
+  for (;;) {
+    await sse("/events/stream", { headers: lastId ? { "last-event-id": String(lastId) } : {} }, ({ data }) => {
+      const event = JSON.parse(data);
+      lastId = event.id;
+      const li = build("li", {}, "#" + event.id + " ", build("span", { className: "kind", textContent: event.kind }, []), " ", build("span", { className: "muted", textContent: JSON.stringify(event.payload) }, []));
+      li.dataset.kind = event.kind;
+      $("ledger").prepend(li);
+      if (event.kind.startsWith("durable_trigger.")) refresh();
+    }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+// ---- attached streams ---------------------------------------------------------------------------
+
+function streamCard(stream) {
+  const output = build("div", { className: "output" }, []);
+  output.dataset.testid = "output-" + stream.kind;
+  const bar = build("div", { className: "bar" }, build("span", {}, []));
+  const stop = build("button", { type: "button", className: "cancel", textContent: "Cancel", disabled: true }, []);
+  let streamRef = null;
+  stop.addEventListener("click", () => streamRef && api("/streams/" + encodeURIComponent(streamRef) + "/cancel", { reason: "stopped from the console" }));
+  const form = schemaForm(stream.startSchema, "open-" + stream.kind, (start, showErrors) => {
+    output.textContent = "";
+    bar.firstChild.style.width = "0";
+    sse("/streams/" + encodeURIComponent(stream.kind), { method: "POST", body: JSON.stringify(start) }, ({ event, data }) => {
+      const frame = JSON.parse(data);
+      if (event === "opened") { streamRef = frame.streamRef; stop.disabled = false; }
+      else if (event === "output") output.textContent += (typeof frame.payload === "object" && frame.payload !== null && Object.keys(frame.payload).length === 1 ? Object.values(frame.payload)[0] : JSON.stringify(frame.payload)) + " ";
+      else if (event === "progress") bar.firstChild.style.width = Math.round((fraction(frame.payload) ?? 0) * 100) + "%";
+      else { output.append(" [" + event + "]"); stop.disabled = true; }
+    }).catch((error) => showErrors(error.message, (rest) => { output.textContent = rest; }));
+  }, "Open");
+  return build("div", {}, build("h3", {}, stream.kind + " ", build("small", { textContent: stream.cancellation + ", on detach " + stream.onDetach }, [])), form, stop, bar, output);
+}
+
+async function start() {
+  const registration = await api("/registration");
+  for (const trigger of registration.triggers) {
+    const form = schemaForm(trigger.intentSchema, "enqueue-" + trigger.kind, async (payload, showErrors) => {
+      try {
+        const { id } = await api("/intents", { triggerKind: trigger.kind, payload });
+        $("message").textContent = "enqueued " + id;
+        render({ intentEventId: id, triggerKind: trigger.kind, phase: "scheduled", attempts: 0 });
+      } catch (error) {
+        showErrors(error.message, (rest) => { $("message").textContent = rest; });
+      }
+    }, "Enqueue");
+    const about = trigger.cancellation + ", concurrency " + trigger.concurrency + ", " + trigger.retry.maxAttempts + " attempts";
+    $("triggers").append(build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), form));
+  }
+  if (registration.streams.length > 0) $("streams").replaceChildren(...registration.streams.map(streamCard));
+  await refresh();
+  tail();
+}
+start().catch((error) => { $("message").textContent = error.message; });
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,2 @@
+export { operatorApi, type OperatorOptions } from "./api.ts";
+export type { AccessRequest, Action, Authorize } from "./guard.ts";
