@@ -35,7 +35,7 @@ export async function serveEventStreams(request: Request, scope: Scope, streams:
       const start: unknown = await request.json().catch(() => {
         throw new RequestError("the body must be the stream's JSON start payload");
       });
-      const streamKind = decodeURIComponent(open[1]!);
+      const streamKind = decoded(open[1]!, "the stream kind");
       return streams.open({ streamKind, start } as OpenStreamRequest, request.signal);
     }
     return Response.json({ error: `no route for ${request.method} ${pathname}` }, { status: 404 });
@@ -45,8 +45,17 @@ export async function serveEventStreams(request: Request, scope: Scope, streams:
   }
 }
 
+/** A decimal integer of 1 or more, as written: `Number()` would also take " 5", "0x10" and "1e3". */
 function positiveInteger(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new RequestError(`${what} must be a positive integer (got ${JSON.stringify(text)})`);
+  const n = /^[1-9][0-9]*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new RequestError(`${what} must be a positive decimal integer (got ${JSON.stringify(text.slice(0, 40))})`);
   return n;
+}
+
+function decoded(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new RequestError(`${what} is not valid percent-encoded UTF-8`);
+  }
 }

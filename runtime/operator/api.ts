@@ -48,7 +48,8 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
 ): Hono<{ Bindings: Env }> {
   const authorize = options.authorize ?? loopbackOnly;
   const trusted = options.trustedOrigins ?? [];
-  const app = new Hono<{ Bindings: Env }>().basePath(options.basePath ?? "/");
+  // Not strict: /ops and /ops/ both serve the console.
+  const app = new Hono<{ Bindings: Env }>({ strict: false }).basePath(options.basePath ?? "/");
   type C = Context<{ Bindings: Env }>;
 
   /** Checks the request may do `action` on its scope, and answers the scope's object. */

@@ -1,3 +1,4 @@
+import { operatorApi } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
 import { enter, evolving, leave, seenModes, waitAtGate } from "./gates";
 
@@ -188,6 +189,20 @@ export const streams = [
 
 export const TestAgentDO = defineAgentDO({ triggers, streams });
 
+/**
+ * The operator surface under /ops, guarded by bearer tokens: "reader" may
+ * read, "operator" may do anything; no token is asked for with a 401.
+ */
+const operator = operatorApi<{ AGENT: DurableObjectNamespace<InstanceType<typeof TestAgentDO>> }>({
+  namespace: (env) => env.AGENT,
+  basePath: "/ops",
+  authorize(request, { action }) {
+    const token = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    if (token === undefined) return Response.json({ error: "a bearer token is required" }, { status: 401, headers: { "www-authenticate": "Bearer" } });
+    return token === "operator" || (token === "reader" && action === "read");
+  },
+});
+
 export default {
-  fetch: () => new Response("runtime test worker"),
+  fetch: (request, env, ctx) => operator.fetch(request, env as never, ctx),
 } satisfies ExportedHandler;

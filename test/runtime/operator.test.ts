@@ -1,0 +1,64 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { freshAgent } from "./helpers";
+
+/** The operator surface as test/runtime/worker.ts mounts it: /ops, bearer tokens "reader" and "operator". */
+const ORIGIN = "https://ops.example";
+
+async function call(path: string, init: { method?: string; token?: string; body?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers["authorization"] = `Bearer ${init.token}`;
+  const response = await exports.default.fetch(`${ORIGIN}/ops${path}`, { method: init.method ?? "GET", headers, ...(init.body === undefined ? {} : { body: init.body }) });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as { error?: string } & Record<string, unknown> };
+}
+
+const enqueue = (scope: string, token: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+  call(`/scopes/${scope}/intents`, {
+    method: "POST",
+    token,
+    headers,
+    body: JSON.stringify({ triggerKind: "test.script", payload: { id: "x", acquire: "return" }, at: Date.now() + 3_600_000 }),
+  });
+
+describe("the operator surface's guard", () => {
+  it("asks for credentials with the hook's own 401, and refuses a reader's write with 403, writing nothing", async () => {
+    const { agent, scope } = freshAgent("guard");
+    const anonymous = await call(`/scopes/${scope}/intents`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toBe("Bearer");
+    expect(anonymous.body).toEqual({ error: "a bearer token is required" });
+
+    expect((await call(`/scopes/${scope}/intents`, { token: "reader" })).status).toBe(200);
+    const write = await enqueue(scope, "reader");
+    expect(write.status).toBe(403);
+    expect(write.body.error).toMatch(/not allowed to write scope/);
+    expect((await call(`/scopes/${scope}/intents/1/cancel`, { method: "POST", token: "reader", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(403);
+    expect((await call(`/scopes/${scope}/intents`, { token: "nobody" })).status).toBe(403);
+    expect(await agent.events()).toEqual([]);
+  });
+
+  it("refuses cross-site writes by Origin, Sec-Fetch-Site or a form's content type, even from an operator, and writes nothing", async () => {
+    const { agent, scope } = freshAgent("csrf");
+    const json = { "content-type": "application/json" };
+    const crossOrigin = await enqueue(scope, "operator", { ...json, origin: "http://evil.example" });
+    expect(crossOrigin.status).toBe(403);
+    expect(crossOrigin.body.error).toBe("cross-origin write from http://evil.example refused");
+    expect((await enqueue(scope, "operator", { ...json, "sec-fetch-site": "cross-site" })).status).toBe(403);
+    const form = await enqueue(scope, "operator", { "content-type": "text/plain", origin: ORIGIN });
+    expect(form.status).toBe(415);
+    expect(form.body.error).toMatch(/content-type: application\/json/);
+    expect(await agent.events()).toEqual([]);
+
+    // The same request from the console's own origin, or from no browser at all, goes through.
+    expect((await enqueue(scope, "operator", { ...json, origin: ORIGIN, "sec-fetch-site": "same-origin" })).status).toBe(201);
+    expect((await enqueue(scope, "operator")).status).toBe(201);
+    expect((await agent.events()).length).toBe(2);
+  });
+
+  it("answers the console page only to whom the hook lets read", async () => {
+    const page = await exports.default.fetch(`${ORIGIN}/ops/`, { headers: { authorization: "Bearer reader" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("durable</b>-triggers · console");
+    expect((await exports.default.fetch(`${ORIGIN}/ops/`)).status).toBe(401);
+  });
+});
