@@ -8,7 +8,8 @@ import { parseWith } from "./parse";
 export const reportRequestSchema = z.strictObject({
   reportId: z.string().regex(new RegExp("^[a-z0-9-]+$", "u")).describe("Lowercase letters, digits and dashes."),
   source: z.enum(["orders", "inventory", "payments"]),
-  flaky: z.boolean().default(false).describe("Fail the first attempt, as a busy upstream would.")
+  flaky: z.boolean().default(false).describe("Fail the first attempt, as a busy upstream would."),
+  down: z.boolean().default(false).describe("Fail every attempt, as an upstream that is down would.")
 });
 export type ReportRequest = {
   /** Lowercase letters, digits and dashes. */
@@ -16,6 +17,8 @@ export type ReportRequest = {
   source: "orders" | "inventory" | "payments";
   /** Fail the first attempt, as a busy upstream would. */
   flaky: boolean;
+  /** Fail every attempt, as an upstream that is down would. */
+  down: boolean;
 };
 
 export const reportFetchIntentSchema = reportRequestSchema;
@@ -99,6 +102,11 @@ export const reportFetchIntentJsonSchema = {
     flaky: {
       default: false,
       description: "Fail the first attempt, as a busy upstream would.",
+      type: "boolean"
+    },
+    down: {
+      default: false,
+      description: "Fail every attempt, as an upstream that is down would.",
       type: "boolean"
     }
   },

@@ -205,8 +205,11 @@ export interface IntentSummary {
   readonly triggerKind: string;
   readonly phase: IntentPhase;
   readonly attempts: number;
+  /** When it is due: its first run, or the next attempt after a retry's backoff. */
   readonly fireAt: number;
   readonly settledAt: number | null;
+  /** The last attempt's error, when one failed: why a retry is waiting, or why the intent failed. */
+  readonly lastError: { readonly name: string; readonly message: string } | null;
 }
 
 /** What a watcher of an intent receives: its phase, progress, then exactly one terminal frame. */

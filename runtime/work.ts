@@ -288,6 +288,7 @@ export function summarize(row: WorkRow): IntentSummary {
     attempts: row.attempts,
     fireAt: row.fireAt,
     settledAt: row.settledAt,
+    lastError: row.lastError === null ? null : (JSON.parse(row.lastError) as IntentSummary["lastError"]),
   };
 }
 

@@ -131,7 +131,8 @@ function fraction(p) {
 
 /** One input per top-level property the schema describes simply; a JSON textarea for the rest. */
 function schemaForm(schema, testid, onSubmit, label) {
-  const form = build("form", { className: "schema-form" }, []);
+  // The object is the one judge of a payload: the browser's own checks (min, max) would hide its answer.
+  const form = build("form", { className: "schema-form", noValidate: true }, []);
   form.dataset.testid = testid;
   const properties = schema && schema.type === "object" && schema.properties ? schema.properties : null;
   const required = new Set((schema && schema.required) || []);
@@ -239,7 +240,8 @@ function render(intent) {
   cells[4].textContent = row.intent.attempts ?? "";
   const waiting = row.intent.phase === "retry_scheduled" || row.intent.phase === "scheduled";
   cells[5].textContent = waiting && row.intent.fireAt ? new Date(row.intent.fireAt).toLocaleTimeString() : "";
-  cells[6].textContent = reasons.get(row.intent.intentEventId) ?? "";
+  const error = row.intent.lastError;
+  cells[6].textContent = error ? error.name + ": " + error.message : reasons.get(row.intent.intentEventId) ?? "";
   cells[6].dataset.testid = "why";
   const settled = SETTLED.has(row.intent.phase);
   cells[7].firstChild.disabled = settled;
@@ -264,8 +266,9 @@ function watch(row) {
 }
 
 async function refresh() {
-  const [intents, facts] = await Promise.all([api("/intents?limit=100"), api("/events?kinds=durable_trigger.failed,durable_trigger.rejected")]);
-  for (const { payload } of facts) reasons.set(payload.intentEventId, payload.reason ?? (payload.error ? payload.error.name + ": " + payload.error.message : ""));
+  const [intents, facts] = await Promise.all([api("/intents?limit=100"), api("/events?kinds=durable_trigger.rejected")]);
+  // A rejection's reason is in its fact; a failure's error is on the intent itself.
+  for (const { payload } of facts) if (payload.reason) reasons.set(payload.intentEventId, payload.reason);
   for (const intent of intents.reverse()) render(intent);
 }
 

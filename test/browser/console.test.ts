@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWranglerDev, type DevServer } from "./wrangler-dev";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Screenshots land in docs/ (the README shows them) when SCREENSHOTS=1, else in test-results/. */
+const SHOTS = process.env.SCREENSHOTS ? "docs" : "test-results";
+// CI installs Chromium (.ci/run) and must run this; a developer without it is told, not failed.
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium`);
+if (!available) console.warn(`skipping the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.skipIf(!available)("the operator console in a real browser", () => {
+  let server: DevServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startWranglerDev(),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      }),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    await page.goto(`${server.url}/?scope=browser-${Date.now()}`);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const form = (kind: string) => page.getByTestId(`enqueue-${kind}`);
+  const row = (id: string | null) => page.locator(`tr[data-intent="${id}"]`);
+  const newestId = () => page.locator("tr[data-intent]").first().getAttribute("data-intent");
+
+  it("builds an enqueue form per trigger from its JSON Schema, and shows a refusal next to the field it names", async () => {
+    const countdown = form("timer.countdown");
+    await expect.poll(() => countdown.count(), { timeout: 10_000 }).toBe(1);
+    expect(await form("report.fetch").getByTestId("field-source").locator("option").allTextContents()).toEqual([
+      "orders",
+      "inventory",
+      "payments",
+    ]);
+
+    await countdown.getByTestId("field-seconds").fill("0");
+    await countdown.getByTestId("enqueue-timer.countdown-submit").click();
+    const error = countdown.getByTestId("error-seconds");
+    await expect.poll(() => error.textContent(), { timeout: 10_000 }).toMatch(/Too small: expected number to be >=1/);
+    expect(await countdown.getByTestId("field-seconds").getAttribute("aria-invalid")).toBe("true");
+    expect(await countdown.getByTestId("error-id").textContent()).toBe("");
+    expect(await page.locator("tr[data-intent]").count()).toBe(0);
+  });
+
+  it("enqueues a countdown, shows its progress moving, cancels it and shows the cancelled fact", async () => {
+    const countdown = form("timer.countdown");
+    await countdown.getByTestId("field-seconds").fill("30");
+    await countdown.getByTestId("enqueue-timer.countdown-submit").click();
+    await expect.poll(() => page.locator("tr[data-intent]").count(), { timeout: 10_000 }).toBe(1);
+    expect(await countdown.getByTestId("error-seconds").textContent()).toBe("");
+    const id = await newestId();
+    await expect.poll(() => row(id).getAttribute("data-phase"), { timeout: 10_000 }).toBe("claimed");
+    const progress = async () => Number((await row(id).getAttribute("data-progress")) ?? 0);
+    await expect.poll(progress, { timeout: 10_000 }).toBeGreaterThan(0);
+    const first = await progress();
+    await expect.poll(progress, { timeout: 10_000 }).toBeGreaterThan(first);
+
+    await row(id).getByTestId("cancel").click();
+    await expect.poll(() => row(id).getAttribute("data-phase"), { timeout: 10_000 }).toBe("cancelled");
+    const fact = page.locator('#ledger li[data-kind="timer.countdown.stopped"]');
+    await expect.poll(() => fact.count(), { timeout: 10_000 }).toBe(1);
+    expect(await fact.textContent()).toContain(`"reason":"cancelled from the console"`);
+  });
+
+  it("shows a failed intent with the error of its last attempt", async () => {
+    const report = form("report.fetch");
+    await report.getByTestId("field-reportId").fill("weekly-sales");
+    await report.getByTestId("field-down").check();
+    await report.getByTestId("enqueue-report.fetch-submit").click();
+    await expect.poll(() => page.locator("tr[data-intent]").count(), { timeout: 10_000 }).toBe(2);
+    const id = await newestId();
+    // Four attempts with 250, 500 and 1 000 ms of backoff between them.
+    await expect.poll(() => row(id).getAttribute("data-phase"), { timeout: 15_000 }).toBe("failed");
+    expect(await row(id).getByTestId("why").textContent()).toBe("UpstreamUnavailable: 503 from orders for weekly-sales");
+    expect(await row(id).getByTestId("cancel").isDisabled()).toBe(true);
+  });
+
+  it("opens the registered attached stream from its own form and shows its output", async () => {
+    const stream = page.getByTestId("open-text.generate");
+    await stream.getByTestId("field-prompt").fill("durable work");
+    await stream.getByTestId("open-text.generate-submit").click();
+    const output = page.getByTestId("output-text.generate");
+    await expect.poll(async () => (await output.textContent())!.trim().split(/\s+/).length, { timeout: 10_000 }).toBeGreaterThan(5);
+
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}/console.png`, fullPage: true });
+  });
+});
