@@ -76,6 +76,8 @@ export class Workspace {
       lib: ["lib.es2023.d.ts"],
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
+      // The runtime imports its modules with `.ts` extensions, as the repository's own tsconfig allows.
+      allowImportingTsExtensions: true,
       types: ["@cloudflare/workers-types"],
       skipLibCheck: true,
       noEmit: true,
