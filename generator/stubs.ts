@@ -113,7 +113,8 @@ function repair(project: Project, path: string, text: string, shape: HandlerShap
   const file = project.createSourceFile(`/${path}`, text, { overwrite: true });
   const { typeName } = shape;
   try {
-    const fromGenerated = file.getImportDeclarations().find((d) => /(^|\/)generated(\/index)?$/.test(d.getModuleSpecifierValue()));
+    const wanted = moduleOf(generated);
+    const fromGenerated = file.getImportDeclarations().find((d) => moduleOf(d.getModuleSpecifierValue()) === wanted);
     if (!fromGenerated) {
       file.insertImportDeclaration(0, { isTypeOnly: true, namedImports: [typeName], moduleSpecifier: generated });
     } else if (!fromGenerated.getNamedImports().some((n) => n.getName() === typeName)) {
@@ -135,6 +136,17 @@ function repair(project: Project, path: string, text: string, shape: HandlerShap
   } finally {
     project.removeSourceFile(file);
   }
+}
+
+/**
+ * The module a specifier names, written one way: `../gen`, `./../gen/`, `../gen/index` and
+ * `../gen/index.ts` all name the directory's index, so they all read `../gen`.
+ */
+function moduleOf(specifier: string): string {
+  if (!specifier.startsWith(".")) return specifier.replace(/\/index(?:\.[cm]?[jt]sx?)?$/, "");
+  const path = posix.normalize(specifier).replace(/\/+$/, "");
+  const module = path.replace(/(?:^|\/)index(?:\.[cm]?[jt]sx?)?$/, "");
+  return module === "" ? "." : module;
 }
 
 function addMissingMembers(object: ObjectLiteralExpression, shape: HandlerShape): void {

@@ -8,6 +8,13 @@ import { formatError } from "../../generator/read";
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const SCRATCH = join(REPO, "test/generator/.tmp");
 
+/** Where a run puts generated code and looks for handler files, relative to the workspace. */
+export interface Layout {
+  readonly outDir?: string;
+  readonly handlersDir?: string;
+  readonly streamHandlersDir?: string;
+}
+
 /**
  * A throwaway project inside the repo (so `zod` and the runtime resolve),
  * with its own specs/, generated/ and app/triggers/.
@@ -45,20 +52,22 @@ export class Workspace {
     return files;
   }
 
-  generate(check = false): Promise<GenerateResult> {
+  /** Runs the generator over the workspace; `layout` moves the generated and handler directories from their defaults. */
+  generate(check = false, layout: Layout = {}): Promise<GenerateResult> {
     return generate({
       root: this.root,
       specsDir: "specs",
       outDir: "generated",
       handlersDir: "app/triggers",
       streamHandlersDir: "app/streams",
+      ...layout,
       runtimeDir: relative(this.root, join(REPO, "runtime")),
       check,
     });
   }
 
-  async generateOrThrow(): Promise<Extract<GenerateResult, { ok: true }>> {
-    const result = await this.generate();
+  async generateOrThrow(layout: Layout = {}): Promise<Extract<GenerateResult, { ok: true }>> {
+    const result = await this.generate(false, layout);
     if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
     return result;
   }
