@@ -6,7 +6,8 @@ import { commentSafe } from "./zod-ir.ts";
 
 interface Member {
   readonly name: string;
-  readonly params: string;
+  /** What the member is called with; a stub names them all and reads none. */
+  readonly params: readonly string[];
   readonly prefix: string;
 }
 
@@ -18,13 +19,13 @@ interface HandlerShape {
 }
 
 const TRIGGER_MEMBERS: readonly Member[] = [
-  { name: "acquire", params: "intent, ctx", prefix: "async " },
-  { name: "commit", params: "outcome, tx", prefix: "" },
-  { name: "commitCancelled", params: "intent, cancellation, tx", prefix: "" },
+  { name: "acquire", params: ["intent", "ctx"], prefix: "async " },
+  { name: "commit", params: ["outcome", "tx"], prefix: "" },
+  { name: "commitCancelled", params: ["intent", "cancellation", "tx"], prefix: "" },
 ];
 const STREAM_MEMBERS: readonly Member[] = [
-  { name: "run", params: "start, ctx", prefix: "async *" },
-  { name: "commitTerminal", params: "start, terminal, tx", prefix: "" },
+  { name: "run", params: ["start", "ctx"], prefix: "async *" },
+  { name: "commitTerminal", params: ["start", "terminal", "tx"], prefix: "" },
 ];
 
 export interface HandlerPlan {
@@ -63,10 +64,14 @@ export function planHandlers(
   return plans;
 }
 
-/** A stub member, indented relative to itself; `indent` goes before its inner lines. */
+/**
+ * A stub member, indented relative to itself; `indent` goes before its inner lines. Its parameters
+ * start with `_`, unread as they are, so a project refusing unused parameters compiles it too.
+ */
 function memberText(shape: HandlerShape, member: Member, indent = ""): string {
   const message = printString(`${shape.kind}: ${member.name} is not written yet`);
-  return `${member.prefix}${member.name}(${member.params}) {\n${indent}  throw new Error(${message});\n${indent}}`;
+  const params = member.params.map((name) => `_${name}`).join(", ");
+  return `${member.prefix}${member.name}(${params}) {\n${indent}  throw new Error(${message});\n${indent}}`;
 }
 
 function printString(text: string): string {

@@ -91,7 +91,7 @@ export const handlers: NoteSavedHandlers = {
       await ws.generateOrThrow();
       const repaired = ws.read("app/triggers/note.saved.ts");
       expect(repaired).toMatch(/^import type \{ NoteSavedHandlers \} from "\.\.\/\.\.\/generated";\n/);
-      expect(repaired).toContain('commitCancelled(intent, cancellation, tx) {\n    throw new Error("note.saved: commitCancelled is not written yet");');
+      expect(repaired).toContain('commitCancelled(_intent, _cancellation, _tx) {\n    throw new Error("note.saved: commitCancelled is not written yet");');
       for (const line of withoutImportOrCancel.split("\n").filter((l) => l.trim() && l !== "};")) expect(repaired).toContain(line);
       expect(ws.typecheck()).toEqual([]);
       expect((await ws.generateOrThrow()).changes).toEqual([]);
