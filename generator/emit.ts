@@ -1,10 +1,10 @@
 import nodePath, { posix } from "node:path";
 import { IndentationText, Node, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
 import { z } from "zod";
-import { createAuxiliaryTypeStore, printNode, zodToTs } from "zod-to-ts";
+import { createAuxiliaryTypeStore, printNode, zodToTs, type OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model.ts";
 import { specJsonSchema } from "./spec-format.ts";
-import { commentSafe, irToExpression, irToZod, jsonExpression, printExpression } from "./zod-ir.ts";
+import { commentSafe, irToExpression, irToZod, JSON_TYPE, jsonExpression, printExpression, usesJson } from "./zod-ir.ts";
 
 export interface EmitOptions {
   /** The project root, which the directories below are relative to. */
@@ -99,7 +99,11 @@ function moduleStatements(module: ModuleModel, runtime: string): (string | State
     },
     {
       kind: StructureKind.ImportDeclaration,
-      namedImports: [...(module.triggers.length > 0 ? ["parseWith"] : []), ...(module.streams.length > 0 ? ["parseStartWith"] : [])],
+      namedImports: [
+        ...(module.triggers.length > 0 ? ["parseWith"] : []),
+        ...(module.streams.length > 0 ? ["parseStartWith"] : []),
+        ...(schemasOf(module).some((schema) => usesJson(schema.ir)) ? [{ name: JSON_TYPE, isTypeOnly: true }] : []),
+      ],
       moduleSpecifier: "./parse",
     },
   ];
@@ -107,6 +111,15 @@ function moduleStatements(module: ModuleModel, runtime: string): (string | State
   for (const trigger of module.triggers) statements.push(...triggerStatements(trigger));
   for (const stream of module.streams) statements.push(...streamStatements(stream));
   return statements;
+}
+
+/** Every schema a module declares. */
+function schemasOf(module: ModuleModel): SchemaModel[] {
+  return [
+    ...module.schemas,
+    ...module.triggers.flatMap((t) => [t.intent, t.outcome, ...(t.progress ? [t.progress] : []), ...t.events]),
+    ...module.streams.flatMap((st) => [st.start, ...(st.progress ? [st.progress] : []), ...(st.output ? [st.output] : []), st.result, ...st.events]),
+  ];
 }
 
 /** A zod constant and its type alias; references print as the referenced constant and type. */
@@ -124,21 +137,39 @@ function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaM
   ];
 }
 
-/** The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced type's name. */
+/**
+ * The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced
+ * type's name, untyped JSON as `JsonValue` (which parse.ts declares), a tuple on one line.
+ */
 export function printedType(schema: SchemaModel, resolve: (ref: string) => SchemaModel): string {
   const overrides = new Map<z.ZodType, (t: typeof ts) => ts.TypeNode>();
   const placeholders = new Map<string, z.ZodType>();
-  const live = irToZod(schema.ir, (ref) => {
-    let placeholder = placeholders.get(ref);
-    if (!placeholder) {
-      placeholder = z.unknown();
-      placeholders.set(ref, placeholder);
-      const typeName = resolve(ref).typeName;
-      overrides.set(placeholder, (t) => t.factory.createTypeReferenceNode(typeName));
+  const json = z.unknown();
+  const live = irToZod(
+    schema.ir,
+    (ref) => {
+      let placeholder = placeholders.get(ref);
+      if (!placeholder) {
+        placeholder = z.unknown();
+        placeholders.set(ref, placeholder);
+        const typeName = resolve(ref).typeName;
+        overrides.set(placeholder, (t) => t.factory.createTypeReferenceNode(typeName));
+      }
+      return placeholder;
+    },
+    () => json,
+  );
+  const overrideFunction: OptionalTypeOverrideFunction = (s, t, options) => {
+    const def = s._zod.def;
+    // `.describe()` copies the placeholder, definition and all.
+    if (def === json._zod.def) return t.factory.createTypeReferenceNode(JSON_TYPE);
+    if (def.type === "tuple" && !(def as z.core.$ZodTupleDef).rest) {
+      const items = (def as z.core.$ZodTupleDef).items.map((item) => zodToTs(item, options).node);
+      return t.setEmitFlags(t.factory.createTupleTypeNode(items), t.EmitFlags.SingleLine);
     }
-    return placeholder;
-  });
-  const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never });
+    return undefined;
+  };
+  const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never, overrideFunction });
   return printNode(node);
 }
 
@@ -274,6 +305,13 @@ function parseHelper(runtime: string): (string | StatementStructures)[] {
   return [
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["z"], moduleSpecifier: "zod" },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult", "StartParseResult"], moduleSpecifier: runtime },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: JSON_TYPE,
+      docs: ["Any JSON value: what a schema that names no type accepts."],
+      type: `string | number | boolean | null | ${JSON_TYPE}[] | {\n  [key: string]: ${JSON_TYPE};\n}`,
+    },
     {
       kind: StructureKind.Function,
       isExported: true,

@@ -33,17 +33,21 @@ export function toIR(schema: SchemaOrRef): ZodIR {
   return withLinks(base(schema), ...links);
 }
 
+/** What a schema that says nothing of its type accepts: any JSON value, typed as the generated `JsonValue`. */
+const JSON_IR = call(["z", "json"]);
+export const JSON_TYPE = "JsonValue";
+
 function base(s: PayloadSchema): ZodIR {
-  if (s.const !== undefined) return literal(s.const);
+  if (s.const !== undefined) return exactly(s.const);
   if (s.enum !== undefined) {
     return s.enum.every((v) => typeof v === "string")
       ? call(["z", "enum"], [{ json: s.enum }])
       : s.enum.length === 1
-        ? literal(s.enum[0]!)
-        : call(["z", "union"], [{ irs: s.enum.map(literal) }]);
+        ? exactly(s.enum[0]!)
+        : call(["z", "union"], [{ irs: s.enum.map(exactly) }]);
   }
   const types = s.type === undefined ? inferred(s) : Array.isArray(s.type) ? s.type : [s.type];
-  if (types.length === 0) return call(["z", "json"]);
+  if (types.length === 0) return JSON_IR;
   const nonNull = types.filter((t) => t !== "null");
   if (types.length > 1) {
     const single = nonNull.length === 1 ? ofType(nonNull[0]!, s) : call(["z", "union"], [{ irs: nonNull.map((t) => ofType(t, s)) }]);
@@ -58,11 +62,27 @@ function inferred(s: PayloadSchema): string[] {
   return [];
 }
 
-function literal(value: JsonValue): ZodIR {
+/**
+ * Exactly one JSON value, deep: an object is a closed object of exact values (its keys in any
+ * order, none missing, none extra), an array a tuple of them. Its type is the value's own shape.
+ */
+function exactly(value: JsonValue): ZodIR {
   if (value === null) return call(["z", "null"]);
-  if (typeof value === "object") return call(["z", "json"]); // only scalars make literal types; the spec check keeps enums scalar
+  if (Array.isArray(value)) return call(["z", "tuple"], [{ irs: value.map(exactly) }]);
+  if (typeof value === "object") return call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]);
   return call(["z", "literal"], [{ json: value }]);
 }
+
+/** Whether a schema accepts untyped JSON anywhere, so that its printed type names `JsonValue`. */
+export function usesJson(ir: ZodIR): boolean {
+  const argUses = (arg: Arg): boolean =>
+    "ir" in arg ? usesJson(arg.ir) : "irs" in arg ? arg.irs.some(usesJson) : "shape" in arg ? Object.values(arg.shape).some(usesJson) : false;
+  const { head } = ir;
+  if ("call" in head && (isJson(head) || head.args.some(argUses))) return true;
+  return ir.chain.some((link) => link.args.some(argUses));
+}
+
+const isJson = (head: ZodIR["head"]) => "call" in head && head.call.length === 2 && head.call[0] === "z" && head.call[1] === "json";
 
 function bounds(min: number | undefined, max: number | undefined): Link[] {
   const links: Link[] = [];
@@ -87,7 +107,7 @@ function ofType(type: string, s: PayloadSchema): ZodIR {
     case "null":
       return call(["z", "null"]);
     case "array":
-      return call(["z", "array"], [{ ir: s.items === undefined ? call(["z", "json"]) : toIR(s.items) }], bounds(s.minItems, s.maxItems));
+      return call(["z", "array"], [{ ir: s.items === undefined ? JSON_IR : toIR(s.items) }], bounds(s.minItems, s.maxItems));
     default: {
       const required = new Set(s.required ?? []);
       const shape = Object.fromEntries(
@@ -161,34 +181,42 @@ export const printExpression = (node: ts.Node) => printer.printNode(ts.EmitHint.
 
 // ---- evaluating: IR → live zod schema (for zod-to-ts) ------------------------------------
 
-/** `refs` turns a reference into the schema standing for it (a placeholder zod-to-ts overrides). */
-export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType): z.ZodType {
+/**
+ * `refs` turns a reference into the schema standing for it (a placeholder zod-to-ts overrides);
+ * `json`, where given, stands for untyped JSON the same way (zod-to-ts would print `z.json()` as
+ * an auxiliary type it never declares).
+ */
+export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () => z.ZodType): z.ZodType {
   const { head } = ir;
   let schema: unknown;
   if ("ref" in head) {
     schema = refs(head.ref);
+  } else if (json && isJson(head)) {
+    schema = json();
   } else {
     let owner: unknown = undefined;
     let fn: unknown = { z };
     // A closed object is TypeScript's default already; zod-to-ts would add a `never` index signature.
-    const path = head.call[1] === "strictObject" ? ["z", "object"] : head.call;
+    // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature.
+    const empty = head.args.some((a) => "shape" in a && Object.keys(a.shape).length === 0);
+    const path = head.call[1] === "strictObject" && !empty ? ["z", "object"] : head.call;
     for (const part of path) [owner, fn] = [fn, (fn as Record<string, unknown>)[part]];
-    schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs)));
+    schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs, json)));
   }
   for (const link of ir.chain) {
     // Descriptions reach zod-to-ts, which copies them into JSDoc as they are: neutralize `*/` first.
-    const args = link.method === "describe" ? [commentSafe(String((link.args[0] as { json: string }).json))] : link.args.map((a) => argValue(a, refs));
+    const args = link.method === "describe" ? [commentSafe(String((link.args[0] as { json: string }).json))] : link.args.map((a) => argValue(a, refs, json));
     schema = (schema as Record<string, (...a: unknown[]) => unknown>)[link.method]!(...args);
   }
   return schema as z.ZodType;
 }
 
-function argValue(arg: Arg, refs: (name: string) => z.ZodType): unknown {
+function argValue(arg: Arg, refs: (name: string) => z.ZodType, json: (() => z.ZodType) | undefined): unknown {
   if ("json" in arg) return arg.json;
-  if ("ir" in arg) return irToZod(arg.ir, refs);
-  if ("irs" in arg) return arg.irs.map((ir) => irToZod(ir, refs));
+  if ("ir" in arg) return irToZod(arg.ir, refs, json);
+  if ("irs" in arg) return arg.irs.map((ir) => irToZod(ir, refs, json));
   if ("regex" in arg) return new RegExp(arg.regex, "u");
-  return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs)]));
+  return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs, json)]));
 }
 
 /** Text that can sit inside a block comment: it can never close it. */
