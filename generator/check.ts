@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { KIND_PATTERN, pascalCase, suggest } from "./names.ts";
+import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
 import { payloadSchema, specFile, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 
@@ -103,6 +103,7 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
   (spec.streams ?? []).forEach((stream, index) => {
     const base = ["streams", index];
     if (!KIND_PATTERN.test(stream.kind)) at([...base, "kind"], `kind ${JSON.stringify(stream.kind)} must be words of letters and digits joined by ".", "_", ":" or "-"`);
+    if (stream.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("stream kind", stream.kind));
     const builtins = ["start", "result", ...(stream.progress ? ["progress"] : []), ...(stream.output ? ["output"] : [])];
     for (const field of ["start", "progress", "output", "result"] as const) {
       const schema = stream[field];
@@ -120,6 +121,7 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
         at([...base, field], `${field} ${JSON.stringify(trigger[field])} must be words of letters and digits joined by ".", "_", ":" or "-" (like "tutorial.cancelable")`);
       }
     }
+    if (trigger.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("kind", trigger.kind));
     const builtins = trigger.progress === undefined ? ["intent", "outcome"] : REF_BUILTINS;
     walkSchema(trigger.intent, [...base, "intent"], { at, refs: named, builtins: [] });
     walkSchema(trigger.outcome, [...base, "outcome"], { at, refs: named, builtins: ["intent"] });
@@ -132,6 +134,9 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
   });
   return errors;
 }
+
+const tooLong = (what: string, kind: string) =>
+  `${what} ${JSON.stringify(kind)} is ${kind.length} characters long; a kind names its handler file, so it is at most ${MAX_KIND_LENGTH}`;
 
 interface Walk {
   at: (path: readonly PropertyKey[], message: string, key?: "key") => void;

@@ -111,6 +111,17 @@ ${good}`;
     ]);
   });
 
+  it("refuses a kind too long to be a file name, before writing anything", async () => {
+    const long = `a.${"b".repeat(241)}`;
+    expect(await errorsOf({ "specs/a.yaml": good.replaceAll("a.job", long) })).toEqual([
+      `specs/a.yaml:2:11: kind "${long}" is 243 characters long; a kind names its handler file, so it is at most 128`,
+    ]);
+    const stream = `streams:\n  - kind: s.${"t".repeat(200)}\n    mode: output_only\n    cancellation: cooperative\n    onDetach: abort\n    start: { type: object }\n    result: { type: object }\n    events: {}\n`;
+    expect(await errorsOf({ "specs/s.yaml": stream })).toEqual([
+      expect.stringMatching(/^specs\/s\.yaml:2:11: stream kind "s\.t+" is 202 characters long; a kind names its handler file, so it is at most 128$/),
+    ]);
+  });
+
   it("refuses a kind that cannot become a name", async () => {
     expect(await errorsOf({ "specs/a.yaml": good.replace("kind: a.job\n", 'kind: "a\\"; alert(1); //"\n') })).toEqual([
       expect.stringMatching(/^specs\/a\.yaml:2:11: kind "a\\"; alert\(1\); \/\/" must be words of letters and digits/),
