@@ -18,12 +18,24 @@ type Arg =
   | { readonly ir: ZodIR }
   | { readonly irs: readonly ZodIR[] }
   | { readonly shape: Readonly<Record<string, ZodIR>> }
-  | { readonly regex: string };
+  | { readonly regex: string }
+  /** A value zod exports, such as `z.regexes.guid`. */
+  | { readonly member: readonly string[] };
 
 const call = (path: string[], args: Arg[] = [], chain: Link[] = []): ZodIR => ({ head: { call: path, args }, chain });
 const withLinks = (ir: ZodIR, ...links: Link[]): ZodIR => ({ ...ir, chain: [...ir.chain, ...links] });
 
-const FORMATS: Record<string, string[]> = { uuid: ["z", "uuid"], email: ["z", "email"], uri: ["z", "url"], "date-time": ["z", "iso", "datetime"] };
+/**
+ * String formats as JSON Schema means them. `uuid` is RFC 4122's layout, 8-4-4-4-12 hex digits
+ * whatever the version and variant bits (z.uuid() also insists on those), refused with z.uuid()'s
+ * message; `date-time` is RFC 3339's, a time with seconds and Z or an offset.
+ */
+const FORMATS: Record<string, ZodIR> = {
+  uuid: call(["z", "string"], [], [{ method: "regex", args: [{ member: ["z", "regexes", "guid"] }, { json: "Invalid UUID" }] }]),
+  email: call(["z", "email"]),
+  uri: call(["z", "url"]),
+  "date-time": call(["z", "iso", "datetime"], [{ json: { offset: true } }]),
+};
 
 export function toIR(schema: SchemaOrRef): ZodIR {
   if (typeof schema === "string") return { head: { ref: schema }, chain: [] };
@@ -96,7 +108,7 @@ function ofType(type: string, s: PayloadSchema): ZodIR {
     case "string": {
       const links = bounds(s.minLength, s.maxLength);
       if (s.pattern !== undefined) links.push({ method: "regex", args: [{ regex: s.pattern }] });
-      return call(s.format ? FORMATS[s.format]! : ["z", "string"], [], links);
+      return withLinks(s.format === undefined ? call(["z", "string"]) : FORMATS[s.format]!, ...links);
     }
     case "integer":
       return call(["z", "int"], [], bounds(s.minimum, s.maximum));
@@ -151,6 +163,7 @@ function argExpression(arg: Arg, refs: (name: string) => string): ts.Expression 
   if ("ir" in arg) return irToExpression(arg.ir, refs);
   if ("irs" in arg) return f.createArrayLiteralExpression(arg.irs.map((ir) => irToExpression(ir, refs)), false);
   if ("regex" in arg) return f.createNewExpression(f.createIdentifier("RegExp"), undefined, [f.createStringLiteral(arg.regex), f.createStringLiteral("u")]);
+  if ("member" in arg) return arg.member.slice(1).reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), f.createIdentifier(arg.member[0]!));
   return f.createObjectLiteralExpression(
     Object.entries(arg.shape).map(([name, ir]) => f.createPropertyAssignment(propertyName(name), irToExpression(ir, refs))),
     true,
@@ -216,6 +229,7 @@ function argValue(arg: Arg, refs: (name: string) => z.ZodType, json: (() => z.Zo
   if ("ir" in arg) return irToZod(arg.ir, refs, json);
   if ("irs" in arg) return arg.irs.map((ir) => irToZod(ir, refs, json));
   if ("regex" in arg) return new RegExp(arg.regex, "u");
+  if ("member" in arg) return arg.member.slice(1).reduce<unknown>((value, p) => (value as Record<string, unknown>)[p], z);
   return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs, json)]));
 }
 
