@@ -340,11 +340,19 @@ function parseHelper(runtime: string): (string | StatementStructures)[] {
     {
       kind: StructureKind.Function,
       name: "pathOf",
+      docs: ["A field's path as code names it, `items[2].name` or `plan[\"a.b\"]`, so a key holding a dot reads as one key; the root is `$`."],
       parameters: [{ name: "path", type: "readonly PropertyKey[]" }],
       returnType: "string",
       statements: [
         'if (path.length === 0) return "$";',
-        'return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : i === 0 ? String(segment) : `.${String(segment)}`)).join("");',
+        `return path
+  .map((segment, i) => {
+    if (typeof segment === "number") return \`[\${segment}]\`;
+    const key = String(segment);
+    if (!/^[A-Za-z_$][\\w$]*$/.test(key)) return \`[\${JSON.stringify(key)}]\`;
+    return i === 0 ? key : \`.\${key}\`;
+  })
+  .join("");`,
       ],
     },
   ];

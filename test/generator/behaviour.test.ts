@@ -105,6 +105,44 @@ describe("generated parsers, on string formats as JSON Schema means them", () =>
   });
 });
 
+describe("generated parsers, on keys that are not plain names", () => {
+  const spec = `triggers:
+  - kind: odd.keys
+    intentEventKind: odd.keys.requested
+    cancellation: cooperative
+    intent:
+      type: object
+      properties:
+        plan.tier: { type: string, maxLength: 3 }
+        plan: { type: object, properties: { tier: { type: string, maxLength: 3 }, "0": { type: integer }, "": { type: integer } } }
+        'say "hi"]': { type: integer }
+        items: { type: array, items: { type: object, properties: { $name_1: { type: integer } } } }
+    outcome: { type: object }
+    events: {}
+`;
+  let ws: Workspace;
+  let parse: Parse;
+  beforeAll(async () => {
+    ws = new Workspace({ "specs/odd.yaml": spec });
+    await ws.generateOrThrow();
+    parse = (await import(join(ws.root, "generated/odd.ts"))).parseOddKeysIntent;
+  });
+  afterAll(() => ws.dispose());
+
+  it.each([
+    ["a key holding a dot", { "plan.tier": "gold" }, /^\["plan\.tier"\]: Too big: /],
+    ["the nested key it could be mistaken for", { plan: { tier: "gold" } }, /^plan\.tier: Too big: /],
+    ["a key that reads as an index", { plan: { "0": "x" } }, /^plan\["0"\]: expected number, received string$/],
+    ["an empty key", { plan: { "": "x" } }, /^plan\[""\]: expected number, received string$/],
+    ["a key with quotes and a bracket", { 'say "hi"]': "x" }, /^\["say \\"hi\\"\]"\]: expected number, received string$/],
+    ["a plain name after an index", { items: [{ $name_1: 1 }, { $name_1: "x" }] }, /^items\[1\]\.\$name_1: expected number, received string$/],
+  ])("names the path of %s unambiguously", (_, raw, reason) => {
+    const result = parse(raw);
+    expect(result.ok).toBe(false);
+    expect((result as { reason: string }).reason).toMatch(reason);
+  });
+});
+
 describe("regeneration", () => {
   const spec = (extraEvent = "") => `triggers:
   - kind: note.saved
