@@ -4,7 +4,7 @@ import { z } from "zod";
 import { createAuxiliaryTypeStore, printNode, zodToTs, type OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model.ts";
 import { specJsonSchema } from "./spec-format.ts";
-import { commentSafe, irToExpression, irToZod, JSON_TYPE, jsonExpression, printExpression, usesJson } from "./zod-ir.ts";
+import { commentSafe, irToExpression, irToZod, JSON_TYPE, jsonExpression, literalSafe, printExpression, usesJson } from "./zod-ir.ts";
 
 export interface EmitOptions {
   /** The project root, which the directories below are relative to. */
@@ -170,7 +170,7 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
     return undefined;
   };
   const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never, overrideFunction });
-  return printNode(node);
+  return literalSafe(printNode(node));
 }
 
 /** The union of `{ kind, payload }` a commit callback may insert. */

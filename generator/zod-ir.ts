@@ -190,7 +190,14 @@ function propertyName(name: string): ts.PropertyName {
 
 const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
 const scratch = ts.createSourceFile("scratch.ts", "", ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-export const printExpression = (node: ts.Node) => printer.printNode(ts.EmitHint.Unspecified, node, scratch);
+export const printExpression = (node: ts.Node) => literalSafe(printer.printNode(ts.EmitHint.Unspecified, node, scratch));
+
+/**
+ * Printed code whose string literals escape DEL as well: TypeScript's printer escapes every other
+ * control character and everything outside ASCII, but leaves DEL as it is. Outside a literal, printed
+ * code holds none (an identifier cannot, and comments go through commentSafe).
+ */
+export const literalSafe = (printed: string) => printed.replace(/\u007F/g, "\\u007F");
 
 // ---- evaluating: IR → live zod schema (for zod-to-ts) ------------------------------------
 
@@ -233,7 +240,14 @@ function argValue(arg: Arg, refs: (name: string) => z.ZodType, json: (() => z.Zo
   return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs, json)]));
 }
 
-/** Text that can sit inside a block comment: it can never close it. */
+/**
+ * Text that can sit inside a block comment: it can never close it or end its line, and a character
+ * that makes code read otherwise than it compiles (a bidi override or isolate, Trojan Source) or
+ * that a terminal acts on (a control character) shows as its escape, `\u202E`, instead.
+ */
 export function commentSafe(text: string): string {
-  return text.replace(/\*\//g, "*\\/").replace(/\r\n?|[\n\u2028\u2029]/g, " ");
+  return text
+    .replace(/\*\//g, "*\\/")
+    .replace(/\r\n?|[\n\u2028\u2029]/g, " ")
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
