@@ -111,6 +111,15 @@ ${good}`;
     ]);
   });
 
+  it("refuses an enum value listed twice, at the second, deep values by deep equality", async () => {
+    const spec = good.replace("id: { type: string }", "id: { enum: [a, b, a] }").replace("outcome: { type: object }", "outcome: { type: object, properties: { v: { enum: [1, { x: [1], y: 2 }, 1.0, { y: 2, x: [1] }, { x: [2], y: 2 }] } } }");
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:5:62: enum value "a" is already listed at specs/a.yaml:5:56',
+      "specs/a.yaml:6:77: enum value 1 is already listed at specs/a.yaml:6:56",
+      'specs/a.yaml:6:82: enum value {"y":2,"x":[1]} is already listed at specs/a.yaml:6:59',
+    ]);
+  });
+
   it("refuses a kind too long to be a file name, before writing anything", async () => {
     const long = `a.${"b".repeat(241)}`;
     expect(await errorsOf({ "specs/a.yaml": good.replaceAll("a.job", long) })).toEqual([
