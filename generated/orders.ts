@@ -103,7 +103,7 @@ export function reportFetchTrigger(handlers: ReportFetchHandlers) {
 }
 
 export const orderPlacedIntentSchema = z.object({
-  orderId: z.uuid(),
+  orderId: z.string().regex(z.regexes.guid, "Invalid UUID"),
   email: z.email().optional(),
   items: z.array(z.object({
     sku: z.string().min(1),
