@@ -137,6 +137,9 @@ function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaM
   ];
 }
 
+/** A type node as zod-to-ts builds it, with its own copy of TypeScript. */
+type TypeNode = ReturnType<typeof zodToTs>["node"];
+
 /**
  * The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced
  * type's name, untyped JSON as `JsonValue` (which parse.ts declares), a tuple on one line.
@@ -163,6 +166,26 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
     const def = s._zod.def;
     // `.describe()` copies the placeholder, definition and all.
     if (def === json._zod.def) return t.factory.createTypeReferenceNode(JSON_TYPE);
+    // Properties and a type for the other keys: TypeScript wants each property to fit the index signature too.
+    const catchall = def.type === "object" ? (def as z.core.$ZodObjectDef).catchall : undefined;
+    const shape = (def as z.core.$ZodObjectDef).shape;
+    if (catchall && catchall._zod.def.type !== "never" && Object.keys(shape).length > 0) {
+      const named = zodToTs(z.object(shape), options).node;
+      const types = new Map<string, TypeNode>();
+      const add = (node: TypeNode) => {
+        for (const member of t.isUnionTypeNode(node) ? node.types : [node]) types.set(printNode(member), member);
+      };
+      add(zodToTs(catchall, options).node);
+      for (const property of Object.values(shape)) {
+        // Any JSON value is all a property can be, but for its absence.
+        const optional = property._zod.optout === "optional";
+        if (catchall._zod.def !== json._zod.def) add(zodToTs(property, options).node);
+        else if (optional) add(t.factory.createKeywordTypeNode(t.SyntaxKind.UndefinedKeyword));
+      }
+      const key = t.factory.createParameterDeclaration(undefined, undefined, "x", undefined, t.factory.createKeywordTypeNode(t.SyntaxKind.StringKeyword));
+      const index = t.factory.createIndexSignature(undefined, [key], types.size === 1 ? [...types.values()][0]! : t.factory.createUnionTypeNode([...types.values()]));
+      return t.factory.createTypeLiteralNode([...(t.isTypeLiteralNode(named) ? named.members : []), index]);
+    }
     if (def.type === "tuple" && !(def as z.core.$ZodTupleDef).rest) {
       const items = (def as z.core.$ZodTupleDef).items.map((item) => zodToTs(item, options).node);
       return t.setEmitFlags(t.factory.createTupleTypeNode(items), t.EmitFlags.SingleLine);

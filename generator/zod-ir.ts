@@ -131,8 +131,8 @@ function ofType(type: string, s: PayloadSchema): ZodIR {
       );
       const extra = s.additionalProperties;
       if (extra === false) return call(["z", "strictObject"], [{ shape }]);
-      if (extra === true) return call(["z", "looseObject"], [{ shape }]);
-      if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: toIR(extra) }] }]);
+      // `true` is JSON Schema's `{}`: any key kept, its value any JSON.
+      if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: extra === true ? JSON_IR : toIR(extra) }] }]);
       return call(["z", "object"], [{ shape }]);
     }
   }

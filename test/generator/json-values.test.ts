@@ -17,6 +17,8 @@ const spec = `triggers:
         choice: { enum: [{ a: 1 }, 2, [1, x], null, s] }
         exact: { const: { plan: { tier: pro, seats: [1, 2] } } }
         extra: { type: object, additionalProperties: {} }
+        kept: { type: object, properties: { n: { type: integer } }, additionalProperties: true }
+        typed: { type: object, properties: { n: { type: integer } }, additionalProperties: { type: string } }
         empty: { enum: [{}, [], 0] }
         closed: { type: object, additionalProperties: false }
     outcome: { type: object, properties: { echo: {} } }
@@ -40,6 +42,10 @@ export const empties: AnyJobIntent["empty"][] = [{}, [], 0, undefined];
 export const notEmpty: AnyJobIntent["empty"] = "s";
 // @ts-expect-error nor is a closed object without properties
 export const notClosed: AnyJobIntent["closed"] = 1;
+export const typed: AnyJobIntent["typed"] = { n: 1, k: "s" };
+export const n: number | undefined = typed?.n;
+// @ts-expect-error the other keys hold strings (or what the properties hold)
+export const wrongTyped: AnyJobIntent["typed"] = { n: 1, k: true };
 // @ts-expect-error a bigint is not JSON
 export const notJson: AnyJobIntent = { choice: 2, anything: 1n };
 `;
@@ -63,6 +69,9 @@ describe("untyped values and enums of objects", () => {
     expect(text).toContain("seats: [1, 2];");
     expect(text).toContain("[x: string]: JsonValue;");
     expect(text).toContain("echo?: JsonValue | undefined;");
+    // The other keys' type takes in the properties', as TypeScript wants.
+    expect(text).toContain("kept?: {\n    n?: number | undefined;\n    [x: string]: JsonValue | undefined;\n  } | undefined;");
+    expect(text).toContain("typed?: {\n    n?: number | undefined;\n    [x: string]: string | number | undefined;\n  } | undefined;");
     expect(text).toContain("empty?: ({\n    [x: string]: never;\n  } | [] | 0) | undefined;");
     expect(ws.read("generated/parse.ts")).toMatch(/^export type JsonValue = /m);
   });
@@ -96,10 +105,12 @@ describe("untyped values and enums of objects", () => {
   it("accept any plain JSON where a schema is untyped, and nothing else", () => {
     const json = { s: "x", n: -1.5, b: false, z: null, list: [1, [2, { deep: ["y"] }]] };
     expect(parse({ choice: 2, anything: json, described: [json], list: [json, 1], extra: { k: json } })).toMatchObject({ ok: true });
+    expect(parse({ choice: 2, kept: { n: 1, k: json } })).toEqual({ ok: true, intent: { choice: 2, kept: { n: 1, k: json } } });
     for (const anything of [new Date(0), new Map(), () => 1, Number.NaN, Number.POSITIVE_INFINITY, [undefined], { k: undefined }, 1n, Symbol("s")]) {
       expect(parse({ choice: 2, anything }).ok, String(anything)).toBe(false);
       expect(parse({ choice: 2, list: [anything] }).ok, String(anything)).toBe(false);
       expect(parse({ choice: 2, extra: { k: anything } }).ok, String(anything)).toBe(false);
+      expect(parse({ choice: 2, kept: { k: anything } }).ok, String(anything)).toBe(false);
     }
   });
 });
