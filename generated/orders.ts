@@ -134,7 +134,7 @@ export function reportFetchTrigger(handlers: ReportFetchHandlers) {
 }
 
 export const orderPlacedIntentSchema = z.object({
-  orderId: z.uuid(),
+  orderId: z.string().regex(z.regexes.guid, "Invalid UUID"),
   email: z.email().optional(),
   items: z.array(z.object({
     sku: z.string().min(1),
@@ -193,8 +193,7 @@ export const orderPlacedIntentJsonSchema = {
   properties: {
     orderId: {
       type: "string",
-      format: "uuid",
-      pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
+      pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
     },
     email: {
       type: "string",

@@ -4,6 +4,11 @@
 import type { z } from "zod";
 import type { ParseResult, StartParseResult } from "durable-triggers";
 
+/** Any JSON value: what a schema that names no type accepts. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | {
+  [key: string]: JsonValue;
+};
+
 /** Runs a zod schema as a `parseIntent`: every problem, each with the path of its field (`items[2].name: …`). */
 export function parseWith<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T> {
   const parsed = schema.safeParse(raw);
@@ -18,7 +23,15 @@ export function parseStartWith<T>(schema: z.ZodType<T>, raw: unknown): StartPars
   return parsed.ok ? { ok: true, start: parsed.intent } : parsed;
 }
 
+/** A field's path as code names it, `items[2].name` or `plan["a.b"]`, so a key holding a dot reads as one key; the root is `$`. */
 function pathOf(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "$";
-  return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : i === 0 ? String(segment) : `.${String(segment)}`)).join("");
+  return path
+    .map((segment, i) => {
+      if (typeof segment === "number") return `[${segment}]`;
+      const key = String(segment);
+      if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `[${JSON.stringify(key)}]`;
+      return i === 0 ? key : `.${key}`;
+    })
+    .join("");
 }

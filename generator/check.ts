@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { KIND_PATTERN, pascalCase, suggest } from "./names.ts";
+import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { payloadSchema, specFile, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { payloadSchema, specFile, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 
 export interface CheckedSpec {
   readonly file: string;
@@ -92,25 +92,30 @@ function knownFields(path: readonly PropertyKey[]): string[] {
 function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
   const errors: SpecError[] = [];
   const at = (path: readonly PropertyKey[], message: string, key?: "key") => errors.push({ file, ...locate(path, key), message });
+  const where = (path: readonly PropertyKey[]) => {
+    const { line, col } = locate(path);
+    return `${file}:${line}:${col}`;
+  };
   const named = Object.keys(spec.schemas ?? {});
 
   Object.entries(spec.schemas ?? {}).forEach(([name, schema], index) => {
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) at(["schemas", name], `schema name "${name}" must be letters and digits, starting with a letter`, "key");
     if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
     // Each is a constant in the generated module: naming one declared below would read it before it exists.
-    walkSchema(schema, ["schemas", name], { at, refs: named.slice(0, index), builtins: [], below: named.slice(index) });
+    walkSchema(schema, ["schemas", name], { at, where, refs: named.slice(0, index), builtins: [], below: named.slice(index) });
   });
   (spec.streams ?? []).forEach((stream, index) => {
     const base = ["streams", index];
     if (!KIND_PATTERN.test(stream.kind)) at([...base, "kind"], `kind ${JSON.stringify(stream.kind)} must be words of letters and digits joined by ".", "_", ":" or "-"`);
+    if (stream.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("stream kind", stream.kind));
     const builtins = ["start", "result", ...(stream.progress ? ["progress"] : []), ...(stream.output ? ["output"] : [])];
     for (const field of ["start", "progress", "output", "result"] as const) {
       const schema = stream[field];
-      if (schema !== undefined) walkSchema(schema, [...base, field], { at, refs: named, builtins: field === "start" ? [] : ["start"] });
+      if (schema !== undefined) walkSchema(schema, [...base, field], { at, where, refs: named, builtins: field === "start" ? [] : ["start"] });
     }
     for (const [eventKind, event] of Object.entries(stream.events)) {
       if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
-      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, refs: named, builtins });
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins });
     }
   });
   (spec.triggers ?? []).forEach((trigger, index) => {
@@ -120,21 +125,27 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
         at([...base, field], `${field} ${JSON.stringify(trigger[field])} must be words of letters and digits joined by ".", "_", ":" or "-" (like "tutorial.cancelable")`);
       }
     }
+    if (trigger.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("kind", trigger.kind));
     const builtins = trigger.progress === undefined ? ["intent", "outcome"] : REF_BUILTINS;
-    walkSchema(trigger.intent, [...base, "intent"], { at, refs: named, builtins: [] });
-    walkSchema(trigger.outcome, [...base, "outcome"], { at, refs: named, builtins: ["intent"] });
-    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, refs: named, builtins: ["intent", "outcome"] });
+    walkSchema(trigger.intent, [...base, "intent"], { at, where, refs: named, builtins: [] });
+    walkSchema(trigger.outcome, [...base, "outcome"], { at, where, refs: named, builtins: ["intent"] });
+    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, where, refs: named, builtins: ["intent", "outcome"] });
     for (const [eventKind, event] of Object.entries(trigger.events)) {
       if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
       if (eventKind === trigger.intentEventKind) at([...base, "events", eventKind], `event "${eventKind}" is the trigger's intentEventKind; the runtime writes it`, "key");
-      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, refs: named, builtins });
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins });
     }
   });
   return errors;
 }
 
+const tooLong = (what: string, kind: string) =>
+  `${what} ${JSON.stringify(kind)} is ${kind.length} characters long; a kind names its handler file, so it is at most ${MAX_KIND_LENGTH}`;
+
 interface Walk {
   at: (path: readonly PropertyKey[], message: string, key?: "key") => void;
+  /** `file:line:col` of a path. */
+  where: (path: readonly PropertyKey[]) => string;
   refs: readonly string[];
   builtins: readonly string[];
   /** Shared schemas this one may not name: itself and those declared after it. */
@@ -161,6 +172,13 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
       walk.at([...path, "pattern"], `pattern is not a valid regular expression: ${(error as Error).message}`);
     }
   }
+  // A value listed twice is a slip; equal means equal as JSON, an object's keys in any order.
+  const listed = new Map<string, number>();
+  s.enum?.forEach((value, index) => {
+    const first = listed.get(canonicalJson(value));
+    if (first === undefined) listed.set(canonicalJson(value), index);
+    else walk.at([...path, "enum", index], `enum value ${JSON.stringify(value)} is already listed at ${walk.where([...path, "enum", first])}`);
+  });
   for (const name of s.required ?? []) {
     if (!(s.properties && name in s.properties)) walk.at([...path, "required"], `required names "${name}", which is not under properties`);
   }
@@ -169,6 +187,16 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   if (typeof s.additionalProperties === "object" || typeof s.additionalProperties === "string") {
     walkSchema(s.additionalProperties, [...path, "additionalProperties"], walk);
   }
+}
+
+/** A JSON value as text, an object's keys sorted: two values are equal when their texts are. */
+function canonicalJson(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key]!)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Kinds and intent event kinds are unique across every file; so are the names derived from them. */

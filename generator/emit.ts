@@ -1,10 +1,10 @@
 import nodePath, { posix } from "node:path";
 import { IndentationText, Node, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
 import { z } from "zod";
-import { createAuxiliaryTypeStore, printNode, zodToTs } from "zod-to-ts";
+import { createAuxiliaryTypeStore, printNode, zodToTs, type OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model.ts";
 import { specJsonSchema, type JsonValue } from "./spec-format.ts";
-import { commentSafe, irToExpression, irToZod, jsonExpression, printExpression } from "./zod-ir.ts";
+import { commentSafe, irToExpression, irToZod, JSON_TYPE, jsonExpression, literalSafe, printExpression, usesJson } from "./zod-ir.ts";
 
 export interface EmitOptions {
   /** The project root, which the directories below are relative to. */
@@ -99,7 +99,11 @@ function moduleStatements(module: ModuleModel, runtime: string): (string | State
     },
     {
       kind: StructureKind.ImportDeclaration,
-      namedImports: [...(module.triggers.length > 0 ? ["parseWith"] : []), ...(module.streams.length > 0 ? ["parseStartWith"] : [])],
+      namedImports: [
+        ...(module.triggers.length > 0 ? ["parseWith"] : []),
+        ...(module.streams.length > 0 ? ["parseStartWith"] : []),
+        ...(schemasOf(module).some((schema) => usesJson(schema.ir)) ? [{ name: JSON_TYPE, isTypeOnly: true }] : []),
+      ],
       moduleSpecifier: "./parse",
     },
   ];
@@ -107,6 +111,15 @@ function moduleStatements(module: ModuleModel, runtime: string): (string | State
   for (const trigger of module.triggers) statements.push(...triggerStatements(trigger));
   for (const stream of module.streams) statements.push(...streamStatements(stream));
   return statements;
+}
+
+/** Every schema a module declares. */
+function schemasOf(module: ModuleModel): SchemaModel[] {
+  return [
+    ...module.schemas,
+    ...module.triggers.flatMap((t) => [t.intent, t.outcome, ...(t.progress ? [t.progress] : []), ...t.events]),
+    ...module.streams.flatMap((st) => [st.start, ...(st.progress ? [st.progress] : []), ...(st.output ? [st.output] : []), st.result, ...st.events]),
+  ];
 }
 
 /** A zod constant and its type alias; references print as the referenced constant and type. */
@@ -124,22 +137,63 @@ function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaM
   ];
 }
 
-/** The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced type's name. */
+/** A type node as zod-to-ts builds it, with its own copy of TypeScript. */
+type TypeNode = ReturnType<typeof zodToTs>["node"];
+
+/**
+ * The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced
+ * type's name, untyped JSON as `JsonValue` (which parse.ts declares), a tuple on one line.
+ */
 export function printedType(schema: SchemaModel, resolve: (ref: string) => SchemaModel): string {
   const overrides = new Map<z.ZodType, (t: typeof ts) => ts.TypeNode>();
   const placeholders = new Map<string, z.ZodType>();
-  const live = irToZod(schema.ir, (ref) => {
-    let placeholder = placeholders.get(ref);
-    if (!placeholder) {
-      placeholder = z.unknown();
-      placeholders.set(ref, placeholder);
-      const typeName = resolve(ref).typeName;
-      overrides.set(placeholder, (t) => t.factory.createTypeReferenceNode(typeName));
+  const json = z.unknown();
+  const live = irToZod(
+    schema.ir,
+    (ref) => {
+      let placeholder = placeholders.get(ref);
+      if (!placeholder) {
+        placeholder = z.unknown();
+        placeholders.set(ref, placeholder);
+        const typeName = resolve(ref).typeName;
+        overrides.set(placeholder, (t) => t.factory.createTypeReferenceNode(typeName));
+      }
+      return placeholder;
+    },
+    () => json,
+  );
+  const overrideFunction: OptionalTypeOverrideFunction = (s, t, options) => {
+    const def = s._zod.def;
+    // `.describe()` copies the placeholder, definition and all.
+    if (def === json._zod.def) return t.factory.createTypeReferenceNode(JSON_TYPE);
+    // Properties and a type for the other keys: TypeScript wants each property to fit the index signature too.
+    const catchall = def.type === "object" ? (def as z.core.$ZodObjectDef).catchall : undefined;
+    const shape = (def as z.core.$ZodObjectDef).shape;
+    if (catchall && catchall._zod.def.type !== "never" && Object.keys(shape).length > 0) {
+      const named = zodToTs(z.object(shape), options).node;
+      const types = new Map<string, TypeNode>();
+      const add = (node: TypeNode) => {
+        for (const member of t.isUnionTypeNode(node) ? node.types : [node]) types.set(printNode(member), member);
+      };
+      add(zodToTs(catchall, options).node);
+      for (const property of Object.values(shape)) {
+        // Any JSON value is all a property can be, but for its absence.
+        const optional = property._zod.optout === "optional";
+        if (catchall._zod.def !== json._zod.def) add(zodToTs(property, options).node);
+        else if (optional) add(t.factory.createKeywordTypeNode(t.SyntaxKind.UndefinedKeyword));
+      }
+      const key = t.factory.createParameterDeclaration(undefined, undefined, "x", undefined, t.factory.createKeywordTypeNode(t.SyntaxKind.StringKeyword));
+      const index = t.factory.createIndexSignature(undefined, [key], types.size === 1 ? [...types.values()][0]! : t.factory.createUnionTypeNode([...types.values()]));
+      return t.factory.createTypeLiteralNode([...(t.isTypeLiteralNode(named) ? named.members : []), index]);
     }
-    return placeholder;
-  });
-  const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never });
-  return printNode(node);
+    if (def.type === "tuple" && !(def as z.core.$ZodTupleDef).rest) {
+      const items = (def as z.core.$ZodTupleDef).items.map((item) => zodToTs(item, options).node);
+      return t.setEmitFlags(t.factory.createTupleTypeNode(items), t.EmitFlags.SingleLine);
+    }
+    return undefined;
+  };
+  const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never, overrideFunction });
+  return literalSafe(printNode(node));
 }
 
 /**
@@ -300,6 +354,13 @@ function parseHelper(runtime: string): (string | StatementStructures)[] {
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["z"], moduleSpecifier: "zod" },
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult", "StartParseResult"], moduleSpecifier: runtime },
     {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: JSON_TYPE,
+      docs: ["Any JSON value: what a schema that names no type accepts."],
+      type: `string | number | boolean | null | ${JSON_TYPE}[] | {\n  [key: string]: ${JSON_TYPE};\n}`,
+    },
+    {
       kind: StructureKind.Function,
       isExported: true,
       name: "parseWith",
@@ -327,11 +388,19 @@ function parseHelper(runtime: string): (string | StatementStructures)[] {
     {
       kind: StructureKind.Function,
       name: "pathOf",
+      docs: ["A field's path as code names it, `items[2].name` or `plan[\"a.b\"]`, so a key holding a dot reads as one key; the root is `$`."],
       parameters: [{ name: "path", type: "readonly PropertyKey[]" }],
       returnType: "string",
       statements: [
         'if (path.length === 0) return "$";',
-        'return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : i === 0 ? String(segment) : `.${String(segment)}`)).join("");',
+        `return path
+  .map((segment, i) => {
+    if (typeof segment === "number") return \`[\${segment}]\`;
+    const key = String(segment);
+    if (!/^[A-Za-z_$][\\w$]*$/.test(key)) return \`[\${JSON.stringify(key)}]\`;
+    return i === 0 ? key : \`.\${key}\`;
+  })
+  .join("");`,
       ],
     },
   ];

@@ -15,6 +15,12 @@ export function camelCase(kind: string): string {
 /** Kinds become file names and identifiers, so they stay within a plain alphabet. */
 export const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:[._:-][A-Za-z0-9]+)*$/;
 
+/**
+ * The longest kind of a trigger or a stream, in characters (ASCII, by KIND_PATTERN): it names the
+ * handler file `<kind>.ts`, well within the 255 bytes a file name may take, and reads as a name.
+ */
+export const MAX_KIND_LENGTH = 128;
+
 /** Edit distance, for "did you mean" suggestions. */
 export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);

@@ -6,7 +6,8 @@ import { commentSafe } from "./zod-ir.ts";
 
 interface Member {
   readonly name: string;
-  readonly params: string;
+  /** What the member is called with; a stub names them all and reads none. */
+  readonly params: readonly string[];
   readonly prefix: string;
 }
 
@@ -18,13 +19,13 @@ interface HandlerShape {
 }
 
 const TRIGGER_MEMBERS: readonly Member[] = [
-  { name: "acquire", params: "intent, ctx", prefix: "async " },
-  { name: "commit", params: "outcome, tx", prefix: "" },
-  { name: "commitCancelled", params: "intent, cancellation, tx", prefix: "" },
+  { name: "acquire", params: ["intent", "ctx"], prefix: "async " },
+  { name: "commit", params: ["outcome", "tx"], prefix: "" },
+  { name: "commitCancelled", params: ["intent", "cancellation", "tx"], prefix: "" },
 ];
 const STREAM_MEMBERS: readonly Member[] = [
-  { name: "run", params: "start, ctx", prefix: "async *" },
-  { name: "commitTerminal", params: "start, terminal, tx", prefix: "" },
+  { name: "run", params: ["start", "ctx"], prefix: "async *" },
+  { name: "commitTerminal", params: ["start", "terminal", "tx"], prefix: "" },
 ];
 
 export interface HandlerPlan {
@@ -63,10 +64,14 @@ export function planHandlers(
   return plans;
 }
 
-/** A stub member, indented relative to itself; `indent` goes before its inner lines. */
+/**
+ * A stub member, indented relative to itself; `indent` goes before its inner lines. Its parameters
+ * start with `_`, unread as they are, so a project refusing unused parameters compiles it too.
+ */
 function memberText(shape: HandlerShape, member: Member, indent = ""): string {
   const message = printString(`${shape.kind}: ${member.name} is not written yet`);
-  return `${member.prefix}${member.name}(${member.params}) {\n${indent}  throw new Error(${message});\n${indent}}`;
+  const params = member.params.map((name) => `_${name}`).join(", ");
+  return `${member.prefix}${member.name}(${params}) {\n${indent}  throw new Error(${message});\n${indent}}`;
 }
 
 function printString(text: string): string {
@@ -113,7 +118,8 @@ function repair(project: Project, path: string, text: string, shape: HandlerShap
   const file = project.createSourceFile(`/${path}`, text, { overwrite: true });
   const { typeName } = shape;
   try {
-    const fromGenerated = file.getImportDeclarations().find((d) => /(^|\/)generated(\/index)?$/.test(d.getModuleSpecifierValue()));
+    const wanted = moduleOf(generated);
+    const fromGenerated = file.getImportDeclarations().find((d) => moduleOf(d.getModuleSpecifierValue()) === wanted);
     if (!fromGenerated) {
       file.insertImportDeclaration(0, { isTypeOnly: true, namedImports: [typeName], moduleSpecifier: generated });
     } else if (!fromGenerated.getNamedImports().some((n) => n.getName() === typeName)) {
@@ -135,6 +141,17 @@ function repair(project: Project, path: string, text: string, shape: HandlerShap
   } finally {
     project.removeSourceFile(file);
   }
+}
+
+/**
+ * The module a specifier names, written one way: `../gen`, `./../gen/`, `../gen/index` and
+ * `../gen/index.ts` all name the directory's index, so they all read `../gen`.
+ */
+function moduleOf(specifier: string): string {
+  if (!specifier.startsWith(".")) return specifier.replace(/\/index(?:\.[cm]?[jt]sx?)?$/, "");
+  const path = posix.normalize(specifier).replace(/\/+$/, "");
+  const module = path.replace(/(?:^|\/)index(?:\.[cm]?[jt]sx?)?$/, "");
+  return module === "" ? "." : module;
 }
 
 function addMissingMembers(object: ObjectLiteralExpression, shape: HandlerShape): void {

@@ -18,12 +18,24 @@ type Arg =
   | { readonly ir: ZodIR }
   | { readonly irs: readonly ZodIR[] }
   | { readonly shape: Readonly<Record<string, ZodIR>> }
-  | { readonly regex: string };
+  | { readonly regex: string }
+  /** A value zod exports, such as `z.regexes.guid`. */
+  | { readonly member: readonly string[] };
 
 const call = (path: string[], args: Arg[] = [], chain: Link[] = []): ZodIR => ({ head: { call: path, args }, chain });
 const withLinks = (ir: ZodIR, ...links: Link[]): ZodIR => ({ ...ir, chain: [...ir.chain, ...links] });
 
-const FORMATS: Record<string, string[]> = { uuid: ["z", "uuid"], email: ["z", "email"], uri: ["z", "url"], "date-time": ["z", "iso", "datetime"] };
+/**
+ * String formats as JSON Schema means them. `uuid` is RFC 4122's layout, 8-4-4-4-12 hex digits
+ * whatever the version and variant bits (z.uuid() also insists on those), refused with z.uuid()'s
+ * message; `date-time` is RFC 3339's, a time with seconds and Z or an offset.
+ */
+const FORMATS: Record<string, ZodIR> = {
+  uuid: call(["z", "string"], [], [{ method: "regex", args: [{ member: ["z", "regexes", "guid"] }, { json: "Invalid UUID" }] }]),
+  email: call(["z", "email"]),
+  uri: call(["z", "url"]),
+  "date-time": call(["z", "iso", "datetime"], [{ json: { offset: true } }]),
+};
 
 export function toIR(schema: SchemaOrRef): ZodIR {
   if (typeof schema === "string") return { head: { ref: schema }, chain: [] };
@@ -33,17 +45,21 @@ export function toIR(schema: SchemaOrRef): ZodIR {
   return withLinks(base(schema), ...links);
 }
 
+/** What a schema that says nothing of its type accepts: any JSON value, typed as the generated `JsonValue`. */
+const JSON_IR = call(["z", "json"]);
+export const JSON_TYPE = "JsonValue";
+
 function base(s: PayloadSchema): ZodIR {
-  if (s.const !== undefined) return literal(s.const);
+  if (s.const !== undefined) return exactly(s.const);
   if (s.enum !== undefined) {
     return s.enum.every((v) => typeof v === "string")
       ? call(["z", "enum"], [{ json: s.enum }])
       : s.enum.length === 1
-        ? literal(s.enum[0]!)
-        : call(["z", "union"], [{ irs: s.enum.map(literal) }]);
+        ? exactly(s.enum[0]!)
+        : call(["z", "union"], [{ irs: s.enum.map(exactly) }]);
   }
   const types = s.type === undefined ? inferred(s) : Array.isArray(s.type) ? s.type : [s.type];
-  if (types.length === 0) return call(["z", "json"]);
+  if (types.length === 0) return JSON_IR;
   const nonNull = types.filter((t) => t !== "null");
   if (types.length > 1) {
     const single = nonNull.length === 1 ? ofType(nonNull[0]!, s) : call(["z", "union"], [{ irs: nonNull.map((t) => ofType(t, s)) }]);
@@ -58,11 +74,27 @@ function inferred(s: PayloadSchema): string[] {
   return [];
 }
 
-function literal(value: JsonValue): ZodIR {
+/**
+ * Exactly one JSON value, deep: an object is a closed object of exact values (its keys in any
+ * order, none missing, none extra), an array a tuple of them. Its type is the value's own shape.
+ */
+function exactly(value: JsonValue): ZodIR {
   if (value === null) return call(["z", "null"]);
-  if (typeof value === "object") return call(["z", "json"]); // only scalars make literal types; the spec check keeps enums scalar
+  if (Array.isArray(value)) return call(["z", "tuple"], [{ irs: value.map(exactly) }]);
+  if (typeof value === "object") return call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]);
   return call(["z", "literal"], [{ json: value }]);
 }
+
+/** Whether a schema accepts untyped JSON anywhere, so that its printed type names `JsonValue`. */
+export function usesJson(ir: ZodIR): boolean {
+  const argUses = (arg: Arg): boolean =>
+    "ir" in arg ? usesJson(arg.ir) : "irs" in arg ? arg.irs.some(usesJson) : "shape" in arg ? Object.values(arg.shape).some(usesJson) : false;
+  const { head } = ir;
+  if ("call" in head && (isJson(head) || head.args.some(argUses))) return true;
+  return ir.chain.some((link) => link.args.some(argUses));
+}
+
+const isJson = (head: ZodIR["head"]) => "call" in head && head.call.length === 2 && head.call[0] === "z" && head.call[1] === "json";
 
 function bounds(min: number | undefined, max: number | undefined): Link[] {
   const links: Link[] = [];
@@ -76,7 +108,7 @@ function ofType(type: string, s: PayloadSchema): ZodIR {
     case "string": {
       const links = bounds(s.minLength, s.maxLength);
       if (s.pattern !== undefined) links.push({ method: "regex", args: [{ regex: s.pattern }] });
-      return call(s.format ? FORMATS[s.format]! : ["z", "string"], [], links);
+      return withLinks(s.format === undefined ? call(["z", "string"]) : FORMATS[s.format]!, ...links);
     }
     case "integer":
       return call(["z", "int"], [], bounds(s.minimum, s.maximum));
@@ -87,7 +119,7 @@ function ofType(type: string, s: PayloadSchema): ZodIR {
     case "null":
       return call(["z", "null"]);
     case "array":
-      return call(["z", "array"], [{ ir: s.items === undefined ? call(["z", "json"]) : toIR(s.items) }], bounds(s.minItems, s.maxItems));
+      return call(["z", "array"], [{ ir: s.items === undefined ? JSON_IR : toIR(s.items) }], bounds(s.minItems, s.maxItems));
     default: {
       const required = new Set(s.required ?? []);
       const shape = Object.fromEntries(
@@ -99,8 +131,8 @@ function ofType(type: string, s: PayloadSchema): ZodIR {
       );
       const extra = s.additionalProperties;
       if (extra === false) return call(["z", "strictObject"], [{ shape }]);
-      if (extra === true) return call(["z", "looseObject"], [{ shape }]);
-      if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: toIR(extra) }] }]);
+      // `true` is JSON Schema's `{}`: any key kept, its value any JSON.
+      if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: extra === true ? JSON_IR : toIR(extra) }] }]);
       return call(["z", "object"], [{ shape }]);
     }
   }
@@ -131,6 +163,7 @@ function argExpression(arg: Arg, refs: (name: string) => string): ts.Expression 
   if ("ir" in arg) return irToExpression(arg.ir, refs);
   if ("irs" in arg) return f.createArrayLiteralExpression(arg.irs.map((ir) => irToExpression(ir, refs)), false);
   if ("regex" in arg) return f.createNewExpression(f.createIdentifier("RegExp"), undefined, [f.createStringLiteral(arg.regex), f.createStringLiteral("u")]);
+  if ("member" in arg) return arg.member.slice(1).reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), f.createIdentifier(arg.member[0]!));
   return f.createObjectLiteralExpression(
     Object.entries(arg.shape).map(([name, ir]) => f.createPropertyAssignment(propertyName(name), irToExpression(ir, refs))),
     true,
@@ -158,41 +191,64 @@ function propertyName(name: string): ts.PropertyName {
 
 const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
 const scratch = ts.createSourceFile("scratch.ts", "", ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-export const printExpression = (node: ts.Node) => printer.printNode(ts.EmitHint.Unspecified, node, scratch);
+export const printExpression = (node: ts.Node) => literalSafe(printer.printNode(ts.EmitHint.Unspecified, node, scratch));
+
+/**
+ * Printed code whose string literals escape DEL as well: TypeScript's printer escapes every other
+ * control character and everything outside ASCII, but leaves DEL as it is. Outside a literal, printed
+ * code holds none (an identifier cannot, and comments go through commentSafe).
+ */
+export const literalSafe = (printed: string) => printed.replace(/\u007F/g, "\\u007F");
 
 // ---- evaluating: IR → live zod schema (for zod-to-ts) ------------------------------------
 
-/** `refs` turns a reference into the schema standing for it (a placeholder zod-to-ts overrides). */
-export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType): z.ZodType {
+/**
+ * `refs` turns a reference into the schema standing for it (a placeholder zod-to-ts overrides);
+ * `json`, where given, stands for untyped JSON the same way (zod-to-ts would print `z.json()` as
+ * an auxiliary type it never declares).
+ */
+export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () => z.ZodType): z.ZodType {
   const { head } = ir;
   let schema: unknown;
   if ("ref" in head) {
     schema = refs(head.ref);
+  } else if (json && isJson(head)) {
+    schema = json();
   } else {
     let owner: unknown = undefined;
     let fn: unknown = { z };
     // A closed object is TypeScript's default already; zod-to-ts would add a `never` index signature.
-    const path = head.call[1] === "strictObject" ? ["z", "object"] : head.call;
+    // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature.
+    const empty = head.args.some((a) => "shape" in a && Object.keys(a.shape).length === 0);
+    const path = head.call[1] === "strictObject" && !empty ? ["z", "object"] : head.call;
     for (const part of path) [owner, fn] = [fn, (fn as Record<string, unknown>)[part]];
-    schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs)));
+    schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs, json)));
   }
   for (const link of ir.chain) {
     // Descriptions reach zod-to-ts, which copies them into JSDoc as they are: neutralize `*/` first.
-    const args = link.method === "describe" ? [commentSafe(String((link.args[0] as { json: string }).json))] : link.args.map((a) => argValue(a, refs));
+    const args = link.method === "describe" ? [commentSafe(String((link.args[0] as { json: string }).json))] : link.args.map((a) => argValue(a, refs, json));
     schema = (schema as Record<string, (...a: unknown[]) => unknown>)[link.method]!(...args);
   }
   return schema as z.ZodType;
 }
 
-function argValue(arg: Arg, refs: (name: string) => z.ZodType): unknown {
+function argValue(arg: Arg, refs: (name: string) => z.ZodType, json: (() => z.ZodType) | undefined): unknown {
   if ("json" in arg) return arg.json;
-  if ("ir" in arg) return irToZod(arg.ir, refs);
-  if ("irs" in arg) return arg.irs.map((ir) => irToZod(ir, refs));
+  if ("ir" in arg) return irToZod(arg.ir, refs, json);
+  if ("irs" in arg) return arg.irs.map((ir) => irToZod(ir, refs, json));
   if ("regex" in arg) return new RegExp(arg.regex, "u");
-  return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs)]));
+  if ("member" in arg) return arg.member.slice(1).reduce<unknown>((value, p) => (value as Record<string, unknown>)[p], z);
+  return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs, json)]));
 }
 
-/** Text that can sit inside a block comment: it can never close it. */
+/**
+ * Text that can sit inside a block comment: it can never close it or end its line, and a character
+ * that makes code read otherwise than it compiles (a bidi override or isolate, Trojan Source) or
+ * that a terminal acts on (a control character) shows as its escape, `\u202E`, instead.
+ */
 export function commentSafe(text: string): string {
-  return text.replace(/\*\//g, "*\\/").replace(/\r\n?|[\n\u2028\u2029]/g, " ");
+  return text
+    .replace(/\*\//g, "*\\/")
+    .replace(/\r\n?|[\n\u2028\u2029]/g, " ")
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }

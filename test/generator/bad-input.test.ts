@@ -111,6 +111,26 @@ ${good}`;
     ]);
   });
 
+  it("refuses an enum value listed twice, at the second, deep values by deep equality", async () => {
+    const spec = good.replace("id: { type: string }", "id: { enum: [a, b, a] }").replace("outcome: { type: object }", "outcome: { type: object, properties: { v: { enum: [1, { x: [1], y: 2 }, 1.0, { y: 2, x: [1] }, { x: [2], y: 2 }] } } }");
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:5:62: enum value "a" is already listed at specs/a.yaml:5:56',
+      "specs/a.yaml:6:77: enum value 1 is already listed at specs/a.yaml:6:56",
+      'specs/a.yaml:6:82: enum value {"y":2,"x":[1]} is already listed at specs/a.yaml:6:59',
+    ]);
+  });
+
+  it("refuses a kind too long to be a file name, before writing anything", async () => {
+    const long = `a.${"b".repeat(241)}`;
+    expect(await errorsOf({ "specs/a.yaml": good.replaceAll("a.job", long) })).toEqual([
+      `specs/a.yaml:2:11: kind "${long}" is 243 characters long; a kind names its handler file, so it is at most 128`,
+    ]);
+    const stream = `streams:\n  - kind: s.${"t".repeat(200)}\n    mode: output_only\n    cancellation: cooperative\n    onDetach: abort\n    start: { type: object }\n    result: { type: object }\n    events: {}\n`;
+    expect(await errorsOf({ "specs/s.yaml": stream })).toEqual([
+      expect.stringMatching(/^specs\/s\.yaml:2:11: stream kind "s\.t+" is 202 characters long; a kind names its handler file, so it is at most 128$/),
+    ]);
+  });
+
   it("refuses a kind that cannot become a name", async () => {
     expect(await errorsOf({ "specs/a.yaml": good.replace("kind: a.job\n", 'kind: "a\\"; alert(1); //"\n') })).toEqual([
       expect.stringMatching(/^specs\/a\.yaml:2:11: kind "a\\"; alert\(1\); \/\/" must be words of letters and digits/),

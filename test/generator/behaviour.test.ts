@@ -42,6 +42,107 @@ describe("generated parsers", () => {
   });
 });
 
+describe("generated parsers, on string formats as JSON Schema means them", () => {
+  let ws: Workspace;
+  let parse: Parse;
+  beforeAll(async () => {
+    ws = new Workspace({ "specs/shop.yaml": shop });
+    await ws.generateOrThrow();
+    parse = (await import(join(ws.root, "generated/shop.ts"))).parseShopCheckoutIntent;
+  });
+  afterAll(() => ws.dispose());
+
+  const money = { amount: 500 };
+  const base = { cartId: "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e", lines: [{ sku: "a", quantity: 2, price: money }], total: money };
+
+  // date-time is RFC 3339's: a date, a time with seconds, and Z or an offset.
+  it.each([
+    "2024-03-01T07:34:56Z",
+    "2024-03-01T07:34:56-05:00",
+    "2024-03-01T07:34:56+05:30",
+    "2024-03-01T07:34:56.123Z",
+    "2024-03-01T07:34:56.5+01:00",
+    "2024-02-29T23:59:59-00:00",
+  ])("accepts the date-time %s", (placedAt) => {
+    expect(parse({ ...base, placedAt })).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    "2024-03-01T07:34:56", // no offset: a local time is not a point in time
+    "2024-03-01",
+    "2024-03-01T07:34Z", // no seconds
+    "2024-03-01T07:34:56+5:00",
+    "2024-03-01T25:34:56Z",
+    "2024-13-01T07:34:56Z",
+    "2023-02-29T07:34:56Z",
+    "tomorrow",
+  ])("refuses the date-time %s", (placedAt) => {
+    expect(parse({ ...base, placedAt })).toMatchObject({ ok: false, reason: expect.stringMatching(/^placedAt: /) });
+  });
+
+  // uuid is RFC 4122's string layout: 32 hex digits in groups of 8-4-4-4-12, whatever the version and variant bits.
+  it.each([
+    "12345678-1234-1234-1234-123456789abc",
+    "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e",
+    "8F14E45F-CEEA-467F-A0E6-0D3C1F9B5A2E",
+    "00000000-0000-0000-0000-000000000000",
+    "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    "01890a5d-ac96-774b-bcce-b302099a8057",
+  ])("accepts the uuid %s", (cartId) => {
+    expect(parse({ ...base, cartId })).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    "nope",
+    "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2",
+    "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2ef",
+    "8f14e45fceea467fa0e60d3c1f9b5a2e",
+    "{8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e}",
+    "g8f14e45-ceea-467f-a0e6-0d3c1f9b5a2e",
+    " 8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e",
+  ])("refuses the uuid %j", (cartId) => {
+    expect(parse({ ...base, cartId })).toMatchObject({ ok: false, reason: expect.stringMatching(/^cartId: Invalid UUID$/) });
+  });
+});
+
+describe("generated parsers, on keys that are not plain names", () => {
+  const spec = `triggers:
+  - kind: odd.keys
+    intentEventKind: odd.keys.requested
+    cancellation: cooperative
+    intent:
+      type: object
+      properties:
+        plan.tier: { type: string, maxLength: 3 }
+        plan: { type: object, properties: { tier: { type: string, maxLength: 3 }, "0": { type: integer }, "": { type: integer } } }
+        'say "hi"]': { type: integer }
+        items: { type: array, items: { type: object, properties: { $name_1: { type: integer } } } }
+    outcome: { type: object }
+    events: {}
+`;
+  let ws: Workspace;
+  let parse: Parse;
+  beforeAll(async () => {
+    ws = new Workspace({ "specs/odd.yaml": spec });
+    await ws.generateOrThrow();
+    parse = (await import(join(ws.root, "generated/odd.ts"))).parseOddKeysIntent;
+  });
+  afterAll(() => ws.dispose());
+
+  it.each([
+    ["a key holding a dot", { "plan.tier": "gold" }, /^\["plan\.tier"\]: Too big: /],
+    ["the nested key it could be mistaken for", { plan: { tier: "gold" } }, /^plan\.tier: Too big: /],
+    ["a key that reads as an index", { plan: { "0": "x" } }, /^plan\["0"\]: expected number, received string$/],
+    ["an empty key", { plan: { "": "x" } }, /^plan\[""\]: expected number, received string$/],
+    ["a key with quotes and a bracket", { 'say "hi"]': "x" }, /^\["say \\"hi\\"\]"\]: expected number, received string$/],
+    ["a plain name after an index", { items: [{ $name_1: 1 }, { $name_1: "x" }] }, /^items\[1\]\.\$name_1: expected number, received string$/],
+  ])("names the path of %s unambiguously", (_, raw, reason) => {
+    const result = parse(raw);
+    expect(result.ok).toBe(false);
+    expect((result as { reason: string }).reason).toMatch(reason);
+  });
+});
+
 describe("regeneration", () => {
   const spec = (extraEvent = "") => `triggers:
   - kind: note.saved
@@ -91,7 +192,7 @@ export const handlers: NoteSavedHandlers = {
       await ws.generateOrThrow();
       const repaired = ws.read("app/triggers/note.saved.ts");
       expect(repaired).toMatch(/^import type \{ NoteSavedHandlers \} from "\.\.\/\.\.\/generated";\n/);
-      expect(repaired).toContain('commitCancelled(intent, cancellation, tx) {\n    throw new Error("note.saved: commitCancelled is not written yet");');
+      expect(repaired).toContain('commitCancelled(_intent, _cancellation, _tx) {\n    throw new Error("note.saved: commitCancelled is not written yet");');
       for (const line of withoutImportOrCancel.split("\n").filter((l) => l.trim() && l !== "};")) expect(repaired).toContain(line);
       expect(ws.typecheck()).toEqual([]);
       expect((await ws.generateOrThrow()).changes).toEqual([]);

@@ -12,7 +12,11 @@ const HOSTILE = [
   "new\nline and \r carriage",
   "line\u2028separator and paragraph\u2029separator",
   "</script><!-- -->",
+  "bidi \u202Eoverride\u202C, isolate \u2066x\u2069, mark \u200F and \u061C, controls \u0000\u0007\u001B[31m\u007F\u0085\u009B",
 ];
+
+/** What makes text read differently from what the compiler sees (Trojan Source), or garbles a terminal. */
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 const spec = {
   triggers: [
@@ -33,7 +37,10 @@ const spec = {
         },
       },
       outcome: { type: "object", properties: { note: { type: "string", description: HOSTILE[4] } } },
-      events: { "hostile.job.done": { payload: "outcome", description: HOSTILE[5] } },
+      events: {
+        "hostile.job.done": { payload: "outcome", description: HOSTILE[5] },
+        "hostile.job.noted": { payload: { type: "object", description: HOSTILE[6] }, description: HOSTILE[6] },
+      },
     },
   ],
 };
@@ -80,5 +87,13 @@ describe("hostile strings in specs", () => {
       expect(identifiers, path).not.toContain("__pwned");
     }
     expect(ws.read("generated/hostile.ts")).toContain("comment *\\/ globalThis"); // a description's */ is neutralized in JSDoc
+  });
+
+  it("bring no bidi override or control character into the output, in a comment or a literal", () => {
+    for (const path of ["generated/hostile.ts", "generated/agent-do.ts", "app/triggers/hostile.job.ts"]) {
+      expect(ws.read(path), path).not.toMatch(INVISIBLE);
+    }
+    // A comment shows each as its escape, so a reader sees it is there.
+    expect(ws.read("generated/hostile.ts")).toContain("bidi \\u202Eoverride\\u202C, isolate \\u2066x\\u2069");
   });
 });

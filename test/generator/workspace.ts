@@ -8,6 +8,13 @@ import { formatError } from "../../generator/read";
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const SCRATCH = join(REPO, "test/generator/.tmp");
 
+/** Where a run puts generated code and looks for handler files, relative to the workspace. */
+export interface Layout {
+  readonly outDir?: string;
+  readonly handlersDir?: string;
+  readonly streamHandlersDir?: string;
+}
+
 /**
  * A throwaway project inside the repo (so `zod` and the runtime resolve),
  * with its own specs/, generated/ and app/triggers/.
@@ -45,7 +52,8 @@ export class Workspace {
     return files;
   }
 
-  generate(check = false): Promise<GenerateResult> {
+  /** Runs the generator over the workspace; `layout` moves the generated and handler directories from their defaults. */
+  generate(check = false, layout: Layout = {}): Promise<GenerateResult> {
     return generate({
       root: this.root,
       specsDir: "specs",
@@ -53,17 +61,21 @@ export class Workspace {
       handlersDir: "app/triggers",
       streamHandlersDir: "app/streams",
       runtimeModule: "durable-triggers",
+      ...layout,
       check,
     });
   }
 
-  async generateOrThrow(): Promise<Extract<GenerateResult, { ok: true }>> {
-    const result = await this.generate();
+  async generateOrThrow(layout: Layout = {}): Promise<Extract<GenerateResult, { ok: true }>> {
+    const result = await this.generate(false, layout);
     if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
     return result;
   }
 
-  /** The real TypeScript compiler, strict and refusing unused locals (users turn that on), over everything in the workspace: its diagnostics as text. */
+  /**
+   * The real TypeScript compiler over everything in the workspace, as strict as a user may set it (unused locals and
+   * parameters refused, exact optional property types): its diagnostics as text.
+   */
   typecheck(): string[] {
     const files = readdirSync(this.root, { recursive: true, withFileTypes: true })
       .filter((f) => f.isFile() && f.name.endsWith(".ts"))
@@ -72,15 +84,22 @@ export class Workspace {
       strict: true,
       noUncheckedIndexedAccess: true,
       noUnusedLocals: true,
+      noUnusedParameters: true,
+      exactOptionalPropertyTypes: true,
       target: ts.ScriptTarget.ES2022,
       lib: ["lib.es2023.d.ts"],
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
+      // The runtime imports its modules with `.ts` extensions, as the repository's own tsconfig allows.
+      allowImportingTsExtensions: true,
       types: ["@cloudflare/workers-types"],
       skipLibCheck: true,
       noEmit: true,
     });
-    return ts.getPreEmitDiagnostics(program).map((d) => {
+    // Only what the workspace holds: the runtime it imports is the repository's, type-checked by its own tsconfig
+    // (which leaves exactOptionalPropertyTypes off), not something the generator emits.
+    const inWorkspace = (d: ts.Diagnostic) => !d.file || !relative(this.root, d.file.fileName).startsWith("..");
+    return ts.getPreEmitDiagnostics(program).filter(inWorkspace).map((d) => {
       const where = d.file ? `${relative(this.root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : "";
       return `${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
