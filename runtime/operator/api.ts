@@ -20,14 +20,23 @@ export interface OperatorOptions<Env, Trigger extends AnyTrigger> {
   readonly basePath?: string;
 }
 
+/**
+ * The operator surface as a Worker's fetch handler. A plain interface, not
+ * hono's types: a user's type-check never loads hono's declarations.
+ */
+export interface OperatorApi<Env> {
+  fetch(request: Request, env: Env, ctx?: ExecutionContext): Response | Promise<Response>;
+}
+
 /** The longest scope name the API accepts, in characters. */
 const MAX_SCOPE_LENGTH = 256;
 
 /**
  * The operator surface over every scope of one binding: the JSON API, the
- * three server-sent-event endpoints and the console page. Mount it with
- * `app.route("/ops", operatorApi({ namespace: (env) => env.AGENT }))`, or
- * serve it alone as `{ fetch: operatorApi(…).fetch }`.
+ * three server-sent-event endpoints and the console page. Serve it alone as
+ * `{ fetch: operatorApi({ namespace: (env) => env.AGENT }).fetch }`, under a
+ * prefix with `basePath: "/ops"`, or inside a hono app with
+ * `app.mount("/ops", operatorApi(…).fetch)`.
  *
  *   GET  /                               the console
  *   GET  /scopes/:scope/registration     the registered triggers and streams, with their JSON Schemas
@@ -45,7 +54,7 @@ const MAX_SCOPE_LENGTH = 256;
  */
 export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends AnyTrigger = AnyTrigger>(
   options: OperatorOptions<Env, Trigger>,
-): Hono<{ Bindings: Env }> {
+): OperatorApi<Env> {
   const authorize = options.authorize ?? loopbackOnly;
   const trusted = options.trustedOrigins ?? [];
   // Not strict: /ops and /ops/ both serve the console.
@@ -163,7 +172,7 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     console.error(error);
     return c.json({ error: "internal error" }, 500);
   });
-  return app;
+  return { fetch: (request, env, ctx) => app.fetch(request, env, ctx) };
 }
 
 /** A response the authorize hook chose, answered as it is. */

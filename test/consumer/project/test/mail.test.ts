@@ -30,3 +30,12 @@ it("refuses a bad payload at the door with the path of the bad field, and writes
   await expect(agent.enqueueTrigger(bad)).rejects.toThrow(/id: Too small/);
   expect(await agent.events()).toEqual([]);
 });
+
+it("serves the operator API under /ops to the token holder only", async () => {
+  expect((await exports.default.fetch("http://my-worker.test/mail?user=grace", { method: "POST" })).status).toBe(201);
+  const anonymous = await exports.default.fetch("https://my-worker.test/ops/scopes/grace/intents");
+  expect(anonymous.status).toBe(403);
+  const listed = await exports.default.fetch("https://my-worker.test/ops/scopes/grace/intents", { headers: { authorization: "Bearer let-me-in" } });
+  expect(listed.status).toBe(200);
+  expect(((await listed.json()) as { triggerKind: string }[]).map((intent) => intent.triggerKind)).toContain("mail.send");
+});
