@@ -1,4 +1,4 @@
-import { watch } from "node:fs";
+import { existsSync, watch } from "node:fs";
 import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -186,7 +186,7 @@ async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
   }
   const ms = Math.round(performance.now() - started);
   const counted = `${result.triggers} triggers and streams from ${result.specFiles} spec file${result.specFiles === 1 ? "" : "s"}`;
-  for (const orphan of result.orphanHandlers) io.err(`${orphan}: no spec declares this trigger any more; the file is left as it is`);
+  for (const orphan of result.orphanHandlers) io.err(`${orphan}: no spec declares this trigger or stream any more; the file is left as it is`);
   if (options.check) {
     for (const { path, change } of result.changes) io.err(`${path}: out of date (would be ${change})`);
     if (result.changes.length > 0) {
@@ -218,8 +218,42 @@ function watchSpecs(io: Io, options: GenerateOptions): Promise<number> {
       );
     }, 30);
   };
-  watch(specsDir, again);
+  watchFolder(specsDir, again);
   return new Promise(() => {});
+}
+
+/**
+ * Calls `onChange` for every change in `dir`, and goes on across the folder
+ * being deleted and made again: a watcher dies with its folder, so a new one
+ * is set up once the folder is back.
+ */
+function watchFolder(dir: string, onChange: () => void): void {
+  const waitForFolder = () => {
+    const poll = setInterval(() => {
+      if (!existsSync(dir)) return;
+      clearInterval(poll);
+      attach();
+      onChange();
+    }, 200);
+  };
+  const attach = () => {
+    try {
+      const watcher = watch(dir, () => {
+        onChange();
+        if (!existsSync(dir)) {
+          watcher.close();
+          waitForFolder();
+        }
+      });
+      watcher.on("error", () => {
+        watcher.close();
+        waitForFolder();
+      });
+    } catch {
+      waitForFolder();
+    }
+  };
+  attach();
 }
 
 /** A first spec: one cooperative trigger with a done and a cancelled fact, ready to fill in. */

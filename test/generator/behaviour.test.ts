@@ -7,16 +7,17 @@ import { Workspace } from "./workspace";
 const shop = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "fixtures/shop.yaml"), "utf8");
 type Parse = (raw: unknown) => { ok: true; intent: unknown } | { ok: false; reason: string };
 
-describe("generated parsers", () => {
-  let ws: Workspace;
-  let parse: Parse;
-  beforeAll(async () => {
-    ws = new Workspace({ "specs/shop.yaml": shop });
-    await ws.generateOrThrow();
-    parse = (await import(join(ws.root, "generated/shop.ts"))).parseShopCheckoutIntent;
-  });
-  afterAll(() => ws.dispose());
+// One generated workspace serves every parser test in this file.
+let ws: Workspace;
+let parse: Parse;
+beforeAll(async () => {
+  ws = new Workspace({ "specs/shop.yaml": shop });
+  await ws.generateOrThrow();
+  parse = (await import(join(ws.root, "generated/shop.ts"))).parseShopCheckoutIntent;
+});
+afterAll(() => ws.dispose());
 
+describe("generated parsers", () => {
   const money = { amount: 500 };
   const valid = { cartId: "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e", lines: [{ sku: "a", quantity: 2, price: money }], total: money };
 
@@ -43,15 +44,6 @@ describe("generated parsers", () => {
 });
 
 describe("generated parsers, on string formats as JSON Schema means them", () => {
-  let ws: Workspace;
-  let parse: Parse;
-  beforeAll(async () => {
-    ws = new Workspace({ "specs/shop.yaml": shop });
-    await ws.generateOrThrow();
-    parse = (await import(join(ws.root, "generated/shop.ts"))).parseShopCheckoutIntent;
-  });
-  afterAll(() => ws.dispose());
-
   const money = { amount: 500 };
   const base = { cartId: "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e", lines: [{ sku: "a", quantity: 2, price: money }], total: money };
 

@@ -137,7 +137,7 @@ describe("trigger-codegen generate", () => {
     }
   });
 
-  it("keeps watching through a broken spec and regenerates when it is fixed (the compiled bin, under plain node)", async () => {
+  it("keeps watching through a broken spec and a deleted specs folder, and regenerates when they are back (the compiled bin, under plain node)", async () => {
     const ws = new Workspace({ "specs/a.yaml": spec("a.job") });
     const child = spawn(process.execPath, [BIN, "generate", "--watch"], { cwd: ws.root });
     let output = "";
@@ -161,6 +161,17 @@ describe("trigger-codegen generate", () => {
       await waitFor(/updated generated\/a\.ts/, mark);
       expect(child.exitCode).toBeNull();
       expect(ws.read("generated/a.ts")).toContain('"a.renamed"');
+
+      // The folder deleted: an error, and the generated modules stay; made again: watching goes on.
+      mark = output.length;
+      const generated = ws.snapshot("generated");
+      ws.removeDir("specs");
+      await waitFor(/no spec files \(\*\.yaml, \*\.yml\) in specs\//, mark);
+      expect(ws.snapshot("generated")).toEqual(generated);
+      mark = output.length;
+      ws.write("specs/a.yaml", spec("a.again"));
+      await waitFor(/updated generated\/a\.ts/, mark);
+      expect(ws.read("generated/a.ts")).toContain('"a.again"');
     } finally {
       child.kill();
       ws.dispose();

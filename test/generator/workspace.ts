@@ -41,6 +41,10 @@ export class Workspace {
     rmSync(join(this.root, path), { force: true });
   }
 
+  removeDir(path: string): void {
+    rmSync(join(this.root, path), { recursive: true, force: true });
+  }
+
   /** Every file under `dir`, relative path → text: a snapshot to compare. */
   snapshot(dir: string): Record<string, string> {
     const files: Record<string, string> = {};
