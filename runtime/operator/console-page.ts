@@ -262,6 +262,8 @@ function watch(row) {
     const frame = JSON.parse(data);
     if (event === "phase") render({ intentEventId: id, phase: frame.phase });
     else if (event === "progress") setProgress(row, fraction(frame.payload));
+    // The terminal frame carries the last error, as JSON text.
+    else render({ intentEventId: id, phase: frame.phase, settledAt: frame.settledAt, lastError: frame.error ? JSON.parse(frame.error) : null });
   }).catch(() => {}).finally(() => { row.watching = false; refresh(); });
 }
 

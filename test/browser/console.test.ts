@@ -84,7 +84,7 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     const id = await newestId();
     // Four attempts with 250, 500 and 1 000 ms of backoff between them.
     await expect.poll(() => row(id).getAttribute("data-phase"), { timeout: 15_000 }).toBe("failed");
-    expect(await row(id).getByTestId("why").textContent()).toBe("UpstreamUnavailable: 503 from orders for weekly-sales");
+    await expect.poll(() => row(id).getByTestId("why").textContent(), { timeout: 5_000 }).toBe("UpstreamUnavailable: 503 from orders for weekly-sales");
     expect(await row(id).getByTestId("cancel").isDisabled()).toBe(true);
   });
 

@@ -31,7 +31,7 @@ describe("generated triggers in the example app", () => {
     expect(await settled(s, order.body.id)).toBe("completed");
 
     const [report] = await get(`/scopes/${s}/events?kinds=report.fetch.requested`);
-    expect(report.payload).toEqual({ reportId: "order-8f14e45f", source: "orders", flaky: false });
+    expect(report.payload).toEqual({ reportId: "order-8f14e45f", source: "orders", flaky: false, down: false });
     expect(await settled(s, report.id)).toBe("completed");
     const facts = await get(`/scopes/${s}/events?kinds=order.placed.confirmed,report.fetch.stored`);
     expect(facts.map((e: any) => e.kind)).toEqual(["order.placed.confirmed", "report.fetch.stored"]);
