@@ -14,7 +14,7 @@ const workers = [
   { what: "durable-triggers runtime, one trigger, intent checked by hand", config: "bench/size/wrangler.jsonc", entry: "bench/size/runtime-only.ts" },
   { what: "the same, intent checked by zod (as generated code does)", config: "bench/size/wrangler.jsonc", entry: "bench/size/with-zod.ts" },
   { what: "the same, intent checked by zod/mini (not what the generator emits today)", config: "bench/size/wrangler.jsonc", entry: "bench/size/with-zod-mini.ts" },
-  { what: "the example app (hono API, ops page, four spec files)", config: "wrangler.jsonc" },
+  { what: "the example app (the operator surface and its console, four spec files)", config: "wrangler.jsonc" },
   { what: "Agents SDK 0.32.0, one queue callback", config: "bench/peers/agents/wrangler.jsonc" },
 ];
 
