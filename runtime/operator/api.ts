@@ -3,7 +3,7 @@ import type { AgentObject } from "../define-agent-do.ts";
 import type { AnyTrigger, CancelRequest, EnqueueRequest, EventQuery } from "../types.ts";
 import { consolePage } from "./console-page.ts";
 import { assertSameOrigin, loopbackOnly, type Action, type Authorize } from "./guard.ts";
-import { BadRequest, decimal, jsonObject, kinds, MAX_LIMIT, MAX_REASON_BYTES, optionalText, segment } from "./input.ts";
+import { BadRequest, decimal, jsonObject, kinds, MAX_LIMIT, MAX_REASON_BYTES, optionalText, wellEncoded } from "./input.ts";
 
 export interface OperatorOptions<Env, Trigger extends AnyTrigger> {
   /** The binding of a class built by `defineAgentDO`: `(env) => env.AGENT`. */
@@ -63,7 +63,7 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
 
   /** Checks the request may do `action` on its scope, and answers the scope's object. */
   const admit = async (c: C, action: Action) => {
-    const scope = segment(c.req.param("scope") ?? "", "the scope");
+    const scope = c.req.param("scope") ?? "";
     if (scope === "" || scope.length > MAX_SCOPE_LENGTH) throw new BadRequest(`the scope must be 1 to ${MAX_SCOPE_LENGTH} characters`);
     if (action !== "read") assertSameOrigin(c.req.raw, trusted);
     const verdict = await authorize(c.req.raw, { scope, action }, c.env);
@@ -71,6 +71,13 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     if (!verdict) throw new BadRequest(`not allowed to ${action} scope ${JSON.stringify(scope.slice(0, 80))}`, 403);
     return options.namespace(c.env).getByName(scope);
   };
+  // hono hands out path parameters decoded, and a segment it cannot decode as it came:
+  // the path is checked whole, once, so nothing is decoded twice or not at all.
+  app.use("*", async (c, next) => {
+    wellEncoded(new URL(c.req.url).pathname);
+    await next();
+  });
+
   const id = (c: C) => decimal(c.req.param("id") ?? "", "the intent id", 1);
   const query = (c: C, name: string, read: (text: string) => unknown) => {
     const text = c.req.query(name);
@@ -147,7 +154,6 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
 
   app.post("/scopes/:scope/streams/:kind", async (c) => {
     const agent = await admit(c, "write");
-    segment(c.req.param("kind"), "the stream kind");
     // Read and checked here (type, size, depth); the object gets the same bytes and the client's signal.
     const start = await jsonObject(c.req.raw);
     return agent.fetch(
@@ -157,7 +163,7 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
 
   app.post("/scopes/:scope/streams/:ref/cancel", async (c) => {
     const agent = await admit(c, "cancel");
-    const streamRef = segment(c.req.param("ref"), "the stream ref");
+    const streamRef = c.req.param("ref");
     const reason = optionalText(await jsonObject(c.req.raw), "reason", MAX_REASON_BYTES);
     return c.json(await agent.cancelStream({ streamRef, ...(reason === undefined ? {} : { reason }) }));
   });

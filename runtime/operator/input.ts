@@ -49,12 +49,12 @@ export function kinds(text: string): string[] {
   return list;
 }
 
-/** A path segment as the client sent it, decoded; malformed percent-encoding is refused, not thrown. */
-export function segment(raw: string, what: string): string {
+/** Refuses a path whose percent-encoding is malformed (`%E0%A4%A`), which decoding would throw on. */
+export function wellEncoded(path: string): void {
   try {
-    return decodeURIComponent(raw);
+    decodeURIComponent(path);
   } catch {
-    throw new BadRequest(`${what} is not valid percent-encoded UTF-8`);
+    throw new BadRequest("the path is not valid percent-encoded UTF-8");
   }
 }
 

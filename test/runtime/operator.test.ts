@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { freshAgent } from "./helpers";
+import { agentFor, freshAgent } from "./helpers";
 
 /** The operator surface as test/runtime/worker.ts mounts it: /ops, bearer tokens "reader" and "operator". */
 const ORIGIN = "https://ops.example";
@@ -53,6 +53,16 @@ describe("the operator surface's guard", () => {
     expect((await enqueue(scope, "operator", { ...json, origin: ORIGIN, "sec-fetch-site": "same-origin" })).status).toBe(201);
     expect((await enqueue(scope, "operator")).status).toBe(201);
     expect((await agent.events()).length).toBe(2);
+  });
+
+  it("names a scope by its decoded path segment, decoded once", async () => {
+    const scope = `team a/b%2F ü ${Date.now()}`;
+    const enqueued = await enqueue(encodeURIComponent(scope), "operator");
+    expect(enqueued.status).toBe(201);
+    const listed = await call(`/scopes/${encodeURIComponent(scope)}/intents`, { token: "reader" });
+    expect(listed.body).toEqual([expect.objectContaining({ intentEventId: 1, triggerKind: "test.script" })]);
+    expect((await agentFor(scope).events()).length).toBe(1);
+    expect((await call(`/scopes/%E0%A4%A/intents`, { token: "reader" })).body.error).toBe("the path is not valid percent-encoded UTF-8");
   });
 
   it("answers the console page only to whom the hook lets read", async () => {
