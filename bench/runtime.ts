@@ -8,7 +8,11 @@
  * under a second `wrangler dev`, once `npm run bench` has installed it into
  * bench/peers.
  *
- *   npx tsx bench/runtime.ts      (RUNS=3; COUNT=10000; GROWTH=100000)
+ * Cloudflare Workflows, the platform's own durable work, runs in a third
+ * (`bench/workflows/`): WORKFLOWS instances of one step each.
+ *
+ *   npx tsx bench/runtime.ts      (RUNS=3; COUNT=10000; GROWTH=100000; WORKFLOWS=200;
+ *                                  ONLY=throughput,io,growth,latency,cost,workflows)
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
@@ -18,6 +22,10 @@ import { join } from "node:path";
 const RUNS = Number(process.env.RUNS ?? 3);
 const COUNT = Number(process.env.COUNT ?? 10_000);
 const GROWTH = Number(process.env.GROWTH ?? 100_000);
+const WORKFLOWS = Number(process.env.WORKFLOWS ?? 200);
+const only = process.env.ONLY?.split(",");
+/** Whether this run takes the figure (all of them unless ONLY names some). */
+const want = (section: string) => only === undefined || only.includes(section);
 const PORT = 8790 + Math.floor(Math.random() * 100);
 const base = `http://127.0.0.1:${PORT}`;
 
@@ -55,6 +63,7 @@ const row = (cells: (string | number)[]) => console.log(`| ${cells.join(" | ")} 
 
 await ready(`${base}/`);
 
+if (want("throughput")) {
 console.log(`\n### Throughput: ${COUNT} no-op triggers enqueued and settled in one object (ms, median of ${RUNS}, range)\n`);
 row(["what", "median", "range", "ratio to the floor"]);
 row(["---", "---:", "---:", "---:"]);
@@ -79,7 +88,9 @@ if (withAgents) {
 }
 const floor = median(results.get(figures[0]![0])!);
 for (const [what, runs] of results) row([what, Math.round(median(runs)), spread(runs), (median(runs) / floor).toFixed(2)]);
+}
 
+if (want("io")) {
 console.log(`\n### I/O-shaped work: acquire waits 50 ms (ms, median of ${RUNS}, range)\n`);
 row(["concurrency", "triggers", "median", "range", "ideal", "ratio to ideal"]);
 row(["---:", "---:", "---:", "---:", "---:", "---:"]);
@@ -89,7 +100,9 @@ for (const [kind, concurrency, count] of [["bench.io1", 1, 40], ["bench.io10", 1
   const ideal = (count * 50) / concurrency;
   row([concurrency, count, Math.round(median(runs)), spread(runs), ideal, (median(runs) / ideal).toFixed(2)]);
 }
+}
 
+if (want("growth")) {
 const OPS = 1000;
 console.log(`\n### Growth: ${OPS} enqueues, ${OPS} cancels, ${OPS} drains, empty ledger vs ${GROWTH} settled intents (µs each, median of ${RUNS}, range)\n`);
 const growth = { enqueue: [[], []], cancel: [[], []], drain: [[], []] } as Record<"enqueue" | "cancel" | "drain", [number[], number[]]>;
@@ -114,10 +127,63 @@ for (const [op, [empty, full]] of Object.entries(growth)) {
 console.log(`\nQuery plans with ${GROWTH} settled intents, of every statement one enqueue, cancel and drain ran:\n`);
 const plans = (await timed<Record<string, string[]>>(`/plans?scope=growth-${GROWTH}`)).body;
 for (const [query, plan] of Object.entries(plans)) console.log(`- \`${query}\`: ${plan.join("; ")}`);
+}
 
+if (want("latency")) {
 console.log(`\n### Cancel latency: cancelTrigger on running work to its cancelled fact (ms, 50 cancels)\n`);
 const latencies = (await timed<{ ms: number[] }>(`/cancel-latency?count=50&scope=cancel`)).body.ms;
 row(["median", "p90", "max"]);
 row(["---:", "---:", "---:"]);
 row([median(latencies), [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.9)]!, Math.max(...latencies)]);
+}
+
+interface RowCost {
+  statements: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+if (want("cost")) {
+  // What users pay: Durable Object SQL storage bills rows read and written.
+  const N = 1000;
+  console.log(`\n### Cost: statements and SQLite rows per settled intent (${N} no-op intents, enqueue to settlement, polling excluded)\n`);
+  const costs: [string, RowCost][] = [
+    ["bare Durable Object, same SQL by hand (floor)", (await timed<RowCost>(`/bare-cost?count=${N}&scope=cost-bare`)).body],
+    ["durable-triggers", (await timed<RowCost>(`/cost?count=${N}&scope=cost-dt`)).body],
+  ];
+  if (withAgents) {
+    const agentsDev = wranglerDev("bench/peers/agents/wrangler.jsonc", AGENTS_PORT);
+    const agents = `http://127.0.0.1:${AGENTS_PORT}`;
+    await ready(`${agents}/`);
+    costs.push(["Agents SDK 0.32.0, `queue()`", (await timed<RowCost>(`/cost?count=${N}&scope=cost-q`, agents)).body]);
+    agentsDev.kill();
+  }
+  const [, floorCost] = costs[0]!;
+  const per = (n: number) => (n / N).toFixed(1);
+  row(["what", "statements", "rows read", "rows written", "rows read + written, ratio to the floor"]);
+  row(["---", "---:", "---:", "---:", "---:"]);
+  for (const [what, cost] of costs) {
+    const ratio = (cost.rowsRead + cost.rowsWritten) / (floorCost.rowsRead + floorCost.rowsWritten);
+    row([what, per(cost.statements), per(cost.rowsRead), per(cost.rowsWritten), ratio.toFixed(2)]);
+  }
+}
+
+if (want("workflows")) {
+  // Its own wrangler dev, as the Agents SDK gets; instances take far longer than intents, so fewer of them.
+  const WORKFLOWS_PORT = PORT + 200;
+  const workflowsDev = wranglerDev("bench/workflows/wrangler.jsonc", WORKFLOWS_PORT);
+  const workflows = `http://127.0.0.1:${WORKFLOWS_PORT}`;
+  await ready(`${workflows}/`);
+  console.log(`\n### Against Cloudflare Workflows: ${WORKFLOWS} jobs of one step (ms, median of ${RUNS}, range)\n`);
+  const runs = { workflows: [] as number[], triggers: [] as number[] };
+  for (let r = 0; r < RUNS; r++) {
+    runs.workflows.push((await timed(`/throughput?count=${WORKFLOWS}&scope=wf-${r}`, workflows)).ms);
+    runs.triggers.push((await timed(`/throughput?count=${WORKFLOWS}&scope=wft-${r}`)).ms);
+  }
+  workflowsDev.kill();
+  row(["what", "median", "range", "ms per job"]);
+  row(["---", "---:", "---:", "---:"]);
+  row([`Workflows, ${WORKFLOWS} instances (createBatch, polled with status())`, Math.round(median(runs.workflows)), spread(runs.workflows), (median(runs.workflows) / WORKFLOWS).toFixed(2)]);
+  row([`durable-triggers, ${WORKFLOWS} intents in one object`, Math.round(median(runs.triggers)), spread(runs.triggers), (median(runs.triggers) / WORKFLOWS).toFixed(2)]);
+}
 process.exit(0);

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { defineAgentDO, type DurableTrigger, type KindName } from "../../runtime";
 import { Ledger } from "../../runtime/ledger";
 import { WorkTable } from "../../runtime/work";
+import { countRows, type RowCost } from "./rows";
 
 /**
  * Measurements taken inside the objects, so that only the runtime's own work
@@ -51,6 +52,13 @@ export class BenchAgent extends Agent {
     await Promise.all(enqueued);
     await this.#settled();
     return performance.now() - started;
+  }
+
+  /** What `count` no-op intents cost, from enqueue to settlement, in statements and SQLite rows (the polling excluded). */
+  async cost(count: number): Promise<RowCost> {
+    const stop = countRows(this.ctx.storage.sql, /^SELECT 1 FROM work WHERE settled IS NULL/);
+    await this.throughput("bench.noop", count);
+    return stop();
   }
 
   /** Only the enqueues: intents due in an hour, so no drain runs. */
@@ -179,6 +187,14 @@ export class BareFloor extends DurableObject {
     return this.#run(count, BARE);
   }
 
+  /** What the floor's `count` intents cost in statements and SQLite rows. */
+  cost(count: number): RowCost {
+    this.ctx.storage.sql.exec(BARE_TABLES);
+    const stop = countRows(this.ctx.storage.sql);
+    this.#run(count, BARE);
+    return stop();
+  }
+
   /**
    * The same writes on the runtime's own tables (its indexes, CHECK
    * constraints and immutability triggers): what the schema costs, apart
@@ -223,6 +239,10 @@ export default {
         return Response.json({ ms: await agent.burst(count) });
       case "/enqueue-only":
         return Response.json({ ms: await agent.enqueueOnly(count) });
+      case "/cost":
+        return Response.json(await agent.cost(count));
+      case "/bare-cost":
+        return Response.json(await env.BARE.get(env.BARE.idFromName(scope)).cost(count));
       case "/bare":
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).throughput(count) });
       case "/bare-runtime-schema":

@@ -1,4 +1,5 @@
 import { Agent } from "agents";
+import { countRows, type RowCost } from "../../worker/rows";
 
 /**
  * The Agents SDK's durable queue doing the same 10 000 no-op jobs: each job
@@ -15,6 +16,13 @@ export class QueueAgent extends Agent<Env> {
     return performance.now() - started;
   }
 
+  /** What the same jobs cost in statements and SQLite rows (the polling excluded). */
+  async cost(count: number): Promise<RowCost> {
+    const stop = countRows(this.ctx.storage.sql, /count\(\*\) AS c FROM done/);
+    await this.throughput(count);
+    return stop();
+  }
+
   async job(payload: { n: number }): Promise<void> {
     this.sql`INSERT INTO done (n) VALUES (${payload.n})`;
   }
@@ -29,8 +37,9 @@ export default {
     const url = new URL(request.url);
     const count = Number(url.searchParams.get("count") ?? 100);
     const scope = url.searchParams.get("scope") ?? crypto.randomUUID();
-    if (url.pathname !== "/throughput") return new Response("not found", { status: 404 });
     const agent = env.QUEUE.get(env.QUEUE.idFromName(scope));
+    if (url.pathname === "/cost") return Response.json(await agent.cost(count));
+    if (url.pathname !== "/throughput") return new Response("not found", { status: 404 });
     return Response.json({ ms: await agent.throughput(count) });
   },
 };
