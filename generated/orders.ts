@@ -127,6 +127,7 @@ export function reportFetchTrigger(handlers: ReportFetchHandlers) {
     cancellation: "cooperative",
     retry: { maxAttempts: 4, backoffMs: 250, maxBackoffMs: 2000 },
     concurrency: 4,
+    intentVersion: 1,
     intentSchema: reportFetchIntentJsonSchema,
     parseIntent: parseReportFetchIntent,
     ...handlers
@@ -236,6 +237,7 @@ export function orderPlacedTrigger(handlers: OrderPlacedHandlers) {
     kind: "order.placed",
     intentEventKind: "order.placed.requested",
     cancellation: "cooperative",
+    intentVersion: 1,
     intentSchema: orderPlacedIntentJsonSchema,
     parseIntent: parseOrderPlacedIntent,
     ...handlers

@@ -89,6 +89,7 @@ export function timerCountdownTrigger(handlers: TimerCountdownHandlers) {
     cancellation: "cooperative",
     acquireDeadlineMs: 900000,
     concurrency: 10,
+    intentVersion: 1,
     intentSchema: timerCountdownIntentJsonSchema,
     parseIntent: parseTimerCountdownIntent,
     ...handlers

@@ -70,6 +70,7 @@ export function tutorialCancelableTrigger(handlers: TutorialCancelableHandlers) 
     intentEventKind: "tutorial.cancelable.requested",
     cancellation: "cooperative",
     acquireDeadlineMs: 60000,
+    intentVersion: 1,
     intentSchema: tutorialCancelableIntentJsonSchema,
     parseIntent: parseTutorialCancelableIntent,
     ...handlers

@@ -17,6 +17,8 @@ export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 export interface Break {
   /** Where in the payload: `$`, `items[*].quantity`. */
   readonly path: string;
+  /** The same, as property names and `*` for an array's items. */
+  readonly segments: readonly (string | number)[];
   /** The schema keyword the new version tightened, as it reads in a spec. */
   readonly keyword: string;
   /** What became stricter, in words. */
@@ -36,7 +38,7 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
   const roots = { stored: asSchema(stored), next: asSchema(next) };
   compare(roots.stored, roots.next, []);
   const base = sample(roots.stored, roots.stored);
-  return breaks.map(({ at, keyword, rule, value }) => ({ path: pathText(at), keyword, rule, example: place(base, at, value) }));
+  return breaks.map(({ at, keyword, rule, value }) => ({ path: pathText(at), segments: at, keyword, rule, example: place(base, at, value) }));
 
   function compare(old: Schema, neu: Schema, at: Segment[]): void {
     old = resolve(old, roots.stored);
@@ -108,7 +110,7 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
       if (!oldRequired.has(name)) {
         const parent = sample(old, roots.stored) as Record<string, JsonValue>;
         const { [name]: _, ...without } = parent;
-        breaks.push({ at, keyword: "required", rule: `requires "${name}", which stored values may lack (give it a default, or upgrade old intents)`, value: without });
+        breaks.push({ at, keyword: "required", rule: `requires "${name}", which stored values may lack`, value: without });
       }
     }
     const closed = neu["additionalProperties"] === false;

@@ -17,6 +17,8 @@ export interface EmitOptions {
   readonly streamHandlersDir: string;
   /** The module specifier generated code imports the runtime from. */
   readonly runtimeModule: string;
+  /** Each trigger's current intent schema version, from the version record. */
+  readonly intentVersions: ReadonlyMap<string, number>;
 }
 
 // What the last run rendered, by what each file depends on: `--watch` re-renders only what changed.
@@ -46,8 +48,9 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map
 
   for (const module of modules) {
     // A module depends on its spec's text and where the runtime is, nothing else; its statements are the costly part.
-    const text = once([module.specFile, module.source, runtime], () =>
-      render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime)),
+    const versions = module.triggers.map((trigger) => options.intentVersions.get(trigger.kind) ?? 1);
+    const text = once([module.specFile, module.source, runtime, versions], () =>
+      render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime, versions)),
     );
     files.set(out(`${module.moduleName}.ts`), text);
   }
@@ -84,7 +87,8 @@ function render(project: Project, name: string, banner: string, statements: (str
 
 const docs = (description: string | undefined) => (description === undefined ? [] : [commentSafe(description)]);
 
-function moduleStatements(module: ModuleModel, runtime: string): (string | StatementStructures)[] {
+/** `versions`: each trigger's current intent schema version, in the module's order. */
+function moduleStatements(module: ModuleModel, runtime: string, versions: readonly number[]): (string | StatementStructures)[] {
   const statements: (string | StatementStructures)[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "z", moduleSpecifier: "zod" },
     {
@@ -108,7 +112,7 @@ function moduleStatements(module: ModuleModel, runtime: string): (string | State
     },
   ];
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
-  for (const trigger of module.triggers) statements.push(...triggerStatements(trigger));
+  module.triggers.forEach((trigger, i) => statements.push(...triggerStatements(trigger, versions[i]!)));
   for (const stream of module.streams) statements.push(...streamStatements(stream));
   return statements;
 }
@@ -200,9 +204,9 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
  * The JSON Schema of a schema's input, for tools that build forms or check
  * payloads (the operator console): what zod itself says the schema accepts.
  */
-export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel): JsonValue {
+export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "input"): JsonValue {
   const live = (s: SchemaModel): z.ZodType => irToZod(s.ir, (ref) => live(resolve(ref)));
-  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io: "input", unrepresentable: "any" }) as Record<string, JsonValue>;
+  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io, unrepresentable: "any" }) as Record<string, JsonValue>;
   return json;
 }
 
@@ -295,7 +299,7 @@ function parseFunction(name: string, what: string, returnType: string, call: str
   };
 }
 
-function triggerStatements(trigger: TriggerModel): (string | StatementStructures)[] {
+function triggerStatements(trigger: TriggerModel, intentVersion: number): (string | StatementStructures)[] {
   const resolve = (ref: string) => trigger.refs.get(ref)!;
   const { typeName: T, valueName: v } = trigger;
   const f = ts.factory;
@@ -331,6 +335,7 @@ function triggerStatements(trigger: TriggerModel): (string | StatementStructures
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
       f.createPropertyAssignment("cancellation", f.createStringLiteral(trigger.cancellation)),
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
+      f.createPropertyAssignment("intentVersion", f.createNumericLiteral(intentVersion)),
       f.createPropertyAssignment("intentSchema", f.createIdentifier(`${v}IntentJsonSchema`)),
       f.createPropertyAssignment("parseIntent", f.createIdentifier(`parse${T}Intent`)),
       f.createSpreadAssignment(f.createIdentifier("handlers")),

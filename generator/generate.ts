@@ -1,10 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join, posix, relative, resolve, sep } from "node:path";
-import { checkSpecs } from "./check.ts";
-import { emit } from "./emit.ts";
-import { buildModel } from "./model.ts";
+import { checkSpecs, type CheckedSpec } from "./check.ts";
+import type { JsonSchema } from "./compat.ts";
+import { emit, jsonSchemaOf } from "./emit.ts";
+import { buildModel, type ModuleModel } from "./model.ts";
 import { readSpec, type ReadResult, type SpecDocument, type SpecError } from "./read.ts";
+import type { SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
+import { parseRecord, planVersions, RECORD_FILE, renderRecord, type IntentSchemas, type Refused } from "./versions.ts";
 import { apply, diff, listFiles, type Change } from "./write.ts";
 
 export interface GenerateOptions {
@@ -48,6 +51,57 @@ function readOnce(path: string, text: string): ReadResult {
   return result;
 }
 
+/** What the version check compares: each trigger's intent as stored (the schema's output) and as accepted (its input). */
+function intentSchemas(modules: readonly ModuleModel[]): IntentSchemas[] {
+  return modules.flatMap((module) =>
+    module.triggers.map((trigger) => {
+      const resolve = (ref: string) => trigger.refs.get(ref)!;
+      return {
+        kind: trigger.kind,
+        stored: jsonSchemaOf(trigger.intent, resolve, "output") as JsonSchema,
+        accepted: jsonSchemaOf(trigger.intent, resolve, "input") as JsonSchema,
+        dropIntentsBefore: trigger.dropIntentsBefore,
+      };
+    }),
+  );
+}
+
+/** One error per way a refused change breaks stored intents, at the spec node that changed. */
+function versionErrors({ kind, version, breaks }: Refused, specs: readonly CheckedSpec[]): SpecError[] {
+  for (const { file, spec, locate } of specs) {
+    const index = (spec.triggers ?? []).findIndex((trigger) => trigger.kind === kind);
+    if (index === -1) continue;
+    const intent = spec.triggers![index]!.intent;
+    return breaks.map((change) => {
+      const example = JSON.stringify(change.example);
+      return {
+        file,
+        ...locate(["triggers", index, "intent", ...specPathOf(intent, change.segments, change.keyword)]),
+        message:
+          `the intent of "${kind}" cannot become version ${version}: ${change.path}: ${change.rule} (${change.keyword}); ` +
+          `a stored intent such as ${example.length > 200 ? `${example.slice(0, 200)}…` : example} would no longer parse. ` +
+          `Keep stored intents valid (a default for a new field, a bound no tighter), or declare dropIntentsBefore: ${version} to drop older ones`,
+      };
+    });
+  }
+  return [];
+}
+
+/** Where a payload path leads in a spec schema, as far as inline schemas go, ending at `keyword` when the node has it. */
+function specPathOf(schema: SchemaOrRef, segments: readonly (string | number)[], keyword: string): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  let node: SchemaOrRef | undefined = schema;
+  for (const segment of segments) {
+    if (typeof node !== "object") break;
+    const next: SchemaOrRef | undefined = segment === "*" ? (Array.isArray(node.items) ? undefined : node.items) : node.properties?.[String(segment)];
+    if (next === undefined) break;
+    path.push(...(segment === "*" ? ["items"] : ["properties", segment]));
+    node = next;
+  }
+  if (typeof node === "object" && keyword in node) path.push(keyword);
+  return path;
+}
+
 /** Every folder as a path relative to the root with forward slashes, whether it was given absolute or relative. */
 function withProjectPaths(options: GenerateOptions): GenerateOptions {
   const root = resolve(options.root);
@@ -81,7 +135,13 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   if (errors.length > 0) return { ok: false, errors };
 
   const modules = buildModel(checked.specs);
-  const files = emit(modules, options);
+  const recordPath = posix.join(options.outDir, RECORD_FILE);
+  const previous = parseRecord(await readFile(join(root, recordPath), "utf8").catch(() => null));
+  if (typeof previous === "string") throw new GenerateError(`${recordPath}: ${previous}; restore it from version control`);
+  const versions = planVersions(previous, intentSchemas(modules));
+  if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs)) };
+  const files = emit(modules, { ...options, intentVersions: versions.current });
+  files.set(recordPath, renderRecord(versions.record));
   const handlerFiles = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
   const existing = new Map(await Promise.all(handlerFiles.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
   for (const plan of planHandlers(modules, existing, options)) if (plan.text !== null) files.set(plan.path, plan.text);

@@ -78,6 +78,12 @@ export const triggerSpec = z.strictObject({
   retry: z
     .strictObject({ maxAttempts: positive.optional(), backoffMs: count.optional(), maxBackoffMs: count.optional() })
     .optional(),
+  /**
+   * After a change that stored intents would no longer pass: the version from
+   * which they are kept; older ones settle `rejected`. Naming the version keeps
+   * a stale declaration from dropping the next change's intents too.
+   */
+  dropIntentsBefore: positive.optional(),
   intent: schemaOrRef,
   outcome: schemaOrRef,
   progress: schemaOrRef.optional(),

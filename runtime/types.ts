@@ -136,6 +136,8 @@ export interface DurableTrigger<
   readonly retry?: Partial<RetryPolicy>;
   /** Acquires of this kind in flight at once in one scope. Default 1. */
   readonly concurrency?: number;
+  /** The version of the intent's schema, as the generator's version record numbers it. */
+  readonly intentVersion?: number;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
   parseIntent(raw: unknown): ParseResult<Intent>;
