@@ -141,7 +141,7 @@ export function defineAgentDO<
       return this.#streams.cancel(request);
     }
 
-    /** The newest intents first, for an operator's view. */
+    /** The newest intents first, for an operator's view. A summary carries no payload: a page of 1 000 stays small. */
     intents({ limit = 100, beforeId }: { limit?: number; beforeId?: number } = {}): IntentSummary[] {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
       if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new RequestError("intents: beforeId must be an integer");

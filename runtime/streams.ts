@@ -88,7 +88,10 @@ export class StreamRunner {
     };
     let terminal: StreamTerminal;
     try {
-      terminal = await this.#consume(stream.run(start, ctx), (frame) => send({ event: frame.type, data: { streamRef, seq: seq++, payload: frame.payload } }));
+      terminal = await this.#consume(stream.run(start, ctx), async (frame) => {
+        send({ event: frame.type, data: { streamRef, seq: seq++, payload: frame.payload } });
+        await roomOn(channel, signal);
+      });
     } catch (error) {
       terminal =
         signal.aborted || isCancellationError(error)
@@ -103,13 +106,20 @@ export class StreamRunner {
     channel.close();
   }
 
-  /** Forwards progress and output frames; answers the terminal, or a failure when `run` ends without one. */
-  async #consume(frames: AsyncIterable<StreamFrame>, forward: (frame: Extract<StreamFrame, { payload: unknown; type: "progress" | "output" }>) => void): Promise<StreamTerminal> {
+  /**
+   * Forwards progress and output frames; answers the terminal, or a failure
+   * when `run` ends without one. `run` is asked for its next frame only once
+   * `forward` resolves, which is how a slow client holds the run back.
+   */
+  async #consume(
+    frames: AsyncIterable<StreamFrame>,
+    forward: (frame: Extract<StreamFrame, { payload: unknown; type: "progress" | "output" }>) => Promise<void>,
+  ): Promise<StreamTerminal> {
     for await (const frame of frames) {
       switch (frame?.type) {
         case "progress":
         case "output":
-          forward(frame);
+          await forward(frame);
           break;
         case "completed":
         case "failed":
@@ -140,6 +150,24 @@ export class StreamRunner {
     this.#finished.add(streamRef);
     if (this.#finished.size > REMEMBERED_FINISHED) this.#finished.delete(this.#finished.values().next().value!);
   }
+}
+
+/**
+ * Waits until the client has room for more frames: backpressure, so that a
+ * client that reads slowly (or not at all) holds the run back rather than
+ * letting its frames pile up in memory. A closed channel (a detach that lets
+ * the run continue) and an aborted signal never wait: the run must get on.
+ */
+function roomOn(channel: SseChannel, signal: AbortSignal): Promise<void> | void {
+  if (channel.keepingUp || !channel.open || signal.aborted) return;
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    void channel.ready().then(done);
+  });
 }
 
 function reasonOf(cause: unknown): string | null {

@@ -53,6 +53,12 @@ export interface EventQuery<Kind extends string = string> {
    * empty would otherwise read nothing, silently.
    */
   readonly kinds?: readonly Kind[];
+  /**
+   * At most this many events; the default and the most is 1 000. A page also
+   * stops at 8 MiB of payload JSON (always holding at least one event), so it
+   * may hold fewer than `limit` events while more follow: to read on, ask
+   * again with `afterId` set to the last id received, until a page is empty.
+   */
   readonly limit?: number;
 }
 

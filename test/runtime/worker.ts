@@ -1,5 +1,5 @@
 import { CancellationError, defineAgentDO, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
-import { enter, evolving, leave, seenModes, waitAtGate } from "./gates";
+import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
 /**
  * A scripted intent: the payload says how acquire and commit behave, so each
@@ -25,6 +25,8 @@ export interface ScriptIntent {
   readKinds?: string[];
   /** Progress frames `{ step }` sent after the acquire's wait, before it returns. */
   progress?: number;
+  /** Each progress frame also carries this many bytes of padding. */
+  progressPadding?: number;
   version?: number;
 }
 
@@ -71,7 +73,8 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
         await waitAtGate(gateOf(intent, ctx.attempt));
         break;
     }
-    for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step });
+    const padding = intent.progressPadding ? { padding: "x".repeat(intent.progressPadding) } : {};
+    for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step, ...padding });
     const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
     const seen = intent.readKinds === undefined ? {} : { seenKinds: ctx.events({ kinds: intent.readKinds }).map((e) => e.kind) };
     return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt, ...seen };
@@ -149,6 +152,8 @@ export interface StreamStart {
   failCommit?: boolean;
   /** commitTerminal also enqueues a `test.script` intent with id `<id>.next`. */
   followUp?: boolean;
+  /** Each output frame also carries this many bytes of padding. */
+  padding?: number;
 }
 
 function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<AnyStream, "cancellation" | "onDetach">) {
@@ -165,7 +170,8 @@ function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<A
     async *run(start, ctx) {
       for (let step = 1; step <= start.steps; step++) {
         yield { type: "progress", payload: { step, of: start.steps } };
-        yield { type: "output", payload: { text: `chunk ${step}` } };
+        yield { type: "output", payload: { text: `chunk ${step}`, ...(start.padding ? { padding: "x".repeat(start.padding) } : {}) } };
+        streamSteps.set(start.id, step);
       }
       if (start.end === "none") return;
       if (start.end === "throw") throw new Error("run exploded");
@@ -177,7 +183,7 @@ function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<A
       tx.insertEvent({ kind: `${kind}.${terminal.type}`, payload: { id: start.id, streamRef: tx.streamRef, terminal } });
       if (start.followUp) tx.enqueue({ triggerKind: "test.script", payload: { id: `${start.id}.next`, acquire: "return" } });
     },
-  } satisfies AttachedStream<StreamStart, { step: number; of: number }, { text: string }, { id: string; steps: number }>;
+  } satisfies AttachedStream<StreamStart, { step: number; of: number }, { text: string; padding?: string }, { id: string; steps: number }>;
 }
 
 export const streams = [
