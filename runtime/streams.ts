@@ -17,7 +17,12 @@ import type {
 interface Running {
   readonly stream: AnyStream;
   readonly controller: AbortController;
+  /** Sends a frame to the client, if it is still there, numbered with the stream's next `seq`. */
+  readonly send: (frame: UnnumberedFrame) => void;
 }
+
+/** A wire frame before the stream numbers it. */
+type UnnumberedFrame = StreamWireFrame extends infer F ? (F extends { event: infer E; data: infer D } ? { event: E; data: Omit<D, "seq"> } : never) : never;
 
 /** How many finished streams `cancelStream` still recognizes as `already_completed`. */
 const REMEMBERED_FINISHED = 1_000;
@@ -58,25 +63,36 @@ export class StreamRunner {
     const channel = new SseChannel(signal, () => {
       if (stream.onDetach === "abort" && this.#running.has(streamRef)) controller.abort(new CancellationError("detached"));
     });
-    this.#running.set(streamRef, { stream, controller });
-    void this.#run(stream, parsed.start, streamRef, controller.signal, channel);
+    let seq = 0;
+    const send = (frame: UnnumberedFrame) => {
+      if (channel.open) channel.send({ event: frame.event, data: { ...frame.data, seq: seq++ } });
+    };
+    this.#running.set(streamRef, { stream, controller, send });
+    void this.#run(stream, parsed.start, streamRef, controller.signal, channel, send);
     return channel.response;
   }
 
   cancel({ streamRef, reason }: CancelStreamRequest): CancelStreamResult {
     const running = this.#running.get(streamRef);
     if (!running) return { status: this.#finished.has(streamRef) ? "already_completed" : "not_found", streamRef };
-    if (running.stream.cancellation === "ignored") return { status: "ignored", streamRef };
+    if (running.stream.cancellation === "ignored") {
+      // Only the caller learns the answer otherwise: the stream's own client is told too.
+      running.send({ event: "cancel_ignored", data: { streamRef, reason: reason ?? null } });
+      return { status: "ignored", streamRef };
+    }
     running.controller.abort(new CancellationError(reason));
     return { status: "requested", streamRef };
   }
 
-  async #run(stream: AnyStream, start: unknown, streamRef: string, signal: AbortSignal, channel: SseChannel): Promise<void> {
-    let seq = 0;
-    const send = (frame: StreamWireFrame) => {
-      if (channel.open) channel.send(frame);
-    };
-    send({ event: "opened", data: { streamRef, seq: seq++, streamKind: stream.kind } });
+  async #run(
+    stream: AnyStream,
+    start: unknown,
+    streamRef: string,
+    signal: AbortSignal,
+    channel: SseChannel,
+    send: (frame: UnnumberedFrame) => void,
+  ): Promise<void> {
+    send({ event: "opened", data: { streamRef, streamKind: stream.kind } });
 
     const ctx: StreamContext = {
       scope: this.scope.name,
@@ -89,7 +105,7 @@ export class StreamRunner {
     let terminal: StreamTerminal;
     try {
       terminal = await this.#consume(stream.run(start, ctx), async (frame) => {
-        send({ event: frame.type, data: { streamRef, seq: seq++, payload: frame.payload } });
+        send({ event: frame.type, data: { streamRef, payload: frame.payload } });
         await roomOn(channel, signal);
       });
     } catch (error) {
@@ -102,7 +118,7 @@ export class StreamRunner {
     this.#running.delete(streamRef);
     this.#remember(streamRef);
     const { type, ...rest } = terminal;
-    send({ event: type, data: { streamRef, seq: seq++, ...rest } } as StreamWireFrame);
+    send({ event: type, data: { streamRef, ...rest } } as UnnumberedFrame);
     channel.close();
   }
 

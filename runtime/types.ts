@@ -292,10 +292,15 @@ export interface CancelStreamResult {
   readonly streamRef: string;
 }
 
-/** The frames of an attached stream on the wire: `event: <type>`, `data: <json>`. */
+/**
+ * The frames of an attached stream on the wire: `event: <type>`, `data: <json>`.
+ * `cancel_ignored` says that `cancelStream` was asked to stop a stream that
+ * declares `cancellation: "ignored"`, with the request's reason; the stream runs on.
+ */
 export type StreamWireFrame =
   | { readonly event: "opened"; readonly data: { readonly streamRef: string; readonly seq: number; readonly streamKind: string } }
   | { readonly event: "progress" | "output"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
   | { readonly event: "completed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
   | { readonly event: "failed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly error: { readonly name: string; readonly message: string } } }
-  | { readonly event: "cancelled"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } };
+  | { readonly event: "cancelled"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } }
+  | { readonly event: "cancel_ignored"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } };
