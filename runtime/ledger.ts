@@ -61,9 +61,10 @@ export class Ledger {
     return { id, text };
   }
 
-  get(id: number): LedgerEvent | null {
-    const row = this.sql.exec<EventRow>("SELECT id, ts, kind, payload FROM events WHERE id = ?", id).toArray()[0];
-    return row ? toEvent(row) : null;
+  /** An event's payload as stored, as JSON text; null when there is no such event. */
+  payloadText(id: number): string | null {
+    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM events WHERE id = ?", id).toArray()[0];
+    return row ? row.payload : null;
   }
 
   /** Events after `afterId`, ascending; see `page`. */

@@ -1,8 +1,9 @@
 import { CancellationError, describeError, isCancellationError, RequestError } from "./errors.ts";
+import { commitOrFact } from "./facts.ts";
+import type { Ledger } from "./ledger.ts";
 import { STREAM_FAILED_EVENT } from "./registry.ts";
-import type { Scope } from "./scope.ts";
 import { SseChannel } from "./sse.ts";
-import { transact } from "./tx.ts";
+import type { TxHost } from "./tx.ts";
 import type {
   AnyStream,
   CancelStreamRequest,
@@ -13,6 +14,13 @@ import type {
   StreamTerminal,
   StreamWireFrame,
 } from "./types.ts";
+
+/** What attached streams need: a commit transaction for the terminal, and what `ctx` hands out. */
+export interface StreamHost extends TxHost {
+  readonly name: string;
+  readonly env: unknown;
+  readonly ledger: TxHost["ledger"] & Pick<Ledger, "read">;
+}
 
 interface Running {
   readonly stream: AnyStream;
@@ -37,10 +45,8 @@ export class StreamRunner {
   readonly #finished = new Set<string>();
 
   constructor(
-    private readonly scope: Scope,
+    private readonly host: StreamHost,
     private readonly registry: ReadonlyMap<string, AnyStream>,
-    /** Called after a terminal committed: its `tx.enqueue` may have added work to run. */
-    private readonly workAdded: () => void,
   ) {}
 
   /** Refuses an unknown kind or a bad start payload before anything runs; otherwise answers the SSE response. */
@@ -95,12 +101,12 @@ export class StreamRunner {
     send({ event: "opened", data: { streamRef, streamKind: stream.kind } });
 
     const ctx: StreamContext = {
-      scope: this.scope.name,
+      scope: this.host.name,
       streamRef,
       signal,
       now: Date.now(),
-      env: this.scope.env,
-      events: (query) => this.scope.ledger.read(query),
+      env: this.host.env,
+      events: (query) => this.host.ledger.read(query),
     };
     let terminal: StreamTerminal;
     try {
@@ -150,16 +156,16 @@ export class StreamRunner {
 
   /** Writes the terminal's facts; if `commitTerminal` is refused, the runtime's own failure fact stands instead. */
   #commit(stream: AnyStream, start: unknown, streamRef: string, terminal: StreamTerminal): StreamTerminal {
-    const refused = transact(this.scope, { streamRef }, (tx) => stream.commitTerminal(start, terminal, tx), () => {});
-    if (refused === null) {
-      this.workAdded();
-      return terminal;
-    }
-    const error = describeError(refused);
-    this.scope.storage.transactionSync(() =>
-      this.scope.ledger.append(STREAM_FAILED_EVENT, { streamKind: stream.kind, streamRef, terminal: terminal.type, error }, Date.now()),
+    const refused = commitOrFact(
+      this.host,
+      { streamRef },
+      (tx) => stream.commitTerminal(start, terminal, tx),
+      (refused) => ({
+        kind: STREAM_FAILED_EVENT,
+        payload: { streamKind: stream.kind, streamRef, terminal: terminal.type, error: describeError(refused) },
+      }),
     );
-    return { type: "failed", error };
+    return refused === null ? terminal : { type: "failed", error: describeError(refused) };
   }
 
   #remember(streamRef: string): void {

@@ -72,6 +72,11 @@ export class Watchers {
     }
   }
 
+  /** A row's new state, as its watchers see it (see `RowListener`). */
+  changed(row: WorkRow): void {
+    this.state(row.intentId, stateFrames(row));
+  }
+
   /** A changed phase, and the terminal frame that ends every watch of the intent. */
   state(intentId: number, frames: readonly IntentFrame[]): void {
     for (const channel of this.#intents.get(intentId) ?? []) {

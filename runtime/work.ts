@@ -60,7 +60,7 @@ export interface WorkRow {
   readonly lastError: string | null;
 }
 
-/** A due row, with its intent event's payload (null if the event is missing). */
+/** A due row, with its intent event's payload as stored (null if the event is missing, or was not asked for). */
 export interface DueRow extends WorkRow {
   readonly intentPayload: string | null;
 }
@@ -111,11 +111,16 @@ export class WorkTable {
     return row ? toWorkRow(row) : null;
   }
 
-  /** Due rows of one kind: unsettled, fired, and unclaimed or with an expired claim. */
-  due(triggerKind: string, now: number, limit: number): DueRow[] {
+  /**
+   * Due rows of one kind: unsettled, fired, and unclaimed or with an expired
+   * claim; with their intent events' payloads, unless `withPayload` is false
+   * (rows that will not run need none, and a payload may be a megabyte).
+   */
+  due(triggerKind: string, now: number, limit: number, withPayload = true): DueRow[] {
+    const payload = withPayload ? "payload FROM work LEFT JOIN events ON events.id = work.intent_id" : "NULL AS payload FROM work";
     return this.sql
       .exec<Row & { payload: string | null }>(
-        `SELECT ${COLUMNS}, payload FROM work LEFT JOIN events ON events.id = work.intent_id
+        `SELECT ${COLUMNS}, ${payload}
           WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ?
             AND (claim_deadline IS NULL OR claim_deadline <= ?)
           ORDER BY fire_at, intent_id LIMIT ?`,
