@@ -6,7 +6,7 @@ import type { Scheduler } from "./scheduler.ts";
 import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "./settle.ts";
 import type { AcquireContext } from "./types.ts";
 import type { Watchers } from "./watch.ts";
-import type { Claim, DueRow } from "./work.ts";
+import { MAX_CLAIMS_PER_STATEMENT, type Claim, type DueRow } from "./work.ts";
 
 /** What the drain needs: the work it claims and settles, and what an acquire's `ctx` hands out. */
 export interface DrainHost extends SettleHost {
@@ -15,7 +15,7 @@ export interface DrainHost extends SettleHost {
   readonly ledger: SettleHost["ledger"] & Pick<Ledger, "read">;
   readonly watchers: Pick<Watchers, "progress">;
   readonly work: SettleHost["work"] &
-    Pick<Scheduler, "drainWith" | "due" | "unsettledKinds" | "claim" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
+    Pick<Scheduler, "drainWith" | "due" | "unsettledKinds" | "claim" | "owned" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
 }
 
 interface Running {
@@ -31,6 +31,8 @@ interface Running {
  * yields, so that storage commits and other requests get in.
  */
 const YIELD_EVERY = 256;
+/** How many due rows of one kind a look reads at once (and at most 8 MiB of their payloads). */
+const DUE_BATCH = 64;
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -66,7 +68,8 @@ export class Pump {
 
   /** New due work: a sleeping drain looks again now, or a drain starts now rather than when the alarm fires. */
   private kick(): void {
-    this.loopNow().catch((error) => console.error("durable trigger drain failed", describeError(error)));
+    if (this.loop) this.host.work.wake();
+    else this.loopNow().catch((error) => console.error("durable trigger drain failed", describeError(error)));
   }
 
   private loopNow(): Promise<void> {
@@ -125,14 +128,42 @@ export class Pump {
         handled += rows.length;
         continue;
       }
-      const free = registered.concurrency - this.busy(kind, now);
-      if (free <= 0) continue;
-      for (const row of work.due(kind, now, free)) {
-        if (this.start(registered, row, now) === "settled") this.lookAgain.add(kind);
-        handled++;
-      }
+      handled += this.startKind(registered, now);
     }
     return handled;
+  }
+
+  /**
+   * Starts due rows of one kind while it has free slots. The due rows are
+   * read a batch at a time and claimed as many at once as there are free
+   * slots; an acquire that answers at once (a value, or a synchronous throw)
+   * is settled right there, in its own transaction, and frees its slot for
+   * the next row of the batch. Rows that cannot run are settled as they come.
+   */
+  private startKind(registered: RegisteredTrigger, now: number): number {
+    const { host } = this;
+    let free = registered.concurrency - this.busy(registered.kind, now);
+    if (free <= 0) return 0;
+    const rows = host.work.due(registered.kind, now, DUE_BATCH);
+    let next = 0;
+    while (free > 0 && next < rows.length) {
+      const startable: { row: DueRow; intent: unknown }[] = [];
+      while (startable.length < Math.min(free, MAX_CLAIMS_PER_STATEMENT) && next < rows.length) {
+        const row = rows[next++]!;
+        const parsed = storedIntent(registered, row.intentId, row.intentPayload);
+        if (!parsed.ok) settleRejected(host, row, parsed.reason);
+        // The last allowed attempt lost its claim: settle rather than redrive forever.
+        else if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) settleLostClaim(host, registered, row, parsed.intent);
+        else startable.push({ row, intent: parsed.intent });
+      }
+      const claims = host.work.claim(startable.map(({ row }) => row), now, registered.acquireDeadlineMs);
+      const intents = new Map(startable.map(({ row, intent }) => [row.intentId, intent]));
+      for (const claim of claims) if (this.attempt(registered, claim, intents.get(claim.intentId), now) === "running") free--;
+    }
+    // Slots left and a full batch read: more may be due behind it. (No slot left: a running
+    // attempt frees one when it ends, and looks again then.)
+    if (free > 0 && rows.length === DUE_BATCH) this.lookAgain.add(registered.kind);
+    return next;
   }
 
   /** Claims that still hold; an expired one frees its slot for the redrive. */
@@ -142,33 +173,17 @@ export class Pump {
     return count;
   }
 
-  /** Starts an attempt on a due row, or settles the row when it cannot run. */
-  private start(registered: RegisteredTrigger, row: DueRow, now: number): "started" | "settled" | "taken" {
-    const { host } = this;
-    const parsed = storedIntent(registered, row.intentId, row.intentPayload);
-    if (!parsed.ok) {
-      settleRejected(host, row, parsed.reason);
-      return "settled";
-    }
-    if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) {
-      // The last allowed attempt lost its claim: settle rather than redrive forever.
-      settleLostClaim(host, registered, row, parsed.intent);
-      return "settled";
-    }
-    const claim = host.work.claim(row, now, registered.acquireDeadlineMs);
-    if (claim === null) return "taken";
-    void this.attempt(registered, claim, parsed.intent, now);
-    return "started";
-  }
-
-  private async attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): Promise<void> {
+  /**
+   * Runs one attempt. An acquire that answers at once is settled at once:
+   * nothing else ran in between, so its claim is certainly still its own.
+   * One that returns a promise runs on, and is settled when it ends.
+   */
+  private attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): "settled" | "running" {
     const { host } = this;
     const controller = new AbortController();
     if (claim.cancel !== null && registered.trigger.cancellation === "cooperative") {
       controller.abort(new CancellationError(claim.cancel.reason ?? undefined));
     }
-    this.running.set(claim.intentId, { token: claim.token, kind: claim.triggerKind, deadline: claim.deadline, controller });
-
     const ctx: AcquireContext = {
       scope: host.name,
       intentEventId: claim.intentId,
@@ -180,20 +195,48 @@ export class Pump {
       events: (query) => host.ledger.read(query),
       progress: (payload) => host.watchers.progress(claim.intentId, payload),
     };
+    let returned: unknown;
+    try {
+      returned = registered.trigger.acquire(intent, ctx);
+    } catch (error) {
+      this.settle(registered, claim, intent, { ok: false, error }, controller.signal, claim.cancel);
+      return "settled";
+    }
+    if (!isThenable(returned)) {
+      this.settle(registered, claim, intent, { ok: true, outcome: returned }, controller.signal, claim.cancel);
+      return "settled";
+    }
+    this.running.set(claim.intentId, { token: claim.token, kind: claim.triggerKind, deadline: claim.deadline, controller });
+    void this.finish(registered, claim, intent, returned, controller.signal);
+    return "running";
+  }
+
+  /** Waits for a running acquire, then settles it if its claim still owns the row (a lost claim's late result is dropped). */
+  private async finish(registered: RegisteredTrigger, claim: Claim, intent: unknown, returned: PromiseLike<unknown>, signal: AbortSignal): Promise<void> {
+    const { host } = this;
     let result: AcquireResult;
     try {
-      result = { ok: true, outcome: await registered.trigger.acquire(intent, ctx) };
+      result = { ok: true, outcome: await returned };
     } catch (error) {
       result = { ok: false, error };
     }
     if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
     this.lookAgain.add(claim.triggerKind);
+    const row = host.work.owned(claim.intentId, claim.token);
+    if (row !== null) this.settle(registered, claim, intent, result, signal, row.cancel);
+    host.work.wake();
+  }
+
+  private settle(registered: RegisteredTrigger, claim: Claim, intent: unknown, result: AcquireResult, signal: AbortSignal, cancel: Claim["cancel"]): void {
     try {
-      settleOutcome(host, registered, claim, intent, result, controller.signal);
+      settleOutcome(this.host, registered, claim, intent, result, signal, cancel);
     } catch (error) {
       // Only storage itself fails here; the claim stays and its deadline brings a redrive.
       console.error(`durable trigger "${claim.triggerKind}" intent ${claim.intentId}: settling failed`, describeError(error));
     }
-    host.work.wake();
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

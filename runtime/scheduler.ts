@@ -130,11 +130,11 @@ export class Scheduler {
 
   // Claims.
 
-  /** Claims a due row for this instance; null when another claim got it first. */
-  claim(row: WorkRow, now: number, deadlineMs: number): Claim | null {
-    const claim = this.#table.claim(row, `${this.#instance}:${++this.#claims}`, now, deadlineMs);
-    if (claim !== null) this.#wrote(null, null, claim.intentId);
-    return claim;
+  /** Claims due rows for this instance, in one statement; a row another claim got first is left out. */
+  claim(rows: readonly WorkRow[], now: number, deadlineMs: number): Claim[] {
+    const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs);
+    for (const claim of claims) this.#wrote(null, null, claim.intentId);
+    return claims;
   }
 
   /** Whether this instance made the claim with this token; any other belongs to a dead instance. */

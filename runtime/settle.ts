@@ -8,29 +8,35 @@ import type { Claim, DueRow, WorkRow } from "./work.ts";
 
 /** What settling needs: a commit transaction, and the work writes that end or release a row. */
 export interface SettleHost extends TxHost {
-  readonly work: TxHost["work"] & Pick<Scheduler, "settle" | "release" | "requestCancel" | "owned">;
+  readonly work: TxHost["work"] & Pick<Scheduler, "settle" | "release" | "requestCancel">;
 }
 
 /** How an acquire ended: its outcome, or what it threw. */
 export type AcquireResult = { readonly ok: true; readonly outcome: unknown } | { readonly ok: false; readonly error: unknown };
 
 /**
- * Settles an attempt by how its acquire ended, only if its claim still owns
- * the row (a lost claim's late result is dropped): returned → `commit`;
- * threw while its signal was aborted, or threw a CancellationError →
- * `commitCancelled`; threw otherwise, or a commit was refused → a failed
- * attempt (see `failAttempt`).
+ * Settles an attempt by how its acquire ended; the caller has made sure that
+ * its claim still owns the row, and `cancel` is the row's cancel request as
+ * it stands: returned → `commit`; threw while its signal was aborted, or
+ * threw a CancellationError → `commitCancelled`; threw otherwise, or a
+ * commit was refused → a failed attempt (see `failAttempt`).
  */
-export function settleOutcome(host: SettleHost, registered: RegisteredTrigger, claim: Claim, intent: unknown, result: AcquireResult, signal: AbortSignal): void {
-  const row = host.work.owned(claim.intentId, claim.token);
-  if (row === null) return;
+export function settleOutcome(
+  host: SettleHost,
+  registered: RegisteredTrigger,
+  claim: Claim,
+  intent: unknown,
+  result: AcquireResult,
+  signal: AbortSignal,
+  cancel: Claim["cancel"],
+): void {
   let refused: Error | null;
   if (result.ok) {
     refused = settle(host, claim.intentId, claim.mode, "completed", (tx) => registered.trigger.commit(result.outcome, tx));
   } else if (signal.aborted || isCancellationError(result.error)) {
     // No request: the acquire stopped itself, and its CancellationError says why.
-    const cancel = row.cancel ?? { requestedAt: Date.now(), reason: cancellationReasonOf(result.error) };
-    refused = settleCancelled(host, registered, claim.intentId, claim.mode, intent, cancellationInfo(cancel));
+    const asked = cancel ?? { requestedAt: Date.now(), reason: cancellationReasonOf(result.error) };
+    refused = settleCancelled(host, registered, claim.intentId, claim.mode, intent, cancellationInfo(asked));
   } else {
     refused = null;
     failAttempt(host, registered, claim, intent, result.error);

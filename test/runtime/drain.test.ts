@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { AgentMethods } from "../../runtime";
 import { evolving, inFlight, seenModes } from "./gates";
 import { eventually, freshAgent, phaseOf, release, sleep, type TestAgent } from "./helpers";
 
@@ -261,5 +262,51 @@ describe("draining", () => {
     const factFor = (id: number, i: number) =>
       facts.filter((e) => (e.payload as { id?: string; intentEventId?: number }).id === `m-${i}` || (e.payload as { intentEventId?: number }).intentEventId === id);
     ids.forEach((id, i) => expect(factFor(id, i)).toHaveLength(1));
+  });
+});
+
+describe("draining a backlog", () => {
+  /** Enqueues `count` intents in one turn, with every statement the object runs from then on counted. */
+  function backlog(agent: TestAgent, kind: "test.any" | "test.pool", count: number, acquire: "return" | "gate", gate?: string) {
+    return runInDurableObject(agent, (instance, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec;
+      const counter = { due: 0, claims: 0, stop: () => void (sql.exec = exec) };
+      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+        if (/^\s*SELECT .* FROM work .*fire_at <= \?/s.test(query)) counter.due++;
+        if (/^\s*UPDATE work SET claim_token/.test(query)) counter.claims++;
+        return exec.call(this, query, ...bindings);
+      } as SqlStorage["exec"];
+      const agentObject = instance as unknown as Pick<AgentMethods, "enqueueTrigger">;
+      const ids = Array.from({ length: count }, (_, i) =>
+        agentObject.enqueueTrigger({ triggerKind: kind, payload: { id: `b-${i}`, acquire, ...(gate ? { gate } : {}) } }),
+      );
+      return { counter, ids: Promise.all(ids).then((all) => all.map(({ id }) => id)) };
+    });
+  }
+
+  it("reads due rows a batch at a time and settles acquires that answer at once as they answer", async () => {
+    const { agent } = freshAgent("backlog-instant");
+    // test.any's acquire returns a value, not a promise.
+    const { counter, ids } = await backlog(agent, "test.any", 100, "return");
+    try {
+      await eventually(async () => Promise.all((await ids).map((id) => agent.intentState(id))), (phases) => phases.every((p) => p === "completed"), "every intent to complete");
+    } finally {
+      counter.stop();
+    }
+    // One look per 64 due rows (and the one that finds none), not one per intent.
+    expect(counter.due).toBeLessThanOrEqual(4);
+    expect(counter.claims).toBe(100); // concurrency 1: one claim at a time
+  });
+
+  it("claims as many due rows as there are free slots in one statement", async () => {
+    const { agent, scope } = freshAgent("backlog-claims");
+    const gate = `claims-${scope}`;
+    const { counter, ids } = await backlog(agent, "test.pool", 4, "gate", gate);
+    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    expect(counter.claims).toBe(1);
+    await release(agent, gate);
+    for (const id of await ids) await phaseOf(agent, id, "completed");
+    counter.stop();
   });
 });
