@@ -122,7 +122,7 @@ export class Pump {
       const registered = registry.get(kind);
       if (registered === undefined) {
         // Only an earlier deployment can have left these: enqueue refuses unknown kinds.
-        const rows = work.due(kind, now, 100, false);
+        const { rows } = work.due(kind, now, 100, false);
         for (const row of rows) settleRejected(this.host, row, `no trigger of kind "${kind}" is registered`);
         if (rows.length > 0) this.lookAgain.add(kind);
         handled += rows.length;
@@ -134,17 +134,37 @@ export class Pump {
   }
 
   /**
-   * Starts due rows of one kind while it has free slots. The due rows are
-   * read a batch at a time and claimed as many at once as there are free
-   * slots; an acquire that answers at once (a value, or a synchronous throw)
-   * is settled right there, in its own transaction, and frees its slot for
-   * the next row of the batch. Rows that cannot run are settled as they come.
+   * Starts due rows of one kind while it has free slots. It reads as many
+   * due rows as there are free slots and claims them in one statement. An
+   * acquire that answers at once (a value, or a synchronous throw) is settled
+   * right there, in its own transaction, and frees its slot: when every slot
+   * is still free after a look, the next look reads a batch of
+   * `DUE_BATCH` rows, so that a backlog of such work costs one query per
+   * batch rather than one per intent. Rows that cannot run are settled as
+   * they come.
    */
   private startKind(registered: RegisteredTrigger, now: number): number {
-    const { host } = this;
     let free = registered.concurrency - this.busy(registered.kind, now);
     if (free <= 0) return 0;
-    const rows = host.work.due(registered.kind, now, DUE_BATCH);
+    let handled = 0;
+    for (let limit = Math.min(free, DUE_BATCH); ; limit = DUE_BATCH) {
+      const { rows, more } = this.host.work.due(registered.kind, now, limit);
+      const before = free;
+      free = this.startRows(registered, rows, free, now);
+      handled += rows.length;
+      // No slot left: a running attempt looks again when it ends. Nothing more due: done.
+      if (free <= 0 || !more) return handled;
+      if (free < before || handled >= DUE_BATCH) {
+        // Some work is running, or this look was long enough: the drain looks again after a turn of its loop.
+        this.lookAgain.add(registered.kind);
+        return handled;
+      }
+    }
+  }
+
+  /** Starts `rows` while slots are free, claiming as many at once as there are; answers the slots still free. */
+  private startRows(registered: RegisteredTrigger, rows: readonly DueRow[], free: number, now: number): number {
+    const { host } = this;
     let next = 0;
     while (free > 0 && next < rows.length) {
       const startable: { row: DueRow; intent: unknown }[] = [];
@@ -160,10 +180,7 @@ export class Pump {
       const intents = new Map(startable.map(({ row, intent }) => [row.intentId, intent]));
       for (const claim of claims) if (this.attempt(registered, claim, intents.get(claim.intentId), now) === "running") free--;
     }
-    // Slots left and a full batch read: more may be due behind it. (No slot left: a running
-    // attempt frees one when it ends, and looks again then.)
-    if (free > 0 && rows.length === DUE_BATCH) this.lookAgain.add(registered.kind);
-    return next;
+    return free;
   }
 
   /** Claims that still hold; an expired one frees its slot for the redrive. */
@@ -222,13 +239,18 @@ export class Pump {
     }
     if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
     this.lookAgain.add(claim.triggerKind);
-    const row = host.work.owned(claim.intentId, claim.token);
-    if (row !== null) this.settle(registered, claim, intent, result, signal, row.cancel);
+    this.settle(registered, claim, intent, result, signal, undefined);
     host.work.wake();
   }
 
-  private settle(registered: RegisteredTrigger, claim: Claim, intent: unknown, result: AcquireResult, signal: AbortSignal, cancel: Claim["cancel"]): void {
+  /** Settles an attempt; `cancel` is its row's request when its claim is known to hold, or undefined to read the row first. */
+  private settle(registered: RegisteredTrigger, claim: Claim, intent: unknown, result: AcquireResult, signal: AbortSignal, cancel: Claim["cancel"] | undefined): void {
     try {
+      if (cancel === undefined) {
+        const row = this.host.work.owned(claim.intentId, claim.token);
+        if (row === null) return; // a lost claim: its late result is dropped
+        cancel = row.cancel;
+      }
       settleOutcome(this.host, registered, claim, intent, result, signal, cancel);
     } catch (error) {
       // Only storage itself fails here; the claim stays and its deadline brings a redrive.

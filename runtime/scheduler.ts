@@ -162,7 +162,7 @@ export class Scheduler {
   }
 
   /** Due rows of one kind; without their intents' payloads when the caller will not run them. */
-  due(triggerKind: string, now: number, limit: number, withPayload = true): DueRow[] {
+  due(triggerKind: string, now: number, limit: number, withPayload = true): { rows: DueRow[]; more: boolean } {
     return this.#table.due(triggerKind, now, limit, withPayload);
   }
 

@@ -121,9 +121,10 @@ export class WorkTable {
    * claim, at most `limit` of them; with their intent events' payloads,
    * unless `withPayload` is false (rows that will not run need none). A
    * payload may be a megabyte, so the rows also stop at `maxBytes` of
-   * payload (the first row always comes).
+   * payload (the first row always comes). `more` says that the rows
+   * stopped at a limit, so more may be due behind them.
    */
-  due(triggerKind: string, now: number, limit: number, withPayload = true, maxBytes = DUE_BYTES): DueRow[] {
+  due(triggerKind: string, now: number, limit: number, withPayload = true, maxBytes = DUE_BYTES): { rows: DueRow[]; more: boolean } {
     const payload = withPayload
       ? "payload, octet_length(payload) AS bytes FROM work LEFT JOIN events ON events.id = work.intent_id"
       : "NULL AS payload, 0 AS bytes FROM work";
@@ -141,10 +142,10 @@ export class WorkTable {
     let bytes = 0;
     for (const row of rows) {
       bytes += row.bytes ?? 0;
-      if (bytes > maxBytes && due.length > 0) break;
+      if (bytes > maxBytes && due.length > 0) return { rows: due, more: true };
       due.push({ ...toWorkRow(row), intentPayload: row.payload });
     }
-    return due;
+    return { rows: due, more: due.length === limit };
   }
 
   /**
