@@ -309,4 +309,27 @@ describe("draining a backlog", () => {
     for (const id of await ids) await phaseOf(agent, id, "completed");
     counter.stop();
   });
+
+  it("settles acquires that answer at once exactly as those that await: completed, retried then failed, cancelled, refused", async () => {
+    const { agent } = freshAgent("backlog-sync");
+    const enqueue = (id: string, acquire: "return" | "throw" | "throwCancellation", commit: "ok" | "throwAfterSideWrite" = "ok") =>
+      agent.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire, commit, sync: true } }).then((r) => r.id);
+    const ok = await enqueue("sync-ok", "return");
+    const thrown = await enqueue("sync-throw", "throw");
+    const stopped = await enqueue("sync-stop", "throwCancellation");
+    const refused = await enqueue("sync-refused", "return", "throwAfterSideWrite");
+    expect(await phaseOf(agent, ok, "completed")).toBe("completed");
+    expect(await phaseOf(agent, thrown, "failed")).toBe("failed");
+    expect(await phaseOf(agent, stopped, "cancelled")).toBe("cancelled");
+    expect(await phaseOf(agent, refused, "failed")).toBe("failed");
+    const facts = await agent.events({ kinds: ["test.script.done", "test.script.cancelled", "durable_trigger.failed"] });
+    expect(facts.map((e) => [e.kind, (e.payload as { id?: string; intentEventId?: number; attempts?: number })])).toEqual([
+      ["test.script.done", { id: "sync-ok", attempt: 1, mode: "normal", commit: "ok" }],
+      ["test.script.cancelled", { id: "sync-stop", reason: "acquire gave up" }],
+      ["durable_trigger.failed", expect.objectContaining({ intentEventId: thrown, attempts: 3 })],
+      ["durable_trigger.failed", expect.objectContaining({ intentEventId: refused, attempts: 3, error: { name: "Error", message: "commit of sync-refused exploded" } })],
+    ]);
+    const sideTables = await runInDurableObject(agent, (_, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'side_effects'").toArray());
+    expect(sideTables).toEqual([]);
+  });
 });

@@ -14,6 +14,11 @@ export interface ScriptIntent {
    */
   acquire: "return" | "throw" | "gate" | "ignoreAbort" | "throwCancellation";
   gate?: string;
+  /**
+   * The acquire answers synchronously (a value, or a throw) instead of returning a promise;
+   * only for `return`, `throw` and `throwCancellation`, the modes that do not wait.
+   */
+  sync?: boolean;
   /** Each attempt waits at its own gate, `<gate>#<attempt>`, so one attempt can be released alone. */
   gatePerAttempt?: boolean;
   /** Attempts up to this number throw before doing anything. */
@@ -56,16 +61,29 @@ function parseScript(raw: unknown): ParseResult<ScriptIntent> {
 
 const gateOf = (intent: ScriptIntent, attempt: number) => `${intent.gate ?? intent.id}${intent.gatePerAttempt ? `#${attempt}` : ""}`;
 
-async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext): Promise<ScriptOutcome> {
+function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome | Promise<ScriptOutcome> {
+  const waits = intent.acquire === "gate" || intent.acquire === "ignoreAbort";
+  return intent.sync && !waits ? runScriptNow(kind, intent, ctx) : runScriptLater(kind, intent, ctx);
+}
+
+/** The script, answering synchronously: never waits. */
+function runScriptNow(kind: string, intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
   seenModes.set(intent.id, [...(seenModes.get(intent.id) ?? []), ctx.acquireMode]);
   enter(kind);
   try {
-    if (ctx.attempt <= (intent.failAttempts ?? 0)) throw new Error(`attempt ${ctx.attempt} failed on purpose`);
+    failOrStop(intent, ctx);
+    return outcomeOf(intent, ctx);
+  } finally {
+    leave(kind);
+  }
+}
+
+async function runScriptLater(kind: string, intent: ScriptIntent, ctx: AcquireContext): Promise<ScriptOutcome> {
+  seenModes.set(intent.id, [...(seenModes.get(intent.id) ?? []), ctx.acquireMode]);
+  enter(kind);
+  try {
+    failOrStop(intent, ctx);
     switch (intent.acquire) {
-      case "throw":
-        throw new Error(`acquire of ${intent.id} failed`);
-      case "throwCancellation":
-        throw new CancellationError("acquire gave up");
       case "gate":
         await waitAtGate(gateOf(intent, ctx.attempt), ctx.signal);
         break;
@@ -73,14 +91,24 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
         await waitAtGate(gateOf(intent, ctx.attempt));
         break;
     }
-    const padding = intent.progressPadding ? { padding: "x".repeat(intent.progressPadding) } : {};
-    for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step, ...padding });
-    const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
-    const seen = intent.readKinds === undefined ? {} : { seenKinds: ctx.events({ kinds: intent.readKinds }).map((e) => e.kind) };
-    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt, ...seen };
+    return outcomeOf(intent, ctx);
   } finally {
     leave(kind);
   }
+}
+
+function failOrStop(intent: ScriptIntent, ctx: AcquireContext): void {
+  if (ctx.attempt <= (intent.failAttempts ?? 0)) throw new Error(`attempt ${ctx.attempt} failed on purpose`);
+  if (intent.acquire === "throw") throw new Error(`acquire of ${intent.id} failed`);
+  if (intent.acquire === "throwCancellation") throw new CancellationError("acquire gave up");
+}
+
+function outcomeOf(intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
+  const padding = intent.progressPadding ? { padding: "x".repeat(intent.progressPadding) } : {};
+  for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step, ...padding });
+  const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
+  const seen = intent.readKinds === undefined ? {} : { seenKinds: ctx.events({ kinds: intent.readKinds }).map((e) => e.kind) };
+  return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt, ...seen };
 }
 
 type ScriptTrigger = DurableTrigger<ScriptIntent, ScriptOutcome>;
