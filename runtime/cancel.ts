@@ -1,9 +1,16 @@
 import { RequestError } from "./errors.ts";
-import { requireTrigger, parseIntent } from "./intents.ts";
+import { requireTrigger, storedIntent } from "./intents.ts";
+import type { Ledger } from "./ledger.ts";
 import type { Pump } from "./pump.ts";
-import { announce, type Scope } from "./scope.ts";
-import { settleCancelled, settleRejected } from "./settle.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { settleCancelled, settleRejected, type SettleHost } from "./settle.ts";
 import type { CancelRequest, CancelResult } from "./types.ts";
+
+/** What cancelling needs: settling, the stored intent, and the work writes of a request. */
+export interface CancelHost extends SettleHost {
+  readonly ledger: SettleHost["ledger"] & Pick<Ledger, "payloadText">;
+  readonly work: SettleHost["work"] & Pick<Scheduler, "get" | "bringForward" | "issued">;
+}
 
 /**
  * The longest cancel reason, in bytes of UTF-8. A reason is stored on the work
@@ -20,11 +27,11 @@ const encoder = new TextEncoder();
  * and the pump writes the terminal fact when the acquire ends. Every write
  * happens inside a transaction, so a call that throws leaves storage as it was.
  */
-export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): CancelResult {
-  const registered = requireTrigger(scope, request.triggerKind);
+export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, request: CancelRequest): CancelResult {
+  const registered = requireTrigger(host.registry, request.triggerKind);
   const { intentEventId } = request;
   const reason = cancelReason(registered.kind, request.reason);
-  const row = scope.work.get(intentEventId);
+  const row = host.work.get(intentEventId);
   if (row === null || row.triggerKind !== registered.kind) return { status: "not_found", intentEventId };
   if (row.settled !== null) return { status: "already_completed", intentEventId, settled: row.settled };
   if (registered.trigger.cancellation === "ignored") return { status: "ignored", intentEventId };
@@ -33,31 +40,28 @@ export function cancelIntent(scope: Scope, pump: Pump, request: CancelRequest): 
   let requestedAt: number;
   // A claim this instance did not make belongs to a dead one: no acquire will answer the
   // request, so the work is settled now, as pending work is.
-  const orphaned = row.claim !== null && !pump.issued(row.claim.token);
+  const orphaned = row.claim !== null && !host.work.issued(row.claim.token);
   if (row.claim === null || orphaned) {
-    const event = scope.ledger.get(intentEventId);
-    const parsed = event ? parseIntent(registered, event.payload) : { ok: false as const, reason: "intent event is missing" };
+    const parsed = storedIntent(registered, intentEventId, host.ledger.payloadText(intentEventId));
     if (!parsed.ok) {
-      settleRejected(scope, row, `stored intent no longer parses: ${parsed.reason}`);
+      settleRejected(host, row, parsed.reason);
       return { status: "already_completed", intentEventId, settled: "rejected" };
     }
     const cancellation = reason === null ? { requestedAt: now } : { reason, requestedAt: now };
-    const refused = settleCancelled(scope, registered, intentEventId, orphaned ? "redrive" : "normal", parsed.intent, cancellation);
+    const refused = settleCancelled(host, registered, intentEventId, orphaned ? "redrive" : "normal", parsed.intent, cancellation);
     if (refused === null) return { status: "cancelled", intentEventId };
     // commitCancelled was refused and rolled back: keep the request, and let the
-    // pump settle it as an attempt, so the failure counts like any other. Both
+    // drain settle it as an attempt, so the failure counts like any other. Both
     // writes in one transaction: work must never become due early for a call that fails.
     console.warn(`durable trigger "${registered.kind}" intent ${intentEventId}: commitCancelled refused`, refused.message);
-    ({ requestedAt } = scope.storage.transactionSync(() => {
-      scope.work.fireNoLaterThan(intentEventId, now);
-      return scope.work.requestCancel(intentEventId, now, reason);
+    ({ requestedAt } = host.work.transaction(() => {
+      host.work.bringForward(intentEventId, registered.kind, now);
+      return host.work.requestCancel(intentEventId, now, reason);
     }));
-    scope.newWork.add(registered.kind);
   } else {
-    ({ requestedAt } = scope.work.requestCancel(intentEventId, now, reason));
+    ({ requestedAt } = host.work.requestCancel(intentEventId, now, reason));
   }
-  announce(scope, intentEventId);
-  pump.abort(intentEventId, reason);
+  drain.abort(intentEventId, reason);
   return { status: "requested", intentEventId, requestedAt };
 }
 

@@ -7,7 +7,7 @@ import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
 import { createRegistry, createStreamRegistry } from "./registry.ts";
 import { StreamRunner } from "./streams.ts";
-import { armForPendingWork, openScope, type Scope } from "./scope.ts";
+import { openScope, type Scope } from "./scope.ts";
 import { phaseOf } from "./work.ts";
 import type {
   AnyStream,
@@ -87,6 +87,7 @@ export function defineAgentDO<
       concurrency,
       acquireDeadlineMs,
       retry,
+      intentVersion: trigger.intentVersion ?? null,
       intentSchema: trigger.intentSchema ?? null,
     })),
     streams: [...streamRegistry.values()].map((stream) => ({
@@ -109,37 +110,21 @@ export function defineAgentDO<
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
       this.#scope = openScope(state, env, registry);
       this.#pump = new Pump(this.#scope);
-      this.#streams = new StreamRunner(this.#scope, streamRegistry, () => this.#workAdded());
-      // Self-healing: pending work with no alarm (say, one deleted by hand) gets one.
-      void state.blockConcurrencyWhile(async () => {
-        await this.#scope.alarm.load();
-        armForPendingWork(this.#scope);
-      });
+      this.#streams = new StreamRunner(this.#scope, streamRegistry);
+      this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
     }
 
-    // Both validate, write and arm synchronously: a refusal throws before anything is
-    // written, and nothing awaits storage, so a burst of calls shares one commit.
+    // Both validate and write synchronously, and the work's owner arms the alarm and starts
+    // the drain: a refusal throws before anything is written, and nothing awaits storage,
+    // so a burst of calls shares one commit.
     enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }> {
       const scope = this.#scope;
-      const now = Date.now();
-      const { id, fireAt } = scope.storage.transactionSync(() => enqueueIntent(scope, request, now));
-      scope.alarm.armNoLaterThan(fireAt);
-      if (fireAt <= now) this.#pump.kick();
-      else this.#pump.addedForLater();
+      const { id } = scope.work.transaction(() => enqueueIntent(scope, request, Date.now()));
       return Promise.resolve({ id });
     }
 
     cancelTrigger(request: CancelRequest<Trigger["kind"]>): Promise<CancelResult> {
-      const result = cancelIntent(this.#scope, this.#pump, request);
-      // A commitCancelled may have enqueued follow-up work, and a refused one left work due now.
-      this.#workAdded();
-      return Promise.resolve(result);
-    }
-
-    /** Work was written outside a drain (follow-ups of a commit): arm the alarm for it and look now. */
-    #workAdded(): void {
-      armForPendingWork(this.#scope);
-      this.#pump.kick();
+      return Promise.resolve(cancelIntent(this.#scope, this.#pump, request));
     }
 
     events(query: EventQuery = {}): LedgerEvent[] {
@@ -165,7 +150,7 @@ export function defineAgentDO<
       return registration;
     }
 
-    /** The newest intents first, for an operator's view. */
+    /** The newest intents first, for an operator's view. A summary carries no payload: a page of 1 000 stays small. */
     intents({ limit = 100, beforeId }: { limit?: number; beforeId?: number } = {}): IntentSummary[] {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
       if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new RequestError("intents: beforeId must be an integer");
@@ -173,7 +158,7 @@ export function defineAgentDO<
     }
 
     override async alarm(): Promise<void> {
-      this.#scope.alarm.fired();
+      this.#scope.work.alarmFired();
       await this.#pump.drain();
     }
   };

@@ -1,21 +1,25 @@
 import { RequestError } from "./errors.ts";
 import { toJsonText } from "./json.ts";
-import type { RegisteredTrigger } from "./registry.ts";
-import type { Scope } from "./scope.ts";
-import type { FollowUp } from "./types.ts";
+import type { Ledger } from "./ledger.ts";
+import type { RegisteredTrigger, Registry } from "./registry.ts";
+import type { Scheduler } from "./scheduler.ts";
+import type { FollowUp, ParseResult } from "./types.ts";
 
-export interface Enqueued {
-  readonly id: number;
-  readonly fireAt: number;
+/** What writing an intent needs. */
+export interface IntentHost {
+  readonly registry: Registry;
+  readonly ledger: Pick<Ledger, "append">;
+  readonly work: Pick<Scheduler, "add" | "idByIdempotencyKey">;
 }
 
 /**
  * Writes an intent event and its work row. The caller runs it inside a
- * transaction: the RPC in its own, a commit's follow-up in the commit's.
- * Every refusal throws before anything is written.
+ * transaction: the RPC in its own, a commit's follow-up in the commit's;
+ * the work's owner arms and starts the work once that commits. Every
+ * refusal throws before anything is written.
  */
-export function enqueueIntent(scope: Scope, request: FollowUp, now: number): Enqueued {
-  const registered = requireTrigger(scope, request.triggerKind);
+export function enqueueIntent(host: IntentHost, request: FollowUp, now: number): { id: number } {
+  const registered = requireTrigger(host.registry, request.triggerKind);
   const { idempotencyKey } = request;
   const at = fireTime(registered.kind, request.at, now);
   if (idempotencyKey !== undefined && (typeof idempotencyKey !== "string" || idempotencyKey === "")) {
@@ -26,13 +30,12 @@ export function enqueueIntent(scope: Scope, request: FollowUp, now: number): Enq
   if (!parsed.ok) throw new RequestError(`enqueueTrigger "${registered.kind}": payload refused: ${parsed.reason}`);
 
   if (idempotencyKey !== undefined) {
-    const existing = scope.work.idByIdempotencyKey(registered.kind, idempotencyKey);
-    if (existing !== null) return { id: existing, fireAt: scope.work.get(existing)?.fireAt ?? at };
+    const existing = host.work.idByIdempotencyKey(registered.kind, idempotencyKey);
+    if (existing !== null) return { id: existing };
   }
-  const event = scope.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
-  scope.work.insert(event.id, registered.kind, at, idempotencyKey ?? null);
-  scope.newWork.add(registered.kind);
-  return { id: event.id, fireAt: at };
+  const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null);
+  return { id: event.id };
 }
 
 /** The furthest a JavaScript Date reaches from the epoch, either way: `new Date(8.64e15 + 1)` is invalid. */
@@ -56,15 +59,26 @@ function fireTime(kind: string, at: unknown, now: number): number {
   return Math.ceil(at);
 }
 
-export function requireTrigger(scope: Scope, kind: unknown): RegisteredTrigger {
-  const registered = typeof kind === "string" ? scope.registry.get(kind) : undefined;
+export function requireTrigger(registry: Registry, kind: unknown): RegisteredTrigger {
+  const registered = typeof kind === "string" ? registry.get(kind) : undefined;
   if (registered) return registered;
-  const known = [...scope.registry.keys()].map((k) => `"${k}"`).join(", ");
+  const known = [...registry.keys()].map((k) => `"${k}"`).join(", ");
   throw new RequestError(`unknown trigger kind ${JSON.stringify(kind)}; registered kinds: ${known || "none"}`);
 }
 
+/**
+ * The one reading of a stored intent, for the drain and for cancel alike:
+ * the intent event's payload as stored (`null` when the event is missing),
+ * parsed again, since the trigger's parser may have changed since.
+ */
+export function storedIntent(registered: RegisteredTrigger, intentId: number, payload: string | null): ParseResult<unknown> {
+  if (payload === null) return { ok: false, reason: `intent event ${intentId} is missing` };
+  const parsed = parseIntent(registered, JSON.parse(payload));
+  return parsed.ok ? parsed : { ok: false, reason: `stored intent no longer parses: ${parsed.reason}` };
+}
+
 /** `parseIntent` is user code: a throw is a refusal, not a crash. */
-export function parseIntent(registered: RegisteredTrigger, raw: unknown) {
+export function parseIntent(registered: RegisteredTrigger, raw: unknown): ParseResult<unknown> {
   try {
     return registered.trigger.parseIntent(raw);
   } catch (error) {

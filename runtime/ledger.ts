@@ -4,6 +4,13 @@ import { toJsonText } from "./json.ts";
 
 /** Reads are bounded so that one call can never load a whole large ledger. */
 export const MAX_EVENTS_PER_READ = 1000;
+/**
+ * Reads are bounded by size too: a thousand events of up to 1 MiB each would
+ * be a gigabyte, and RPC refuses a value over 32 MiB. A page stops before the
+ * event that would take its payloads' JSON past this many bytes, but always
+ * holds at least one event, so that paging after the last id progresses.
+ */
+export const MAX_BYTES_PER_READ = 8 * 1024 * 1024;
 /** Durable Object SQL binds at most 100 parameters per statement. */
 const MAX_KINDS_PER_READ = 50;
 
@@ -28,6 +35,9 @@ interface EventRow extends Record<string, SqlStorageValue> {
   payload: string;
 }
 
+/** The size of a row's payload, in bytes of UTF-8, as SQLite stores it. */
+const SIZED_COLUMNS = "id, ts, kind, payload, octet_length(payload) AS bytes";
+
 /**
  * The append-only ledger. AUTOINCREMENT keeps ids strictly increasing even
  * across the (forbidden) deletion of the newest row; the SQL triggers make
@@ -51,25 +61,45 @@ export class Ledger {
     return { id, text };
   }
 
-  get(id: number): LedgerEvent | null {
-    const row = this.sql.exec<EventRow>("SELECT id, ts, kind, payload FROM events WHERE id = ?", id).toArray()[0];
-    return row ? toEvent(row) : null;
+  /** An event's payload as stored, as JSON text; null when there is no such event. */
+  payloadText(id: number): string | null {
+    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM events WHERE id = ?", id).toArray()[0];
+    return row ? row.payload : null;
   }
 
-  read({ afterId = 0, kinds, limit = MAX_EVENTS_PER_READ }: EventQuery = {}): LedgerEvent[] {
+  /** Events after `afterId`, ascending; see `page`. */
+  read(query: EventQuery = {}): LedgerEvent[] {
+    return this.page(query).events;
+  }
+
+  /**
+   * Events after `afterId`, ascending: at most `limit` of them (and never
+   * more than 1 000), and at most `maxBytes` of payload JSON, save that the
+   * first event always comes, whatever its size. Rows are read one at a time,
+   * so a page that stops early reads one row past its end and no more.
+   * `more` is false when the page ended because the ledger did.
+   */
+  page({ afterId = 0, kinds, limit = MAX_EVENTS_PER_READ }: EventQuery = {}, maxBytes = MAX_BYTES_PER_READ): { events: LedgerEvent[]; more: boolean } {
     assertKinds(kinds);
     const bounded = Math.max(0, Math.min(Math.trunc(limit), MAX_EVENTS_PER_READ));
     const rows = kinds !== undefined && kinds.length > 0
-      ? this.sql.exec<EventRow>(
-          `SELECT id, ts, kind, payload FROM events
+      ? this.sql.exec<EventRow & { bytes: number }>(
+          `SELECT ${SIZED_COLUMNS} FROM events
             WHERE id > ? AND kind IN (${kinds.map(() => "?").join(", ")})
             ORDER BY id LIMIT ?`,
           afterId,
           ...kinds,
           bounded,
         )
-      : this.sql.exec<EventRow>("SELECT id, ts, kind, payload FROM events WHERE id > ? ORDER BY id LIMIT ?", afterId, bounded);
-    return rows.toArray().map(toEvent);
+      : this.sql.exec<EventRow & { bytes: number }>(`SELECT ${SIZED_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`, afterId, bounded);
+    const events: LedgerEvent[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      bytes += row.bytes;
+      if (bytes > maxBytes && events.length > 0) return { events, more: true };
+      events.push(toEvent(row));
+    }
+    return { events, more: bounded > 0 && events.length === bounded };
   }
 }
 

@@ -1,10 +1,22 @@
-import { CancellationError, cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError } from "./errors.ts";
-import { parseIntent } from "./intents.ts";
+import { CancellationError, describeError } from "./errors.ts";
+import { storedIntent } from "./intents.ts";
+import type { Ledger } from "./ledger.ts";
 import type { RegisteredTrigger } from "./registry.ts";
-import { announce, type Scope } from "./scope.ts";
-import { cancellationInfo, failAttempt, settle, settleCancelled, settleFailed, settleRejected } from "./settle.ts";
-import type { AcquireContext, ParseResult } from "./types.ts";
-import type { Claim, DueRow } from "./work.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "./settle.ts";
+import type { AcquireContext } from "./types.ts";
+import type { Watchers } from "./watch.ts";
+import { MAX_CLAIMS_PER_STATEMENT, type Claim, type DueRow } from "./work.ts";
+
+/** What the drain needs: the work it claims and settles, and what an acquire's `ctx` hands out. */
+export interface DrainHost extends SettleHost {
+  readonly name: string;
+  readonly env: unknown;
+  readonly ledger: SettleHost["ledger"] & Pick<Ledger, "read">;
+  readonly watchers: Pick<Watchers, "progress">;
+  readonly work: SettleHost["work"] &
+    Pick<Scheduler, "drainWith" | "due" | "unsettledKinds" | "claim" | "owned" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
+}
 
 interface Running {
   readonly token: string;
@@ -19,10 +31,10 @@ interface Running {
  * yields, so that storage commits and other requests get in.
  */
 const YIELD_EVERY = 256;
+/** How many due rows of one kind a look reads at once (and at most 8 MiB of their payloads). */
+const DUE_BATCH = 64;
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-type AcquireResult = { readonly ok: true; readonly outcome: unknown } | { readonly ok: false; readonly error: unknown };
 
 /**
  * The drain. One loop per object, started by new due work or by the alarm:
@@ -33,37 +45,19 @@ type AcquireResult = { readonly ok: true; readonly outcome: unknown } | { readon
  */
 export class Pump {
   private readonly running = new Map<number, Running>();
-  private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   /**
    * Which kinds the next look must query. Every kind after an alarm or a
    * timed wake (time itself made work due); otherwise only the kinds that got
-   * new work (`scope.newWork`) and those in `lookAgain`, so that a drain's
+   * new work (`work.takeNewKinds`) and those in `lookAgain`, so that a drain's
    * cost per intent does not grow with the number of registered kinds.
    */
   private lookAtEveryKind = true;
   /** Kinds with a slot just freed, or whose last look settled rows without running them: there may be more. */
   private readonly lookAgain = new Set<string>();
 
-  /** Stamps every claim token this instance issues, so that a claim it did not make is known for what it is. */
-  private readonly instance = crypto.randomUUID();
-  private claims = 0;
-
-  /**
-   * A Durable Object runs as one instance at a time, so a claim in storage
-   * when a pump is created (once per instance, before it has claimed
-   * anything) was made by an instance that is gone: its acquire will never
-   * answer. Those claims end now, rather than at their deadline, and a drain
-   * takes them over at once: an alarm set for now may take seconds to fire.
-   * It starts once the alarm's time is known, since a drain arms the alarm.
-   */
-  constructor(private readonly scope: Scope) {
-    if (scope.work.expireClaims(Date.now()) > 0) void scope.alarm.load().then(() => this.kick());
-  }
-
-  /** Whether this instance made the claim with this token; any other belongs to a dead instance. */
-  issued(token: string): boolean {
-    return token.startsWith(`${this.instance}:`);
+  constructor(private readonly host: DrainHost) {
+    host.work.drainWith(() => this.kick());
   }
 
   /** The alarm's drain: looks at every kind, joining the drain already running, if any. */
@@ -72,27 +66,15 @@ export class Pump {
     return this.loopNow();
   }
 
-  /**
-   * New due work: a sleeping drain looks again now, or a drain starts now
-   * rather than when the alarm fires. The alarm stays armed regardless; it is
-   * what brings the work back if the object is evicted meanwhile.
-   */
-  kick(): void {
-    this.loopNow().catch((error) => console.error("durable trigger drain failed", describeError(error)));
-  }
-
-  /**
-   * Work was added for later. A running drain may be asleep until a later
-   * time (a running acquire's deadline), and the alarm cannot help while its
-   * handler is that drain: it looks again and sleeps until the sooner time.
-   */
-  addedForLater(): void {
-    this.wake?.();
+  /** New due work: a sleeping drain looks again now, or a drain starts now rather than when the alarm fires. */
+  private kick(): void {
+    if (this.loop) this.host.work.wake();
+    else this.loopNow().catch((error) => console.error("durable trigger drain failed", describeError(error)));
   }
 
   private loopNow(): Promise<void> {
     if (this.loop) {
-      this.wake?.();
+      this.host.work.wake();
       return this.loop;
     }
     // Started from a microtask, so that it never runs inside the caller's stack, yet in the same turn.
@@ -110,49 +92,95 @@ export class Pump {
   }
 
   private async run(): Promise<void> {
+    const { work } = this.host;
     try {
       for (let handled = 0; ; ) {
         handled += this.startDue(Date.now());
-        const moreToLookAt = this.lookAgain.size > 0 || this.scope.newWork.size > 0;
+        const moreToLookAt = this.lookAgain.size > 0 || work.hasNewKinds;
         if (this.running.size === 0 && !moreToLookAt) return;
         if (handled >= YIELD_EVERY) {
           handled = 0;
           await nextTurn();
-        } else if (!moreToLookAt && (await this.sleepUntil(this.scope.work.nextWake(Date.now()))) === "timer") {
+        } else if (!moreToLookAt && (await work.sleepUntilNextWake()) === "timer") {
           this.lookAtEveryKind = true;
         }
       }
     } finally {
-      this.scope.alarm.armExactly(this.scope.work.nextWake());
+      work.drainEnded();
     }
   }
 
   /** Starts or settles every row it can now; answers how many it handled. */
   private startDue(now: number): number {
-    const { registry, work, newWork } = this.scope;
-    const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newWork, ...this.lookAgain];
+    const { registry, work } = this.host;
+    const newKinds = work.takeNewKinds();
+    const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newKinds, ...this.lookAgain];
     this.lookAtEveryKind = false;
-    newWork.clear();
     this.lookAgain.clear();
     let handled = 0;
     for (const kind of new Set(kinds)) {
       const registered = registry.get(kind);
       if (registered === undefined) {
         // Only an earlier deployment can have left these: enqueue refuses unknown kinds.
-        const rows = work.due(kind, now, 100);
-        for (const row of rows) settleRejected(this.scope, row, `no trigger of kind "${kind}" is registered`);
+        const { rows } = work.due(kind, now, 100, false);
+        for (const row of rows) settleRejected(this.host, row, `no trigger of kind "${kind}" is registered`);
         if (rows.length > 0) this.lookAgain.add(kind);
         handled += rows.length;
         continue;
       }
-      const free = registered.concurrency - this.busy(kind, now);
-      if (free <= 0) continue;
-      for (const row of work.due(kind, now, free)) {
-        if (this.start(registered, row, now) === "settled") this.lookAgain.add(kind);
-        handled++;
-      }
+      handled += this.startKind(registered, now);
     }
     return handled;
+  }
+
+  /**
+   * Starts due rows of one kind while it has free slots. It reads as many
+   * due rows as there are free slots and claims them in one statement. An
+   * acquire that answers at once (a value, or a synchronous throw) is settled
+   * right there, in its own transaction, and frees its slot: when every slot
+   * is still free after a look, the next look reads a batch of
+   * `DUE_BATCH` rows, so that a backlog of such work costs one query per
+   * batch rather than one per intent. Rows that cannot run are settled as
+   * they come.
+   */
+  private startKind(registered: RegisteredTrigger, now: number): number {
+    let free = registered.concurrency - this.busy(registered.kind, now);
+    if (free <= 0) return 0;
+    let handled = 0;
+    for (let limit = Math.min(free, DUE_BATCH); ; limit = DUE_BATCH) {
+      const { rows, more } = this.host.work.due(registered.kind, now, limit);
+      const before = free;
+      free = this.startRows(registered, rows, free, now);
+      handled += rows.length;
+      // No slot left: a running attempt looks again when it ends. Nothing more due: done.
+      if (free <= 0 || !more) return handled;
+      if (free < before || handled >= DUE_BATCH) {
+        // Some work is running, or this look was long enough: the drain looks again after a turn of its loop.
+        this.lookAgain.add(registered.kind);
+        return handled;
+      }
+    }
+  }
+
+  /** Starts `rows` while slots are free, claiming as many at once as there are; answers the slots still free. */
+  private startRows(registered: RegisteredTrigger, rows: readonly DueRow[], free: number, now: number): number {
+    const { host } = this;
+    let next = 0;
+    while (free > 0 && next < rows.length) {
+      const startable: { row: DueRow; intent: unknown }[] = [];
+      while (startable.length < Math.min(free, MAX_CLAIMS_PER_STATEMENT) && next < rows.length) {
+        const row = rows[next++]!;
+        const parsed = storedIntent(registered, row.intentId, row.intentPayload);
+        if (!parsed.ok) settleRejected(host, row, parsed.reason);
+        // The last allowed attempt lost its claim: settle rather than redrive forever.
+        else if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) settleLostClaim(host, registered, row, parsed.intent);
+        else startable.push({ row, intent: parsed.intent });
+      }
+      const claims = host.work.claim(startable.map(({ row }) => row), now, registered.acquireDeadlineMs);
+      const intents = new Map(startable.map(({ row, intent }) => [row.intentId, intent]));
+      for (const claim of claims) if (this.attempt(registered, claim, intents.get(claim.intentId), now) === "running") free--;
+    }
+    return free;
   }
 
   /** Claims that still hold; an expired one frees its slot for the redrive. */
@@ -162,114 +190,75 @@ export class Pump {
     return count;
   }
 
-  /** Starts an attempt on a due row, or settles the row when it cannot run. */
-  private start(registered: RegisteredTrigger, row: DueRow, now: number): "started" | "settled" | "taken" {
-    const { scope } = this;
-    const parsed = storedIntent(registered, row);
-    if (!parsed.ok) {
-      settleRejected(scope, row, parsed.reason);
-      return "settled";
-    }
-    if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) {
-      // The last allowed attempt lost its claim: settle rather than redrive forever.
-      this.settleLostClaim(registered, row, parsed.intent);
-      return "settled";
-    }
-    const claim = scope.work.claim(row, `${this.instance}:${++this.claims}`, now, registered.acquireDeadlineMs);
-    if (claim === null) return "taken";
-    announce(scope, claim.intentId);
-    void this.attempt(registered, claim, parsed.intent, now);
-    return "started";
-  }
-
   /**
-   * Settles a row whose last allowed attempt lost its claim. A cancel was
-   * asked for and nothing will ever answer it now, so the request is what
-   * ends the work: cancelled, not failed. Otherwise it failed, ClaimExpired.
+   * Runs one attempt. An acquire that answers at once is settled at once:
+   * nothing else ran in between, so its claim is certainly still its own.
+   * One that returns a promise runs on, and is settled when it ends.
    */
-  private settleLostClaim(registered: RegisteredTrigger, row: DueRow, intent: unknown): void {
-    const { scope } = this;
-    let error: unknown = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
-    if (row.cancel !== null) {
-      const refused = settleCancelled(scope, registered, row.intentId, "redrive", intent, cancellationInfo(row.cancel));
-      if (refused === null) return;
-      error = refused; // commitCancelled was refused, and no attempt is left to try it again
-    }
-    settleFailed(scope, registered, row.intentId, "redrive", row.attempts, intent, error);
-  }
-
-  private async attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): Promise<void> {
-    const { scope } = this;
+  private attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): "settled" | "running" {
+    const { host } = this;
     const controller = new AbortController();
     if (claim.cancel !== null && registered.trigger.cancellation === "cooperative") {
       controller.abort(new CancellationError(claim.cancel.reason ?? undefined));
     }
-    this.running.set(claim.intentId, { token: claim.token, kind: claim.triggerKind, deadline: claim.deadline, controller });
-
     const ctx: AcquireContext = {
-      scope: scope.name,
+      scope: host.name,
       intentEventId: claim.intentId,
       attempt: claim.attempt,
       acquireMode: claim.mode,
       signal: controller.signal,
       now,
-      env: scope.env,
-      events: (query) => scope.ledger.read(query),
-      progress: (payload) => scope.watchers.progress(claim.intentId, payload),
+      env: host.env,
+      events: (query) => host.ledger.read(query),
+      progress: (payload) => host.watchers.progress(claim.intentId, payload),
     };
+    let returned: unknown;
+    try {
+      returned = registered.trigger.acquire(intent, ctx);
+    } catch (error) {
+      this.settle(registered, claim, intent, { ok: false, error }, controller.signal, claim.cancel);
+      return "settled";
+    }
+    if (!isThenable(returned)) {
+      this.settle(registered, claim, intent, { ok: true, outcome: returned }, controller.signal, claim.cancel);
+      return "settled";
+    }
+    this.running.set(claim.intentId, { token: claim.token, kind: claim.triggerKind, deadline: claim.deadline, controller });
+    void this.finish(registered, claim, intent, returned, controller.signal);
+    return "running";
+  }
+
+  /** Waits for a running acquire, then settles it if its claim still owns the row (a lost claim's late result is dropped). */
+  private async finish(registered: RegisteredTrigger, claim: Claim, intent: unknown, returned: PromiseLike<unknown>, signal: AbortSignal): Promise<void> {
+    const { host } = this;
     let result: AcquireResult;
     try {
-      result = { ok: true, outcome: await registered.trigger.acquire(intent, ctx) };
+      result = { ok: true, outcome: await returned };
     } catch (error) {
       result = { ok: false, error };
     }
     if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
     this.lookAgain.add(claim.triggerKind);
+    this.settle(registered, claim, intent, result, signal, undefined);
+    host.work.wake();
+  }
+
+  /** Settles an attempt; `cancel` is its row's request when its claim is known to hold, or undefined to read the row first. */
+  private settle(registered: RegisteredTrigger, claim: Claim, intent: unknown, result: AcquireResult, signal: AbortSignal, cancel: Claim["cancel"] | undefined): void {
     try {
-      this.settleAttempt(registered, claim, intent, result, controller.signal);
+      if (cancel === undefined) {
+        const row = this.host.work.owned(claim.intentId, claim.token);
+        if (row === null) return; // a lost claim: its late result is dropped
+        cancel = row.cancel;
+      }
+      settleOutcome(this.host, registered, claim, intent, result, signal, cancel);
     } catch (error) {
       // Only storage itself fails here; the claim stays and its deadline brings a redrive.
       console.error(`durable trigger "${claim.triggerKind}" intent ${claim.intentId}: settling failed`, describeError(error));
     }
-    this.wake?.();
-  }
-
-  private settleAttempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, result: AcquireResult, signal: AbortSignal): void {
-    const { scope } = this;
-    const row = scope.work.owned(claim.intentId, claim.token);
-    if (row === null) return; // a lost claim: its late result is dropped
-    const cancelled = !result.ok && (signal.aborted || isCancellationError(result.error));
-    let refused: Error | null;
-    if (result.ok) {
-      refused = settle(scope, claim.intentId, claim.mode, "completed", (tx) => registered.trigger.commit(result.outcome, tx));
-    } else if (cancelled) {
-      // No request: the acquire stopped itself, and its CancellationError says why.
-      const cancel = row.cancel ?? { requestedAt: Date.now(), reason: cancellationReasonOf(result.error) };
-      refused = settleCancelled(scope, registered, claim.intentId, claim.mode, intent, cancellationInfo(cancel));
-    } else {
-      refused = null;
-      failAttempt(scope, registered, claim, intent, result.error);
-    }
-    if (refused) failAttempt(scope, registered, claim, intent, refused);
-  }
-
-  /** Sleeps until `at` ("timer") or until `wake` is called ("woken"), whichever comes first. */
-  private sleepUntil(at: number | null): Promise<"timer" | "woken"> {
-    return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (why: "timer" | "woken") => {
-        if (timer !== undefined) clearTimeout(timer);
-        this.wake = null;
-        resolve(why);
-      };
-      if (at !== null) timer = setTimeout(() => done("timer"), Math.max(0, at - Date.now()));
-      this.wake = () => done("woken");
-    });
   }
 }
 
-function storedIntent(registered: RegisteredTrigger, row: DueRow): ParseResult<unknown> {
-  if (row.intentPayload === null) return { ok: false, reason: `intent event ${row.intentId} is missing` };
-  const parsed = parseIntent(registered, JSON.parse(row.intentPayload));
-  return parsed.ok ? parsed : { ok: false, reason: `stored intent no longer parses: ${parsed.reason}` };
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

@@ -1,21 +1,25 @@
-import { Alarm } from "./alarm.ts";
+import type { CancelHost } from "./cancel.ts";
 import { Ledger } from "./ledger.ts";
+import type { DrainHost } from "./pump.ts";
 import type { Registry } from "./registry.ts";
-import { WorkTable } from "./work.ts";
-import { stateFrames, Watchers } from "./watch.ts";
+import { Scheduler } from "./scheduler.ts";
+import type { StreamHost } from "./streams.ts";
+import { Watchers } from "./watch.ts";
 
-/** What every part of the runtime shares inside one Durable Object. */
-export interface Scope {
+/**
+ * What one Durable Object's runtime is made of, wired once. Each module takes
+ * only the host interface it declares (`DrainHost`, `CancelHost`,
+ * `StreamHost`, …), which this object satisfies; `work` is the one owner of
+ * work, and only its methods write the work table or the alarm.
+ */
+export interface Scope extends DrainHost, CancelHost, StreamHost {
   readonly name: string;
   readonly env: unknown;
-  readonly storage: DurableObjectStorage;
-  readonly alarm: Alarm;
-  readonly ledger: Ledger;
-  readonly work: WorkTable;
+  readonly sql: SqlStorage;
   readonly registry: Registry;
+  readonly ledger: Ledger;
+  readonly work: Scheduler;
   readonly watchers: Watchers;
-  /** Kinds that got work since the pump last looked (see `Pump`). */
-  readonly newWork: Set<string>;
 }
 
 export function openScope(state: DurableObjectState, env: unknown, registry: Registry): Scope {
@@ -25,24 +29,10 @@ export function openScope(state: DurableObjectState, env: unknown, registry: Reg
     // Objects reached through idFromName know their name; others are named by their id.
     name: state.id.name ?? state.id.toString(),
     env,
-    storage: state.storage,
-    alarm: new Alarm(state.storage),
-    ledger,
-    work: new WorkTable(state.storage.sql),
+    sql: state.storage.sql,
     registry,
+    ledger,
+    work: new Scheduler(state.storage, watchers),
     watchers,
-    newWork: new Set(),
   };
-}
-
-/** Tells an intent's watchers, if it has any, what its row says now. */
-export function announce(scope: Scope, intentId: number): void {
-  if (!scope.watchers.isWatched(intentId)) return;
-  const row = scope.work.get(intentId);
-  if (row !== null) scope.watchers.state(intentId, stateFrames(row));
-}
-
-/** Arms the alarm for the next needed drain, unless one is already armed sooner. */
-export function armForPendingWork(scope: Scope): void {
-  scope.alarm.armNoLaterThan(scope.work.nextWake());
 }

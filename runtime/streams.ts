@@ -1,8 +1,9 @@
 import { CancellationError, describeError, isCancellationError, RequestError } from "./errors.ts";
+import { commitOrFact } from "./facts.ts";
+import type { Ledger } from "./ledger.ts";
 import { STREAM_FAILED_EVENT } from "./registry.ts";
-import type { Scope } from "./scope.ts";
 import { SseChannel } from "./sse.ts";
-import { transact } from "./tx.ts";
+import type { TxHost } from "./tx.ts";
 import type {
   AnyStream,
   CancelStreamRequest,
@@ -14,10 +15,22 @@ import type {
   StreamWireFrame,
 } from "./types.ts";
 
+/** What attached streams need: a commit transaction for the terminal, and what `ctx` hands out. */
+export interface StreamHost extends TxHost {
+  readonly name: string;
+  readonly env: unknown;
+  readonly ledger: TxHost["ledger"] & Pick<Ledger, "read">;
+}
+
 interface Running {
   readonly stream: AnyStream;
   readonly controller: AbortController;
+  /** Sends a frame to the client, if it is still there, numbered with the stream's next `seq`. */
+  readonly send: (frame: UnnumberedFrame) => void;
 }
+
+/** A wire frame before the stream numbers it. */
+type UnnumberedFrame = StreamWireFrame extends infer F ? (F extends { event: infer E; data: infer D } ? { event: E; data: Omit<D, "seq"> } : never) : never;
 
 /** How many finished streams `cancelStream` still recognizes as `already_completed`. */
 const REMEMBERED_FINISHED = 1_000;
@@ -32,10 +45,8 @@ export class StreamRunner {
   readonly #finished = new Set<string>();
 
   constructor(
-    private readonly scope: Scope,
+    private readonly host: StreamHost,
     private readonly registry: ReadonlyMap<string, AnyStream>,
-    /** Called after a terminal committed: its `tx.enqueue` may have added work to run. */
-    private readonly workAdded: () => void,
   ) {}
 
   /** Refuses an unknown kind or a bad start payload before anything runs; otherwise answers the SSE response. */
@@ -58,37 +69,51 @@ export class StreamRunner {
     const channel = new SseChannel(signal, () => {
       if (stream.onDetach === "abort" && this.#running.has(streamRef)) controller.abort(new CancellationError("detached"));
     });
-    this.#running.set(streamRef, { stream, controller });
-    void this.#run(stream, parsed.start, streamRef, controller.signal, channel);
+    let seq = 0;
+    const send = (frame: UnnumberedFrame) => {
+      if (channel.open) channel.send({ event: frame.event, data: { ...frame.data, seq: seq++ } });
+    };
+    this.#running.set(streamRef, { stream, controller, send });
+    void this.#run(stream, parsed.start, streamRef, controller.signal, channel, send);
     return channel.response;
   }
 
   cancel({ streamRef, reason }: CancelStreamRequest): CancelStreamResult {
     const running = this.#running.get(streamRef);
     if (!running) return { status: this.#finished.has(streamRef) ? "already_completed" : "not_found", streamRef };
-    if (running.stream.cancellation === "ignored") return { status: "ignored", streamRef };
+    if (running.stream.cancellation === "ignored") {
+      // Only the caller learns the answer otherwise: the stream's own client is told too.
+      running.send({ event: "cancel_ignored", data: { streamRef, reason: reason ?? null } });
+      return { status: "ignored", streamRef };
+    }
     running.controller.abort(new CancellationError(reason));
     return { status: "requested", streamRef };
   }
 
-  async #run(stream: AnyStream, start: unknown, streamRef: string, signal: AbortSignal, channel: SseChannel): Promise<void> {
-    let seq = 0;
-    const send = (frame: StreamWireFrame) => {
-      if (channel.open) channel.send(frame);
-    };
-    send({ event: "opened", data: { streamRef, seq: seq++, streamKind: stream.kind } });
+  async #run(
+    stream: AnyStream,
+    start: unknown,
+    streamRef: string,
+    signal: AbortSignal,
+    channel: SseChannel,
+    send: (frame: UnnumberedFrame) => void,
+  ): Promise<void> {
+    send({ event: "opened", data: { streamRef, streamKind: stream.kind } });
 
     const ctx: StreamContext = {
-      scope: this.scope.name,
+      scope: this.host.name,
       streamRef,
       signal,
       now: Date.now(),
-      env: this.scope.env,
-      events: (query) => this.scope.ledger.read(query),
+      env: this.host.env,
+      events: (query) => this.host.ledger.read(query),
     };
     let terminal: StreamTerminal;
     try {
-      terminal = await this.#consume(stream.run(start, ctx), (frame) => send({ event: frame.type, data: { streamRef, seq: seq++, payload: frame.payload } }));
+      terminal = await this.#consume(stream.run(start, ctx), async (frame) => {
+        send({ event: frame.type, data: { streamRef, payload: frame.payload } });
+        await roomOn(channel, signal);
+      });
     } catch (error) {
       terminal =
         signal.aborted || isCancellationError(error)
@@ -99,17 +124,24 @@ export class StreamRunner {
     this.#running.delete(streamRef);
     this.#remember(streamRef);
     const { type, ...rest } = terminal;
-    send({ event: type, data: { streamRef, seq: seq++, ...rest } } as StreamWireFrame);
+    send({ event: type, data: { streamRef, ...rest } } as UnnumberedFrame);
     channel.close();
   }
 
-  /** Forwards progress and output frames; answers the terminal, or a failure when `run` ends without one. */
-  async #consume(frames: AsyncIterable<StreamFrame>, forward: (frame: Extract<StreamFrame, { payload: unknown; type: "progress" | "output" }>) => void): Promise<StreamTerminal> {
+  /**
+   * Forwards progress and output frames; answers the terminal, or a failure
+   * when `run` ends without one. `run` is asked for its next frame only once
+   * `forward` resolves, which is how a slow client holds the run back.
+   */
+  async #consume(
+    frames: AsyncIterable<StreamFrame>,
+    forward: (frame: Extract<StreamFrame, { payload: unknown; type: "progress" | "output" }>) => Promise<void>,
+  ): Promise<StreamTerminal> {
     for await (const frame of frames) {
       switch (frame?.type) {
         case "progress":
         case "output":
-          forward(frame);
+          await forward(frame);
           break;
         case "completed":
         case "failed":
@@ -124,22 +156,40 @@ export class StreamRunner {
 
   /** Writes the terminal's facts; if `commitTerminal` is refused, the runtime's own failure fact stands instead. */
   #commit(stream: AnyStream, start: unknown, streamRef: string, terminal: StreamTerminal): StreamTerminal {
-    const refused = transact(this.scope, { streamRef }, (tx) => stream.commitTerminal(start, terminal, tx), () => {});
-    if (refused === null) {
-      this.workAdded();
-      return terminal;
-    }
-    const error = describeError(refused);
-    this.scope.storage.transactionSync(() =>
-      this.scope.ledger.append(STREAM_FAILED_EVENT, { streamKind: stream.kind, streamRef, terminal: terminal.type, error }, Date.now()),
+    const refused = commitOrFact(
+      this.host,
+      { streamRef },
+      (tx) => stream.commitTerminal(start, terminal, tx),
+      (refused) => ({
+        kind: STREAM_FAILED_EVENT,
+        payload: { streamKind: stream.kind, streamRef, terminal: terminal.type, error: describeError(refused) },
+      }),
     );
-    return { type: "failed", error };
+    return refused === null ? terminal : { type: "failed", error: describeError(refused) };
   }
 
   #remember(streamRef: string): void {
     this.#finished.add(streamRef);
     if (this.#finished.size > REMEMBERED_FINISHED) this.#finished.delete(this.#finished.values().next().value!);
   }
+}
+
+/**
+ * Waits until the client has room for more frames: backpressure, so that a
+ * client that reads slowly (or not at all) holds the run back rather than
+ * letting its frames pile up in memory. A closed channel (a detach that lets
+ * the run continue) and an aborted signal never wait: the run must get on.
+ */
+function roomOn(channel: SseChannel, signal: AbortSignal): Promise<void> | void {
+  if (channel.keepingUp || !channel.open || signal.aborted) return;
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    void channel.ready().then(done);
+  });
 }
 
 function reasonOf(cause: unknown): string | null {

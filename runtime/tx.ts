@@ -1,15 +1,22 @@
-import { enqueueIntent } from "./intents.ts";
+import { enqueueIntent, type IntentHost } from "./intents.ts";
 import { RUNTIME_EVENT_PREFIX } from "./registry.ts";
-import type { Scope } from "./scope.ts";
+import type { Scheduler } from "./scheduler.ts";
 import type { BaseTx, LedgerEvent, NewEvent } from "./types.ts";
+
+/** What a commit transaction needs: the tables its `tx` writes, and the one owner of transactions. */
+export interface TxHost extends IntentHost {
+  readonly sql: SqlStorage;
+  readonly work: IntentHost["work"] & Pick<Scheduler, "transaction">;
+}
 
 /**
  * Runs a user's commit callback and the runtime's own writes (`alsoWrite`)
- * in one `transactionSync`. A throw, or a callback that returns a promise,
- * rolls all of it back and is answered as the error; success answers null.
+ * in one transaction. A throw, or a callback that returns a promise, rolls
+ * all of it back and is answered as the error; success answers null. Work
+ * the callback enqueued is armed and started once the transaction commits.
  */
 export function transact<Extra extends object>(
-  scope: Scope,
+  host: TxHost,
   extra: Extra,
   write: (tx: BaseTx & Extra) => unknown,
   alsoWrite: (now: number) => void,
@@ -17,8 +24,8 @@ export function transact<Extra extends object>(
   const now = Date.now();
   let open = true;
   try {
-    scope.storage.transactionSync(() => {
-      const returned = write({ ...openTx(scope, now, () => open), ...extra });
+    host.work.transaction(() => {
+      const returned = write({ ...openTx(host, now, () => open), ...extra });
       if (isThenable(returned)) {
         returned.then(undefined, () => {}); // its rejection is moot: the transaction is already refused
         throw new TypeError("commit callbacks must be synchronous, but this one returned a promise");
@@ -33,26 +40,26 @@ export function transact<Extra extends object>(
   }
 }
 
-function openTx(scope: Scope, now: number, isOpen: () => boolean): BaseTx {
+function openTx(host: TxHost, now: number, isOpen: () => boolean): BaseTx {
   const assertOpen = (what: string) => {
     if (!isOpen()) throw new Error(`tx.${what} called after its transaction ended`);
   };
   return {
     now,
-    sql: scope.storage.sql,
+    sql: host.sql,
     insertEvent<E extends NewEvent>(event: E): LedgerEvent<E["payload"]> {
       assertOpen("insertEvent");
       if (typeof event?.kind !== "string" || event.kind === "") throw new TypeError("tx.insertEvent: kind must be a non-empty string");
       if (event.kind.startsWith(RUNTIME_EVENT_PREFIX)) {
         throw new TypeError(`tx.insertEvent: "${event.kind}" is reserved for the runtime's own facts`);
       }
-      const { id, text } = scope.ledger.append(event.kind, event.payload, now);
+      const { id, text } = host.ledger.append(event.kind, event.payload, now);
       // A copy as stored, so that the caller's object and the event never alias.
       return { id, ts: now, kind: event.kind, payload: JSON.parse(text) as E["payload"] };
     },
     enqueue(work) {
       assertOpen("enqueue");
-      return { id: enqueueIntent(scope, work, now).id };
+      return { id: enqueueIntent(host, work, now).id };
     },
   };
 }

@@ -53,6 +53,12 @@ export interface EventQuery<Kind extends string = string> {
    * empty would otherwise read nothing, silently.
    */
   readonly kinds?: readonly Kind[];
+  /**
+   * At most this many events; the default and the most is 1 000. A page also
+   * stops at 8 MiB of payload JSON (always holding at least one event), so it
+   * may hold fewer than `limit` events while more follow: to read on, ask
+   * again with `afterId` set to the last id received, until a page is empty.
+   */
   readonly limit?: number;
 }
 
@@ -295,13 +301,18 @@ export interface CancelStreamResult {
   readonly streamRef: string;
 }
 
-/** The frames of an attached stream on the wire: `event: <type>`, `data: <json>`. */
+/**
+ * The frames of an attached stream on the wire: `event: <type>`, `data: <json>`.
+ * `cancel_ignored` says that `cancelStream` was asked to stop a stream that
+ * declares `cancellation: "ignored"`, with the request's reason; the stream runs on.
+ */
 export type StreamWireFrame =
   | { readonly event: "opened"; readonly data: { readonly streamRef: string; readonly seq: number; readonly streamKind: string } }
   | { readonly event: "progress" | "output"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
   | { readonly event: "completed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
   | { readonly event: "failed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly error: { readonly name: string; readonly message: string } } }
-  | { readonly event: "cancelled"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } };
+  | { readonly event: "cancelled"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } }
+  | { readonly event: "cancel_ignored"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } };
 
 /** What a class built by `defineAgentDO` runs, as plain data: what an operator's console lists. */
 export interface Registration {
@@ -312,6 +323,7 @@ export interface Registration {
     readonly concurrency: number;
     readonly acquireDeadlineMs: number;
     readonly retry: RetryPolicy;
+    readonly intentVersion: number | null;
     readonly intentSchema: JsonObject | null;
   }[];
   readonly streams: readonly {

@@ -22,6 +22,9 @@ export function stateFrames(row: WorkRow): IntentFrame[] {
   return frames;
 }
 
+/** The most events a ledger tail reads at once; its client's room bounds the bytes. */
+const TAIL_PAGE_EVENTS = 256;
+
 export const isTerminal = (frame: IntentFrame): boolean => frame.event !== "phase" && frame.event !== "progress";
 
 interface Tail {
@@ -69,6 +72,11 @@ export class Watchers {
     }
   }
 
+  /** A row's new state, as its watchers see it (see `RowListener`). */
+  changed(row: WorkRow): void {
+    this.state(row.intentId, stateFrames(row));
+  }
+
   /** A changed phase, and the terminal frame that ends every watch of the intent. */
   state(intentId: number, frames: readonly IntentFrame[]): void {
     for (const channel of this.#intents.get(intentId) ?? []) {
@@ -99,6 +107,13 @@ export class Watchers {
     });
   }
 
+  /**
+   * Sends what the tail has not sent yet, one page at a time, reading the
+   * next page only when the client has room for it: a page holds at most
+   * `TAIL_PAGE_EVENTS` events and about the bytes the client may still fall
+   * behind by (at least one event). A tail nobody reads stops reading the
+   * ledger once its high-water mark is reached, instead of loading all of it.
+   */
   async #flush(tail: Tail): Promise<void> {
     if (tail.flushing) {
       tail.dirty = true;
@@ -108,13 +123,13 @@ export class Watchers {
     try {
       do {
         tail.dirty = false;
-        for (;;) {
-          if (!tail.channel.keepingUp) await tail.channel.ready();
+        for (let more = true; more; ) {
+          await tail.channel.ready();
           if (!tail.channel.open) return;
-          const batch = this.ledger.read({ afterId: tail.lastId, kinds: tail.kinds, limit: 500 });
-          for (const event of batch) tail.channel.send({ id: event.id, data: event });
-          tail.lastId = batch.at(-1)?.id ?? tail.lastId;
-          if (batch.length < 500) break;
+          const page = this.ledger.page({ afterId: tail.lastId, kinds: tail.kinds, limit: TAIL_PAGE_EVENTS }, tail.channel.room);
+          for (const event of page.events) tail.channel.send({ id: event.id, data: event });
+          tail.lastId = page.events.at(-1)?.id ?? tail.lastId;
+          more = page.more;
         }
       } while (tail.dirty);
     } finally {

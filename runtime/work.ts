@@ -60,7 +60,7 @@ export interface WorkRow {
   readonly lastError: string | null;
 }
 
-/** A due row, with its intent event's payload (null if the event is missing). */
+/** A due row, with its intent event's payload as stored (null if the event is missing, or was not asked for). */
 export interface DueRow extends WorkRow {
   readonly intentPayload: string | null;
 }
@@ -75,6 +75,11 @@ export interface Claim {
   readonly attempt: number;
   readonly cancel: WorkRow["cancel"];
 }
+
+/** How many rows one claim statement takes at most: SQL binds at most 100 parameters. */
+export const MAX_CLAIMS_PER_STATEMENT = 64;
+/** The payload bytes one look at due rows may load. */
+const DUE_BYTES = 8 * 1024 * 1024;
 
 const COLUMNS = `intent_id, trigger_kind, fire_at, attempts, claim_token, claim_deadline, claim_mode,
   cancel_requested_at, cancel_reason, settled, settled_at, last_error`;
@@ -111,21 +116,36 @@ export class WorkTable {
     return row ? toWorkRow(row) : null;
   }
 
-  /** Due rows of one kind: unsettled, fired, and unclaimed or with an expired claim. */
-  due(triggerKind: string, now: number, limit: number): DueRow[] {
-    return this.sql
-      .exec<Row & { payload: string | null }>(
-        `SELECT ${COLUMNS}, payload FROM work LEFT JOIN events ON events.id = work.intent_id
-          WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ?
-            AND (claim_deadline IS NULL OR claim_deadline <= ?)
-          ORDER BY fire_at, intent_id LIMIT ?`,
-        triggerKind,
-        now,
-        now,
-        limit,
-      )
-      .toArray()
-      .map((row) => ({ ...toWorkRow(row), intentPayload: row.payload }));
+  /**
+   * Due rows of one kind: unsettled, fired, and unclaimed or with an expired
+   * claim, at most `limit` of them; with their intent events' payloads,
+   * unless `withPayload` is false (rows that will not run need none). A
+   * payload may be a megabyte, so the rows also stop at `maxBytes` of
+   * payload (the first row always comes). `more` says that the rows
+   * stopped at a limit, so more may be due behind them.
+   */
+  due(triggerKind: string, now: number, limit: number, withPayload = true, maxBytes = DUE_BYTES): { rows: DueRow[]; more: boolean } {
+    const payload = withPayload
+      ? "payload, octet_length(payload) AS bytes FROM work LEFT JOIN events ON events.id = work.intent_id"
+      : "NULL AS payload, 0 AS bytes FROM work";
+    const rows = this.sql.exec<Row & { payload: string | null; bytes: number | null }>(
+      `SELECT ${COLUMNS}, ${payload}
+        WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ?
+          AND (claim_deadline IS NULL OR claim_deadline <= ?)
+        ORDER BY fire_at, intent_id LIMIT ?`,
+      triggerKind,
+      now,
+      now,
+      limit,
+    );
+    const due: DueRow[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      bytes += row.bytes ?? 0;
+      if (bytes > maxBytes && due.length > 0) return { rows: due, more: true };
+      due.push({ ...toWorkRow(row), intentPayload: row.payload });
+    }
+    return { rows: due, more: due.length === limit };
   }
 
   /**
@@ -147,36 +167,46 @@ export class WorkTable {
   }
 
   /**
-   * Claims a due row atomically: the WHERE clause re-checks that it is still
-   * unsettled and unclaimed (or expired), so two drains can never both own it.
+   * Claims due rows atomically, in one statement: the WHERE clause re-checks
+   * that each is still unsettled and unclaimed (or expired), so two drains
+   * can never both own one. Each claim's token is `tokenPrefix` and its
+   * intent id. Answers the claims made, in the order of `rows`; a row taken
+   * or settled meanwhile is left out.
    */
-  claim(row: WorkRow, token: string, now: number, deadlineMs: number): Claim | null {
-    const mode: AcquireMode = row.claim === null ? "normal" : "redrive";
+  claim(rows: readonly WorkRow[], tokenPrefix: string, now: number, deadlineMs: number): Claim[] {
+    if (rows.length === 0) return [];
     const deadline = now + deadlineMs;
-    const claimed = this.sql
-      .exec<Pick<Row, "attempts" | "cancel_requested_at" | "cancel_reason">>(
-        `UPDATE work SET claim_token = ?, claim_deadline = ?, claim_mode = ?, attempts = attempts + 1
-          WHERE intent_id = ? AND settled IS NULL AND fire_at <= ?
-            AND (claim_deadline IS NULL OR claim_deadline <= ?)
-          RETURNING attempts, cancel_requested_at, cancel_reason`,
-        token,
+    const claimed = new Map(
+      this.sql
+        .exec<Pick<Row, "intent_id" | "trigger_kind" | "claim_token" | "claim_mode" | "attempts" | "cancel_requested_at" | "cancel_reason">>(
+          `UPDATE work SET claim_token = ?1 || intent_id, claim_deadline = ?2,
+              claim_mode = CASE WHEN claim_token IS NULL THEN 'normal' ELSE 'redrive' END, attempts = attempts + 1
+            WHERE intent_id IN (${rows.map((_, i) => `?${i + 4}`).join(", ")}) AND settled IS NULL AND fire_at <= ?3
+              AND (claim_deadline IS NULL OR claim_deadline <= ?3)
+            RETURNING intent_id, trigger_kind, claim_token, claim_mode, attempts, cancel_requested_at, cancel_reason`,
+          tokenPrefix,
+          deadline,
+          now,
+          ...rows.map((row) => row.intentId),
+        )
+        .toArray()
+        .map((row) => [row.intent_id, row] as const),
+    );
+    const claims: Claim[] = [];
+    for (const { intentId } of rows) {
+      const row = claimed.get(intentId);
+      if (row === undefined) continue;
+      claims.push({
+        intentId,
+        triggerKind: row.trigger_kind,
+        token: row.claim_token as string,
         deadline,
-        mode,
-        row.intentId,
-        now,
-        now,
-      )
-      .toArray()[0];
-    if (!claimed) return null;
-    return {
-      intentId: row.intentId,
-      triggerKind: row.triggerKind,
-      token,
-      deadline,
-      mode,
-      attempt: claimed.attempts,
-      cancel: cancelOf(claimed),
-    };
+        mode: row.claim_mode as AcquireMode,
+        attempt: row.attempts,
+        cancel: cancelOf(row),
+      });
+    }
+    return claims;
   }
 
   /** The row, if `token` still owns its claim; a lost claim answers null. */

@@ -8,12 +8,12 @@ import type { ScriptIntent } from "../runtime/worker";
 /**
  * Random interleavings of enqueue, cancel, gate releases and waits against
  * one scope, with acquires that return, throw, ignore the abort or outlive
- * their claim, and commits that throw. After each run, once every drain has
+ * their claim, at once or after an await, and commits that throw. After each run, once every drain has
  * passed every deadline, the contract's invariants must hold.
  */
 type Kind = "test.script" | "test.short";
 type Op =
-  | { op: "enqueue"; kind: Kind; acquire: ScriptIntent["acquire"]; commit: "ok" | "throwAfterSideWrite"; failAttempts: number; delayMs: number }
+  | { op: "enqueue"; kind: Kind; acquire: ScriptIntent["acquire"]; sync: boolean; commit: "ok" | "throwAfterSideWrite"; failAttempts: number; delayMs: number }
   | { op: "cancel"; target: number; reason: string | null }
   | { op: "release"; target: number }
   | { op: "wait"; ms: number };
@@ -25,6 +25,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant("enqueue" as const),
       kind: fc.constantFrom<Kind>("test.script", "test.script", "test.short"),
       acquire: fc.constantFrom<ScriptIntent["acquire"]>("return", "throw", "gate", "ignoreAbort", "throwCancellation"),
+      // An acquire that answers at once is settled without an await; the others, when they end.
+      sync: fc.boolean(),
       commit: fc.constantFrom<"ok" | "throwAfterSideWrite">("ok", "ok", "ok", "throwAfterSideWrite"),
       failAttempts: fc.integer({ min: 0, max: 2 }),
       delayMs: fc.constantFrom(0, 0, 30),
@@ -52,7 +54,7 @@ async function play(ops: Op[]) {
   for (const step of ops) {
     if (step.op === "enqueue") {
       const name = `p${runs}-${intents.length}`;
-      const payload: ScriptIntent = { id: name, acquire: step.acquire, commit: step.commit, failAttempts: step.failAttempts };
+      const payload: ScriptIntent = { id: name, acquire: step.acquire, sync: step.sync, commit: step.commit, failAttempts: step.failAttempts };
       const { id } = await agent.enqueueTrigger({ triggerKind: step.kind, payload, at: Date.now() + step.delayMs });
       intents.push({ id, name, kind: step.kind, commit: step.commit, answers: [] });
     } else if (step.op === "cancel" && intents.length > 0) {

@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { AgentMethods } from "../../runtime";
 import { evolving, inFlight, seenModes } from "./gates";
 import { eventually, freshAgent, phaseOf, release, sleep, type TestAgent } from "./helpers";
 
@@ -261,5 +262,74 @@ describe("draining", () => {
     const factFor = (id: number, i: number) =>
       facts.filter((e) => (e.payload as { id?: string; intentEventId?: number }).id === `m-${i}` || (e.payload as { intentEventId?: number }).intentEventId === id);
     ids.forEach((id, i) => expect(factFor(id, i)).toHaveLength(1));
+  });
+});
+
+describe("draining a backlog", () => {
+  /** Enqueues `count` intents in one turn, with every statement the object runs from then on counted. */
+  function backlog(agent: TestAgent, kind: "test.any" | "test.pool", count: number, acquire: "return" | "gate", gate?: string) {
+    return runInDurableObject(agent, (instance, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec;
+      const counter = { due: 0, claims: 0, stop: () => void (sql.exec = exec) };
+      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+        if (/^\s*SELECT .* FROM work .*fire_at <= \?/s.test(query)) counter.due++;
+        if (/^\s*UPDATE work SET claim_token/.test(query)) counter.claims++;
+        return exec.call(this, query, ...bindings);
+      } as SqlStorage["exec"];
+      const agentObject = instance as unknown as Pick<AgentMethods, "enqueueTrigger">;
+      const ids = Array.from({ length: count }, (_, i) =>
+        agentObject.enqueueTrigger({ triggerKind: kind, payload: { id: `b-${i}`, acquire, ...(gate ? { gate } : {}) } }),
+      );
+      return { counter, ids: Promise.all(ids).then((all) => all.map(({ id }) => id)) };
+    });
+  }
+
+  it("reads due rows a batch at a time and settles acquires that answer at once as they answer", async () => {
+    const { agent } = freshAgent("backlog-instant");
+    // test.any's acquire returns a value, not a promise.
+    const { counter, ids } = await backlog(agent, "test.any", 100, "return");
+    try {
+      await eventually(async () => Promise.all((await ids).map((id) => agent.intentState(id))), (phases) => phases.every((p) => p === "completed"), "every intent to complete");
+    } finally {
+      counter.stop();
+    }
+    // One look per 64 due rows (and the one that finds none), not one per intent.
+    expect(counter.due).toBeLessThanOrEqual(4);
+    expect(counter.claims).toBe(100); // concurrency 1: one claim at a time
+  });
+
+  it("claims as many due rows as there are free slots in one statement", async () => {
+    const { agent, scope } = freshAgent("backlog-claims");
+    const gate = `claims-${scope}`;
+    const { counter, ids } = await backlog(agent, "test.pool", 4, "gate", gate);
+    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    expect(counter.claims).toBe(1);
+    await release(agent, gate);
+    for (const id of await ids) await phaseOf(agent, id, "completed");
+    counter.stop();
+  });
+
+  it("settles acquires that answer at once exactly as those that await: completed, retried then failed, cancelled, refused", async () => {
+    const { agent } = freshAgent("backlog-sync");
+    const enqueue = (id: string, acquire: "return" | "throw" | "throwCancellation", commit: "ok" | "throwAfterSideWrite" = "ok") =>
+      agent.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire, commit, sync: true } }).then((r) => r.id);
+    const ok = await enqueue("sync-ok", "return");
+    const thrown = await enqueue("sync-throw", "throw");
+    const stopped = await enqueue("sync-stop", "throwCancellation");
+    const refused = await enqueue("sync-refused", "return", "throwAfterSideWrite");
+    expect(await phaseOf(agent, ok, "completed")).toBe("completed");
+    expect(await phaseOf(agent, thrown, "failed")).toBe("failed");
+    expect(await phaseOf(agent, stopped, "cancelled")).toBe("cancelled");
+    expect(await phaseOf(agent, refused, "failed")).toBe("failed");
+    const facts = await agent.events({ kinds: ["test.script.done", "test.script.cancelled", "durable_trigger.failed"] });
+    expect(facts.map((e) => [e.kind, (e.payload as { id?: string; intentEventId?: number; attempts?: number })])).toEqual([
+      ["test.script.done", { id: "sync-ok", attempt: 1, mode: "normal", commit: "ok" }],
+      ["test.script.cancelled", { id: "sync-stop", reason: "acquire gave up" }],
+      ["durable_trigger.failed", expect.objectContaining({ intentEventId: thrown, attempts: 3 })],
+      ["durable_trigger.failed", expect.objectContaining({ intentEventId: refused, attempts: 3, error: { name: "Error", message: "commit of sync-refused exploded" } })],
+    ]);
+    const sideTables = await runInDurableObject(agent, (_, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'side_effects'").toArray());
+    expect(sideTables).toEqual([]);
   });
 });

@@ -48,3 +48,6 @@ export const seenModes = new Map<string, string[]>();
 
 /** The oldest intent version the evolving trigger still accepts. */
 export const evolving = { minVersion: 1 };
+
+/** The last step each attached stream's `run` yielded, keyed by its start `id`. */
+export const streamSteps = new Map<string, number>();

@@ -72,7 +72,19 @@ describe("output-only attached streams", () => {
     const stream = await open(agent, "test.stream.ignored", { id: "s-5", steps: 0, end: "gate" });
     expect((await agent.cancelStream({ streamRef: stream.streamRef })).status).toBe("ignored");
     await release(agent, "s-5");
+    expect((await stream.next()).event).toBe("cancel_ignored");
     expect((await stream.next()).event).toBe("completed");
+  });
+
+  it("tells the stream's watchers that a cancel was ignored, with the reason, and runs on", async () => {
+    const { agent } = freshAgent("stream-ignored-frame");
+    const stream = await open(agent, "test.stream.ignored", { id: "s-5b", steps: 0, end: "gate" });
+    expect((await agent.cancelStream({ streamRef: stream.streamRef, reason: "stop please" })).status).toBe("ignored");
+    expect(await stream.next()).toEqual({ event: "cancel_ignored", data: { streamRef: stream.streamRef, seq: 1, reason: "stop please" } });
+    await agent.cancelStream({ streamRef: stream.streamRef });
+    expect(await stream.next()).toEqual({ event: "cancel_ignored", data: { streamRef: stream.streamRef, seq: 2, reason: null } });
+    await release(agent, "s-5b");
+    expect(await stream.next()).toMatchObject({ event: "completed", data: { seq: 3 } });
   });
 
   it("aborts on detach when onDetach is abort: a disconnect is not a cancel request, but the run stops", async () => {

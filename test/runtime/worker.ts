@@ -1,6 +1,6 @@
 import { operatorApi } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
-import { enter, evolving, leave, seenModes, waitAtGate } from "./gates";
+import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
 /**
  * A scripted intent: the payload says how acquire and commit behave, so each
@@ -15,6 +15,11 @@ export interface ScriptIntent {
    */
   acquire: "return" | "throw" | "gate" | "ignoreAbort" | "throwCancellation";
   gate?: string;
+  /**
+   * The acquire answers synchronously (a value, or a throw) instead of returning a promise;
+   * only for `return`, `throw` and `throwCancellation`, the modes that do not wait.
+   */
+  sync?: boolean;
   /** Each attempt waits at its own gate, `<gate>#<attempt>`, so one attempt can be released alone. */
   gatePerAttempt?: boolean;
   /** Attempts up to this number throw before doing anything. */
@@ -26,6 +31,8 @@ export interface ScriptIntent {
   readKinds?: string[];
   /** Progress frames `{ step }` sent after the acquire's wait, before it returns. */
   progress?: number;
+  /** Each progress frame also carries this many bytes of padding. */
+  progressPadding?: number;
   version?: number;
 }
 
@@ -55,16 +62,29 @@ function parseScript(raw: unknown): ParseResult<ScriptIntent> {
 
 const gateOf = (intent: ScriptIntent, attempt: number) => `${intent.gate ?? intent.id}${intent.gatePerAttempt ? `#${attempt}` : ""}`;
 
-async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext): Promise<ScriptOutcome> {
+function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome | Promise<ScriptOutcome> {
+  const waits = intent.acquire === "gate" || intent.acquire === "ignoreAbort";
+  return intent.sync && !waits ? runScriptNow(kind, intent, ctx) : runScriptLater(kind, intent, ctx);
+}
+
+/** The script, answering synchronously: never waits. */
+function runScriptNow(kind: string, intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
   seenModes.set(intent.id, [...(seenModes.get(intent.id) ?? []), ctx.acquireMode]);
   enter(kind);
   try {
-    if (ctx.attempt <= (intent.failAttempts ?? 0)) throw new Error(`attempt ${ctx.attempt} failed on purpose`);
+    failOrStop(intent, ctx);
+    return outcomeOf(intent, ctx);
+  } finally {
+    leave(kind);
+  }
+}
+
+async function runScriptLater(kind: string, intent: ScriptIntent, ctx: AcquireContext): Promise<ScriptOutcome> {
+  seenModes.set(intent.id, [...(seenModes.get(intent.id) ?? []), ctx.acquireMode]);
+  enter(kind);
+  try {
+    failOrStop(intent, ctx);
     switch (intent.acquire) {
-      case "throw":
-        throw new Error(`acquire of ${intent.id} failed`);
-      case "throwCancellation":
-        throw new CancellationError("acquire gave up");
       case "gate":
         await waitAtGate(gateOf(intent, ctx.attempt), ctx.signal);
         break;
@@ -72,13 +92,24 @@ async function runScript(kind: string, intent: ScriptIntent, ctx: AcquireContext
         await waitAtGate(gateOf(intent, ctx.attempt));
         break;
     }
-    for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step });
-    const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
-    const seen = intent.readKinds === undefined ? {} : { seenKinds: ctx.events({ kinds: intent.readKinds }).map((e) => e.kind) };
-    return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt, ...seen };
+    return outcomeOf(intent, ctx);
   } finally {
     leave(kind);
   }
+}
+
+function failOrStop(intent: ScriptIntent, ctx: AcquireContext): void {
+  if (ctx.attempt <= (intent.failAttempts ?? 0)) throw new Error(`attempt ${ctx.attempt} failed on purpose`);
+  if (intent.acquire === "throw") throw new Error(`acquire of ${intent.id} failed`);
+  if (intent.acquire === "throwCancellation") throw new CancellationError("acquire gave up");
+}
+
+function outcomeOf(intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
+  const padding = intent.progressPadding ? { padding: "x".repeat(intent.progressPadding) } : {};
+  for (let step = 1; step <= (intent.progress ?? 0); step++) ctx.progress({ step, ...padding });
+  const followUpAt = intent.followUpAt === undefined ? {} : { followUpAt: intent.followUpAt };
+  const seen = intent.readKinds === undefined ? {} : { seenKinds: ctx.events({ kinds: intent.readKinds }).map((e) => e.kind) };
+  return { id: intent.id, attempt: ctx.attempt, mode: ctx.acquireMode, commit: intent.commit ?? "ok", ...followUpAt, ...seen };
 }
 
 type ScriptTrigger = DurableTrigger<ScriptIntent, ScriptOutcome>;
@@ -150,6 +181,8 @@ export interface StreamStart {
   failCommit?: boolean;
   /** commitTerminal also enqueues a `test.script` intent with id `<id>.next`. */
   followUp?: boolean;
+  /** Each output frame also carries this many bytes of padding. */
+  padding?: number;
 }
 
 function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<AnyStream, "cancellation" | "onDetach">) {
@@ -166,7 +199,8 @@ function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<A
     async *run(start, ctx) {
       for (let step = 1; step <= start.steps; step++) {
         yield { type: "progress", payload: { step, of: start.steps } };
-        yield { type: "output", payload: { text: `chunk ${step}` } };
+        yield { type: "output", payload: { text: `chunk ${step}`, ...(start.padding ? { padding: "x".repeat(start.padding) } : {}) } };
+        streamSteps.set(start.id, step);
       }
       if (start.end === "none") return;
       if (start.end === "throw") throw new Error("run exploded");
@@ -178,7 +212,7 @@ function scriptedStream<const Kind extends KindName>(kind: Kind, options: Pick<A
       tx.insertEvent({ kind: `${kind}.${terminal.type}`, payload: { id: start.id, streamRef: tx.streamRef, terminal } });
       if (start.followUp) tx.enqueue({ triggerKind: "test.script", payload: { id: `${start.id}.next`, acquire: "return" } });
     },
-  } satisfies AttachedStream<StreamStart, { step: number; of: number }, { text: string }, { id: string; steps: number }>;
+  } satisfies AttachedStream<StreamStart, { step: number; of: number }, { text: string; padding?: string }, { id: string; steps: number }>;
 }
 
 export const streams = [

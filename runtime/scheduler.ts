@@ -1,0 +1,254 @@
+import { Alarm } from "./alarm.ts";
+import type { IntentSummary, Settlement } from "./types.ts";
+import { WorkTable, type Claim, type DueRow, type WorkRow } from "./work.ts";
+
+/** Who hears of a row's new state (the intent's watchers); asked first, so that an unwatched intent costs no query. */
+export interface RowListener {
+  isWatched(intentId: number): boolean;
+  changed(row: WorkRow): void;
+}
+
+/** What a transaction wrote, applied when it commits and dropped when it rolls back. */
+interface Written {
+  /** Kinds that got work to look at. */
+  readonly kinds: Set<string>;
+  /** The earliest time any of that work fires, or null for none. */
+  earliest: number | null;
+  /** Rows whose state changed, for their watchers. */
+  readonly touched: Set<number>;
+}
+
+const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set() });
+
+/**
+ * The one owner of work: the work table, the object's alarm, the drain's
+ * wake-up and the claim bookkeeping. Every write of work goes through a
+ * method here, and each one says what it wrote, so the rule "after writing
+ * work, arm the alarm and wake the drain" is carried out in one place and no
+ * caller can forget it: work due now starts (or wakes) the drain, work due
+ * later wakes a sleeping one, and the alarm is armed no later than either.
+ *
+ * Inside `transaction`, what was written is held until the outermost
+ * transaction commits, and dropped if it rolls back: the alarm is never
+ * armed inside a transaction, and a watcher never sees a state that did not
+ * commit.
+ */
+export class Scheduler {
+  readonly #table: WorkTable;
+  readonly #alarm: Alarm;
+  /** Stamps every claim token this instance issues, so that a claim it did not make is known for what it is. */
+  readonly #instance = crypto.randomUUID();
+  #claims = 0;
+  /** What each open transaction wrote, innermost last: a nested one merges into its parent when it commits. */
+  readonly #open: Written[] = [];
+  /** Kinds that got work since the drain last looked (see `takeNewKinds`). */
+  readonly #newKinds = new Set<string>();
+  /** Starts the drain, or wakes the running one; set by the drain itself. */
+  #startDrain: () => void = () => {};
+  /** Wakes a sleeping drain; set while it sleeps. */
+  #wake: (() => void) | null = null;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly listener: RowListener,
+  ) {
+    this.#table = new WorkTable(storage.sql);
+    this.#alarm = new Alarm(storage);
+  }
+
+  /**
+   * Runs when the object starts. A Durable Object runs as one instance at a
+   * time, so claims in storage now were made by an instance that is gone: its
+   * acquires will never answer. Those claims end now, rather than at their
+   * deadline, and a drain takes them over at once (an alarm set for now may
+   * take seconds to fire); it starts once the alarm's time is known, since a
+   * drain arms the alarm. Pending work with no alarm (say, one deleted by
+   * hand) gets one.
+   */
+  start(blockConcurrencyWhile: (load: () => Promise<void>) => Promise<unknown>): void {
+    if (this.#table.expireClaims(Date.now()) > 0) void this.#alarm.load().then(() => this.#startDrain());
+    void blockConcurrencyWhile(async () => {
+      await this.#alarm.load();
+      this.#alarm.armNoLaterThan(this.#table.nextWake());
+    });
+  }
+
+  /**
+   * Runs `write` in one SQL transaction (a savepoint when nested); what it
+   * wrote takes effect (alarm, drain, watchers) once the outermost one
+   * commits, and what a rolled-back one wrote is forgotten.
+   */
+  transaction<T>(write: () => T): T {
+    const written = nothingWritten();
+    this.#open.push(written);
+    let committed = false;
+    try {
+      const result = this.storage.transactionSync(write);
+      committed = true;
+      return result;
+    } finally {
+      this.#open.pop();
+      if (committed) {
+        const parent = this.#open.at(-1);
+        if (parent) merge(parent, written);
+        else this.#apply(written);
+      }
+    }
+  }
+
+  // Writes of work. Each says what it wrote; outside a transaction, it takes effect at once.
+
+  /** A new intent's work row. */
+  add(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null): void {
+    this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey);
+    this.#wrote(triggerKind, fireAt, intentId);
+  }
+
+  /** Brings unclaimed work forward to `at` if it was due later. */
+  bringForward(intentId: number, triggerKind: string, at: number): void {
+    this.#table.fireNoLaterThan(intentId, at);
+    this.#wrote(triggerKind, at, intentId);
+  }
+
+  /** Gives a claim back after a failed attempt; the row fires again at `fireAt`. */
+  release(claim: Pick<Claim, "intentId" | "triggerKind" | "token">, fireAt: number, error: string): void {
+    this.#table.release(claim.intentId, claim.token, fireAt, error);
+    this.#wrote(claim.triggerKind, fireAt, claim.intentId);
+  }
+
+  /** Records a cancel request; the first request's time and reason are kept. */
+  requestCancel(intentId: number, now: number, reason: string | null): { requestedAt: number } {
+    const answer = this.#table.requestCancel(intentId, now, reason);
+    this.#wrote(null, null, intentId);
+    return answer;
+  }
+
+  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
+    this.#table.settle(intentId, settlement, now, error);
+    this.#wrote(null, null, intentId);
+  }
+
+  // Claims.
+
+  /** Claims due rows for this instance, in one statement; a row another claim got first is left out. */
+  claim(rows: readonly WorkRow[], now: number, deadlineMs: number): Claim[] {
+    const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs);
+    for (const claim of claims) this.#wrote(null, null, claim.intentId);
+    return claims;
+  }
+
+  /** Whether this instance made the claim with this token; any other belongs to a dead instance. */
+  issued(token: string): boolean {
+    return token.startsWith(`${this.#instance}:`);
+  }
+
+  /** The row, if `token` still owns its claim; a lost claim answers null. */
+  owned(intentId: number, token: string): WorkRow | null {
+    return this.#table.owned(intentId, token);
+  }
+
+  // Reads.
+
+  get(intentId: number): WorkRow | null {
+    return this.#table.get(intentId);
+  }
+
+  idByIdempotencyKey(triggerKind: string, key: string): number | null {
+    return this.#table.idByIdempotencyKey(triggerKind, key);
+  }
+
+  list(limit: number, beforeId: number | null): IntentSummary[] {
+    return this.#table.list(limit, beforeId);
+  }
+
+  /** Due rows of one kind; without their intents' payloads when the caller will not run them. */
+  due(triggerKind: string, now: number, limit: number, withPayload = true): { rows: DueRow[]; more: boolean } {
+    return this.#table.due(triggerKind, now, limit, withPayload);
+  }
+
+  unsettledKinds(): string[] {
+    return this.#table.unsettledKinds();
+  }
+
+  // The drain's side.
+
+  /** The drain registers how to start it (or wake it when it runs). */
+  drainWith(start: () => void): void {
+    this.#startDrain = start;
+  }
+
+  /** Whether kinds got work since the drain last took them. */
+  get hasNewKinds(): boolean {
+    return this.#newKinds.size > 0;
+  }
+
+  /** The kinds that got work since the drain last looked; taking them clears them. */
+  takeNewKinds(): string[] {
+    const kinds = [...this.#newKinds];
+    this.#newKinds.clear();
+    return kinds;
+  }
+
+  /** The alarm fired: the platform clears it once its handler succeeds, unless the handler sets it again. */
+  alarmFired(): void {
+    this.#alarm.fired();
+  }
+
+  /**
+   * Sleeps until the next due time or claim deadline after now ("timer"), or
+   * until `wake` is called ("woken"), whichever comes first. What is due now
+   * and not started waits for a free slot, which wakes the drain, not for the clock.
+   */
+  sleepUntilNextWake(): Promise<"timer" | "woken"> {
+    const at = this.#table.nextWake(Date.now());
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (why: "timer" | "woken") => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#wake = null;
+        resolve(why);
+      };
+      if (at !== null) timer = setTimeout(() => done("timer"), Math.max(0, at - Date.now()));
+      this.#wake = () => done("woken");
+    });
+  }
+
+  /** Wakes a sleeping drain, if one sleeps. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** What a drain leaves behind: the alarm at the next due time or claim deadline, or none. */
+  drainEnded(): void {
+    this.#alarm.armExactly(this.#table.nextWake());
+  }
+
+  #wrote(kind: string | null, fireAt: number | null, intentId: number): void {
+    const open = this.#open.at(-1);
+    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: [intentId] });
+    if (kind !== null) open.kinds.add(kind);
+    if (fireAt !== null) open.earliest = open.earliest === null ? fireAt : Math.min(open.earliest, fireAt);
+    open.touched.add(intentId);
+  }
+
+  #apply({ kinds, earliest, touched }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number> }): void {
+    for (const kind of kinds) this.#newKinds.add(kind);
+    for (const intentId of touched) {
+      if (!this.listener.isWatched(intentId)) continue;
+      const row = this.#table.get(intentId);
+      if (row !== null) this.listener.changed(row);
+    }
+    if (earliest === null) return;
+    this.#alarm.armNoLaterThan(earliest);
+    // Due now: start the drain rather than wait for the alarm, which stays armed as the
+    // backstop after an eviction. Due later: a drain asleep until a later time looks again.
+    if (earliest <= Date.now()) this.#startDrain();
+    else this.#wake?.();
+  }
+}
+
+function merge(into: Written, from: Written): void {
+  for (const kind of from.kinds) into.kinds.add(kind);
+  for (const intentId of from.touched) into.touched.add(intentId);
+  if (from.earliest !== null) into.earliest = into.earliest === null ? from.earliest : Math.min(into.earliest, from.earliest);
+}
