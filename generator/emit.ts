@@ -19,6 +19,8 @@ export interface EmitOptions {
   readonly runtimeModule: string;
   /** Each trigger's current intent schema version, from the version record. */
   readonly intentVersions: ReadonlyMap<string, number>;
+  /** Each trigger's intent JSON Schema (its input), as the version check computed it. */
+  readonly intentJsonSchemas: ReadonlyMap<string, unknown>;
 }
 
 // What the last run rendered, by what each file depends on: `--watch` re-renders only what changed.
@@ -50,7 +52,12 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map
     // A module depends on its spec's text and where the runtime is, nothing else; its statements are the costly part.
     const versions = module.triggers.map((trigger) => options.intentVersions.get(trigger.kind) ?? 1);
     const text = once([module.specFile, module.source, runtime, versions], () =>
-      render(project, module.moduleName, header([module.specFile]), moduleStatements(module, runtime, versions)),
+      render(
+        project,
+        module.moduleName,
+        header([module.specFile]),
+        moduleStatements(module, runtime, versions, module.triggers.map((trigger) => options.intentJsonSchemas.get(trigger.kind) as JsonValue)),
+      ),
     );
     files.set(out(`${module.moduleName}.ts`), text);
   }
@@ -88,7 +95,7 @@ function render(project: Project, name: string, banner: string, statements: (str
 const docs = (description: string | undefined) => (description === undefined ? [] : [commentSafe(description)]);
 
 /** `versions`: each trigger's current intent schema version, in the module's order. */
-function moduleStatements(module: ModuleModel, runtime: string, versions: readonly number[]): (string | StatementStructures)[] {
+function moduleStatements(module: ModuleModel, runtime: string, versions: readonly number[], intentJsons: readonly JsonValue[]): (string | StatementStructures)[] {
   const statements: (string | StatementStructures)[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "z", moduleSpecifier: "zod" },
     {
@@ -112,7 +119,7 @@ function moduleStatements(module: ModuleModel, runtime: string, versions: readon
     },
   ];
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
-  module.triggers.forEach((trigger, i) => statements.push(...triggerStatements(trigger, versions[i]!)));
+  module.triggers.forEach((trigger, i) => statements.push(...triggerStatements(trigger, versions[i]!, intentJsons[i]!)));
   for (const stream of module.streams) statements.push(...streamStatements(stream));
   return statements;
 }
@@ -211,13 +218,13 @@ export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => Sche
 }
 
 /** `export const <name> = <JSON Schema>;`, documented. */
-function jsonSchemaStatement(name: string, what: string, schema: SchemaModel, resolve: (ref: string) => SchemaModel): StatementStructures {
+function jsonSchemaStatement(name: string, what: string, schema: JsonValue): StatementStructures {
   return {
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [`The JSON Schema of ${what}, for tools such as the operator console.`],
-    declarations: [{ name, initializer: printExpression(jsonExpression(jsonSchemaOf(schema, resolve), true)) }],
+    declarations: [{ name, initializer: printExpression(jsonExpression(schema, true)) }],
   };
 }
 
@@ -248,7 +255,7 @@ function streamStatements(stream: StreamModel): (string | StatementStructures)[]
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts the \`${stream.kind}\` stream may write with its terminal.`], type: eventUnion(stream.events) },
     parseFunction(`parse${T}Start`, "a start payload", `StartParseResult<${T}Start>`, `parseStartWith(${stream.start.constName}, raw)`),
-    jsonSchemaStatement(`${v}StartJsonSchema`, "a start payload", stream.start, resolve),
+    jsonSchemaStatement(`${v}StartJsonSchema`, "a start payload", jsonSchemaOf(stream.start, resolve)),
     {
       kind: StructureKind.TypeAlias,
       isExported: true,
@@ -299,7 +306,7 @@ function parseFunction(name: string, what: string, returnType: string, call: str
   };
 }
 
-function triggerStatements(trigger: TriggerModel, intentVersion: number): (string | StatementStructures)[] {
+function triggerStatements(trigger: TriggerModel, intentVersion: number, intentJson: JsonValue): (string | StatementStructures)[] {
   const resolve = (ref: string) => trigger.refs.get(ref)!;
   const { typeName: T, valueName: v } = trigger;
   const f = ts.factory;
@@ -312,7 +319,7 @@ function triggerStatements(trigger: TriggerModel, intentVersion: number): (strin
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`], type: eventUnion(trigger.events) },
     parseFunction(`parse${T}Intent`, "a raw payload", `ParseResult<${T}Intent>`, `parseWith(${trigger.intent.constName}, raw)`),
-    jsonSchemaStatement(`${v}IntentJsonSchema`, "an intent payload", trigger.intent, resolve),
+    jsonSchemaStatement(`${v}IntentJsonSchema`, "an intent payload", intentJson),
     {
       kind: StructureKind.TypeAlias,
       isExported: true,

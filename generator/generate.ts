@@ -7,7 +7,7 @@ import { buildModel, type ModuleModel } from "./model.ts";
 import { readSpec, type ReadResult, type SpecDocument, type SpecError } from "./read.ts";
 import type { SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
-import { parseRecord, planVersions, RECORD_FILE, renderRecord, type IntentSchemas, type Refused } from "./versions.ts";
+import { hashOf, parseRecord, planVersions, RECORD_FILE, renderRecord, type IntentSchemas, type Refused } from "./versions.ts";
 import { apply, diff, listFiles, type Change } from "./write.ts";
 
 export interface GenerateOptions {
@@ -51,19 +51,26 @@ function readOnce(path: string, text: string): ReadResult {
   return result;
 }
 
-/** What the version check compares: each trigger's intent as stored (the schema's output) and as accepted (its input). */
+/**
+ * What the version check compares: each trigger's intent as stored (the
+ * schema's output) and as accepted (its input), with their hash. They depend
+ * on the module's spec text alone, so `--watch` computes them once per text.
+ */
+const intentSchemasByModule = new Map<string, { source: string; schemas: IntentSchemas[] }>();
+
 function intentSchemas(modules: readonly ModuleModel[]): IntentSchemas[] {
-  return modules.flatMap((module) =>
-    module.triggers.map((trigger) => {
+  return modules.flatMap((module) => {
+    const known = intentSchemasByModule.get(module.specFile);
+    if (known?.source === module.source) return known.schemas;
+    const schemas = module.triggers.map((trigger) => {
       const resolve = (ref: string) => trigger.refs.get(ref)!;
-      return {
-        kind: trigger.kind,
-        stored: jsonSchemaOf(trigger.intent, resolve, "output") as JsonSchema,
-        accepted: jsonSchemaOf(trigger.intent, resolve, "input") as JsonSchema,
-        dropIntentsBefore: trigger.dropIntentsBefore,
-      };
-    }),
-  );
+      const stored = jsonSchemaOf(trigger.intent, resolve, "output") as JsonSchema;
+      const accepted = jsonSchemaOf(trigger.intent, resolve, "input") as JsonSchema;
+      return { kind: trigger.kind, stored, accepted, hash: hashOf(stored, accepted), dropIntentsBefore: trigger.dropIntentsBefore };
+    });
+    intentSchemasByModule.set(module.specFile, { source: module.source, schemas });
+    return schemas;
+  });
 }
 
 /** One error per way a refused change breaks stored intents, at the spec node that changed. */
@@ -138,9 +145,11 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const recordPath = posix.join(options.outDir, RECORD_FILE);
   const previous = parseRecord(await readFile(join(root, recordPath), "utf8").catch(() => null));
   if (typeof previous === "string") throw new GenerateError(`${recordPath}: ${previous}; restore it from version control`);
-  const versions = planVersions(previous, intentSchemas(modules));
+  const schemas = intentSchemas(modules);
+  const versions = planVersions(previous, schemas);
   if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs)) };
-  const files = emit(modules, { ...options, intentVersions: versions.current });
+  const intents = new Map(schemas.map((intent) => [intent.kind, intent.accepted]));
+  const files = emit(modules, { ...options, intentVersions: versions.current, intentJsonSchemas: intents });
   files.set(recordPath, renderRecord(versions.record));
   const handlerFiles = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
   const existing = new Map(await Promise.all(handlerFiles.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));

@@ -28,6 +28,8 @@ export interface IntentSchemas {
   readonly kind: string;
   readonly stored: JsonSchema;
   readonly accepted: JsonSchema;
+  /** `hashOf(stored, accepted)`, computed once with them. */
+  readonly hash: string;
   /** The spec's `dropIntentsBefore`: the version from which stored intents are kept. */
   readonly dropIntentsBefore: number | undefined;
 }
@@ -55,10 +57,9 @@ export function planVersions(previous: VersionRecord, intents: readonly IntentSc
   const record: Record<string, readonly IntentVersion[]> = { ...previous };
   const current = new Map<string, number>();
   const refused: Refused[] = [];
-  for (const { kind, stored, accepted, dropIntentsBefore } of intents) {
+  for (const { kind, stored, accepted, hash, dropIntentsBefore } of intents) {
     const versions = previous[kind] ?? [];
     const last = versions.at(-1);
-    const hash = hashOf(stored, accepted);
     if (last?.hash === hash) {
       current.set(kind, last.version);
       continue;
@@ -106,7 +107,8 @@ export function parseRecord(text: string | null): VersionRecord | string {
 /** Keywords that describe without constraining: editing them is not a new version. */
 const ANNOTATIONS = new Set(["description", "title", "examples", "deprecated", "$comment", "$schema"]);
 
-function hashOf(stored: JsonSchema, accepted: JsonSchema): string {
+/** What identifies a version: both schemas, annotations left out, keys in order. */
+export function hashOf(stored: JsonSchema, accepted: JsonSchema): string {
   const text = JSON.stringify(canonical({ stored: withoutAnnotations(stored), accepted: withoutAnnotations(accepted) }));
   return `sha256:${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
 }
