@@ -149,6 +149,7 @@ if (want("cost")) {
   console.log(`\n### Cost: statements and SQLite rows per settled intent (${N} no-op intents, enqueue to settlement, polling excluded)\n`);
   const costs: [string, RowCost][] = [
     ["bare Durable Object, same SQL by hand (floor)", (await timed<RowCost>(`/bare-cost?count=${N}&scope=cost-bare`)).body],
+    ["the same SQL by hand on the runtime's tables", (await timed<RowCost>(`/bare-cost?count=${N}&scope=cost-schema&runtime-schema`)).body],
     ["durable-triggers", (await timed<RowCost>(`/cost?count=${N}&scope=cost-dt`)).body],
   ];
   if (withAgents) {

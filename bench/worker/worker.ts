@@ -187,11 +187,16 @@ export class BareFloor extends DurableObject {
     return this.#run(count, BARE);
   }
 
-  /** What the floor's `count` intents cost in statements and SQLite rows. */
-  cost(count: number): RowCost {
-    this.ctx.storage.sql.exec(BARE_TABLES);
+  /** What the floor's `count` intents cost in statements and SQLite rows, on its own tables or on the runtime's. */
+  cost(count: number, onRuntimeSchema = false): RowCost {
+    if (onRuntimeSchema) {
+      new Ledger(this.ctx.storage.sql);
+      new WorkTable(this.ctx.storage.sql);
+    } else {
+      this.ctx.storage.sql.exec(BARE_TABLES);
+    }
     const stop = countRows(this.ctx.storage.sql);
-    this.#run(count, BARE);
+    this.#run(count, onRuntimeSchema ? ON_RUNTIME_SCHEMA : BARE);
     return stop();
   }
 
@@ -242,7 +247,7 @@ export default {
       case "/cost":
         return Response.json(await agent.cost(count));
       case "/bare-cost":
-        return Response.json(await env.BARE.get(env.BARE.idFromName(scope)).cost(count));
+        return Response.json(await env.BARE.get(env.BARE.idFromName(scope)).cost(count, url.searchParams.has("runtime-schema")));
       case "/bare":
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).throughput(count) });
       case "/bare-runtime-schema":
