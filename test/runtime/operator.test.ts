@@ -65,6 +65,18 @@ describe("the operator surface's guard", () => {
     expect((await call(`/scopes/%E0%A4%A/intents`, { token: "reader" })).body.error).toBe("the path is not valid percent-encoded UTF-8");
   });
 
+  it("works mounted inside a user's own hono app with app.mount", async () => {
+    const { agent, scope } = freshAgent("mounted");
+    const headers = { authorization: "Bearer operator", "content-type": "application/json" };
+    const body = JSON.stringify({ triggerKind: "test.script", payload: { id: "m", acquire: "return" }, at: Date.now() + 3_600_000 });
+    const enqueued = await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents`, { method: "POST", headers, body });
+    expect(enqueued.status).toBe(201);
+    expect(await (await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents/1`, { headers })).json()).toEqual({ intentEventId: 1, phase: "scheduled" });
+    expect((await exports.default.fetch(`${ORIGIN}/mounted/`, { headers })).status).toBe(200);
+    expect(await (await exports.default.fetch(`${ORIGIN}/`)).text()).toBe("the user's own app");
+    expect((await agent.events()).length).toBe(1);
+  });
+
   it("answers the console page only to whom the hook lets read", async () => {
     const page = await exports.default.fetch(`${ORIGIN}/ops/`, { headers: { authorization: "Bearer reader" } });
     expect(page.status).toBe(200);

@@ -1,4 +1,5 @@
-import { operatorApi } from "../../runtime/operator/index.ts";
+import { Hono } from "hono";
+import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
 import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
@@ -227,16 +228,19 @@ export const TestAgentDO = defineAgentDO({ triggers, streams });
  * The operator surface under /ops, guarded by bearer tokens: "reader" may
  * read, "operator" may do anything; no token is asked for with a 401.
  */
-const operator = operatorApi<{ AGENT: DurableObjectNamespace<InstanceType<typeof TestAgentDO>> }>({
-  namespace: (env) => env.AGENT,
-  basePath: "/ops",
-  authorize(request, { action }) {
-    const token = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
-    if (token === undefined) return Response.json({ error: "a bearer token is required" }, { status: 401, headers: { "www-authenticate": "Bearer" } });
-    return token === "operator" || (token === "reader" && action === "read");
-  },
-});
+type TestEnv = { AGENT: DurableObjectNamespace<InstanceType<typeof TestAgentDO>> };
+const authorize: Authorize<TestEnv> = (request, { action }) => {
+  const token = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+  if (token === undefined) return Response.json({ error: "a bearer token is required" }, { status: 401, headers: { "www-authenticate": "Bearer" } });
+  return token === "operator" || (token === "reader" && action === "read");
+};
+const operator = operatorApi<TestEnv>({ namespace: (env) => env.AGENT, basePath: "/ops", authorize });
+
+/** The same surface mounted inside a user's own hono app, as the README shows. */
+const app = new Hono<{ Bindings: TestEnv }>();
+app.get("/", (c) => c.text("the user's own app"));
+app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, authorize }).fetch);
 
 export default {
-  fetch: (request, env, ctx) => operator.fetch(request, env as never, ctx),
+  fetch: (request, env, ctx) => (new URL(request.url).pathname.startsWith("/ops") ? operator.fetch(request, env as never, ctx) : app.fetch(request, env as TestEnv, ctx)),
 } satisfies ExportedHandler;
