@@ -19,6 +19,8 @@ export interface EmitOptions {
   readonly runtimeModule: string;
   /** Each trigger's current intent schema version, from the version record. */
   readonly intentVersions: ReadonlyMap<string, number>;
+  /** For triggers whose record drops older intents: the first version kept. */
+  readonly intentsDroppedBefore: ReadonlyMap<string, number>;
   /** Each trigger's intent JSON Schema (its input), as the version check computed it. */
   readonly intentJsonSchemas: ReadonlyMap<string, unknown>;
 }
@@ -50,7 +52,10 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map
 
   for (const module of modules) {
     // A module depends on its spec's text and where the runtime is, nothing else; its statements are the costly part.
-    const versions = module.triggers.map((trigger) => options.intentVersions.get(trigger.kind) ?? 1);
+    const versions = module.triggers.map((trigger) => ({
+      current: options.intentVersions.get(trigger.kind) ?? 1,
+      droppedBefore: options.intentsDroppedBefore.get(trigger.kind),
+    }));
     const text = once([module.specFile, module.source, runtime, versions], () =>
       render(
         project,
@@ -94,8 +99,8 @@ function render(project: Project, name: string, banner: string, statements: (str
 
 const docs = (description: string | undefined) => (description === undefined ? [] : [commentSafe(description)]);
 
-/** `versions`: each trigger's current intent schema version, in the module's order. */
-function moduleStatements(module: ModuleModel, runtime: string, versions: readonly number[], intentJsons: readonly JsonValue[]): (string | StatementStructures)[] {
+/** `versions`: each trigger's place in its version record, in the module's order. */
+function moduleStatements(module: ModuleModel, runtime: string, versions: readonly IntentVersioning[], intentJsons: readonly JsonValue[]): (string | StatementStructures)[] {
   const statements: (string | StatementStructures)[] = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "z", moduleSpecifier: "zod" },
     {
@@ -306,7 +311,13 @@ function parseFunction(name: string, what: string, returnType: string, call: str
   };
 }
 
-function triggerStatements(trigger: TriggerModel, intentVersion: number, intentJson: JsonValue): (string | StatementStructures)[] {
+/** A trigger's place in its version record. */
+interface IntentVersioning {
+  readonly current: number;
+  readonly droppedBefore: number | undefined;
+}
+
+function triggerStatements(trigger: TriggerModel, versioning: IntentVersioning, intentJson: JsonValue): (string | StatementStructures)[] {
   const resolve = (ref: string) => trigger.refs.get(ref)!;
   const { typeName: T, valueName: v } = trigger;
   const f = ts.factory;
@@ -342,7 +353,8 @@ function triggerStatements(trigger: TriggerModel, intentVersion: number, intentJ
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
       f.createPropertyAssignment("cancellation", f.createStringLiteral(trigger.cancellation)),
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
-      f.createPropertyAssignment("intentVersion", f.createNumericLiteral(intentVersion)),
+      f.createPropertyAssignment("intentVersion", f.createNumericLiteral(versioning.current)),
+      ...(versioning.droppedBefore === undefined ? [] : [f.createPropertyAssignment("intentsDroppedBefore", f.createNumericLiteral(versioning.droppedBefore))]),
       f.createPropertyAssignment("intentSchema", f.createIdentifier(`${v}IntentJsonSchema`)),
       f.createPropertyAssignment("parseIntent", f.createIdentifier(`parse${T}Intent`)),
       f.createSpreadAssignment(f.createIdentifier("handlers")),

@@ -149,7 +149,7 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const versions = planVersions(previous, schemas);
   if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs)) };
   const intents = new Map(schemas.map((intent) => [intent.kind, intent.accepted]));
-  const files = emit(modules, { ...options, intentVersions: versions.current, intentJsonSchemas: intents });
+  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents });
   files.set(recordPath, renderRecord(versions.record));
   const handlerFiles = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
   const existing = new Map(await Promise.all(handlerFiles.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));

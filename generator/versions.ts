@@ -45,6 +45,8 @@ export interface VersionPlan {
   readonly record: VersionRecord;
   /** Each declared trigger's current version. */
   readonly current: ReadonlyMap<string, number>;
+  /** For triggers whose record drops older intents: the version stored intents must be at least. */
+  readonly droppedBefore: ReadonlyMap<string, number>;
   readonly refused: readonly Refused[];
 }
 
@@ -75,7 +77,12 @@ export function planVersions(previous: VersionRecord, intents: readonly IntentSc
     record[kind] = [...versions, { version, hash, stored: canonical(stored), accepted: canonical(accepted), ...(drops ? { dropsOlder: true as const } : {}) }];
     current.set(kind, version);
   }
-  return { record, current, refused };
+  const droppedBefore = new Map<string, number>();
+  for (const kind of current.keys()) {
+    const drop = record[kind]?.findLast((version) => version.dropsOlder);
+    if (drop) droppedBefore.set(kind, drop.version);
+  }
+  return { record, current, droppedBefore, refused };
 }
 
 /** The record as committed: sorted keys, two-space JSON, so that it diffs well and is the same every run. */

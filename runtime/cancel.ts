@@ -42,7 +42,7 @@ export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, reque
   // request, so the work is settled now, as pending work is.
   const orphaned = row.claim !== null && !host.work.issued(row.claim.token);
   if (row.claim === null || orphaned) {
-    const parsed = storedIntent(registered, intentEventId, host.ledger.payloadText(intentEventId));
+    const parsed = storedIntent(registered, row, host.ledger.payloadText(intentEventId));
     if (!parsed.ok) {
       settleRejected(host, row, parsed.reason);
       return { status: "already_completed", intentEventId, settled: "rejected" };

@@ -34,7 +34,7 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
     if (existing !== null) return { id: existing };
   }
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null);
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion);
   return { id: event.id };
 }
 
@@ -71,10 +71,16 @@ export function requireTrigger(registry: Registry, kind: unknown): RegisteredTri
  * the intent event's payload as stored (`null` when the event is missing),
  * parsed again, since the trigger's parser may have changed since.
  */
-export function storedIntent(registered: RegisteredTrigger, intentId: number, payload: string | null): ParseResult<unknown> {
+export function storedIntent(registered: RegisteredTrigger, row: { readonly intentId: number; readonly intentVersion: number }, payload: string | null): ParseResult<unknown> {
+  const { intentId, intentVersion } = row;
   if (payload === null) return { ok: false, reason: `intent event ${intentId} is missing` };
+  if (intentVersion < registered.intentsDroppedBefore) {
+    return { ok: false, reason: `stored under intent version ${intentVersion}, which version ${registered.intentsDroppedBefore} of "${registered.kind}" drops` };
+  }
   const parsed = parseIntent(registered, JSON.parse(payload));
-  return parsed.ok ? parsed : { ok: false, reason: `stored intent no longer parses: ${parsed.reason}` };
+  if (parsed.ok) return parsed;
+  const versions = intentVersion === registered.intentVersion ? "" : ` (stored under intent version ${intentVersion}, parsed under ${registered.intentVersion})`;
+  return { ok: false, reason: `stored intent no longer parses${versions}: ${parsed.reason}` };
 }
 
 /** `parseIntent` is user code: a throw is a refusal, not a crash. */

@@ -170,7 +170,7 @@ export class Pump {
       const startable: { row: DueRow; intent: unknown }[] = [];
       while (startable.length < Math.min(free, MAX_CLAIMS_PER_STATEMENT) && next < rows.length) {
         const row = rows[next++]!;
-        const parsed = storedIntent(registered, row.intentId, row.intentPayload);
+        const parsed = storedIntent(registered, row, row.intentPayload);
         if (!parsed.ok) settleRejected(host, row, parsed.reason);
         // The last allowed attempt lost its claim: settle rather than redrive forever.
         else if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) settleLostClaim(host, registered, row, parsed.intent);

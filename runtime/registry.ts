@@ -18,6 +18,10 @@ export interface RegisteredTrigger {
   readonly acquireDeadlineMs: number;
   readonly retry: RetryPolicy;
   readonly concurrency: number;
+  /** The intent schema's version new intents are stored under; default 1. */
+  readonly intentVersion: number;
+  /** Stored intents of older versions are rejected when they run; 1 drops none. */
+  readonly intentsDroppedBefore: number;
 }
 
 export type Registry = ReadonlyMap<string, RegisteredTrigger>;
@@ -54,11 +58,17 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
     const concurrency = trigger.concurrency ?? DEFAULT_CONCURRENCY;
     if (!isPositiveInteger(concurrency)) report.field("concurrency", "a positive integer", concurrency);
     const retry = { ...DEFAULT_RETRY, ...trigger.retry };
+    const intentVersion = trigger.intentVersion ?? 1;
+    const intentsDroppedBefore = trigger.intentsDroppedBefore ?? 1;
+    if (!isPositiveInteger(intentVersion)) report.field("intentVersion", "a positive integer", intentVersion);
+    if (!isPositiveInteger(intentsDroppedBefore) || intentsDroppedBefore > intentVersion) {
+      report.field("intentsDroppedBefore", `a positive integer no greater than intentVersion (${String(intentVersion)})`, intentsDroppedBefore);
+    }
     if (!isPositiveInteger(retry.maxAttempts)) report.field("retry.maxAttempts", "a positive integer", retry.maxAttempts);
     if (!isNonNegative(retry.backoffMs)) report.field("retry.backoffMs", "a non-negative number", retry.backoffMs);
     if (!isNonNegative(retry.maxBackoffMs)) report.field("retry.maxBackoffMs", "a non-negative number", retry.maxBackoffMs);
 
-    if (typeof trigger.kind === "string") registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency });
+    if (typeof trigger.kind === "string") registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore });
   });
   return registry;
 }

@@ -99,8 +99,8 @@ export class Scheduler {
   // Writes of work. Each says what it wrote; outside a transaction, it takes effect at once.
 
   /** A new intent's work row. */
-  add(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null): void {
-    this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey);
+  add(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number): void {
+    this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey, intentVersion);
     this.#wrote(triggerKind, fireAt, intentId);
   }
 

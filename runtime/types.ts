@@ -142,8 +142,13 @@ export interface DurableTrigger<
   readonly retry?: Partial<RetryPolicy>;
   /** Acquires of this kind in flight at once in one scope. Default 1. */
   readonly concurrency?: number;
-  /** The version of the intent's schema, as the generator's version record numbers it. */
+  /** The version of the intent's schema, as the generator's version record numbers it. Default 1. */
   readonly intentVersion?: number;
+  /**
+   * Stored intents of versions before this one are dropped: they settle
+   * `rejected` when they run (the spec's `dropIntentsBefore`, as recorded).
+   */
+  readonly intentsDroppedBefore?: number;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
   parseIntent(raw: unknown): ParseResult<Intent>;
@@ -216,6 +221,8 @@ export interface IntentSummary {
   /** When it is due: its first run, or the next attempt after a retry's backoff. */
   readonly fireAt: number;
   readonly settledAt: number | null;
+  /** The version of the trigger's intent schema it was stored under. */
+  readonly intentVersion: number;
   /** The last attempt's error, when one failed: why a retry is waiting, or why the intent failed. */
   readonly lastError: { readonly name: string; readonly message: string } | null;
 }

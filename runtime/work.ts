@@ -21,6 +21,7 @@ const SCHEMA = `
     settled             TEXT    CHECK (settled IN ('completed', 'cancelled', 'failed', 'rejected')),
     settled_at          INTEGER,
     last_error          TEXT,
+    intent_version      INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1),
     UNIQUE (trigger_kind, idempotency_key),
     CHECK ((claim_token IS NULL) = (claim_deadline IS NULL)),
     CHECK ((claim_token IS NULL) = (claim_mode IS NULL)),
@@ -46,6 +47,7 @@ interface Row extends Record<string, SqlStorageValue> {
   settled: Settlement | null;
   settled_at: number | null;
   last_error: string | null;
+  intent_version: number;
 }
 
 export interface WorkRow {
@@ -58,6 +60,8 @@ export interface WorkRow {
   readonly settled: Settlement | null;
   readonly settledAt: number | null;
   readonly lastError: string | null;
+  /** The version of the trigger's intent schema the intent was stored under. */
+  readonly intentVersion: number;
 }
 
 /** A due row, with its intent event's payload as stored (null if the event is missing, or was not asked for). */
@@ -82,21 +86,27 @@ export const MAX_CLAIMS_PER_STATEMENT = 64;
 const DUE_BYTES = 8 * 1024 * 1024;
 
 const COLUMNS = `intent_id, trigger_kind, fire_at, attempts, claim_token, claim_deadline, claim_mode,
-  cancel_requested_at, cancel_reason, settled, settled_at, last_error`;
+  cancel_requested_at, cancel_reason, settled, settled_at, last_error, intent_version`;
 
 /** Every query on the work table, and nothing else. */
 export class WorkTable {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    // Tables made before intents were versioned: their intents were all stored under version 1.
+    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('work')").toArray();
+    if (!columns.some((column) => column.name === "intent_version")) {
+      sql.exec("ALTER TABLE work ADD COLUMN intent_version INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1)");
+    }
   }
 
-  insert(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null): void {
+  insert(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number): void {
     this.sql.exec(
-      "INSERT INTO work (intent_id, trigger_kind, fire_at, idempotency_key) VALUES (?, ?, ?, ?)",
+      "INSERT INTO work (intent_id, trigger_kind, fire_at, idempotency_key, intent_version) VALUES (?, ?, ?, ?, ?)",
       intentId,
       triggerKind,
       fireAt,
       idempotencyKey,
+      intentVersion,
     );
   }
 
@@ -319,6 +329,7 @@ export function summarize(row: WorkRow): IntentSummary {
     fireAt: row.fireAt,
     settledAt: row.settledAt,
     lastError: row.lastError === null ? null : (JSON.parse(row.lastError) as IntentSummary["lastError"]),
+    intentVersion: row.intentVersion,
   };
 }
 
@@ -336,6 +347,7 @@ function toWorkRow(row: Row): WorkRow {
     settled: row.settled,
     settledAt: row.settled_at,
     lastError: row.last_error,
+    intentVersion: row.intent_version,
   };
 }
 

@@ -73,6 +73,8 @@ describe("the intent version record", () => {
       ws.write("specs/mail.yaml", spec(breaking, "\n    dropIntentsBefore: 2"));
       await ws.generateOrThrow();
       expect(versionsOf(ws)).toEqual(["1", "2 drops older"]);
+      // The runtime learns it from the trigger: stored intents of version 1 settle rejected.
+      expect(ws.read("generated/mail.ts")).toMatch(/intentVersion: 2,\n\s+intentsDroppedBefore: 2,/);
 
       // The declaration names version 2: it does not wave the next breaking change through.
       ws.write("specs/mail.yaml", spec(breaking.replace("maximum: 3", "maximum: 2"), "\n    dropIntentsBefore: 2"));

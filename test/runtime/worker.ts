@@ -114,7 +114,7 @@ function outcomeOf(intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
 }
 
 type ScriptTrigger = DurableTrigger<ScriptIntent, ScriptOutcome>;
-type Options = Pick<ScriptTrigger, "cancellation" | "retry" | "concurrency" | "acquireDeadlineMs" | "commitFailed">;
+type Options = Pick<ScriptTrigger, "cancellation" | "retry" | "concurrency" | "acquireDeadlineMs" | "commitFailed" | "intentVersion" | "intentsDroppedBefore">;
 
 function scripted<const Kind extends KindName>(kind: Kind, options: Partial<Options> = {}) {
   return {
@@ -165,6 +165,8 @@ export const triggers = [
   scripted("test.short", { acquireDeadlineMs: 300, retry: { ...fastRetry, maxAttempts: 2 } }),
   // Claims that outlast any test: only recovery at start can bring such work back in time.
   scripted("test.long", { acquireDeadlineMs: 900_000, retry: { ...fastRetry, maxAttempts: 2 } }),
+  // Its intent schema is at version 3, and stored intents from before version 2 are dropped.
+  scripted("test.versioned", { intentVersion: 3, intentsDroppedBefore: 2 }),
   scripted("test.slowRetry", { retry: { maxAttempts: 2, backoffMs: 60_000, maxBackoffMs: 60_000 } }),
   scripted("test.failing", {
     retry: { maxAttempts: 2, backoffMs: 10, maxBackoffMs: 10 },
