@@ -66,14 +66,85 @@ describe("bad input", () => {
     ]);
   });
 
-  it("refuses a shared schema that names itself or one declared below it, which would not exist yet when the module loads", async () => {
+  it("refuses a shared schema no finite value satisfies, at its name, but not one that names itself optionally or one below it", async () => {
     const shared = `schemas:
-  Order: { type: object, properties: { line: Line, parent: Order } }
+  Order: { type: object, required: [line], properties: { line: Line, parent: Order } }
   Line: { type: object, properties: { sku: { type: string } } }
+  Loop: { type: object, required: [next], properties: { next: Loop } }
+  Pair: { type: object, required: [other], properties: { other: { $ref: "#/schemas/Mate" } } }
+  Mate: { type: object, required: [back], properties: { back: { type: array, minItems: 1, items: { allOf: [Pair] } } } }
+  Tree: { type: object, required: [kids], properties: { kids: { type: array, items: Tree }, up: { anyOf: [Tree, { type: "null" }] } } }
 ${good}`;
-    expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([
-      'specs/a.yaml:2:46: "Line" is declared below it; a shared schema may only name schemas declared above it',
-      'specs/a.yaml:2:60: a schema cannot name itself; a shared schema may only name schemas declared above it',
+    const endless = (name: string) => `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`;
+    expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([`specs/a.yaml:4:3: ${endless("Loop")}`, `specs/a.yaml:5:3: ${endless("Pair")}`, `specs/a.yaml:6:3: ${endless("Mate")}`]);
+  });
+
+  it("refuses references outside the file's schemas, and keywords a reference or union would ignore, at the exact node", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        a: { $ref: "#/components/schemas/Card" }
+        b: { $ref: Crad }
+        c: { $ref: Card, minLength: 1 }
+        d: { anyOf: [Card, Loose], type: object }
+        e: { anyOf: [Card], $ref: Card }
+        f: { type: object, x-vendor: { anything: [1] }, properties: { x-id: { type: string, x-note: ok } } }`;
+    const spec = `schemas:
+  Card: { type: object, required: [type], properties: { type: { const: card } } }
+  Loose: { type: object, properties: { type: { type: string } } }
+${good.replace("intent: { type: object, properties: { id: { type: string } } }", intent)}`;
+    const annotations = "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, contentMediaType, default, nullable, discriminator";
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:11:20: "#/components/schemas/Card" points outside this file\'s schemas; expected "#/schemas/<name>" or a name: one of Card, Loose. Did you mean "Card"?',
+      'specs/a.yaml:12:20: "Crad" names no schema; expected an inline schema or one of Card, Loose. Did you mean "Card"?',
+      `specs/a.yaml:13:26: "minLength" beside "$ref": only annotations (${annotations}) go with it; put "minLength" in the schema it names or in each branch, or use allOf`,
+      `specs/a.yaml:14:36: "type" beside "anyOf": only annotations (${annotations}) go with it; put "type" in the schema it names or in each branch, or use allOf`,
+      'specs/a.yaml:15:14: "anyOf" beside "$ref": a schema takes one of $ref, anyOf, oneOf, allOf; nest one inside the other',
+    ]);
+  });
+
+  it("refuses a discriminator its branches do not carry, naming the branch", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        a: { oneOf: [Card, Loose], discriminator: { propertyName: type } }
+        b: { oneOf: [Card, { $ref: Card }], discriminator: { propertyName: type } }
+        c: { type: object, discriminator: { propertyName: type } }
+        d: { discriminator: { propertyName: type, mapping: { card: "#/schemas/Card", bank: Bank, cash: Card } }, oneOf: [Card] }
+        e: { discriminator: { propertyName: type, mappin: {} }, oneOf: [Card] }`;
+    const spec = `schemas:
+  Card: { type: object, required: [type], properties: { type: { const: card } } }
+  Loose: { type: object, properties: { type: { type: string } } }
+${good.replace("intent: { type: object, properties: { id: { type: string } } }", intent)}`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:15:51: unknown field "mappin"; expected one of propertyName, mapping. Did you mean "mapping"?',
+    ]);
+    expect(await errorsOf({ "specs/a.yaml": spec.replace(/\n.*mappin:.*/, "") })).toEqual([
+      'specs/a.yaml:11:28: branch 1 cannot be told apart by "type": expected an object schema (or the name of one) that requires "type" as a const or an enum',
+      'specs/a.yaml:12:28: branch 1 cannot be told apart by "type": "type" "card" already picks branch 0',
+      "specs/a.yaml:13:28: discriminator tells the branches of a oneOf or anyOf apart; this schema has none",
+      'specs/a.yaml:14:92: mapping "bank" names "Bank", which is not a branch; expected one of the schemas the branches name',
+      'specs/a.yaml:14:104: mapping "cash" picks branch 0, whose "type" is never "cash"',
+    ]);
+  });
+
+  it("refuses tuple, pattern, bound and format combinations it cannot honour, each where it is", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        g: { type: object, patternProperties: { "^a": {}, "^b": {} } }
+        h: { type: object, patternProperties: { "([": {} } }
+        i: { type: array, items: [{ type: string }], prefixItems: [{ type: string }] }
+        j: { type: array, additionalItems: false }
+        k: { type: number, exclusiveMinimum: true }
+        l: { type: string, format: date, contentEncoding: base64 }`;
+    expect(await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent) })).toEqual([
+      "specs/a.yaml:8:28: patternProperties is supported as one pattern that every key must match, with no properties or additionalProperties beside it",
+      expect.stringMatching(/^specs\/a\.yaml:9:49: patternProperties key is not a valid regular expression: /),
+      "specs/a.yaml:10:27: a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both",
+      "specs/a.yaml:11:27: additionalItems applies only after a list under items (a tuple); expected items: [..] beside it",
+      "specs/a.yaml:12:46: exclusiveMinimum: true makes minimum exclusive, and there is no minimum; expected minimum beside it, or exclusiveMinimum as a number",
+      'specs/a.yaml:13:42: contentEncoding beside format "date": a string is checked by one of them',
     ]);
   });
 
