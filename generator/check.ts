@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
 import { payloadKeywords, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
-import { ANNOTATIONS, discriminates, isNull, referenceOf, refName, tagValues } from "./zod-ir.ts";
+import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
   readonly file: string;
@@ -14,6 +14,8 @@ export interface CheckedSpec {
 
 const SCHEMA_KEYWORDS = Object.keys(payloadKeywords.shape);
 const REF_BUILTINS = ["intent", "outcome", "progress"];
+/** What a generated module imports by name, which a shared schema's type may not take. */
+const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "ParseResult", "AttachedStream", "StartParseResult"];
 
 /**
  * Stage 2: documents → typed specs. Every error is collected, each with its
@@ -102,8 +104,18 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
   const named = Object.keys(shared);
   const resolveIn = (own: Record<string, SchemaOrRef | undefined>) => (name: string) => own[name] ?? shared[name];
 
+  const typeNames = new Map<string, string>();
   Object.entries(shared).forEach(([name, schema]) => {
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) at(["schemas", name], `schema name "${name}" must be letters and digits, starting with a letter`, "key");
+    // Vendors' names (`invoice_line_item`, `simple-user`) become identifiers: InvoiceLineItem, SimpleUser.
+    if (!/^[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*$/.test(name)) {
+      at(["schemas", name], `schema name "${name}" must be words of letters and digits joined by "_", "-" or ".", starting with a letter`, "key");
+    } else {
+      const typeName = pascalCase(name);
+      const first = typeNames.get(typeName);
+      if (first !== undefined) at(["schemas", name], `schema name "${name}" makes the type name ${typeName}, as "${first}" does at ${where(["schemas", first])}`, "key");
+      else typeNames.set(typeName, name);
+      if (RESERVED_TYPES.includes(typeName)) at(["schemas", name], `schema name "${name}" makes the type name ${typeName}, which the generated module imports`, "key");
+    }
     if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
     // Shared schemas may name each other in any order, themselves too: a recursion goes through z.lazy.
     walkSchema(schema, ["schemas", name], { at, where, refs: named, builtins: [], resolve: resolveIn({}) });
@@ -168,10 +180,10 @@ function checkReference(ref: string, path: readonly PropertyKey[], walk: Walk): 
   const candidates = [...walk.builtins, ...walk.refs];
   const name = refName(ref);
   if (candidates.includes(name)) return;
-  if (ref.startsWith("#/") && !ref.startsWith("#/schemas/")) {
+  if (ref.startsWith("#") && !REF_PREFIXES.some((prefix) => ref.startsWith(prefix))) {
     const last = ref.slice(ref.lastIndexOf("/") + 1);
     const hint = suggest(last, candidates);
-    walk.at(path, `"${ref}" points outside this file's schemas; expected "#/schemas/<name>" or a name: one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
+    walk.at(path, `"${ref}" points outside this file's schemas; expected "#/schemas/<name>" (or ${REF_PREFIXES.slice(1).map((p) => `"${p}<name>"`).join(", ")}) or a name: one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
     return;
   }
   const hint = suggest(name, candidates);

@@ -6,7 +6,9 @@ import { z } from "zod";
  */
 
 export const SCHEMA_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"] as const;
-export const STRING_FORMATS = ["uuid", "email", "uri", "date-time", "date", "time", "ipv4", "ipv6"] as const;
+/** Formats checked, and OpenAPI's formats that only describe (`int32` bounds an integer, `byte` is base64). */
+export const STRING_FORMATS = ["uuid", "email", "uri", "date-time", "date", "time", "ipv4", "ipv6", "hostname", "byte"] as const;
+export const DESCRIPTIVE_FORMATS = ["int32", "int64", "float", "double", "binary", "password", "unix-time", "decimal", "uri-reference"] as const;
 export const CONTENT_ENCODINGS = ["base64", "base64url"] as const;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -36,6 +38,9 @@ export interface PayloadSchema {
   readOnly?: boolean;
   writeOnly?: boolean;
   $comment?: string;
+  /** The dialect and identity a pasted document gives itself: read, and otherwise ignored. */
+  $schema?: string;
+  $id?: string;
   properties?: Record<string, SchemaOrRef>;
   required?: string[];
   additionalProperties?: boolean | SchemaOrRef;
@@ -53,7 +58,7 @@ export interface PayloadSchema {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
-  format?: (typeof STRING_FORMATS)[number];
+  format?: (typeof STRING_FORMATS)[number] | (typeof DESCRIPTIVE_FORMATS)[number];
   contentEncoding?: (typeof CONTENT_ENCODINGS)[number];
   contentMediaType?: string;
   minimum?: number;
@@ -90,6 +95,8 @@ export const payloadKeywords = z.strictObject({
   readOnly: z.boolean().optional(),
   writeOnly: z.boolean().optional(),
   $comment: z.string().optional(),
+  $schema: z.string().optional(),
+  $id: z.string().optional(),
   get properties() {
     return z.record(z.string(), schemaOrRef).optional();
   },
@@ -118,7 +125,7 @@ export const payloadKeywords = z.strictObject({
   minLength: count.optional(),
   maxLength: count.optional(),
   pattern: z.string().optional(),
-  format: z.enum(STRING_FORMATS).optional(),
+  format: z.enum([...STRING_FORMATS, ...DESCRIPTIVE_FORMATS]).optional(),
   contentEncoding: z.enum(CONTENT_ENCODINGS).optional(),
   contentMediaType: z.string().optional(),
   minimum: z.number().optional(),

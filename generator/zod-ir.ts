@@ -47,6 +47,8 @@ const FORMATS: Record<string, ZodIR> = {
   time: call(["z", "string"], [], [{ method: "regex", args: [{ regex: TIME }, { json: "Invalid time" }] }]),
   ipv4: call(["z", "ipv4"]),
   ipv6: call(["z", "ipv6"]),
+  hostname: call(["z", "hostname"]),
+  byte: call(["z", "base64"]),
   base64: call(["z", "base64"]),
   base64url: call(["z", "base64url"]),
 };
@@ -63,9 +65,16 @@ export interface IRContext {
 
 const NO_CONTEXT: IRContext = { resolve: () => undefined, deferred: () => false, opaque: () => false };
 
-/** The name a reference gives: a bare `Address`, or the pointer `#/schemas/Address`. */
+/**
+ * Pointers to a named schema: this file's `#/schemas/`, and where a pasted OpenAPI or JSON Schema
+ * document keeps them (its schemas go under `schemas` with their names unchanged).
+ */
+export const REF_PREFIXES = ["#/schemas/", "#/components/schemas/", "#/$defs/", "#/definitions/"] as const;
+
+/** The name a reference gives: a bare `Address`, or a pointer such as `#/schemas/Address`. */
 export function refName(ref: string): string {
-  return ref.startsWith("#/schemas/") ? ref.slice("#/schemas/".length) : ref;
+  const prefix = REF_PREFIXES.find((p) => ref.startsWith(p));
+  return prefix === undefined ? ref : ref.slice(prefix.length);
 }
 
 /** The name a schema stands for, if it is a reference (a string, or `{ $ref }` with annotations at most). */
@@ -75,7 +84,7 @@ export function referenceOf(schema: SchemaOrRef): string | undefined {
 }
 
 /** Keywords that say something about a schema without changing what it accepts, or (`nullable`, `default`, `discriminator`) say it for a reference or union too. */
-export const ANNOTATIONS = ["title", "description", "examples", "example", "deprecated", "readOnly", "writeOnly", "$comment", "contentMediaType", "default", "nullable", "discriminator"] as const;
+export const ANNOTATIONS = ["title", "description", "examples", "example", "deprecated", "readOnly", "writeOnly", "$comment", "$schema", "$id", "contentMediaType", "default", "nullable", "discriminator"] as const;
 
 export function toIR(schema: SchemaOrRef, ctx: IRContext = NO_CONTEXT): ZodIR {
   if (typeof schema === "string") return refIR(refName(schema), ctx);
@@ -100,14 +109,15 @@ function metaOf(s: PayloadSchema): Record<string, JsonValue> | undefined {
   if (s.title === undefined && examples === undefined && s.deprecated !== true) return undefined;
   return {
     ...(s.title === undefined ? {} : { title: s.title }),
-    ...(s.description === undefined ? {} : { description: s.description }),
+    ...(s.description === undefined || s.description === "" ? {} : { description: s.description }),
     ...(s.deprecated === true ? { deprecated: true } : {}),
     ...(examples === undefined ? {} : { examples }),
   };
 }
 
 /** A schema's annotations as one line of JSDoc: its title and description, an example, `@deprecated`. */
-export function docText(s: SchemaOrRef | undefined, description = typeof s === "object" ? s.description : undefined): string | undefined {
+export function docText(s: SchemaOrRef | undefined, given = typeof s === "object" ? s.description : undefined): string | undefined {
+  const description = given === "" ? undefined : given;
   const schema = typeof s === "object" ? s : {};
   const examples = schema.examples ?? (schema.example === undefined ? undefined : [schema.example]);
   const parts = [
@@ -307,8 +317,10 @@ function bounds(min: number | undefined, max: number | undefined): Link[] {
 }
 
 /** `minimum`/`maximum`, exclusive as a number (draft 6 on) or as OpenAPI 3.0's `true`; `multipleOf`. */
-function numberBounds(s: PayloadSchema): Link[] {
+function numberBounds(schema: PayloadSchema): Link[] {
   const links: Link[] = [];
+  // OpenAPI's int32 is a 32-bit signed integer, unless the schema bounds it itself.
+  const s = schema.format === "int32" ? { minimum: -2147483648, maximum: 2147483647, ...schema } : schema;
   const lower = typeof s.exclusiveMinimum === "number" ? { method: "gt", n: s.exclusiveMinimum } : s.minimum === undefined ? undefined : { method: s.exclusiveMinimum === true ? "gt" : "min", n: s.minimum };
   const upper = typeof s.exclusiveMaximum === "number" ? { method: "lt", n: s.exclusiveMaximum } : s.maximum === undefined ? undefined : { method: s.exclusiveMaximum === true ? "lt" : "max", n: s.maximum };
   // Both an inclusive and an exclusive number given: the exclusive one is the one that bites only when it is the tighter.
@@ -357,8 +369,9 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
     case "string": {
       const links = bounds(s.minLength, s.maxLength);
       if (s.pattern !== undefined) links.push({ method: "regex", args: [{ regex: s.pattern }] });
-      const format = s.contentEncoding ?? s.format;
-      return withLinks(format === undefined ? call(["z", "string"]) : FORMATS[format]!, ...links);
+      // A format that only describes (`password`, `decimal`, …) checks nothing.
+      const format = FORMATS[s.contentEncoding ?? s.format ?? ""];
+      return withLinks(format ?? call(["z", "string"]), ...links);
     }
     case "integer":
       return call(["z", "int"], [], numberBounds(s));

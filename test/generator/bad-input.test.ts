@@ -79,11 +79,25 @@ ${good}`;
     expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([`specs/a.yaml:4:3: ${endless("Loop")}`, `specs/a.yaml:5:3: ${endless("Pair")}`, `specs/a.yaml:6:3: ${endless("Mate")}`]);
   });
 
+  it("takes vendors' schema names, and refuses two that make one type name or a name the module imports", async () => {
+    const spec = `schemas:
+  invoice_line_item: { type: object }
+  invoice-line.item: { type: object }
+  json_value: { type: string }
+  "3d": { type: object }
+${good}`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:3:3: schema name "invoice-line.item" makes the type name InvoiceLineItem, as "invoice_line_item" does at specs/a.yaml:2:22',
+      'specs/a.yaml:4:3: schema name "json_value" makes the type name JsonValue, which the generated module imports',
+      'specs/a.yaml:5:3: schema name "3d" must be words of letters and digits joined by "_", "-" or ".", starting with a letter',
+    ]);
+  });
+
   it("refuses references outside the file's schemas, and keywords a reference or union would ignore, at the exact node", async () => {
     const intent = `intent:
       type: object
       properties:
-        a: { $ref: "#/components/schemas/Card" }
+        a: { $ref: "#/component/schemas/Card" }
         b: { $ref: Crad }
         c: { $ref: Card, minLength: 1 }
         d: { anyOf: [Card, Loose], type: object }
@@ -93,9 +107,9 @@ ${good}`;
   Card: { type: object, required: [type], properties: { type: { const: card } } }
   Loose: { type: object, properties: { type: { type: string } } }
 ${good.replace("intent: { type: object, properties: { id: { type: string } } }", intent)}`;
-    const annotations = "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, contentMediaType, default, nullable, discriminator";
+    const annotations = "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, $schema, $id, contentMediaType, default, nullable, discriminator";
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
-      'specs/a.yaml:11:20: "#/components/schemas/Card" points outside this file\'s schemas; expected "#/schemas/<name>" or a name: one of Card, Loose. Did you mean "Card"?',
+      'specs/a.yaml:11:20: "#/component/schemas/Card" points outside this file\'s schemas; expected "#/schemas/<name>" (or "#/components/schemas/<name>", "#/$defs/<name>", "#/definitions/<name>") or a name: one of Card, Loose. Did you mean "Card"?',
       'specs/a.yaml:12:20: "Crad" names no schema; expected an inline schema or one of Card, Loose. Did you mean "Card"?',
       `specs/a.yaml:13:26: "minLength" beside "$ref": only annotations (${annotations}) go with it; put "minLength" in the schema it names or in each branch, or use allOf`,
       `specs/a.yaml:14:36: "type" beside "anyOf": only annotations (${annotations}) go with it; put "type" in the schema it names or in each branch, or use allOf`,
