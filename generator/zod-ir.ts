@@ -265,6 +265,8 @@ function allOf(s: PayloadSchema, ctx: IRContext): ZodIR {
   const { allOf: parts = [], ...rest } = s;
   const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
   const all = Object.keys(own).length > 0 ? [...parts, own] : parts;
+  // OpenAPI 3.0's way to annotate a reference (`allOf: [$ref]` with `nullable` or a description): the reference itself.
+  if (all.length === 1) return toIR(all[0]!, ctx);
   const objects = all.map((part) => resolved(part, ctx));
   if (all.every((part, i) => objects[i] !== undefined && isObjectSchema(objects[i]!) && !(referenceOf(part) !== undefined && ctx.opaque(referenceOf(part)!)))) {
     return ofType("object", mergeObjects(objects as PayloadSchema[]), ctx);

@@ -111,6 +111,7 @@ describe("schema constructs vendors' schemas use", () => {
     expect(text).toContain("replies: z.array(z.lazy(() => commentSchema))");
     expect(text).toContain("  replies: Comment[];");
     expect(text).toContain("billing?: (Address | null) | undefined;");
+    expect(text).toContain('annotated: addressSchema.nullable().describe("OpenAPI 3.0\'s annotated reference.").optional(),');
     expect(text).toContain("range?: [number, (number | undefined)?, ...string[]] | undefined;");
     expect(text).toContain("/** Use role. @deprecated */");
     expect(text).toContain('/** @example "DE" */');
@@ -128,7 +129,8 @@ describe("schema constructs vendors' schemas use", () => {
   });
 
   it("accepts null for nullable objects and references, and refuses a wrong object", () => {
-    expect(accepted({ shipping: null, billing: null, fallback: null })).toMatchObject({ shipping: null, billing: null, fallback: null });
+    expect(accepted({ shipping: null, billing: null, fallback: null, annotated: null })).toMatchObject({ shipping: null, billing: null, fallback: null, annotated: null });
+    refused({ annotated: { line1: "x" } });
     accepted({ shipping: { name: "Ada" }, billing: { line1: "Main St 1", country: "DE" }, fallback: { line1: "x", line2: null, country: "FR" } });
     expect(refused({ billing: { line1: "Main St 1", country: "Germany" } })).toMatch(/^billing\.country: /);
     expect(refused({ fallback: { country: "DE" } })).toMatch(/fallback\.line1: /);
