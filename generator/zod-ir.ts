@@ -23,8 +23,11 @@ type Arg =
   | { readonly member: readonly string[] }
   /** `() => <ir>`, for `z.lazy`. */
   | { readonly thunk: ZodIR }
-  /** A function the generator writes: its source, printed as it is, and the same function to run. */
-  | { readonly code: string; readonly value: unknown };
+  /**
+   * A function the generator writes: its source, printed as it is, and the same function to run;
+   * `jsonSchema` says what it checks in JSON Schema's words, which zod cannot see in a function.
+   */
+  | { readonly code: string; readonly value: unknown; readonly jsonSchema?: Readonly<Record<string, JsonValue>> };
 
 const call = (path: string[], args: Arg[] = [], chain: Link[] = []): ZodIR => ({ head: { call: path, args }, chain });
 const withLinks = (ir: ZodIR, ...links: Link[]): ZodIR => ({ ...ir, chain: [...ir.chain, ...links] });
@@ -159,6 +162,11 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   }
   if (s.const !== undefined) return exactly(s.const);
   if (s.enum !== undefined) {
+    // OpenAPI's nullable enum lists null among strings: the strings, nullable.
+    const strings = s.enum.filter((v) => v !== null);
+    if (strings.length > 0 && strings.length < s.enum.length && strings.every((v) => typeof v === "string")) {
+      return withLinks(call(["z", "enum"], [{ json: strings }]), NULLABLE);
+    }
     return s.enum.every((v) => typeof v === "string")
       ? call(["z", "enum"], [{ json: s.enum }])
       : s.enum.length === 1
@@ -335,25 +343,26 @@ function numberBounds(schema: PayloadSchema): Link[] {
 }
 
 /** A refinement whose code the generator writes (never text from a spec), printed as it is and run as `value`. */
-function refine(source: string, value: (input: never) => boolean, message: string): Link {
-  return { method: "refine", args: [{ code: source, value }, { json: message }] };
+function refine(source: string, value: (input: never) => boolean, message: string, jsonSchema: Record<string, JsonValue>): Link {
+  return { method: "refine", args: [{ code: source, value, jsonSchema }, { json: message }] };
 }
 
 const UNIQUE = refine(
   "(items) => new Set(items.map((item) => JSON.stringify(item))).size === items.length",
   (items: unknown[]) => new Set(items.map((item) => JSON.stringify(item))).size === items.length,
   "Items must be unique",
+  { uniqueItems: true },
 );
-const UNIQUE_SCALARS = refine("(items) => new Set(items).size === items.length", (items: unknown[]) => new Set(items).size === items.length, "Items must be unique");
+const UNIQUE_SCALARS = refine("(items) => new Set(items).size === items.length", (items: unknown[]) => new Set(items).size === items.length, "Items must be unique", { uniqueItems: true });
 
 function propertyCount(min: number | undefined, max: number | undefined): Link[] {
   const links: Link[] = [];
   // Integers the spec format checked, so printing them into code is safe.
   if (min !== undefined) {
-    links.push(refine(`(value) => Object.keys(value).length >= ${min}`, (value: object) => Object.keys(value).length >= min, `Too small: expected at least ${min} properties`));
+    links.push(refine(`(value) => Object.keys(value).length >= ${min}`, (value: object) => Object.keys(value).length >= min, `Too small: expected at least ${min} properties`, { minProperties: min }));
   }
   if (max !== undefined) {
-    links.push(refine(`(value) => Object.keys(value).length <= ${max}`, (value: object) => Object.keys(value).length <= max, `Too big: expected at most ${max} properties`));
+    links.push(refine(`(value) => Object.keys(value).length <= ${max}`, (value: object) => Object.keys(value).length <= max, `Too big: expected at most ${max} properties`, { maxProperties: max }));
   }
   return links;
 }
@@ -427,8 +436,8 @@ function array(s: PayloadSchema, ctx: IRContext): ZodIR {
   if (rest !== false) args.push({ ir: rest === undefined || rest === true ? JSON_IR : toIR(rest, ctx) });
   const links: Link[] = [];
   // A tuple's length is its items' unless there is a rest; bounds past that are checked as a length.
-  if (rest !== false && s.minItems !== undefined && s.minItems > prefix.length) links.push(refine(`(items) => items.length >= ${s.minItems}`, (a: unknown[]) => a.length >= s.minItems!, `Too small: expected at least ${s.minItems} items`));
-  if (s.maxItems !== undefined && (rest !== false || s.maxItems < prefix.length)) links.push(refine(`(items) => items.length <= ${s.maxItems}`, (a: unknown[]) => a.length <= s.maxItems!, `Too big: expected at most ${s.maxItems} items`));
+  if (rest !== false && s.minItems !== undefined && s.minItems > prefix.length) links.push(refine(`(items) => items.length >= ${s.minItems}`, (a: unknown[]) => a.length >= s.minItems!, `Too small: expected at least ${s.minItems} items`, { minItems: s.minItems }));
+  if (s.maxItems !== undefined && (rest !== false || s.maxItems < prefix.length)) links.push(refine(`(items) => items.length <= ${s.maxItems}`, (a: unknown[]) => a.length <= s.maxItems!, `Too big: expected at most ${s.maxItems} items`, { maxItems: s.maxItems }));
   if (s.uniqueItems === true) links.push(UNIQUE);
   return call(["z", "tuple"], args, links);
 }
@@ -532,6 +541,9 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     }
     const args = link.method === "describe" ? [commentSafe(String(first))] : link.args.map((a) => argValue(a, refs, json));
     schema = (schema as Record<string, (...a: unknown[]) => unknown>)[link.method]!(...args);
+    // For a JSON Schema, what a refinement checks is said in JSON Schema's words.
+    const hint = link.args.find((a): a is Extract<Arg, { code: string }> => "code" in a)?.jsonSchema;
+    if (!json && hint) schema = (schema as z.ZodType).meta({ ...z.globalRegistry.get(schema as z.ZodType), ...hint });
   }
   return schema as z.ZodType;
 }

@@ -116,6 +116,9 @@ describe("schema constructs vendors' schemas use", () => {
     expect(text).toContain("/** Use role. @deprecated */");
     expect(text).toContain('/** @example "DE" */');
     expect(text).not.toContain("x-github-resource");
+    // The console's JSON Schema says what a refinement checks.
+    expect(text).toMatch(/tags: \{\n {6}type: "array",\n {6}items: \{\n {8}type: "string"\n {6}\},\n {6}uniqueItems: true\n/);
+    expect(text).toContain("minProperties: 1,\n      maxProperties: 3");
     expect(text).not.toMatch(/Auxiliary|Identifier\d/);
   });
 
