@@ -208,17 +208,26 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
  * payloads (the operator console): what zod itself says the schema accepts.
  */
 export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel): JsonValue {
-  // Each schema built once, so that a recursion (through z.lazy) meets the same schema again and zod names it.
+  // Each schema built once, so that a recursion (through z.lazy) meets the same schema again: zod then
+  // declares it once under `definitions`, by its type's name.
   const built = new Map<SchemaModel, z.ZodType>();
+  const ids = new Map<z.ZodType, string>();
   const live = (s: SchemaModel): z.ZodType => {
     let schema = built.get(s);
     if (!schema) {
       schema = irToZod(s.ir, (ref) => live(resolve(ref)));
       built.set(s, schema);
+      if (s.recursive) ids.set(schema, s.typeName);
     }
     return schema;
   };
-  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io: "input", unrepresentable: "any" }) as Record<string, JsonValue>;
+  const get = (s: z.ZodType) => {
+    const meta = z.globalRegistry.get(s);
+    const id = ids.get(s);
+    return id === undefined ? meta : { ...meta, id };
+  };
+  const metadata = { get } as unknown as typeof z.globalRegistry;
+  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io: "input", unrepresentable: "any", metadata }) as Record<string, JsonValue>;
   return json;
 }
 
