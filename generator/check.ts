@@ -69,6 +69,19 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
     });
   }
   const field = path.length > 0 ? `${path.map(String).join(".")}: ` : "";
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    // A schema is a name or an object of keywords, items a schema or a list, …: the alternative that
+    // got furthest into the value says what is wrong, where it is; if none got in, say what each wanted.
+    const branches = issue.errors.map((issues) => issues.map((inner) => ({ ...inner, path: [...path, ...inner.path] }) as z.core.$ZodIssue));
+    const depth = (issues: readonly z.core.$ZodIssue[]) => Math.max(...issues.map((inner) => inner.path.length));
+    const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    if (depth(best) > path.length) return best.flatMap((inner) => describeIssue(document, inner));
+    const wanted = (issues: readonly z.core.$ZodIssue[]): string[] =>
+      issues.flatMap((inner) =>
+        inner.code === "invalid_union" && inner.errors.length > 0 ? inner.errors.flatMap(wanted) : [inner.message.replace(/^Invalid (input|option): /, "").replace(/, received .*$/, "")],
+      );
+    return [{ ...where(path), message: `${field}${[...new Set(branches.flatMap(wanted))].join(", or ")}` }];
+  }
   const message = issue.message.replace(/^Invalid input: /, "").replace(/^Invalid option: /, "");
   return [{ ...where(path), message: `${field}${message}` }];
 }

@@ -93,6 +93,21 @@ ${good}`;
     ]);
   });
 
+  it("reports a wrong value deep inside nested schemas at its node, not as the whole schema being invalid", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        a: { type: array, items: 5 }
+        b: { allOf: [{ properties: { x: { oneOf: [{ type: strng }] } } }] }
+        c: { type: number, multipleOf: 0 }`;
+    expect(await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent).replace("outcome: { type: object }", "outcome: 7") })).toEqual([
+      "specs/a.yaml:8:34: triggers.0.intent.properties.a.items: expected boolean, or expected string, or expected object, or expected array",
+      'specs/a.yaml:9:59: triggers.0.intent.properties.b.allOf.0.properties.x.oneOf.0.type: expected one of "object"|"array"|"string"|"number"|"integer"|"boolean"|"null", or expected array',
+      "specs/a.yaml:10:40: triggers.0.intent.properties.c.multipleOf: Too small: expected number to be >0",
+      "specs/a.yaml:11:14: triggers.0.outcome: expected string, or expected object",
+    ]);
+  });
+
   it("refuses references outside the file's schemas, and keywords a reference or union would ignore, at the exact node", async () => {
     const intent = `intent:
       type: object
