@@ -222,13 +222,28 @@ const isObjectSchema = (s: PayloadSchema) =>
   s.minProperties === undefined &&
   s.maxProperties === undefined;
 
+/**
+ * A schema as one object, if it is one: an object schema, a reference to one, or an allOf of such
+ * (merged, as allOf builds it), seen through references; `undefined` otherwise.
+ */
+export function objectView(schema: SchemaOrRef, ctx: Pick<IRContext, "resolve" | "opaque">, depth = 0): PayloadSchema | undefined {
+  const name = referenceOf(schema);
+  if (name !== undefined && ctx.opaque(name)) return undefined;
+  const s = resolved(schema, ctx);
+  if (s === undefined || depth > 16) return undefined;
+  if (s.allOf === undefined) return isObjectSchema(s) ? s : undefined;
+  if (s.nullable === true) return undefined;
+  const { allOf: parts, ...rest } = s;
+  const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
+  const views = [...parts, ...(Object.keys(own).length > 0 ? [own] : [])].map((part) => objectView(part, ctx, depth + 1));
+  return views.every((view) => view !== undefined) ? mergeObjects(views as PayloadSchema[]) : undefined;
+}
+
 /** The values a branch's `tag` property may hold, if it is an object that requires it as a const or an enum of plain values. */
 export function tagValues(branch: SchemaOrRef, tag: string, ctx: Pick<IRContext, "resolve" | "opaque">): JsonValue[] | undefined {
-  const name = referenceOf(branch);
-  if (name !== undefined && ctx.opaque(name)) return undefined;
   if (typeof branch === "object" && branch.$ref !== undefined && branch.nullable === true) return undefined;
-  const s = resolved(branch, ctx);
-  if (s === undefined || !isObjectSchema(s) || !(s.required ?? []).includes(tag)) return undefined;
+  const s = objectView(branch, ctx);
+  if (s === undefined || !(s.required ?? []).includes(tag)) return undefined;
   const property = s.properties?.[tag];
   const p = property === undefined ? undefined : resolved(property, ctx);
   if (p === undefined || p.nullable === true) return undefined;
@@ -259,8 +274,8 @@ export function discriminates(branches: readonly SchemaOrRef[], tag: string, ctx
 
 /** A property every branch requires as a const or enum, with values no two branches share: a discriminator without `discriminator`. */
 function discriminatorOf(branches: readonly SchemaOrRef[], ctx: IRContext): string | undefined {
-  const first = resolved(branches[0]!, ctx);
-  if (first === undefined || !isObjectSchema(first)) return undefined;
+  const first = objectView(branches[0]!, ctx);
+  if (first === undefined) return undefined;
   return (first.required ?? []).find((tag) => discriminates(branches, tag, ctx) === undefined);
 }
 
@@ -275,10 +290,8 @@ function allOf(s: PayloadSchema, ctx: IRContext): ZodIR {
   const all = Object.keys(own).length > 0 ? [...parts, own] : parts;
   // OpenAPI 3.0's way to annotate a reference (`allOf: [$ref]` with `nullable` or a description): the reference itself.
   if (all.length === 1) return toIR(all[0]!, ctx);
-  const objects = all.map((part) => resolved(part, ctx));
-  if (all.every((part, i) => objects[i] !== undefined && isObjectSchema(objects[i]!) && !(referenceOf(part) !== undefined && ctx.opaque(referenceOf(part)!)))) {
-    return ofType("object", mergeObjects(objects as PayloadSchema[]), ctx);
-  }
+  const objects = all.map((part) => objectView(part, ctx));
+  if (objects.every((view) => view !== undefined)) return ofType("object", mergeObjects(objects as PayloadSchema[]), ctx);
   const [head, ...tail] = all.map((part) => toIR(part, ctx));
   return withLinks(head!, ...tail.map((ir): Link => ({ method: "and", args: [{ ir }] })));
 }
@@ -289,12 +302,26 @@ export function mergeObjects(parts: readonly PayloadSchema[]): PayloadSchema {
   for (const part of parts) {
     for (const [name, property] of Object.entries(part.properties ?? {})) {
       const before = properties[name];
-      properties[name] = before === undefined ? property : { allOf: [before, property] };
+      properties[name] = before === undefined ? property : (narrower(before, property) ?? narrower(property, before) ?? { allOf: [before, property] });
     }
   }
   const required = [...new Set(parts.flatMap((part) => part.required ?? []))];
   const extra = parts.some((part) => part.additionalProperties === false) ? false : parts.find((part) => part.additionalProperties !== undefined)?.additionalProperties;
   return { type: "object", properties, ...(required.length > 0 ? { required } : {}), ...(extra === undefined ? {} : { additionalProperties: extra }) };
+}
+
+/**
+ * `b` when it says all `a` says and more: a const or enum whose values are all of `a`'s type, where
+ * `a` says nothing but its type (a base schema's `kind: { type: string }`, a branch's `kind: { const: cat }`).
+ */
+function narrower(a: SchemaOrRef, b: SchemaOrRef): SchemaOrRef | undefined {
+  if (typeof a !== "object" || typeof b !== "object" || (b.const === undefined && b.enum === undefined)) return undefined;
+  const keywords = Object.keys(a).filter((key) => !(ANNOTATIONS as readonly string[]).includes(key));
+  if (keywords.length !== 1 || keywords[0] !== "type") return undefined;
+  const types = Array.isArray(a.type) ? a.type : [a.type];
+  const typeOf = (v: JsonValue) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? ["integer", "number"] : "number") : typeof v);
+  const fits = (v: JsonValue) => [typeOf(v)].flat().some((t) => types.includes(t as (typeof types)[number]));
+  return (b.enum ?? [b.const!]).every(fits) ? b : undefined;
 }
 
 /**

@@ -57,6 +57,13 @@ export const wrongPoint: ConstructsJobIntent = { ...base, point: [1, 2, 3] };
 // @ts-expect-error the items after a tuple's prefix are strings
 export const wrongRange: ConstructsJobIntent = { ...base, range: [1, 2, 3] };
 
+export function sound(pet: NonNullable<ConstructsJobIntent["pet"]>): string {
+  // Branches built by allOf on a base schema are told apart by the const each adds.
+  return pet.kind === "dog" ? (pet.barks ? "woof" : "…") : pet.name;
+}
+// @ts-expect-error a cat does not bark
+export const wrongPet: ConstructsJobIntent["pet"] = { kind: "cat", name: "Tom", barks: true };
+
 export const tree: Comment = { id: 1, body: "top", author: null, replies: [{ id: 2, body: "reply", replies: [] }] };
 // @ts-expect-error a reply is a comment all the way down
 export const wrongTree: Comment = { id: 1, body: "top", replies: [{ id: 2, body: "reply", replies: [{ id: 3 }] }] };
@@ -107,6 +114,7 @@ describe("schema constructs vendors' schemas use", () => {
     const text = ws.read("generated/constructs.ts");
     expect(text).toContain("method: Card | Bank;");
     expect(text).toContain('method: z.discriminatedUnion("type", [cardSchema, bankSchema]),');
+    expect(text).toContain('pet: z.discriminatedUnion("kind", [catSchema, dogSchema]).optional(),');
     expect(text).toContain("export const commentSchema: z.ZodType<Comment> = z.object({");
     expect(text).toContain("replies: z.array(z.lazy(() => commentSchema))");
     expect(text).toContain("  replies: Comment[];");
@@ -162,6 +170,10 @@ describe("schema constructs vendors' schemas use", () => {
     accepted({ shape: { kind: "circle", r: 1 } });
     expect(refused({ shape: { kind: "circle", r: 0 } })).toMatch(/^shape\.r: Too small/);
     expect(refused({ shape: { kind: "rect", w: 1 } })).toMatch(/^shape\.h: /);
+    // Branches that extend a base schema through allOf, told apart by the const each adds.
+    expect(accepted({ pet: { kind: "dog", name: "Rex", barks: true } }).pet).toEqual({ kind: "dog", name: "Rex", barks: true });
+    expect(refused({ pet: { kind: "dog", name: "Rex" } })).toMatch(/^pet\.barks: /);
+    expect(refused({ pet: { kind: "cat" } })).toMatch(/^pet\.name: /);
   });
 
   it("merges allOf, and checks tuples, bounds, unique items, property counts and key patterns", () => {
