@@ -382,14 +382,16 @@ const UNIQUE = refine(
 );
 const UNIQUE_SCALARS = refine("(items) => new Set(items).size === items.length", (items: unknown[]) => new Set(items).size === items.length, "Items must be unique", { uniqueItems: true });
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 function propertyCount(min: number | undefined, max: number | undefined): Link[] {
   const links: Link[] = [];
   // Integers the spec format checked, so printing them into code is safe.
   if (min !== undefined) {
-    links.push(refine(`(value) => Object.keys(value).length >= ${min}`, (value: object) => Object.keys(value).length >= min, `Too small: expected at least ${min} properties`, { minProperties: min }));
+    links.push(refine(`(value) => Object.keys(value).length >= ${min}`, (value: object) => Object.keys(value).length >= min, `Too small: expected at least ${plural(min, "property", "properties")}`, { minProperties: min }));
   }
   if (max !== undefined) {
-    links.push(refine(`(value) => Object.keys(value).length <= ${max}`, (value: object) => Object.keys(value).length <= max, `Too big: expected at most ${max} properties`, { maxProperties: max }));
+    links.push(refine(`(value) => Object.keys(value).length <= ${max}`, (value: object) => Object.keys(value).length <= max, `Too big: expected at most ${plural(max, "property", "properties")}`, { maxProperties: max }));
   }
   return links;
 }
@@ -463,8 +465,8 @@ function array(s: PayloadSchema, ctx: IRContext): ZodIR {
   if (rest !== false) args.push({ ir: rest === undefined || rest === true ? JSON_IR : toIR(rest, ctx) });
   const links: Link[] = [];
   // A tuple's length is its items' unless there is a rest; bounds past that are checked as a length.
-  if (rest !== false && s.minItems !== undefined && s.minItems > prefix.length) links.push(refine(`(items) => items.length >= ${s.minItems}`, (a: unknown[]) => a.length >= s.minItems!, `Too small: expected at least ${s.minItems} items`, { minItems: s.minItems }));
-  if (s.maxItems !== undefined && (rest !== false || s.maxItems < prefix.length)) links.push(refine(`(items) => items.length <= ${s.maxItems}`, (a: unknown[]) => a.length <= s.maxItems!, `Too big: expected at most ${s.maxItems} items`, { maxItems: s.maxItems }));
+  if (rest !== false && s.minItems !== undefined && s.minItems > prefix.length) links.push(refine(`(items) => items.length >= ${s.minItems}`, (a: unknown[]) => a.length >= s.minItems!, `Too small: expected at least ${plural(s.minItems, "item", "items")}`, { minItems: s.minItems }));
+  if (s.maxItems !== undefined && (rest !== false || s.maxItems < prefix.length)) links.push(refine(`(items) => items.length <= ${s.maxItems}`, (a: unknown[]) => a.length <= s.maxItems!, `Too big: expected at most ${plural(s.maxItems, "item", "items")}`, { maxItems: s.maxItems }));
   if (s.uniqueItems === true) links.push(UNIQUE);
   return call(["z", "tuple"], args, links);
 }
