@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
 import { payloadKeywords, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
-import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
+import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
   readonly file: string;
@@ -215,7 +215,9 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   const combinator = combinators[0];
   if (combinator === "$ref" || combinator === "anyOf" || combinator === "oneOf") {
     for (const key of Object.keys(s)) {
-      if (key !== combinator && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
+      // OpenAPI often writes `type: object` beside a oneOf of objects: it says nothing more, so it is let be.
+      const redundantType = key === "type" && combinator !== "$ref" && objectsOnly(s, walk);
+      if (key !== combinator && !redundantType && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
         walk.at([...path, key], `"${key}" beside "${combinator}": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names or in each branch, or use allOf`, "key");
       }
     }
@@ -268,6 +270,13 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
     }
   }
   for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, suffix[0] === "allOf");
+}
+
+/** Whether a union says `type: object` (or `[object, "null"]`) and every branch but a null one is an object. */
+function objectsOnly(s: PayloadSchema, walk: Walk): boolean {
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const branches = (s.anyOf ?? s.oneOf ?? []).filter((branch) => !isNull(branch));
+  return types.includes("object") && types.every((t) => t === "object" || t === "null") && branches.every((branch) => objectView(branch, { resolve: walk.resolve, opaque: () => false }) !== undefined);
 }
 
 function checkRegex(source: string, path: readonly PropertyKey[], what: string, walk: Walk, key?: "key"): void {

@@ -146,7 +146,8 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   const branches = s.anyOf ?? s.oneOf;
   if (branches !== undefined) {
     const rest = branches.filter((b) => !isNull(b));
-    const nullable = rest.length < branches.length;
+    // `type: [object, "null"]` beside the union (check lets only that through) admits null too.
+    const nullable = rest.length < branches.length || (Array.isArray(s.type) && s.type.includes("null"));
     let ir: ZodIR;
     if (rest.length === 0) ir = call(["z", "null"]);
     else if (rest.length === 1) ir = toIR(rest[0]!, ctx);

@@ -115,7 +115,7 @@ ${good}`;
         a: { $ref: "#/component/schemas/Card" }
         b: { $ref: Crad }
         c: { $ref: Card, minLength: 1 }
-        d: { anyOf: [Card, Loose], type: object }
+        d: { anyOf: [Card, Loose], type: string }
         e: { anyOf: [Card], $ref: Card }
         f: { type: object, x-vendor: { anything: [1] }, properties: { x-id: { type: string, x-note: ok } } }`;
     const spec = `schemas:

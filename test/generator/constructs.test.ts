@@ -115,6 +115,8 @@ describe("schema constructs vendors' schemas use", () => {
     expect(text).toContain("method: Card | Bank;");
     expect(text).toContain('method: z.discriminatedUnion("type", [cardSchema, bankSchema]),');
     expect(text).toContain('pet: z.discriminatedUnion("kind", [catSchema, dogSchema]).optional(),');
+    // OpenAPI's `type: object` beside a oneOf of objects says nothing more; with "null", null is let in.
+    expect(text).toContain('petOrNull: z.discriminatedUnion("kind", [catSchema, dogSchema]).nullable().optional(),');
     expect(text).toContain("export const commentSchema: z.ZodType<Comment> = z.object({");
     expect(text).toContain("replies: z.array(z.lazy(() => commentSchema))");
     expect(text).toContain("  replies: Comment[];");
@@ -174,6 +176,8 @@ describe("schema constructs vendors' schemas use", () => {
     expect(accepted({ pet: { kind: "dog", name: "Rex", barks: true } }).pet).toEqual({ kind: "dog", name: "Rex", barks: true });
     expect(refused({ pet: { kind: "dog", name: "Rex" } })).toMatch(/^pet\.barks: /);
     expect(refused({ pet: { kind: "cat" } })).toMatch(/^pet\.name: /);
+    accepted({ petOrNull: null });
+    refused({ petOrNull: { kind: "cow", name: "Bess" } });
   });
 
   it("merges allOf, and checks tuples, bounds, unique items, property counts and key patterns", () => {
