@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { payloadSchema, specFile, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { payloadKeywords, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
   readonly file: string;
@@ -11,8 +12,10 @@ export interface CheckedSpec {
   readonly locate: SpecDocument["locate"];
 }
 
-const SCHEMA_KEYWORDS = Object.keys((payloadSchema as unknown as { shape: object }).shape);
+const SCHEMA_KEYWORDS = Object.keys(payloadKeywords.shape);
 const REF_BUILTINS = ["intent", "outcome", "progress"];
+/** What a generated module imports by name, which a shared schema's type may not take. */
+const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "ParseResult", "AttachedStream", "StartParseResult"];
 
 /**
  * Stage 2: documents → typed specs. Every error is collected, each with its
@@ -54,7 +57,7 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
   const path = issue.path as PropertyKey[];
   const where = (p: readonly PropertyKey[], at?: "key" | "value") => ({ file: document.file, ...document.locate(p, at) });
   if (issue.code === "unrecognized_keys") {
-    const inSchema = isSchemaPath(path);
+    const inSchema = isSchemaPath(path) && path.at(-1) !== "discriminator";
     const known = inSchema ? SCHEMA_KEYWORDS : knownFields(path);
     return issue.keys.map((key) => {
       const hint = suggest(key, known);
@@ -66,6 +69,19 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
     });
   }
   const field = path.length > 0 ? `${path.map(String).join(".")}: ` : "";
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    // A schema is a name or an object of keywords, items a schema or a list, …: the alternative that
+    // got furthest into the value says what is wrong, where it is; if none got in, say what each wanted.
+    const branches = issue.errors.map((issues) => issues.map((inner) => ({ ...inner, path: [...path, ...inner.path] }) as z.core.$ZodIssue));
+    const depth = (issues: readonly z.core.$ZodIssue[]) => Math.max(...issues.map((inner) => inner.path.length));
+    const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    if (depth(best) > path.length) return best.flatMap((inner) => describeIssue(document, inner));
+    const wanted = (issues: readonly z.core.$ZodIssue[]): string[] =>
+      issues.flatMap((inner) =>
+        inner.code === "invalid_union" && inner.errors.length > 0 ? inner.errors.flatMap(wanted) : [inner.message.replace(/^Invalid (input|option): /, "").replace(/, received .*$/, "")],
+      );
+    return [{ ...where(path), message: `${field}${[...new Set(branches.flatMap(wanted))].join(", or ")}` }];
+  }
   const message = issue.message.replace(/^Invalid input: /, "").replace(/^Invalid option: /, "");
   return [{ ...where(path), message: `${field}${message}` }];
 }
@@ -85,6 +101,7 @@ function knownFields(path: readonly PropertyKey[]): string[] {
   }
   if (path.at(-1) === "retry") return ["maxAttempts", "backoffMs", "maxBackoffMs"];
   if (path.at(-2) === "events") return ["payload", "description"];
+  if (path.at(-1) === "discriminator") return ["propertyName", "mapping"];
   return [];
 }
 
@@ -96,14 +113,29 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     const { line, col } = locate(path);
     return `${file}:${line}:${col}`;
   };
-  const named = Object.keys(spec.schemas ?? {});
+  const shared: Record<string, SchemaOrRef> = spec.schemas ?? {};
+  const named = Object.keys(shared);
+  const resolveIn = (own: Record<string, SchemaOrRef | undefined>) => (name: string) => own[name] ?? shared[name];
 
-  Object.entries(spec.schemas ?? {}).forEach(([name, schema], index) => {
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) at(["schemas", name], `schema name "${name}" must be letters and digits, starting with a letter`, "key");
+  const typeNames = new Map<string, string>();
+  Object.entries(shared).forEach(([name, schema]) => {
+    // Vendors' names (`invoice_line_item`, `simple-user`) become identifiers: InvoiceLineItem, SimpleUser.
+    if (!/^[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*$/.test(name)) {
+      at(["schemas", name], `schema name "${name}" must be words of letters and digits joined by "_", "-" or ".", starting with a letter`, "key");
+    } else {
+      const typeName = pascalCase(name);
+      const first = typeNames.get(typeName);
+      if (first !== undefined) at(["schemas", name], `schema name "${name}" makes the type name ${typeName}, as "${first}" does at ${where(["schemas", first])}`, "key");
+      else typeNames.set(typeName, name);
+      if (RESERVED_TYPES.includes(typeName)) at(["schemas", name], `schema name "${name}" makes the type name ${typeName}, which the generated module imports`, "key");
+    }
     if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
-    // Each is a constant in the generated module: naming one declared below would read it before it exists.
-    walkSchema(schema, ["schemas", name], { at, where, refs: named.slice(0, index), builtins: [], below: named.slice(index) });
+    // Shared schemas may name each other in any order, themselves too: a recursion goes through z.lazy.
+    walkSchema(schema, ["schemas", name], { at, where, refs: named, builtins: [], resolve: resolveIn({}) });
   });
+  for (const name of endless(shared)) {
+    at(["schemas", name], `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`, "key");
+  }
   (spec.streams ?? []).forEach((stream, index) => {
     const base = ["streams", index];
     if (!KIND_PATTERN.test(stream.kind)) at([...base, "kind"], `kind ${JSON.stringify(stream.kind)} must be words of letters and digits joined by ".", "_", ":" or "-"`);
@@ -111,11 +143,12 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     const builtins = ["start", "result", ...(stream.progress ? ["progress"] : []), ...(stream.output ? ["output"] : [])];
     for (const field of ["start", "progress", "output", "result"] as const) {
       const schema = stream[field];
-      if (schema !== undefined) walkSchema(schema, [...base, field], { at, where, refs: named, builtins: field === "start" ? [] : ["start"] });
+      if (schema !== undefined) walkSchema(schema, [...base, field], { at, where, refs: named, builtins: field === "start" ? [] : ["start"], resolve: resolveIn({ start: stream.start }) });
     }
+    const streamResolve = resolveIn({ start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
     for (const [eventKind, event] of Object.entries(stream.events)) {
       if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
-      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins });
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins, resolve: streamResolve });
     }
   });
   (spec.triggers ?? []).forEach((trigger, index) => {
@@ -127,13 +160,14 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     }
     if (trigger.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("kind", trigger.kind));
     const builtins = trigger.progress === undefined ? ["intent", "outcome"] : REF_BUILTINS;
-    walkSchema(trigger.intent, [...base, "intent"], { at, where, refs: named, builtins: [] });
-    walkSchema(trigger.outcome, [...base, "outcome"], { at, where, refs: named, builtins: ["intent"] });
-    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, where, refs: named, builtins: ["intent", "outcome"] });
+    const resolve = resolveIn({ intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
+    walkSchema(trigger.intent, [...base, "intent"], { at, where, refs: named, builtins: [], resolve });
+    walkSchema(trigger.outcome, [...base, "outcome"], { at, where, refs: named, builtins: ["intent"], resolve });
+    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, where, refs: named, builtins: ["intent", "outcome"], resolve });
     for (const [eventKind, event] of Object.entries(trigger.events)) {
       if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
       if (eventKind === trigger.intentEventKind) at([...base, "events", eventKind], `event "${eventKind}" is the trigger's intentEventKind; the runtime writes it`, "key");
-      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins });
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins, resolve });
     }
   });
   return errors;
@@ -148,29 +182,79 @@ interface Walk {
   where: (path: readonly PropertyKey[]) => string;
   refs: readonly string[];
   builtins: readonly string[];
-  /** Shared schemas this one may not name: itself and those declared after it. */
-  below?: readonly string[];
+  /** The schema a name stands for, to see through references (a discriminated union's branches). */
+  resolve: (name: string) => SchemaOrRef | undefined;
 }
 
-function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Walk): void {
+const COMBINATORS = ["$ref", "anyOf", "oneOf", "allOf"] as const;
+const BESIDE_COMBINATOR: readonly string[] = ANNOTATIONS;
+
+function checkReference(ref: string, path: readonly PropertyKey[], walk: Walk): void {
+  const candidates = [...walk.builtins, ...walk.refs];
+  const name = refName(ref);
+  if (candidates.includes(name)) return;
+  if (ref.startsWith("#") && !REF_PREFIXES.some((prefix) => ref.startsWith(prefix))) {
+    const last = ref.slice(ref.lastIndexOf("/") + 1);
+    const hint = suggest(last, candidates);
+    walk.at(path, `"${ref}" points outside this file's schemas; expected "#/schemas/<name>" (or ${REF_PREFIXES.slice(1).map((p) => `"${p}<name>"`).join(", ")}) or a name: one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
+    return;
+  }
+  const hint = suggest(name, candidates);
+  walk.at(path, `"${name}" names no schema; expected an inline schema or one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
+}
+
+function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Walk, inAllOf = false): void {
   if (typeof schema === "string") {
-    const candidates = [...walk.builtins, ...walk.refs];
-    if (walk.below?.includes(schema)) {
-      const problem = schema === walk.below[0] ? `a schema cannot name itself` : `"${schema}" is declared below it`;
-      walk.at(path, `${problem}; a shared schema may only name schemas declared above it${candidates.length > 0 ? ` (${candidates.join(", ")})` : ""}`);
-    } else if (!candidates.includes(schema)) {
-      const hint = suggest(schema, candidates);
-      walk.at(path, `"${schema}" names no schema; expected an inline schema or one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
-    }
+    checkReference(schema, path, walk);
     return;
   }
   const s: PayloadSchema = schema;
-  if (s.pattern !== undefined) {
-    try {
-      new RegExp(s.pattern, "u");
-    } catch (error) {
-      walk.at([...path, "pattern"], `pattern is not a valid regular expression: ${(error as Error).message}`);
+  const combinators = COMBINATORS.filter((keyword) => s[keyword] !== undefined);
+  if (combinators.length > 1) walk.at([...path, combinators[1]!], `"${combinators[1]}" beside "${combinators[0]}": a schema takes one of ${COMBINATORS.join(", ")}; nest one inside the other`, "key");
+  if (s.$ref !== undefined) checkReference(s.$ref, [...path, "$ref"], walk);
+  const combinator = combinators[0];
+  if (combinator === "$ref" || combinator === "anyOf" || combinator === "oneOf") {
+    for (const key of Object.keys(s)) {
+      // OpenAPI often writes `type: object` beside a oneOf of objects: it says nothing more, so it is let be.
+      const redundantType = key === "type" && combinator !== "$ref" && objectsOnly(s, walk);
+      if (key !== combinator && !redundantType && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
+        walk.at([...path, key], `"${key}" beside "${combinator}": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names or in each branch, or use allOf`, "key");
+      }
     }
+  }
+  if (s.discriminator !== undefined) {
+    const branches = s.oneOf ?? s.anyOf;
+    if (branches === undefined) walk.at([...path, "discriminator"], `discriminator tells the branches of a oneOf or anyOf apart; this schema has none`, "key");
+    else {
+      const nonNull = branches.map((branch, index) => ({ branch, index })).filter(({ branch }) => !isNull(branch));
+      const problem = discriminates(nonNull.map((b) => b.branch), s.discriminator.propertyName, { resolve: walk.resolve, opaque: () => false });
+      if (problem) walk.at([...path, s.oneOf ? "oneOf" : "anyOf", nonNull[problem.index]!.index], `branch ${nonNull[problem.index]!.index} cannot be told apart by "${s.discriminator.propertyName}": ${problem.problem}`);
+      // OpenAPI's mapping says which branch a value picks: the branches' own consts must say the same.
+      else {
+        const tag = s.discriminator.propertyName;
+        for (const [value, ref] of Object.entries(s.discriminator.mapping ?? {})) {
+          const at = [...path, "discriminator", "mapping", value];
+          const index = branches.findIndex((branch) => referenceOf(branch) === refName(ref));
+          if (index < 0) walk.at(at, `mapping "${value}" names "${refName(ref)}", which is not a branch; expected one of the schemas the branches name`);
+          else if (!tagValues(branches[index]!, tag, { resolve: walk.resolve, opaque: () => false })?.includes(value)) {
+            walk.at(at, `mapping "${value}" picks branch ${index}, whose "${tag}" is never ${JSON.stringify(value)}`);
+          }
+        }
+      }
+    }
+  }
+  if (s.pattern !== undefined) checkRegex(s.pattern, [...path, "pattern"], "pattern", walk);
+  const patterns = Object.keys(s.patternProperties ?? {});
+  for (const pattern of patterns) checkRegex(pattern, [...path, "patternProperties", pattern], "patternProperties key", walk, "key");
+  if (patterns.length > 1 || (patterns.length === 1 && (s.properties !== undefined || (s.additionalProperties !== undefined && s.additionalProperties !== false)))) {
+    walk.at([...path, "patternProperties"], `patternProperties is supported as one pattern that every key must match, with no properties or additionalProperties beside it`, "key");
+  }
+  if (Array.isArray(s.items) && s.prefixItems !== undefined) walk.at([...path, "items"], `a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both`, "key");
+  if (s.additionalItems !== undefined && !Array.isArray(s.items)) walk.at([...path, "additionalItems"], `additionalItems applies only after a list under items (a tuple); expected items: [..] beside it`, "key");
+  if (s.format !== undefined && s.contentEncoding !== undefined) walk.at([...path, "contentEncoding"], `contentEncoding beside format "${s.format}": a string is checked by one of them`, "key");
+  for (const bound of ["exclusiveMinimum", "exclusiveMaximum"] as const) {
+    const limit = bound === "exclusiveMinimum" ? "minimum" : "maximum";
+    if (s[bound] === true && s[limit] === undefined) walk.at([...path, bound], `${bound}: true makes ${limit} exclusive, and there is no ${limit}; expected ${limit} beside it, or ${bound} as a number`);
   }
   // A value listed twice is a slip; equal means equal as JSON, an object's keys in any order.
   const listed = new Map<string, number>();
@@ -179,14 +263,72 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
     if (first === undefined) listed.set(canonicalJson(value), index);
     else walk.at([...path, "enum", index], `enum value ${JSON.stringify(value)} is already listed at ${walk.where([...path, "enum", first])}`);
   });
-  for (const name of s.required ?? []) {
-    if (!(s.properties && name in s.properties)) walk.at([...path, "required"], `required names "${name}", which is not under properties`);
+  // Inside allOf, another part may declare what this one requires.
+  if (!inAllOf) {
+    for (const name of s.required ?? []) {
+      if (!(s.properties && name in s.properties)) walk.at([...path, "required"], `required names "${name}", which is not under properties`);
+    }
   }
-  for (const [name, property] of Object.entries(s.properties ?? {})) walkSchema(property, [...path, "properties", name], walk);
-  if (s.items !== undefined) walkSchema(s.items, [...path, "items"], walk);
-  if (typeof s.additionalProperties === "object" || typeof s.additionalProperties === "string") {
-    walkSchema(s.additionalProperties, [...path, "additionalProperties"], walk);
+  for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, suffix[0] === "allOf");
+}
+
+/** Whether a union says `type: object` (or `[object, "null"]`) and every branch but a null one is an object. */
+function objectsOnly(s: PayloadSchema, walk: Walk): boolean {
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const branches = (s.anyOf ?? s.oneOf ?? []).filter((branch) => !isNull(branch));
+  return types.includes("object") && types.every((t) => t === "object" || t === "null") && branches.every((branch) => objectView(branch, { resolve: walk.resolve, opaque: () => false }) !== undefined);
+}
+
+function checkRegex(source: string, path: readonly PropertyKey[], what: string, walk: Walk, key?: "key"): void {
+  try {
+    new RegExp(source, "u");
+  } catch (error) {
+    walk.at(path, `${what} is not a valid regular expression: ${(error as Error).message}`, key);
   }
+}
+
+/**
+ * Shared schemas no finite value satisfies: every value must hold another of itself. What a value
+ * must hold, to a fixed point: a required property's, an allOf part's, what every branch must, an
+ * array's items when it may not be empty; never through a nullable or optional one.
+ */
+function endless(schemas: Readonly<Record<string, SchemaOrRef>>): string[] {
+  const must = new Map<string, Set<string>>(Object.keys(schemas).map((name) => [name, new Set()]));
+  const of = (schema: SchemaOrRef | boolean | undefined): Set<string> => {
+    if (schema === undefined || typeof schema === "boolean") return new Set();
+    if (typeof schema === "string" || schema.$ref !== undefined) {
+      if (typeof schema === "object" && schema.nullable === true) return new Set();
+      const name = refName(typeof schema === "string" ? schema : schema.$ref!);
+      return new Set([name, ...(must.get(name) ?? [])]);
+    }
+    const s = schema;
+    const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
+    if (s.nullable === true || types.includes("null") || s.const !== undefined || s.enum !== undefined) return new Set();
+    const branches = s.anyOf ?? s.oneOf;
+    if (branches !== undefined) {
+      const sets = branches.map(of);
+      return new Set([...sets[0]!].filter((name) => sets.every((set) => set.has(name))));
+    }
+    const found = new Set<string>();
+    const add = (inner: SchemaOrRef | boolean | undefined) => of(inner).forEach((name) => found.add(name));
+    s.allOf?.forEach(add);
+    for (const name of s.required ?? []) add(s.properties?.[name]);
+    const prefix = s.prefixItems ?? (Array.isArray(s.items) ? s.items : undefined);
+    if (prefix !== undefined) prefix.slice(0, s.minItems ?? 0).forEach(add);
+    else if ((s.minItems ?? 0) > 0 && !Array.isArray(s.items)) add(s.items);
+    return found;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, schema] of Object.entries(schemas)) {
+      const next = of(schema);
+      if (next.size > must.get(name)!.size) {
+        must.set(name, next);
+        changed = true;
+      }
+    }
+  }
+  return Object.keys(schemas).filter((name) => must.get(name)!.has(name));
 }
 
 /** A JSON value as text, an object's keys sorted: two values are equal when their texts are. */

@@ -147,7 +147,8 @@ function schemaStatements(schema: SchemaModel, resolve: (ref: string) => SchemaM
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: docs(schema.description),
-      declarations: [{ name: schema.constName, initializer: expression }],
+      // A recursion through named schemas: TypeScript cannot infer the constant's type, so it is given.
+      declarations: [{ name: schema.constName, ...(schema.recursive ? { type: `z.ZodType<${schema.typeName}>` } : {}), initializer: expression }],
     },
     { kind: StructureKind.TypeAlias, isExported: true, name: schema.typeName, type: printedType(schema, resolve) },
   ];
@@ -202,9 +203,15 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
       const index = t.factory.createIndexSignature(undefined, [key], types.size === 1 ? [...types.values()][0]! : t.factory.createUnionTypeNode([...types.values()]));
       return t.factory.createTypeLiteralNode([...(t.isTypeLiteralNode(named) ? named.members : []), index]);
     }
-    if (def.type === "tuple" && !(def as z.core.$ZodTupleDef).rest) {
-      const items = (def as z.core.$ZodTupleDef).items.map((item) => zodToTs(item, options).node);
-      return t.setEmitFlags(t.factory.createTupleTypeNode(items), t.EmitFlags.SingleLine);
+    if (def.type === "tuple") {
+      // zod-to-ts leaves out optional items' `?` and the rest; a tuple prints on one line.
+      const { items, rest } = def as z.core.$ZodTupleDef;
+      const members = items.map((item) => {
+        const node = zodToTs(item, options).node;
+        return item._zod.optout === "optional" ? t.factory.createOptionalTypeNode(t.factory.createParenthesizedType(node)) : node;
+      });
+      if (rest) members.push(t.factory.createRestTypeNode(t.factory.createArrayTypeNode(zodToTs(rest, options).node)));
+      return t.setEmitFlags(t.factory.createTupleTypeNode(members), t.EmitFlags.SingleLine);
     }
     return undefined;
   };
@@ -217,8 +224,26 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
  * payloads (the operator console): what zod itself says the schema accepts.
  */
 export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "input"): JsonValue {
-  const live = (s: SchemaModel): z.ZodType => irToZod(s.ir, (ref) => live(resolve(ref)));
-  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io, unrepresentable: "any" }) as Record<string, JsonValue>;
+  // Each schema built once, so that a recursion (through z.lazy) meets the same schema again: zod then
+  // declares it once under `definitions`, by its type's name.
+  const built = new Map<SchemaModel, z.ZodType>();
+  const ids = new Map<z.ZodType, string>();
+  const live = (s: SchemaModel): z.ZodType => {
+    let schema = built.get(s);
+    if (!schema) {
+      schema = irToZod(s.ir, (ref) => live(resolve(ref)));
+      built.set(s, schema);
+      if (s.recursive) ids.set(schema, s.typeName);
+    }
+    return schema;
+  };
+  const get = (s: z.ZodType) => {
+    const meta = z.globalRegistry.get(s);
+    const id = ids.get(s);
+    return id === undefined ? meta : { ...meta, id };
+  };
+  const metadata = { get } as unknown as typeof z.globalRegistry;
+  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io, unrepresentable: "any", metadata }) as Record<string, JsonValue>;
   return json;
 }
 

@@ -5,7 +5,7 @@ import type { JsonSchema } from "./compat.ts";
 import { emit, jsonSchemaOf } from "./emit.ts";
 import { buildModel, type ModuleModel } from "./model.ts";
 import { readSpec, type ReadResult, type SpecDocument, type SpecError } from "./read.ts";
-import type { SchemaOrRef } from "./spec-format.ts";
+import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
 import { hashOf, parseRecord, planVersions, RECORD_FILE, renderRecord, type IntentSchemas, type Refused } from "./versions.ts";
 import { apply, diff, listFiles, type Change } from "./write.ts";
@@ -100,7 +100,8 @@ function specPathOf(schema: SchemaOrRef, segments: readonly (string | number)[],
   let node: SchemaOrRef | undefined = schema;
   for (const segment of segments) {
     if (typeof node !== "object") break;
-    const next: SchemaOrRef | undefined = segment === "*" ? (Array.isArray(node.items) ? undefined : node.items) : node.properties?.[String(segment)];
+    const items: PayloadSchema["items"] = node.items;
+    const next: SchemaOrRef | undefined = segment === "*" ? (typeof items === "object" && !Array.isArray(items) ? items : undefined) : node.properties?.[String(segment)];
     if (next === undefined) break;
     path.push(...(segment === "*" ? ["items"] : ["properties", segment]));
     node = next;

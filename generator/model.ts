@@ -1,8 +1,8 @@
 import { posix } from "node:path";
 import type { CheckedSpec } from "./check.ts";
 import { camelCase, pascalCase } from "./names.ts";
-import type { SchemaOrRef } from "./spec-format.ts";
-import { toIR, type ZodIR } from "./zod-ir.ts";
+import { subschemas, type PayloadSchema, type SchemaOrRef } from "./spec-format.ts";
+import { docText, referenceOf, toIR, type IRContext, type ZodIR } from "./zod-ir.ts";
 
 /** A schema the generated module declares: a zod constant and its printed type. */
 export interface SchemaModel {
@@ -10,6 +10,8 @@ export interface SchemaModel {
   readonly typeName: string;
   readonly ir: ZodIR;
   readonly description: string | undefined;
+  /** Part of a recursion through named schemas: its constant is typed `z.ZodType<typeName>`, which TypeScript cannot infer. */
+  readonly recursive?: boolean;
 }
 
 export interface EventModel extends SchemaModel {
@@ -64,10 +66,57 @@ export interface ModuleModel {
   readonly streams: readonly StreamModel[];
 }
 
-const describe = (schema: SchemaOrRef | undefined) => (typeof schema === "object" ? schema.description : undefined);
+const describe = (schema: SchemaOrRef | undefined) => docText(schema);
 
-function schemaModel(valueBase: string, typeName: string, schema: SchemaOrRef, description = describe(schema)): SchemaModel {
-  return { constName: `${valueBase}Schema`, typeName, ir: toIR(schema), description };
+function schemaModel(valueBase: string, typeName: string, schema: SchemaOrRef, ctx: IRContext, description = describe(schema)): SchemaModel {
+  return { constName: `${valueBase}Schema`, typeName, ir: toIR(schema, ctx), description };
+}
+
+/** The names a schema refers to, anywhere inside it. */
+export function referencesOf(schema: SchemaOrRef): string[] {
+  const name = referenceOf(schema);
+  if (name !== undefined) return [name];
+  return subschemas(schema as PayloadSchema).flatMap(([, inner]) => referencesOf(inner));
+}
+
+/**
+ * Shared schemas in the order the module declares them: each after those it names (Tarjan's
+ * strongly connected components, in the spec's order where nothing forces another), and which
+ * of them take part in a recursion.
+ */
+export function declarationOrder(schemas: Readonly<Record<string, SchemaOrRef>>): { order: string[]; recursive: Set<string> } {
+  const names = Object.keys(schemas);
+  const edges = new Map(names.map((name) => [name, [...new Set(referencesOf(schemas[name]!))].filter((ref) => ref in schemas)]));
+  const order: string[] = [];
+  const recursive = new Set<string>();
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const visit = (name: string) => {
+    index.set(name, index.size);
+    low.set(name, index.get(name)!);
+    stack.push(name);
+    for (const next of edges.get(name)!) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(name, Math.min(low.get(name)!, low.get(next)!));
+      } else if (stack.includes(next)) {
+        low.set(name, Math.min(low.get(name)!, index.get(next)!));
+      }
+    }
+    if (low.get(name) === index.get(name)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        component.push(member);
+      } while (member !== name);
+      if (component.length > 1 || edges.get(name)!.includes(name)) for (const m of component) recursive.add(m);
+      order.push(...component.sort((a, b) => names.indexOf(a) - names.indexOf(b)));
+    }
+  };
+  for (const name of names) if (!index.has(name)) visit(name);
+  return { order, recursive };
 }
 
 /** Stage 3: checked specs → the intermediate form emission reads; every name is derived here, once. */
@@ -75,20 +124,38 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
   return [...specs]
     .sort((a, b) => a.file.localeCompare(b.file))
     .map(({ file, source, spec }) => {
-      const shared = Object.entries(spec.schemas ?? {}).map(([name, schema]) => schemaModel(camelCase(name), pascalCase(name), schema));
-      const sharedByName = new Map(Object.keys(spec.schemas ?? {}).map((name, i) => [name, shared[i]!]));
-      const eventsOf = (events: Record<string, { payload: SchemaOrRef; description?: string | undefined }>) =>
+      const sharedSpecs: Record<string, SchemaOrRef> = spec.schemas ?? {};
+      const { order, recursive } = declarationOrder(sharedSpecs);
+      const position = new Map(order.map((name, i) => [name, i]));
+      const sharedContext = (self: string): IRContext => ({
+        resolve: (name) => sharedSpecs[name],
+        deferred: (name) => (position.get(name) ?? -1) >= position.get(self)!,
+        opaque: (name) => recursive.has(name),
+      });
+      const shared = order.map((name): SchemaModel => ({
+        ...schemaModel(camelCase(name), pascalCase(name), sharedSpecs[name]!, sharedContext(name)),
+        ...(recursive.has(name) ? { recursive: true } : {}),
+      }));
+      const sharedByName = new Map(order.map((name, i) => [name, shared[i]!]));
+      /** A trigger's or stream's schemas see the shared ones, all declared above them, and their own by role. */
+      const context = (own: Record<string, SchemaOrRef | undefined>): IRContext => ({
+        resolve: (name) => own[name] ?? sharedSpecs[name],
+        deferred: () => false,
+        opaque: (name) => recursive.has(name),
+      });
+      const eventsOf = (events: Record<string, { payload: SchemaOrRef; description?: string | undefined }>, ctx: IRContext) =>
         Object.entries(events)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([kind, event]): EventModel => ({
             kind,
-            ...schemaModel(`${camelCase(kind)}Payload`, `${pascalCase(kind)}Payload`, event.payload, event.description ?? describe(event.payload)),
+            ...schemaModel(`${camelCase(kind)}Payload`, `${pascalCase(kind)}Payload`, event.payload, ctx, event.description ?? describe(event.payload)),
           }));
       const streams = (spec.streams ?? []).map((stream): StreamModel => {
         const typeName = `${pascalCase(stream.kind)}Stream`;
         const valueName = `${camelCase(stream.kind)}Stream`;
+        const ctx = context({ start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
         const part = (name: string, schema: SchemaOrRef | undefined) =>
-          schema === undefined ? undefined : schemaModel(`${valueName}${pascalCase(name)}`, `${typeName}${pascalCase(name)}`, schema);
+          schema === undefined ? undefined : schemaModel(`${valueName}${pascalCase(name)}`, `${typeName}${pascalCase(name)}`, schema, ctx);
         const start = part("start", stream.start)!;
         const progress = part("progress", stream.progress);
         const output = part("output", stream.output);
@@ -96,15 +163,16 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
         const refs = new Map<string, SchemaModel>([...sharedByName, ["start", start], ["result", result]]);
         if (progress) refs.set("progress", progress);
         if (output) refs.set("output", output);
-        return { kind: stream.kind, cancellation: stream.cancellation, onDetach: stream.onDetach, description: stream.description, typeName, valueName, start, progress, output, result, events: eventsOf(stream.events), refs };
+        return { kind: stream.kind, cancellation: stream.cancellation, onDetach: stream.onDetach, description: stream.description, typeName, valueName, start, progress, output, result, events: eventsOf(stream.events, ctx), refs };
       });
       const triggers = (spec.triggers ?? []).map((trigger): TriggerModel => {
         const typeName = pascalCase(trigger.kind);
         const valueName = camelCase(trigger.kind);
-        const intent = schemaModel(`${valueName}Intent`, `${typeName}Intent`, trigger.intent);
-        const outcome = schemaModel(`${valueName}Outcome`, `${typeName}Outcome`, trigger.outcome);
-        const progress = trigger.progress === undefined ? undefined : schemaModel(`${valueName}Progress`, `${typeName}Progress`, trigger.progress);
-        const events = eventsOf(trigger.events);
+        const ctx = context({ intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
+        const intent = schemaModel(`${valueName}Intent`, `${typeName}Intent`, trigger.intent, ctx);
+        const outcome = schemaModel(`${valueName}Outcome`, `${typeName}Outcome`, trigger.outcome, ctx);
+        const progress = trigger.progress === undefined ? undefined : schemaModel(`${valueName}Progress`, `${typeName}Progress`, trigger.progress, ctx);
+        const events = eventsOf(trigger.events, ctx);
         const refs = new Map<string, SchemaModel>([...sharedByName, ["intent", intent], ["outcome", outcome]]);
         if (progress) refs.set("progress", progress);
         const options = {

@@ -6,7 +6,10 @@ import { z } from "zod";
  */
 
 export const SCHEMA_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"] as const;
-export const STRING_FORMATS = ["uuid", "email", "uri", "date-time"] as const;
+/** Formats checked, and OpenAPI's formats that only describe (`int32` bounds an integer, `byte` is base64). */
+export const STRING_FORMATS = ["uuid", "email", "uri", "date-time", "date", "time", "ipv4", "ipv6", "hostname", "byte"] as const;
+export const DESCRIPTIVE_FORMATS = ["int32", "int64", "float", "double", "binary", "password", "unix-time", "decimal", "uri-reference"] as const;
+export const CONTENT_ENCODINGS = ["base64", "base64url"] as const;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
@@ -18,28 +21,82 @@ const count = z.number().int().nonnegative();
 /** A payload schema: the documented subset of JSON Schema, or the name of a schema declared elsewhere. */
 export interface PayloadSchema {
   type?: (typeof SCHEMA_TYPES)[number] | (typeof SCHEMA_TYPES)[number][];
+  /** OpenAPI 3.0's way to say `null` is accepted too. */
+  nullable?: boolean;
+  /** The name of a schema declared elsewhere, bare (`Address`) or as a pointer (`#/schemas/Address`). */
+  $ref?: string;
+  anyOf?: SchemaOrRef[];
+  oneOf?: SchemaOrRef[];
+  allOf?: SchemaOrRef[];
+  /** OpenAPI's: which property tells the branches of a `oneOf` or `anyOf` apart. */
+  discriminator?: { propertyName: string; mapping?: Record<string, string> };
+  title?: string;
   description?: string;
+  examples?: JsonValue[];
+  example?: JsonValue;
+  deprecated?: boolean;
+  readOnly?: boolean;
+  writeOnly?: boolean;
+  $comment?: string;
+  /** The dialect and identity a pasted document gives itself: read, and otherwise ignored. */
+  $schema?: string;
+  $id?: string;
   properties?: Record<string, SchemaOrRef>;
   required?: string[];
   additionalProperties?: boolean | SchemaOrRef;
-  items?: SchemaOrRef;
+  patternProperties?: Record<string, SchemaOrRef>;
+  minProperties?: number;
+  maxProperties?: number;
+  /** A schema for every item, or (draft-07) a list of them: a tuple, `additionalItems` for the rest. */
+  items?: boolean | SchemaOrRef | SchemaOrRef[];
+  prefixItems?: SchemaOrRef[];
+  additionalItems?: boolean | SchemaOrRef;
+  uniqueItems?: boolean;
   enum?: JsonValue[];
   const?: JsonValue;
   default?: JsonValue;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
-  format?: (typeof STRING_FORMATS)[number];
+  format?: (typeof STRING_FORMATS)[number] | (typeof DESCRIPTIVE_FORMATS)[number];
+  contentEncoding?: (typeof CONTENT_ENCODINGS)[number];
+  contentMediaType?: string;
   minimum?: number;
   maximum?: number;
+  /** A number (draft 6 on), or OpenAPI 3.0's `true`, which makes `minimum` exclusive. */
+  exclusiveMinimum?: number | boolean;
+  exclusiveMaximum?: number | boolean;
+  multipleOf?: number;
   minItems?: number;
   maxItems?: number;
 }
 export type SchemaOrRef = PayloadSchema | string;
 
-export const payloadSchema: z.ZodType<PayloadSchema> = z.strictObject({
+/** The keywords of a payload schema; keys starting with `x-` (vendor extensions) are set aside before they are read. */
+export const payloadKeywords = z.strictObject({
   type: z.union([z.enum(SCHEMA_TYPES), z.array(z.enum(SCHEMA_TYPES)).min(1)]).optional(),
+  nullable: z.boolean().optional(),
+  $ref: z.string().min(1).optional(),
+  get anyOf() {
+    return z.array(schemaOrRef).min(1).optional();
+  },
+  get oneOf() {
+    return z.array(schemaOrRef).min(1).optional();
+  },
+  get allOf() {
+    return z.array(schemaOrRef).min(1).optional();
+  },
+  discriminator: z.strictObject({ propertyName: z.string().min(1), mapping: z.record(z.string(), z.string().min(1)).optional() }).optional(),
+  title: z.string().optional(),
   description: z.string().optional(),
+  examples: z.array(jsonValue).optional(),
+  example: jsonValue.optional(),
+  deprecated: z.boolean().optional(),
+  readOnly: z.boolean().optional(),
+  writeOnly: z.boolean().optional(),
+  $comment: z.string().optional(),
+  $schema: z.string().optional(),
+  $id: z.string().optional(),
   get properties() {
     return z.record(z.string(), schemaOrRef).optional();
   },
@@ -47,21 +104,46 @@ export const payloadSchema: z.ZodType<PayloadSchema> = z.strictObject({
   get additionalProperties() {
     return z.union([z.boolean(), schemaOrRef]).optional();
   },
-  get items() {
-    return schemaOrRef.optional();
+  get patternProperties() {
+    return z.record(z.string(), schemaOrRef).optional();
   },
+  minProperties: count.optional(),
+  maxProperties: count.optional(),
+  get items() {
+    return z.union([z.boolean(), schemaOrRef, z.array(schemaOrRef)]).optional();
+  },
+  get prefixItems() {
+    return z.array(schemaOrRef).optional();
+  },
+  get additionalItems() {
+    return z.union([z.boolean(), schemaOrRef]).optional();
+  },
+  uniqueItems: z.boolean().optional(),
   enum: z.array(jsonValue).min(1).optional(),
   const: jsonValue.optional(),
   default: jsonValue.optional(),
   minLength: count.optional(),
   maxLength: count.optional(),
   pattern: z.string().optional(),
-  format: z.enum(STRING_FORMATS).optional(),
+  format: z.enum([...STRING_FORMATS, ...DESCRIPTIVE_FORMATS]).optional(),
+  contentEncoding: z.enum(CONTENT_ENCODINGS).optional(),
+  contentMediaType: z.string().optional(),
   minimum: z.number().optional(),
   maximum: z.number().optional(),
+  exclusiveMinimum: z.union([z.number(), z.boolean()]).optional(),
+  exclusiveMaximum: z.union([z.number(), z.boolean()]).optional(),
+  multipleOf: z.number().positive().optional(),
   minItems: count.optional(),
   maxItems: count.optional(),
 });
+
+/** Whether a key is a vendor extension (`x-stripeResource`), which a schema may carry and the generator ignores. */
+export const isExtension = (key: string) => key.startsWith("x-");
+
+const withoutExtensions = (value: unknown) =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter(([key]) => !isExtension(key))) : value;
+
+export const payloadSchema: z.ZodType<PayloadSchema> = z.preprocess(withoutExtensions, payloadKeywords) as unknown as z.ZodType<PayloadSchema>;
 
 /** A string names a schema: `intent`, `outcome`, `progress`, or one under the file's `schemas`. */
 export const schemaOrRef: z.ZodType<SchemaOrRef> = z.union([z.string().min(1), payloadSchema]);
@@ -118,6 +200,28 @@ export type SpecFile = z.infer<typeof specFile>;
 
 /** The JSON Schema editors read (yaml-language-server), printed from the same zod schema. */
 export function specJsonSchema(): string {
-  const schema = z.toJSONSchema(specFile, { target: "draft-7" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(specFile, {
+    target: "draft-7",
+    // Vendor extensions are allowed where a payload schema is, as the parse sets them aside.
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema === payloadKeywords) jsonSchema.patternProperties = { "^x-": {} };
+    },
+  }) as Record<string, unknown>;
   return `${JSON.stringify({ title: "Durable trigger specs", ...schema }, null, 2)}\n`;
+}
+
+const isSchema = (value: unknown): value is SchemaOrRef => typeof value === "string" || (typeof value === "object" && value !== null && !Array.isArray(value));
+
+/** The schemas directly inside a schema, each with the path to it. */
+export function subschemas(s: PayloadSchema): [PropertyKey[], SchemaOrRef][] {
+  const found: [PropertyKey[], SchemaOrRef][] = [];
+  for (const [name, property] of Object.entries(s.properties ?? {})) found.push([["properties", name], property]);
+  for (const [pattern, property] of Object.entries(s.patternProperties ?? {})) found.push([["patternProperties", pattern], property]);
+  if (isSchema(s.additionalProperties)) found.push([["additionalProperties"], s.additionalProperties]);
+  if (Array.isArray(s.items)) s.items.forEach((item, i) => found.push([["items", i], item]));
+  else if (isSchema(s.items)) found.push([["items"], s.items]);
+  s.prefixItems?.forEach((item, i) => found.push([["prefixItems", i], item]));
+  if (isSchema(s.additionalItems)) found.push([["additionalItems"], s.additionalItems]);
+  for (const keyword of ["anyOf", "oneOf", "allOf"] as const) s[keyword]?.forEach((branch, i) => found.push([[keyword, i], branch]));
+  return found;
 }

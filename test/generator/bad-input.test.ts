@@ -66,14 +66,114 @@ describe("bad input", () => {
     ]);
   });
 
-  it("refuses a shared schema that names itself or one declared below it, which would not exist yet when the module loads", async () => {
+  it("refuses a shared schema no finite value satisfies, at its name, but not one that names itself optionally or one below it", async () => {
     const shared = `schemas:
-  Order: { type: object, properties: { line: Line, parent: Order } }
+  Order: { type: object, required: [line], properties: { line: Line, parent: Order } }
   Line: { type: object, properties: { sku: { type: string } } }
+  Loop: { type: object, required: [next], properties: { next: Loop } }
+  Pair: { type: object, required: [other], properties: { other: { $ref: "#/schemas/Mate" } } }
+  Mate: { type: object, required: [back], properties: { back: { type: array, minItems: 1, items: { allOf: [Pair] } } } }
+  Tree: { type: object, required: [kids], properties: { kids: { type: array, items: Tree }, up: { anyOf: [Tree, { type: "null" }] } } }
 ${good}`;
-    expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([
-      'specs/a.yaml:2:46: "Line" is declared below it; a shared schema may only name schemas declared above it',
-      'specs/a.yaml:2:60: a schema cannot name itself; a shared schema may only name schemas declared above it',
+    const endless = (name: string) => `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`;
+    expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([`specs/a.yaml:4:3: ${endless("Loop")}`, `specs/a.yaml:5:3: ${endless("Pair")}`, `specs/a.yaml:6:3: ${endless("Mate")}`]);
+  });
+
+  it("takes vendors' schema names, and refuses two that make one type name or a name the module imports", async () => {
+    const spec = `schemas:
+  invoice_line_item: { type: object }
+  invoice-line.item: { type: object }
+  json_value: { type: string }
+  "3d": { type: object }
+${good}`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:3:3: schema name "invoice-line.item" makes the type name InvoiceLineItem, as "invoice_line_item" does at specs/a.yaml:2:22',
+      'specs/a.yaml:4:3: schema name "json_value" makes the type name JsonValue, which the generated module imports',
+      'specs/a.yaml:5:3: schema name "3d" must be words of letters and digits joined by "_", "-" or ".", starting with a letter',
+    ]);
+  });
+
+  it("reports a wrong value deep inside nested schemas at its node, not as the whole schema being invalid", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        a: { type: array, items: 5 }
+        b: { allOf: [{ properties: { x: { oneOf: [{ type: strng }] } } }] }
+        c: { type: number, multipleOf: 0 }`;
+    expect(await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent).replace("outcome: { type: object }", "outcome: 7") })).toEqual([
+      "specs/a.yaml:8:34: triggers.0.intent.properties.a.items: expected boolean, or expected string, or expected object, or expected array",
+      'specs/a.yaml:9:59: triggers.0.intent.properties.b.allOf.0.properties.x.oneOf.0.type: expected one of "object"|"array"|"string"|"number"|"integer"|"boolean"|"null", or expected array',
+      "specs/a.yaml:10:40: triggers.0.intent.properties.c.multipleOf: Too small: expected number to be >0",
+      "specs/a.yaml:11:14: triggers.0.outcome: expected string, or expected object",
+    ]);
+  });
+
+  it("refuses references outside the file's schemas, and keywords a reference or union would ignore, at the exact node", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        a: { $ref: "#/component/schemas/Card" }
+        b: { $ref: Crad }
+        c: { $ref: Card, minLength: 1 }
+        d: { anyOf: [Card, Loose], type: string }
+        e: { anyOf: [Card], $ref: Card }
+        f: { type: object, x-vendor: { anything: [1] }, properties: { x-id: { type: string, x-note: ok } } }`;
+    const spec = `schemas:
+  Card: { type: object, required: [type], properties: { type: { const: card } } }
+  Loose: { type: object, properties: { type: { type: string } } }
+${good.replace("intent: { type: object, properties: { id: { type: string } } }", intent)}`;
+    const annotations = "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, $schema, $id, contentMediaType, default, nullable, discriminator";
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:11:20: "#/component/schemas/Card" points outside this file\'s schemas; expected "#/schemas/<name>" (or "#/components/schemas/<name>", "#/$defs/<name>", "#/definitions/<name>") or a name: one of Card, Loose. Did you mean "Card"?',
+      'specs/a.yaml:12:20: "Crad" names no schema; expected an inline schema or one of Card, Loose. Did you mean "Card"?',
+      `specs/a.yaml:13:26: "minLength" beside "$ref": only annotations (${annotations}) go with it; put "minLength" in the schema it names or in each branch, or use allOf`,
+      `specs/a.yaml:14:36: "type" beside "anyOf": only annotations (${annotations}) go with it; put "type" in the schema it names or in each branch, or use allOf`,
+      'specs/a.yaml:15:14: "anyOf" beside "$ref": a schema takes one of $ref, anyOf, oneOf, allOf; nest one inside the other',
+    ]);
+  });
+
+  it("refuses a discriminator its branches do not carry, naming the branch", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        a: { oneOf: [Card, Loose], discriminator: { propertyName: type } }
+        b: { oneOf: [Card, { $ref: Card }], discriminator: { propertyName: type } }
+        c: { type: object, discriminator: { propertyName: type } }
+        d: { discriminator: { propertyName: type, mapping: { card: "#/schemas/Card", bank: Bank, cash: Card } }, oneOf: [Card] }
+        e: { discriminator: { propertyName: type, mappin: {} }, oneOf: [Card] }`;
+    const spec = `schemas:
+  Card: { type: object, required: [type], properties: { type: { const: card } } }
+  Loose: { type: object, properties: { type: { type: string } } }
+${good.replace("intent: { type: object, properties: { id: { type: string } } }", intent)}`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:15:51: unknown field "mappin"; expected one of propertyName, mapping. Did you mean "mapping"?',
+    ]);
+    expect(await errorsOf({ "specs/a.yaml": spec.replace(/\n.*mappin:.*/, "") })).toEqual([
+      'specs/a.yaml:11:28: branch 1 cannot be told apart by "type": expected an object schema (or the name of one) that requires "type" as a const or an enum',
+      'specs/a.yaml:12:28: branch 1 cannot be told apart by "type": "type" "card" already picks branch 0',
+      "specs/a.yaml:13:28: discriminator tells the branches of a oneOf or anyOf apart; this schema has none",
+      'specs/a.yaml:14:92: mapping "bank" names "Bank", which is not a branch; expected one of the schemas the branches name',
+      'specs/a.yaml:14:104: mapping "cash" picks branch 0, whose "type" is never "cash"',
+    ]);
+  });
+
+  it("refuses tuple, pattern, bound and format combinations it cannot honour, each where it is", async () => {
+    const intent = `intent:
+      type: object
+      properties:
+        g: { type: object, patternProperties: { "^a": {}, "^b": {} } }
+        h: { type: object, patternProperties: { "([": {} } }
+        i: { type: array, items: [{ type: string }], prefixItems: [{ type: string }] }
+        j: { type: array, additionalItems: false }
+        k: { type: number, exclusiveMinimum: true }
+        l: { type: string, format: date, contentEncoding: base64 }`;
+    expect(await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent) })).toEqual([
+      "specs/a.yaml:8:28: patternProperties is supported as one pattern that every key must match, with no properties or additionalProperties beside it",
+      expect.stringMatching(/^specs\/a\.yaml:9:49: patternProperties key is not a valid regular expression: /),
+      "specs/a.yaml:10:27: a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both",
+      "specs/a.yaml:11:27: additionalItems applies only after a list under items (a tuple); expected items: [..] beside it",
+      "specs/a.yaml:12:46: exclusiveMinimum: true makes minimum exclusive, and there is no minimum; expected minimum beside it, or exclusiveMinimum as a number",
+      'specs/a.yaml:13:42: contentEncoding beside format "date": a string is checked by one of them',
     ]);
   });
 

@@ -34,6 +34,13 @@ const spec = {
           exact: { const: HOSTILE[0] },
           fallback: { type: "string", default: HOSTILE[3] },
           shaped: { type: "string", pattern: "^[\"'`$\\\\{}*/]+$" },
+          // Annotations that reach JSDoc and .meta(), a discriminator and its values, a key pattern.
+          titled: { type: "string", title: HOSTILE[2], examples: [HOSTILE[1], HOSTILE[6]], deprecated: true },
+          picked: {
+            oneOf: [HOSTILE[2], HOSTILE[5]].map((tag) => ({ type: "object", required: [HOSTILE[0]], properties: { [HOSTILE[0]!]: { const: tag } } })),
+            discriminator: { propertyName: HOSTILE[0] },
+          },
+          keyed: { type: "object", patternProperties: { [HOSTILE[2]!]: { type: "string", title: HOSTILE[4] } } },
         },
       },
       outcome: { type: "object", properties: { note: { type: "string", description: HOSTILE[4] } } },
@@ -70,6 +77,15 @@ describe("hostile strings in specs", () => {
     }
     expect(parse({ choice: "not one of them", exact: HOSTILE[0] }).ok).toBe(false);
     expect(parse({ choice: HOSTILE[0], exact: `${HOSTILE[0]} ` }).ok).toBe(false);
+  });
+
+  it("keep their meaning as discriminators and key patterns", () => {
+    const base = { choice: HOSTILE[0], exact: HOSTILE[0] };
+    expect(parse({ ...base, picked: { [HOSTILE[0]!]: HOSTILE[5] } })).toMatchObject({ ok: true });
+    expect(parse({ ...base, picked: { [HOSTILE[0]!]: HOSTILE[3] } })).toMatchObject({ ok: false });
+    expect(parse({ ...base, keyed: { "comment / globalThis.__pwned = 'comment'; ": "v" } })).toMatchObject({ ok: true });
+    expect(parse({ ...base, keyed: { other: "v" } })).toMatchObject({ ok: false });
+    expect(ws.read("generated/hostile.ts")).toContain("z.discriminatedUnion(");
   });
 
   it("keep their meaning as patterns", () => {
