@@ -69,6 +69,9 @@ export type ReportFetchFailedPayload = {
 export const reportFetchStoredPayloadSchema = reportFetchOutcomeSchema;
 export type ReportFetchStoredPayload = ReportFetchOutcome;
 
+/** What `enqueueTrigger` takes: fields with a default may be left out. */
+export type ReportFetchIntentInput = z.input<typeof reportRequestSchema>;
+
 /** The facts `report.fetch` may write: each declared event kind with its payload. */
 export type ReportFetchEvent = {
   readonly kind: "report.fetch.abandoned";
@@ -82,7 +85,7 @@ export type ReportFetchEvent = {
 };
 
 /** Validates a raw payload; a refusal names the path of the bad field. */
-export function parseReportFetchIntent(raw: unknown): ParseResult<ReportFetchIntent> {
+export function parseReportFetchIntent(raw: unknown): ParseResult<ReportFetchIntent, ReportFetchIntentInput> {
   return parseWith(reportFetchIntentSchema, raw);
 }
 

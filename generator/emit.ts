@@ -161,7 +161,7 @@ type TypeNode = ReturnType<typeof zodToTs>["node"];
  * The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced
  * type's name, untyped JSON as `JsonValue` (which parse.ts declares), a tuple on one line.
  */
-export function printedType(schema: SchemaModel, resolve: (ref: string) => SchemaModel): string {
+export function printedType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "output"): string {
   const overrides = new Map<z.ZodType, (t: typeof ts) => ts.TypeNode>();
   const placeholders = new Map<string, z.ZodType>();
   const json = z.unknown();
@@ -172,8 +172,15 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
       if (!placeholder) {
         placeholder = z.unknown();
         placeholders.set(ref, placeholder);
-        const typeName = resolve(ref).typeName;
-        overrides.set(placeholder, (t) => t.factory.createTypeReferenceNode(typeName));
+        const target = resolve(ref);
+        // A reference's input type is what zod says its constant accepts; a recursive one's
+        // constant is typed by its output alone, so it stays its type.
+        const byInput = io === "input" && !target.recursive;
+        overrides.set(placeholder, (t) =>
+          byInput
+            ? t.factory.createTypeReferenceNode(t.factory.createQualifiedName(t.factory.createIdentifier("z"), "input"), [t.factory.createTypeQueryNode(t.factory.createIdentifier(target.constName))])
+            : t.factory.createTypeReferenceNode(target.typeName),
+        );
       }
       return placeholder;
     },
@@ -215,7 +222,7 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
     }
     return undefined;
   };
-  const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never, overrideFunction });
+  const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never, overrideFunction, io });
   return literalSafe(printNode(node));
 }
 
@@ -352,9 +359,21 @@ function triggerStatements(trigger: TriggerModel, versioning: IntentVersioning, 
   }
 
   const progress = trigger.progress ? trigger.progress.typeName : "never";
+  // Fields with a default may be left out when enqueueing: the parser's input type says so, when it differs.
+  const input = printedType(trigger.intent, resolve, "input");
+  const hasInput = input !== printedType(trigger.intent, resolve);
+  if (hasInput) {
+    statements.push({
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: `${T}IntentInput`,
+      docs: ["What `enqueueTrigger` takes: fields with a default may be left out."],
+      type: input,
+    });
+  }
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`], type: eventUnion(trigger.events) },
-    parseFunction(`parse${T}Intent`, "a raw payload", `ParseResult<${T}Intent>`, `parseWith(${trigger.intent.constName}, raw)`),
+    parseFunction(`parse${T}Intent`, "a raw payload", `ParseResult<${T}Intent${hasInput ? `, ${T}IntentInput` : ""}>`, `parseWith(${trigger.intent.constName}, raw)`),
     jsonSchemaStatement(`${v}IntentJsonSchema`, "an intent payload", intentJson),
     {
       kind: StructureKind.TypeAlias,

@@ -19,9 +19,14 @@ export interface LedgerEvent<Payload = JsonValue> {
   readonly payload: Payload;
 }
 
-/** What `parseIntent` answers: the typed intent, or why the raw value is refused. */
-export type ParseResult<Intent> =
-  | { readonly ok: true; readonly intent: Intent }
+/**
+ * What `parseIntent` answers: the typed intent, or why the raw value is
+ * refused. `Input` is what the parser accepts, when that differs from what it
+ * answers (a field with a default may be left out); it types
+ * `enqueueTrigger`'s payload, and is never present at run time.
+ */
+export type ParseResult<Intent, Input = Intent> =
+  | { readonly ok: true; readonly intent: Intent; readonly "~input"?: Input }
   | { readonly ok: false; readonly reason: string };
 
 export type Cancellation = "cooperative" | "ignored";
@@ -151,7 +156,8 @@ export interface DurableTrigger<
   readonly intentsDroppedBefore?: number;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
-  parseIntent(raw: unknown): ParseResult<Intent>;
+  /** Its result may name the input type it accepts (`ParseResult<Intent, Input>`), which then types `enqueueTrigger`. */
+  parseIntent(raw: unknown): ParseResult<Intent, unknown>;
   acquire(intent: Intent, ctx: AcquireContext<Env, Progress>): Outcome | Promise<Outcome>;
   commit(outcome: Outcome, tx: Tx<Event>): void;
   commitCancelled(intent: Intent, cancellation: CancellationInfo, tx: Tx<Event>): void;
@@ -164,6 +170,9 @@ export interface DurableTrigger<
 export type AnyTrigger = DurableTrigger<any, any, any, any, any>;
 
 export type IntentOf<T> = T extends DurableTrigger<infer I, any, any, any, any> ? I : never;
+/** What `enqueueTrigger` takes for a trigger: its parser's input type, which may leave out fields with defaults. */
+export type IntentInputOf<T> = "~input" extends keyof AcceptedOf<T> ? Exclude<AcceptedOf<T>["~input" & keyof AcceptedOf<T>], undefined> : IntentOf<T>;
+type AcceptedOf<T> = T extends { parseIntent(raw: unknown): infer R } ? Extract<R, { readonly ok: true }> : never;
 export type OutcomeOf<T> = T extends DurableTrigger<any, infer O, any, any, any> ? O : never;
 
 export interface EnqueueOptions {
@@ -179,7 +188,7 @@ export interface EnqueueOptions {
 
 /** One `enqueueTrigger` request per registered trigger: the kind decides the payload type. */
 export type EnqueueRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
-  ? EnqueueOptions & { readonly triggerKind: T["kind"]; readonly payload: IntentOf<T> }
+  ? EnqueueOptions & { readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
   : never;
 
 export type Settlement = "completed" | "cancelled" | "failed" | "rejected";

@@ -62,6 +62,8 @@ export async function enqueue(agent: DurableObjectStub<InstanceType<typeof Agent
   const total = { amount: 100, currency: "EUR" as const };
   const lines = [{ sku: "a", quantity: 1, price: total }];
   await agent.enqueueTrigger({ triggerKind: "shop.checkout", payload: { cartId: "c", lines, total, channel: "web" } });
+  // Fields with a default may be left out at enqueue (currency defaults to EUR); the handler still gets them filled in.
+  await agent.enqueueTrigger({ triggerKind: "shop.checkout", payload: { cartId: "c", lines: [{ sku: "a", quantity: 1, price: { amount: 1 } }], total: { amount: 1 } } });
   // @ts-expect-error a payload of the wrong shape does not compile
   await agent.enqueueTrigger({ triggerKind: "shop.checkout", payload: { cartId: "c", lines: [], total: { amount: "1" } } });
   // @ts-expect-error an unknown trigger kind does not compile
