@@ -80,14 +80,14 @@ export function defineAgentDO<
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
   const registration: Registration = {
-    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry }) => ({
+    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion }) => ({
       kind,
       intentEventKind: trigger.intentEventKind,
       cancellation: trigger.cancellation,
       concurrency,
       acquireDeadlineMs,
       retry,
-      intentVersion: trigger.intentVersion ?? null,
+      intentVersion,
       intentSchema: trigger.intentSchema ?? null,
     })),
     streams: [...streamRegistry.values()].map((stream) => ({

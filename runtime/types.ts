@@ -339,7 +339,7 @@ export interface Registration {
     readonly concurrency: number;
     readonly acquireDeadlineMs: number;
     readonly retry: RetryPolicy;
-    readonly intentVersion: number | null;
+    readonly intentVersion: number;
     readonly intentSchema: JsonObject | null;
   }[];
   readonly streams: readonly {
