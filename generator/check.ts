@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { payloadKeywords, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { payloadKeywords, SCHEMA_TYPES, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
@@ -60,6 +60,7 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
     const inSchema = isSchemaPath(path) && path.at(-1) !== "discriminator";
     const known = inSchema ? SCHEMA_KEYWORDS : knownFields(path);
     return issue.keys.map((key) => {
+      if (key === "<<") return { ...where([...path, key], "key"), message: `YAML merge keys ("<<") are not supported; write the fields out` };
       const hint = suggest(key, known);
       const what = inSchema ? `unknown schema keyword "${key}"` : `unknown field "${key}"`;
       return {
@@ -69,6 +70,16 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
     });
   }
   const field = path.length > 0 ? `${path.map(String).join(".")}: ` : "";
+  // A field that is not there is missing, whatever type it would have had: said at its parent.
+  if (path.length > 0 && !document.doc.hasIn(path)) {
+    return [{ ...where(path.slice(0, -1)), message: `${path.slice(0, -1).map(String).join(".")}: missing the required field "${String(path.at(-1))}"` }];
+  }
+  // A type that is not one: name the types, and the likely one.
+  const value: unknown = document.doc.getIn(path);
+  if (path.at(-1) === "type" && isSchemaPath(path) && typeof value === "string" && !(SCHEMA_TYPES as readonly string[]).includes(value)) {
+    const hint = suggest(value, SCHEMA_TYPES);
+    return [{ ...where(path), message: `${JSON.stringify(value)} is not a type; expected one of ${SCHEMA_TYPES.join(", ")}${hint ? `. Did you mean "${hint}"?` : ""}` }];
+  }
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
     // A schema is a name or an object of keywords, items a schema or a list, …: the alternative that
     // got furthest into the value says what is wrong, where it is; if none got in, say what each wanted.

@@ -29,6 +29,31 @@ async function errorsOf(specs: Record<string, string>): Promise<string[]> {
 }
 
 describe("bad input", () => {
+  it("names a missing field as missing, a misspelt type with its likely spelling, and refuses a YAML merge key by name", async () => {
+    const spec = `base: &base
+  cancellation: cooperative
+triggers:
+  - kind: a.job
+    intentEventKind: a.job.requested
+    cancellation: cooperative
+    intent: { type: object, properties: { id: { type: strng } } }
+    events: {}
+  - <<: *base
+    kind: b.job
+    intentEventKind: b.job.requested
+    intent: { type: object }
+    outcome: { type: object }
+    events: {}
+`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:1:1: unknown field "base"; expected one of schemas, triggers, streams',
+      'specs/a.yaml:4:5: triggers.0: missing the required field "outcome"',
+      'specs/a.yaml:7:55: "strng" is not a type; expected one of object, array, string, number, integer, boolean, null. Did you mean "string"?',
+      'specs/a.yaml:9:5: triggers.1: missing the required field "cancellation"',
+      'specs/a.yaml:9:5: YAML merge keys ("<<") are not supported; write the fields out',
+    ]);
+  });
+
   it("reports a YAML syntax error with its position", async () => {
     expect(await errorsOf({ "specs/a.yaml": "triggers:\n  - kind: [unclosed\n" })).toEqual([
       expect.stringMatching(/^specs\/a\.yaml:3:1: YAML: /),
@@ -39,7 +64,7 @@ describe("bad input", () => {
     const spec = good.replace("cancellation: cooperative", "cancelation: cooperative").replace("kind: a.job", "kind: 42");
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
       // A missing field is reported where its mapping starts.
-      'specs/a.yaml:2:5: triggers.0.cancellation: expected one of "cooperative"|"ignored"',
+      'specs/a.yaml:2:5: triggers.0: missing the required field "cancellation"',
       "specs/a.yaml:2:11: triggers.0.kind: expected string, received number",
       expect.stringMatching(/^specs\/a\.yaml:4:5: unknown field "cancelation"; expected one of kind, .*\. Did you mean "cancellation"\?$/),
     ]);
@@ -102,7 +127,7 @@ ${good}`;
         c: { type: number, multipleOf: 0 }`;
     expect(await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent).replace("outcome: { type: object }", "outcome: 7") })).toEqual([
       "specs/a.yaml:8:34: triggers.0.intent.properties.a.items: expected boolean, or expected string, or expected object, or expected array",
-      'specs/a.yaml:9:59: triggers.0.intent.properties.b.allOf.0.properties.x.oneOf.0.type: expected one of "object"|"array"|"string"|"number"|"integer"|"boolean"|"null", or expected array',
+      'specs/a.yaml:9:59: "strng" is not a type; expected one of object, array, string, number, integer, boolean, null. Did you mean "string"?',
       "specs/a.yaml:10:40: triggers.0.intent.properties.c.multipleOf: Too small: expected number to be >0",
       "specs/a.yaml:11:14: triggers.0.outcome: expected string, or expected object",
     ]);
