@@ -94,6 +94,15 @@ function render(project: Project, name: string, banner: string, statements: (str
     previous = statement;
   }
   project.removeSourceFile(file);
+  // Preformatted values replace their placeholders: only where a declaration starts a line, which no
+  // string or comment from a spec can do.
+  for (const statement of statements) {
+    const value = typeof statement === "object" ? preformatted.get(statement) : undefined;
+    if (!value) continue;
+    const before = text;
+    text = text.replace(`\nexport const ${value.name} = ${placeholder(value.name)};\n`, () => `\nexport const ${value.name} = ${value.text};\n`);
+    if (text === before) throw new Error(`trigger-codegen: the value of ${value.name} found no place in ${name}.ts`);
+  }
   return banner + text;
 }
 
@@ -254,15 +263,47 @@ export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => Sche
   return json;
 }
 
-/** `export const <name> = <JSON Schema>;`, documented. */
+/**
+ * Constants whose value is laid out already, by name: JSON needs no
+ * formatter, and a large one is where ts-morph's formatter spends its time.
+ */
+const preformatted = new WeakMap<object, { name: string; text: string }>();
+
+/** `export const <name> = <JSON Schema>;`, documented; its value is printed by `printJson`, not the formatter. */
 function jsonSchemaStatement(name: string, what: string, schema: JsonValue): StatementStructures {
-  return {
+  const statement: StatementStructures = {
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [`The JSON Schema of ${what}, for tools such as the operator console.`],
-    declarations: [{ name, initializer: printExpression(jsonExpression(schema, true)) }],
+    declarations: [{ name, initializer: placeholder(name) }],
   };
+  preformatted.set(statement, { name, text: printJson(schema, "") });
+  return statement;
+}
+
+const placeholder = (name: string) => `__preformatted_${name}__`;
+
+/** A plain JSON value in ASCII, as TypeScript's printer writes literals: DEL, bidi controls and all else outside ASCII escaped. */
+const asciiJson = (value: JsonValue) => JSON.stringify(value).replace(/[\u007F-\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+
+/**
+ * A JSON value as a TypeScript literal, laid out as the formatter would:
+ * objects one key a line, arrays of plain values on one line. Strings are
+ * printed by JSON.stringify, which escapes what must be; keys that are not
+ * plain names are quoted, and `__proto__` is computed so that it stays a key.
+ */
+export function printJson(value: JsonValue, indent: string): string {
+  if (value === null || typeof value !== "object") return asciiJson(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.every((item) => item === null || typeof item !== "object")) return `[${value.map(asciiJson).join(", ")}]`;
+    return `[\n${value.map((item) => `${inner}${printJson(item, inner)}`).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return "{}";
+  const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : asciiJson(name));
+  return `{\n${entries.map(([name, item]) => `${inner}${key(name)}: ${printJson(item, inner)}`).join(",\n")}\n${indent}}`;
 }
 
 /** The union of `{ kind, payload }` a commit callback may insert. */
