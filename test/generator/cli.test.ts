@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -271,6 +271,11 @@ describe("trigger-codegen init", () => {
 });
 
 describe("the command line", () => {
+  it("is built executable, so `npx trigger-codegen` runs it inside this repository too (npm sets the mode only when it installs)", () => {
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+    expect(readFileSync(BIN, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+  });
+
   it("describes every command and each of its flags in --help, and prints its version", async () => {
     const top = await cli(REPO, "--help");
     expect(top.code).toBe(0);
