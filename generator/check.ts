@@ -1,5 +1,7 @@
 import type { z } from "zod";
-import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
+import { checkEvents } from "./check-events.ts";
+import { checkTime } from "./check-time.ts";
+import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
 import { payloadKeywords, SCHEMA_TYPES, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
@@ -15,7 +17,7 @@ export interface CheckedSpec {
 const SCHEMA_KEYWORDS = Object.keys(payloadKeywords.shape);
 const REF_BUILTINS = ["intent", "outcome", "progress"];
 /** What a generated module imports by name, which a shared schema's type may not take. */
-const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "ParseResult", "AttachedStream", "StartParseResult"];
+const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "ParseResult", "AttachedStream", "StartParseResult", "DeclaredEvent", "PayloadParseResult"];
 
 /**
  * Stage 2: documents → typed specs. Every error is collected, each with its
@@ -30,6 +32,8 @@ export function checkSpecs(documents: readonly SpecDocument[]): { specs: Checked
     if (result.checked) specs.push(result.checked);
   }
   errors.push(...checkAcrossFiles(specs));
+  // Facts and cancelOn rules name each other across files; an unknown kind is only certain when every file was read.
+  errors.push(...checkEvents(specs, { complete: specs.length === documents.length }));
   errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { specs, errors };
 }
@@ -45,7 +49,7 @@ function checkDocument(document: SpecDocument): { checked: CheckedSpec | null; e
   let result: { checked: CheckedSpec | null; errors: SpecError[] };
   if (parsed.success) {
     const checked = { file: document.file, source: document.source, spec: parsed.data, locate: document.locate };
-    result = { checked, errors: checkSemantics(checked) };
+    result = { checked, errors: [...checkSemantics(checked), ...checkTime(checked)] };
   } else {
     result = { checked: null, errors: parsed.error.issues.flatMap((issue) => describeIssue(document, issue)) };
   }
@@ -99,17 +103,22 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
 
 function isSchemaPath(path: readonly PropertyKey[]): boolean {
   const schemaFields = ["intent", "outcome", "progress", "payload", "start", "output", "result"];
+  // A schedule's payload is a value, not a schema.
+  if (path[0] === "triggers" && path[2] === "schedules") return false;
   return path[0] === "schemas" || path.some((segment) => typeof segment === "string" && schemaFields.includes(segment));
 }
 
 function knownFields(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return ["schemas", "triggers", "streams"];
+  if (path.length === 0) return ["schemas", "triggers", "streams", "events"];
   if (path[0] === "streams" && path.length === 2) {
     return ["kind", "mode", "cancellation", "onDetach", "description", "start", "progress", "output", "result", "events"];
   }
   if (path[0] === "triggers" && path.length === 2) {
-    return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "dropIntentsBefore", "intent", "outcome", "progress", "events"];
+    return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "dropIntentsBefore", "intent", "outcome", "progress", "events", "cancelOn", "timeouts", "schedules"];
   }
+  if (path.at(-1) === "timeouts") return ["start", "finish"];
+  if (path.at(-2) === "schedules") return ["key", "cron", "every", "timezone", "payload"];
+  if (path.at(-2) === "cancelOn") return ["event", "match"];
   if (path.at(-1) === "retry") return ["maxAttempts", "backoffMs", "maxBackoffMs"];
   if (path.at(-2) === "events") return ["payload", "description"];
   if (path.at(-1) === "discriminator") return ["propertyName", "mapping"];
@@ -146,6 +155,13 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
   });
   for (const name of endless(shared)) {
     at(["schemas", name], `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`, "key");
+  }
+  for (const [kind, event] of Object.entries(spec.events ?? {})) {
+    const path = ["events", kind];
+    if (!KIND_PATTERN.test(kind)) at(path, `event kind ${JSON.stringify(kind)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "payment.refunded")`, "key");
+    else if (kind.startsWith(RUNTIME_EVENT_PREFIX)) at(path, `event kind "${kind}" is reserved: the runtime writes the ${RUNTIME_EVENT_PREFIX}* kinds itself`, "key");
+    else if (kind.length > MAX_KIND_LENGTH) at(path, tooLong("event kind", kind), "key");
+    walkSchema(event.payload, [...path, "payload"], { at, where, refs: named, builtins: [], resolve: resolveIn({}) });
   }
   (spec.streams ?? []).forEach((stream, index) => {
     const base = ["streams", index];
@@ -359,8 +375,8 @@ function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
   for (const { file, spec, locate } of specs) {
     for (const claims of claimsOf(spec)) {
       let kindTaken = false;
-      for (const { key, what, path } of claims) {
-        const position = locate(path);
+      for (const { key, what, path, at } of claims) {
+        const position = locate(path, at);
         const first = seen.get(key);
         if (!first) seen.set(key, { where: `${file}:${position.line}:${position.col}`, what });
         // A kind declared twice makes the same name twice as well: one error says it.
@@ -373,7 +389,7 @@ function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
 }
 
 /** What each stream and trigger takes for itself across every file: its kinds and the names generated from them. */
-function claimsOf(spec: SpecFile): { key: string; what: string; path: PropertyKey[] }[][] {
+function claimsOf(spec: SpecFile): { key: string; what: string; path: PropertyKey[]; at?: "key" }[][] {
   const streams = (spec.streams ?? []).map((stream, index) => {
     const path = ["streams", index, "kind"];
     const name = `${pascalCase(stream.kind)}Stream`;
@@ -389,7 +405,22 @@ function claimsOf(spec: SpecFile): { key: string; what: string; path: PropertyKe
       { key: `kind:${trigger.kind}`, what: `kind "${trigger.kind}"`, path: path("kind") },
       { key: `event:${trigger.intentEventKind}`, what: `intentEventKind "${trigger.intentEventKind}"`, path: path("intentEventKind") },
       { key: `name:${name}`, what: `the name ${name} (from kind "${trigger.kind}")`, path: path("kind") },
+      // `unscheduleTrigger(key)` names a schedule by its key alone: keys are unique across the project.
+      ...(trigger.schedules ?? []).map((schedule, s) => ({
+        key: `schedule:${schedule.key}`,
+        what: `schedule key ${JSON.stringify(schedule.key)}`,
+        path: ["triggers", index, "schedules", s, "key"],
+      })),
     ];
   });
-  return [...streams, ...triggers];
+  // A declared event takes its kind from the intent event kinds and the other declared events, and its names.
+  const events = Object.keys(spec.events ?? {}).map((kind) => {
+    const path = ["events", kind];
+    const name = declaredEventNames(kind).constName;
+    return [
+      { key: `event:${kind}`, what: `event kind "${kind}"`, path, at: "key" as const },
+      { key: `name:${name}`, what: `the name ${name} (from event kind "${kind}")`, path, at: "key" as const },
+    ];
+  });
+  return [...streams, ...triggers, ...events];
 }

@@ -1,8 +1,10 @@
 import { posix } from "node:path";
 import type { CheckedSpec } from "./check.ts";
-import { camelCase, pascalCase } from "./names.ts";
-import { subschemas, type PayloadSchema, type SchemaOrRef } from "./spec-format.ts";
-import { docText, referenceOf, toIR, type IRContext, type ZodIR } from "./zod-ir.ts";
+import type { z } from "zod";
+import { durationMs } from "./check-time.ts";
+import { camelCase, declaredEventNames, pascalCase } from "./names.ts";
+import { subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./spec-format.ts";
+import { docText, irToZod, referenceOf, toIR, type IRContext, type ZodIR } from "./zod-ir.ts";
 
 /** A schema the generated module declares: a zod constant and its printed type. */
 export interface SchemaModel {
@@ -17,6 +19,18 @@ export interface SchemaModel {
 export interface EventModel extends SchemaModel {
   readonly kind: string;
 }
+
+/** A fact kind a spec declares on its own, for `emitEvent`: `paymentRefundedEvent` and its payload schema. */
+export interface DeclaredEventModel {
+  readonly kind: string;
+  readonly description: string | undefined;
+  readonly payload: SchemaModel;
+  /** `paymentRefundedEvent`, `parsePaymentRefundedPayload`, …: see `declaredEventNames`. */
+  readonly names: ReturnType<typeof declaredEventNames>;
+}
+
+/** A default schedule, as the runtime's `ScheduleTiming` plus its key and payload. */
+export type ScheduleModel = { readonly key: string; readonly payload: JsonValue } & ({ readonly cron: string; readonly timezone?: string } | { readonly everyMs: number });
 
 export interface TriggerModel {
   readonly kind: string;
@@ -33,6 +47,10 @@ export interface TriggerModel {
   readonly outcome: SchemaModel;
   readonly progress: SchemaModel | undefined;
   readonly events: readonly EventModel[];
+  readonly cancelOn: readonly { readonly event: string; readonly match: Readonly<Record<string, string>> }[];
+  /** In milliseconds; each only when the spec names it. */
+  readonly timeouts: { readonly startMs?: number; readonly finishMs?: number } | undefined;
+  readonly schedules: readonly ScheduleModel[];
   /** How this trigger's schemas name each other: `outcome` → its outcome's constant and type. */
   readonly refs: ReadonlyMap<string, SchemaModel>;
 }
@@ -64,6 +82,22 @@ export interface ModuleModel {
   readonly refs: ReadonlyMap<string, SchemaModel>;
   readonly triggers: readonly TriggerModel[];
   readonly streams: readonly StreamModel[];
+  /** Its standalone fact kinds, by kind. */
+  readonly events: readonly DeclaredEventModel[];
+}
+
+/** A schema model as a live zod schema, its references built once each (so a recursion meets itself again). */
+export function liveSchema(schema: SchemaModel, resolve: (ref: string) => SchemaModel): z.ZodType {
+  const built = new Map<SchemaModel, z.ZodType>();
+  const live = (s: SchemaModel): z.ZodType => {
+    let made = built.get(s);
+    if (!made) {
+      made = irToZod(s.ir, (ref) => live(resolve(ref)));
+      built.set(s, made);
+    }
+    return made;
+  };
+  return live(schema);
 }
 
 const describe = (schema: SchemaOrRef | undefined) => docText(schema);
@@ -180,8 +214,41 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
           ...(trigger.retry === undefined ? {} : { retry: trigger.retry as Record<string, number> }),
           ...(trigger.concurrency === undefined ? {} : { concurrency: trigger.concurrency }),
         };
-        return { kind: trigger.kind, intentEventKind: trigger.intentEventKind, cancellation: trigger.cancellation, description: trigger.description, typeName, valueName, options, dropIntentsBefore: trigger.dropIntentsBefore, intent, outcome, progress, events, refs };
+        const { start, finish } = trigger.timeouts ?? {};
+        const timeouts =
+          trigger.timeouts === undefined ? undefined : { ...(start === undefined ? {} : { startMs: durationMs(start)! }), ...(finish === undefined ? {} : { finishMs: durationMs(finish)! }) };
+        const schedules = (trigger.schedules ?? []).map(({ key, cron, every, timezone, payload }): ScheduleModel => ({
+          key,
+          ...(cron !== undefined ? { cron, ...(timezone === undefined ? {} : { timezone }) } : { everyMs: durationMs(every!)! }),
+          payload,
+        }));
+        return {
+          kind: trigger.kind,
+          intentEventKind: trigger.intentEventKind,
+          cancellation: trigger.cancellation,
+          description: trigger.description,
+          typeName,
+          valueName,
+          options,
+          dropIntentsBefore: trigger.dropIntentsBefore,
+          intent,
+          outcome,
+          progress,
+          events,
+          cancelOn: trigger.cancelOn ?? [],
+          timeouts,
+          schedules,
+          refs,
+        };
       });
-      return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers };
+      const sharedOnly = context({});
+      const events = Object.entries(spec.events ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([kind, event]): DeclaredEventModel => {
+          const names = declaredEventNames(kind);
+          const payload = { ...schemaModel(`${camelCase(kind)}Payload`, names.typeName, event.payload, sharedOnly), description: docText(event.payload) };
+          return { kind, description: event.description, payload, names };
+        });
+      return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers, events };
     });
 }

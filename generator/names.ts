@@ -12,6 +12,23 @@ export function camelCase(kind: string): string {
   return pascal[0]!.toLowerCase() + pascal.slice(1);
 }
 
+/** The kinds the runtime writes itself; a spec may not declare one. */
+export const RUNTIME_EVENT_PREFIX = "durable_trigger.";
+
+/** What a declared event kind (`payment.refunded`) becomes: `paymentRefundedEvent`, `PaymentRefundedPayload`, `parsePaymentRefundedPayload`. */
+export function declaredEventNames(kind: string) {
+  const pascal = pascalCase(kind);
+  const camel = camelCase(kind);
+  return {
+    constName: `${camel}Event`,
+    schemaConst: `${camel}PayloadSchema`,
+    typeName: `${pascal}Payload`,
+    inputTypeName: `${pascal}PayloadInput`,
+    parseName: `parse${pascal}Payload`,
+    jsonSchemaName: `${camel}PayloadJsonSchema`,
+  };
+}
+
 /** Kinds become file names and identifiers, so they stay within a plain alphabet. */
 export const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:[._:-][A-Za-z0-9]+)*$/;
 

@@ -150,6 +150,35 @@ export const schemaOrRef: z.ZodType<SchemaOrRef> = z.union([z.string().min(1), p
 
 const positive = z.number().int().positive();
 
+/** The units a duration may take, in milliseconds. */
+export const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+export const DURATION_PATTERN = /^([1-9][0-9]*)(ms|s|m|h|d)$/;
+const DURATION_EXPECTED = "expected a duration: a whole number above 0 and a unit, ms, s, m, h or d (like 500ms, 30s, 10m, 1h, 1d)";
+
+/** A duration as a spec writes it (`10m`); the check stage converts it to milliseconds and bounds it. */
+const duration = z.string({ error: DURATION_EXPECTED }).regex(DURATION_PATTERN, { error: DURATION_EXPECTED });
+
+/** Cancel the trigger's unsettled intents when a fact of `event` arrives whose payload matches, field by field. */
+export const cancelOnRule = z.strictObject({
+  event: z.string().min(1),
+  /** intent field path → event payload field path, dotted (`customer.id`). */
+  match: z.record(z.string().min(1), z.string().min(1)).refine((match) => Object.keys(match).length > 0, "match names at least one pair, intent field: event field"),
+});
+
+/** A default schedule: the object installs it by key when it starts. Exactly one of `cron` and `every`. */
+export const scheduleSpec = z.strictObject({
+  key: z.string().min(1),
+  cron: z.string().min(1).optional(),
+  every: duration.optional(),
+  /** An IANA time zone (`Europe/Paris`) the cron expression is read in; UTC without it. */
+  timezone: z.string().min(1).optional(),
+  /** The intent each firing enqueues, checked against the trigger's intent schema when generating. */
+  payload: jsonValue,
+});
+
+/** A standalone fact kind: facts from outside (a webhook), appended by `emitEvent`. */
+export const declaredEventSpec = z.strictObject({ description: z.string().optional(), payload: schemaOrRef });
+
 export const triggerSpec = z.strictObject({
   kind: z.string().min(1),
   intentEventKind: z.string().min(1),
@@ -170,6 +199,9 @@ export const triggerSpec = z.strictObject({
   outcome: schemaOrRef,
   progress: schemaOrRef.optional(),
   events: z.record(z.string(), z.strictObject({ payload: schemaOrRef, description: z.string().optional() })),
+  cancelOn: z.array(cancelOnRule).optional(),
+  timeouts: z.strictObject({ start: duration.optional(), finish: duration.optional() }).optional(),
+  schedules: z.array(scheduleSpec).optional(),
 });
 
 /** An output-only attached stream: frames go to the client that opened it; only its terminal is stored. */
@@ -191,12 +223,19 @@ export const specFile = z
     schemas: z.record(z.string(), payloadSchema).optional(),
     triggers: z.array(triggerSpec).optional(),
     streams: z.array(streamSpec).optional(),
+    events: z.record(z.string(), declaredEventSpec).optional(),
   })
-  .refine((file) => (file.triggers?.length ?? 0) + (file.streams?.length ?? 0) > 0, "a spec file declares at least one trigger or stream");
+  .refine(
+    (file) => (file.triggers?.length ?? 0) + (file.streams?.length ?? 0) + Object.keys(file.events ?? {}).length > 0,
+    "a spec file declares at least one trigger, stream or event",
+  );
 
 export type TriggerSpec = z.infer<typeof triggerSpec>;
 export type StreamSpec = z.infer<typeof streamSpec>;
 export type SpecFile = z.infer<typeof specFile>;
+export type ScheduleSpec = z.infer<typeof scheduleSpec>;
+export type CancelOnSpec = z.infer<typeof cancelOnRule>;
+export type DeclaredEventSpec = z.infer<typeof declaredEventSpec>;
 
 /** The JSON Schema editors read (yaml-language-server), printed from the same zod schema. */
 export function specJsonSchema(): string {

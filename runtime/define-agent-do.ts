@@ -10,6 +10,7 @@ import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
 import { phaseOf } from "./work.ts";
 import type {
+  AnyDeclaredEvent,
   AnyStream,
   AnyTrigger,
   CancelStreamRequest,
@@ -30,6 +31,8 @@ export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Streams
   readonly triggers: Triggers;
   /** Output-only attached streams. */
   readonly streams?: Streams;
+  /** Fact kinds declared on their own, which `emitEvent` appends. */
+  readonly events?: readonly AnyDeclaredEvent[];
 }
 
 /** The RPC methods of a class built by `defineAgentDO`; `Trigger` is the union of its registered triggers. */

@@ -156,6 +156,10 @@ export interface DurableTrigger<
   readonly intentsDroppedBefore?: number;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
+  readonly cancelOn?: readonly CancelOnRule[];
+  readonly timeouts?: TriggerTimeouts;
+  /** Default schedules, installed by key (idempotently) when an object starts. */
+  readonly schedules?: readonly (ScheduleTiming & { readonly key: string; readonly payload: unknown })[];
   /** Its result may name the input type it accepts (`ParseResult<Intent, Input>`), which then types `enqueueTrigger`. */
   parseIntent(raw: unknown): ParseResult<Intent, unknown>;
   acquire(intent: Intent, ctx: AcquireContext<Env, Progress>): Outcome | Promise<Outcome>;
@@ -190,6 +194,66 @@ export interface EnqueueOptions {
 export type EnqueueRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
   ? EnqueueOptions & { readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
   : never;
+
+/** What a declared payload parser answers (like ParseResult, for event payloads). */
+export type PayloadParseResult<Payload, Input = Payload> =
+  | { readonly ok: true; readonly payload: Payload; readonly "~input"?: Input }
+  | { readonly ok: false; readonly reason: string };
+
+/** A fact kind a spec declares on its own: facts from outside (a webhook), appended by `emitEvent`. */
+export interface DeclaredEvent<Payload = unknown> {
+  readonly kind: KindName;
+  readonly description?: string;
+  readonly payloadSchema?: JsonObject; // JSON Schema, for the console
+  parsePayload(raw: unknown): PayloadParseResult<Payload, unknown>;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDeclaredEvent = DeclaredEvent<any>;
+type AcceptedPayloadOf<E> = E extends { parsePayload(raw: unknown): infer R } ? Extract<R, { readonly ok: true }> : never;
+/** What `emitEvent` takes for a declared event: its parser's input type (fields with a default may be left out). */
+export type PayloadInputOf<E> = "~input" extends keyof AcceptedPayloadOf<E>
+  ? Exclude<AcceptedPayloadOf<E>["~input" & keyof AcceptedPayloadOf<E>], undefined>
+  : AcceptedPayloadOf<E> extends { readonly payload: infer P } ? P : never;
+export type EmitEventRequest<E extends AnyDeclaredEvent = AnyDeclaredEvent> = E extends AnyDeclaredEvent
+  ? { readonly kind: E["kind"]; readonly payload: PayloadInputOf<E>; readonly idempotencyKey?: string }
+  : never;
+// emitEvent answers { id: number; duplicate: boolean } — the stored event's id; the same key answers the first id.
+
+/** On a trigger: cancel its unsettled intents when a matching fact is appended in the scope. */
+export interface CancelOnRule {
+  /** The fact kind: a declared event, or any kind a commit writes. */
+  readonly event: string;
+  /** intent field path → event payload field path (dotted, e.g. "customer.id"); every pair must be equal. */
+  readonly match: Readonly<Record<string, string>>;
+}
+
+export interface TriggerTimeouts {
+  /** Work not claimed within this many ms of its due time settles cancelled, reason "timeout:start". */
+  readonly startMs?: number;
+  /** Work not settled within this many ms of its first claim gets a cancel request, reason "timeout:finish". */
+  readonly finishMs?: number;
+}
+
+/** A schedule: exactly one of cron or everyMs. */
+export type ScheduleTiming =
+  | { readonly cron: string; readonly timezone?: string; readonly everyMs?: never }
+  | { readonly everyMs: number; readonly cron?: never; readonly timezone?: never };
+
+export type ScheduleRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
+  ? ScheduleTiming & { readonly key: string; readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
+  : never;
+
+export interface ScheduleSummary {
+  readonly key: string;
+  readonly triggerKind: string;
+  readonly cron: string | null;
+  readonly timezone: string | null;
+  readonly everyMs: number | null;
+  readonly nextFireAt: number;
+  readonly lastFiredAt: number | null;
+  /** "spec": installed from the trigger's declared defaults; "api": by scheduleTrigger. */
+  readonly origin: "spec" | "api";
+}
 
 export type Settlement = "completed" | "cancelled" | "failed" | "rejected";
 

@@ -46,7 +46,7 @@ triggers:
     events: {}
 `;
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
-      'specs/a.yaml:1:1: unknown field "base"; expected one of schemas, triggers, streams',
+      'specs/a.yaml:1:1: unknown field "base"; expected one of schemas, triggers, streams, events',
       'specs/a.yaml:4:5: triggers.0: missing the required field "outcome"',
       'specs/a.yaml:7:55: "strng" is not a type; expected one of object, array, string, number, integer, boolean, null. Did you mean "string"?',
       'specs/a.yaml:9:5: triggers.1: missing the required field "cancellation"',
