@@ -262,3 +262,109 @@ ${good.replace("intent: { type: object, properties: { id: { type: string } } }",
     ]);
   });
 });
+
+describe("bad input: events, cancelOn, timeouts, schedules (#12)", () => {
+  const base = `events:
+  payment.refunded:
+    description: A refund arrived.
+    payload: { type: object, required: [orderId], properties: { orderId: { type: integer }, amount: { type: number }, customer: Customer } }
+schemas:
+  Customer: { type: object, properties: { id: { type: string }, tags: { type: array } } }
+triggers:
+  - kind: a.job
+    intentEventKind: a.job.requested
+    cancellation: cooperative
+    intent: { type: object, required: [id], properties: { id: { type: string }, n: { type: integer, default: 1 }, who: { allOf: [Customer] } } }
+    outcome: { type: object }
+    events:
+      a.job.done: { payload: outcome }
+`;
+
+  it("refuses a cancelOn whose event is not declared, or whose paths are missing or of types that can never be equal, each at its node", async () => {
+    const spec = `${base}    cancelOn:
+      - event: payment.refunded
+        match: { id: orderId, nope: amount, n: amont, who.id: customer.id, who.tags: customer.tags }
+      - event: payment.refundd
+        match: { id: orderId }
+      - event: a.job.done
+        match: { n: n }
+`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:17:22: cancelOn match: intent field "id" is a string, and field "orderId" of event "payment.refunded" is an integer; a match compares equal values, so both must be of one type',
+      'specs/a.yaml:17:31: cancelOn match: the intent of "a.job" has no field "nope": the payload has only id, n, who',
+      'specs/a.yaml:17:48: cancelOn match: the payload of event "payment.refunded" (specs/a.yaml:2:3) has no field "amont": the payload has only orderId, amount, customer. Did you mean "amount"?',
+      'specs/a.yaml:17:86: cancelOn match: intent field "who.tags" is an array, and field "customer.tags" of event "payment.refunded" is an array; a match compares plain values: expected a string, number, integer or boolean field on both sides',
+      'specs/a.yaml:18:16: cancelOn event "payment.refundd" is not declared; expected a kind under a spec\'s top-level events, or one a trigger or stream declares in its events: one of a.job.done, payment.refunded, z.job.done. Did you mean "payment.refunded"?',
+      'specs/a.yaml:21:21: cancelOn match: the payload of event "a.job.done" of trigger "a.job" (specs/a.yaml:14:7) has no field "n": the payload has no declared properties',
+    ]);
+  });
+
+  it("finds a cancelOn event declared in another file, and a match of integer and number fields is let be", async () => {
+    const [events, triggers] = base.split("schemas:\n");
+    const spec = `schemas:\n${triggers!.replace("{ type: string }, n:", "{ type: string }, amount: { type: integer }, n:")}    cancelOn:\n      - { event: payment.refunded, match: { amount: amount } }\n`;
+    const ws = new Workspace({ "specs/a.yaml": spec, "specs/b.yaml": events!.replace("customer: Customer", "customer: { type: object }") });
+    try {
+      await ws.generateOrThrow();
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("refuses an event kind that is reserved, taken by an intent event kind or another file, or written by a trigger too", async () => {
+    const spec = `${base.replace("events:\n", "events:\n  durable_trigger.refund: { payload: { type: object } }\n  a.job.requested: { payload: { type: object } }\n  a.job.done: { payload: { type: object } }\n  payment-refunded: { payload: { type: object } }\n")}`;
+    expect(await errorsOf({ "specs/a.yaml": spec, "specs/b.yaml": "events:\n  payment.refunded: { payload: { type: object } }\n" })).toEqual([
+      'specs/a.yaml:2:3: event kind "durable_trigger.refund" is reserved: the runtime writes the durable_trigger.* kinds itself',
+      'specs/a.yaml:3:3: event kind "a.job.requested" is already declared at specs/a.yaml:13:22',
+      'specs/a.yaml:6:3: the name paymentRefundedEvent (from event kind "payment.refunded") is already declared at specs/a.yaml:5:3',
+      'specs/a.yaml:18:7: event "a.job.done" of trigger "a.job" is declared on its own at specs/a.yaml:4:3; a kind has one payload schema, so a trigger or stream may not declare it again',
+      'specs/b.yaml:2:3: event kind "payment.refunded" is already declared at specs/a.yaml:6:3',
+    ]);
+  });
+
+  it("refuses durations that are zero, negative, fractional or unitless, at each", async () => {
+    const spec = `${base}    timeouts: { start: 0, finish: -5m }\n    schedules:\n      - { key: a, every: 1.5h, payload: { id: x } }\n      - { key: b, every: 10 minutes, payload: { id: x } }\n`;
+    const expected = "expected a duration: a whole number above 0 and a unit, ms, s, m, h or d (like 500ms, 30s, 10m, 1h, 1d)";
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      `specs/a.yaml:15:24: triggers.0.timeouts.start: ${expected}`,
+      `specs/a.yaml:15:35: triggers.0.timeouts.finish: ${expected}`,
+      `specs/a.yaml:17:26: triggers.0.schedules.0.every: ${expected}`,
+      `specs/a.yaml:18:26: triggers.0.schedules.1.every: ${expected}`,
+    ]);
+  });
+
+  it("refuses an empty timeouts, a duration past what a number holds, and bad schedules, with every error of the run together", async () => {
+    const spec = `${base}    timeouts: {}
+    schedules:
+      - { key: nightly, cron: "0 3 * * *", timezone: Europe/Pariss, payload: { id: 1 } }
+      - { key: nightly, cron: "61 * * * *", payload: {} }
+      - { key: beat, every: 5m, cron: "0 0 30 2 *", payload: { id: a, n: 1.5 } }
+      - { key: long, every: 99999999999999999d, payload: { id: a } }
+      - { key: "bad key", timezone: UTC, payload: { id: a } }
+`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      "specs/a.yaml:15:15: timeouts names start, finish or both (like { start: 10m, finish: 1h })",
+      'specs/a.yaml:17:54: schedule "nightly": "Europe/Pariss" is not a time zone; expected an IANA name such as "Europe/Paris" or "America/New_York"',
+      'specs/a.yaml:17:84: schedule "nightly": the payload is not an intent of "a.job": id: expected string, received number',
+      'specs/a.yaml:18:16: schedule key "nightly" is already declared at specs/a.yaml:17:16',
+      'specs/a.yaml:18:31: schedule "nightly": "61 * * * *" is not a cron expression: Invalid value for minute: 61; expected five fields (minute hour day month weekday, like "0 3 * * *"), or six with seconds first',
+      'specs/a.yaml:18:54: schedule "nightly": the payload is not an intent of "a.job": missing the required field "id"',
+      'specs/a.yaml:19:22: schedule "beat": cron and every both given; a schedule takes exactly one of them',
+      'specs/a.yaml:19:39: schedule "beat": "0 0 30 2 *" never fires (no date matches it); expected an expression with a next time',
+      'specs/a.yaml:19:74: schedule "beat": the payload is not an intent of "a.job": n: expected int, received number',
+      'specs/a.yaml:20:29: duration "99999999999999999d" is more milliseconds than a number holds exactly; expected at most 9007199254740991ms',
+      'specs/a.yaml:21:9: schedule "bad key": expected cron (like "0 3 * * *") or every (like 1h)',
+      'specs/a.yaml:21:16: schedule key "bad key" must be words of letters and digits joined by ".", "_", ":" or "-" (like "nightly"), at most 128 characters',
+      'specs/a.yaml:21:27: schedule "bad key": a timezone goes with a cron expression; every counts from the last firing, in no time zone',
+    ]);
+  });
+
+  it("refuses unknown fields in the new places with suggestions", async () => {
+    const spec = `${base}    timeouts: { strat: 1m }\n    schedules:\n      - { key: a, evry: 1m, payload: { id: x } }\n    cancelOn:\n      - { event: payment.refunded, mach: { id: orderId } }\n`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:15:17: unknown field "strat"; expected one of start, finish. Did you mean "start"?',
+      'specs/a.yaml:17:19: unknown field "evry"; expected one of key, cron, every, timezone, payload. Did you mean "every"?',
+      'specs/a.yaml:19:9: triggers.0.cancelOn.0: missing the required field "match"',
+      'specs/a.yaml:19:36: unknown field "mach"; expected one of event, match. Did you mean "match"?',
+    ]);
+  });
+});
