@@ -309,6 +309,7 @@ export type OpenStreamRequest<S extends AnyStream = AnyStream> = S extends AnySt
 
 export interface CancelStreamRequest {
   readonly streamRef: string;
+  /** At most 1 024 bytes of UTF-8, as for `cancelTrigger`; a longer reason is refused and the stream is not told. */
   readonly reason?: string;
 }
 
