@@ -1,7 +1,6 @@
 import { posix } from "node:path";
 import { IndentationText, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralExpression } from "ts-morph";
-import { relative } from "./emit.ts";
-import type { ModuleModel } from "./model.ts";
+import { relative, type ModuleModel } from "./model.ts";
 import { commentSafe } from "./zod-ir.ts";
 
 interface Member {
