@@ -25,8 +25,11 @@ export const streams = [
   textGenerateStream(textGenerateStreamHandlers)
 ] as const;
 
+/** Every fact kind the specs declare on their own, which `emitEvent` appends. */
+export const events = [] as const;
+
 /** The Durable Object class that runs them; export it from your Worker. */
-export const AgentDO = defineAgentDO({ triggers, streams });
+export const AgentDO = defineAgentDO({ triggers, streams, events });
 
 /** An instance of it: type the binding with `DurableObjectNamespace<AgentDO>`. */
 export type AgentDO = InstanceType<typeof AgentDO>;

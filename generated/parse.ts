@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import type { z } from "zod";
-import type { ParseResult, StartParseResult } from "durable-triggers";
+import type { ParseResult, PayloadParseResult, StartParseResult } from "durable-triggers";
 
 /** Any JSON value: what a schema that names no type accepts. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | {
@@ -21,6 +21,12 @@ export function parseWith<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T>
 export function parseStartWith<T>(schema: z.ZodType<T>, raw: unknown): StartParseResult<T> {
   const parsed = parseWith(schema, raw);
   return parsed.ok ? { ok: true, start: parsed.intent } : parsed;
+}
+
+/** The same, as a declared event's `parsePayload`. */
+export function parsePayloadWith<T>(schema: z.ZodType<T>, raw: unknown): PayloadParseResult<T> {
+  const parsed = parseWith(schema, raw);
+  return parsed.ok ? { ok: true, payload: parsed.intent } : parsed;
 }
 
 /** A field's path as code names it, `items[2].name` or `plan["a.b"]`, so a key holding a dot reads as one key; the root is `$`. */

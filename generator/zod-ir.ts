@@ -515,10 +515,12 @@ export function jsonExpression(value: JsonValue, multiLine = false): ts.Expressi
     return value < 0 ? f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(-value)) : f.createNumericLiteral(value);
   }
   if (typeof value === "string") return f.createStringLiteral(value);
-  if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map((item) => jsonExpression(item, multiLine)), false);
+  // Laid out over lines (`multiLine`): a list or object spreads only when it holds another, so flat ones stay on one line.
+  const nested = (items: readonly JsonValue[]) => multiLine && items.some((item) => item !== null && typeof item === "object" && Object.keys(item).length > 0);
+  if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map((item) => jsonExpression(item, multiLine)), nested(value));
   return f.createObjectLiteralExpression(
     Object.entries(value).map(([k, v]) => f.createPropertyAssignment(propertyName(k), jsonExpression(v, multiLine))),
-    multiLine && Object.keys(value).length > 0,
+    nested(Object.values(value)),
   );
 }
 

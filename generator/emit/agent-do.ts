@@ -13,7 +13,9 @@ export interface Registration {
   /** Each trigger, by kind: its value name and where its handlers are imported from. */
   readonly triggers: readonly { readonly valueName: string; readonly handlers: string }[];
   readonly streams: readonly { readonly valueName: string; readonly handlers: string }[];
-  /** Each spec module and the factories it exports. */
+  /** Each declared event's constant, by kind. */
+  readonly events: readonly string[];
+  /** Each spec module and the factories (and declared events) it exports. */
   readonly modules: readonly { readonly name: string; readonly factories: readonly string[] }[];
 }
 
@@ -33,7 +35,14 @@ export function registrationOf(
     specFiles: modules.map((m) => m.specFile),
     triggers: registered("trigger"),
     streams: registered("stream"),
-    modules: modules.map((m) => ({ name: m.moduleName, factories: [...m.triggers.map((t) => `${t.valueName}Trigger`), ...m.streams.map((st) => st.valueName)] })),
+    events: modules
+      .flatMap((m) => m.events)
+      .sort((a, b) => a.kind.localeCompare(b.kind))
+      .map((e) => e.names.constName),
+    modules: modules.map((m) => ({
+      name: m.moduleName,
+      factories: [...m.triggers.map((t) => `${t.valueName}Trigger`), ...m.streams.map((st) => st.valueName), ...m.events.map((e) => e.names.constName)],
+    })),
   };
 }
 
@@ -42,7 +51,7 @@ export function agentDoFile(registration: Registration): string {
   return render("agent-do", header(registration.specFiles), statements(registration));
 }
 
-function statements({ runtime, triggers, streams, modules }: Registration): Statements {
+function statements({ runtime, triggers, streams, events, modules }: Registration): Statements {
   const statements: Statements = [{ kind: StructureKind.ImportDeclaration, namedImports: ["defineAgentDO"], moduleSpecifier: runtime }];
   for (const { valueName, handlers } of [...triggers, ...streams]) {
     statements.push({ kind: StructureKind.ImportDeclaration, namedImports: [{ name: "handlers", alias: `${valueName}Handlers` }], moduleSpecifier: handlers });
@@ -74,8 +83,15 @@ function statements({ runtime, triggers, streams, modules }: Registration): Stat
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
+      docs: ["Every fact kind the specs declare on their own, which `emitEvent` appends."],
+      declarations: [{ name: "events", initializer: printExpression(constList(events.map((name) => ts.factory.createIdentifier(name)))) }],
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
       docs: ["The Durable Object class that runs them; export it from your Worker."],
-      declarations: [{ name: "AgentDO", initializer: "defineAgentDO({ triggers, streams })" }],
+      declarations: [{ name: "AgentDO", initializer: "defineAgentDO({ triggers, streams, events })" }],
     },
     {
       kind: StructureKind.TypeAlias,
@@ -92,6 +108,12 @@ function statements({ runtime, triggers, streams, modules }: Registration): Stat
 function registered(pairs: readonly (readonly [string, string])[]): string {
   const f = ts.factory;
   const calls = pairs.map(([factory, handlers]) => f.createCallExpression(f.createIdentifier(factory), undefined, [f.createIdentifier(handlers)]));
-  return printExpression(f.createAsExpression(f.createArrayLiteralExpression(calls, pairs.length > 0), f.createTypeReferenceNode("const")));
+  return printExpression(constList(calls));
+}
+
+/** `[…] as const`, one item a line. */
+function constList(items: readonly ts.Expression[]): ts.Expression {
+  const f = ts.factory;
+  return f.createAsExpression(f.createArrayLiteralExpression(items, items.length > 0), f.createTypeReferenceNode("const"));
 }
 

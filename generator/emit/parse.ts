@@ -10,7 +10,7 @@ export function parseFile(runtime: string, specFiles: readonly string[]): string
 function parseStatements(runtime: string): Statements {
   return [
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["z"], moduleSpecifier: "zod" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult", "StartParseResult"], moduleSpecifier: runtime },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult", "PayloadParseResult", "StartParseResult"], moduleSpecifier: runtime },
     {
       kind: StructureKind.TypeAlias,
       isExported: true,
@@ -42,6 +42,16 @@ function parseStatements(runtime: string): Statements {
       parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
       returnType: "StartParseResult<T>",
       statements: ["const parsed = parseWith(schema, raw);", "return parsed.ok ? { ok: true, start: parsed.intent } : parsed;"],
+    },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: "parsePayloadWith",
+      docs: ["The same, as a declared event's `parsePayload`."],
+      typeParameters: ["T"],
+      parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
+      returnType: "PayloadParseResult<T>",
+      statements: ["const parsed = parseWith(schema, raw);", "return parsed.ok ? { ok: true, payload: parsed.intent } : parsed;"],
     },
     {
       kind: StructureKind.Function,

@@ -2,6 +2,7 @@ import { StructureKind, ts, type StatementStructures } from "ts-morph";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
 import { jsonExpression, JSON_TYPE, printExpression, usesJson } from "../zod-ir.ts";
+import { declaredEventStatements } from "./declared-event.ts";
 import { docs, header, jsonSchemaStatement, render, type Statements } from "./print.ts";
 import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
@@ -33,7 +34,9 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       isTypeOnly: true,
       namedImports: [
         ...(module.streams.length > 0 ? ["AttachedStream"] : []),
+        ...(module.events.length > 0 ? ["DeclaredEvent"] : []),
         ...(module.triggers.length > 0 ? ["DurableTrigger", "ParseResult"] : []),
+        ...(module.events.length > 0 ? ["PayloadParseResult"] : []),
         ...(module.streams.length > 0 ? ["StartParseResult"] : []),
       ],
       moduleSpecifier: runtime,
@@ -43,12 +46,14 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       namedImports: [
         ...(module.triggers.length > 0 ? ["parseWith"] : []),
         ...(module.streams.length > 0 ? ["parseStartWith"] : []),
+        ...(module.events.length > 0 ? ["parsePayloadWith"] : []),
         ...(schemasOf(module).some((schema) => usesJson(schema.ir)) ? [{ name: JSON_TYPE, isTypeOnly: true }] : []),
       ],
       moduleSpecifier: "./parse",
     },
   ];
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
+  for (const event of module.events) statements.push(...declaredEventStatements(event, (name) => module.refs.get(name)!));
   module.triggers.forEach((trigger, i) => statements.push(...unitStatements(triggerUnit(trigger, versions[i]!, intentJsonSchemas[i]!))));
   for (const stream of module.streams) statements.push(...unitStatements(streamUnit(stream)));
   return statements;
@@ -59,7 +64,7 @@ const schemasOfStream = (st: StreamModel) => [st.start, ...(st.progress ? [st.pr
 
 /** Every schema a module declares. */
 function schemasOf(module: ModuleModel): SchemaModel[] {
-  return [...module.schemas, ...module.triggers.flatMap(schemasOfTrigger), ...module.streams.flatMap(schemasOfStream)];
+  return [...module.schemas, ...module.events.map((e) => e.payload), ...module.triggers.flatMap(schemasOfTrigger), ...module.streams.flatMap(schemasOfStream)];
 }
 
 /**
@@ -117,6 +122,10 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
       f.createPropertyAssignment("cancellation", f.createStringLiteral(trigger.cancellation)),
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
+      // What #12 adds, each only when the spec says it: the runtime's own shapes (CancelOnRule, TriggerTimeouts, schedules).
+      ...(trigger.cancelOn.length === 0 ? [] : [f.createPropertyAssignment("cancelOn", jsonExpression(trigger.cancelOn as unknown as JsonValue, true))]),
+      ...(trigger.timeouts === undefined ? [] : [f.createPropertyAssignment("timeouts", jsonExpression(trigger.timeouts, true))]),
+      ...(trigger.schedules.length === 0 ? [] : [f.createPropertyAssignment("schedules", jsonExpression(trigger.schedules as unknown as JsonValue, true))]),
       f.createPropertyAssignment("intentVersion", f.createNumericLiteral(versioning.current)),
       ...(versioning.droppedBefore === undefined ? [] : [f.createPropertyAssignment("intentsDroppedBefore", f.createNumericLiteral(versioning.droppedBefore))]),
     ],

@@ -56,7 +56,22 @@ export const wrongOutcome: ShopCheckoutHandlers = {
 };
 `;
 
-const typedEnqueue = `import type { AgentDO } from "../generated/agent-do";
+const typedEnqueue = `import type { EmitEventRequest } from "durable-triggers";
+import type { AgentDO, events } from "../generated/agent-do";
+
+/** What emitEvent takes, from the declared kinds the registration lists. */
+type Emit = EmitEventRequest<(typeof events)[number]>;
+// A field with a default (source) may be left out; a named schema's payload (Money) is typed too.
+export const abandoned: Emit = { kind: "shop.cart.abandoned", payload: { cart: { id: "c" } }, idempotencyKey: "hook-1" };
+export const priced: Emit = { kind: "shop.price.changed", payload: { amount: 1, currency: "USD" } };
+// @ts-expect-error a payload of the wrong shape does not compile
+export const wrongPayload: Emit = { kind: "shop.cart.abandoned", payload: { cart: { id: 1 } } };
+// @ts-expect-error one kind's payload under another kind does not compile
+export const swapped: Emit = { kind: "shop.price.changed", payload: { cart: { id: "c" } } };
+// @ts-expect-error a kind the specs do not declare does not compile
+export const undeclared: Emit = { kind: "shop.cart.lost", payload: {} };
+// @ts-expect-error a trigger's own event kind is not a declared one
+export const commitKind: Emit = { kind: "shop.checkout.charged", payload: {} };
 
 export async function enqueue(agent: DurableObjectStub<InstanceType<typeof AgentDO>>) {
   const total = { amount: 100, currency: "EUR" as const };
@@ -100,7 +115,7 @@ describe("generated code", () => {
     expect(ws.snapshot("generated")).toEqual(before);
   });
 
-  it("compiles under strict with a filled handler, and wrong payloads, event kinds and outcomes do not", async () => {
+  it("compiles under strict with a filled handler, and wrong payloads, event kinds, emitted events and outcomes do not", async () => {
     const stub = ws.read("app/triggers/shop.checkout.ts");
     try {
       expect(ws.typecheck()).toEqual([]); // the untouched stub compiles too
