@@ -1,8 +1,8 @@
 import type { CheckedSpec } from "./check.ts";
-import { declaredEventNames, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
+import { declaredEventNames, KIND_PATTERN, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
 import type { SpecError } from "./read.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
-import { objectView, resolved } from "./zod-ir.ts";
+import { commentSafe, objectView, resolved } from "./zod-ir.ts";
 
 /** Where a fact kind's payload schema is declared, and how its names resolve there. */
 interface Declaration {
@@ -21,7 +21,10 @@ const resolverOf = (spec: CheckedSpec["spec"], own: Record<string, SchemaOrRef |
 /** Every fact kind the project's specs declare: on its own, or as one a trigger or stream writes. */
 function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]> {
   const found = new Map<string, Declaration[]>();
-  const add = (kind: string, declaration: Declaration) => found.set(kind, [...(found.get(kind) ?? []), declaration]);
+  // A kind that cannot be one is reported where it is declared; here it would only be echoed.
+  const add = (kind: string, declaration: Declaration) => {
+    if (KIND_PATTERN.test(kind)) found.set(kind, [...(found.get(kind) ?? []), declaration]);
+  };
   for (const { file, spec, locate } of specs) {
     const where = (path: PropertyKey[]) => {
       const { line, col } = locate(path, "key");
@@ -74,6 +77,9 @@ export function checkEvents(specs: readonly CheckedSpec[], { complete }: { compl
   return errors;
 }
 
+/** A string from a spec in a message: quoted, and nothing in it can act on a terminal. */
+export const quoted = (text: string) => commentSafe(JSON.stringify(text));
+
 const at = (declaration: Declaration, message: string): SpecError => ({ ...declaration.position, message });
 
 function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<string, Declaration[]>, complete: boolean): SpecError[] {
@@ -88,17 +94,17 @@ function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<s
         if (complete) {
           const kinds = [...known.keys()].filter((kind) => !kind.startsWith(RUNTIME_EVENT_PREFIX)).sort();
           const hint = suggest(rule.event, kinds);
-          error([...base, "event"], `cancelOn event "${rule.event}" is not declared; expected a kind under a spec's top-level events, or one a trigger or stream declares in its events${kinds.length > 0 ? `: one of ${kinds.join(", ")}` : ""}${hint ? `. Did you mean "${hint}"?` : ""}`);
+          error([...base, "event"], `cancelOn event ${quoted(rule.event)} is not declared; expected a kind under a spec's top-level events, or one a trigger or stream declares in its events${kinds.length > 0 ? `: one of ${kinds.join(", ")}` : ""}${hint ? `. Did you mean "${hint}"?` : ""}`);
         }
         return;
       }
       for (const [intentPath, eventPath] of Object.entries(rule.match)) {
         const intentField = field(trigger.intent, intentPath, intentResolve);
-        if (typeof intentField === "string") error([...base, "match", intentPath], `cancelOn match: the intent of "${trigger.kind}" has no field "${intentPath}": ${intentField}`, "key");
+        if (typeof intentField === "string") error([...base, "match", intentPath], `cancelOn match: the intent of "${trigger.kind}" has no field ${quoted(intentPath)}: ${intentField}`, "key");
         for (const declaration of declared) {
           const eventField = field(declaration.payload, eventPath, declaration.resolve);
           if (typeof eventField === "string") {
-            error([...base, "match", intentPath], `cancelOn match: the payload of ${declaration.what} (${declaration.where}) has no field "${eventPath}": ${eventField}`);
+            error([...base, "match", intentPath], `cancelOn match: the payload of ${declaration.what} (${declaration.where}) has no field ${quoted(eventPath)}: ${eventField}`);
             continue;
           }
           if (typeof intentField === "string") continue;
@@ -106,7 +112,7 @@ function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<s
           if (problem) {
             error(
               [...base, "match", intentPath],
-              `cancelOn match: intent field "${intentPath}" is ${problem.intent}, and field "${eventPath}" of ${declaration.what} is ${problem.event}; ${problem.why}`,
+              `cancelOn match: intent field ${quoted(intentPath)} is ${problem.intent}, and field ${quoted(eventPath)} of ${declaration.what} is ${problem.event}; ${problem.why}`,
             );
           }
         }

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { quoted } from "./check-events.ts";
 import type { CheckedSpec } from "./check.ts";
 import type { z } from "zod";
 import { buildModel, liveSchema, type ModuleModel, type TriggerModel } from "./model.ts";
@@ -14,8 +15,6 @@ export function durationMs(text: string): number | undefined {
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
-/** A string from a spec in a message: quoted, and nothing in it can act on a terminal. */
-const quoted = (text: string) => commentSafe(JSON.stringify(text));
 
 /**
  * A trigger's timeouts and default schedules: durations that fit, exactly one of `cron` and

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { checkEvents } from "./check-events.ts";
+import { checkEvents, quoted } from "./check-events.ts";
 import { checkTime } from "./check-time.ts";
 import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
@@ -202,7 +202,7 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
   }
   for (const [kind, event] of Object.entries(spec.events ?? {})) {
     const path = ["events", kind];
-    if (!KIND_PATTERN.test(kind)) at(path, `event kind ${JSON.stringify(kind)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "payment.refunded")`, "key");
+    if (!KIND_PATTERN.test(kind)) at(path, `event kind ${quoted(kind)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "payment.refunded")`, "key");
     else if (kind.startsWith(RUNTIME_EVENT_PREFIX)) at(path, `event kind "${kind}" is reserved: the runtime writes the ${RUNTIME_EVENT_PREFIX}* kinds itself`, "key");
     else if (kind.length > MAX_KIND_LENGTH) at(path, tooLong("event kind", kind), "key");
     walkSchema(event.payload, [...path, "payload"], { at, where, refs: named, builtins: [], resolve: resolveIn({}) });

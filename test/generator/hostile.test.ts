@@ -19,6 +19,12 @@ const HOSTILE = [
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 const spec = {
+  events: {
+    "hostile.fact": {
+      description: HOSTILE.join(" | "),
+      payload: { type: "object", description: HOSTILE[2], properties: { note: { type: "string", description: HOSTILE[6], default: HOSTILE[1] } } },
+    },
+  },
   triggers: [
     {
       kind: "hostile.job",
@@ -44,6 +50,9 @@ const spec = {
         },
       },
       outcome: { type: "object", properties: { note: { type: "string", description: HOSTILE[4] } } },
+      cancelOn: [{ event: "hostile.fact", match: { exact: "note" } }],
+      timeouts: { finish: "1h" },
+      schedules: HOSTILE.map((choice, i) => ({ key: `every-${i}`, every: `${i + 1}h`, payload: { choice, exact: HOSTILE[0], fallback: HOSTILE[6] } })),
       events: {
         "hostile.job.done": { payload: "outcome", description: HOSTILE[5] },
         "hostile.job.noted": { payload: { type: "object", description: HOSTILE[6] }, description: HOSTILE[6] },
@@ -69,6 +78,40 @@ describe("hostile strings in specs", () => {
 
   it("compile under strict, stub included", () => {
     expect(ws.typecheck()).toEqual([]);
+  });
+
+  it("round-trip exactly in schedule payloads and declared events", async () => {
+    const module = await import(join(ws.root, "generated/hostile.ts"));
+    const trigger = module.hostileJobTrigger({});
+    expect(trigger.schedules.map((s: { payload: unknown }) => s.payload)).toEqual(HOSTILE.map((choice) => ({ choice, exact: HOSTILE[0], fallback: HOSTILE[6] })));
+    expect(module.hostileFactEvent.description).toBe(HOSTILE.join(" | "));
+    expect(module.hostileFactEvent.parsePayload({})).toEqual({ ok: true, payload: { note: HOSTILE[1] } });
+  });
+
+  it("in a cron, a time zone, a schedule key or an event kind are refused, and the message shows them escaped", async () => {
+    const bad = new Workspace({
+      "specs/bad.yaml": stringify({
+        events: { [HOSTILE[3]!]: { payload: { type: "object" } } },
+        triggers: [
+          {
+            ...spec.triggers[0],
+            schedules: HOSTILE.map((text, i) => ({ key: i === 0 ? text : `k${i}`, cron: text, ...(i === 1 ? {} : { timezone: text }), payload: { choice: text, exact: HOSTILE[0] } })),
+          },
+        ],
+      }),
+    });
+    try {
+      const result = await bad.generate();
+      expect(result.ok).toBe(false);
+      const messages = result.ok ? [] : result.errors.map((e) => e.message);
+      expect(messages.length).toBeGreaterThanOrEqual(HOSTILE.length + 2);
+      for (const message of messages) {
+        expect(message).not.toMatch(INVISIBLE);
+        expect(message).not.toMatch(/[\n\r\u2028\u2029]/);
+      }
+    } finally {
+      bad.dispose();
+    }
   });
 
   it("round-trip exactly as enum values, consts and defaults", () => {
