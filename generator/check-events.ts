@@ -89,6 +89,10 @@ function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<s
     const intentResolve = resolverOf(spec, { intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
     trigger.cancelOn?.forEach((rule, r) => {
       const base = ["triggers", index, "cancelOn", r];
+      // The runtime keeps no match keys for work it could not stop: a rule there would never act.
+      if (r === 0 && trigger.cancellation === "ignored") {
+        error(["triggers", index, "cancelOn"], `cancelOn on "${trigger.kind}", whose cancellation is "ignored": a cancel request changes nothing for it, so no event would ever stop its work; expected cancellation: cooperative`, "key");
+      }
       const declared = known.get(rule.event);
       if (declared === undefined) {
         if (complete) {
@@ -132,8 +136,16 @@ function field(schema: SchemaOrRef, path: string, resolve: (name: string) => Sch
   const segments = path.split(".");
   for (const [i, segment] of segments.entries()) {
     const object = objectView(node, ctx) ?? resolved(node, ctx);
+    const parent = i === 0 ? "the payload" : quoted(segments.slice(0, i).join("."));
+    // A number steps into an array (`items.0.sku`), as the runtime reads the path.
+    if (/^(0|[1-9][0-9]*)$/.test(segment) && object !== undefined && (object.items !== undefined || object.prefixItems !== undefined)) {
+      const tuple = object.prefixItems ?? (Array.isArray(object.items) ? object.items : undefined);
+      const item = tuple?.[Number(segment)] ?? (Array.isArray(object.items) ? undefined : object.items);
+      if (item === undefined || typeof item === "boolean") return `${parent} has no item ${segment}`;
+      node = item;
+      continue;
+    }
     const properties = object?.properties;
-    const parent = i === 0 ? "the payload" : `"${segments.slice(0, i).join(".")}"`;
     if (properties === undefined) return `${parent} has no declared properties`;
     const next = properties[segment];
     if (next === undefined) {

@@ -8,6 +8,9 @@ import type { SpecError } from "./read.ts";
 import { DURATION_PATTERN, DURATION_UNITS } from "./spec-format.ts";
 import { commentSafe } from "./zod-ir.ts";
 
+/** The shortest `every` the runtime takes, in milliseconds. */
+export const MIN_EVERY_MS = 1_000;
+
 /** A duration the spec format admits (`10m`) in milliseconds; `undefined` for one past what a number holds exactly. */
 export function durationMs(text: string): number | undefined {
   const [, amount, unit] = DURATION_PATTERN.exec(text)!;
@@ -47,7 +50,11 @@ export function checkTime(checked: CheckedSpec): SpecError[] {
       }
       if (schedule.cron === undefined && schedule.every === undefined) at(path, `${name}: expected cron (like "0 3 * * *") or every (like 1h)`);
       if (schedule.cron !== undefined && schedule.every !== undefined) at([...path, "every"], `${name}: cron and every both given; a schedule takes exactly one of them`, "key");
-      if (schedule.every !== undefined) bounded([...path, "every"], schedule.every);
+      if (schedule.every !== undefined) {
+        bounded([...path, "every"], schedule.every);
+        // As the runtime: no finer than a cron pattern with seconds can go; each firing is a fact kept for good.
+        if ((durationMs(schedule.every) ?? Infinity) < MIN_EVERY_MS) at([...path, "every"], `${name}: every ${quoted(schedule.every)} is shorter than 1s; expected at least 1s (each firing appends an intent the ledger keeps)`);
+      }
       if (schedule.timezone !== undefined && schedule.cron === undefined) at([...path, "timezone"], `${name}: a timezone goes with a cron expression; every counts from the last firing, in no time zone`, "key");
       if (schedule.cron !== undefined) {
         const problem = cronProblem(schedule.cron, schedule.timezone);

@@ -211,20 +211,39 @@ export type PayloadParseResult<Payload, Input = Payload> =
 export interface DeclaredEvent<Payload = unknown> {
   readonly kind: KindName;
   readonly description?: string;
-  readonly payloadSchema?: JsonObject; // JSON Schema, for the console
+  /** The payload's JSON Schema, for tools such as the operator console; generated code fills it in. */
+  readonly payloadSchema?: JsonObject;
+  /** Its result may name the input type it accepts (`PayloadParseResult<Payload, Input>`), which then types `emitEvent`. */
   parsePayload(raw: unknown): PayloadParseResult<Payload, unknown>;
 }
+
+/** Any declared event, whatever its payload; what registration accepts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDeclaredEvent = DeclaredEvent<any>;
+
 type AcceptedPayloadOf<E> = E extends { parsePayload(raw: unknown): infer R } ? Extract<R, { readonly ok: true }> : never;
-/** What `emitEvent` takes for a declared event: its parser's input type (fields with a default may be left out). */
-export type PayloadInputOf<E> = "~input" extends keyof AcceptedPayloadOf<E>
+/** What a declared event's parser answers. */
+export type EventPayloadOf<E> = AcceptedPayloadOf<E> extends { readonly payload: infer P } ? P : never;
+/** What `emitEvent` takes for a declared event: its parser's input type, which may leave out fields with defaults. */
+export type EventPayloadInputOf<E> = "~input" extends keyof AcceptedPayloadOf<E>
   ? Exclude<AcceptedPayloadOf<E>["~input" & keyof AcceptedPayloadOf<E>], undefined>
-  : AcceptedPayloadOf<E> extends { readonly payload: infer P } ? P : never;
+  : EventPayloadOf<E>;
+
+/** One `emitEvent` request per declared event: the kind decides the payload type. */
 export type EmitEventRequest<E extends AnyDeclaredEvent = AnyDeclaredEvent> = E extends AnyDeclaredEvent
-  ? { readonly kind: E["kind"]; readonly payload: PayloadInputOf<E>; readonly idempotencyKey?: string }
+  ? {
+      readonly kind: E["kind"];
+      readonly payload: EventPayloadInputOf<E>;
+      /** The same key for the same kind answers the first event's id and writes nothing. */
+      readonly idempotencyKey?: string;
+    }
   : never;
-// emitEvent answers { id: number; duplicate: boolean } — the stored event's id; the same key answers the first id.
+
+/** What `emitEvent` answers: the stored event's id; `duplicate` when an idempotency key answered an earlier one. */
+export interface EmitEventResult {
+  readonly id: number;
+  readonly duplicate: boolean;
+}
 
 /** On a trigger: cancel its unsettled intents when a matching fact is appended in the scope. */
 export interface CancelOnRule {

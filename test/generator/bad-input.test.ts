@@ -386,6 +386,20 @@ triggers:
     ]);
   });
 
+  it("refuses a cancelOn on work that cannot be cancelled, and an every shorter than the runtime takes; steps into arrays by index", async () => {
+    const spec = `${base.replace("cancellation: cooperative", "cancellation: ignored").replace("who: { allOf: [Customer] }", "who: { allOf: [Customer] }, rows: { type: array, items: { type: object, properties: { v: { type: boolean } } } }")}    cancelOn:
+      - { event: payment.refunded, match: { rows.0.v: orderId, rows.x: orderId } }
+    schedules:
+      - { key: fast, every: 500ms, payload: { id: x } }
+`;
+    expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
+      'specs/a.yaml:15:5: cancelOn on "a.job", whose cancellation is "ignored": a cancel request changes nothing for it, so no event would ever stop its work; expected cancellation: cooperative',
+      'specs/a.yaml:16:55: cancelOn match: intent field "rows.0.v" is a boolean, and field "orderId" of event "payment.refunded" is an integer; a match compares equal values, so both must be of one type',
+      'specs/a.yaml:16:64: cancelOn match: the intent of "a.job" has no field "rows.x": "rows" has no declared properties',
+      'specs/a.yaml:18:29: schedule "fast": every "500ms" is shorter than 1s; expected at least 1s (each firing appends an intent the ledger keeps)',
+    ]);
+  });
+
   it("refuses unknown fields in the new places with suggestions", async () => {
     const spec = `${base}    timeouts: { strat: 1m }\n    schedules:\n      - { key: a, evry: 1m, payload: { id: x } }\n    cancelOn:\n      - { event: payment.refunded, mach: { id: orderId } }\n`;
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
