@@ -130,6 +130,14 @@ export function reportFetchTrigger(handlers: ReportFetchHandlers) {
     cancellation: "cooperative",
     retry: { maxAttempts: 4, backoffMs: 250, maxBackoffMs: 2000 },
     concurrency: 4,
+    timeouts: { startMs: 600000, finishMs: 120000 },
+    schedules: [
+      {
+        key: "hourly-inventory",
+        everyMs: 3600000,
+        payload: { reportId: "hourly-inventory", source: "inventory" }
+      }
+    ],
     intentVersion: 1,
     intentSchema: reportFetchIntentJsonSchema,
     parseIntent: parseReportFetchIntent,
@@ -240,6 +248,12 @@ export function orderPlacedTrigger(handlers: OrderPlacedHandlers) {
     kind: "order.placed",
     intentEventKind: "order.placed.requested",
     cancellation: "cooperative",
+    cancelOn: [
+      {
+        event: "payment.refunded",
+        match: { orderId: "orderId" }
+      }
+    ],
     intentVersion: 1,
     intentSchema: orderPlacedIntentJsonSchema,
     parseIntent: parseOrderPlacedIntent,

@@ -12,8 +12,8 @@ interface Declaration {
   readonly position: { readonly file: string; readonly line: number; readonly col: number };
   readonly payload: SchemaOrRef;
   readonly resolve: (name: string) => SchemaOrRef | undefined;
-  /** Declared on its own, under a spec's top-level `events`. */
-  readonly standalone: boolean;
+  /** Declared on its own (top-level `events`), written by a trigger or stream (its `events`), or a trigger's intent event. */
+  readonly role: "standalone" | "written" | "intent";
 }
 
 const resolverOf = (spec: CheckedSpec["spec"], own: Record<string, SchemaOrRef | undefined>) => (name: string) => own[name] ?? spec.schemas?.[name];
@@ -31,18 +31,20 @@ function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]>
       return { where: `${file}:${line}:${col}`, position: { file, line, col } };
     };
     for (const [kind, event] of Object.entries(spec.events ?? {})) {
-      add(kind, { what: `event "${kind}"`, ...where(["events", kind]), payload: event.payload, resolve: resolverOf(spec, {}), standalone: true });
+      add(kind, { what: `event "${kind}"`, ...where(["events", kind]), payload: event.payload, resolve: resolverOf(spec, {}), role: "standalone" });
     }
     (spec.triggers ?? []).forEach((trigger, index) => {
       const resolve = resolverOf(spec, { intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
+      // Its intent event is a fact too, whose payload is the intent as stored.
+      add(trigger.intentEventKind, { what: `intent event "${trigger.intentEventKind}" of trigger "${trigger.kind}"`, ...where(["triggers", index, "intentEventKind"]), payload: trigger.intent, resolve, role: "intent" });
       for (const [kind, event] of Object.entries(trigger.events)) {
-        add(kind, { what: `event "${kind}" of trigger "${trigger.kind}"`, ...where(["triggers", index, "events", kind]), payload: event.payload, resolve, standalone: false });
+        add(kind, { what: `event "${kind}" of trigger "${trigger.kind}"`, ...where(["triggers", index, "events", kind]), payload: event.payload, resolve, role: "written" });
       }
     });
     (spec.streams ?? []).forEach((stream, index) => {
       const resolve = resolverOf(spec, { start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
       for (const [kind, event] of Object.entries(stream.events)) {
-        add(kind, { what: `event "${kind}" of stream "${stream.kind}"`, ...where(["streams", index, "events", kind]), payload: event.payload, resolve, standalone: false });
+        add(kind, { what: `event "${kind}" of stream "${stream.kind}"`, ...where(["streams", index, "events", kind]), payload: event.payload, resolve, role: "written" });
       }
     });
   }
@@ -59,17 +61,18 @@ export function checkEvents(specs: readonly CheckedSpec[], { complete }: { compl
   const errors: SpecError[] = [];
   const known = declarations(specs);
   for (const [kind, list] of known) {
-    const standalone = list.find((d) => d.standalone);
+    const standalone = list.find((d) => d.role === "standalone");
     if (standalone === undefined) continue;
     // One payload schema per kind: a trigger or stream that writes a declared kind would give it a second one.
-    for (const other of list.filter((d) => !d.standalone)) {
+    // (An intent event kind taken by a declared one is refused as a duplicate kind already.)
+    for (const other of list.filter((d) => d.role === "written")) {
       errors.push(at(other, `${other.what} is declared on its own at ${standalone.where}; a kind has one payload schema, so a trigger or stream may not declare it again`));
     }
     // Generated names: a declared event's payload type must not be another event's.
     const typeName = declaredEventNames(kind).typeName;
     for (const [otherKind, others] of known) {
       if (otherKind !== kind && `${pascalCase(otherKind)}Payload` === typeName) {
-        for (const other of others.filter((d) => !d.standalone)) errors.push(at(other, `${other.what} makes the type name ${typeName}, as event "${kind}" does at ${standalone.where}`));
+        for (const other of others.filter((d) => d.role === "written")) errors.push(at(other, `${other.what} makes the type name ${typeName}, as event "${kind}" does at ${standalone.where}`));
       }
     }
   }
@@ -181,20 +184,13 @@ function typesOf(schema: SchemaOrRef, resolve: (name: string) => SchemaOrRef | u
   return types === "any" ? "any" : new Set(types.filter((t) => t !== "null"));
 }
 
-const PLAIN = ["string", "number", "integer", "boolean"];
 const describeTypes = (types: ReadonlySet<string>) => [...types].map((t) => (t === "integer" || t === "array" || t === "object" ? `an ${t}` : `a ${t}`)).join(" or ") || "always null";
 
 /** Why two fields can never be equal as a match compares them, or `undefined` when they can. */
 function incompatible(intent: Types, event: Types): { intent: string; event: string; why: string } | undefined {
-  const said = (types: Types) => (types === "any" ? "any JSON value" : describeTypes(types));
-  // A match compares plain values; an object or array field is refused on either side.
-  for (const types of [intent, event]) {
-    if (types !== "any" && [...types].some((t) => !PLAIN.includes(t))) {
-      return { intent: said(intent), event: said(event), why: "a match compares plain values: expected a string, number, integer or boolean field on both sides" };
-    }
-  }
+  // The runtime compares values as JSON (objects whatever their keys' order): two fields can match when they share a type.
   if (intent === "any" || event === "any") return undefined;
   const numeric = (t: string) => t === "number" || t === "integer";
   const meets = [...intent].some((a) => [...event].some((b) => a === b || (numeric(a) && numeric(b))));
-  return meets ? undefined : { intent: said(intent), event: said(event), why: "a match compares equal values, so both must be of one type" };
+  return meets ? undefined : { intent: describeTypes(intent), event: describeTypes(event), why: "a match compares equal values, so both must be of one type" };
 }
