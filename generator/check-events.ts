@@ -101,7 +101,7 @@ function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<s
         if (complete) {
           const kinds = [...known.keys()].filter((kind) => !kind.startsWith(RUNTIME_EVENT_PREFIX)).sort();
           const hint = suggest(rule.event, kinds);
-          error([...base, "event"], `cancelOn event ${quoted(rule.event)} is not declared; expected a kind under a spec's top-level events, or one a trigger or stream declares in its events${kinds.length > 0 ? `: one of ${kinds.join(", ")}` : ""}${hint ? `. Did you mean "${hint}"?` : ""}`);
+          error([...base, "event"], `cancelOn event ${quoted(rule.event)} is not declared; expected a kind under a spec's top-level events, in a trigger's or stream's events, or a trigger's intentEventKind${kinds.length > 0 ? `: one of ${kinds.join(", ")}` : ""}${hint ? `. Did you mean "${hint}"?` : ""}`);
         }
         return;
       }

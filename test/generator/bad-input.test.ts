@@ -322,7 +322,7 @@ triggers:
       'specs/a.yaml:17:31: cancelOn match: the intent of "a.job" has no field "nope": the payload has only id, n, who',
       'specs/a.yaml:17:48: cancelOn match: the payload of event "payment.refunded" (specs/a.yaml:2:3) has no field "amont": the payload has only orderId, amount, customer. Did you mean "amount"?',
       'specs/a.yaml:17:106: cancelOn match: intent field "who" is an object, and field "amount" of event "payment.refunded" is a number; a match compares equal values, so both must be of one type',
-      'specs/a.yaml:18:16: cancelOn event "payment.refundd" is not declared; expected a kind under a spec\'s top-level events, or one a trigger or stream declares in its events: one of a.job.done, a.job.requested, payment.refunded, z.job.done, z.job.requested. Did you mean "payment.refunded"?',
+      'specs/a.yaml:18:16: cancelOn event "payment.refundd" is not declared; expected a kind under a spec\'s top-level events, in a trigger\'s or stream\'s events, or a trigger\'s intentEventKind: one of a.job.done, a.job.requested, payment.refunded, z.job.done, z.job.requested. Did you mean "payment.refunded"?',
       'specs/a.yaml:21:21: cancelOn match: the payload of event "a.job.done" of trigger "a.job" (specs/a.yaml:14:7) has no field "n": the payload has no declared properties',
     ]);
   });
