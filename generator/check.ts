@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { noMemo, type Memo } from "./cache.ts";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
 import { payloadKeywords, SCHEMA_TYPES, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
@@ -21,11 +22,12 @@ const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "ParseResult", "AttachedS
  * Stage 2: documents → typed specs. Every error is collected, each with its
  * `file:line:col`, what was expected, and a suggestion when a typo is likely.
  */
-export function checkSpecs(documents: readonly SpecDocument[]): { specs: CheckedSpec[]; errors: SpecError[] } {
+export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMemo): { specs: CheckedSpec[]; errors: SpecError[] } {
   const errors: SpecError[] = [];
   const specs: CheckedSpec[] = [];
   for (const document of documents) {
-    const result = checkDocument(document);
+    // A document is a function of its file's path and text: what one file says on its own depends on them alone.
+    const result = memo("check", [document.file, document.source], () => checkDocument(document));
     errors.push(...result.errors);
     if (result.checked) specs.push(result.checked);
   }
@@ -34,13 +36,8 @@ export function checkSpecs(documents: readonly SpecDocument[]): { specs: Checked
   return { specs, errors };
 }
 
-// A document is immutable, and `--watch` hands back the same one while its file is unchanged.
-const checkedDocuments = new WeakMap<SpecDocument, { checked: CheckedSpec | null; errors: SpecError[] }>();
-
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
 function checkDocument(document: SpecDocument): { checked: CheckedSpec | null; errors: SpecError[] } {
-  const known = checkedDocuments.get(document);
-  if (known) return known;
   const parsed = specFile.safeParse(document.doc.toJS());
   let result: { checked: CheckedSpec | null; errors: SpecError[] };
   if (parsed.success) {
@@ -49,7 +46,6 @@ function checkDocument(document: SpecDocument): { checked: CheckedSpec | null; e
   } else {
     result = { checked: null, errors: parsed.error.issues.flatMap((issue) => describeIssue(document, issue)) };
   }
-  checkedDocuments.set(document, result);
   return result;
 }
 
