@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { noMemo, type Memo } from "./cache.ts";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { payloadKeywords, SCHEMA_TYPES, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { payloadKeywords, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
@@ -94,22 +94,52 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
 }
 
 function isSchemaPath(path: readonly PropertyKey[]): boolean {
-  const schemaFields = ["intent", "outcome", "progress", "payload", "start", "output", "result"];
-  return path[0] === "schemas" || path.some((segment) => typeof segment === "string" && schemaFields.includes(segment));
+  return path[0] === "schemas" || path.some((segment) => typeof segment === "string" && SCHEMA_FIELDS.has(segment));
 }
 
+/** The fields of a trigger, a stream or an event whose value is a payload schema (`intent`, `start`, `payload`, …), read from the format. */
+const SCHEMA_FIELDS = new Set(
+  [triggerSpec, streamSpec, formatAt(triggerSpec, ["events", ""])!].flatMap((object) =>
+    Object.entries((object._zod.def as z.core.$ZodObjectDef).shape)
+      .filter(([, field]) => (field._zod.def.type === "optional" ? (field._zod.def as z.core.$ZodOptionalDef).innerType : field) === schemaOrRef)
+      .map(([name]) => name),
+  ),
+);
+
+/** The fields the format allows where `path` leads: read from the zod schema, so a new field is known here at once. */
 function knownFields(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return ["schemas", "triggers", "streams"];
-  if (path[0] === "streams" && path.length === 2) {
-    return ["kind", "mode", "cancellation", "onDetach", "description", "start", "progress", "output", "result", "events"];
+  const node = formatAt(specFile, path);
+  return node?._zod.def.type === "object" ? Object.keys((node._zod.def as z.core.$ZodObjectDef).shape) : [];
+}
+
+/** The zod schema at `path` in `schema`, through optional fields, lists, records, preprocessing and the branches of a union. */
+function formatAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core.$ZodType | undefined {
+  const def = schema._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
+  switch (def.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+      return formatAt(def["innerType"] as z.core.$ZodType, path);
+    case "pipe":
+      return formatAt(def["out"] as z.core.$ZodType, path);
+    case "lazy":
+      return formatAt((def["getter"] as () => z.core.$ZodType)(), path);
+    case "union":
+      for (const option of def["options"] as z.core.$ZodType[]) {
+        const found = formatAt(option, path);
+        if (found) return found;
+      }
+      return undefined;
   }
-  if (path[0] === "triggers" && path.length === 2) {
-    return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "dropIntentsBefore", "intent", "outcome", "progress", "events"];
+  if (path.length === 0) return schema;
+  const [segment, ...rest] = path;
+  if (def.type === "object") {
+    const field = (def["shape"] as Record<string, z.core.$ZodType>)[String(segment)];
+    return field && formatAt(field, rest);
   }
-  if (path.at(-1) === "retry") return ["maxAttempts", "backoffMs", "maxBackoffMs"];
-  if (path.at(-2) === "events") return ["payload", "description"];
-  if (path.at(-1) === "discriminator") return ["propertyName", "mapping"];
-  return [];
+  if (def.type === "array" && typeof segment === "number") return formatAt(def["element"] as z.core.$ZodType, rest);
+  if (def.type === "record") return formatAt(def["valueType"] as z.core.$ZodType, rest);
+  return undefined;
 }
 
 /** What zod cannot say: kind spelling, references, `required` names, regexes, defaults that fit. */
