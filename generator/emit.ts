@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { noMemo, type Memo } from "./cache.ts";
 import { agentDoFile, registrationOf } from "./emit/agent-do.ts";
 import { indexFile } from "./emit/index-file.ts";
 import { parseFile } from "./emit/parse.ts";
@@ -28,22 +29,13 @@ export interface EmitOptions {
   readonly intentJsonSchemas: ReadonlyMap<string, unknown>;
 }
 
-// What the last run rendered, by what each file depends on: `--watch` re-renders only what changed.
-let rendered = new Map<string, string>();
-
 /**
  * Stage 4: the model → generated files (path relative to the project → text). One emitter per
- * output file, in `emit/`; this only gathers what each depends on. Pure, but for that cache.
+ * output file, in `emit/`; this only gathers what each depends on, which is what `memo` keys
+ * each file by: `--watch` prints again only a file whose inputs changed.
  */
-export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map<string, string> {
-  const previous = rendered;
-  rendered = new Map(); // keeps only this run's entries, so a long watch session does not grow it
-  const once = (dependsOn: unknown, make: () => string) => {
-    const key = JSON.stringify(dependsOn);
-    const text = previous.get(key) ?? rendered.get(key) ?? make();
-    rendered.set(key, text);
-    return text;
-  };
+export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo: Memo = noMemo): Map<string, string> {
+  const once = (key: readonly unknown[], make: () => string) => memo("emit", key, make);
   const files = new Map<string, string>();
   const out = (name: string) => posix.join(options.outDir, name);
   const runtime = options.runtimeModule;
