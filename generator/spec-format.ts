@@ -156,7 +156,7 @@ export const DURATION_PATTERN = /^([1-9][0-9]*)(ms|s|m|h|d)$/;
 const DURATION_EXPECTED = "expected a duration: a whole number above 0 and a unit, ms, s, m, h or d (like 500ms, 30s, 10m, 1h, 1d)";
 
 /** A duration as a spec writes it (`10m`); the check stage converts it to milliseconds and bounds it. */
-const duration = z.string({ error: DURATION_EXPECTED }).regex(DURATION_PATTERN, { error: DURATION_EXPECTED });
+const duration = z.string({ error: DURATION_EXPECTED }).regex(DURATION_PATTERN, { error: DURATION_EXPECTED }).describe("A duration: 500ms, 30s, 10m, 1h, 1d.");
 
 /** Cancel the trigger's unsettled intents when a fact of `event` arrives whose payload matches, field by field. */
 export const cancelOnRule = z.strictObject({
@@ -168,8 +168,8 @@ export const cancelOnRule = z.strictObject({
 /** A default schedule: the object installs it by key when it starts. Exactly one of `cron` and `every`. */
 export const scheduleSpec = z.strictObject({
   key: z.string().min(1),
-  cron: z.string().min(1).optional(),
-  every: duration.optional(),
+  cron: z.string().min(1).describe('A cron expression, five fields (or six with seconds first), like "0 3 * * *".').optional(),
+  every: duration.describe("Fire every this long (at least 1s).").optional(),
   /** An IANA time zone (`Europe/Paris`) the cron expression is read in; UTC without it. */
   timezone: z.string().min(1).optional(),
   /** The intent each firing enqueues, checked against the trigger's intent schema when generating. */
@@ -199,9 +199,14 @@ export const triggerSpec = z.strictObject({
   outcome: schemaOrRef,
   progress: schemaOrRef.optional(),
   events: z.record(z.string(), z.strictObject({ payload: schemaOrRef, description: z.string().optional() })),
-  cancelOn: z.array(cancelOnRule).optional(),
-  timeouts: z.strictObject({ start: duration.optional(), finish: duration.optional() }).optional(),
-  schedules: z.array(scheduleSpec).optional(),
+  cancelOn: z.array(cancelOnRule).describe("Cancel this trigger's unsettled intents when a matching fact is appended: [{ event, match: { <intent field>: <event payload field> } }].").optional(),
+  timeouts: z
+    .strictObject({
+      start: duration.describe("Work not claimed within this long of its due time settles cancelled (timeout:start).").optional(),
+      finish: duration.describe("Work not settled within this long of its first claim is asked to stop (timeout:finish).").optional(),
+    })
+    .optional(),
+  schedules: z.array(scheduleSpec).describe("Default schedules, installed by key when an object starts; each fire time enqueues one intent with payload.").optional(),
 });
 
 /** An output-only attached stream: frames go to the client that opened it; only its terminal is stored. */
@@ -223,7 +228,7 @@ export const specFile = z
     schemas: z.record(z.string(), payloadSchema).optional(),
     triggers: z.array(triggerSpec).optional(),
     streams: z.array(streamSpec).optional(),
-    events: z.record(z.string(), declaredEventSpec).optional(),
+    events: z.record(z.string(), declaredEventSpec).describe("Fact kinds declared on their own (facts from outside, appended by emitEvent), each with its payload schema.").optional(),
   })
   .refine(
     (file) => (file.triggers?.length ?? 0) + (file.streams?.length ?? 0) + Object.keys(file.events ?? {}).length > 0,
