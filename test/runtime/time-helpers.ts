@@ -49,8 +49,13 @@ export function firingKeys(agent: TimeAgent): Promise<(string | null)[]> {
  * test passes `now` to each call.
  */
 export function inLab<T>(triggers: readonly AnyTrigger[], body: (scope: Scope, sql: SqlStorage) => T): Promise<T> {
+  return inBareLab((state) => body(openScope(state, {}, createRegistry(triggers)), state.storage.sql));
+}
+
+/** Runs `body` in a fresh bare object, before any of the runtime's tables exist. */
+export function inBareLab<T>(body: (state: DurableObjectState) => T): Promise<T> {
   const lab = bindings.CLOCK_LAB.get(bindings.CLOCK_LAB.idFromName(`lab-${Date.now()}-${++scopes}`));
-  return runInDurableObject(lab, (_, state) => body(openScope(state, {}, createRegistry(triggers)), state.storage.sql));
+  return runInDurableObject(lab, (_, state) => body(state));
 }
 
 /** Milliseconds of an ISO time, for readable fixed clocks. */
