@@ -23,6 +23,7 @@ import type {
   EventQuery,
   IntentPhase,
   IntentSummary,
+  JsonValue,
   LedgerEvent,
   Registration,
   ScheduleRequest,
@@ -101,7 +102,8 @@ export function defineAgentDO<
       intentVersion,
       intentSchema: trigger.intentSchema ?? null,
       timeouts,
-      schedules: schedules.map(({ timing: _, ...schedule }) => schedule),
+      // Checked as plain JSON at registration.
+      schedules: schedules.map(({ timing: _, ...schedule }) => schedule as typeof schedule & { payload: JsonValue }),
     })),
     streams: [...streamRegistry.values()].map((stream) => ({
       kind: stream.kind,

@@ -381,8 +381,8 @@ export interface Registration {
     readonly intentSchema: JsonObject | null;
     /** Its declared timeouts, in ms (null for none). */
     readonly timeouts: { readonly startMs: number | null; readonly finishMs: number | null };
-    /** Its declared default schedules. */
-    readonly schedules: readonly DeclaredSchedule[];
+    /** Its declared default schedules, with their payloads as plain JSON. */
+    readonly schedules: readonly (ScheduleTiming & { readonly key: string; readonly payload: JsonValue })[];
   }[];
   readonly streams: readonly {
     readonly kind: string;

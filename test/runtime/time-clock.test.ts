@@ -3,7 +3,7 @@ import { createRegistry } from "../../runtime/registry.ts";
 import { fireDueSchedules, installSpecSchedules, scheduleTrigger } from "../../runtime/schedules.ts";
 import { nextFireTime, readTiming } from "../../runtime/schedule-time.ts";
 import type { Scope } from "../../runtime/scope.ts";
-import type { DeclaredSchedule } from "../../runtime";
+import type { AnyTrigger, DeclaredSchedule } from "../../runtime";
 import { at, inLab, iso } from "./time-helpers";
 import { timeTriggers } from "./time-worker";
 
@@ -130,7 +130,7 @@ describe("catch-up after downtime, computed with a fixed clock", () => {
 });
 
 describe("default schedules across deploys", () => {
-  const tick = timeTriggers[0];
+  const tick: AnyTrigger = timeTriggers[0]!;
   const withSchedules = (schedules: readonly DeclaredSchedule[]) => [{ ...tick, schedules }];
 
   it("installs new defaults, keeps unchanged ones as they are, updates changed ones, removes dropped ones, and leaves API schedules alone", async () => {

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { createRegistry } from "../../runtime/registry.ts";
 import { openScope, type Scope } from "../../runtime/scope.ts";
 import type { AnyTrigger } from "../../runtime";
+import { openGate } from "./gates";
 import type { ClockLab, TimeAgentDO } from "./time-worker";
 
 export type TimeAgent = DurableObjectStub<InstanceType<typeof TimeAgentDO>>;
@@ -56,6 +57,11 @@ export function inLab<T>(triggers: readonly AnyTrigger[], body: (scope: Scope, s
 export function inBareLab<T>(body: (state: DurableObjectState) => T): Promise<T> {
   const lab = bindings.CLOCK_LAB.get(bindings.CLOCK_LAB.idFromName(`lab-${Date.now()}-${++scopes}`));
   return runInDurableObject(lab, (_, state) => body(state));
+}
+
+/** Opens a gate from inside the object, so the acquire waiting at it resumes in its own I/O context. */
+export function release(agent: TimeAgent, gate: string): Promise<void> {
+  return runInDurableObject(agent, () => openGate(gate));
 }
 
 /** Milliseconds of an ISO time, for readable fixed clocks. */

@@ -1,11 +1,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createRegistry } from "../../runtime/registry.ts";
-import { RegistrationError } from "../../runtime";
+import { RegistrationError, type AnyTrigger } from "../../runtime";
 import { inFlight } from "./gates";
-import { eventually, release } from "./helpers";
+import { eventually } from "./helpers";
 import { openScope } from "../../runtime/scope.ts";
-import { freshTimeAgent, inBareLab, inLab, type TimeAgent } from "./time-helpers";
+import { freshTimeAgent, inBareLab, inLab, release, type TimeAgent } from "./time-helpers";
 import { timeTriggers } from "./time-worker";
 
 /** Timeouts are short here (100–150 ms), so each test waits a fraction of a second, on the real clock and alarms. */
@@ -83,8 +83,8 @@ describe("timeouts.finishMs", () => {
 
 describe("timeouts at registration and in old tables", () => {
   it("refuses bad timeouts and default schedules, naming the trigger and field", () => {
-    const [tick] = timeTriggers;
-    const bad = [
+    const tick: AnyTrigger = timeTriggers[0]!;
+    const bad: AnyTrigger[] = [
       { ...tick, kind: "t.a", intentEventKind: "t.a.requested", schedules: [], timeouts: { startMs: 0 } },
       { ...tick, kind: "t.b", intentEventKind: "t.b.requested", schedules: [], timeouts: { finishMs: 1.5 } },
       { ...tick, kind: "t.c", intentEventKind: "t.c.requested", schedules: [{ key: "x", everyMs: 10, payload: { id: "x" } }] },
