@@ -65,6 +65,18 @@ describe("cron in a time zone across DST (Europe/Paris), computed with a fixed c
     });
   });
 
+  it("fires each instant once when a pattern lists several hours: croner 11 fires the repeated 02:15 at both of its instants", async () => {
+    await inLab(timeTriggers, (scope, sql) => {
+      scheduleTrigger(scope, { key: "early", triggerKind: "time.tick", payload: { id: "e" }, cron: "15 1-3 * * *", timezone: "Europe/Paris" }, at("2026-10-24T23:30:00Z"));
+      for (let now = at("2026-10-24T23:30:00Z"); now <= at("2026-10-25T03:30:00Z"); now += 60_000) fireDueSchedules(scope, now);
+      expect(firings(sql)).toEqual([
+        "schedule:early@2026-10-25T00:15:00.000Z", // 02:15 CEST (01:15 CEST was before the clock started)
+        "schedule:early@2026-10-25T01:15:00.000Z", // 02:15 CET, the same wall time an hour later
+        "schedule:early@2026-10-25T02:15:00.000Z", // 03:15 CET
+      ]);
+    });
+  });
+
   it("reads cron in UTC when no zone is given, and computes next fire times strictly after the clock", async () => {
     await inLab(timeTriggers, () => {
       const utc = readTiming({ cron: "0 3 * * *" });
