@@ -97,6 +97,24 @@ describe("timeouts at registration and in old tables", () => {
     );
   });
 
+  it("finds passed and next deadlines through their partial indexes, never by scanning the work table", async () => {
+    const plans = await inLab(timeTriggers, (_, sql) => {
+      const plan = (query: string, ...bindings: number[]) =>
+        sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((row) => row.detail).join("; ");
+      const deadlines = ["start_deadline", "finish_deadline"].map((column) =>
+        plan(`SELECT min(${column}) FROM work WHERE settled IS NULL AND ${column} IS NOT NULL AND ${column} > ?1`, 0),
+      );
+      const passed = plan(`SELECT intent_id FROM work WHERE settled IS NULL AND finish_deadline IS NOT NULL AND finish_deadline <= ?1`, 0);
+      const schedules = plan("SELECT * FROM schedules WHERE next_fire_at <= ? ORDER BY next_fire_at, key LIMIT 64", 0);
+      return [...deadlines, passed, schedules];
+    });
+    expect(plans[0]).toMatch(/USING (COVERING )?INDEX work_start_deadlines/);
+    expect(plans[1]).toMatch(/USING (COVERING )?INDEX work_finish_deadlines/);
+    expect(plans[2]).toMatch(/USING INDEX work_finish_deadlines/);
+    expect(plans[3]).toMatch(/USING INDEX schedules_next/);
+    for (const plan of plans) expect(plan).not.toMatch(/SCAN (work|schedules)\b(?! USING)/);
+  });
+
   it("adds the deadline columns to a work table made before timeouts, keeping its rows", async () => {
     const rows = await inLab([], (_, sql) => sql.exec("SELECT name FROM pragma_table_info('work')").toArray().map((r) => r.name));
     expect(rows).toEqual(expect.arrayContaining(["start_deadline", "finish_deadline"]));
