@@ -85,6 +85,9 @@ describe("a schedule firing", () => {
     expect(await firingKeys(agent)).toEqual([`schedule:beat@${iso(fireAt)}`]);
     const [beat] = (await agent.schedules()).filter((s) => s.key === "beat");
     expect(beat).toMatchObject({ lastFiredAt: fireAt, nextFireAt: fireAt + 60_000 });
+    const alarm = await runInDurableObject(agent, (_, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeLessThanOrEqual(beat!.nextFireAt); // armed again for the next fire time
   });
 
   it("fires each fire time exactly once across object restarts, and a fire time retried after a restart writes nothing", async () => {

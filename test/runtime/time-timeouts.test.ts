@@ -60,6 +60,15 @@ describe("timeouts.finishMs", () => {
     expect(await cancelledFacts(agent, "time.finish")).toEqual([["time.finish.cancelled", { id: "slow", reason: "timeout:finish" }]]);
   });
 
+  it("settles work waiting out a retry's backoff cancelled at once when finishMs passes, with reason timeout:finish", async () => {
+    const { agent } = freshTimeAgent("finish-retry");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "time.finish", payload: { id: "retrying", failFirst: true } });
+    await phase(agent, id, "retry_scheduled", "the first attempt to fail");
+    await phase(agent, id, "cancelled", "the finish timeout while the retry waits");
+    expect((await agent.intents()).find((s) => s.intentEventId === id)?.attempts).toBe(1); // the 1 s retry never ran
+    expect(await cancelledFacts(agent, "time.finish")).toEqual([["time.finish.cancelled", { id: "retrying", reason: "timeout:finish" }]]);
+  });
+
   it("gives up the claim of ignored work at finishMs: settled cancelled at once, its slot freed, its late outcome dropped", async () => {
     const { agent } = freshTimeAgent("finish-ignored");
     const { id } = await agent.enqueueTrigger({ triggerKind: "time.finishIgnored", payload: { id: "stubborn", gate: "finish-ignored", ignoreAbort: true } });

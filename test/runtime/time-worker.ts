@@ -13,6 +13,8 @@ export interface TimedIntent {
   /** Wait at this gate before answering (honouring the abort unless `ignoreAbort`). */
   gate?: string;
   ignoreAbort?: boolean;
+  /** The first attempt throws, so the intent waits out a retry's backoff (1 s by default). */
+  failFirst?: boolean;
 }
 
 function parseTimed(raw: unknown): ParseResult<TimedIntent> {
@@ -34,6 +36,7 @@ function timed<const Kind extends KindName>(kind: Kind, options: Partial<Pick<Ti
     async acquire(intent, ctx) {
       enter(kind);
       try {
+        if (intent.failFirst && ctx.attempt === 1) throw new Error("first attempt failed on purpose");
         if (intent.gate !== undefined) await waitAtGate(intent.gate, intent.ignoreAbort ? undefined : ctx.signal);
         return { id: intent.id };
       } finally {
