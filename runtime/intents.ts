@@ -1,3 +1,4 @@
+import { intentKeys } from "./cancel-on.ts";
 import { RequestError } from "./errors.ts";
 import { toJsonText } from "./json.ts";
 import type { Ledger } from "./ledger.ts";
@@ -34,7 +35,7 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
     if (existing !== null) return { id: existing };
   }
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion);
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, intentKeys(registered, parsed.intent));
   return { id: event.id };
 }
 

@@ -1,4 +1,5 @@
 import { Alarm } from "./alarm.ts";
+import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
 import type { IntentSummary, Settlement } from "./types.ts";
 import { WorkTable, type Claim, type DueRow, type WorkRow } from "./work.ts";
 
@@ -16,9 +17,11 @@ interface Written {
   earliest: number | null;
   /** Rows whose state changed, for their watchers. */
   readonly touched: Set<number>;
+  /** What waits for the commit (`afterCommit`), in order. */
+  readonly then: (() => void)[];
 }
 
-const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set() });
+const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set(), then: [] });
 
 /**
  * The one owner of work: the work table, the object's alarm, the drain's
@@ -36,6 +39,8 @@ const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touch
 export class Scheduler {
   readonly #table: WorkTable;
   readonly #alarm: Alarm;
+  /** The cancel-on-event keys of unsettled work (see `cancel-on.ts`). */
+  readonly #cancelOn: CancelOnTable;
   /** Stamps every claim token this instance issues, so that a claim it did not make is known for what it is. */
   readonly #instance = crypto.randomUUID();
   #claims = 0;
@@ -54,6 +59,7 @@ export class Scheduler {
   ) {
     this.#table = new WorkTable(storage.sql);
     this.#alarm = new Alarm(storage);
+    this.#cancelOn = new CancelOnTable(storage.sql);
   }
 
   /**
@@ -98,9 +104,10 @@ export class Scheduler {
 
   // Writes of work. Each says what it wrote; outside a transaction, it takes effect at once.
 
-  /** A new intent's work row. */
-  add(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number): void {
+  /** A new intent's work row, with the keys a matching fact will find it by (its trigger's `cancelOn`). */
+  add(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number, cancelOnKeys: readonly CancelOnKey[] = []): void {
     this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey, intentVersion);
+    this.#cancelOn.insert(intentId, cancelOnKeys);
     this.#wrote(triggerKind, fireAt, intentId);
   }
 
@@ -126,6 +133,17 @@ export class Scheduler {
   settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
     this.#table.settle(intentId, settlement, now, error);
     this.#wrote(null, null, intentId);
+  }
+
+  /**
+   * Runs `effect` once the outermost transaction commits, and never if it
+   * rolls back; outside a transaction, at once. For what must not happen for
+   * a write that did not stand, such as aborting a running acquire.
+   */
+  afterCommit(effect: () => void): void {
+    const open = this.#open.at(-1);
+    if (open === undefined) effect();
+    else open.then.push(effect);
   }
 
   // Claims.
@@ -155,6 +173,11 @@ export class Scheduler {
 
   idByIdempotencyKey(triggerKind: string, key: string): number | null {
     return this.#table.idByIdempotencyKey(triggerKind, key);
+  }
+
+  /** The unsettled intents a fact of `eventKind` with this match key cancels. */
+  cancelOnMatching(eventKind: string, matchKey: string): number[] {
+    return this.#cancelOn.matching(eventKind, matchKey);
   }
 
   list(limit: number, beforeId: number | null): IntentSummary[] {
@@ -225,14 +248,15 @@ export class Scheduler {
 
   #wrote(kind: string | null, fireAt: number | null, intentId: number): void {
     const open = this.#open.at(-1);
-    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: [intentId] });
+    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: [intentId], then: [] });
     if (kind !== null) open.kinds.add(kind);
     if (fireAt !== null) open.earliest = open.earliest === null ? fireAt : Math.min(open.earliest, fireAt);
     open.touched.add(intentId);
   }
 
-  #apply({ kinds, earliest, touched }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number> }): void {
+  #apply({ kinds, earliest, touched, then }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number>; then: readonly (() => void)[] }): void {
     for (const kind of kinds) this.#newKinds.add(kind);
+    for (const effect of then) effect();
     for (const intentId of touched) {
       if (!this.listener.isWatched(intentId)) continue;
       const row = this.#table.get(intentId);
@@ -250,5 +274,6 @@ export class Scheduler {
 function merge(into: Written, from: Written): void {
   for (const kind of from.kinds) into.kinds.add(kind);
   for (const intentId of from.touched) into.touched.add(intentId);
+  into.then.push(...from.then);
   if (from.earliest !== null) into.earliest = into.earliest === null ? from.earliest : Math.min(into.earliest, from.earliest);
 }
