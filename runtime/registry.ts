@@ -177,5 +177,17 @@ export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "function") return "a function";
   if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object" && value !== null) return shortJson(value);
   return String(value);
+}
+
+/** An object as JSON, cut short: enough to recognise it in an error. */
+function shortJson(value: object): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
