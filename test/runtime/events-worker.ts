@@ -38,6 +38,8 @@ export interface OrderIntent {
   orderId: string;
   customer?: { id: string };
   region?: string;
+  /** The order this one belongs to: cancelled when that one is. */
+  parent?: string;
   gate?: boolean;
 }
 
@@ -51,6 +53,8 @@ function order<const Kind extends KindName>(kind: Kind, cancellation: "cooperati
       { event: "payment.refunded", match: { orderId: "orderId" } },
       // Every pair must be equal: the customer and the region.
       { event: "account.closed", match: { "customer.id": "account.customerId", region: "account.region" } },
+      // A cascade: an order's own cancelled fact cancels the orders whose parent it is.
+      { event: `${kind}.cancelled`, match: { parent: "orderId" } },
       // `as const`: without it, TypeScript gives each rule's `match` the other's keys as optional `undefined`.
     ] as const,
     parseIntent(raw: unknown) {

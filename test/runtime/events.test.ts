@@ -19,6 +19,7 @@ describe("emitEvent", () => {
     expect(triggers.find((t) => t.kind === "test.ev.order")?.cancelOn).toEqual([
       { event: "payment.refunded", match: { orderId: "orderId" } },
       { event: "account.closed", match: { "customer.id": "account.customerId", region: "account.region" } },
+      { event: "test.ev.order.cancelled", match: { parent: "orderId" } },
     ]);
   });
 
