@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { defineAgentDO, type DurableTrigger, type KindName } from "../../runtime";
+import { defineAgentDO, type DeclaredEvent, type DurableTrigger, type KindName } from "../../runtime";
 import { Ledger } from "../../runtime/ledger";
 import { WorkTable } from "../../runtime/work";
 import { countRows, type RowCost } from "./rows";
@@ -30,8 +30,15 @@ const noop = (kind: KindName, concurrency = 1, waitMs = 0) =>
     },
   }) satisfies DurableTrigger<{ n: number }, { n: number }>;
 
-const triggers = [noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000)] as const;
-const Agent = defineAgentDO({ triggers });
+/** Cancelled by a `bench.refund` fact with the same `n`: what cancel-on-event costs as the ledger grows. */
+const cancellable = { ...noop("bench.cancellable"), cancelOn: [{ event: "bench.refund", match: { n: "n" } }] } satisfies DurableTrigger<{ n: number }, { n: number }>;
+const refund = {
+  kind: "bench.refund",
+  parsePayload: (raw: unknown) => ({ ok: true, payload: raw as { n: number } }),
+} satisfies DeclaredEvent<{ n: number }>;
+
+const triggers = [noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000), cancellable] as const;
+const Agent = defineAgentDO({ triggers, events: [refund] });
 
 type Kind = (typeof triggers)[number]["kind"];
 
@@ -89,6 +96,29 @@ export class BenchAgent extends Agent {
     return n;
   }
 
+  readonly #cancellable: number[] = [];
+
+  /** `n` cancellable intents due in an hour, each waiting for its `bench.refund`. */
+  async cancellableLater(n: number): Promise<number> {
+    const at = Date.now() + 3_600_000;
+    for (let i = 0; i < n; i++) this.#cancellable.push((await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: i }, at })).id);
+    return n;
+  }
+
+  /** Appends the refund that matches each intent `cancellableLater` left: each append cancels one, in its own transaction. */
+  async emitMatching(): Promise<number> {
+    const ids = this.#cancellable.splice(0);
+    for (let i = 0; i < ids.length; i++) await this.emitEvent({ kind: "bench.refund", payload: { n: i } });
+    const left = ids.filter((id) => this.intentState(id) !== "cancelled");
+    if (left.length > 0) throw new Error(`${left.length} intents were not cancelled by their refund`);
+    return ids.length;
+  }
+
+  /** How many cancel-on keys are stored: only unsettled work keeps them. */
+  async cancelOnRows(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM cancel_on").one().n;
+  }
+
   /** Cancels what `enqueueLater` left pending: each settles as cancelled with its fact. */
   async cancelPending(): Promise<number> {
     const ids = this.#pending.splice(0);
@@ -124,6 +154,8 @@ export class BenchAgent extends Agent {
       this.#pending.push((await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: -1 }, at, idempotencyKey: "plans" })).id);
       await this.cancelPending();
       await this.drainEach(1);
+      await this.cancellableLater(1);
+      await this.emitMatching();
       this.events({ kinds: ["bench.noop.done"], limit: 10 });
     } finally {
       sql.exec = exec;
@@ -253,7 +285,13 @@ export default {
       case "/bare-runtime-schema":
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).onRuntimeSchema(count) });
       case "/fill":
-        return Response.json({ ms: await agent.throughput("bench.noop", count) });
+        return Response.json({ ms: await agent.throughput((url.searchParams.get("kind") ?? "bench.noop") as Kind, count) });
+      case "/cancellable-later":
+        return Response.json(await agent.cancellableLater(count));
+      case "/emit-matching":
+        return Response.json(await agent.emitMatching());
+      case "/cancel-on-rows":
+        return Response.json(await agent.cancelOnRows());
       case "/enqueue-later":
         return Response.json(await agent.enqueueLater(count));
       case "/cancel-pending":

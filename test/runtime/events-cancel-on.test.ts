@@ -1,5 +1,6 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { CommitStep, OrderIntent } from "./events-worker";
+import type { CommitStep, EventsAgentDO, OrderIntent } from "./events-worker";
 import { cancelOnKeys, freshEventsAgent, later, phaseOf, release, type EventsAgent } from "./events-helpers";
 
 const order = (agent: EventsAgent, intent: OrderIntent, at?: number, triggerKind: "test.ev.order" | "test.ev.ignored" = "test.ev.order") =>
@@ -166,5 +167,38 @@ describe("cancelOn", () => {
       ["s", "event:payment.refunded"],
     ]);
     expect(cancelled[1]!.reason).toBe(`event:test.ev.order.cancelled#${cancelled[0]!.id}`);
+  });
+});
+
+describe("cancelOn matching", () => {
+  it("finds its keys through the primary key and deletes a settled intent's keys through its index: no scan", async () => {
+    const { agent } = freshEventsAgent("co-plan");
+    const plans = await runInDurableObject(agent, async (instance: InstanceType<typeof EventsAgentDO>, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec;
+      const ran = new Map<string, SqlStorageValue[]>();
+      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+        if (/cancel_on/.test(query) && !ran.has(query)) ran.set(query, bindings);
+        return exec.call(this, query, ...bindings);
+      } as SqlStorage["exec"];
+      try {
+        await instance.enqueueTrigger({ triggerKind: "test.ev.order", payload: { orderId: "o-plan" }, at: later() });
+        await instance.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-plan" } });
+      } finally {
+        sql.exec = exec;
+      }
+      // The SQL trigger's delete, as the schema words it, runs inside the settle's UPDATE.
+      ran.set("DELETE FROM cancel_on WHERE intent_id = ?", [1]);
+      const plans: Record<string, string[]> = {};
+      for (const [query, bindings] of ran) {
+        if (!/^\s*(SELECT|DELETE)\b/i.test(query)) continue;
+        plans[query] = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((row) => String(row["detail"]));
+      }
+      return plans;
+    });
+    expect(Object.keys(plans)).toHaveLength(2);
+    for (const [query, plan] of Object.entries(plans)) {
+      expect(plan.join("; "), query).toMatch(/^SEARCH cancel_on USING (PRIMARY KEY|COVERING INDEX cancel_on_by_intent) \(/);
+    }
   });
 });
