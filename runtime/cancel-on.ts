@@ -1,7 +1,4 @@
-import { cancelIntent, type CancelHost } from "./cancel.ts";
-import type { AppendedFact } from "./ledger.ts";
 import type { RegisteredTrigger, Registry } from "./registry.ts";
-import type { Scheduler } from "./scheduler.ts";
 
 /**
  * Cancel on an event: a trigger's `cancelOn` rules, and the small table that
@@ -9,9 +6,9 @@ import type { Scheduler } from "./scheduler.ts";
  * intent's trigger gives one match key (the rule and the intent's values at
  * its paths, as canonical JSON) stored with the intent id; when a fact is
  * appended, each rule on its kind gives the key from the fact's payload, and
- * the intents stored under that key are the ones to cancel. A key is deleted
- * when its intent settles, by the table itself (a SQL trigger on `work`), so
- * the table holds unsettled work only, however long the ledger grows.
+ * the intents stored under that key are the ones to cancel. An intent's keys
+ * are deleted when it settles (by the work's owner, for the kinds that have
+ * rules), so the table holds unsettled work only, however long the ledger grows.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS cancel_on (
@@ -21,9 +18,6 @@ const SCHEMA = `
     PRIMARY KEY (event_kind, match_key, intent_id)
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS cancel_on_by_intent ON cancel_on (intent_id);
-  CREATE TRIGGER IF NOT EXISTS cancel_on_forgets_settled AFTER UPDATE OF settled ON work
-    WHEN NEW.settled IS NOT NULL
-    BEGIN DELETE FROM cancel_on WHERE intent_id = NEW.intent_id; END;
 `;
 
 /** One stored key: an intent waits to be cancelled by a fact of `eventKind` whose payload gives the same `matchKey`. */
@@ -43,6 +37,11 @@ export class CancelOnTable {
     for (const { eventKind, matchKey } of keys) {
       this.sql.exec("INSERT OR IGNORE INTO cancel_on (event_kind, match_key, intent_id) VALUES (?, ?, ?)", eventKind, matchKey, intentId);
     }
+  }
+
+  /** An intent settled: its keys go. */
+  forget(intentId: number): void {
+    this.sql.exec("DELETE FROM cancel_on WHERE intent_id = ?", intentId);
   }
 
   /** The unsettled intents stored under this key, oldest first: one seek on the primary key. */
@@ -86,6 +85,8 @@ export function intentKeys(registered: RegisteredTrigger, intent: unknown): Canc
 /** The rules by the fact kind they watch, built once per registry. */
 export class CancelOnRules {
   readonly #byKind = new Map<string, Matcher[]>();
+  /** The trigger kinds whose work gets keys (see `intentKeys`). */
+  readonly triggerKinds = new Set<string>();
 
   constructor(registry: Registry) {
     for (const registered of registry.values()) {
@@ -93,6 +94,7 @@ export class CancelOnRules {
       for (const rule of registered.cancelOn) {
         const matcher = matcherOf(registered.kind, rule);
         this.#byKind.set(matcher.eventKind, [...(this.#byKind.get(matcher.eventKind) ?? []), matcher]);
+        this.triggerKinds.add(registered.kind);
       }
     }
   }
@@ -108,40 +110,6 @@ export class CancelOnRules {
       if (matchKey !== null) keys.push({ triggerKind: matcher.triggerKind, matchKey });
     }
     return keys;
-  }
-}
-
-/** What cancelling on a fact needs: the rules, the stored keys, and cancelling itself. */
-export interface CancelOnHost extends CancelHost {
-  readonly cancelOnRules: CancelOnRules;
-  readonly work: CancelHost["work"] & Pick<Scheduler, "cancelOnMatching" | "afterCommit">;
-}
-
-/** The longest fact kind a reason carries whole; a rule's kind is bounded at registration, so this only guards. */
-const MAX_REASON_KIND = 256;
-
-/**
- * Runs inside the transaction that appends `fact` (the ledger's hook): every
- * unsettled intent its payload matches gets a cancel request through the one
- * cancel path, `cancelIntent`, with the reason `event:<kind>#<id>`. Pending
- * work settles `cancelled` here, its `commitCancelled` in a savepoint of this
- * transaction; a running acquire's signal is aborted only once the
- * transaction commits, so a fact that rolls back cancels nothing. Work that
- * already has a request keeps it (the first reason stands, as with
- * `cancelTrigger`): that also stops a `commitCancelled` that writes a
- * matching fact from cancelling its own intent again.
- */
-export function cancelOnFact(host: CancelOnHost, abort: (intentId: number, reason: string | null) => void, fact: AppendedFact): void {
-  const keys = host.cancelOnRules.keysOf(fact.kind, () => JSON.parse(fact.text));
-  if (keys.length === 0) return;
-  const reason = `event:${fact.kind.slice(0, MAX_REASON_KIND)}#${fact.id}`;
-  const drain = { abort: (intentId: number, why: string | null) => host.work.afterCommit(() => abort(intentId, why)) };
-  for (const { triggerKind, matchKey } of keys) {
-    for (const intentEventId of host.work.cancelOnMatching(fact.kind, matchKey)) {
-      const row = host.work.get(intentEventId);
-      if (row === null || row.settled !== null || row.cancel !== null) continue;
-      cancelIntent(host, drain, { triggerKind, intentEventId, reason });
-    }
   }
 }
 

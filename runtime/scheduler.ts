@@ -56,6 +56,8 @@ export class Scheduler {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly listener: RowListener,
+    /** Trigger kinds whose work may have cancel-on-event keys: settling their work deletes its keys. */
+    private readonly keyedKinds: ReadonlySet<string> = new Set(),
   ) {
     this.#table = new WorkTable(storage.sql);
     this.#alarm = new Alarm(storage);
@@ -131,7 +133,9 @@ export class Scheduler {
   }
 
   settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
-    this.#table.settle(intentId, settlement, now, error);
+    // Only kinds with cancel-on-event rules have keys: without any, settling pays nothing for them.
+    const kind = this.#table.settle(intentId, settlement, now, error, this.keyedKinds.size > 0);
+    if (kind !== null && this.keyedKinds.has(kind)) this.#cancelOn.forget(intentId);
     this.#wrote(null, null, intentId);
   }
 

@@ -1,5 +1,6 @@
 import type { CancelHost } from "./cancel.ts";
-import { cancelOnFact, CancelOnRules, type CancelOnHost } from "./cancel-on.ts";
+import { CancelOnRules } from "./cancel-on.ts";
+import { cancelOnFact, type CancelOnHost } from "./cancel-on-event.ts";
 import { EventKeys, type EmitHost, type EventRegistry } from "./declared-events.ts";
 import { Ledger } from "./ledger.ts";
 import type { DrainHost } from "./pump.ts";
@@ -41,7 +42,8 @@ export function openScope(
   // Every appended fact passes the cancel-on-event rules, inside its own transaction.
   const ledger: Ledger = new Ledger(state.storage.sql, () => watchers.ledgerAppended(), (fact) => cancelOnFact(scope, abort, fact));
   const watchers = new Watchers(ledger);
-  const work = new Scheduler(state.storage, watchers);
+  const cancelOnRules = new CancelOnRules(registry);
+  const work = new Scheduler(state.storage, watchers, cancelOnRules.triggerKinds);
   const scope: Scope = {
     // Objects reached through idFromName know their name; others are named by their id.
     name: state.id.name ?? state.id.toString(),
@@ -53,7 +55,7 @@ export function openScope(
     watchers,
     events,
     eventKeys: new EventKeys(state.storage.sql),
-    cancelOnRules: new CancelOnRules(registry),
+    cancelOnRules,
   };
   return scope;
 }
