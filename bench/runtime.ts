@@ -135,22 +135,25 @@ if (want("cancelon")) {
 const OPS = 1000;
 console.log(`\n### Growth of cancel-on-event: ${OPS} appends of a matching fact, each cancelling one pending intent, empty vs ${GROWTH} settled cancellable intents (µs each, median of ${RUNS}, range)\n`);
 const appends: [number[], number[]] = [[], []];
-await timed(`/cancellable-later?count=${OPS}&scope=cancelon-warm`);
-await timed(`/emit-matching?scope=cancelon-warm`);
+await timed(`/cancelon/later?count=${OPS}&scope=cancelon-warm`);
+await timed(`/cancelon/emit-matching?scope=cancelon-warm`);
 const keysLeft: number[] = [];
 for (const [state, count] of [[0, 0], [1, GROWTH]] as const) {
   const scope = `cancelon-${count}`;
-  if (count > 0) await timed(`/fill?count=${count}&kind=bench.cancellable&scope=${scope}`);
-  keysLeft.push((await timed<number>(`/cancel-on-rows?scope=${scope}`)).body);
+  if (count > 0) await timed(`/cancelon/fill?count=${count}&scope=${scope}`);
+  keysLeft.push((await timed<number>(`/cancelon/rows?scope=${scope}`)).body);
   for (let r = 0; r < RUNS; r++) {
-    await timed(`/cancellable-later?count=${OPS}&scope=${scope}`);
-    appends[state].push(((await timed(`/emit-matching?scope=${scope}`)).ms * 1000) / OPS);
+    await timed(`/cancelon/later?count=${OPS}&scope=${scope}`);
+    appends[state].push(((await timed(`/cancelon/emit-matching?scope=${scope}`)).ms * 1000) / OPS);
   }
 }
 row(["operation", "empty", "range", `after ${GROWTH}`, "range", "ratio"]);
 row(["---", "---:", "---:", "---:", "---:", "---:"]);
 row(["emitEvent, cancelling one pending intent", Math.round(median(appends[0])), spread(appends[0]), Math.round(median(appends[1])), spread(appends[1]), (median(appends[1]) / median(appends[0])).toFixed(2)]);
 console.log(`\nCancel-on keys stored before the measured appends: ${keysLeft.join(" and ")} (settled intents keep none).`);
+console.log(`\nQuery plans with ${GROWTH} settled cancellable intents, of every statement one matching append ran:\n`);
+const cancelOnPlans = (await timed<Record<string, string[]>>(`/cancelon/plans?scope=cancelon-${GROWTH}`)).body;
+for (const [query, plan] of Object.entries(cancelOnPlans)) console.log(`- \`${query}\`: ${plan.join("; ")}`);
 }
 
 if (want("latency")) {

@@ -37,8 +37,8 @@ const refund = {
   parsePayload: (raw: unknown) => ({ ok: true, payload: raw as { n: number } }),
 } satisfies DeclaredEvent<{ n: number }>;
 
-const triggers = [noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000), cancellable] as const;
-const Agent = defineAgentDO({ triggers, events: [refund] });
+const triggers = [noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000)] as const;
+const Agent = defineAgentDO({ triggers });
 
 type Kind = (typeof triggers)[number]["kind"];
 
@@ -96,29 +96,6 @@ export class BenchAgent extends Agent {
     return n;
   }
 
-  readonly #cancellable: number[] = [];
-
-  /** `n` cancellable intents due in an hour, each waiting for its `bench.refund`. */
-  async cancellableLater(n: number): Promise<number> {
-    const at = Date.now() + 3_600_000;
-    for (let i = 0; i < n; i++) this.#cancellable.push((await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: i }, at })).id);
-    return n;
-  }
-
-  /** Appends the refund that matches each intent `cancellableLater` left: each append cancels one, in its own transaction. */
-  async emitMatching(): Promise<number> {
-    const ids = this.#cancellable.splice(0);
-    for (let i = 0; i < ids.length; i++) await this.emitEvent({ kind: "bench.refund", payload: { n: i } });
-    const left = ids.filter((id) => this.intentState(id) !== "cancelled");
-    if (left.length > 0) throw new Error(`${left.length} intents were not cancelled by their refund`);
-    return ids.length;
-  }
-
-  /** How many cancel-on keys are stored: only unsettled work keeps them. */
-  async cancelOnRows(): Promise<number> {
-    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM cancel_on").one().n;
-  }
-
   /** Cancels what `enqueueLater` left pending: each settles as cancelled with its fact. */
   async cancelPending(): Promise<number> {
     const ids = this.#pending.splice(0);
@@ -154,8 +131,6 @@ export class BenchAgent extends Agent {
       this.#pending.push((await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: -1 }, at, idempotencyKey: "plans" })).id);
       await this.cancelPending();
       await this.drainEach(1);
-      await this.cancellableLater(1);
-      await this.emitMatching();
       this.events({ kinds: ["bench.noop.done"], limit: 10 });
     } finally {
       sql.exec = exec;
@@ -185,6 +160,68 @@ export class BenchAgent extends Agent {
       times.push(performance.now() - started);
     }
     return times;
+  }
+}
+
+/**
+ * Cancel on an event, in an object of its own: a deployment with a cancelOn
+ * rule pays one row read more per settled intent (its settle answers the
+ * trigger kind), which the cost figures of the agent above must not include.
+ */
+export class CancelOnBenchAgent extends defineAgentDO({ triggers: [cancellable], events: [refund] }) {
+  readonly #cancellable: number[] = [];
+
+  /** `n` cancellable intents due in an hour, each waiting for its `bench.refund`. */
+  async cancellableLater(n: number): Promise<number> {
+    const at = Date.now() + 3_600_000;
+    for (let i = 0; i < n; i++) this.#cancellable.push((await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: i }, at })).id);
+    return n;
+  }
+
+  /** Appends the refund that matches each intent `cancellableLater` left: each append cancels one, in its own transaction. */
+  async emitMatching(): Promise<number> {
+    const ids = this.#cancellable.splice(0);
+    for (let i = 0; i < ids.length; i++) await this.emitEvent({ kind: "bench.refund", payload: { n: i } });
+    const left = ids.filter((id) => this.intentState(id) !== "cancelled");
+    if (left.length > 0) throw new Error(`${left.length} intents were not cancelled by their refund`);
+    return ids.length;
+  }
+
+  /** How many cancel-on keys are stored: only unsettled work keeps them. */
+  async cancelOnRows(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM cancel_on").one().n;
+  }
+
+  /** `count` cancellable intents, each run and settled: the settled work behind the figure. */
+  async fill(count: number): Promise<number> {
+    for (let n = 0; n < count; n++) await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: -1 - n } });
+    const sql = this.ctx.storage.sql;
+    while (sql.exec("SELECT 1 FROM work WHERE settled IS NULL LIMIT 1").toArray().length > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    return count;
+  }
+
+  /** The query plans of the statements one matching append runs (captured as they run, as `BenchAgent.plans` does). */
+  async plans(): Promise<Record<string, string[]>> {
+    const sql = this.ctx.storage.sql;
+    const exec = sql.exec;
+    const ran = new Map<string, SqlStorageValue[]>();
+    sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+      if (!ran.has(query)) ran.set(query, bindings);
+      return exec.call(this, query, ...bindings);
+    } as SqlStorage["exec"];
+    try {
+      await this.cancellableLater(1);
+      await this.emitMatching();
+    } finally {
+      sql.exec = exec;
+    }
+    const plans: Record<string, string[]> = {};
+    for (const [query, bindings] of ran) {
+      if (!/^\s*(SELECT|UPDATE|DELETE|WITH)\b/i.test(query)) continue;
+      const plan = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray() as { detail: string }[];
+      plans[query.replace(/\s+/g, " ").trim()] = plan.map((row) => row.detail);
+    }
+    return plans;
   }
 }
 
@@ -264,11 +301,12 @@ export class BareFloor extends DurableObject {
 }
 
 export default {
-  async fetch(request: Request, env: { AGENT: DurableObjectNamespace<BenchAgent>; BARE: DurableObjectNamespace<BareFloor> }) {
+  async fetch(request: Request, env: { AGENT: DurableObjectNamespace<BenchAgent>; BARE: DurableObjectNamespace<BareFloor>; CANCEL_ON: DurableObjectNamespace<CancelOnBenchAgent> }) {
     const url = new URL(request.url);
     const scope = url.searchParams.get("scope") ?? crypto.randomUUID();
     const count = Number(url.searchParams.get("count") ?? 100);
     const agent = env.AGENT.get(env.AGENT.idFromName(scope));
+    const cancelOn = env.CANCEL_ON.get(env.CANCEL_ON.idFromName(scope));
     switch (url.pathname) {
       case "/throughput":
         return Response.json({ ms: await agent.throughput((url.searchParams.get("kind") ?? "bench.noop") as Kind, count) });
@@ -285,13 +323,17 @@ export default {
       case "/bare-runtime-schema":
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).onRuntimeSchema(count) });
       case "/fill":
-        return Response.json({ ms: await agent.throughput((url.searchParams.get("kind") ?? "bench.noop") as Kind, count) });
-      case "/cancellable-later":
-        return Response.json(await agent.cancellableLater(count));
-      case "/emit-matching":
-        return Response.json(await agent.emitMatching());
-      case "/cancel-on-rows":
-        return Response.json(await agent.cancelOnRows());
+        return Response.json({ ms: await agent.throughput("bench.noop", count) });
+      case "/cancelon/fill":
+        return Response.json(await cancelOn.fill(count));
+      case "/cancelon/later":
+        return Response.json(await cancelOn.cancellableLater(count));
+      case "/cancelon/emit-matching":
+        return Response.json(await cancelOn.emitMatching());
+      case "/cancelon/rows":
+        return Response.json(await cancelOn.cancelOnRows());
+      case "/cancelon/plans":
+        return Response.json(await cancelOn.plans());
       case "/enqueue-later":
         return Response.json(await agent.enqueueLater(count));
       case "/cancel-pending":
