@@ -7,6 +7,9 @@ import { serveEventStreams } from "./http.ts";
 import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
 import { createRegistry, createStreamRegistry } from "./registry.ts";
+import { summarizeSchedule } from "./schedule-table.ts";
+import { fireDueSchedules, installSpecSchedules, scheduleTrigger, unscheduleTrigger } from "./schedules.ts";
+import { answerTimeouts } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
 import { phaseOf } from "./work.ts";
@@ -24,8 +27,11 @@ import type {
   EventQuery,
   IntentPhase,
   IntentSummary,
+  JsonValue,
   LedgerEvent,
   Registration,
+  ScheduleRequest,
+  ScheduleSummary,
 } from "./types.ts";
 
 export interface AgentDefinition<
@@ -60,6 +66,12 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger, Event ext
   intentState(intentEventId: number): IntentPhase | null;
   /** The newest intents first, for an operator's view. */
   intents(query?: { limit?: number; beforeId?: number }): IntentSummary[];
+  /** Upserts a schedule by key: each fire time enqueues one intent of the trigger, with this payload. */
+  scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary>;
+  /** Removes a schedule made by `scheduleTrigger`; a spec's default is refused. */
+  unscheduleTrigger(key: string): Promise<{ removed: boolean }>;
+  /** Every schedule, soonest first, with its next fire time. */
+  schedules(): ScheduleSummary[];
   /** Asks a running attached stream to stop (cooperative) or answers why not. */
   cancelStream(request: CancelStreamRequest): CancelStreamResult;
   /** The registered triggers and streams, with their settings and JSON Schemas, as plain data. */
@@ -99,7 +111,7 @@ export function defineAgentDO<
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
   const registration: Registration = {
-    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, cancelOn }) => ({
+    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, timeouts, schedules, cancelOn }) => ({
       kind,
       intentEventKind: trigger.intentEventKind,
       cancellation: trigger.cancellation,
@@ -109,6 +121,9 @@ export function defineAgentDO<
       intentVersion,
       intentSchema: trigger.intentSchema ?? null,
       cancelOn,
+      timeouts,
+      // Checked as plain JSON at registration.
+      schedules: schedules.map(({ timing: _, ...schedule }) => schedule as typeof schedule & { payload: JsonValue }),
     })),
     streams: [...streamRegistry.values()].map((stream) => ({
       kind: stream.kind,
@@ -136,8 +151,13 @@ export function defineAgentDO<
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
       // The drain's abort, for a cancel-on-event that commits: the drain exists once the scope does.
       this.#scope = openScope(state, env, registry, eventRegistry, (intentId, reason) => this.#pump.abort(intentId, reason));
-      this.#pump = new Pump(this.#scope);
+      // What time brings, in the drain: deadlines passed, then schedules due (which may enqueue work).
+      this.#pump = new Pump(this.#scope, (now) => {
+        answerTimeouts(this.#scope, this.#pump, now);
+        fireDueSchedules(this.#scope, now);
+      });
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
+      installSpecSchedules(this.#scope, registry, Date.now());
       this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
     }
 
@@ -187,6 +207,18 @@ export function defineAgentDO<
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
       if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new RequestError("intents: beforeId must be an integer");
       return this.#scope.work.list(Math.min(limit, MAX_EVENTS_PER_READ), beforeId ?? null);
+    }
+
+    scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary> {
+      return Promise.resolve(scheduleTrigger(this.#scope, request, Date.now()));
+    }
+
+    unscheduleTrigger(key: string): Promise<{ removed: boolean }> {
+      return Promise.resolve(unscheduleTrigger(this.#scope, key));
+    }
+
+    schedules(): ScheduleSummary[] {
+      return this.#scope.work.listSchedules().map(summarizeSchedule);
     }
 
     override async alarm(): Promise<void> {

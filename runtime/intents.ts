@@ -35,7 +35,9 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
     if (existing !== null) return { id: existing };
   }
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, intentKeys(registered, parsed.intent));
+  const { startMs } = registered.timeouts;
+  const startDeadline = startMs === null ? null : at + startMs;
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startDeadline, intentKeys(registered, parsed.intent));
   return { id: event.id };
 }
 

@@ -45,6 +45,7 @@ const MAX_SCOPE_LENGTH = 256;
  *   GET  /scopes/:scope/intents/:id      { intentEventId, phase }
  *   POST /scopes/:scope/intents/:id/cancel   { triggerKind, reason? }
  *   GET  /scopes/:scope/intents/:id/watch    server-sent events
+ *   GET  /scopes/:scope/schedules        every schedule, soonest first, with its next fire time
  *   GET  /scopes/:scope/events           ?afterId=&kinds=a,b&limit=1..1000
  *   POST /scopes/:scope/events           { kind, payload, idempotencyKey? } → 201 { id, duplicate: false },
  *                                        or 200 { id, duplicate: true } for a key seen before (a webhook's door)
@@ -134,6 +135,8 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const result = await agent.emitEvent({ kind, payload, idempotencyKey } as never);
     return c.json(result, result.duplicate ? 200 : 201);
   });
+
+  app.get("/scopes/:scope/schedules", async (c) => c.json(await (await admit(c, "read")).schedules()));
 
   app.get("/scopes/:scope/events", async (c) => {
     const agent = await admit(c, "read");
