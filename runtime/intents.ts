@@ -1,3 +1,4 @@
+import { intentKeys } from "./cancel-on.ts";
 import { RequestError } from "./errors.ts";
 import { toJsonText } from "./json.ts";
 import type { Ledger } from "./ledger.ts";
@@ -35,7 +36,8 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
   }
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
   const { startMs } = registered.timeouts;
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startMs === null ? null : at + startMs);
+  const startDeadline = startMs === null ? null : at + startMs;
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startDeadline, intentKeys(registered, parsed.intent));
   return { id: event.id };
 }
 

@@ -1,7 +1,7 @@
 import { RegistrationError } from "./errors.ts";
 import { toJsonText } from "./json.ts";
 import { readTiming, type Timing } from "./schedule-time.ts";
-import type { AnyStream, AnyTrigger, DeclaredSchedule, RetryPolicy } from "./types.ts";
+import type { AnyStream, AnyTrigger, CancelOnRule, DeclaredSchedule, RetryPolicy } from "./types.ts";
 
 export const DEFAULT_ACQUIRE_DEADLINE_MS = 60_000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
@@ -24,6 +24,8 @@ export interface RegisteredTrigger {
   readonly intentVersion: number;
   /** Stored intents of older versions are rejected when they run; 1 drops none. */
   readonly intentsDroppedBefore: number;
+  /** Its cancel-on-event rules, checked; empty for none. */
+  readonly cancelOn: readonly CancelOnRule[];
   /** Its timeouts in ms, null for none. */
   readonly timeouts: { readonly startMs: number | null; readonly finishMs: number | null };
   /** Its default schedules, each with its timing read. */
@@ -77,9 +79,10 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
 
     const timeouts = checkTimeouts(trigger, report);
     const schedules = checkSchedules(trigger, scheduleKeys, report);
+    const cancelOn = checkCancelOn(trigger.cancelOn, report);
 
     if (typeof trigger.kind === "string") {
-      registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore, timeouts, schedules });
+      registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore, timeouts, schedules, cancelOn });
     }
   });
   return registry;
@@ -135,7 +138,41 @@ export function createStreamRegistry(streams: readonly AnyStream[]): ReadonlyMap
   return registry;
 }
 
-interface Report {
+/** The longest fact kind a cancelOn rule may name: the cancel reason, `event:<kind>#<id>`, stays within its 1 024 bytes. */
+export const MAX_CANCEL_ON_KIND_LENGTH = 256;
+/** A dotted path: non-empty segments (`customer.id`, `items.0.sku`). */
+const DOTTED_PATH = /^[^.]+(\.[^.]+)*$/;
+
+/** A trigger's `cancelOn`: a list of `{ event, match }`, each pair a dotted path on either side. */
+function checkCancelOn(cancelOn: unknown, report: Report): readonly CancelOnRule[] {
+  if (cancelOn === undefined) return [];
+  if (!Array.isArray(cancelOn)) {
+    report.field("cancelOn", "a list of { event, match } rules", cancelOn);
+    return [];
+  }
+  cancelOn.forEach((rule: Partial<CancelOnRule> | null, index) => {
+    const at = `cancelOn[${index}]`;
+    if (typeof rule !== "object" || rule === null) return report.field(at, "an object { event, match }", rule);
+    const { event, match } = rule;
+    if (typeof event !== "string" || event === "" || event.length > MAX_CANCEL_ON_KIND_LENGTH) {
+      report.field(`${at}.event`, `a fact kind of 1 to ${MAX_CANCEL_ON_KIND_LENGTH} characters`, event);
+    } else if (event.startsWith(RUNTIME_EVENT_PREFIX)) {
+      report.field(`${at}.event`, `outside the runtime's own "${RUNTIME_EVENT_PREFIX}*" kinds`, event);
+    }
+    if (typeof match !== "object" || match === null || Array.isArray(match) || Object.keys(match).length === 0) {
+      return report.field(`${at}.match`, "an object of at least one { intent path: event path } pair", match);
+    }
+    for (const [intentPath, eventPath] of Object.entries(match)) {
+      if (!DOTTED_PATH.test(intentPath)) report.say(`${at}.match: ${JSON.stringify(intentPath)} is not a dotted intent path`);
+      if (typeof eventPath !== "string" || !DOTTED_PATH.test(eventPath)) {
+        report.field(`${at}.match[${JSON.stringify(intentPath)}]`, "a dotted event payload path", eventPath);
+      }
+    }
+  });
+  return cancelOn as readonly CancelOnRule[];
+}
+
+export interface Report {
   /** "<what> <name>: <message>" */
   say(message: string): void;
   /** "<what> <name>: <field> must be <expected> (got <got>)" */
@@ -148,12 +185,12 @@ interface Report {
  * registered once. `check` adds its own; a duplicate skips them, since they
  * would only repeat the first registration's. Throws one error listing all.
  */
-function checkEach<T extends { readonly kind: unknown }>(what: "trigger" | "stream", items: readonly T[], check: (item: T, report: Report) => void): void {
+export function checkEach<T extends { readonly kind: unknown }>(what: "trigger" | "stream" | "event", items: readonly T[], check: (item: T, report: Report) => void): void {
   const problems: string[] = [];
   const kinds = new Set<string>();
   items.forEach((item, index) => {
     if (typeof item !== "object" || item === null) {
-      problems.push(`${what} #${index}: expected a ${what} object (got ${describe(item)})`);
+      problems.push(`${what} #${index}: expected ${what === "event" ? "an" : "a"} ${what} object (got ${describe(item)})`);
       return;
     }
     const kind = item.kind;
@@ -182,9 +219,21 @@ const isPositive = (n: unknown) => typeof n === "number" && Number.isFinite(n) &
 const isNonNegative = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n >= 0;
 const isPositiveInteger = (n: unknown) => Number.isSafeInteger(n) && (n as number) > 0;
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "function") return "a function";
   if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object" && value !== null) return shortJson(value);
   return String(value);
+}
+
+/** An object as JSON, cut short: enough to recognise it in an error. */
+function shortJson(value: object): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -1,4 +1,5 @@
 import { Alarm } from "./alarm.ts";
+import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
 import { ScheduleTable, type ScheduleRow } from "./schedule-table.ts";
 import type { IntentSummary, Settlement } from "./types.ts";
 import { WorkTable, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
@@ -17,9 +18,11 @@ interface Written {
   earliest: number | null;
   /** Rows whose state changed, for their watchers. */
   readonly touched: Set<number>;
+  /** What waits for the commit (`afterCommit`), in order. */
+  readonly then: (() => void)[];
 }
 
-const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set() });
+const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set(), then: [] });
 
 /**
  * The one owner of work: the work table, the object's alarm, the drain's
@@ -38,6 +41,8 @@ export class Scheduler {
   readonly #table: WorkTable;
   readonly #schedules: ScheduleTable;
   readonly #alarm: Alarm;
+  /** The cancel-on-event keys of unsettled work (see `cancel-on.ts`). */
+  readonly #cancelOn: CancelOnTable;
   /** Stamps every claim token this instance issues, so that a claim it did not make is known for what it is. */
   readonly #instance = crypto.randomUUID();
   #claims = 0;
@@ -53,10 +58,13 @@ export class Scheduler {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly listener: RowListener,
+    /** Trigger kinds whose work may have cancel-on-event keys: settling their work deletes its keys. */
+    private readonly keyedKinds: ReadonlySet<string> = new Set(),
   ) {
     this.#table = new WorkTable(storage.sql);
     this.#schedules = new ScheduleTable(storage.sql);
     this.#alarm = new Alarm(storage);
+    this.#cancelOn = new CancelOnTable(storage.sql);
   }
 
   /**
@@ -101,9 +109,21 @@ export class Scheduler {
 
   // Writes of work. Each says what it wrote; outside a transaction, it takes effect at once.
 
-  /** A new intent's work row; `startDeadline` is when it is cancelled if still not claimed (timeout:start), if ever. */
-  add(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number, startDeadline: number | null = null): void {
+  /**
+   * A new intent's work row; `startDeadline` is when it is cancelled if still not claimed (timeout:start), if ever;
+   * `cancelOnKeys` are the keys a matching fact will find it by (its trigger's `cancelOn`).
+   */
+  add(
+    intentId: number,
+    triggerKind: string,
+    fireAt: number,
+    idempotencyKey: string | null,
+    intentVersion: number,
+    startDeadline: number | null = null,
+    cancelOnKeys: readonly CancelOnKey[] = [],
+  ): void {
     this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey, intentVersion, startDeadline);
+    this.#cancelOn.insert(intentId, cancelOnKeys);
     this.#wrote(triggerKind, fireAt, intentId);
   }
 
@@ -150,8 +170,21 @@ export class Scheduler {
   }
 
   settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
-    this.#table.settle(intentId, settlement, now, error);
+    // Only kinds with cancel-on-event rules have keys: without any, settling pays nothing for them.
+    const kind = this.#table.settle(intentId, settlement, now, error, this.keyedKinds.size > 0);
+    if (kind !== null && this.keyedKinds.has(kind)) this.#cancelOn.forget(intentId);
     this.#wrote(null, null, intentId);
+  }
+
+  /**
+   * Runs `effect` once the outermost transaction commits, and never if it
+   * rolls back; outside a transaction, at once. For what must not happen for
+   * a write that did not stand, such as aborting a running acquire.
+   */
+  afterCommit(effect: () => void): void {
+    const open = this.#open.at(-1);
+    if (open === undefined) effect();
+    else open.then.push(effect);
   }
 
   // Claims.
@@ -184,6 +217,11 @@ export class Scheduler {
 
   idByIdempotencyKey(triggerKind: string, key: string): number | null {
     return this.#table.idByIdempotencyKey(triggerKind, key);
+  }
+
+  /** The unsettled intents a fact of `eventKind` with this match key cancels. */
+  cancelOnMatching(eventKind: string, matchKey: string): number[] {
+    return this.#cancelOn.matching(eventKind, matchKey);
   }
 
   list(limit: number, beforeId: number | null): IntentSummary[] {
@@ -279,14 +317,15 @@ export class Scheduler {
 
   #wrote(kind: string | null, fireAt: number | null, intentId: number | null): void {
     const open = this.#open.at(-1);
-    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: intentId === null ? [] : [intentId] });
+    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: intentId === null ? [] : [intentId], then: [] });
     if (kind !== null) open.kinds.add(kind);
     if (fireAt !== null) open.earliest = open.earliest === null ? fireAt : Math.min(open.earliest, fireAt);
     if (intentId !== null) open.touched.add(intentId);
   }
 
-  #apply({ kinds, earliest, touched }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number> }): void {
+  #apply({ kinds, earliest, touched, then }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number>; then: readonly (() => void)[] }): void {
     for (const kind of kinds) this.#newKinds.add(kind);
+    for (const effect of then) effect();
     for (const intentId of touched) {
       if (!this.listener.isWatched(intentId)) continue;
       const row = this.#table.get(intentId);
@@ -304,5 +343,6 @@ export class Scheduler {
 function merge(into: Written, from: Written): void {
   for (const kind of from.kinds) into.kinds.add(kind);
   for (const intentId of from.touched) into.touched.add(intentId);
+  into.then.push(...from.then);
   if (from.earliest !== null) into.earliest = into.earliest === null ? from.earliest : Math.min(into.earliest, from.earliest);
 }

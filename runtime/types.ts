@@ -163,6 +163,8 @@ export interface DurableTrigger<
   readonly intentsDroppedBefore?: number;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
+  /** Cancels this trigger's unsettled intents when a matching fact is appended in the scope (see the contract). */
+  readonly cancelOn?: readonly CancelOnRule[];
   /** Work not started, or not finished, in time is cancelled (reasons "timeout:start", "timeout:finish"). */
   readonly timeouts?: TriggerTimeouts;
   /** Default schedules, installed by key (idempotently) when an object starts. */
@@ -201,6 +203,57 @@ export interface EnqueueOptions {
 export type EnqueueRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
   ? EnqueueOptions & { readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
   : never;
+
+/** What a declared payload parser answers (like `ParseResult`, for event payloads). */
+export type PayloadParseResult<Payload, Input = Payload> =
+  | { readonly ok: true; readonly payload: Payload; readonly "~input"?: Input }
+  | { readonly ok: false; readonly reason: string };
+
+/** A fact kind a spec declares on its own: facts from outside (a webhook), appended by `emitEvent`. */
+export interface DeclaredEvent<Payload = unknown> {
+  readonly kind: KindName;
+  readonly description?: string;
+  /** The payload's JSON Schema, for tools such as the operator console; generated code fills it in. */
+  readonly payloadSchema?: JsonObject;
+  /** Its result may name the input type it accepts (`PayloadParseResult<Payload, Input>`), which then types `emitEvent`. */
+  parsePayload(raw: unknown): PayloadParseResult<Payload, unknown>;
+}
+
+/** Any declared event, whatever its payload; what registration accepts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDeclaredEvent = DeclaredEvent<any>;
+
+type AcceptedPayloadOf<E> = E extends { parsePayload(raw: unknown): infer R } ? Extract<R, { readonly ok: true }> : never;
+/** What a declared event's parser answers. */
+export type EventPayloadOf<E> = AcceptedPayloadOf<E> extends { readonly payload: infer P } ? P : never;
+/** What `emitEvent` takes for a declared event: its parser's input type, which may leave out fields with defaults. */
+export type EventPayloadInputOf<E> = "~input" extends keyof AcceptedPayloadOf<E>
+  ? Exclude<AcceptedPayloadOf<E>["~input" & keyof AcceptedPayloadOf<E>], undefined>
+  : EventPayloadOf<E>;
+
+/** One `emitEvent` request per declared event: the kind decides the payload type. */
+export type EmitEventRequest<E extends AnyDeclaredEvent = AnyDeclaredEvent> = E extends AnyDeclaredEvent
+  ? {
+      readonly kind: E["kind"];
+      readonly payload: EventPayloadInputOf<E>;
+      /** The same key for the same kind answers the first event's id and writes nothing. */
+      readonly idempotencyKey?: string;
+    }
+  : never;
+
+/** What `emitEvent` answers: the stored event's id; `duplicate` when an idempotency key answered an earlier one. */
+export interface EmitEventResult {
+  readonly id: number;
+  readonly duplicate: boolean;
+}
+
+/** On a trigger: cancel its unsettled intents when a matching fact is appended in the scope. */
+export interface CancelOnRule {
+  /** The fact kind: a declared event, or any kind a commit writes. */
+  readonly event: string;
+  /** intent field path → event payload field path (dotted, e.g. "customer.id"); every pair must be equal. */
+  readonly match: Readonly<Record<string, string>>;
+}
 
 export interface TriggerTimeouts {
   /** Work not claimed within this many ms of its due time settles cancelled, reason "timeout:start". */
@@ -395,6 +448,8 @@ export interface Registration {
     readonly retry: RetryPolicy;
     readonly intentVersion: number;
     readonly intentSchema: JsonObject | null;
+    /** Its cancel-on-event rules; empty for none. */
+    readonly cancelOn: readonly CancelOnRule[];
     /** Its declared timeouts, in ms (null for none). */
     readonly timeouts: { readonly startMs: number | null; readonly finishMs: number | null };
     /** Its declared default schedules, with their payloads as plain JSON. */
@@ -405,5 +460,11 @@ export interface Registration {
     readonly cancellation: Cancellation;
     readonly onDetach: "abort" | "continue";
     readonly startSchema: JsonObject | null;
+  }[];
+  /** The declared event kinds `emitEvent` accepts. */
+  readonly events: readonly {
+    readonly kind: string;
+    readonly description: string | null;
+    readonly payloadSchema: JsonObject | null;
   }[];
 }

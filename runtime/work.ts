@@ -285,17 +285,23 @@ export class WorkTable {
     return row ? toWorkRow(row) : null;
   }
 
-  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
-    const { rowsWritten } = this.sql.exec(
+  /**
+   * Settles the row. With `withKind`, answers its trigger kind, which costs
+   * one row read more (RETURNING): asked for only when some kind needs it.
+   */
+  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null, withKind = false): string | null {
+    const cursor = this.sql.exec<{ trigger_kind: string }>(
       `UPDATE work SET settled = ?, settled_at = ?, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL,
           last_error = coalesce(?, last_error), start_deadline = NULL, finish_deadline = NULL
-        WHERE intent_id = ? AND settled IS NULL`,
+        WHERE intent_id = ? AND settled IS NULL${withKind ? " RETURNING trigger_kind" : ""}`,
       settlement,
       now,
       error,
       intentId,
     );
-    if (rowsWritten === 0) throw new Error(`intent ${intentId} has already settled`);
+    const [row] = withKind ? cursor.toArray() : [];
+    if (cursor.rowsWritten === 0) throw new Error(`intent ${intentId} has already settled`);
+    return row?.trigger_kind ?? null;
   }
 
   /** Gives the claim back after a failed attempt; the row fires again at `fireAt`. */

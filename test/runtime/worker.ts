@@ -225,6 +225,7 @@ export const streams = [
 ];
 
 export const TestAgentDO = defineAgentDO({ triggers, streams });
+export { EventsAgentDO } from "./events-worker";
 
 /**
  * The operator surface under /ops, guarded by bearer tokens: "reader" may
