@@ -93,7 +93,7 @@ describe("typed upgrades of stored intents", () => {
 });
 
 describe("registering upgrades", () => {
-  const base = { kind: "x.y", intentEventKind: "x.y.requested", cancellation: "cooperative", parseIntent: () => ({ ok: true, intent: {} }), acquire: () => ({}), commit() {}, commitCancelled() {} } as const;
+  const base = { kind: "x.y", intentEventKind: "x.y.requested", cancellation: "cooperative", parseIntent: () => ({ ok: true as const, intent: {} }), acquire: () => ({}), commit() {}, commitCancelled() {} } as const;
   it("refuses an upgrade to a dropped version, past the current one, or that is not a function, naming each", () => {
     const upgrade = (old: never) => old;
     expect(() => createRegistry([{ ...base, intentVersion: 4, intentsDroppedBefore: 2, intentUpgrades: { 2: upgrade, 5: upgrade, 3: "no" as never, 4: upgrade } }])).toThrow(
