@@ -108,7 +108,7 @@ function knownFields(path: readonly PropertyKey[]): string[] {
     return ["kind", "mode", "cancellation", "onDetach", "description", "start", "progress", "output", "result", "events"];
   }
   if (path[0] === "triggers" && path.length === 2) {
-    return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "dropIntentsBefore", "intent", "outcome", "progress", "events"];
+    return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "dropIntentsBefore", "upgradeIntentsTo", "intent", "outcome", "progress", "events"];
   }
   if (path.at(-1) === "retry") return ["maxAttempts", "backoffMs", "maxBackoffMs"];
   if (path.at(-2) === "events") return ["payload", "description"];

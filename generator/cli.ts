@@ -50,6 +50,7 @@ const commands = {
       ...settingsFlags,
       check: { type: "boolean", description: "Write nothing; exit 1 naming each out-of-date file (for CI)" },
       watch: { type: "boolean", description: "Regenerate on every spec change; a broken spec prints its errors and watching goes on" },
+      "strict-events": { type: "boolean", description: "An event payload change that facts already written would fail is an error, not a warning" },
       ...helpFlag,
     },
   },
@@ -152,7 +153,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return await init(io, positionals[0]!, loaded, { wrangler: fromCwd("wrangler"), binding: str("binding") ?? "AGENT" });
     }
     if (positionals.length > 0) return usageError(io, `unexpected argument ${JSON.stringify(positionals[0])}`, name);
-    const options = generateOptions(loaded, values["check"] === true);
+    const options = { ...generateOptions(loaded, values["check"] === true), strictEvents: values["strict-events"] === true };
     const ok = await runGenerate(io, options);
     return values["watch"] ? watchSpecs(io, options) : ok ? 0 : 1;
   } catch (error) {
@@ -186,6 +187,7 @@ async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
   }
   const ms = Math.round(performance.now() - started);
   const counted = `${result.triggers} triggers and streams from ${result.specFiles} spec file${result.specFiles === 1 ? "" : "s"}`;
+  for (const warning of result.warnings) io.err(formatError(warning));
   for (const orphan of result.orphanHandlers) io.err(`${orphan}: no spec declares this trigger or stream any more; the file is left as it is`);
   if (options.check) {
     for (const { path, change } of result.changes) io.err(`${path}: out of date (would be ${change})`);

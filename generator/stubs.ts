@@ -28,6 +28,10 @@ const STREAM_MEMBERS: readonly Member[] = [
   { name: "commitTerminal", params: ["start", "terminal", "tx"], prefix: "" },
 ];
 
+/** What the handlers type requires for each upgrade of stored intents (see versions.ts). */
+export const upgradeMemberName = (to: number) => `upgradeToV${to}`;
+const upgradeMember = ({ to }: { readonly to: number }): Member => ({ name: upgradeMemberName(to), params: ["old"], prefix: "" });
+
 export interface HandlerPlan {
   readonly path: string;
   /** The file's text after this run, or null where the file is left as it is. */
@@ -44,6 +48,7 @@ export function planHandlers(
   modules: readonly ModuleModel[],
   existing: ReadonlyMap<string, string>,
   options: { root: string; handlersDir: string; streamHandlersDir: string; outDir: string },
+  upgrades: ReadonlyMap<string, readonly { readonly to: number }[]> = new Map(),
 ): HandlerPlan[] {
   const project = new Project({
     useInMemoryFileSystem: true,
@@ -58,7 +63,10 @@ export function planHandlers(
     plans.push({ path, text: text === current ? null : text });
   };
   for (const module of modules) {
-    for (const t of module.triggers) plan(options.handlersDir, { kind: t.kind, typeName: `${t.typeName}Handlers`, members: TRIGGER_MEMBERS }, module.specFile);
+    for (const t of module.triggers) {
+      const members = [...TRIGGER_MEMBERS, ...(upgrades.get(t.kind) ?? []).map(upgradeMember)];
+      plan(options.handlersDir, { kind: t.kind, typeName: `${t.typeName}Handlers`, members }, module.specFile);
+    }
     for (const st of module.streams) plan(options.streamHandlersDir, { kind: st.kind, typeName: `${st.typeName}Handlers`, members: STREAM_MEMBERS }, module.specFile);
   }
   return plans;
@@ -94,7 +102,8 @@ function stub(shape: HandlerShape, specFile: string, generated: string): string 
 }
 
 const repaired = new Map<string, string>();
-const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) => JSON.stringify([path, text, shape.typeName, shape.kind, generated]);
+const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) =>
+  JSON.stringify([path, text, shape.typeName, shape.kind, generated, shape.members.map((m) => m.name)]);
 
 /** A fresh stub needs no repair: remembered as its own fixed point, so the next run does not parse it. */
 function newStub(path: string, shape: HandlerShape, specFile: string, generated: string): string {

@@ -18,8 +18,9 @@ const v1 = `      type: object
         to: { type: string, description: "Who gets it." }
         copies: { type: integer, minimum: 1, maximum: 5 }`;
 
-type Record = { "mail.send": { version: number; dropsOlder?: true }[] };
-const versionsOf = (ws: Workspace) => (JSON.parse(ws.read("generated/intent-versions.json")) as Record)["mail.send"].map((v) => v.version + (v.dropsOlder ? " drops older" : ""));
+type Record = { intents: { "mail.send": { version: number; dropsOlder?: true; upgradesOlder?: true }[] } };
+const versionsOf = (ws: Workspace) =>
+  (JSON.parse(ws.read("generated/intent-versions.json")) as Record).intents["mail.send"].map((v) => v.version + (v.dropsOlder ? " drops older" : "") + (v.upgradesOlder ? " upgrades older" : ""));
 
 describe("the intent version record", () => {
   it("records v1, then a new version for each compatible change, and none for a description", async () => {
