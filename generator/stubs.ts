@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { IndentationText, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralExpression } from "ts-morph";
+import { IndentationText, Node, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralElementLike, type ObjectLiteralExpression } from "ts-morph";
 import { relative } from "./emit.ts";
 import type { ModuleModel } from "./model.ts";
 import { commentSafe } from "./zod-ir.ts";
@@ -119,6 +119,8 @@ function repairOnce(project: Project, path: string, text: string, shape: Handler
   if (result === undefined) {
     result = repair(project, path, text, shape, generated);
     repaired.set(key, result);
+    // A repaired file needs no more repair: the next run, which reads it back, does not parse it again.
+    repaired.set(repairKey(path, result, shape, generated), result);
   }
   return result;
 }
@@ -164,8 +166,18 @@ function moduleOf(specifier: string): string {
 }
 
 function addMissingMembers(object: ObjectLiteralExpression, shape: HandlerShape): void {
-  const present = new Set(object.getProperties().map((p) => (p.isKind(SyntaxKind.SpreadAssignment) ? "" : p.getSymbol()?.getName() ?? "")));
+  // Names read from the syntax: asking for symbols would build a type checker, which costs a second a file.
+  const present = new Set(object.getProperties().map(memberName));
   for (const member of shape.members) {
     if (!present.has(member.name)) object.addProperty(memberText(shape, member));
   }
+}
+
+/** A member's name as written: `acquire`, `"acquire"` and `["acquire"]` all read `acquire`; a spread or a computed name reads "". */
+function memberName(property: ObjectLiteralElementLike): string {
+  if (Node.isSpreadAssignment(property)) return "";
+  const name = property.getNameNode();
+  if (Node.isIdentifier(name)) return name.getText();
+  const literal = Node.isComputedPropertyName(name) ? name.getExpression() : name;
+  return Node.isStringLiteral(literal) || Node.isNoSubstitutionTemplateLiteral(literal) || Node.isNumericLiteral(literal) ? literal.getLiteralText() : "";
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { generate } from "../../generator/generate.ts";
 import { formatError } from "../../generator/read.ts";
 import { Workspace } from "./workspace.ts";
 
@@ -91,6 +92,108 @@ describe("the intent version record", () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1), "generated/intent-versions.json": '{ "mail.send": [{ "version": 2 }] }' });
     try {
       await expect(ws.generate()).rejects.toThrow(/generated\/intent-versions\.json: not a record of intent versions/);
+    } finally {
+      ws.dispose();
+    }
+  });
+});
+
+describe("upgrades and event payloads in the record", () => {
+  const handlerBodies = `import type { MailSendHandlers } from "../../generated";
+
+export const handlers: MailSendHandlers = {
+  async acquire(intent) {
+    return { sent: intent.to }; // mine
+  },
+  commit(_outcome, _tx) {},
+  commitCancelled(_intent, _cancellation, _tx) {},
+};
+`;
+
+  it("takes a breaking change declared as an upgrade to exactly that version, and the stub repair adds the upgrade without touching a body", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
+    try {
+      await ws.generateOrThrow();
+      ws.write("app/triggers/mail.send.ts", handlerBodies);
+      const breaking = `${v1.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string }`;
+      ws.write("specs/mail.yaml", spec(breaking, "\n    upgradeIntentsTo: 2"));
+      await ws.generateOrThrow();
+      expect(versionsOf(ws)).toEqual(["1", "2 upgrades older"]);
+      const handler = ws.read("app/triggers/mail.send.ts");
+      // Everything that was there is there byte for byte; the upgrade is added at the end of the object.
+      expect(handler).toBe(
+        handlerBodies.replace(
+          "  commitCancelled(_intent, _cancellation, _tx) {},\n",
+          '  commitCancelled(_intent, _cancellation, _tx) {},\n  upgradeToV2(_old) {\n    throw new Error("mail.send: upgradeToV2 is not written yet");\n  }\n',
+        ),
+      );
+      expect((await ws.generateOrThrow()).changes).toEqual([]);
+      // The declaration names version 2: the next breaking change is refused.
+      ws.write("specs/mail.yaml", spec(breaking.replace("maximum: 5", "maximum: 3"), "\n    upgradeIntentsTo: 2"));
+      expect((await ws.generate()).ok).toBe(false);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("checks a change against every version since the last upgrade or drop, not only the last", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
+    try {
+      await ws.generateOrThrow();
+      // v2: a field with a default; intents stored under v1 lack it, and v2 fills it in when it parses them.
+      ws.write("specs/mail.yaml", spec(`${v1}\n        urgent: { type: boolean, default: false }`));
+      await ws.generateOrThrow();
+      // v3 requires it without a default: every intent v2 stored has it, but those v1 stored do not, and they reach v3 unchanged.
+      ws.write("specs/mail.yaml", spec(`${v1.replace("required: [to]", "required: [to, urgent]")}\n        urgent: { type: boolean }`));
+      const result = await ws.generate();
+      expect(result.ok ? [] : result.errors.map(formatError)).toEqual([
+        expect.stringMatching(/^specs\/mail\.yaml:7:17: the intent of "mail\.send" cannot become version 3: \$: requires "urgent", which stored values may lack \(required\); a stored intent such as \{"to":""\} would no longer parse\. .*upgradeIntentsTo: 3 and write upgradeToV3 in app\/triggers\/mail\.send\.ts/),
+      ]);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("refuses a spec that both drops and upgrades the same version, at the declaration", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
+    try {
+      await ws.generateOrThrow();
+      ws.write("specs/mail.yaml", spec(v1.replace("maximum: 5", "maximum: 3"), "\n    dropIntentsBefore: 2\n    upgradeIntentsTo: 2"));
+      const result = await ws.generate();
+      expect(result.ok ? [] : result.errors.map(formatError)).toEqual([
+        'specs/mail.yaml:6:23: "mail.send" declares both dropIntentsBefore and upgradeIntentsTo for version 2: stored intents are either dropped or upgraded; keep one',
+      ]);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  const withEvent = (payload: string) => spec(v1).replace("    events: {}", `    events:\n      mail.send.sent:\n        payload:\n${payload}`);
+  const sentV1 = `          type: object
+          required: [to]
+          properties:
+            to: { type: string }
+            copies: { type: integer, maximum: 5 }`;
+
+  it("warns when an event payload changes so that facts already written would not parse, records it, and --strict-events refuses instead", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": withEvent(sentV1) });
+    try {
+      expect((await ws.generateOrThrow()).warnings).toEqual([]);
+      const breaking = withEvent(sentV1.replace("maximum: 5", "maximum: 3"));
+      ws.write("specs/mail.yaml", breaking);
+      const before = ws.snapshot(".");
+      const strict = await generate({ ...ws.options(true), strictEvents: true });
+      const message = /^specs\/mail\.yaml:19:47: (warning: )?the payload of "mail\.send\.sent" changed so that facts already written would no longer parse: copies: lowered its upper bound to 3 \(maximum\); such as \{"to":"","copies":5\}/;
+      expect(strict.ok ? [] : strict.errors.map(formatError)).toEqual([expect.stringMatching(message)]);
+      expect(ws.snapshot(".")).toEqual(before);
+      const warned = await ws.generateOrThrow();
+      expect(warned.warnings.map(formatError)).toEqual([expect.stringMatching(message)]);
+      expect(formatError(warned.warnings[0]!)).toContain("warning: ");
+      // Recorded: the next run has nothing to say.
+      expect((await ws.generateOrThrow()).warnings).toEqual([]);
+      // A compatible change (a bound relaxed) says nothing either.
+      ws.write("specs/mail.yaml", withEvent(sentV1.replace("maximum: 5", "maximum: 9")));
+      expect((await ws.generateOrThrow()).warnings).toEqual([]);
     } finally {
       ws.dispose();
     }
