@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { payloadKeywords, SCHEMA_TYPES, specFile, subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { payloadKeywords, payloadSchema, SCHEMA_TYPES, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
@@ -24,34 +24,74 @@ const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "ParseResult", "AttachedS
 export function checkSpecs(documents: readonly SpecDocument[]): { specs: CheckedSpec[]; errors: SpecError[] } {
   const errors: SpecError[] = [];
   const specs: CheckedSpec[] = [];
+  // In file order, so that "already declared at" points at the first file whatever parsed.
+  const everyFile: CheckedSpec[] = [];
   for (const document of documents) {
     const result = checkDocument(document);
     errors.push(...result.errors);
     if (result.checked) specs.push(result.checked);
+    everyFile.push(result.checked ?? result.salvaged);
   }
-  errors.push(...checkAcrossFiles(specs));
+  errors.push(...checkAcrossFiles(everyFile));
   errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { specs, errors };
 }
 
 // A document is immutable, and `--watch` hands back the same one while its file is unchanged.
-const checkedDocuments = new WeakMap<SpecDocument, { checked: CheckedSpec | null; errors: SpecError[] }>();
+type DocumentCheck =
+  | { readonly checked: CheckedSpec; readonly errors: SpecError[] }
+  /** A file with structural errors: what of it did parse, checked further so that its other errors show in the same run. */
+  | { readonly checked: null; readonly salvaged: CheckedSpec; readonly errors: SpecError[] };
+
+const checkedDocuments = new WeakMap<SpecDocument, DocumentCheck>();
 
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
-function checkDocument(document: SpecDocument): { checked: CheckedSpec | null; errors: SpecError[] } {
+function checkDocument(document: SpecDocument): DocumentCheck {
   const known = checkedDocuments.get(document);
   if (known) return known;
-  const parsed = specFile.safeParse(document.doc.toJS());
-  let result: { checked: CheckedSpec | null; errors: SpecError[] };
+  const raw: unknown = document.doc.toJS();
+  const parsed = specFile.safeParse(raw);
+  const at = (spec: SpecFile): CheckedSpec => ({ file: document.file, source: document.source, spec, locate: document.locate });
+  let result: DocumentCheck;
   if (parsed.success) {
-    const checked = { file: document.file, source: document.source, spec: parsed.data, locate: document.locate };
+    const checked = at(parsed.data);
     result = { checked, errors: checkSemantics(checked) };
   } else {
-    result = { checked: null, errors: parsed.error.issues.flatMap((issue) => describeIssue(document, issue)) };
+    const salvaged = at(salvage(raw));
+    const structural = parsed.error.issues.flatMap((issue) => describeIssue(document, issue));
+    result = { checked: null, salvaged, errors: [...structural, ...checkSemantics(salvaged)] };
   }
   checkedDocuments.set(document, result);
   return result;
 }
+
+/**
+ * The parts of a file that parse on their own: every shared schema, trigger
+ * and stream that is well formed, so that a reference to an unknown schema or
+ * a duplicate kind is reported in the same run as a structural error
+ * elsewhere, not only once that is fixed. Lists stay sparse, a refused entry
+ * a hole, so that every index still points at its node (`forEach`, `flatMap`
+ * and `Object.entries` skip holes). A schema that does not parse still counts
+ * as declared, so that naming it is not reported as well.
+ */
+function salvage(raw: unknown): SpecFile {
+  const file = isRecord(raw) ? raw : {};
+  const entries = <T>(list: unknown, item: z.ZodType<T>): T[] | undefined => {
+    if (!Array.isArray(list)) return undefined;
+    const kept: T[] = new Array<T>(list.length);
+    list.forEach((value, index) => {
+      const parsed = item.safeParse(value);
+      if (parsed.success) kept[index] = parsed.data;
+    });
+    return kept;
+  };
+  const schemas = isRecord(file.schemas)
+    ? Object.fromEntries(Object.entries(file.schemas).map(([name, value]) => [name, payloadSchema.safeParse(value).data ?? {}]))
+    : undefined;
+  return { schemas, triggers: entries(file.triggers, triggerSpec), streams: entries(file.streams, streamSpec) };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecError[] {
   const path = issue.path as PropertyKey[];
@@ -374,22 +414,23 @@ function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
 
 /** What each stream and trigger takes for itself across every file: its kinds and the names generated from them. */
 function claimsOf(spec: SpecFile): { key: string; what: string; path: PropertyKey[] }[][] {
-  const streams = (spec.streams ?? []).map((stream, index) => {
+  // flatMap, not map: a salvaged file's lists have holes where an entry did not parse.
+  const streams = (spec.streams ?? []).flatMap((stream, index) => {
     const path = ["streams", index, "kind"];
     const name = `${pascalCase(stream.kind)}Stream`;
-    return [
+    return [[
       { key: `stream:${stream.kind}`, what: `stream kind "${stream.kind}"`, path },
       { key: `name:${name}`, what: `the name ${name} (from stream kind "${stream.kind}")`, path },
-    ];
+    ]];
   });
-  const triggers = (spec.triggers ?? []).map((trigger, index) => {
+  const triggers = (spec.triggers ?? []).flatMap((trigger, index) => {
     const path = (field: string) => ["triggers", index, field];
     const name = pascalCase(trigger.kind);
-    return [
+    return [[
       { key: `kind:${trigger.kind}`, what: `kind "${trigger.kind}"`, path: path("kind") },
       { key: `event:${trigger.intentEventKind}`, what: `intentEventKind "${trigger.intentEventKind}"`, path: path("intentEventKind") },
       { key: `name:${name}`, what: `the name ${name} (from kind "${trigger.kind}")`, path: path("kind") },
-    ];
+    ]];
   });
   return [...streams, ...triggers];
 }

@@ -1,4 +1,4 @@
-import { RequestError } from "./errors.ts";
+import { checkCancelReason } from "./cancel-reason.ts";
 import { requireTrigger, storedIntent } from "./intents.ts";
 import type { Ledger } from "./ledger.ts";
 import type { Pump } from "./pump.ts";
@@ -13,15 +13,6 @@ export interface CancelHost extends SettleHost {
 }
 
 /**
- * The longest cancel reason, in bytes of UTF-8. A reason is stored on the work
- * row and handed to `commitCancelled`, which usually copies it into a ledger
- * event: unbounded, it could push a row past SQLite's limit after the call
- * had already started writing.
- */
-export const MAX_CANCEL_REASON_BYTES = 1024;
-const encoder = new TextEncoder();
-
-/**
  * The five answers of `cancelTrigger`. Pending work settles as cancelled
  * right here; running work gets its request recorded and its signal aborted,
  * and the pump writes the terminal fact when the acquire ends. Every write
@@ -30,7 +21,7 @@ const encoder = new TextEncoder();
 export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, request: CancelRequest): CancelResult {
   const registered = requireTrigger(host.registry, request.triggerKind);
   const { intentEventId } = request;
-  const reason = cancelReason(registered.kind, request.reason);
+  const reason = checkCancelReason(`cancelTrigger "${registered.kind}"`, request.reason);
   const row = host.work.get(intentEventId);
   if (row === null || row.triggerKind !== registered.kind) return { status: "not_found", intentEventId };
   if (row.settled !== null) return { status: "already_completed", intentEventId, settled: row.settled };
@@ -63,18 +54,4 @@ export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, reque
   }
   drain.abort(intentEventId, reason);
   return { status: "requested", intentEventId, requestedAt };
-}
-
-/** The request's reason, or null for none; refused at the door before anything is read or written. */
-function cancelReason(kind: string, reason: unknown): string | null {
-  if (reason === undefined || reason === null) return null;
-  if (typeof reason !== "string") throw new RequestError(`cancelTrigger "${kind}": reason must be a string (got a ${typeof reason})`);
-  // Cheap bound first: a UTF-16 unit is at most 3 bytes of UTF-8.
-  if (reason.length * 3 > MAX_CANCEL_REASON_BYTES) {
-    const bytes = encoder.encode(reason).byteLength;
-    if (bytes > MAX_CANCEL_REASON_BYTES) {
-      throw new RequestError(`cancelTrigger "${kind}": reason is ${bytes} bytes of UTF-8, over the ${MAX_CANCEL_REASON_BYTES}-byte limit`);
-    }
-  }
-  return reason;
 }

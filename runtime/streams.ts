@@ -1,4 +1,5 @@
 import { CancellationError, describeError, isCancellationError, RequestError } from "./errors.ts";
+import { checkCancelReason } from "./cancel-reason.ts";
 import { commitOrFact } from "./facts.ts";
 import type { Ledger } from "./ledger.ts";
 import { STREAM_FAILED_EVENT } from "./registry.ts";
@@ -78,15 +79,17 @@ export class StreamRunner {
     return channel.response;
   }
 
-  cancel({ streamRef, reason }: CancelStreamRequest): CancelStreamResult {
+  cancel(request: CancelStreamRequest): CancelStreamResult {
+    const { streamRef } = request;
+    const reason = checkCancelReason("cancelStream", request.reason);
     const running = this.#running.get(streamRef);
     if (!running) return { status: this.#finished.has(streamRef) ? "already_completed" : "not_found", streamRef };
     if (running.stream.cancellation === "ignored") {
       // Only the caller learns the answer otherwise: the stream's own client is told too.
-      running.send({ event: "cancel_ignored", data: { streamRef, reason: reason ?? null } });
+      running.send({ event: "cancel_ignored", data: { streamRef, reason } });
       return { status: "ignored", streamRef };
     }
-    running.controller.abort(new CancellationError(reason));
+    running.controller.abort(new CancellationError(reason ?? undefined));
     return { status: "requested", streamRef };
   }
 

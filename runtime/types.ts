@@ -92,27 +92,33 @@ export interface NewEvent<Kind extends string = string, Payload = unknown> {
   readonly payload: Payload;
 }
 
-export interface FollowUp {
-  readonly triggerKind: string;
-  readonly payload: unknown;
+/**
+ * Work a commit enqueues with `tx.enqueue`. Generated triggers narrow it to a
+ * union with one member per trigger the specs declare (`FollowUp<"report.fetch",
+ * ReportFetchIntentInput> | …`), so a follow-up is typed like `enqueueTrigger`;
+ * it is checked at run time the same way too.
+ */
+export interface FollowUp<Kind extends string = string, Payload = unknown> {
+  readonly triggerKind: Kind;
+  readonly payload: Payload;
   /** Milliseconds since the epoch, within a Date's range (±8.64e15); fractions round up. Default: now. */
   readonly at?: number;
   readonly idempotencyKey?: string;
 }
 
 /** What every commit callback may write with; it commits together with the settlement, or not at all. */
-export interface BaseTx<Event extends NewEvent = NewEvent> {
+export interface BaseTx<Event extends NewEvent = NewEvent, Work extends FollowUp = FollowUp> {
   readonly now: number;
   /** Appends a fact to the ledger and returns it as stored. */
   insertEvent<E extends Event>(event: E): LedgerEvent<E["payload"]>;
   /** Schedules follow-up work; it exists only if this transaction commits. */
-  enqueue(work: FollowUp): { readonly id: number };
+  enqueue(work: Work): { readonly id: number };
   /** The Durable Object's SQL storage, for side tables written in the same transaction. */
   readonly sql: SqlStorage;
 }
 
 /** The transaction that settles an intent. */
-export interface Tx<Event extends NewEvent = NewEvent> extends BaseTx<Event> {
+export interface Tx<Event extends NewEvent = NewEvent, Work extends FollowUp = FollowUp> extends BaseTx<Event, Work> {
   readonly intentEventId: number;
   readonly acquireMode: AcquireMode;
 }
@@ -138,6 +144,7 @@ export interface DurableTrigger<
   Env = unknown,
   Event extends NewEvent = NewEvent,
   Progress = unknown,
+  Work extends FollowUp = FollowUp,
 > {
   readonly kind: KindName;
   readonly intentEventKind: KindName;
@@ -168,21 +175,21 @@ export interface DurableTrigger<
   /** Its result may name the input type it accepts (`ParseResult<Intent, Input>`), which then types `enqueueTrigger`. */
   parseIntent(raw: unknown): ParseResult<Intent, unknown>;
   acquire(intent: Intent, ctx: AcquireContext<Env, Progress>): Outcome | Promise<Outcome>;
-  commit(outcome: Outcome, tx: Tx<Event>): void;
-  commitCancelled(intent: Intent, cancellation: CancellationInfo, tx: Tx<Event>): void;
-  commitFailed?(intent: Intent, failure: FailureInfo, tx: Tx<Event>): void;
+  commit(outcome: Outcome, tx: Tx<Event, Work>): void;
+  commitCancelled(intent: Intent, cancellation: CancellationInfo, tx: Tx<Event, Work>): void;
+  commitFailed?(intent: Intent, failure: FailureInfo, tx: Tx<Event, Work>): void;
 }
 
 /** Any trigger, whatever its types; what registration accepts. */
 // `any` is deliberate: parameters are contravariant, so no narrower type admits every trigger.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyTrigger = DurableTrigger<any, any, any, any, any>;
+export type AnyTrigger = DurableTrigger<any, any, any, any, any, any>;
 
-export type IntentOf<T> = T extends DurableTrigger<infer I, any, any, any, any> ? I : never;
+export type IntentOf<T> = T extends DurableTrigger<infer I, any, any, any, any, any> ? I : never;
 /** What `enqueueTrigger` takes for a trigger: its parser's input type, which may leave out fields with defaults. */
 export type IntentInputOf<T> = "~input" extends keyof AcceptedOf<T> ? Exclude<AcceptedOf<T>["~input" & keyof AcceptedOf<T>], undefined> : IntentOf<T>;
 type AcceptedOf<T> = T extends { parseIntent(raw: unknown): infer R } ? Extract<R, { readonly ok: true }> : never;
-export type OutcomeOf<T> = T extends DurableTrigger<any, infer O, any, any, any> ? O : never;
+export type OutcomeOf<T> = T extends DurableTrigger<any, infer O, any, any, any, any> ? O : never;
 
 export interface EnqueueOptions {
   /**
@@ -287,7 +294,7 @@ export interface StreamContext<Env = unknown> {
 }
 
 /** The transaction that writes a stream's terminal facts. */
-export interface StreamTx<Event extends NewEvent = NewEvent> extends BaseTx<Event> {
+export interface StreamTx<Event extends NewEvent = NewEvent, Work extends FollowUp = FollowUp> extends BaseTx<Event, Work> {
   readonly streamRef: string;
 }
 
@@ -295,7 +302,15 @@ export interface StreamTx<Event extends NewEvent = NewEvent> extends BaseTx<Even
  * An output-only attached stream: work whose frames go straight to the
  * client that opened it. Only its terminal facts are stored.
  */
-export interface AttachedStream<Start, Progress, Output, Result, Env = unknown, Event extends NewEvent = NewEvent> {
+export interface AttachedStream<
+  Start,
+  Progress,
+  Output,
+  Result,
+  Env = unknown,
+  Event extends NewEvent = NewEvent,
+  Work extends FollowUp = FollowUp,
+> {
   readonly kind: KindName;
   readonly mode: "output_only";
   readonly cancellation: Cancellation;
@@ -305,12 +320,12 @@ export interface AttachedStream<Start, Progress, Output, Result, Env = unknown, 
   readonly startSchema?: JsonObject;
   parseStart(raw: unknown): StartParseResult<Start>;
   run(start: Start, ctx: StreamContext<Env>): AsyncIterable<StreamFrame<Progress, Output, Result>>;
-  commitTerminal(start: Start, terminal: StreamTerminal<Result>, tx: StreamTx<Event>): void;
+  commitTerminal(start: Start, terminal: StreamTerminal<Result>, tx: StreamTx<Event, Work>): void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyStream = AttachedStream<any, any, any, any, any, any>;
-export type StartOf<S> = S extends AttachedStream<infer Start, any, any, any, any, any> ? Start : never;
+export type AnyStream = AttachedStream<any, any, any, any, any, any, any>;
+export type StartOf<S> = S extends AttachedStream<infer Start, any, any, any, any, any, any> ? Start : never;
 
 export type OpenStreamRequest<S extends AnyStream = AnyStream> = S extends AnyStream
   ? { readonly streamKind: S["kind"]; readonly start: StartOf<S> }
@@ -318,6 +333,7 @@ export type OpenStreamRequest<S extends AnyStream = AnyStream> = S extends AnySt
 
 export interface CancelStreamRequest {
   readonly streamRef: string;
+  /** At most 1 024 bytes of UTF-8, as for `cancelTrigger`; a longer reason is refused and the stream is not told. */
   readonly reason?: string;
 }
 

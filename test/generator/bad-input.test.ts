@@ -54,6 +54,34 @@ triggers:
     ]);
   });
 
+  it("reports every error of every file in one run: structural ones beside references, endless schemas and duplicate kinds", async () => {
+    const a = `schemas:
+  Tree: { type: object, required: [child], properties: { child: Tree } }
+  Broken: { type: objet }
+triggers:
+  - kind: a.job
+    intentEventKind: a.job.requested
+    cancellation: sometimes
+    intent: { type: object }
+    outcome: { type: object }
+    events: {}
+  - kind: b.job
+    intentEventKind: b.job.requested
+    cancellation: cooperative
+    intent: Adress
+    outcome: Broken
+    events: {}
+`;
+    const b = good.replace("kind: a.job\n", "kind: b.job\n");
+    expect(await errorsOf({ "specs/a.yaml": a, "specs/b.yaml": b })).toEqual([
+      'specs/a.yaml:2:3: schema "Tree" never ends: every value of it must hold another Tree; make the reference that leads back optional, nullable, or an array that may be empty',
+      'specs/a.yaml:3:19: "objet" is not a type; expected one of object, array, string, number, integer, boolean, null. Did you mean "object"?',
+      expect.stringMatching(/^specs\/a\.yaml:7:19: triggers\.0\.cancellation: expected one of "cooperative"\|"ignored"/),
+      expect.stringMatching(/^specs\/a\.yaml:14:13: "Adress" names no schema; expected an inline schema or one of .*Tree, Broken/),
+      'specs/b.yaml:2:11: kind "b.job" is already declared at specs/a.yaml:11:11',
+    ]);
+  });
+
   it("reports a YAML syntax error with its position", async () => {
     expect(await errorsOf({ "specs/a.yaml": "triggers:\n  - kind: [unclosed\n" })).toEqual([
       expect.stringMatching(/^specs\/a\.yaml:3:1: YAML: /),

@@ -67,6 +67,17 @@ describe("output-only attached streams", () => {
     expect((await agent.cancelStream({ streamRef: "no-such-stream" })).status).toBe("not_found");
   });
 
+  it("refuses a cancel reason over 1 024 bytes at the door: the stream runs on, untold, and ends as it would have", async () => {
+    const { agent } = freshAgent("stream-cancel-big-reason");
+    const stream = await open(agent, "test.stream", { id: "s-4b", steps: 0, end: "gate" });
+    await expect(agent.cancelStream({ streamRef: stream.streamRef, reason: "é".repeat(513) })).rejects.toThrow(
+      /cancelStream: reason is 1026 bytes of UTF-8, over the 1024-byte limit/,
+    );
+    await release(agent, "s-4b");
+    expect(await stream.next()).toMatchObject({ event: "completed", data: { seq: 1 } });
+    expect((await factsOf(agent)).map((e) => e.kind)).toEqual(["test.stream.completed"]);
+  });
+
   it("answers ignored for a stream that declares cancellation: ignored, and it runs on", async () => {
     const { agent } = freshAgent("stream-ignored");
     const stream = await open(agent, "test.stream.ignored", { id: "s-5", steps: 0, end: "gate" });
