@@ -4,6 +4,8 @@ import { z } from "zod";
 import { createAuxiliaryTypeStore, printNode, zodToTs, type OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "./model.ts";
 import { specJsonSchema, type JsonValue } from "./spec-format.ts";
+import { upgradeDeclarations } from "./upgrade-types.ts";
+import type { UpgradeStep } from "./versions.ts";
 import { commentSafe, irToExpression, irToZod, JSON_TYPE, jsonExpression, literalSafe, printExpression, usesJson } from "./zod-ir.ts";
 
 export interface EmitOptions {
@@ -23,6 +25,8 @@ export interface EmitOptions {
   readonly intentsDroppedBefore: ReadonlyMap<string, number>;
   /** Each trigger's intent JSON Schema (its input), as the version check computed it. */
   readonly intentJsonSchemas: ReadonlyMap<string, unknown>;
+  /** For triggers whose stored intents cross an upgrade: the steps the handlers must supply. */
+  readonly intentUpgrades?: ReadonlyMap<string, readonly UpgradeStep[]>;
 }
 
 // What the last run rendered, by what each file depends on: `--watch` re-renders only what changed.
@@ -55,8 +59,11 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions): Map
     const versions = module.triggers.map((trigger) => ({
       current: options.intentVersions.get(trigger.kind) ?? 1,
       droppedBefore: options.intentsDroppedBefore.get(trigger.kind),
+      upgrades: options.intentUpgrades?.get(trigger.kind) ?? [],
     }));
-    const text = once([module.specFile, module.source, runtime, versions], () =>
+    // The upgrades' old schemas are named by their hashes in the key.
+    const key = versions.map(({ upgrades, ...rest }) => ({ ...rest, upgrades: upgrades.map((u) => [u.to, u.from.map((v) => v.hash), u.target.hash, u.toCurrent]) }));
+    const text = once([module.specFile, module.source, runtime, key], () =>
       render(
         project,
         module.moduleName,
@@ -388,6 +395,7 @@ function parseFunction(name: string, what: string, returnType: string, call: str
 interface IntentVersioning {
   readonly current: number;
   readonly droppedBefore: number | undefined;
+  readonly upgrades: readonly UpgradeStep[];
 }
 
 function triggerStatements(trigger: TriggerModel, versioning: IntentVersioning, intentJson: JsonValue): (string | StatementStructures)[] {
@@ -412,6 +420,9 @@ function triggerStatements(trigger: TriggerModel, versioning: IntentVersioning, 
       type: input,
     });
   }
+  // Stored intents of older versions: their types, and the upgrades the handlers must supply.
+  const upgrades = upgradeDeclarations(T, versioning.upgrades, hasInput ? `${T}IntentInput` : `${T}Intent`, (s, r) => printedType(s, r));
+  statements.push(...upgrades.statements);
   statements.push(
     { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [`The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`], type: eventUnion(trigger.events) },
     parseFunction(`parse${T}Intent`, "a raw payload", `ParseResult<${T}Intent${hasInput ? `, ${T}IntentInput` : ""}>`, `parseWith(${trigger.intent.constName}, raw)`),
@@ -428,7 +439,7 @@ function triggerStatements(trigger: TriggerModel, versioning: IntentVersioning, 
       isExported: true,
       name: `${T}Handlers`,
       docs: ["What a person writes for this trigger: the handler file exports it as `handlers`."],
-      type: `Pick<${T}Trigger, "acquire" | "commit" | "commitCancelled" | "commitFailed">`,
+      type: `Pick<${T}Trigger, "acquire" | "commit" | "commitCancelled" | "commitFailed">${upgrades.members === undefined ? "" : ` & ${upgrades.members}`}`,
     },
   );
 
@@ -440,6 +451,7 @@ function triggerStatements(trigger: TriggerModel, versioning: IntentVersioning, 
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
       f.createPropertyAssignment("intentVersion", f.createNumericLiteral(versioning.current)),
       ...(versioning.droppedBefore === undefined ? [] : [f.createPropertyAssignment("intentsDroppedBefore", f.createNumericLiteral(versioning.droppedBefore))]),
+      ...(upgrades.contract === undefined ? [] : [upgrades.contract]),
       f.createPropertyAssignment("intentSchema", f.createIdentifier(`${v}IntentJsonSchema`)),
       f.createPropertyAssignment("parseIntent", f.createIdentifier(`parse${T}Intent`)),
       f.createSpreadAssignment(f.createIdentifier("handlers")),

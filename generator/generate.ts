@@ -191,7 +191,7 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const warnings = versions.eventWarnings.flatMap((warning) => eventWarnings(warning, checked.specs));
   if (options.strictEvents && warnings.length > 0) return { ok: false, errors: warnings.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
   const intents = new Map(schemas.intents.map((intent) => [intent.kind, intent.accepted]));
-  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents });
+  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents, intentUpgrades: versions.upgrades });
   files.set(recordPath, renderRecord(versions.record));
   const handlerFiles = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
   const existing = new Map(await Promise.all(handlerFiles.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));

@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import { IndentationText, Node, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralElementLike, type ObjectLiteralExpression } from "ts-morph";
 import { relative } from "./emit.ts";
 import type { ModuleModel } from "./model.ts";
+import { upgradeMemberName } from "./upgrade-types.ts";
 import { commentSafe } from "./zod-ir.ts";
 
 interface Member {
@@ -28,8 +29,6 @@ const STREAM_MEMBERS: readonly Member[] = [
   { name: "commitTerminal", params: ["start", "terminal", "tx"], prefix: "" },
 ];
 
-/** What the handlers type requires for each upgrade of stored intents (see versions.ts). */
-export const upgradeMemberName = (to: number) => `upgradeToV${to}`;
 const upgradeMember = ({ to }: { readonly to: number }): Member => ({ name: upgradeMemberName(to), params: ["old"], prefix: "" });
 
 export interface HandlerPlan {

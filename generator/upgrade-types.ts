@@ -3,9 +3,11 @@ import type { JsonSchema } from "./compat.ts";
 import type { SchemaModel } from "./model.ts";
 import { pascalCase } from "./names.ts";
 import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
-import { upgradeMemberName } from "./stubs.ts";
 import type { UpgradeStep } from "./versions.ts";
 import { refName, toIR } from "./zod-ir.ts";
+
+/** The handlers' member that upgrades stored intents to version `to` (the spec's `upgradeIntentsTo: to`). */
+export const upgradeMemberName = (to: number) => `upgradeToV${to}`;
 
 /** How a schema's TypeScript type is printed (the emitter's `printedType`, for a schema's output). */
 export type PrintType = (schema: SchemaModel, resolve: (ref: string) => SchemaModel) => string;

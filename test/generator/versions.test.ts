@@ -199,3 +199,62 @@ export const handlers: MailSendHandlers = {
     }
   });
 });
+
+describe("typed upgrades", () => {
+  it("types each upgrade from the record, chained across versions, and a handlers object without one does not compile", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
+    try {
+      await ws.generateOrThrow();
+      // v2 requires a subject (upgraded), v3 adds an optional cc (compatible), v4 lowers copies' maximum (upgraded).
+      const v2 = `${v1.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string }`;
+      ws.write("specs/mail.yaml", spec(v2, "\n    upgradeIntentsTo: 2"));
+      await ws.generateOrThrow();
+      ws.write("specs/mail.yaml", spec(`${v2}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 2"));
+      await ws.generateOrThrow();
+      ws.write("specs/mail.yaml", spec(`${v2.replace("maximum: 5", "maximum: 3")}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 4"));
+      await ws.generateOrThrow();
+      expect(versionsOf(ws)).toEqual(["1", "2 upgrades older", "3", "4 upgrades older"]);
+
+      const generated = ws.read("generated/mail.ts");
+      expect(generated).toContain("export type MailSendIntentV1 = {\n  copies?: number | undefined;\n  /** Who gets it. */\n  to: string;\n};");
+      expect(generated).toContain("upgradeToV2(old: MailSendIntentV1): MailSendIntentV2;");
+      expect(generated).toContain("upgradeToV4(old: MailSendIntentV2 | MailSendIntentV3): MailSendIntent;");
+      expect(generated).toContain("intentUpgrades: { 2: handlers.upgradeToV2, 4: handlers.upgradeToV4 },");
+      // The stub repair added both, with bodies that throw until written.
+      const stub = ws.read("app/triggers/mail.send.ts");
+      expect(stub).toContain('upgradeToV2(_old) {\n    throw new Error("mail.send: upgradeToV2 is not written yet");\n  }');
+      expect(stub).toContain('upgradeToV4(_old) {\n    throw new Error("mail.send: upgradeToV4 is not written yet");\n  }');
+
+      ws.write(
+        "app/filled.ts",
+        `import type { MailSendHandlers } from "../generated";
+
+const rest = { async acquire() { return {}; }, commit() {}, commitCancelled() {} };
+
+export const filled: MailSendHandlers = {
+  ...rest,
+  upgradeToV2: (old) => ({ ...old, subject: "(none)" }),
+  upgradeToV4: (old) => ({ ...old, copies: Math.min(old.copies ?? 1, 3) }),
+};
+
+// @ts-expect-error a handlers object without the upgrade to version 4 does not compile
+export const forgotten: MailSendHandlers = {
+  ...rest,
+  upgradeToV2: (old) => ({ ...old, subject: "(none)" }),
+};
+
+export const wrong: MailSendHandlers = {
+  ...rest,
+  // @ts-expect-error an upgrade that leaves out the field version 2 requires does not compile
+  upgradeToV2: (old) => ({ ...old }),
+  upgradeToV4: (old) => old,
+};
+`,
+      );
+      // One compiler run: the stubbed handler file and the filled one compile, and every @ts-expect-error is needed.
+      expect(ws.typecheck()).toEqual([]);
+    } finally {
+      ws.dispose();
+    }
+  });
+});
