@@ -1,7 +1,8 @@
 import type { z } from "zod";
+import { noMemo, type Memo } from "./cache.ts";
 import { KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { payloadKeywords, payloadSchema, SCHEMA_TYPES, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
@@ -21,13 +22,14 @@ const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "ParseResult", "AttachedS
  * Stage 2: documents → typed specs. Every error is collected, each with its
  * `file:line:col`, what was expected, and a suggestion when a typo is likely.
  */
-export function checkSpecs(documents: readonly SpecDocument[]): { specs: CheckedSpec[]; errors: SpecError[] } {
+export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMemo): { specs: CheckedSpec[]; errors: SpecError[] } {
   const errors: SpecError[] = [];
   const specs: CheckedSpec[] = [];
   // In file order, so that "already declared at" points at the first file whatever parsed.
   const everyFile: CheckedSpec[] = [];
   for (const document of documents) {
-    const result = checkDocument(document);
+    // A document is a function of its file's path and text: what one file says on its own depends on them alone.
+    const result = memo("check", [document.file, document.source], () => checkDocument(document));
     errors.push(...result.errors);
     if (result.checked) specs.push(result.checked);
     everyFile.push(result.checked ?? result.salvaged);
@@ -37,32 +39,23 @@ export function checkSpecs(documents: readonly SpecDocument[]): { specs: Checked
   return { specs, errors };
 }
 
-// A document is immutable, and `--watch` hands back the same one while its file is unchanged.
 type DocumentCheck =
   | { readonly checked: CheckedSpec; readonly errors: SpecError[] }
   /** A file with structural errors: what of it did parse, checked further so that its other errors show in the same run. */
   | { readonly checked: null; readonly salvaged: CheckedSpec; readonly errors: SpecError[] };
 
-const checkedDocuments = new WeakMap<SpecDocument, DocumentCheck>();
-
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
 function checkDocument(document: SpecDocument): DocumentCheck {
-  const known = checkedDocuments.get(document);
-  if (known) return known;
   const raw: unknown = document.doc.toJS();
   const parsed = specFile.safeParse(raw);
   const at = (spec: SpecFile): CheckedSpec => ({ file: document.file, source: document.source, spec, locate: document.locate });
-  let result: DocumentCheck;
   if (parsed.success) {
     const checked = at(parsed.data);
-    result = { checked, errors: checkSemantics(checked) };
-  } else {
-    const salvaged = at(salvage(raw));
-    const structural = parsed.error.issues.flatMap((issue) => describeIssue(document, issue));
-    result = { checked: null, salvaged, errors: [...structural, ...checkSemantics(salvaged)] };
+    return { checked, errors: checkSemantics(checked) };
   }
-  checkedDocuments.set(document, result);
-  return result;
+  const salvaged = at(salvage(raw));
+  const structural = parsed.error.issues.flatMap((issue) => describeIssue(document, issue));
+  return { checked: null, salvaged, errors: [...structural, ...checkSemantics(salvaged)] };
 }
 
 /**
@@ -138,22 +131,52 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
 }
 
 function isSchemaPath(path: readonly PropertyKey[]): boolean {
-  const schemaFields = ["intent", "outcome", "progress", "payload", "start", "output", "result"];
-  return path[0] === "schemas" || path.some((segment) => typeof segment === "string" && schemaFields.includes(segment));
+  return path[0] === "schemas" || path.some((segment) => typeof segment === "string" && SCHEMA_FIELDS.has(segment));
 }
 
+/** The fields of a trigger, a stream or an event whose value is a payload schema (`intent`, `start`, `payload`, …), read from the format. */
+const SCHEMA_FIELDS = new Set(
+  [triggerSpec, streamSpec, formatAt(triggerSpec, ["events", ""])!].flatMap((object) =>
+    Object.entries((object._zod.def as z.core.$ZodObjectDef).shape)
+      .filter(([, field]) => (field._zod.def.type === "optional" ? (field._zod.def as z.core.$ZodOptionalDef).innerType : field) === schemaOrRef)
+      .map(([name]) => name),
+  ),
+);
+
+/** The fields the format allows where `path` leads: read from the zod schema, so a new field is known here at once. */
 function knownFields(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return ["schemas", "triggers", "streams"];
-  if (path[0] === "streams" && path.length === 2) {
-    return ["kind", "mode", "cancellation", "onDetach", "description", "start", "progress", "output", "result", "events"];
+  const node = formatAt(specFile, path);
+  return node?._zod.def.type === "object" ? Object.keys((node._zod.def as z.core.$ZodObjectDef).shape) : [];
+}
+
+/** The zod schema at `path` in `schema`, through optional fields, lists, records, preprocessing and the branches of a union. */
+function formatAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core.$ZodType | undefined {
+  const def = schema._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
+  switch (def.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+      return formatAt(def["innerType"] as z.core.$ZodType, path);
+    case "pipe":
+      return formatAt(def["out"] as z.core.$ZodType, path);
+    case "lazy":
+      return formatAt((def["getter"] as () => z.core.$ZodType)(), path);
+    case "union":
+      for (const option of def["options"] as z.core.$ZodType[]) {
+        const found = formatAt(option, path);
+        if (found) return found;
+      }
+      return undefined;
   }
-  if (path[0] === "triggers" && path.length === 2) {
-    return ["kind", "intentEventKind", "cancellation", "description", "acquireDeadlineMs", "concurrency", "retry", "dropIntentsBefore", "upgradeIntentsTo", "intent", "outcome", "progress", "events"];
+  if (path.length === 0) return schema;
+  const [segment, ...rest] = path;
+  if (def.type === "object") {
+    const field = (def["shape"] as Record<string, z.core.$ZodType>)[String(segment)];
+    return field && formatAt(field, rest);
   }
-  if (path.at(-1) === "retry") return ["maxAttempts", "backoffMs", "maxBackoffMs"];
-  if (path.at(-2) === "events") return ["payload", "description"];
-  if (path.at(-1) === "discriminator") return ["propertyName", "mapping"];
-  return [];
+  if (def.type === "array" && typeof segment === "number") return formatAt(def["element"] as z.core.$ZodType, rest);
+  if (def.type === "record") return formatAt(def["valueType"] as z.core.$ZodType, rest);
+  return undefined;
 }
 
 /** What zod cannot say: kind spelling, references, `required` names, regexes, defaults that fit. */

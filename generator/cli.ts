@@ -3,6 +3,7 @@ import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { RunCache } from "./cache.ts";
 import { CONFIG_FILE, DEFAULT_SETTINGS, loadSettings, SettingsError, type LoadedSettings, type Settings } from "./config.ts";
 import { GenerateError, generate, type GenerateOptions } from "./generate.ts";
 import { KIND_PATTERN, suggest } from "./names.ts";
@@ -153,7 +154,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return await init(io, positionals[0]!, loaded, { wrangler: fromCwd("wrangler"), binding: str("binding") ?? "AGENT" });
     }
     if (positionals.length > 0) return usageError(io, `unexpected argument ${JSON.stringify(positionals[0])}`, name);
-    const options = { ...generateOptions(loaded, values["check"] === true), strictEvents: values["strict-events"] === true };
+    // A watch session keeps what each run computed in a cache of its own, for the next run.
+    const options = {
+      ...generateOptions(loaded, values["check"] === true),
+      strictEvents: values["strict-events"] === true,
+      ...(values["watch"] ? { cache: new RunCache() } : {}),
+    };
     const ok = await runGenerate(io, options);
     return values["watch"] ? watchSpecs(io, options) : ok ? 0 : 1;
   } catch (error) {

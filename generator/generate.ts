@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join, posix, relative, resolve, sep } from "node:path";
+import { processCache, type Memo, type RunCache } from "./cache.ts";
 import { checkSpecs, type CheckedSpec } from "./check.ts";
 import type { JsonSchema } from "./compat.ts";
 import { emit, jsonSchemaOf } from "./emit.ts";
-import { buildModel, type ModuleModel, type SchemaModel } from "./model.ts";
-import { readSpec, type ReadResult, type SpecDocument, type SpecError } from "./read.ts";
+import { buildModel, handlerFiles, type ModuleModel, type SchemaModel } from "./model.ts";
+import { readSpec, type SpecDocument, type SpecError } from "./read.ts";
 import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
 import { hashOf, parseRecord, planVersions, RECORD_FILE, renderRecord, type EventSchemas, type EventWarning, type IntentSchemas, type Refused } from "./versions.ts";
@@ -22,6 +23,11 @@ export interface GenerateOptions {
   readonly runtimeModule: string;
   /** Compute everything, write nothing. */
   readonly check: boolean;
+  /**
+   * What earlier runs computed, for `--watch`: the one place between runs
+   * that anything is remembered (by default, one cache for the process).
+   */
+  readonly cache?: RunCache;
   /** A breaking change to an event payload is an error, not a warning. */
   readonly strictEvents?: boolean;
 }
@@ -44,45 +50,32 @@ export type GenerateResult =
       readonly warnings: readonly SpecError[];
     };
 
-// `--watch` runs the pipeline again in the same process: a file whose text is unchanged is not parsed again.
-const reads = new Map<string, { text: string; result: ReadResult }>();
-
-function readOnce(path: string, text: string): ReadResult {
-  const known = reads.get(path);
-  if (known?.text === text) return known.result;
-  const result = readSpec(path, text);
-  reads.set(path, { text, result });
-  return result;
-}
-
 /**
- * What the version check compares: each trigger's intent as stored (the
- * schema's output) and as accepted (its input), with their hash. They depend
- * on the module's spec text alone, so `--watch` computes them once per text.
+ * What the version check compares: each trigger's intent and each declared
+ * event's payload as stored (the schema's output) and as accepted (its
+ * input), with their hash. They depend on the module's spec text alone, so
+ * `--watch` computes them once per text.
  */
-const schemasByModule = new Map<string, { source: string; intents: IntentSchemas[]; events: EventSchemas[] }>();
-
-function versionedSchemas(modules: readonly ModuleModel[]): { intents: IntentSchemas[]; events: EventSchemas[] } {
-  const all = modules.map((module) => {
-    const known = schemasByModule.get(module.specFile);
-    if (known?.source === module.source) return known;
-    const both = (schema: SchemaModel, refs: ReadonlyMap<string, SchemaModel>) => {
-      const resolve = (ref: string) => refs.get(ref)!;
-      const stored = jsonSchemaOf(schema, resolve, "output") as JsonSchema;
-      const accepted = jsonSchemaOf(schema, resolve, "input") as JsonSchema;
-      return { stored, accepted, hash: hashOf(stored, accepted) };
-    };
-    const intents = module.triggers.map((trigger) => ({
-      kind: trigger.kind,
-      ...both(trigger.intent, trigger.refs),
-      dropIntentsBefore: trigger.dropIntentsBefore,
-      upgradeIntentsTo: trigger.upgradeIntentsTo,
-    }));
-    const events = [...module.triggers, ...module.streams].flatMap((owner) => owner.events.map((event) => ({ kind: event.kind, owner: owner.kind, ...both(event, owner.refs) })));
-    const entry = { source: module.source, intents, events };
-    schemasByModule.set(module.specFile, entry);
-    return entry;
-  });
+function versionedSchemas(modules: readonly ModuleModel[], memo: Memo): { intents: IntentSchemas[]; events: EventSchemas[] } {
+  const all = modules.map((module) =>
+    memo("versioned-schemas", [module.specFile, module.source], () => {
+      const both = (schema: SchemaModel, refs: ReadonlyMap<string, SchemaModel>) => {
+        const resolve = (ref: string) => refs.get(ref)!;
+        const stored = jsonSchemaOf(schema, resolve, "output") as JsonSchema;
+        const accepted = jsonSchemaOf(schema, resolve, "input") as JsonSchema;
+        return { stored, accepted, hash: hashOf(stored, accepted) };
+      };
+      const intents = module.triggers.map((trigger) => ({
+        kind: trigger.kind,
+        ...both(trigger.intent, trigger.refs),
+        dropIntentsBefore: trigger.dropIntentsBefore,
+        upgradeIntentsTo: trigger.upgradeIntentsTo,
+      }));
+      const owners = [...module.triggers, ...module.streams];
+      const events = owners.flatMap((owner) => owner.events.map((event) => ({ kind: event.kind, owner: owner.kind, ...both(event, owner.refs) })));
+      return { intents, events };
+    }),
+  );
   return { intents: all.flatMap((m) => m.intents), events: all.flatMap((m) => m.events) };
 }
 
@@ -167,17 +160,21 @@ function withProjectPaths(options: GenerateOptions): GenerateOptions {
 export async function generate(given: GenerateOptions): Promise<GenerateResult> {
   const options = withProjectPaths(given);
   const { root } = options;
+  const cache = options.cache ?? processCache;
+  cache.nextRun();
+  const { memo } = cache;
   const specPaths = await listFiles(root, options.specsDir, [".yaml", ".yml"]);
   // Zero specs would generate an empty registration and delete every generated module: never what was meant.
   if (specPaths.length === 0) throw new GenerateError(`no spec files (*.yaml, *.yml) in ${options.specsDir}/`);
   const documents: SpecDocument[] = [];
   const errors: SpecError[] = [];
   for (const path of specPaths) {
-    const read = readOnce(path, await readFile(join(root, path), "utf8"));
+    const text = await readFile(join(root, path), "utf8");
+    const read = memo("read", [path, text], () => readSpec(path, text));
     if (read.ok) documents.push(read.spec);
     else errors.push(...read.errors);
   }
-  const checked = checkSpecs(documents);
+  const checked = checkSpecs(documents, memo);
   errors.push(...checked.errors);
   if (errors.length > 0) return { ok: false, errors };
 
@@ -185,33 +182,28 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const recordPath = posix.join(options.outDir, RECORD_FILE);
   const previous = parseRecord(await readFile(join(root, recordPath), "utf8").catch(() => null));
   if (typeof previous === "string") throw new GenerateError(`${recordPath}: ${previous}; restore it from version control`);
-  const schemas = versionedSchemas(modules);
+  const schemas = versionedSchemas(modules, memo);
   const versions = planVersions(previous, schemas.intents, schemas.events);
   if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs, options.handlersDir)) };
   const warnings = versions.eventWarnings.flatMap((warning) => eventWarnings(warning, checked.specs));
   if (options.strictEvents && warnings.length > 0) return { ok: false, errors: warnings.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
   const intents = new Map(schemas.intents.map((intent) => [intent.kind, intent.accepted]));
-  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents, intentUpgrades: versions.upgrades });
+  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents, intentUpgrades: versions.upgrades }, memo);
   files.set(recordPath, renderRecord(versions.record));
-  const handlerFiles = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
-  const existing = new Map(await Promise.all(handlerFiles.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
-  for (const plan of planHandlers(modules, existing, options, versions.upgrades)) if (plan.text !== null) files.set(plan.path, plan.text);
+  const handlersOnDisk = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
+  const existing = new Map(await Promise.all(handlersOnDisk.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
+  for (const plan of planHandlers(modules, existing, options, memo, versions.upgrades)) if (plan.text !== null) files.set(plan.path, plan.text);
 
   const owned = await listFiles(root, options.outDir, [".ts", ".json"]);
   const changes = await diff(root, files, owned);
   if (!options.check) await apply(root, files, changes);
-  const declared = new Set(
-    modules.flatMap((m) => [
-      ...m.triggers.map((t) => posix.join(options.handlersDir, `${t.kind}.ts`)),
-      ...m.streams.map((st) => posix.join(options.streamHandlersDir, `${st.kind}.ts`)),
-    ]),
-  );
+  const declared = new Set(handlerFiles(modules, options).map((handler) => handler.path));
   return {
     ok: true,
     changes,
     triggers: modules.reduce((n, m) => n + m.triggers.length + m.streams.length, 0),
     specFiles: specPaths.length,
-    orphanHandlers: handlerFiles.filter((p) => !declared.has(p)),
+    orphanHandlers: handlersOnDisk.filter((p) => !declared.has(p)),
     warnings,
   };
 }

@@ -1,4 +1,4 @@
-import { posix } from "node:path";
+import nodePath, { posix } from "node:path";
 import type { CheckedSpec } from "./check.ts";
 import { camelCase, pascalCase } from "./names.ts";
 import { subschemas, type PayloadSchema, type SchemaOrRef } from "./spec-format.ts";
@@ -187,3 +187,49 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
       return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers };
     });
 }
+
+/** Where handler files live, relative to the project root (posix). */
+export interface HandlerDirs {
+  readonly handlersDir: string;
+  readonly streamHandlersDir: string;
+}
+
+/** A handler file a person owns: one per trigger and per stream, its path derived here and nowhere else. */
+export interface HandlerFile {
+  readonly role: "trigger" | "stream";
+  readonly kind: string;
+  /** The trigger's or stream's value name, which the registration imports its handlers under. */
+  readonly valueName: string;
+  /** The type the file's `handlers` has: `TutorialCancelableHandlers`. */
+  readonly handlersType: string;
+  readonly specFile: string;
+  /** Its folder and path, relative to the project root (posix). */
+  readonly dir: string;
+  readonly path: string;
+}
+
+/** Every handler file the model declares: triggers first, then streams, module by module. */
+export function handlerFiles(modules: readonly ModuleModel[], dirs: HandlerDirs): HandlerFile[] {
+  const file = (role: HandlerFile["role"], dir: string, unit: TriggerModel | StreamModel, specFile: string): HandlerFile => ({
+    role,
+    kind: unit.kind,
+    valueName: unit.valueName,
+    handlersType: `${unit.typeName}Handlers`,
+    specFile,
+    dir,
+    path: posix.join(dir, `${unit.kind}.ts`),
+  });
+  return modules.flatMap((module) => [
+    ...module.triggers.map((t) => file("trigger", dirs.handlersDir, t, module.specFile)),
+    ...module.streams.map((st) => file("stream", dirs.streamHandlersDir, st, module.specFile)),
+  ]);
+}
+
+/** An import specifier from directory `from` to `to`, both relative to `root`. */
+export function relative(root: string, from: string, to: string): string {
+  const path = nodePath.relative(nodePath.resolve(root, from), nodePath.resolve(root, to)).split(nodePath.sep).join("/");
+  return path.startsWith(".") ? path : `./${path}`;
+}
+
+/** How a generated file in `fromDir` imports a handler file (without its extension, as the runtime's bundlers resolve it). */
+export const handlerImport = (root: string, fromDir: string, handler: HandlerFile) => `${relative(root, fromDir, handler.dir)}/${handler.kind}`;

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { IndentationText, Node, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralElementLike, type ObjectLiteralExpression } from "ts-morph";
-import { relative } from "./emit.ts";
-import type { ModuleModel } from "./model.ts";
+import { noMemo, type Memo } from "./cache.ts";
+import { handlerFiles, relative, type ModuleModel } from "./model.ts";
 import { upgradeMemberName } from "./upgrade-types.ts";
 import { commentSafe } from "./zod-ir.ts";
 
@@ -47,6 +47,8 @@ export function planHandlers(
   modules: readonly ModuleModel[],
   existing: ReadonlyMap<string, string>,
   options: { root: string; handlersDir: string; streamHandlersDir: string; outDir: string },
+  memo: Memo = noMemo,
+  /** Each trigger's upgrades of stored intents: the handlers type requires an `upgradeToV<n>` for each. */
   upgrades: ReadonlyMap<string, readonly { readonly to: number }[]> = new Map(),
 ): HandlerPlan[] {
   const project = new Project({
@@ -54,19 +56,25 @@ export function planHandlers(
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
   });
   const plans: HandlerPlan[] = [];
-  const plan = (dir: string, shape: HandlerShape, specFile: string) => {
-    const path = posix.join(dir, `${shape.kind}.ts`);
+  // A handler's repair depends only on its text, its trigger's names and where the generated code is.
+  const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) => [path, text, shape.typeName, shape.kind, generated, shape.members.map((m) => m.name)];
+  for (const handler of handlerFiles(modules, options)) {
+    const { path, dir, specFile } = handler;
+    const members = handler.role === "trigger" ? [...TRIGGER_MEMBERS, ...(upgrades.get(handler.kind) ?? []).map(upgradeMember)] : STREAM_MEMBERS;
+    const shape: HandlerShape = { kind: handler.kind, typeName: handler.handlersType, members };
     const generated = relative(options.root, dir, options.outDir);
     const current = existing.get(path);
-    const text = current === undefined ? newStub(path, shape, specFile, generated) : repairOnce(project, path, current, shape, generated);
-    plans.push({ path, text: text === current ? null : text });
-  };
-  for (const module of modules) {
-    for (const t of module.triggers) {
-      const members = [...TRIGGER_MEMBERS, ...(upgrades.get(t.kind) ?? []).map(upgradeMember)];
-      plan(options.handlersDir, { kind: t.kind, typeName: `${t.typeName}Handlers`, members }, module.specFile);
+    let text: string;
+    if (current === undefined) {
+      text = stub(shape, specFile, generated);
+      // A fresh stub needs no repair: remembered as its own fixed point, so the next run does not parse it.
+      memo("handler", repairKey(path, text, shape, generated), () => text);
+    } else {
+      text = memo("handler", repairKey(path, current, shape, generated), () => repair(project, path, current, shape, generated));
+      // A repaired file needs no more repair: the next run, which reads it back, does not parse it again.
+      memo("handler", repairKey(path, text, shape, generated), () => text);
     }
-    for (const st of module.streams) plan(options.streamHandlersDir, { kind: st.kind, typeName: `${st.typeName}Handlers`, members: STREAM_MEMBERS }, module.specFile);
+    plans.push({ path, text: text === current ? null : text });
   }
   return plans;
 }
@@ -98,30 +106,6 @@ function stub(shape: HandlerShape, specFile: string, generated: string): string 
     `};`,
     "",
   ].join("\n");
-}
-
-const repaired = new Map<string, string>();
-const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) =>
-  JSON.stringify([path, text, shape.typeName, shape.kind, generated, shape.members.map((m) => m.name)]);
-
-/** A fresh stub needs no repair: remembered as its own fixed point, so the next run does not parse it. */
-function newStub(path: string, shape: HandlerShape, specFile: string, generated: string): string {
-  const text = stub(shape, specFile, generated);
-  repaired.set(repairKey(path, text, shape, generated), text);
-  return text;
-}
-
-/** A handler's repair depends only on its text and its trigger's name; `--watch` parses each version once. */
-function repairOnce(project: Project, path: string, text: string, shape: HandlerShape, generated: string): string {
-  const key = repairKey(path, text, shape, generated);
-  let result = repaired.get(key);
-  if (result === undefined) {
-    result = repair(project, path, text, shape, generated);
-    repaired.set(key, result);
-    // A repaired file needs no more repair: the next run, which reads it back, does not parse it again.
-    repaired.set(repairKey(path, result, shape, generated), result);
-  }
-  return result;
 }
 
 function repair(project: Project, path: string, text: string, shape: HandlerShape, generated: string): string {

@@ -1,0 +1,65 @@
+import { StructureKind } from "ts-morph";
+import { JSON_TYPE } from "../zod-ir.ts";
+import { header, render, type Statements } from "./print.ts";
+
+/** `parse.ts`: the JSON type and the parse helpers every spec module shares; it depends on the runtime's module alone. */
+export function parseFile(runtime: string, specFiles: readonly string[]): string {
+  return render("parse", header(specFiles), parseStatements(runtime));
+}
+
+function parseStatements(runtime: string): Statements {
+  return [
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["z"], moduleSpecifier: "zod" },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult", "StartParseResult"], moduleSpecifier: runtime },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: JSON_TYPE,
+      docs: ["Any JSON value: what a schema that names no type accepts."],
+      type: `string | number | boolean | null | ${JSON_TYPE}[] | {\n  [key: string]: ${JSON_TYPE};\n}`,
+    },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: "parseWith",
+      docs: ["Runs a zod schema as a `parseIntent`: every problem, each with the path of its field (`items[2].name: …`)."],
+      typeParameters: ["T"],
+      parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
+      returnType: "ParseResult<T>",
+      statements: [
+        "const parsed = schema.safeParse(raw);",
+        "if (parsed.success) return { ok: true, intent: parsed.data };",
+        'const problems = parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`);',
+        'return { ok: false, reason: problems.join("; ") };',
+      ],
+    },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: "parseStartWith",
+      docs: ["The same, as an attached stream's `parseStart`."],
+      typeParameters: ["T"],
+      parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
+      returnType: "StartParseResult<T>",
+      statements: ["const parsed = parseWith(schema, raw);", "return parsed.ok ? { ok: true, start: parsed.intent } : parsed;"],
+    },
+    {
+      kind: StructureKind.Function,
+      name: "pathOf",
+      docs: ["A field's path as code names it, `items[2].name` or `plan[\"a.b\"]`, so a key holding a dot reads as one key; the root is `$`."],
+      parameters: [{ name: "path", type: "readonly PropertyKey[]" }],
+      returnType: "string",
+      statements: [
+        'if (path.length === 0) return "$";',
+        `return path
+  .map((segment, i) => {
+    if (typeof segment === "number") return \`[\${segment}]\`;
+    const key = String(segment);
+    if (!/^[A-Za-z_$][\\w$]*$/.test(key)) return \`[\${JSON.stringify(key)}]\`;
+    return i === 0 ? key : \`.\${key}\`;
+  })
+  .join("");`,
+      ],
+    },
+  ];
+}

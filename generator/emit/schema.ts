@@ -1,0 +1,126 @@
+import { StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { z } from "zod";
+import { createAuxiliaryTypeStore, printNode, zodToTs, type OptionalTypeOverrideFunction } from "zod-to-ts";
+import type { SchemaModel } from "../model.ts";
+import type { JsonValue } from "../spec-format.ts";
+import { irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression } from "../zod-ir.ts";
+import { docs } from "./print.ts";
+
+/** How a trigger's, a stream's or a module's schemas name each other. */
+export type Resolve = (ref: string) => SchemaModel;
+
+/** A zod constant and its type alias; references print as the referenced constant and type. */
+export function schemaStatements(schema: SchemaModel, resolve: Resolve): StatementStructures[] {
+  const expression = printExpression(irToExpression(schema.ir, (ref) => resolve(ref).constName));
+  return [
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: docs(schema.description),
+      // A recursion through named schemas: TypeScript cannot infer the constant's type, so it is given.
+      declarations: [{ name: schema.constName, ...(schema.recursive ? { type: `z.ZodType<${schema.typeName}>` } : {}), initializer: expression }],
+    },
+    { kind: StructureKind.TypeAlias, isExported: true, name: schema.typeName, type: printedType(schema, resolve) },
+  ];
+}
+
+/** A type node as zod-to-ts builds it, with its own copy of TypeScript. */
+type TypeNode = ReturnType<typeof zodToTs>["node"];
+
+/**
+ * The TypeScript type of a schema, as zod-to-ts prints it; a reference prints as the referenced
+ * type's name, untyped JSON as `JsonValue` (which parse.ts declares), a tuple on one line.
+ */
+export function printedType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "output"): string {
+  const overrides = new Map<z.ZodType, (t: typeof ts) => ts.TypeNode>();
+  const placeholders = new Map<string, z.ZodType>();
+  const json = z.unknown();
+  const live = irToZod(
+    schema.ir,
+    (ref) => {
+      let placeholder = placeholders.get(ref);
+      if (!placeholder) {
+        placeholder = z.unknown();
+        placeholders.set(ref, placeholder);
+        const target = resolve(ref);
+        // A reference's input type is what zod says its constant accepts; a recursive one's
+        // constant is typed by its output alone, so it stays its type.
+        const byInput = io === "input" && !target.recursive;
+        overrides.set(placeholder, (t) =>
+          byInput
+            ? t.factory.createTypeReferenceNode(t.factory.createQualifiedName(t.factory.createIdentifier("z"), "input"), [t.factory.createTypeQueryNode(t.factory.createIdentifier(target.constName))])
+            : t.factory.createTypeReferenceNode(target.typeName),
+        );
+      }
+      return placeholder;
+    },
+    () => json,
+  );
+  const overrideFunction: OptionalTypeOverrideFunction = (s, t, options) => {
+    const def = s._zod.def;
+    // `.describe()` copies the placeholder, definition and all.
+    if (def === json._zod.def) return t.factory.createTypeReferenceNode(JSON_TYPE);
+    // Properties and a type for the other keys: TypeScript wants each property to fit the index signature too.
+    const catchall = def.type === "object" ? (def as z.core.$ZodObjectDef).catchall : undefined;
+    const shape = (def as z.core.$ZodObjectDef).shape;
+    if (catchall && catchall._zod.def.type !== "never" && Object.keys(shape).length > 0) {
+      const named = zodToTs(z.object(shape), options).node;
+      const types = new Map<string, TypeNode>();
+      const add = (node: TypeNode) => {
+        for (const member of t.isUnionTypeNode(node) ? node.types : [node]) types.set(printNode(member), member);
+      };
+      add(zodToTs(catchall, options).node);
+      for (const property of Object.values(shape)) {
+        // Any JSON value is all a property can be, but for its absence.
+        const optional = property._zod.optout === "optional";
+        if (catchall._zod.def !== json._zod.def) add(zodToTs(property, options).node);
+        else if (optional) add(t.factory.createKeywordTypeNode(t.SyntaxKind.UndefinedKeyword));
+      }
+      const key = t.factory.createParameterDeclaration(undefined, undefined, "x", undefined, t.factory.createKeywordTypeNode(t.SyntaxKind.StringKeyword));
+      const index = t.factory.createIndexSignature(undefined, [key], types.size === 1 ? [...types.values()][0]! : t.factory.createUnionTypeNode([...types.values()]));
+      return t.factory.createTypeLiteralNode([...(t.isTypeLiteralNode(named) ? named.members : []), index]);
+    }
+    if (def.type === "tuple") {
+      // zod-to-ts leaves out optional items' `?` and the rest; a tuple prints on one line.
+      const { items, rest } = def as z.core.$ZodTupleDef;
+      const members = items.map((item) => {
+        const node = zodToTs(item, options).node;
+        return item._zod.optout === "optional" ? t.factory.createOptionalTypeNode(t.factory.createParenthesizedType(node)) : node;
+      });
+      if (rest) members.push(t.factory.createRestTypeNode(t.factory.createArrayTypeNode(zodToTs(rest, options).node)));
+      return t.setEmitFlags(t.factory.createTupleTypeNode(members), t.EmitFlags.SingleLine);
+    }
+    return undefined;
+  };
+  const { node } = zodToTs(live, { auxiliaryTypeStore: createAuxiliaryTypeStore(), overrides: overrides as never, overrideFunction, io });
+  return literalSafe(printNode(node));
+}
+
+/**
+ * The JSON Schema of a schema's input, for tools that build forms or check
+ * payloads (the operator console): what zod itself says the schema accepts.
+ */
+export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "input"): JsonValue {
+  // Each schema built once, so that a recursion (through z.lazy) meets the same schema again: zod then
+  // declares it once under `definitions`, by its type's name.
+  const built = new Map<SchemaModel, z.ZodType>();
+  const ids = new Map<z.ZodType, string>();
+  const live = (s: SchemaModel): z.ZodType => {
+    let schema = built.get(s);
+    if (!schema) {
+      schema = irToZod(s.ir, (ref) => live(resolve(ref)));
+      built.set(s, schema);
+      if (s.recursive) ids.set(schema, s.typeName);
+    }
+    return schema;
+  };
+  const get = (s: z.ZodType) => {
+    const meta = z.globalRegistry.get(s);
+    const id = ids.get(s);
+    return id === undefined ? meta : { ...meta, id };
+  };
+  const metadata = { get } as unknown as typeof z.globalRegistry;
+  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io, unrepresentable: "any", metadata }) as Record<string, JsonValue>;
+  return json;
+}

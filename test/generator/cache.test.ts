@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { RunCache } from "../../generator/cache";
+import { generate } from "../../generator/generate";
+import { Workspace } from "./workspace";
+
+const shop = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "fixtures/shop.yaml"), "utf8");
+const mail = (maxLength: number) => `triggers:
+  - kind: mail.send
+    intentEventKind: mail.send.requested
+    cancellation: cooperative
+    intent: { type: object, required: [to], properties: { to: { type: string, maxLength: ${maxLength} } } }
+    outcome: { type: object, properties: {} }
+    events: {}
+`;
+
+describe("the watch cache (one layer around pure stages)", () => {
+  it("hands back what the same key gave, and computes again for a new key", () => {
+    const cache = new RunCache();
+    let made = 0;
+    const make = () => ++made;
+    expect(cache.memo("s", ["a"], make)).toBe(1);
+    expect(cache.memo("s", ["a"], make)).toBe(1);
+    cache.nextRun();
+    expect(cache.memo("s", ["a"], make)).toBe(1);
+    expect(cache.memo("s", ["b"], make)).toBe(2);
+    expect(made).toBe(2);
+  });
+
+  it("keeps only what the last run used, so a long session does not grow it", () => {
+    const cache = new RunCache();
+    for (let run = 0; run < 100; run++) {
+      cache.nextRun();
+      for (let i = 0; i < 5; i++) cache.memo("s", [run, i], () => i);
+      cache.memo("s", ["kept"], () => "kept");
+    }
+    // This run's six keys and the run before's: never all hundred runs'.
+    expect(cache.sizes()["s"]).toBeLessThanOrEqual(12);
+    let made = 0;
+    cache.nextRun();
+    cache.memo("s", ["kept"], () => made++);
+    cache.memo("s", [0, 0], () => made++);
+    expect(made).toBe(1); // "kept" was used every run; run 0's keys are long gone
+  });
+
+  it("does not drop a stage's entries in a run that never reached that stage (a broken spec)", () => {
+    const cache = new RunCache();
+    let made = 0;
+    cache.memo("emit", ["module"], () => made++);
+    cache.nextRun(); // this run stops at check: emit is never used
+    cache.nextRun();
+    cache.memo("emit", ["module"], () => made++);
+    expect(made).toBe(1);
+  });
+});
+
+describe("generate with a cache", () => {
+  const spaces: Workspace[] = [];
+  afterEach(() => {
+    for (const ws of spaces.splice(0)) ws.dispose();
+  });
+  const options = (ws: Workspace, cache: RunCache) => ({
+    root: ws.root,
+    specsDir: "specs",
+    outDir: "generated",
+    handlersDir: "app/triggers",
+    streamHandlersDir: "app/streams",
+    runtimeModule: "durable-triggers",
+    check: false,
+    cache,
+  });
+
+  it("writes, run after run in one watch session, exactly what a fresh process writes", async () => {
+    const watched = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail(100) });
+    spaces.push(watched);
+    const cache = new RunCache();
+    expect((await generate(options(watched, cache))).ok).toBe(true);
+    for (const maxLength of [200, 300, 100]) {
+      watched.write("specs/mail.yaml", mail(maxLength));
+      expect((await generate(options(watched, cache))).ok).toBe(true);
+      const fresh = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail(maxLength), "generated/intent-versions.json": watched.read("generated/intent-versions.json") });
+      spaces.push(fresh);
+      expect((await generate(options(fresh, new RunCache()))).ok).toBe(true);
+      expect(watched.snapshot("generated")).toEqual(fresh.snapshot("generated"));
+      expect(watched.snapshot("app")).toEqual(fresh.snapshot("app"));
+    }
+    // Every scope holds at most this run's entries and the last one's.
+    for (const [scope, size] of Object.entries(cache.sizes())) expect(size, scope).toBeLessThanOrEqual(2 * 8);
+  });
+});
