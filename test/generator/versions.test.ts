@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generate } from "../../generator/generate.ts";
 import { formatError } from "../../generator/read.ts";
@@ -83,6 +86,19 @@ describe("the intent version record", () => {
       const refused = await ws.generate();
       expect(refused.ok).toBe(false);
       expect(versionsOf(ws)).toEqual(["1", "2 drops older"]);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("reads the record's first layout (kind → versions) and writes it in the current one, versions unchanged", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
+    try {
+      await ws.generateOrThrow();
+      const current = JSON.parse(ws.read("generated/intent-versions.json")) as { intents: object };
+      ws.write("generated/intent-versions.json", JSON.stringify(current.intents));
+      await ws.generateOrThrow();
+      expect(JSON.parse(ws.read("generated/intent-versions.json"))).toEqual(current);
     } finally {
       ws.dispose();
     }
@@ -214,6 +230,11 @@ describe("typed upgrades", () => {
       ws.write("specs/mail.yaml", spec(`${v2.replace("maximum: 5", "maximum: 3")}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 4"));
       await ws.generateOrThrow();
       expect(versionsOf(ws)).toEqual(["1", "2 upgrades older", "3", "4 upgrades older"]);
+      // The record as committed, byte for byte (UPDATE_GOLDEN=1 rewrites it), and a second run changes nothing.
+      const golden = join(dirname(fileURLToPath(import.meta.url)), "fixtures/golden/intent-versions-upgrades.json.golden");
+      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, ws.read("generated/intent-versions.json"));
+      expect(ws.read("generated/intent-versions.json")).toBe(readFileSync(golden, "utf8"));
+      expect((await ws.generateOrThrow()).changes).toEqual([]);
 
       const generated = ws.read("generated/mail.ts");
       expect(generated).toContain("export type MailSendIntentV1 = {\n  copies?: number | undefined;\n  /** Who gets it. */\n  to: string;\n};");
