@@ -8,3 +8,5 @@ export * from "./streams";
 export * from "./timer";
 
 export * from "./tutorial";
+
+export * from "./follow-ups";

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { noMemo, type Memo } from "./cache.ts";
 import { agentDoFile, registrationOf } from "./emit/agent-do.ts";
+import { followUpsFile } from "./emit/follow-ups.ts";
 import { indexFile } from "./emit/index-file.ts";
 import { parseFile } from "./emit/parse.ts";
 import { specModuleFile } from "./emit/spec-module.ts";
@@ -60,7 +61,9 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
   }
   files.set(out("parse.ts"), once(["parse", runtime, specFiles], () => parseFile(runtime, specFiles)));
   const moduleNames = modules.map((m) => m.moduleName);
-  files.set(out("index.ts"), once(["index", moduleNames, specFiles], () => indexFile(moduleNames, specFiles)));
+  files.set(out("index.ts"), once(["index", moduleNames, specFiles], () => indexFile([...moduleNames, "follow-ups"], specFiles)));
+  const triggerNames = modules.map((m) => [m.moduleName, m.triggers.map((t) => t.typeName)]);
+  files.set(out("follow-ups.ts"), once(["follow-ups", triggerNames, specFiles], () => followUpsFile(modules, specFiles)));
   const registration = registrationOf(modules, handlerFiles(modules, options), options);
   files.set(out("agent-do.ts"), once(["agent-do", registration], () => agentDoFile(registration)));
   files.set(out("trigger-spec.schema.json"), specJsonSchema());

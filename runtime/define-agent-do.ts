@@ -6,6 +6,9 @@ import { serveEventStreams } from "./http.ts";
 import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
 import { createRegistry, createStreamRegistry } from "./registry.ts";
+import { summarizeSchedule } from "./schedule-table.ts";
+import { fireDueSchedules, installSpecSchedules, scheduleTrigger, unscheduleTrigger } from "./schedules.ts";
+import { answerTimeouts } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
 import { phaseOf } from "./work.ts";
@@ -20,8 +23,11 @@ import type {
   EventQuery,
   IntentPhase,
   IntentSummary,
+  JsonValue,
   LedgerEvent,
   Registration,
+  ScheduleRequest,
+  ScheduleSummary,
 } from "./types.ts";
 
 export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Streams extends readonly AnyStream[], Env> {
@@ -44,6 +50,12 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger> {
   intentState(intentEventId: number): IntentPhase | null;
   /** The newest intents first, for an operator's view. */
   intents(query?: { limit?: number; beforeId?: number }): IntentSummary[];
+  /** Upserts a schedule by key: each fire time enqueues one intent of the trigger, with this payload. */
+  scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary>;
+  /** Removes a schedule made by `scheduleTrigger`; a spec's default is refused. */
+  unscheduleTrigger(key: string): Promise<{ removed: boolean }>;
+  /** Every schedule, soonest first, with its next fire time. */
+  schedules(): ScheduleSummary[];
   /** Asks a running attached stream to stop (cooperative) or answers why not. */
   cancelStream(request: CancelStreamRequest): CancelStreamResult;
   /** The registered triggers and streams, with their settings and JSON Schemas, as plain data. */
@@ -80,7 +92,7 @@ export function defineAgentDO<
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
   const registration: Registration = {
-    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion }) => ({
+    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, timeouts, schedules }) => ({
       kind,
       intentEventKind: trigger.intentEventKind,
       cancellation: trigger.cancellation,
@@ -89,6 +101,9 @@ export function defineAgentDO<
       retry,
       intentVersion,
       intentSchema: trigger.intentSchema ?? null,
+      timeouts,
+      // Checked as plain JSON at registration.
+      schedules: schedules.map(({ timing: _, ...schedule }) => schedule as typeof schedule & { payload: JsonValue }),
     })),
     streams: [...streamRegistry.values()].map((stream) => ({
       kind: stream.kind,
@@ -109,8 +124,13 @@ export function defineAgentDO<
       const missing = bindings.filter((name) => (env as Record<string, unknown>)[name] === undefined);
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
       this.#scope = openScope(state, env, registry);
-      this.#pump = new Pump(this.#scope);
+      // What time brings, in the drain: deadlines passed, then schedules due (which may enqueue work).
+      this.#pump = new Pump(this.#scope, (now) => {
+        answerTimeouts(this.#scope, this.#pump, now);
+        fireDueSchedules(this.#scope, now);
+      });
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
+      installSpecSchedules(this.#scope, registry, Date.now());
       this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
     }
 
@@ -155,6 +175,18 @@ export function defineAgentDO<
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
       if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new RequestError("intents: beforeId must be an integer");
       return this.#scope.work.list(Math.min(limit, MAX_EVENTS_PER_READ), beforeId ?? null);
+    }
+
+    scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary> {
+      return Promise.resolve(scheduleTrigger(this.#scope, request, Date.now()));
+    }
+
+    unscheduleTrigger(key: string): Promise<{ removed: boolean }> {
+      return Promise.resolve(unscheduleTrigger(this.#scope, key));
+    }
+
+    schedules(): ScheduleSummary[] {
+      return this.#scope.work.listSchedules().map(summarizeSchedule);
     }
 
     override async alarm(): Promise<void> {

@@ -34,7 +34,8 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
     if (existing !== null) return { id: existing };
   }
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion);
+  const { startMs } = registered.timeouts;
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startMs === null ? null : at + startMs);
   return { id: event.id };
 }
 

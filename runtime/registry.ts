@@ -1,5 +1,7 @@
 import { RegistrationError } from "./errors.ts";
-import type { AnyStream, AnyTrigger, RetryPolicy } from "./types.ts";
+import { toJsonText } from "./json.ts";
+import { readTiming, type Timing } from "./schedule-time.ts";
+import type { AnyStream, AnyTrigger, DeclaredSchedule, RetryPolicy } from "./types.ts";
 
 export const DEFAULT_ACQUIRE_DEADLINE_MS = 60_000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
@@ -22,6 +24,10 @@ export interface RegisteredTrigger {
   readonly intentVersion: number;
   /** Stored intents of older versions are rejected when they run; 1 drops none. */
   readonly intentsDroppedBefore: number;
+  /** Its timeouts in ms, null for none. */
+  readonly timeouts: { readonly startMs: number | null; readonly finishMs: number | null };
+  /** Its default schedules, each with its timing read. */
+  readonly schedules: readonly (DeclaredSchedule & { readonly timing: Timing })[];
   /** The trigger's `intentUpgrades`, by the version each leads to, in order. */
   readonly intentUpgrades: readonly IntentUpgrade[];
 }
@@ -40,6 +46,7 @@ export type Registry = ReadonlyMap<string, RegisteredTrigger>;
 export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
   const registry = new Map<string, RegisteredTrigger>();
   const intentKinds = new Map<string, string>();
+  const scheduleKeys = new Map<string, string>();
   checkEach<AnyTrigger>("trigger", triggers, (trigger, report) => {
     const intentKind: unknown = trigger.intentEventKind;
     if (typeof intentKind !== "string" || intentKind === "") {
@@ -76,7 +83,12 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
     if (!isNonNegative(retry.backoffMs)) report.field("retry.backoffMs", "a non-negative number", retry.backoffMs);
     if (!isNonNegative(retry.maxBackoffMs)) report.field("retry.maxBackoffMs", "a non-negative number", retry.maxBackoffMs);
 
-    if (typeof trigger.kind === "string") registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore, intentUpgrades });
+    const timeouts = checkTimeouts(trigger, report);
+    const schedules = checkSchedules(trigger, scheduleKeys, report);
+
+    if (typeof trigger.kind === "string") {
+      registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore, intentUpgrades, timeouts, schedules });
+    }
   });
   return registry;
 }
@@ -105,6 +117,41 @@ function upgradesOf(given: unknown, intentVersion: unknown, droppedBefore: unkno
     }
   }
   return upgrades.sort((a, b) => a.version - b.version);
+}
+
+function checkTimeouts(trigger: AnyTrigger, report: Report): RegisteredTrigger["timeouts"] {
+  const { startMs = null, finishMs = null } = trigger.timeouts ?? {};
+  if (startMs !== null && !isPositiveInteger(startMs)) report.field("timeouts.startMs", "a positive whole number of milliseconds", startMs);
+  if (finishMs !== null && !isPositiveInteger(finishMs)) report.field("timeouts.finishMs", "a positive whole number of milliseconds", finishMs);
+  return { startMs, finishMs };
+}
+
+/** Each default schedule: a key no other declares, a timing that reads, a payload its trigger accepts. */
+function checkSchedules(trigger: AnyTrigger, keys: Map<string, string>, report: Report): RegisteredTrigger["schedules"] {
+  const checked: (DeclaredSchedule & { timing: Timing })[] = [];
+  (trigger.schedules ?? []).forEach((schedule, index) => {
+    const at = `schedules[${index}]`;
+    const { key } = schedule;
+    if (typeof key !== "string" || key === "" || key.length > 256) return report.field(`${at}.key`, "a string of 1 to 256 characters", key);
+    if (keys.has(key)) return report.say(`${at}: key "${key}" is already declared by trigger "${keys.get(key)}"`);
+    keys.set(key, String(trigger.kind));
+    const timing = readTiming(schedule);
+    if (typeof timing === "string") return report.say(`${at} ("${key}"): ${timing}`);
+    let parsed: { ok: boolean; reason?: string };
+    try {
+      parsed = trigger.parseIntent(schedule.payload);
+    } catch (error) {
+      parsed = { ok: false, reason: `parseIntent threw: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (!parsed.ok) return report.say(`${at} ("${key}"): payload refused: ${parsed.reason}`);
+    try {
+      toJsonText(schedule.payload, "payload");
+    } catch (error) {
+      return report.say(`${at} ("${key}"): ${error instanceof Error ? error.message : String(error)}`);
+    }
+    checked.push({ ...schedule, timing });
+  });
+  return checked;
 }
 
 /** Checks every attached stream, the same way: one error listing every problem. */

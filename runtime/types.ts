@@ -172,6 +172,10 @@ export interface DurableTrigger<
   readonly intentUpgrades?: Readonly<Record<number, (old: never) => unknown>>;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
+  /** Work not started, or not finished, in time is cancelled (reasons "timeout:start", "timeout:finish"). */
+  readonly timeouts?: TriggerTimeouts;
+  /** Default schedules, installed by key (idempotently) when an object starts. */
+  readonly schedules?: readonly DeclaredSchedule[];
   /** Its result may name the input type it accepts (`ParseResult<Intent, Input>`), which then types `enqueueTrigger`. */
   parseIntent(raw: unknown): ParseResult<Intent, unknown>;
   acquire(intent: Intent, ctx: AcquireContext<Env, Progress>): Outcome | Promise<Outcome>;
@@ -206,6 +210,40 @@ export interface EnqueueOptions {
 export type EnqueueRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
   ? EnqueueOptions & { readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
   : never;
+
+export interface TriggerTimeouts {
+  /** Work not claimed within this many ms of its due time settles cancelled, reason "timeout:start". */
+  readonly startMs?: number;
+  /** Work not settled within this many ms of its first claim gets a cancel request, reason "timeout:finish". */
+  readonly finishMs?: number;
+}
+
+/** A schedule: exactly one of cron or everyMs. */
+export type ScheduleTiming =
+  | { readonly cron: string; readonly timezone?: string; readonly everyMs?: never }
+  | { readonly everyMs: number; readonly cron?: never; readonly timezone?: never };
+
+/** A default schedule a trigger declares; `payload` is what each firing enqueues. */
+export type DeclaredSchedule = ScheduleTiming & { readonly key: string; readonly payload: unknown };
+
+/** One `scheduleTrigger` request per registered trigger: the kind decides the payload type. */
+export type ScheduleRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
+  ? ScheduleTiming & { readonly key: string; readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
+  : never;
+
+export interface ScheduleSummary {
+  readonly key: string;
+  readonly triggerKind: string;
+  readonly cron: string | null;
+  readonly timezone: string | null;
+  readonly everyMs: number | null;
+  /** When it fires next, in milliseconds since the epoch. */
+  readonly nextFireAt: number;
+  /** The fire time of its last firing (a catch-up firing carries the first fire time it missed). */
+  readonly lastFiredAt: number | null;
+  /** "spec": installed from the trigger's declared defaults; "api": by scheduleTrigger. */
+  readonly origin: "spec" | "api";
+}
 
 export type Settlement = "completed" | "cancelled" | "failed" | "rejected";
 
@@ -366,6 +404,10 @@ export interface Registration {
     readonly retry: RetryPolicy;
     readonly intentVersion: number;
     readonly intentSchema: JsonObject | null;
+    /** Its declared timeouts, in ms (null for none). */
+    readonly timeouts: { readonly startMs: number | null; readonly finishMs: number | null };
+    /** Its declared default schedules, with their payloads as plain JSON. */
+    readonly schedules: readonly (ScheduleTiming & { readonly key: string; readonly payload: JsonValue })[];
   }[];
   readonly streams: readonly {
     readonly kind: string;

@@ -4,6 +4,7 @@ import type { JsonValue } from "../spec-format.ts";
 import { upgradeDeclarations } from "../upgrade-types.ts";
 import type { UpgradeStep } from "../versions.ts";
 import { jsonExpression, JSON_TYPE, printExpression, usesJson } from "../zod-ir.ts";
+import { FOLLOW_UPS_TYPE, followUpTypeName } from "./follow-ups.ts";
 import { docs, header, jsonSchemaStatement, render, type Statements } from "./print.ts";
 import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
@@ -37,7 +38,7 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       isTypeOnly: true,
       namedImports: [
         ...(module.streams.length > 0 ? ["AttachedStream"] : []),
-        ...(module.triggers.length > 0 ? ["DurableTrigger", "ParseResult"] : []),
+        ...(module.triggers.length > 0 ? ["DurableTrigger", "FollowUp", "ParseResult"] : []),
         ...(module.streams.length > 0 ? ["StartParseResult"] : []),
       ],
       moduleSpecifier: runtime,
@@ -51,6 +52,7 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       ],
       moduleSpecifier: "./parse",
     },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: [FOLLOW_UPS_TYPE], moduleSpecifier: "./follow-ups" },
   ];
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
   module.triggers.forEach((trigger, i) => statements.push(...unitStatements(triggerUnit(trigger, versions[i]!, intentJsonSchemas[i]!))));
@@ -60,6 +62,8 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
 
 const schemasOfTrigger = (t: TriggerModel) => [t.intent, t.outcome, ...(t.progress ? [t.progress] : []), ...t.events];
 const schemasOfStream = (st: StreamModel) => [st.start, ...(st.progress ? [st.progress] : []), ...(st.output ? [st.output] : []), st.result, ...st.events];
+
+const typeAlias = (name: string, doc: string, type: string): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name, docs: [doc], type });
 
 /** Every schema a module declares. */
 function schemasOf(module: ModuleModel): SchemaModel[] {
@@ -111,14 +115,19 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
     schemas: schemasOfTrigger(trigger),
     resolve,
     before: [
-      ...(hasInput ? [{ kind: StructureKind.TypeAlias, isExported: true, name: `${T}IntentInput`, docs: ["What `enqueueTrigger` takes: fields with a default may be left out."], type: input } satisfies StatementStructures] : []),
+      ...(hasInput ? [typeAlias(`${T}IntentInput`, "What `enqueueTrigger` takes: fields with a default may be left out.", input)] : []),
+      typeAlias(
+        followUpTypeName(T),
+        `What a commit passes to \`tx.enqueue\` to start \`${trigger.kind}\` as follow-up work.`,
+        `FollowUp<${JSON.stringify(trigger.kind)}, ${hasInput ? `${T}IntentInput` : `${T}Intent`}>`,
+      ),
       ...upgrades.statements,
     ],
     eventsDoc: `The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`,
     events: trigger.events,
     parser: { name: `parse${T}Intent`, what: "a raw payload", returnType: `ParseResult<${T}Intent${hasInput ? `, ${T}IntentInput` : ""}>`, call: `parseWith(${trigger.intent.constName}, raw)` },
     jsonSchema: { name: `${v}IntentJsonSchema`, what: "an intent payload", value: intentJson },
-    type: { name: `${T}Trigger`, description: trigger.description, type: `DurableTrigger<${T}Intent, ${T}Outcome, Cloudflare.Env, ${T}Event, ${trigger.progress ? trigger.progress.typeName : "never"}>` },
+    type: { name: `${T}Trigger`, description: trigger.description, type: `DurableTrigger<${T}Intent, ${T}Outcome, Cloudflare.Env, ${T}Event, ${trigger.progress ? trigger.progress.typeName : "never"}, ${FOLLOW_UPS_TYPE}>` },
     typePrefix: T,
     handlerMembers: ["acquire", "commit", "commitCancelled", "commitFailed"],
     handlersExtra: upgrades.members,
@@ -153,7 +162,7 @@ function streamUnit(stream: StreamModel): Unit {
     type: {
       name: T,
       description: stream.description,
-      type: `AttachedStream<${T}Start, ${stream.progress?.typeName ?? "never"}, ${stream.output?.typeName ?? "never"}, ${stream.result.typeName}, Cloudflare.Env, ${T}Event>`,
+      type: `AttachedStream<${T}Start, ${stream.progress?.typeName ?? "never"}, ${stream.output?.typeName ?? "never"}, ${stream.result.typeName}, Cloudflare.Env, ${T}Event, ${FOLLOW_UPS_TYPE}>`,
     },
     typePrefix: T,
     handlerMembers: ["run", "commitTerminal"],

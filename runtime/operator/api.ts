@@ -45,6 +45,7 @@ const MAX_SCOPE_LENGTH = 256;
  *   GET  /scopes/:scope/intents/:id      { intentEventId, phase }
  *   POST /scopes/:scope/intents/:id/cancel   { triggerKind, reason? }
  *   GET  /scopes/:scope/intents/:id/watch    server-sent events
+ *   GET  /scopes/:scope/schedules        every schedule, soonest first, with its next fire time
  *   GET  /scopes/:scope/events           ?afterId=&kinds=a,b&limit=1..1000
  *   GET  /scopes/:scope/events/stream    server-sent events, resuming after Last-Event-ID
  *   POST /scopes/:scope/streams/:kind    opens an attached stream (server-sent events)
@@ -124,6 +125,8 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const request = { triggerKind: body["triggerKind"], intentEventId, ...(reason === undefined ? {} : { reason }) } as CancelRequest<Trigger["kind"]>;
     return c.json(await agent.cancelTrigger(request));
   });
+
+  app.get("/scopes/:scope/schedules", async (c) => c.json(await (await admit(c, "read")).schedules()));
 
   app.get("/scopes/:scope/events", async (c) => {
     const agent = await admit(c, "read");

@@ -25,6 +25,12 @@ export const handlers: ShopCheckoutHandlers = {
     tx.insertEvent({ kind: "shop.checkout.shipped", payload: outcome });
     // @ts-expect-error a payload of the wrong shape does not compile
     tx.insertEvent({ kind: "shop.checkout.abandoned", payload: { cartId: 1, reason: null } });
+    // Follow-up work is typed like enqueueTrigger: fields with a default may be left out.
+    tx.enqueue({ triggerKind: "shop.checkout", payload: { cartId: "next", lines: [], total: { amount: 0 } }, at: tx.now + 60_000 });
+    // @ts-expect-error a follow-up of a kind no spec declares does not compile
+    tx.enqueue({ triggerKind: "shop.refund", payload: {} });
+    // @ts-expect-error a follow-up payload of the wrong shape does not compile
+    tx.enqueue({ triggerKind: "shop.checkout", payload: { cartId: 7, lines: [], total: { amount: 0 } } });
   },
   commitCancelled(intent, cancellation, tx) {
     tx.insertEvent({ kind: "shop.checkout.abandoned", payload: { cartId: intent.cartId, reason: cancellation.reason ?? null } });
@@ -38,6 +44,8 @@ export const receipt: ShopReceiptStreamHandlers = {
   },
   commitTerminal(_start, terminal, tx) {
     if (terminal.type === "completed") tx.insertEvent({ kind: "shop.receipt.sent", payload: terminal.payload });
+    // @ts-expect-error a stream's follow-up is typed the same way
+    tx.enqueue({ triggerKind: "shop.checkout", payload: { cartId: "c" } });
   },
 };
 

@@ -258,3 +258,4 @@ app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, auth
 export default {
   fetch: (request, env, ctx) => (new URL(request.url).pathname.startsWith("/ops") ? operator.fetch(request, env as never, ctx) : app.fetch(request, env as TestEnv, ctx)),
 } satisfies ExportedHandler;
+export { ClockLab, TimeAgentDO } from "./time-worker";
