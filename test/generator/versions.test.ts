@@ -152,6 +152,19 @@ export const handlers: MailSendHandlers = {
     }
   });
 
+  it("honours an upgrade declared on a compatible change (what a field means may change with its shape kept)", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
+    try {
+      await ws.generateOrThrow();
+      ws.write("specs/mail.yaml", spec(v1.replace("maximum: 5", "maximum: 9"), "\n    upgradeIntentsTo: 2"));
+      await ws.generateOrThrow();
+      expect(versionsOf(ws)).toEqual(["1", "2 upgrades older"]);
+      expect(ws.read("generated/mail.ts")).toContain("upgradeToV2(old: MailSendIntentV1): MailSendIntent;");
+    } finally {
+      ws.dispose();
+    }
+  });
+
   it("checks a change against every version since the last upgrade or drop, not only the last", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
