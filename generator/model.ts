@@ -29,6 +29,8 @@ export interface TriggerModel {
   readonly options: { acquireDeadlineMs?: number; concurrency?: number; retry?: Record<string, number> };
   /** The spec's `dropIntentsBefore`, for the version check. */
   readonly dropIntentsBefore: number | undefined;
+  /** The spec's `upgradeIntentsTo`, likewise. */
+  readonly upgradeIntentsTo: number | undefined;
   readonly intent: SchemaModel;
   readonly outcome: SchemaModel;
   readonly progress: SchemaModel | undefined;
@@ -180,7 +182,7 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
           ...(trigger.retry === undefined ? {} : { retry: trigger.retry as Record<string, number> }),
           ...(trigger.concurrency === undefined ? {} : { concurrency: trigger.concurrency }),
         };
-        return { kind: trigger.kind, intentEventKind: trigger.intentEventKind, cancellation: trigger.cancellation, description: trigger.description, typeName, valueName, options, dropIntentsBefore: trigger.dropIntentsBefore, intent, outcome, progress, events, refs };
+        return { kind: trigger.kind, intentEventKind: trigger.intentEventKind, cancellation: trigger.cancellation, description: trigger.description, typeName, valueName, options, dropIntentsBefore: trigger.dropIntentsBefore, upgradeIntentsTo: trigger.upgradeIntentsTo, intent, outcome, progress, events, refs };
       });
       return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers };
     });

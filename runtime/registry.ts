@@ -30,6 +30,13 @@ export interface RegisteredTrigger {
   readonly timeouts: { readonly startMs: number | null; readonly finishMs: number | null };
   /** Its default schedules, each with its timing read. */
   readonly schedules: readonly (DeclaredSchedule & { readonly timing: Timing })[];
+  /** The trigger's `intentUpgrades`, by the version each leads to, in order. */
+  readonly intentUpgrades: readonly IntentUpgrade[];
+}
+
+export interface IntentUpgrade {
+  readonly version: number;
+  readonly upgrade: (old: unknown) => unknown;
 }
 
 export type Registry = ReadonlyMap<string, RegisteredTrigger>;
@@ -73,6 +80,7 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
     if (!isPositiveInteger(intentsDroppedBefore) || intentsDroppedBefore > intentVersion) {
       report.field("intentsDroppedBefore", `a positive integer no greater than intentVersion (${String(intentVersion)})`, intentsDroppedBefore);
     }
+    const intentUpgrades = upgradesOf(trigger.intentUpgrades, intentVersion, intentsDroppedBefore, report);
     if (!isPositiveInteger(retry.maxAttempts)) report.field("retry.maxAttempts", "a positive integer", retry.maxAttempts);
     if (!isNonNegative(retry.backoffMs)) report.field("retry.backoffMs", "a non-negative number", retry.backoffMs);
     if (!isNonNegative(retry.maxBackoffMs)) report.field("retry.maxBackoffMs", "a non-negative number", retry.maxBackoffMs);
@@ -82,10 +90,36 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
     const cancelOn = checkCancelOn(trigger.cancelOn, report);
 
     if (typeof trigger.kind === "string") {
-      registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore, timeouts, schedules, cancelOn });
+      registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore, intentUpgrades, timeouts, schedules, cancelOn });
     }
   });
   return registry;
+}
+
+/**
+ * A trigger's upgrades, in order. Each leads to a version after the last
+ * dropped one and no later than the current one: an upgrade to a dropped
+ * version would never run, and one to a later version than the trigger's
+ * means the trigger and its upgrades disagree.
+ */
+function upgradesOf(given: unknown, intentVersion: unknown, droppedBefore: unknown, report: Report): IntentUpgrade[] {
+  if (given === undefined) return [];
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    report.field("intentUpgrades", "an object of upgrades by the version each leads to", given);
+    return [];
+  }
+  const upgrades: IntentUpgrade[] = [];
+  for (const [key, upgrade] of Object.entries(given)) {
+    const version = Number(key);
+    if (!isPositiveInteger(version) || String(version) !== key || version <= Number(droppedBefore) || version > Number(intentVersion)) {
+      report.say(`intentUpgrades: ${JSON.stringify(key)} must be a version after intentsDroppedBefore (${String(droppedBefore)}) and no later than intentVersion (${String(intentVersion)})`);
+    } else if (typeof upgrade !== "function") {
+      report.field(`intentUpgrades[${key}]`, "a function", upgrade);
+    } else {
+      upgrades.push({ version, upgrade: upgrade as (old: unknown) => unknown });
+    }
+  }
+  return upgrades.sort((a, b) => a.version - b.version);
 }
 
 function checkTimeouts(trigger: AnyTrigger, report: Report): RegisteredTrigger["timeouts"] {

@@ -161,6 +161,15 @@ export interface DurableTrigger<
    * `rejected` when they run (the spec's `dropIntentsBefore`, as recorded).
    */
   readonly intentsDroppedBefore?: number;
+  /**
+   * How stored intents cross a breaking change of the intent schema: the
+   * version an upgrade leads to → the upgrade, which turns an intent as the
+   * version before stored it into one of that version (for the last, one
+   * `parseIntent` accepts). Run in order, from the intent's own version on,
+   * each time a stored intent is read; generated code fills it in from the
+   * handlers' `upgradeToV<n>` members.
+   */
+  readonly intentUpgrades?: Readonly<Record<number, (old: never) => unknown>>;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
   /** Cancels this trigger's unsettled intents when a matching fact is appended in the scope (see the contract). */

@@ -1,6 +1,8 @@
 import { StructureKind, ts, type StatementStructures } from "ts-morph";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
+import { upgradeDeclarations } from "../upgrade-types.ts";
+import type { UpgradeStep } from "../versions.ts";
 import { jsonExpression, JSON_TYPE, printExpression, usesJson } from "../zod-ir.ts";
 import { FOLLOW_UPS_TYPE, followUpTypeName } from "./follow-ups.ts";
 import { docs, header, jsonSchemaStatement, render, type Statements } from "./print.ts";
@@ -10,6 +12,8 @@ import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./sch
 export interface IntentVersioning {
   readonly current: number;
   readonly droppedBefore: number | undefined;
+  /** The upgrades of stored intents the handlers must supply, in order. */
+  readonly upgrades: readonly UpgradeStep[];
 }
 
 /** What a spec's module is made from besides its model: where the runtime is, and each trigger's versioning and intent JSON Schema. */
@@ -87,6 +91,8 @@ interface Unit {
   /** The prefix of the unit's types (`${T}Event`, `${T}Handlers`), and the members its handlers provide. */
   readonly typePrefix: string;
   readonly handlerMembers: readonly string[];
+  /** Members the handlers must supply beyond those, as a type literal (a trigger's upgrades). */
+  readonly handlersExtra: string | undefined;
   readonly factory: string;
   /** The contract's properties between `kind` and the schema/parser pair. */
   readonly properties: readonly ts.ObjectLiteralElementLike[];
@@ -101,6 +107,8 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
   // Fields with a default may be left out when enqueueing: the parser's input type says so, when it differs.
   const input = printedType(trigger.intent, resolve, "input");
   const hasInput = input !== printedType(trigger.intent, resolve);
+  // Stored intents of older versions: their types, and the upgrades the handlers must supply.
+  const upgrades = upgradeDeclarations(T, versioning.upgrades, hasInput ? `${T}IntentInput` : `${T}Intent`, (s, r) => printedType(s, r));
   return {
     kind: trigger.kind,
     what: "trigger",
@@ -113,6 +121,7 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
         `What a commit passes to \`tx.enqueue\` to start \`${trigger.kind}\` as follow-up work.`,
         `FollowUp<${JSON.stringify(trigger.kind)}, ${hasInput ? `${T}IntentInput` : `${T}Intent`}>`,
       ),
+      ...upgrades.statements,
     ],
     eventsDoc: `The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`,
     events: trigger.events,
@@ -121,6 +130,7 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
     type: { name: `${T}Trigger`, description: trigger.description, type: `DurableTrigger<${T}Intent, ${T}Outcome, Cloudflare.Env, ${T}Event, ${trigger.progress ? trigger.progress.typeName : "never"}, ${FOLLOW_UPS_TYPE}>` },
     typePrefix: T,
     handlerMembers: ["acquire", "commit", "commitCancelled", "commitFailed"],
+    handlersExtra: upgrades.members,
     factory: `${v}Trigger`,
     properties: [
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
@@ -128,6 +138,7 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
       f.createPropertyAssignment("intentVersion", f.createNumericLiteral(versioning.current)),
       ...(versioning.droppedBefore === undefined ? [] : [f.createPropertyAssignment("intentsDroppedBefore", f.createNumericLiteral(versioning.droppedBefore))]),
+      ...(upgrades.contract === undefined ? [] : [upgrades.contract]),
     ],
     schemaProperty: "intentSchema",
     parseProperty: "parseIntent",
@@ -155,6 +166,7 @@ function streamUnit(stream: StreamModel): Unit {
     },
     typePrefix: T,
     handlerMembers: ["run", "commitTerminal"],
+    handlersExtra: undefined,
     factory: v,
     properties: [
       f.createPropertyAssignment("mode", f.createStringLiteral("output_only")),
@@ -189,7 +201,7 @@ function unitStatements(unit: Unit): Statements {
       isExported: true,
       name: `${T}Handlers`,
       docs: [`What a person writes for this ${unit.what}: the handler file exports it as \`handlers\`.`],
-      type: `Pick<${unit.type.name}, ${unit.handlerMembers.map((m) => JSON.stringify(m)).join(" | ")}>`,
+      type: `Pick<${unit.type.name}, ${unit.handlerMembers.map((m) => JSON.stringify(m)).join(" | ")}>${unit.handlersExtra === undefined ? "" : ` & ${unit.handlersExtra}`}`,
     },
   );
   const contract = f.createObjectLiteralExpression(
