@@ -3,6 +3,9 @@
  * first run, ts-morph and zod-to-ts loaded), then regenerate after one spec
  * file changes, as `--watch` does. Median and range over RUNS runs.
  *
+ * The bench specs use the schema constructs real payloads need (unions, a
+ * discriminated union, references, a recursive schema, tuples, bounds).
+ *
  * Then types only: the TypeScript types of every payload schema, ours
  * (spec text → checked model → zod-to-ts) against json-schema-to-typescript
  * on the same schemas (installed in bench/peers by `npm run bench`).
@@ -26,7 +29,25 @@ const PER_FILE = 10;
 // Every run gets kinds of its own, so no run reuses what an earlier one rendered.
 let run = 0;
 
-function spec(file: number, count: number): string {
+/** Shared schemas each bench file declares: references, a discriminated union's branches, a recursive tree. */
+const SHARED = `schemas:
+  Customer: { type: object, required: [id], properties: { id: { type: string }, email: { type: string, format: email } } }
+  Pickup: { type: object, required: [kind, at], properties: { kind: { const: pickup }, at: { type: string, format: date-time } } }
+  Post: { type: object, required: [kind, address], properties: { kind: { const: post }, address: { type: string } } }
+  Comment: { type: object, required: [body, replies], properties: { body: { type: string }, replies: { type: array, items: Comment } } }
+`;
+
+/** Intent fields using them. */
+const CONSTRUCTS = `        customer: { anyOf: [{ type: string, minLength: 1 }, { $ref: Customer }, { type: "null" }] }
+        delivery: { oneOf: [{ $ref: Pickup }, { $ref: "#/schemas/Post" }], discriminator: { propertyName: kind } }
+        amount: { type: number, exclusiveMinimum: 0, multipleOf: 0.01 }
+        tags: { type: array, items: { type: string }, uniqueItems: true }
+        span: { type: array, prefixItems: [{ type: string, format: date }, { type: string, format: date }], minItems: 2 }
+        thread: { $ref: Comment, nullable: true }
+`;
+
+/** A bench spec file; `constructs: false` leaves out the references, which json-schema-to-typescript could not resolve on its own. */
+function spec(file: number, count: number, constructs = true): string {
   const triggers = Array.from({ length: count }, (_, i) => {
     const kind = `bench.r${run}.f${file}.t${i}`;
     return `  - kind: ${kind}
@@ -39,12 +60,12 @@ function spec(file: number, count: number): string {
         id: { type: string, format: uuid }
         note: { type: [string, "null"], maxLength: 200 }
         items: { type: array, minItems: 1, items: { type: object, required: [sku, qty], properties: { sku: { type: string }, qty: { type: integer, minimum: 1 } } } }
-    outcome: { type: object, required: [id, total], properties: { id: { type: string }, total: { type: number } } }
+${constructs ? CONSTRUCTS : ""}    outcome: { type: object, required: [id, total], properties: { id: { type: string }, total: { type: number } } }
     events:
       ${kind}.done: { payload: outcome }
       ${kind}.cancelled: { payload: { type: object, required: [id], properties: { id: { type: string }, reason: { type: [string, "null"] } } } }`;
   });
-  return `triggers:\n${triggers.join("\n")}\n`;
+  return `${constructs ? SHARED : ""}triggers:\n${triggers.join("\n")}\n`;
 }
 
 async function once(triggers: number) {
@@ -60,7 +81,7 @@ async function once(triggers: number) {
   const cold = performance.now() - started;
   writeFileSync(join(root, "specs/f0.yaml"), spec(0, Math.min(PER_FILE, triggers)).replace("maxLength: 200", "maxLength: 300"));
   started = performance.now();
-  await generate(options);
+  if (!(await generate(options)).ok) throw new Error("bench spec change refused");
   const changed = performance.now() - started;
   rmSync(root, { recursive: true, force: true });
   return { cold, changed };
@@ -121,7 +142,7 @@ if (jstt) {
     const theirs: number[] = [];
     for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) {
       run++;
-      const texts = Array.from({ length: Math.ceil(triggers / PER_FILE) }, (_, f) => spec(f, Math.min(PER_FILE, triggers - f * PER_FILE)));
+      const texts = Array.from({ length: Math.ceil(triggers / PER_FILE) }, (_, f) => spec(f, Math.min(PER_FILE, triggers - f * PER_FILE), false));
       let started = performance.now();
       await oursTypesOnly(texts);
       ours.push(performance.now() - started);

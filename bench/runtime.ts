@@ -12,7 +12,7 @@
  * (`bench/workflows/`): WORKFLOWS instances of one step each.
  *
  *   npx tsx bench/runtime.ts      (RUNS=3; COUNT=10000; GROWTH=100000; WORKFLOWS=200;
- *                                  ONLY=throughput,io,growth,latency,cost,workflows)
+ *                                  ONLY=throughput,io,growth,cancelon,latency,cost,workflows)
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
@@ -127,6 +127,33 @@ for (const [op, [empty, full]] of Object.entries(growth)) {
 console.log(`\nQuery plans with ${GROWTH} settled intents, of every statement one enqueue, cancel and drain ran:\n`);
 const plans = (await timed<Record<string, string[]>>(`/plans?scope=growth-${GROWTH}`)).body;
 for (const [query, plan] of Object.entries(plans)) console.log(`- \`${query}\`: ${plan.join("; ")}`);
+}
+
+if (want("cancelon")) {
+// Cancel on an event: each append of a matching fact finds its intent by an indexed key,
+// so its cost must not grow with the settled intents (of the same, cancellable, kind) behind it.
+const OPS = 1000;
+console.log(`\n### Growth of cancel-on-event: ${OPS} appends of a matching fact, each cancelling one pending intent, empty vs ${GROWTH} settled cancellable intents (µs each, median of ${RUNS}, range)\n`);
+const appends: [number[], number[]] = [[], []];
+await timed(`/cancelon/later?count=${OPS}&scope=cancelon-warm`);
+await timed(`/cancelon/emit-matching?scope=cancelon-warm`);
+const keysLeft: number[] = [];
+for (const [state, count] of [[0, 0], [1, GROWTH]] as const) {
+  const scope = `cancelon-${count}`;
+  if (count > 0) await timed(`/cancelon/fill?count=${count}&scope=${scope}`);
+  keysLeft.push((await timed<number>(`/cancelon/rows?scope=${scope}`)).body);
+  for (let r = 0; r < RUNS; r++) {
+    await timed(`/cancelon/later?count=${OPS}&scope=${scope}`);
+    appends[state].push(((await timed(`/cancelon/emit-matching?scope=${scope}`)).ms * 1000) / OPS);
+  }
+}
+row(["operation", "empty", "range", `after ${GROWTH}`, "range", "ratio"]);
+row(["---", "---:", "---:", "---:", "---:", "---:"]);
+row(["emitEvent, cancelling one pending intent", Math.round(median(appends[0])), spread(appends[0]), Math.round(median(appends[1])), spread(appends[1]), (median(appends[1]) / median(appends[0])).toFixed(2)]);
+console.log(`\nCancel-on keys stored before the measured appends: ${keysLeft.join(" and ")} (settled intents keep none).`);
+console.log(`\nQuery plans with ${GROWTH} settled cancellable intents, of every statement one matching append ran:\n`);
+const cancelOnPlans = (await timed<Record<string, string[]>>(`/cancelon/plans?scope=cancelon-${GROWTH}`)).body;
+for (const [query, plan] of Object.entries(cancelOnPlans)) console.log(`- \`${query}\`: ${plan.join("; ")}`);
 }
 
 if (want("latency")) {

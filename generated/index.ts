@@ -10,3 +10,5 @@ export * from "./streams";
 export * from "./timer";
 
 export * from "./tutorial";
+
+export * from "./follow-ups";

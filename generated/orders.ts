@@ -2,8 +2,9 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
+import type { FollowUps } from "./follow-ups";
 
 export const reportRequestSchema = z.strictObject({
   reportId: z.string().regex(new RegExp("^[a-z0-9-]+$", "u")).describe("Lowercase letters, digits and dashes."),
@@ -72,6 +73,9 @@ export type ReportFetchStoredPayload = ReportFetchOutcome;
 /** What `enqueueTrigger` takes: fields with a default may be left out. */
 export type ReportFetchIntentInput = z.input<typeof reportRequestSchema>;
 
+/** What a commit passes to `tx.enqueue` to start `report.fetch` as follow-up work. */
+export type ReportFetchFollowUp = FollowUp<"report.fetch", ReportFetchIntentInput>;
+
 /** The facts `report.fetch` may write: each declared event kind with its payload. */
 export type ReportFetchEvent = {
   readonly kind: "report.fetch.abandoned";
@@ -117,7 +121,7 @@ export const reportFetchIntentJsonSchema = {
 };
 
 /** Fetches a report from an upstream service (simulated), retried with backoff, reporting each stage. */
-export type ReportFetchTrigger = DurableTrigger<ReportFetchIntent, ReportFetchOutcome, Cloudflare.Env, ReportFetchEvent, ReportFetchProgress>;
+export type ReportFetchTrigger = DurableTrigger<ReportFetchIntent, ReportFetchOutcome, Cloudflare.Env, ReportFetchEvent, ReportFetchProgress, FollowUps>;
 
 /** What a person writes for this trigger: the handler file exports it as `handlers`. */
 export type ReportFetchHandlers = Pick<ReportFetchTrigger, "acquire" | "commit" | "commitCancelled" | "commitFailed">;
@@ -185,6 +189,9 @@ export type OrderPlacedCancelledPayload = {
 export const orderPlacedConfirmedPayloadSchema = orderPlacedOutcomeSchema;
 export type OrderPlacedConfirmedPayload = OrderPlacedOutcome;
 
+/** What a commit passes to `tx.enqueue` to start `order.placed` as follow-up work. */
+export type OrderPlacedFollowUp = FollowUp<"order.placed", OrderPlacedIntent>;
+
 /** The facts `order.placed` may write: each declared event kind with its payload. */
 export type OrderPlacedEvent = {
   readonly kind: "order.placed.cancelled";
@@ -237,7 +244,7 @@ export const orderPlacedIntentJsonSchema = {
 };
 
 /** Reserves stock for an order; its commit confirms the order and enqueues the order report. */
-export type OrderPlacedTrigger = DurableTrigger<OrderPlacedIntent, OrderPlacedOutcome, Cloudflare.Env, OrderPlacedEvent, never>;
+export type OrderPlacedTrigger = DurableTrigger<OrderPlacedIntent, OrderPlacedOutcome, Cloudflare.Env, OrderPlacedEvent, never, FollowUps>;
 
 /** What a person writes for this trigger: the handler file exports it as `handlers`. */
 export type OrderPlacedHandlers = Pick<OrderPlacedTrigger, "acquire" | "commit" | "commitCancelled" | "commitFailed">;

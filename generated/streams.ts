@@ -4,6 +4,7 @@
 import * as z from "zod";
 import type { AttachedStream, StartParseResult } from "durable-triggers";
 import { parseStartWith } from "./parse";
+import type { FollowUps } from "./follow-ups";
 
 export const textGenerateStreamStartSchema = z.object({
   prompt: z.string().min(1).max(500),
@@ -113,7 +114,7 @@ export const textGenerateStreamStartJsonSchema = {
 };
 
 /** Stands in for a model streaming its answer, one word at a time; only the terminal reaches the ledger. */
-export type TextGenerateStream = AttachedStream<TextGenerateStreamStart, TextGenerateStreamProgress, TextGenerateStreamOutput, TextGenerateStreamResult, Cloudflare.Env, TextGenerateStreamEvent>;
+export type TextGenerateStream = AttachedStream<TextGenerateStreamStart, TextGenerateStreamProgress, TextGenerateStreamOutput, TextGenerateStreamResult, Cloudflare.Env, TextGenerateStreamEvent, FollowUps>;
 
 /** What a person writes for this stream: the handler file exports it as `handlers`. */
 export type TextGenerateStreamHandlers = Pick<TextGenerateStream, "run" | "commitTerminal">;

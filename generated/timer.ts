@@ -2,8 +2,9 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
+import type { FollowUps } from "./follow-ups";
 
 export const timerCountdownIntentSchema = z.object({
   id: z.string().min(1),
@@ -44,6 +45,9 @@ export type TimerCountdownStoppedPayload = {
   reason: string | null;
 };
 
+/** What a commit passes to `tx.enqueue` to start `timer.countdown` as follow-up work. */
+export type TimerCountdownFollowUp = FollowUp<"timer.countdown", TimerCountdownIntent>;
+
 /** The facts `timer.countdown` may write: each declared event kind with its payload. */
 export type TimerCountdownEvent = {
   readonly kind: "timer.countdown.finished";
@@ -76,7 +80,7 @@ export const timerCountdownIntentJsonSchema = {
 };
 
 /** A timer-driven job that ticks once a second, reports progress, and stops at once when cancelled. */
-export type TimerCountdownTrigger = DurableTrigger<TimerCountdownIntent, TimerCountdownOutcome, Cloudflare.Env, TimerCountdownEvent, TimerCountdownProgress>;
+export type TimerCountdownTrigger = DurableTrigger<TimerCountdownIntent, TimerCountdownOutcome, Cloudflare.Env, TimerCountdownEvent, TimerCountdownProgress, FollowUps>;
 
 /** What a person writes for this trigger: the handler file exports it as `handlers`. */
 export type TimerCountdownHandlers = Pick<TimerCountdownTrigger, "acquire" | "commit" | "commitCancelled" | "commitFailed">;

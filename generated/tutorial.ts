@@ -2,8 +2,9 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
+import type { FollowUps } from "./follow-ups";
 
 export const tutorialCancelableIntentSchema = z.object({
   id: z.string().min(1)
@@ -33,6 +34,9 @@ export type TutorialCancelableCancelledPayload = {
 export const tutorialCancelableDonePayloadSchema = tutorialCancelableOutcomeSchema;
 export type TutorialCancelableDonePayload = TutorialCancelableOutcome;
 
+/** What a commit passes to `tx.enqueue` to start `tutorial.cancelable` as follow-up work. */
+export type TutorialCancelableFollowUp = FollowUp<"tutorial.cancelable", TutorialCancelableIntent>;
+
 /** The facts `tutorial.cancelable` may write: each declared event kind with its payload. */
 export type TutorialCancelableEvent = {
   readonly kind: "tutorial.cancelable.cancelled";
@@ -58,7 +62,7 @@ export const tutorialCancelableIntentJsonSchema = {
   },
   required: ["id"]
 };
-export type TutorialCancelableTrigger = DurableTrigger<TutorialCancelableIntent, TutorialCancelableOutcome, Cloudflare.Env, TutorialCancelableEvent, never>;
+export type TutorialCancelableTrigger = DurableTrigger<TutorialCancelableIntent, TutorialCancelableOutcome, Cloudflare.Env, TutorialCancelableEvent, never, FollowUps>;
 
 /** What a person writes for this trigger: the handler file exports it as `handlers`. */
 export type TutorialCancelableHandlers = Pick<TutorialCancelableTrigger, "acquire" | "commit" | "commitCancelled" | "commitFailed">;

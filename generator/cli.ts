@@ -51,6 +51,7 @@ const commands = {
       ...settingsFlags,
       check: { type: "boolean", description: "Write nothing; exit 1 naming each out-of-date file (for CI)" },
       watch: { type: "boolean", description: "Regenerate on every spec change; a broken spec prints its errors and watching goes on" },
+      "strict-events": { type: "boolean", description: "An event payload change that facts already written would fail is an error, not a warning" },
       ...helpFlag,
     },
   },
@@ -154,7 +155,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     if (positionals.length > 0) return usageError(io, `unexpected argument ${JSON.stringify(positionals[0])}`, name);
     // A watch session keeps what each run computed in a cache of its own, for the next run.
-    const options = { ...generateOptions(loaded, values["check"] === true), ...(values["watch"] ? { cache: new RunCache() } : {}) };
+    const options = {
+      ...generateOptions(loaded, values["check"] === true),
+      strictEvents: values["strict-events"] === true,
+      ...(values["watch"] ? { cache: new RunCache() } : {}),
+    };
     const ok = await runGenerate(io, options);
     return values["watch"] ? watchSpecs(io, options) : ok ? 0 : 1;
   } catch (error) {
@@ -188,6 +193,7 @@ async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
   }
   const ms = Math.round(performance.now() - started);
   const counted = `${result.triggers} triggers and streams from ${result.specFiles} spec file${result.specFiles === 1 ? "" : "s"}`;
+  for (const warning of result.warnings) io.err(formatError(warning));
   for (const orphan of result.orphanHandlers) io.err(`${orphan}: no spec declares this trigger or stream any more; the file is left as it is`);
   if (options.check) {
     for (const { path, change } of result.changes) io.err(`${path}: out of date (would be ${change})`);

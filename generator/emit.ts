@@ -1,11 +1,13 @@
 import { posix } from "node:path";
 import { noMemo, type Memo } from "./cache.ts";
 import { agentDoFile, registrationOf } from "./emit/agent-do.ts";
+import { followUpsFile } from "./emit/follow-ups.ts";
 import { indexFile } from "./emit/index-file.ts";
 import { parseFile } from "./emit/parse.ts";
 import { specModuleFile } from "./emit/spec-module.ts";
 import { handlerFiles, type ModuleModel } from "./model.ts";
 import { specJsonSchema, type JsonValue } from "./spec-format.ts";
+import type { UpgradeStep } from "./versions.ts";
 
 export { printJson } from "./emit/print.ts";
 export { jsonSchemaOf, printedType } from "./emit/schema.ts";
@@ -27,6 +29,8 @@ export interface EmitOptions {
   readonly intentsDroppedBefore: ReadonlyMap<string, number>;
   /** Each trigger's intent JSON Schema (its input), as the version check computed it. */
   readonly intentJsonSchemas: ReadonlyMap<string, unknown>;
+  /** For triggers whose stored intents cross an upgrade: the steps the handlers must supply. */
+  readonly intentUpgrades?: ReadonlyMap<string, readonly UpgradeStep[]>;
 }
 
 /**
@@ -45,16 +49,21 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
     const versions = module.triggers.map((trigger) => ({
       current: options.intentVersions.get(trigger.kind) ?? 1,
       droppedBefore: options.intentsDroppedBefore.get(trigger.kind),
+      upgrades: options.intentUpgrades?.get(trigger.kind) ?? [],
     }));
-    // A module depends on its spec's text and where the runtime is, nothing else (its intent JSON Schemas come from that text).
-    const text = once(["module", module.specFile, module.source, runtime, versions], () =>
+    // A module depends on its spec's text and where the runtime is, nothing else (its intent JSON Schemas come from that
+    // text), and on its versioning, whose upgrades' old schemas the key names by their hashes.
+    const key = versions.map(({ upgrades, ...rest }) => ({ ...rest, upgrades: upgrades.map((u) => [u.to, u.from.map((v) => v.hash), u.target.hash, u.toCurrent]) }));
+    const text = once(["module", module.specFile, module.source, runtime, key], () =>
       specModuleFile(module, { runtime, versions, intentJsonSchemas: module.triggers.map((trigger) => options.intentJsonSchemas.get(trigger.kind) as JsonValue) }),
     );
     files.set(out(`${module.moduleName}.ts`), text);
   }
   files.set(out("parse.ts"), once(["parse", runtime, specFiles], () => parseFile(runtime, specFiles)));
   const moduleNames = modules.map((m) => m.moduleName);
-  files.set(out("index.ts"), once(["index", moduleNames, specFiles], () => indexFile(moduleNames, specFiles)));
+  files.set(out("index.ts"), once(["index", moduleNames, specFiles], () => indexFile([...moduleNames, "follow-ups"], specFiles)));
+  const triggerNames = modules.map((m) => [m.moduleName, m.triggers.map((t) => t.typeName)]);
+  files.set(out("follow-ups.ts"), once(["follow-ups", triggerNames, specFiles], () => followUpsFile(modules, specFiles)));
   const registration = registrationOf(modules, handlerFiles(modules, options), options);
   files.set(out("agent-do.ts"), once(["agent-do", registration], () => agentDoFile(registration)));
   files.set(out("trigger-spec.schema.json"), specJsonSchema());

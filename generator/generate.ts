@@ -4,11 +4,11 @@ import { processCache, type Memo, type RunCache } from "./cache.ts";
 import { checkSpecs, type CheckedSpec } from "./check.ts";
 import type { JsonSchema } from "./compat.ts";
 import { emit, jsonSchemaOf } from "./emit.ts";
-import { buildModel, handlerFiles, type ModuleModel } from "./model.ts";
+import { buildModel, handlerFiles, type ModuleModel, type SchemaModel } from "./model.ts";
 import { readSpec, type SpecDocument, type SpecError } from "./read.ts";
 import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
-import { hashOf, parseRecord, planVersions, RECORD_FILE, renderRecord, type IntentSchemas, type Refused } from "./versions.ts";
+import { hashOf, parseRecord, planVersions, RECORD_FILE, renderRecord, type EventSchemas, type EventWarning, type IntentSchemas, type Refused } from "./versions.ts";
 import { apply, diff, listFiles, type Change } from "./write.ts";
 
 export interface GenerateOptions {
@@ -28,6 +28,8 @@ export interface GenerateOptions {
    * that anything is remembered (by default, one cache for the process).
    */
   readonly cache?: RunCache;
+  /** A breaking change to an event payload is an error, not a warning. */
+  readonly strictEvents?: boolean;
 }
 
 /** A run that cannot start (no specs to read); the CLI prints the message as one line. */
@@ -44,43 +46,82 @@ export type GenerateResult =
       readonly specFiles: number;
       /** Handler files whose trigger no spec declares any more; left alone. */
       readonly orphanHandlers: readonly string[];
+      /** Event payloads changed so that facts already in a ledger would no longer parse; recorded all the same. */
+      readonly warnings: readonly SpecError[];
     };
 
 /**
- * What the version check compares: each trigger's intent as stored (the
- * schema's output) and as accepted (its input), with their hash. They depend
- * on the module's spec text alone, so `--watch` computes them once per text.
+ * What the version check compares: each trigger's intent and each declared
+ * event's payload as stored (the schema's output) and as accepted (its
+ * input), with their hash. They depend on the module's spec text alone, so
+ * `--watch` computes them once per text.
  */
-function intentSchemas(modules: readonly ModuleModel[], memo: Memo): IntentSchemas[] {
-  return modules.flatMap((module) =>
-    memo("intent-schemas", [module.specFile, module.source], () =>
-      module.triggers.map((trigger) => {
-        const resolve = (ref: string) => trigger.refs.get(ref)!;
-        const stored = jsonSchemaOf(trigger.intent, resolve, "output") as JsonSchema;
-        const accepted = jsonSchemaOf(trigger.intent, resolve, "input") as JsonSchema;
-        return { kind: trigger.kind, stored, accepted, hash: hashOf(stored, accepted), dropIntentsBefore: trigger.dropIntentsBefore };
-      }),
-    ),
+function versionedSchemas(modules: readonly ModuleModel[], memo: Memo): { intents: IntentSchemas[]; events: EventSchemas[] } {
+  const all = modules.map((module) =>
+    memo("versioned-schemas", [module.specFile, module.source], () => {
+      const both = (schema: SchemaModel, refs: ReadonlyMap<string, SchemaModel>) => {
+        const resolve = (ref: string) => refs.get(ref)!;
+        const stored = jsonSchemaOf(schema, resolve, "output") as JsonSchema;
+        const accepted = jsonSchemaOf(schema, resolve, "input") as JsonSchema;
+        return { stored, accepted, hash: hashOf(stored, accepted) };
+      };
+      const intents = module.triggers.map((trigger) => ({
+        kind: trigger.kind,
+        ...both(trigger.intent, trigger.refs),
+        dropIntentsBefore: trigger.dropIntentsBefore,
+        upgradeIntentsTo: trigger.upgradeIntentsTo,
+      }));
+      const owners = [...module.triggers, ...module.streams];
+      const events = owners.flatMap((owner) => owner.events.map((event) => ({ kind: event.kind, owner: owner.kind, ...both(event, owner.refs) })));
+      return { intents, events };
+    }),
   );
+  return { intents: all.flatMap((m) => m.intents), events: all.flatMap((m) => m.events) };
 }
 
 /** One error per way a refused change breaks stored intents, at the spec node that changed. */
-function versionErrors({ kind, version, breaks }: Refused, specs: readonly CheckedSpec[]): SpecError[] {
+function versionErrors({ kind, version, breaks, conflict }: Refused, specs: readonly CheckedSpec[], handlersDir: string): SpecError[] {
   for (const { file, spec, locate } of specs) {
     const index = (spec.triggers ?? []).findIndex((trigger) => trigger.kind === kind);
     if (index === -1) continue;
+    if (conflict) {
+      return [{ file, ...locate(["triggers", index, "upgradeIntentsTo"]), message: `"${kind}" declares both dropIntentsBefore and upgradeIntentsTo for version ${version}: stored intents are either dropped or upgraded; keep one` }];
+    }
     const intent = spec.triggers![index]!.intent;
-    return breaks.map((change) => {
-      const example = JSON.stringify(change.example);
-      return {
+    const handlerFile = posix.join(handlersDir, `${kind}.ts`);
+    return breaks.map((change) => ({
+      file,
+      ...locate(["triggers", index, "intent", ...specPathOf(intent, change.segments, change.keyword)]),
+      message:
+        `the intent of "${kind}" cannot become version ${version}: ${change.path}: ${change.rule} (${change.keyword}); ` +
+        `a stored intent such as ${shortJson(change.example)} would no longer parse. ` +
+        `Keep stored intents valid (a default for a new field, a bound no tighter), declare upgradeIntentsTo: ${version} ` +
+        `and write upgradeToV${version} in ${handlerFile} to upgrade older ones, or declare dropIntentsBefore: ${version} to drop them`,
+    }));
+  }
+  return [];
+}
+
+const shortJson = (value: unknown) => {
+  const text = JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+};
+
+/** One warning per way a changed event payload refuses facts already written, at the spec node that changed. */
+function eventWarnings({ kind, owner, breaks }: EventWarning, specs: readonly CheckedSpec[]): SpecError[] {
+  for (const { file, spec, locate } of specs) {
+    for (const section of ["triggers", "streams"] as const) {
+      const index = (spec[section] ?? []).findIndex((declared) => declared.kind === owner);
+      const event = spec[section]?.[index]?.events[kind];
+      if (event === undefined) continue;
+      return breaks.map((change) => ({
         file,
-        ...locate(["triggers", index, "intent", ...specPathOf(intent, change.segments, change.keyword)]),
+        ...locate([section, index, "events", kind, "payload", ...specPathOf(event.payload, change.segments, change.keyword)]),
         message:
-          `the intent of "${kind}" cannot become version ${version}: ${change.path}: ${change.rule} (${change.keyword}); ` +
-          `a stored intent such as ${example.length > 200 ? `${example.slice(0, 200)}…` : example} would no longer parse. ` +
-          `Keep stored intents valid (a default for a new field, a bound no tighter), or declare dropIntentsBefore: ${version} to drop older ones`,
-      };
-    });
+          `warning: the payload of "${kind}" changed so that facts already written would no longer parse: ${change.path}: ${change.rule} (${change.keyword}); ` +
+          `such as ${shortJson(change.example)}. Readers of the ledger meet both shapes`,
+      }));
+    }
   }
   return [];
 }
@@ -141,15 +182,17 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const recordPath = posix.join(options.outDir, RECORD_FILE);
   const previous = parseRecord(await readFile(join(root, recordPath), "utf8").catch(() => null));
   if (typeof previous === "string") throw new GenerateError(`${recordPath}: ${previous}; restore it from version control`);
-  const schemas = intentSchemas(modules, memo);
-  const versions = planVersions(previous, schemas);
-  if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs)) };
-  const intents = new Map(schemas.map((intent) => [intent.kind, intent.accepted]));
-  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents }, memo);
+  const schemas = versionedSchemas(modules, memo);
+  const versions = planVersions(previous, schemas.intents, schemas.events);
+  if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs, options.handlersDir)) };
+  const warnings = versions.eventWarnings.flatMap((warning) => eventWarnings(warning, checked.specs));
+  if (options.strictEvents && warnings.length > 0) return { ok: false, errors: warnings.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
+  const intents = new Map(schemas.intents.map((intent) => [intent.kind, intent.accepted]));
+  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents, intentUpgrades: versions.upgrades }, memo);
   files.set(recordPath, renderRecord(versions.record));
   const handlersOnDisk = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
   const existing = new Map(await Promise.all(handlersOnDisk.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
-  for (const plan of planHandlers(modules, existing, options, memo)) if (plan.text !== null) files.set(plan.path, plan.text);
+  for (const plan of planHandlers(modules, existing, options, memo, versions.upgrades)) if (plan.text !== null) files.set(plan.path, plan.text);
 
   const owned = await listFiles(root, options.outDir, [".ts", ".json"]);
   const changes = await diff(root, files, owned);
@@ -161,5 +204,6 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
     triggers: modules.reduce((n, m) => n + m.triggers.length + m.streams.length, 0),
     specFiles: specPaths.length,
     orphanHandlers: handlersOnDisk.filter((p) => !declared.has(p)),
+    warnings,
   };
 }

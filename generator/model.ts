@@ -43,6 +43,8 @@ export interface TriggerModel {
   readonly options: { acquireDeadlineMs?: number; concurrency?: number; retry?: Record<string, number> };
   /** The spec's `dropIntentsBefore`, for the version check. */
   readonly dropIntentsBefore: number | undefined;
+  /** The spec's `upgradeIntentsTo`, likewise. */
+  readonly upgradeIntentsTo: number | undefined;
   readonly intent: SchemaModel;
   readonly outcome: SchemaModel;
   readonly progress: SchemaModel | undefined;
@@ -231,6 +233,7 @@ export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
           valueName,
           options,
           dropIntentsBefore: trigger.dropIntentsBefore,
+          upgradeIntentsTo: trigger.upgradeIntentsTo,
           intent,
           outcome,
           progress,

@@ -195,6 +195,12 @@ export const triggerSpec = z.strictObject({
    * a stale declaration from dropping the next change's intents too.
    */
   dropIntentsBefore: positive.optional(),
+  /**
+   * Instead: stored intents of older versions are upgraded to this version by
+   * the handler file's `upgradeToV<n>`, which the handlers type then requires.
+   * Named for the same reason.
+   */
+  upgradeIntentsTo: positive.optional(),
   intent: schemaOrRef,
   outcome: schemaOrRef,
   progress: schemaOrRef.optional(),

@@ -1,7 +1,8 @@
 import { posix } from "node:path";
-import { IndentationText, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralExpression } from "ts-morph";
+import { IndentationText, Node, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralElementLike, type ObjectLiteralExpression } from "ts-morph";
 import { noMemo, type Memo } from "./cache.ts";
 import { handlerFiles, relative, type ModuleModel } from "./model.ts";
+import { upgradeMemberName } from "./upgrade-types.ts";
 import { commentSafe } from "./zod-ir.ts";
 
 interface Member {
@@ -28,6 +29,8 @@ const STREAM_MEMBERS: readonly Member[] = [
   { name: "commitTerminal", params: ["start", "terminal", "tx"], prefix: "" },
 ];
 
+const upgradeMember = ({ to }: { readonly to: number }): Member => ({ name: upgradeMemberName(to), params: ["old"], prefix: "" });
+
 export interface HandlerPlan {
   readonly path: string;
   /** The file's text after this run, or null where the file is left as it is. */
@@ -45,6 +48,8 @@ export function planHandlers(
   existing: ReadonlyMap<string, string>,
   options: { root: string; handlersDir: string; streamHandlersDir: string; outDir: string },
   memo: Memo = noMemo,
+  /** Each trigger's upgrades of stored intents: the handlers type requires an `upgradeToV<n>` for each. */
+  upgrades: ReadonlyMap<string, readonly { readonly to: number }[]> = new Map(),
 ): HandlerPlan[] {
   const project = new Project({
     useInMemoryFileSystem: true,
@@ -52,10 +57,11 @@ export function planHandlers(
   });
   const plans: HandlerPlan[] = [];
   // A handler's repair depends only on its text, its trigger's names and where the generated code is.
-  const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) => [path, text, shape.typeName, shape.kind, generated];
+  const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) => [path, text, shape.typeName, shape.kind, generated, shape.members.map((m) => m.name)];
   for (const handler of handlerFiles(modules, options)) {
     const { path, dir, specFile } = handler;
-    const shape: HandlerShape = { kind: handler.kind, typeName: handler.handlersType, members: handler.role === "trigger" ? TRIGGER_MEMBERS : STREAM_MEMBERS };
+    const members = handler.role === "trigger" ? [...TRIGGER_MEMBERS, ...(upgrades.get(handler.kind) ?? []).map(upgradeMember)] : STREAM_MEMBERS;
+    const shape: HandlerShape = { kind: handler.kind, typeName: handler.handlersType, members };
     const generated = relative(options.root, dir, options.outDir);
     const current = existing.get(path);
     let text: string;
@@ -65,6 +71,8 @@ export function planHandlers(
       memo("handler", repairKey(path, text, shape, generated), () => text);
     } else {
       text = memo("handler", repairKey(path, current, shape, generated), () => repair(project, path, current, shape, generated));
+      // A repaired file needs no more repair: the next run, which reads it back, does not parse it again.
+      memo("handler", repairKey(path, text, shape, generated), () => text);
     }
     plans.push({ path, text: text === current ? null : text });
   }
@@ -141,8 +149,18 @@ function moduleOf(specifier: string): string {
 }
 
 function addMissingMembers(object: ObjectLiteralExpression, shape: HandlerShape): void {
-  const present = new Set(object.getProperties().map((p) => (p.isKind(SyntaxKind.SpreadAssignment) ? "" : p.getSymbol()?.getName() ?? "")));
+  // Names read from the syntax: asking for symbols would build a type checker, which costs a second a file.
+  const present = new Set(object.getProperties().map(memberName));
   for (const member of shape.members) {
     if (!present.has(member.name)) object.addProperty(memberText(shape, member));
   }
+}
+
+/** A member's name as written: `acquire`, `"acquire"` and `["acquire"]` all read `acquire`; a spread or a computed name reads "". */
+function memberName(property: ObjectLiteralElementLike): string {
+  if (Node.isSpreadAssignment(property)) return "";
+  const name = property.getNameNode();
+  if (Node.isIdentifier(name)) return name.getText();
+  const literal = Node.isComputedPropertyName(name) ? name.getExpression() : name;
+  return Node.isStringLiteral(literal) || Node.isNoSubstitutionTemplateLiteral(literal) || Node.isNumericLiteral(literal) ? literal.getLiteralText() : "";
 }

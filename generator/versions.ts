@@ -19,10 +19,27 @@ export interface IntentVersion {
   readonly accepted: JsonSchema;
   /** Stored intents of every older version are dropped (settle `rejected`), as the spec declared. */
   readonly dropsOlder?: true;
+  /** Stored intents of older versions are upgraded to this one by the handlers' `upgradeToV<n>`, as the spec declared. */
+  readonly upgradesOlder?: true;
 }
 
-/** Trigger kind → its versions, oldest first. */
-export type VersionRecord = Readonly<Record<string, readonly IntentVersion[]>>;
+/**
+ * An event kind's payload as last recorded: facts already in a ledger were
+ * written under it, so a change that readers of those facts would refuse is
+ * worth a warning.
+ */
+export interface EventVersion {
+  readonly hash: string;
+  /** The payload's output schema: what handlers wrote. */
+  readonly stored: JsonSchema;
+}
+
+export interface VersionRecord {
+  /** Trigger kind → its intent's versions, oldest first. */
+  readonly intents: Readonly<Record<string, readonly IntentVersion[]>>;
+  /** Event kind → its payload as last recorded. */
+  readonly events: Readonly<Record<string, EventVersion>>;
+}
 
 export interface IntentSchemas {
   readonly kind: string;
@@ -32,12 +49,45 @@ export interface IntentSchemas {
   readonly hash: string;
   /** The spec's `dropIntentsBefore`: the version from which stored intents are kept. */
   readonly dropIntentsBefore: number | undefined;
+  /** The spec's `upgradeIntentsTo`: the version older stored intents are upgraded to. */
+  readonly upgradeIntentsTo?: number | undefined;
+}
+
+export interface EventSchemas {
+  readonly kind: string;
+  /** The trigger or stream that declares it. */
+  readonly owner: string;
+  readonly stored: JsonSchema;
+  readonly accepted: JsonSchema;
+  readonly hash: string;
 }
 
 export interface Refused {
   readonly kind: string;
   /** The version the change would have made. */
   readonly version: number;
+  readonly breaks: readonly Break[];
+  /** The spec declares both a drop and an upgrade for this version. */
+  readonly conflict?: true;
+}
+
+/**
+ * One upgrade the handlers must supply: `upgradeToV<to>`, taking an intent
+ * stored under any of `from` and answering one as `target` stores it (or, for
+ * the current version, one its parser accepts).
+ */
+export interface UpgradeStep {
+  readonly to: number;
+  /** The versions whose stored intents reach this step, oldest first. */
+  readonly from: readonly IntentVersion[];
+  readonly target: IntentVersion;
+  readonly toCurrent: boolean;
+}
+
+/** An event payload changed so that facts already written under the last recorded one would no longer parse. */
+export interface EventWarning {
+  readonly kind: string;
+  readonly owner: string;
   readonly breaks: readonly Break[];
 }
 
@@ -47,42 +97,96 @@ export interface VersionPlan {
   readonly current: ReadonlyMap<string, number>;
   /** For triggers whose record drops older intents: the version stored intents must be at least. */
   readonly droppedBefore: ReadonlyMap<string, number>;
+  /** For triggers whose stored intents cross an upgrade: the steps, in order (only those after the last drop). */
+  readonly upgrades: ReadonlyMap<string, readonly UpgradeStep[]>;
   readonly refused: readonly Refused[];
+  readonly eventWarnings: readonly EventWarning[];
 }
 
 /**
  * The record after this run: unchanged schemas keep their version, compatible
- * changes and declared drops add one, breaking changes are refused. Kinds no
- * spec declares any more keep their history.
+ * changes, declared drops and declared upgrades add one, other breaking
+ * changes are refused. Kinds no spec declares any more keep their history.
+ *
+ * Compatible means: every intent that can reach the new version without an
+ * upgrade still parses. Those are the intents stored since the last drop or
+ * upgrade (and what that upgrade answered), so the new schema is checked
+ * against each of those versions' stored schemas, not only the last: that is
+ * what lets the runtime pass such intents on unchanged.
  */
-export function planVersions(previous: VersionRecord, intents: readonly IntentSchemas[]): VersionPlan {
-  const record: Record<string, readonly IntentVersion[]> = { ...previous };
+export function planVersions(previous: VersionRecord, intents: readonly IntentSchemas[], events: readonly EventSchemas[] = []): VersionPlan {
+  const record: Record<string, readonly IntentVersion[]> = { ...previous.intents };
   const current = new Map<string, number>();
   const refused: Refused[] = [];
-  for (const { kind, stored, accepted, hash, dropIntentsBefore } of intents) {
-    const versions = previous[kind] ?? [];
+  for (const { kind, stored, accepted, hash, dropIntentsBefore, upgradeIntentsTo } of intents) {
+    const versions = previous.intents[kind] ?? [];
     const last = versions.at(-1);
     if (last?.hash === hash) {
       current.set(kind, last.version);
       continue;
     }
     const version = (last?.version ?? 0) + 1;
-    const breaks = last === undefined ? [] : breakingChanges(last.stored, accepted);
+    const upgrades = last !== undefined && upgradeIntentsTo === version;
+    const breaks = last === undefined || upgrades ? [] : breaksSince(versions, accepted);
     const drops = breaks.length > 0 && dropIntentsBefore === version;
-    if (breaks.length > 0 && !drops) {
-      refused.push({ kind, version, breaks });
+    if ((breaks.length > 0 && !drops) || (upgrades && dropIntentsBefore === version)) {
+      refused.push({ kind, version, breaks, ...(upgrades ? { conflict: true as const } : {}) });
       if (last) current.set(kind, last.version);
       continue;
     }
-    record[kind] = [...versions, { version, hash, stored: canonical(stored), accepted: canonical(accepted), ...(drops ? { dropsOlder: true as const } : {}) }];
+    const marks = drops ? { dropsOlder: true as const } : upgrades ? { upgradesOlder: true as const } : {};
+    record[kind] = [...versions, { version, hash, stored: canonical(stored), accepted: canonical(accepted), ...marks }];
     current.set(kind, version);
   }
   const droppedBefore = new Map<string, number>();
-  for (const kind of current.keys()) {
-    const drop = record[kind]?.findLast((version) => version.dropsOlder);
+  const upgrades = new Map<string, UpgradeStep[]>();
+  for (const [kind, version] of current) {
+    const versions = record[kind]!.slice(0, version);
+    const drop = versions.findLast((v) => v.dropsOlder);
     if (drop) droppedBefore.set(kind, drop.version);
+    const steps = upgradeSteps(versions.slice((drop?.version ?? 1) - 1), version);
+    if (steps.length > 0) upgrades.set(kind, steps);
   }
-  return { record, current, droppedBefore, refused };
+  const { events: recordedEvents, warnings } = planEvents(previous.events, events);
+  return { record: { intents: record, events: recordedEvents }, current, droppedBefore, upgrades, refused, eventWarnings: warnings };
+}
+
+/** The ways `accepted` refuses intents that reach it unchanged: of the latest version since the last drop or upgrade that has any. */
+function breaksSince(versions: readonly IntentVersion[], accepted: JsonSchema): Break[] {
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const breaks = breakingChanges(versions[i]!.stored, accepted);
+    if (breaks.length > 0) return breaks;
+    if (versions[i]!.dropsOlder || versions[i]!.upgradesOlder) break;
+  }
+  return [];
+}
+
+/** The upgrades among `versions` (the kept ones, oldest first), each with the versions whose intents it takes. */
+function upgradeSteps(versions: readonly IntentVersion[], current: number): UpgradeStep[] {
+  const steps: UpgradeStep[] = [];
+  let from: IntentVersion[] = [];
+  for (const version of versions) {
+    if (version.upgradesOlder && from.length > 0) {
+      steps.push({ to: version.version, from, target: version, toCurrent: version.version === current });
+      from = [];
+    }
+    from.push(version);
+  }
+  return steps;
+}
+
+/** Every declared event's payload recorded as it now is; a change that breaks facts already written is a warning. */
+function planEvents(previous: VersionRecord["events"], events: readonly EventSchemas[]): { events: Record<string, EventVersion>; warnings: EventWarning[] } {
+  const recorded: Record<string, EventVersion> = { ...previous };
+  const warnings: EventWarning[] = [];
+  for (const { kind, owner, stored, accepted, hash } of events) {
+    const last = previous[kind];
+    if (last?.hash === hash) continue;
+    const breaks = last === undefined ? [] : breakingChanges(last.stored, accepted);
+    if (breaks.length > 0) warnings.push({ kind, owner, breaks });
+    recorded[kind] = { hash, stored: canonical(stored) };
+  }
+  return { events: recorded, warnings };
 }
 
 /** The record as committed: sorted keys, two-space JSON, so that it diffs well and is the same every run. */
@@ -90,25 +194,35 @@ export function renderRecord(record: VersionRecord): string {
   return `${JSON.stringify(canonical(record), null, 2)}\n`;
 }
 
-/** The committed record, or an empty one; a record that is not one is an error, since guessing would lose history. */
+const EMPTY: VersionRecord = { intents: {}, events: {} };
+
+/**
+ * The committed record, or an empty one; a record that is not one is an
+ * error, since guessing would lose history. The first layout (trigger kind →
+ * versions, before event payloads were recorded) is read as the intents.
+ */
 export function parseRecord(text: string | null): VersionRecord | string {
-  if (text === null) return {};
+  if (text === null) return EMPTY;
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     return `not JSON: ${(error as Error).message}`;
   }
-  const ok =
-    typeof json === "object" &&
-    json !== null &&
-    !Array.isArray(json) &&
-    Object.values(json).every(
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+  const intentsOk = (value: unknown) =>
+    isObject(value) &&
+    Object.values(value).every(
       (versions) =>
         Array.isArray(versions) &&
         versions.every((v: Partial<IntentVersion>, i) => v.version === i + 1 && typeof v.hash === "string" && v.stored !== undefined && v.accepted !== undefined),
     );
-  return ok ? (json as VersionRecord) : "not a record of intent versions (each kind a list of { version, hash, stored, accepted }, numbered from 1)";
+  const eventsOk = (value: unknown) => isObject(value) && Object.values(value).every((v) => isObject(v) && typeof v["hash"] === "string" && v["stored"] !== undefined);
+  if (isObject(json) && isObject(json["intents"]) && intentsOk(json["intents"]) && eventsOk(json["events"] ?? {})) {
+    return { intents: json["intents"] as VersionRecord["intents"], events: (json["events"] ?? {}) as VersionRecord["events"] };
+  }
+  if (intentsOk(json)) return { intents: json as VersionRecord["intents"], events: {} };
+  return "not a record of intent versions ({ intents: each kind a list of { version, hash, stored, accepted }, numbered from 1; events: each kind { hash, stored } })";
 }
 
 /** Keywords that describe without constraining: editing them is not a new version. */

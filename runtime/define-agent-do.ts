@@ -1,11 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { cancelIntent } from "./cancel.ts";
+import { createEventRegistry, emitEvent } from "./declared-events.ts";
 import { RegistrationError, RequestError } from "./errors.ts";
 import { enqueueIntent } from "./intents.ts";
 import { serveEventStreams } from "./http.ts";
 import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
 import { createRegistry, createStreamRegistry } from "./registry.ts";
+import { summarizeSchedule } from "./schedule-table.ts";
+import { fireDueSchedules, installSpecSchedules, scheduleTrigger, unscheduleTrigger } from "./schedules.ts";
+import { answerTimeouts } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
 import { phaseOf } from "./work.ts";
@@ -17,36 +21,57 @@ import type {
   CancelStreamResult,
   CancelRequest,
   CancelResult,
+  EmitEventRequest,
+  EmitEventResult,
   EnqueueRequest,
   EventQuery,
   IntentPhase,
   IntentSummary,
+  JsonValue,
   LedgerEvent,
   Registration,
+  ScheduleRequest,
+  ScheduleSummary,
 } from "./types.ts";
 
-export interface AgentDefinition<Triggers extends readonly AnyTrigger[], Streams extends readonly AnyStream[], Env> {
+export interface AgentDefinition<
+  Triggers extends readonly AnyTrigger[],
+  Streams extends readonly AnyStream[],
+  Env,
+  Events extends readonly AnyDeclaredEvent[] = readonly [],
+> {
   /** Names of the environment bindings the triggers need; a missing one fails at construction. */
   readonly bindings?: readonly (keyof Env & string)[];
   readonly triggers: Triggers;
   /** Output-only attached streams. */
   readonly streams?: Streams;
-  /** Fact kinds declared on their own, which `emitEvent` appends. */
-  readonly events?: readonly AnyDeclaredEvent[];
+  /** Declared event kinds: facts from outside, appended by `emitEvent`. */
+  readonly events?: Events;
 }
 
-/** The RPC methods of a class built by `defineAgentDO`; `Trigger` is the union of its registered triggers. */
-export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger> {
+/**
+ * The RPC methods of a class built by `defineAgentDO`; `Trigger` is the union
+ * of its registered triggers, `Event` of its declared events (none by default).
+ */
+export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger, Event extends AnyDeclaredEvent = never> {
   /** Validates the payload, writes the intent and its work in one transaction, and starts it when due. */
   enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }>;
   /** One of five answers; see `CancelResult`. */
   cancelTrigger(request: CancelRequest<Trigger["kind"]>): Promise<CancelResult>;
+  /** Validates a fact from outside against its declared kind and appends it; the same idempotency key answers the first id. */
+  emitEvent(request: EmitEventRequest<Event>): Promise<EmitEventResult>;
   /** The ledger, ascending by id. */
   events(query?: EventQuery): LedgerEvent[];
   /** The intent's lifecycle phase, or `null` when this scope has no such intent. */
   intentState(intentEventId: number): IntentPhase | null;
   /** The newest intents first, for an operator's view. */
   intents(query?: { limit?: number; beforeId?: number }): IntentSummary[];
+  /** Upserts a schedule by key: each fire time enqueues one intent of the trigger, with this payload. */
+  scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary>;
+  /** Removes a schedule made by `scheduleTrigger`; a spec's default is refused. */
+  unscheduleTrigger(key: string): Promise<{ removed: boolean }>;
+  /** Every schedule, soonest first, with its next fire time. */
+  schedules(): ScheduleSummary[];
   /** Asks a running attached stream to stop (cooperative) or answers why not. */
   cancelStream(request: CancelStreamRequest): CancelStreamResult;
   /** The registered triggers and streams, with their settings and JSON Schemas, as plain data. */
@@ -57,13 +82,14 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger> {
 }
 
 /** An instance of a class built by `defineAgentDO`: what `DurableObjectNamespace<…>` and its stubs are typed with. */
-export type AgentObject<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env> = DurableObject<Env> & AgentMethods<Trigger>;
+export type AgentObject<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env, Event extends AnyDeclaredEvent = never> = DurableObject<Env> &
+  AgentMethods<Trigger, Event>;
 
 /** The class `defineAgentDO` returns; export it from the Worker under the binding's `class_name`. */
-export type AgentClass<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env> = new (
+export type AgentClass<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env, Event extends AnyDeclaredEvent = never> = new (
   ctx: DurableObjectState,
   env: Env,
-) => AgentObject<Trigger, Env>;
+) => AgentObject<Trigger, Env, Event>;
 
 /**
  * Builds the Durable Object class that runs `triggers`. Registration is
@@ -78,12 +104,14 @@ export function defineAgentDO<
   Env = Cloudflare.Env,
   const Triggers extends readonly AnyTrigger[] = readonly AnyTrigger[],
   const Streams extends readonly AnyStream[] = readonly [],
->(definition: AgentDefinition<Triggers, Streams, Env>): AgentClass<Triggers[number], Env> {
+  const Events extends readonly AnyDeclaredEvent[] = readonly [],
+>(definition: AgentDefinition<Triggers, Streams, Env, Events>): AgentClass<Triggers[number], Env, Events[number]> {
   const registry = createRegistry(definition.triggers);
+  const eventRegistry = createEventRegistry(definition.events ?? [], registry);
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
   const registration: Registration = {
-    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion }) => ({
+    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, timeouts, schedules, cancelOn }) => ({
       kind,
       intentEventKind: trigger.intentEventKind,
       cancellation: trigger.cancellation,
@@ -92,6 +120,10 @@ export function defineAgentDO<
       retry,
       intentVersion,
       intentSchema: trigger.intentSchema ?? null,
+      cancelOn,
+      timeouts,
+      // Checked as plain JSON at registration.
+      schedules: schedules.map(({ timing: _, ...schedule }) => schedule as typeof schedule & { payload: JsonValue }),
     })),
     streams: [...streamRegistry.values()].map((stream) => ({
       kind: stream.kind,
@@ -99,10 +131,16 @@ export function defineAgentDO<
       onDetach: stream.onDetach,
       startSchema: stream.startSchema ?? null,
     })),
+    events: [...eventRegistry.values()].map((event) => ({
+      kind: event.kind,
+      description: event.description ?? null,
+      payloadSchema: event.payloadSchema ?? null,
+    })),
   };
   type Trigger = Triggers[number];
+  type Event = Events[number];
 
-  return class AgentDO extends DurableObject<Env> implements AgentMethods<Trigger> {
+  return class AgentDO extends DurableObject<Env> implements AgentMethods<Trigger, Event> {
     readonly #scope: Scope;
     readonly #pump: Pump;
     readonly #streams: StreamRunner;
@@ -111,9 +149,15 @@ export function defineAgentDO<
       super(state, env);
       const missing = bindings.filter((name) => (env as Record<string, unknown>)[name] === undefined);
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
-      this.#scope = openScope(state, env, registry);
-      this.#pump = new Pump(this.#scope);
+      // The drain's abort, for a cancel-on-event that commits: the drain exists once the scope does.
+      this.#scope = openScope(state, env, registry, eventRegistry, (intentId, reason) => this.#pump.abort(intentId, reason));
+      // What time brings, in the drain: deadlines passed, then schedules due (which may enqueue work).
+      this.#pump = new Pump(this.#scope, (now) => {
+        answerTimeouts(this.#scope, this.#pump, now);
+        fireDueSchedules(this.#scope, now);
+      });
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
+      installSpecSchedules(this.#scope, registry, Date.now());
       this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
     }
 
@@ -128,6 +172,11 @@ export function defineAgentDO<
 
     cancelTrigger(request: CancelRequest<Trigger["kind"]>): Promise<CancelResult> {
       return Promise.resolve(cancelIntent(this.#scope, this.#pump, request));
+    }
+
+    emitEvent(request: EmitEventRequest<Event>): Promise<EmitEventResult> {
+      const scope = this.#scope;
+      return Promise.resolve(scope.work.transaction(() => emitEvent(scope, request as EmitEventRequest, Date.now())));
     }
 
     events(query: EventQuery = {}): LedgerEvent[] {
@@ -158,6 +207,18 @@ export function defineAgentDO<
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
       if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new RequestError("intents: beforeId must be an integer");
       return this.#scope.work.list(Math.min(limit, MAX_EVENTS_PER_READ), beforeId ?? null);
+    }
+
+    scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary> {
+      return Promise.resolve(scheduleTrigger(this.#scope, request, Date.now()));
+    }
+
+    unscheduleTrigger(key: string): Promise<{ removed: boolean }> {
+      return Promise.resolve(unscheduleTrigger(this.#scope, key));
+    }
+
+    schedules(): ScheduleSummary[] {
+      return this.#scope.work.listSchedules().map(summarizeSchedule);
     }
 
     override async alarm(): Promise<void> {

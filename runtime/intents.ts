@@ -1,3 +1,4 @@
+import { intentKeys } from "./cancel-on.ts";
 import { RequestError } from "./errors.ts";
 import { toJsonText } from "./json.ts";
 import type { Ledger } from "./ledger.ts";
@@ -34,7 +35,9 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
     if (existing !== null) return { id: existing };
   }
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion);
+  const { startMs } = registered.timeouts;
+  const startDeadline = startMs === null ? null : at + startMs;
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startDeadline, intentKeys(registered, parsed.intent));
   return { id: event.id };
 }
 
@@ -69,18 +72,47 @@ export function requireTrigger(registry: Registry, kind: unknown): RegisteredTri
 /**
  * The one reading of a stored intent, for the drain and for cancel alike:
  * the intent event's payload as stored (`null` when the event is missing),
- * parsed again, since the trigger's parser may have changed since.
+ * brought up to the current version and parsed again, since the trigger's
+ * parser may have changed since. An intent of a dropped version, or one whose
+ * upgrade throws or yields what `parseIntent` refuses, is refused with a
+ * reason naming its version and the current one; the stored fact itself is
+ * never rewritten, so the upgrade runs again each time the intent is read.
  */
 export function storedIntent(registered: RegisteredTrigger, row: { readonly intentId: number; readonly intentVersion: number }, payload: string | null): ParseResult<unknown> {
   const { intentId, intentVersion } = row;
+  const current = registered.intentVersion;
   if (payload === null) return { ok: false, reason: `intent event ${intentId} is missing` };
   if (intentVersion < registered.intentsDroppedBefore) {
     return { ok: false, reason: `stored under intent version ${intentVersion}, which version ${registered.intentsDroppedBefore} of "${registered.kind}" drops` };
   }
-  const parsed = parseIntent(registered, JSON.parse(payload));
+  const upgraded = upgradeStored(registered, intentVersion, JSON.parse(payload));
+  if (!upgraded.ok) return upgraded;
+  const parsed = parseIntent(registered, upgraded.intent);
   if (parsed.ok) return parsed;
-  const versions = intentVersion === registered.intentVersion ? "" : ` (stored under intent version ${intentVersion}, parsed under ${registered.intentVersion})`;
+  const how = upgraded.steps.length > 0 ? `, upgraded to ${upgraded.steps.join(", ")} and parsed under ${current}` : `, parsed under ${current}`;
+  const versions = intentVersion === current ? "" : ` (stored under intent version ${intentVersion}${how})`;
   return { ok: false, reason: `stored intent no longer parses${versions}: ${parsed.reason}` };
+}
+
+/**
+ * Runs the upgrades that lead past the intent's version, in order; between
+ * them the versions are compatible, so the value goes on as it is. An
+ * upgrade is user code: a throw refuses the intent, naming the step.
+ */
+function upgradeStored(registered: RegisteredTrigger, from: number, raw: unknown): { ok: true; intent: unknown; steps: number[] } | { ok: false; reason: string } {
+  let value = raw;
+  const steps: number[] = [];
+  for (const { version, upgrade } of registered.intentUpgrades) {
+    if (version <= from) continue;
+    try {
+      value = upgrade(value);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, reason: `stored under intent version ${from}, current ${registered.intentVersion}: the upgrade to version ${version} threw: ${message}` };
+    }
+    steps.push(version);
+  }
+  return { ok: true, intent: value, steps };
 }
 
 /** `parseIntent` is user code: a throw is a refusal, not a crash. */

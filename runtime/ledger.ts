@@ -35,6 +35,14 @@ interface EventRow extends Record<string, SqlStorageValue> {
   payload: string;
 }
 
+/** An event as it was just appended: what the ledger's fact hook hears, inside the appending transaction. */
+export interface AppendedFact {
+  readonly id: number;
+  readonly kind: string;
+  /** The payload as stored, as JSON text. */
+  readonly text: string;
+}
+
 /** The size of a row's payload, in bytes of UTF-8, as SQLite stores it. */
 const SIZED_COLUMNS = "id, ts, kind, payload, octet_length(payload) AS bytes";
 
@@ -47,6 +55,12 @@ export class Ledger {
   constructor(
     private readonly sql: SqlStorage,
     private readonly onAppend: () => void = () => {},
+    /**
+     * Hears every fact as it is appended, inside the transaction that appends
+     * it, and may write in that transaction (cancel-on-event does); a throw
+     * fails the append. Every append goes through here, runtime facts included.
+     */
+    private readonly onFact: (fact: AppendedFact) => void = () => {},
   ) {
     sql.exec(SCHEMA);
   }
@@ -58,6 +72,7 @@ export class Ledger {
       .exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?) RETURNING id", ts, kind, text)
       .one();
     this.onAppend();
+    this.onFact({ id, kind, text });
     return { id, text };
   }
 

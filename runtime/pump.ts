@@ -55,8 +55,14 @@ export class Pump {
   private lookAtEveryKind = true;
   /** Kinds with a slot just freed, or whose last look settled rows without running them: there may be more. */
   private readonly lookAgain = new Set<string>();
+  /** When the drain last looked at every kind: a sleep wakes for any time after it, even one that passed meanwhile. */
+  private lookedAt = Number.MIN_SAFE_INTEGER;
 
-  constructor(private readonly host: DrainHost) {
+  /** `onTime` does what time itself brings at `now` (timeouts, schedules), before each look at every kind. */
+  constructor(
+    private readonly host: DrainHost,
+    private readonly onTime: (now: number) => void = () => {},
+  ) {
     host.work.drainWith(() => this.kick());
   }
 
@@ -91,6 +97,14 @@ export class Pump {
     this.running.get(intentId)?.controller.abort(new CancellationError(reason ?? undefined));
   }
 
+  /** Lets go of a running acquire whose intent settled without it (a timeout): its slot is free, its late result dropped. */
+  abandon(intentId: number): void {
+    const running = this.running.get(intentId);
+    if (running === undefined) return;
+    this.running.delete(intentId);
+    this.lookAgain.add(running.kind);
+  }
+
   private async run(): Promise<void> {
     const { work } = this.host;
     try {
@@ -101,7 +115,7 @@ export class Pump {
         if (handled >= YIELD_EVERY) {
           handled = 0;
           await nextTurn();
-        } else if (!moreToLookAt && (await work.sleepUntilNextWake()) === "timer") {
+        } else if (!moreToLookAt && (await work.sleepUntilNextWake(this.lookedAt)) === "timer") {
           this.lookAtEveryKind = true;
         }
       }
@@ -113,6 +127,10 @@ export class Pump {
   /** Starts or settles every row it can now; answers how many it handled. */
   private startDue(now: number): number {
     const { registry, work } = this.host;
+    if (this.lookAtEveryKind) {
+      this.lookedAt = now;
+      this.onTime(now);
+    }
     const newKinds = work.takeNewKinds();
     const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newKinds, ...this.lookAgain];
     this.lookAtEveryKind = false;
@@ -176,7 +194,7 @@ export class Pump {
         else if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) settleLostClaim(host, registered, row, parsed.intent);
         else startable.push({ row, intent: parsed.intent });
       }
-      const claims = host.work.claim(startable.map(({ row }) => row), now, registered.acquireDeadlineMs);
+      const claims = host.work.claim(startable.map(({ row }) => row), now, registered.acquireDeadlineMs, registered.timeouts.finishMs);
       const intents = new Map(startable.map(({ row, intent }) => [row.intentId, intent]));
       for (const claim of claims) if (this.attempt(registered, claim, intents.get(claim.intentId), now) === "running") free--;
     }

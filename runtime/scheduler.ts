@@ -1,6 +1,8 @@
 import { Alarm } from "./alarm.ts";
+import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
+import { ScheduleTable, type ScheduleRow } from "./schedule-table.ts";
 import type { IntentSummary, Settlement } from "./types.ts";
-import { WorkTable, type Claim, type DueRow, type WorkRow } from "./work.ts";
+import { WorkTable, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
 
 /** Who hears of a row's new state (the intent's watchers); asked first, so that an unwatched intent costs no query. */
 export interface RowListener {
@@ -16,9 +18,11 @@ interface Written {
   earliest: number | null;
   /** Rows whose state changed, for their watchers. */
   readonly touched: Set<number>;
+  /** What waits for the commit (`afterCommit`), in order. */
+  readonly then: (() => void)[];
 }
 
-const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set() });
+const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set(), then: [] });
 
 /**
  * The one owner of work: the work table, the object's alarm, the drain's
@@ -35,7 +39,10 @@ const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touch
  */
 export class Scheduler {
   readonly #table: WorkTable;
+  readonly #schedules: ScheduleTable;
   readonly #alarm: Alarm;
+  /** The cancel-on-event keys of unsettled work (see `cancel-on.ts`). */
+  readonly #cancelOn: CancelOnTable;
   /** Stamps every claim token this instance issues, so that a claim it did not make is known for what it is. */
   readonly #instance = crypto.randomUUID();
   #claims = 0;
@@ -51,9 +58,13 @@ export class Scheduler {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly listener: RowListener,
+    /** Trigger kinds whose work may have cancel-on-event keys: settling their work deletes its keys. */
+    private readonly keyedKinds: ReadonlySet<string> = new Set(),
   ) {
     this.#table = new WorkTable(storage.sql);
+    this.#schedules = new ScheduleTable(storage.sql);
     this.#alarm = new Alarm(storage);
+    this.#cancelOn = new CancelOnTable(storage.sql);
   }
 
   /**
@@ -69,7 +80,7 @@ export class Scheduler {
     if (this.#table.expireClaims(Date.now()) > 0) void this.#alarm.load().then(() => this.#startDrain());
     void blockConcurrencyWhile(async () => {
       await this.#alarm.load();
-      this.#alarm.armNoLaterThan(this.#table.nextWake());
+      this.#alarm.armNoLaterThan(this.#nextWake());
     });
   }
 
@@ -98,10 +109,45 @@ export class Scheduler {
 
   // Writes of work. Each says what it wrote; outside a transaction, it takes effect at once.
 
-  /** A new intent's work row. */
-  add(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number): void {
-    this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey, intentVersion);
+  /**
+   * A new intent's work row; `startDeadline` is when it is cancelled if still not claimed (timeout:start), if ever;
+   * `cancelOnKeys` are the keys a matching fact will find it by (its trigger's `cancelOn`).
+   */
+  add(
+    intentId: number,
+    triggerKind: string,
+    fireAt: number,
+    idempotencyKey: string | null,
+    intentVersion: number,
+    startDeadline: number | null = null,
+    cancelOnKeys: readonly CancelOnKey[] = [],
+  ): void {
+    this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey, intentVersion, startDeadline);
+    this.#cancelOn.insert(intentId, cancelOnKeys);
     this.#wrote(triggerKind, fireAt, intentId);
+  }
+
+  /** Clears a row's timeout deadlines once a timeout has answered, so that it is not answered again. */
+  clearDeadlines(intentId: number): void {
+    this.#table.clearDeadlines(intentId);
+  }
+
+  // Writes of schedules: the alarm is armed no later than each one's next fire time.
+
+  putSchedule(row: ScheduleRow): void {
+    this.#schedules.put(row);
+    this.#wrote(null, row.nextFireAt, null);
+  }
+
+  removeSchedule(key: string): boolean {
+    return this.#schedules.delete(key);
+  }
+
+  /** Records a firing; a schedule that never fires again (`next` null) is removed. */
+  scheduleFired(key: string, firedAt: number, next: number | null): void {
+    if (next === null) this.#schedules.delete(key);
+    else this.#schedules.fired(key, firedAt, next);
+    this.#wrote(null, next, null);
   }
 
   /** Brings unclaimed work forward to `at` if it was due later. */
@@ -124,15 +170,31 @@ export class Scheduler {
   }
 
   settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
-    this.#table.settle(intentId, settlement, now, error);
+    // Only kinds with cancel-on-event rules have keys: without any, settling pays nothing for them.
+    const kind = this.#table.settle(intentId, settlement, now, error, this.keyedKinds.size > 0);
+    if (kind !== null && this.keyedKinds.has(kind)) this.#cancelOn.forget(intentId);
     this.#wrote(null, null, intentId);
+  }
+
+  /**
+   * Runs `effect` once the outermost transaction commits, and never if it
+   * rolls back; outside a transaction, at once. For what must not happen for
+   * a write that did not stand, such as aborting a running acquire.
+   */
+  afterCommit(effect: () => void): void {
+    const open = this.#open.at(-1);
+    if (open === undefined) effect();
+    else open.then.push(effect);
   }
 
   // Claims.
 
-  /** Claims due rows for this instance, in one statement; a row another claim got first is left out. */
-  claim(rows: readonly WorkRow[], now: number, deadlineMs: number): Claim[] {
-    const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs);
+  /**
+   * Claims due rows for this instance, in one statement; a row another claim got first is left out.
+   * `finishMs` starts a row's finish timeout at its first claim.
+   */
+  claim(rows: readonly WorkRow[], now: number, deadlineMs: number, finishMs: number | null = null): Claim[] {
+    const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs, finishMs);
     for (const claim of claims) this.#wrote(null, null, claim.intentId);
     return claims;
   }
@@ -157,6 +219,11 @@ export class Scheduler {
     return this.#table.idByIdempotencyKey(triggerKind, key);
   }
 
+  /** The unsettled intents a fact of `eventKind` with this match key cancels. */
+  cancelOnMatching(eventKind: string, matchKey: string): number[] {
+    return this.#cancelOn.matching(eventKind, matchKey);
+  }
+
   list(limit: number, beforeId: number | null): IntentSummary[] {
     return this.#table.list(limit, beforeId);
   }
@@ -168,6 +235,23 @@ export class Scheduler {
 
   unsettledKinds(): string[] {
     return this.#table.unsettledKinds();
+  }
+
+  /** Unsettled rows whose start or finish deadline has passed. */
+  timedOut(now: number): TimedOut[] {
+    return this.#table.timedOut(now);
+  }
+
+  getSchedule(key: string): ScheduleRow | null {
+    return this.#schedules.get(key);
+  }
+
+  listSchedules(): ScheduleRow[] {
+    return this.#schedules.list();
+  }
+
+  dueSchedules(now: number): ScheduleRow[] {
+    return this.#schedules.due(now);
   }
 
   // The drain's side.
@@ -199,8 +283,8 @@ export class Scheduler {
    * until `wake` is called ("woken"), whichever comes first. What is due now
    * and not started waits for a free slot, which wakes the drain, not for the clock.
    */
-  sleepUntilNextWake(): Promise<"timer" | "woken"> {
-    const at = this.#table.nextWake(Date.now());
+  sleepUntilNextWake(after = Date.now()): Promise<"timer" | "woken"> {
+    const at = this.#nextWake(after);
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = (why: "timer" | "woken") => {
@@ -209,7 +293,8 @@ export class Scheduler {
         resolve(why);
       };
       if (at !== null) timer = setTimeout(() => done("timer"), Math.max(0, at - Date.now()));
-      this.#wake = () => done("woken");
+      // Woken after the time it slept for: time made work due too, so it is the timer's wake as well.
+      this.#wake = () => done(at !== null && at <= Date.now() ? "timer" : "woken");
     });
   }
 
@@ -220,19 +305,27 @@ export class Scheduler {
 
   /** What a drain leaves behind: the alarm at the next due time or claim deadline, or none. */
   drainEnded(): void {
-    this.#alarm.armExactly(this.#table.nextWake());
+    this.#alarm.armExactly(this.#nextWake());
   }
 
-  #wrote(kind: string | null, fireAt: number | null, intentId: number): void {
+  /** The earliest time after `after` that needs a drain: work's fire times and deadlines, and schedules' fire times. */
+  #nextWake(after?: number): number | null {
+    const work = this.#table.nextWake(after);
+    const schedule = this.#schedules.nextFireAt(after ?? Number.MIN_SAFE_INTEGER);
+    return work === null ? schedule : schedule === null ? work : Math.min(work, schedule);
+  }
+
+  #wrote(kind: string | null, fireAt: number | null, intentId: number | null): void {
     const open = this.#open.at(-1);
-    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: [intentId] });
+    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: intentId === null ? [] : [intentId], then: [] });
     if (kind !== null) open.kinds.add(kind);
     if (fireAt !== null) open.earliest = open.earliest === null ? fireAt : Math.min(open.earliest, fireAt);
-    open.touched.add(intentId);
+    if (intentId !== null) open.touched.add(intentId);
   }
 
-  #apply({ kinds, earliest, touched }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number> }): void {
+  #apply({ kinds, earliest, touched, then }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number>; then: readonly (() => void)[] }): void {
     for (const kind of kinds) this.#newKinds.add(kind);
+    for (const effect of then) effect();
     for (const intentId of touched) {
       if (!this.listener.isWatched(intentId)) continue;
       const row = this.#table.get(intentId);
@@ -250,5 +343,6 @@ export class Scheduler {
 function merge(into: Written, from: Written): void {
   for (const kind of from.kinds) into.kinds.add(kind);
   for (const intentId of from.touched) into.touched.add(intentId);
+  into.then.push(...from.then);
   if (from.earliest !== null) into.earliest = into.earliest === null ? from.earliest : Math.min(into.earliest, from.earliest);
 }

@@ -1,4 +1,7 @@
 import type { CancelHost } from "./cancel.ts";
+import { CancelOnRules } from "./cancel-on.ts";
+import { cancelOnFact, type CancelOnHost } from "./cancel-on-event.ts";
+import { EventKeys, type EmitHost, type EventRegistry } from "./declared-events.ts";
 import { Ledger } from "./ledger.ts";
 import type { DrainHost } from "./pump.ts";
 import type { Registry } from "./registry.ts";
@@ -12,7 +15,7 @@ import { Watchers } from "./watch.ts";
  * `StreamHost`, …), which this object satisfies; `work` is the one owner of
  * work, and only its methods write the work table or the alarm.
  */
-export interface Scope extends DrainHost, CancelHost, StreamHost {
+export interface Scope extends DrainHost, CancelHost, StreamHost, CancelOnHost, EmitHost {
   readonly name: string;
   readonly env: unknown;
   readonly sql: SqlStorage;
@@ -20,19 +23,39 @@ export interface Scope extends DrainHost, CancelHost, StreamHost {
   readonly ledger: Ledger;
   readonly work: Scheduler;
   readonly watchers: Watchers;
+  readonly events: EventRegistry;
+  readonly eventKeys: EventKeys;
+  readonly cancelOnRules: CancelOnRules;
 }
 
-export function openScope(state: DurableObjectState, env: unknown, registry: Registry): Scope {
-  const ledger: Ledger = new Ledger(state.storage.sql, () => watchers.ledgerAppended());
+/**
+ * `abort` stops a running acquire (the drain's `abort`, which exists only
+ * once the scope does); cancel-on-event calls it once a cancel commits.
+ */
+export function openScope(
+  state: DurableObjectState,
+  env: unknown,
+  registry: Registry,
+  events: EventRegistry = new Map(),
+  abort: (intentId: number, reason: string | null) => void = () => {},
+): Scope {
+  // Every appended fact passes the cancel-on-event rules, inside its own transaction.
+  const ledger: Ledger = new Ledger(state.storage.sql, () => watchers.ledgerAppended(), (fact) => cancelOnFact(scope, abort, fact));
   const watchers = new Watchers(ledger);
-  return {
+  const cancelOnRules = new CancelOnRules(registry);
+  const work = new Scheduler(state.storage, watchers, cancelOnRules.triggerKinds);
+  const scope: Scope = {
     // Objects reached through idFromName know their name; others are named by their id.
     name: state.id.name ?? state.id.toString(),
     env,
     sql: state.storage.sql,
     registry,
     ledger,
-    work: new Scheduler(state.storage, watchers),
+    work,
     watchers,
+    events,
+    eventKeys: new EventKeys(state.storage.sql),
+    cancelOnRules,
   };
+  return scope;
 }

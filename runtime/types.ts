@@ -161,12 +161,23 @@ export interface DurableTrigger<
    * `rejected` when they run (the spec's `dropIntentsBefore`, as recorded).
    */
   readonly intentsDroppedBefore?: number;
+  /**
+   * How stored intents cross a breaking change of the intent schema: the
+   * version an upgrade leads to → the upgrade, which turns an intent as the
+   * version before stored it into one of that version (for the last, one
+   * `parseIntent` accepts). Run in order, from the intent's own version on,
+   * each time a stored intent is read; generated code fills it in from the
+   * handlers' `upgradeToV<n>` members.
+   */
+  readonly intentUpgrades?: Readonly<Record<number, (old: never) => unknown>>;
   /** The intent's JSON Schema, for tools such as the operator console; generated code fills it in. */
   readonly intentSchema?: JsonObject;
+  /** Cancels this trigger's unsettled intents when a matching fact is appended in the scope (see the contract). */
   readonly cancelOn?: readonly CancelOnRule[];
+  /** Work not started, or not finished, in time is cancelled (reasons "timeout:start", "timeout:finish"). */
   readonly timeouts?: TriggerTimeouts;
   /** Default schedules, installed by key (idempotently) when an object starts. */
-  readonly schedules?: readonly (ScheduleTiming & { readonly key: string; readonly payload: unknown })[];
+  readonly schedules?: readonly DeclaredSchedule[];
   /** Its result may name the input type it accepts (`ParseResult<Intent, Input>`), which then types `enqueueTrigger`. */
   parseIntent(raw: unknown): ParseResult<Intent, unknown>;
   acquire(intent: Intent, ctx: AcquireContext<Env, Progress>): Outcome | Promise<Outcome>;
@@ -202,7 +213,7 @@ export type EnqueueRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTri
   ? EnqueueOptions & { readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
   : never;
 
-/** What a declared payload parser answers (like ParseResult, for event payloads). */
+/** What a declared payload parser answers (like `ParseResult`, for event payloads). */
 export type PayloadParseResult<Payload, Input = Payload> =
   | { readonly ok: true; readonly payload: Payload; readonly "~input"?: Input }
   | { readonly ok: false; readonly reason: string };
@@ -265,6 +276,10 @@ export type ScheduleTiming =
   | { readonly cron: string; readonly timezone?: string; readonly everyMs?: never }
   | { readonly everyMs: number; readonly cron?: never; readonly timezone?: never };
 
+/** A default schedule a trigger declares; `payload` is what each firing enqueues. */
+export type DeclaredSchedule = ScheduleTiming & { readonly key: string; readonly payload: unknown };
+
+/** One `scheduleTrigger` request per registered trigger: the kind decides the payload type. */
 export type ScheduleRequest<T extends AnyTrigger = AnyTrigger> = T extends AnyTrigger
   ? ScheduleTiming & { readonly key: string; readonly triggerKind: T["kind"]; readonly payload: IntentInputOf<T> }
   : never;
@@ -275,7 +290,9 @@ export interface ScheduleSummary {
   readonly cron: string | null;
   readonly timezone: string | null;
   readonly everyMs: number | null;
+  /** When it fires next, in milliseconds since the epoch. */
   readonly nextFireAt: number;
+  /** The fire time of its last firing (a catch-up firing carries the first fire time it missed). */
   readonly lastFiredAt: number | null;
   /** "spec": installed from the trigger's declared defaults; "api": by scheduleTrigger. */
   readonly origin: "spec" | "api";
@@ -440,11 +457,23 @@ export interface Registration {
     readonly retry: RetryPolicy;
     readonly intentVersion: number;
     readonly intentSchema: JsonObject | null;
+    /** Its cancel-on-event rules; empty for none. */
+    readonly cancelOn: readonly CancelOnRule[];
+    /** Its declared timeouts, in ms (null for none). */
+    readonly timeouts: { readonly startMs: number | null; readonly finishMs: number | null };
+    /** Its declared default schedules, with their payloads as plain JSON. */
+    readonly schedules: readonly (ScheduleTiming & { readonly key: string; readonly payload: JsonValue })[];
   }[];
   readonly streams: readonly {
     readonly kind: string;
     readonly cancellation: Cancellation;
     readonly onDetach: "abort" | "continue";
     readonly startSchema: JsonObject | null;
+  }[];
+  /** The declared event kinds `emitEvent` accepts. */
+  readonly events: readonly {
+    readonly kind: string;
+    readonly description: string | null;
+    readonly payloadSchema: JsonObject | null;
   }[];
 }

@@ -22,6 +22,8 @@ const SCHEMA = `
     settled_at          INTEGER,
     last_error          TEXT,
     intent_version      INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1),
+    start_deadline      INTEGER,
+    finish_deadline     INTEGER,
     UNIQUE (trigger_kind, idempotency_key),
     CHECK ((claim_token IS NULL) = (claim_deadline IS NULL)),
     CHECK ((claim_token IS NULL) = (claim_mode IS NULL)),
@@ -32,6 +34,26 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS work_due ON work (trigger_kind, fire_at) WHERE settled IS NULL;
   CREATE INDEX IF NOT EXISTS work_claims ON work (claim_deadline) WHERE claim_token IS NOT NULL;
   CREATE INDEX IF NOT EXISTS work_pending ON work (fire_at) WHERE settled IS NULL AND claim_token IS NULL;
+`;
+
+/**
+ * Columns added after the first release, each with what an old table's rows
+ * take: intents stored before versions were all version 1, and work stored
+ * before timeouts has none. Their indexes follow, once the columns exist.
+ */
+const ADDED_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
+  ["intent_version", "INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1)"],
+  ["start_deadline", "INTEGER"],
+  ["finish_deadline", "INTEGER"],
+];
+/**
+ * Timeout deadlines: partial indexes over the unsettled rows that have one,
+ * so that finding the next deadline costs the same however many intents
+ * have settled, and nothing for triggers without timeouts.
+ */
+const DEADLINE_INDEXES = `
+  CREATE INDEX IF NOT EXISTS work_start_deadlines ON work (start_deadline) WHERE settled IS NULL AND start_deadline IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS work_finish_deadlines ON work (finish_deadline) WHERE settled IS NULL AND finish_deadline IS NOT NULL;
 `;
 
 interface Row extends Record<string, SqlStorageValue> {
@@ -48,6 +70,8 @@ interface Row extends Record<string, SqlStorageValue> {
   settled_at: number | null;
   last_error: string | null;
   intent_version: number;
+  start_deadline: number | null;
+  finish_deadline: number | null;
 }
 
 export interface WorkRow {
@@ -62,6 +86,15 @@ export interface WorkRow {
   readonly lastError: string | null;
   /** The version of the trigger's intent schema the intent was stored under. */
   readonly intentVersion: number;
+  /** When it is cancelled ("timeout:start") if no attempt has claimed it yet; null for none. */
+  readonly startDeadline: number | null;
+  /** When it gets a cancel request ("timeout:finish") if it has not settled; set by its first claim. */
+  readonly finishDeadline: number | null;
+}
+
+/** A row whose start or finish deadline has passed. */
+export interface TimedOut extends WorkRow {
+  readonly timeout: "start" | "finish";
 }
 
 /** A due row, with its intent event's payload as stored (null if the event is missing, or was not asked for). */
@@ -86,28 +119,50 @@ export const MAX_CLAIMS_PER_STATEMENT = 64;
 const DUE_BYTES = 8 * 1024 * 1024;
 
 const COLUMNS = `intent_id, trigger_kind, fire_at, attempts, claim_token, claim_deadline, claim_mode,
-  cancel_requested_at, cancel_reason, settled, settled_at, last_error, intent_version`;
+  cancel_requested_at, cancel_reason, settled, settled_at, last_error, intent_version, start_deadline, finish_deadline`;
 
 /** Every query on the work table, and nothing else. */
 export class WorkTable {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
-    // Tables made before intents were versioned: their intents were all stored under version 1.
-    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('work')").toArray();
-    if (!columns.some((column) => column.name === "intent_version")) {
-      sql.exec("ALTER TABLE work ADD COLUMN intent_version INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1)");
-    }
+    const columns = new Set(sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('work')").toArray().map((column) => column.name));
+    for (const [name, definition] of ADDED_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE work ADD COLUMN ${name} ${definition}`);
+    sql.exec(DEADLINE_INDEXES);
   }
 
-  insert(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number): void {
+  insert(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number, startDeadline: number | null = null): void {
     this.sql.exec(
-      "INSERT INTO work (intent_id, trigger_kind, fire_at, idempotency_key, intent_version) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO work (intent_id, trigger_kind, fire_at, idempotency_key, intent_version, start_deadline) VALUES (?, ?, ?, ?, ?, ?)",
       intentId,
       triggerKind,
       fireAt,
       idempotencyKey,
       intentVersion,
+      startDeadline,
     );
+  }
+
+  clearDeadlines(intentId: number): void {
+    this.sql.exec("UPDATE work SET start_deadline = NULL, finish_deadline = NULL WHERE intent_id = ?", intentId);
+  }
+
+  /**
+   * Unsettled rows whose start or finish deadline is at or before `now`, at
+   * most 64: a start deadline is cleared by the first claim, and both by
+   * settling or by the timeout's own answer, so each row comes once.
+   */
+  timedOut(now: number): TimedOut[] {
+    return this.sql
+      .exec<Row & { timeout: "start" | "finish" }>(
+        `SELECT * FROM (
+            SELECT ${COLUMNS}, 'start' AS timeout FROM work WHERE settled IS NULL AND start_deadline IS NOT NULL AND start_deadline <= ?1
+            UNION ALL
+            SELECT ${COLUMNS}, 'finish' AS timeout FROM work WHERE settled IS NULL AND finish_deadline IS NOT NULL AND finish_deadline <= ?1)
+          LIMIT 64`,
+        now,
+      )
+      .toArray()
+      .map((row) => ({ ...toWorkRow(row), timeout: row.timeout }));
   }
 
   idByIdempotencyKey(triggerKind: string, key: string): number | null {
@@ -183,20 +238,23 @@ export class WorkTable {
    * intent id. Answers the claims made, in the order of `rows`; a row taken
    * or settled meanwhile is left out.
    */
-  claim(rows: readonly WorkRow[], tokenPrefix: string, now: number, deadlineMs: number): Claim[] {
+  claim(rows: readonly WorkRow[], tokenPrefix: string, now: number, deadlineMs: number, finishMs: number | null = null): Claim[] {
     if (rows.length === 0) return [];
     const deadline = now + deadlineMs;
+    const finishDeadline = finishMs === null ? null : now + finishMs;
     const claimed = new Map(
       this.sql
         .exec<Pick<Row, "intent_id" | "trigger_kind" | "claim_token" | "claim_mode" | "attempts" | "cancel_requested_at" | "cancel_reason">>(
           `UPDATE work SET claim_token = ?1 || intent_id, claim_deadline = ?2,
-              claim_mode = CASE WHEN claim_token IS NULL THEN 'normal' ELSE 'redrive' END, attempts = attempts + 1
-            WHERE intent_id IN (${rows.map((_, i) => `?${i + 4}`).join(", ")}) AND settled IS NULL AND fire_at <= ?3
+              claim_mode = CASE WHEN claim_token IS NULL THEN 'normal' ELSE 'redrive' END, attempts = attempts + 1,
+              start_deadline = NULL, finish_deadline = coalesce(finish_deadline, ?4)
+            WHERE intent_id IN (${rows.map((_, i) => `?${i + 5}`).join(", ")}) AND settled IS NULL AND fire_at <= ?3
               AND (claim_deadline IS NULL OR claim_deadline <= ?3)
             RETURNING intent_id, trigger_kind, claim_token, claim_mode, attempts, cancel_requested_at, cancel_reason`,
           tokenPrefix,
           deadline,
           now,
+          finishDeadline,
           ...rows.map((row) => row.intentId),
         )
         .toArray()
@@ -227,17 +285,23 @@ export class WorkTable {
     return row ? toWorkRow(row) : null;
   }
 
-  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
-    const { rowsWritten } = this.sql.exec(
+  /**
+   * Settles the row. With `withKind`, answers its trigger kind, which costs
+   * one row read more (RETURNING): asked for only when some kind needs it.
+   */
+  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null, withKind = false): string | null {
+    const cursor = this.sql.exec<{ trigger_kind: string }>(
       `UPDATE work SET settled = ?, settled_at = ?, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL,
-          last_error = coalesce(?, last_error)
-        WHERE intent_id = ? AND settled IS NULL`,
+          last_error = coalesce(?, last_error), start_deadline = NULL, finish_deadline = NULL
+        WHERE intent_id = ? AND settled IS NULL${withKind ? " RETURNING trigger_kind" : ""}`,
       settlement,
       now,
       error,
       intentId,
     );
-    if (rowsWritten === 0) throw new Error(`intent ${intentId} has already settled`);
+    const [row] = withKind ? cursor.toArray() : [];
+    if (cursor.rowsWritten === 0) throw new Error(`intent ${intentId} has already settled`);
+    return row?.trigger_kind ?? null;
   }
 
   /** Gives the claim back after a failed attempt; the row fires again at `fireAt`. */
@@ -283,8 +347,8 @@ export class WorkTable {
   }
 
   /**
-   * When the next drain is needed: the earliest pending fire time or claim
-   * deadline after `after`. A sleeping drain asks for times after now, since
+   * When the next drain is needed: the earliest pending fire time, claim
+   * deadline or timeout deadline after `after`. A sleeping drain asks for times after now, since
    * what is due now and not started waits for a free slot, not for the clock.
    */
   nextWake(after = Number.MIN_SAFE_INTEGER): number | null {
@@ -293,7 +357,11 @@ export class WorkTable {
         `SELECT min(at) AS at FROM (
             SELECT min(fire_at) AS at FROM work WHERE settled IS NULL AND claim_token IS NULL AND fire_at > ?1
             UNION ALL
-            SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?1)`,
+            SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?1
+            UNION ALL
+            SELECT min(start_deadline) FROM work WHERE settled IS NULL AND start_deadline IS NOT NULL AND start_deadline > ?1
+            UNION ALL
+            SELECT min(finish_deadline) FROM work WHERE settled IS NULL AND finish_deadline IS NOT NULL AND finish_deadline > ?1)`,
         after,
       )
       .one();
@@ -348,6 +416,8 @@ function toWorkRow(row: Row): WorkRow {
     settledAt: row.settled_at,
     lastError: row.last_error,
     intentVersion: row.intent_version,
+    startDeadline: row.start_deadline,
+    finishDeadline: row.finish_deadline,
   };
 }
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { defineAgentDO, type DurableTrigger, type KindName } from "../../runtime";
+import { defineAgentDO, type DeclaredEvent, type DurableTrigger, type KindName } from "../../runtime";
 import { Ledger } from "../../runtime/ledger";
 import { WorkTable } from "../../runtime/work";
 import { countRows, type RowCost } from "./rows";
@@ -29,6 +29,13 @@ const noop = (kind: KindName, concurrency = 1, waitMs = 0) =>
       tx.insertEvent({ kind: `${kind}.cancelled`, payload: { n: intent.n } });
     },
   }) satisfies DurableTrigger<{ n: number }, { n: number }>;
+
+/** Cancelled by a `bench.refund` fact with the same `n`: what cancel-on-event costs as the ledger grows. */
+const cancellable = { ...noop("bench.cancellable"), cancelOn: [{ event: "bench.refund", match: { n: "n" } }] } satisfies DurableTrigger<{ n: number }, { n: number }>;
+const refund = {
+  kind: "bench.refund",
+  parsePayload: (raw: unknown) => ({ ok: true, payload: raw as { n: number } }),
+} satisfies DeclaredEvent<{ n: number }>;
 
 const triggers = [noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000)] as const;
 const Agent = defineAgentDO({ triggers });
@@ -156,6 +163,68 @@ export class BenchAgent extends Agent {
   }
 }
 
+/**
+ * Cancel on an event, in an object of its own: a deployment with a cancelOn
+ * rule pays one row read more per settled intent (its settle answers the
+ * trigger kind), which the cost figures of the agent above must not include.
+ */
+export class CancelOnBenchAgent extends defineAgentDO({ triggers: [cancellable], events: [refund] }) {
+  readonly #cancellable: number[] = [];
+
+  /** `n` cancellable intents due in an hour, each waiting for its `bench.refund`. */
+  async cancellableLater(n: number): Promise<number> {
+    const at = Date.now() + 3_600_000;
+    for (let i = 0; i < n; i++) this.#cancellable.push((await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: i }, at })).id);
+    return n;
+  }
+
+  /** Appends the refund that matches each intent `cancellableLater` left: each append cancels one, in its own transaction. */
+  async emitMatching(): Promise<number> {
+    const ids = this.#cancellable.splice(0);
+    for (let i = 0; i < ids.length; i++) await this.emitEvent({ kind: "bench.refund", payload: { n: i } });
+    const left = ids.filter((id) => this.intentState(id) !== "cancelled");
+    if (left.length > 0) throw new Error(`${left.length} intents were not cancelled by their refund`);
+    return ids.length;
+  }
+
+  /** How many cancel-on keys are stored: only unsettled work keeps them. */
+  async cancelOnRows(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM cancel_on").one().n;
+  }
+
+  /** `count` cancellable intents, each run and settled: the settled work behind the figure. */
+  async fill(count: number): Promise<number> {
+    for (let n = 0; n < count; n++) await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: -1 - n } });
+    const sql = this.ctx.storage.sql;
+    while (sql.exec("SELECT 1 FROM work WHERE settled IS NULL LIMIT 1").toArray().length > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    return count;
+  }
+
+  /** The query plans of the statements one matching append runs (captured as they run, as `BenchAgent.plans` does). */
+  async plans(): Promise<Record<string, string[]>> {
+    const sql = this.ctx.storage.sql;
+    const exec = sql.exec;
+    const ran = new Map<string, SqlStorageValue[]>();
+    sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+      if (!ran.has(query)) ran.set(query, bindings);
+      return exec.call(this, query, ...bindings);
+    } as SqlStorage["exec"];
+    try {
+      await this.cancellableLater(1);
+      await this.emitMatching();
+    } finally {
+      sql.exec = exec;
+    }
+    const plans: Record<string, string[]> = {};
+    for (const [query, bindings] of ran) {
+      if (!/^\s*(SELECT|UPDATE|DELETE|WITH)\b/i.test(query)) continue;
+      const plan = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray() as { detail: string }[];
+      plans[query.replace(/\s+/g, " ").trim()] = plan.map((row) => row.detail);
+    }
+    return plans;
+  }
+}
+
 /** The statements one intent costs when written by hand: enqueue, claim, settle with a fact. */
 interface HandWritten {
   readonly insertWork: string;
@@ -232,11 +301,12 @@ export class BareFloor extends DurableObject {
 }
 
 export default {
-  async fetch(request: Request, env: { AGENT: DurableObjectNamespace<BenchAgent>; BARE: DurableObjectNamespace<BareFloor> }) {
+  async fetch(request: Request, env: { AGENT: DurableObjectNamespace<BenchAgent>; BARE: DurableObjectNamespace<BareFloor>; CANCEL_ON: DurableObjectNamespace<CancelOnBenchAgent> }) {
     const url = new URL(request.url);
     const scope = url.searchParams.get("scope") ?? crypto.randomUUID();
     const count = Number(url.searchParams.get("count") ?? 100);
     const agent = env.AGENT.get(env.AGENT.idFromName(scope));
+    const cancelOn = env.CANCEL_ON.get(env.CANCEL_ON.idFromName(scope));
     switch (url.pathname) {
       case "/throughput":
         return Response.json({ ms: await agent.throughput((url.searchParams.get("kind") ?? "bench.noop") as Kind, count) });
@@ -254,6 +324,16 @@ export default {
         return Response.json({ ms: await env.BARE.get(env.BARE.idFromName(scope)).onRuntimeSchema(count) });
       case "/fill":
         return Response.json({ ms: await agent.throughput("bench.noop", count) });
+      case "/cancelon/fill":
+        return Response.json(await cancelOn.fill(count));
+      case "/cancelon/later":
+        return Response.json(await cancelOn.cancellableLater(count));
+      case "/cancelon/emit-matching":
+        return Response.json(await cancelOn.emitMatching());
+      case "/cancelon/rows":
+        return Response.json(await cancelOn.cancelOnRows());
+      case "/cancelon/plans":
+        return Response.json(await cancelOn.plans());
       case "/enqueue-later":
         return Response.json(await agent.enqueueLater(count));
       case "/cancel-pending":

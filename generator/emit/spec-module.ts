@@ -1,8 +1,11 @@
 import { StructureKind, ts, type StatementStructures } from "ts-morph";
 import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
+import { upgradeDeclarations } from "../upgrade-types.ts";
+import type { UpgradeStep } from "../versions.ts";
 import { jsonExpression, JSON_TYPE, printExpression, usesJson } from "../zod-ir.ts";
 import { declaredEventStatements } from "./declared-event.ts";
+import { FOLLOW_UPS_TYPE, followUpTypeName } from "./follow-ups.ts";
 import { docs, header, jsonSchemaStatement, render, type Statements } from "./print.ts";
 import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
@@ -10,6 +13,8 @@ import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./sch
 export interface IntentVersioning {
   readonly current: number;
   readonly droppedBefore: number | undefined;
+  /** The upgrades of stored intents the handlers must supply, in order. */
+  readonly upgrades: readonly UpgradeStep[];
 }
 
 /** What a spec's module is made from besides its model: where the runtime is, and each trigger's versioning and intent JSON Schema. */
@@ -35,7 +40,7 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       namedImports: [
         ...(module.streams.length > 0 ? ["AttachedStream"] : []),
         ...(module.events.length > 0 ? ["DeclaredEvent"] : []),
-        ...(module.triggers.length > 0 ? ["DurableTrigger", "ParseResult"] : []),
+        ...(module.triggers.length > 0 ? ["DurableTrigger", "FollowUp", "ParseResult"] : []),
         ...(module.events.length > 0 ? ["PayloadParseResult"] : []),
         ...(module.streams.length > 0 ? ["StartParseResult"] : []),
       ],
@@ -51,6 +56,10 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       ],
       moduleSpecifier: "./parse",
     },
+    // A module of declared events alone enqueues nothing.
+    ...(module.triggers.length + module.streams.length > 0
+      ? [{ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: [FOLLOW_UPS_TYPE], moduleSpecifier: "./follow-ups" } satisfies StatementStructures]
+      : []),
   ];
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
   for (const event of module.events) statements.push(...declaredEventStatements(event, (name) => module.refs.get(name)!));
@@ -61,6 +70,8 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
 
 const schemasOfTrigger = (t: TriggerModel) => [t.intent, t.outcome, ...(t.progress ? [t.progress] : []), ...t.events];
 const schemasOfStream = (st: StreamModel) => [st.start, ...(st.progress ? [st.progress] : []), ...(st.output ? [st.output] : []), st.result, ...st.events];
+
+const typeAlias = (name: string, doc: string, type: string): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name, docs: [doc], type });
 
 /** Every schema a module declares. */
 function schemasOf(module: ModuleModel): SchemaModel[] {
@@ -88,6 +99,8 @@ interface Unit {
   /** The prefix of the unit's types (`${T}Event`, `${T}Handlers`), and the members its handlers provide. */
   readonly typePrefix: string;
   readonly handlerMembers: readonly string[];
+  /** Members the handlers must supply beyond those, as a type literal (a trigger's upgrades). */
+  readonly handlersExtra: string | undefined;
   readonly factory: string;
   /** The contract's properties between `kind` and the schema/parser pair. */
   readonly properties: readonly ts.ObjectLiteralElementLike[];
@@ -102,21 +115,30 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
   // Fields with a default may be left out when enqueueing: the parser's input type says so, when it differs.
   const input = printedType(trigger.intent, resolve, "input");
   const hasInput = input !== printedType(trigger.intent, resolve);
+  // Stored intents of older versions: their types, and the upgrades the handlers must supply.
+  const upgrades = upgradeDeclarations(T, versioning.upgrades, hasInput ? `${T}IntentInput` : `${T}Intent`, (s, r) => printedType(s, r));
   return {
     kind: trigger.kind,
     what: "trigger",
     schemas: schemasOfTrigger(trigger),
     resolve,
-    before: hasInput
-      ? [{ kind: StructureKind.TypeAlias, isExported: true, name: `${T}IntentInput`, docs: ["What `enqueueTrigger` takes: fields with a default may be left out."], type: input }]
-      : [],
+    before: [
+      ...(hasInput ? [typeAlias(`${T}IntentInput`, "What `enqueueTrigger` takes: fields with a default may be left out.", input)] : []),
+      typeAlias(
+        followUpTypeName(T),
+        `What a commit passes to \`tx.enqueue\` to start \`${trigger.kind}\` as follow-up work.`,
+        `FollowUp<${JSON.stringify(trigger.kind)}, ${hasInput ? `${T}IntentInput` : `${T}Intent`}>`,
+      ),
+      ...upgrades.statements,
+    ],
     eventsDoc: `The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`,
     events: trigger.events,
     parser: { name: `parse${T}Intent`, what: "a raw payload", returnType: `ParseResult<${T}Intent${hasInput ? `, ${T}IntentInput` : ""}>`, call: `parseWith(${trigger.intent.constName}, raw)` },
     jsonSchema: { name: `${v}IntentJsonSchema`, what: "an intent payload", value: intentJson },
-    type: { name: `${T}Trigger`, description: trigger.description, type: `DurableTrigger<${T}Intent, ${T}Outcome, Cloudflare.Env, ${T}Event, ${trigger.progress ? trigger.progress.typeName : "never"}>` },
+    type: { name: `${T}Trigger`, description: trigger.description, type: `DurableTrigger<${T}Intent, ${T}Outcome, Cloudflare.Env, ${T}Event, ${trigger.progress ? trigger.progress.typeName : "never"}, ${FOLLOW_UPS_TYPE}>` },
     typePrefix: T,
     handlerMembers: ["acquire", "commit", "commitCancelled", "commitFailed"],
+    handlersExtra: upgrades.members,
     factory: `${v}Trigger`,
     properties: [
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
@@ -128,6 +150,7 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
       ...(trigger.schedules.length === 0 ? [] : [f.createPropertyAssignment("schedules", jsonExpression(trigger.schedules as unknown as JsonValue, true))]),
       f.createPropertyAssignment("intentVersion", f.createNumericLiteral(versioning.current)),
       ...(versioning.droppedBefore === undefined ? [] : [f.createPropertyAssignment("intentsDroppedBefore", f.createNumericLiteral(versioning.droppedBefore))]),
+      ...(upgrades.contract === undefined ? [] : [upgrades.contract]),
     ],
     schemaProperty: "intentSchema",
     parseProperty: "parseIntent",
@@ -151,10 +174,11 @@ function streamUnit(stream: StreamModel): Unit {
     type: {
       name: T,
       description: stream.description,
-      type: `AttachedStream<${T}Start, ${stream.progress?.typeName ?? "never"}, ${stream.output?.typeName ?? "never"}, ${stream.result.typeName}, Cloudflare.Env, ${T}Event>`,
+      type: `AttachedStream<${T}Start, ${stream.progress?.typeName ?? "never"}, ${stream.output?.typeName ?? "never"}, ${stream.result.typeName}, Cloudflare.Env, ${T}Event, ${FOLLOW_UPS_TYPE}>`,
     },
     typePrefix: T,
     handlerMembers: ["run", "commitTerminal"],
+    handlersExtra: undefined,
     factory: v,
     properties: [
       f.createPropertyAssignment("mode", f.createStringLiteral("output_only")),
@@ -189,7 +213,7 @@ function unitStatements(unit: Unit): Statements {
       isExported: true,
       name: `${T}Handlers`,
       docs: [`What a person writes for this ${unit.what}: the handler file exports it as \`handlers\`.`],
-      type: `Pick<${unit.type.name}, ${unit.handlerMembers.map((m) => JSON.stringify(m)).join(" | ")}>`,
+      type: `Pick<${unit.type.name}, ${unit.handlerMembers.map((m) => JSON.stringify(m)).join(" | ")}>${unit.handlersExtra === undefined ? "" : ` & ${unit.handlersExtra}`}`,
     },
   );
   const contract = f.createObjectLiteralExpression(

@@ -45,7 +45,10 @@ const MAX_SCOPE_LENGTH = 256;
  *   GET  /scopes/:scope/intents/:id      { intentEventId, phase }
  *   POST /scopes/:scope/intents/:id/cancel   { triggerKind, reason? }
  *   GET  /scopes/:scope/intents/:id/watch    server-sent events
+ *   GET  /scopes/:scope/schedules        every schedule, soonest first, with its next fire time
  *   GET  /scopes/:scope/events           ?afterId=&kinds=a,b&limit=1..1000
+ *   POST /scopes/:scope/events           { kind, payload, idempotencyKey? } → 201 { id, duplicate: false },
+ *                                        or 200 { id, duplicate: true } for a key seen before (a webhook's door)
  *   GET  /scopes/:scope/events/stream    server-sent events, resuming after Last-Event-ID
  *   POST /scopes/:scope/streams/:kind    opens an attached stream (server-sent events)
  *   POST /scopes/:scope/streams/:ref/cancel  { reason? }
@@ -124,6 +127,16 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const request = { triggerKind: body["triggerKind"], intentEventId, ...(reason === undefined ? {} : { reason }) } as CancelRequest<Trigger["kind"]>;
     return c.json(await agent.cancelTrigger(request));
   });
+
+  app.post("/scopes/:scope/events", async (c) => {
+    const agent = await admit(c, "write");
+    const { kind, payload, idempotencyKey } = await jsonObject(c.req.raw);
+    // The object checks kind, payload and key against its declared events; HTTP input is untyped.
+    const result = await agent.emitEvent({ kind, payload, idempotencyKey } as never);
+    return c.json(result, result.duplicate ? 200 : 201);
+  });
+
+  app.get("/scopes/:scope/schedules", async (c) => c.json(await (await admit(c, "read")).schedules()));
 
   app.get("/scopes/:scope/events", async (c) => {
     const agent = await admit(c, "read");

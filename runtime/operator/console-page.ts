@@ -5,7 +5,8 @@ import { readSse } from "../client.ts";
  * it reads from the API. It lists the scope's intents with their phase, live
  * progress, attempts, next attempt and failure reason; builds an enqueue form
  * for each trigger from its intent JSON Schema; cancels; tails the ledger; and
- * opens the registered attached streams. Server-sent events are read with
+ * opens the registered attached streams; lists the scope's schedules with
+ * their next fire time. Server-sent events are read with
  * fetch and the client's own `readSse` (its source, inlined below), so the
  * console sends the same Authorization header as every other call.
  */
@@ -63,6 +64,13 @@ export const consolePage = /* html */ `<!doctype html>
 <main>
   <div>
     <section><h2>Enqueue</h2><div id="triggers" data-testid="triggers"></div><p id="message" class="muted" data-testid="message"></p></section>
+    <section>
+      <h2>Schedules</h2>
+      <table>
+        <thead><tr><th>key</th><th>trigger</th><th>when</th><th>next fire</th><th>last fired</th><th>from</th></tr></thead>
+        <tbody id="schedules" data-testid="schedules"><tr><td colspan="6" class="muted">none</td></tr></tbody>
+      </table>
+    </section>
     <section>
       <h2>Intents</h2>
       <table>
@@ -268,10 +276,34 @@ function watch(row) {
 }
 
 async function refresh() {
-  const [intents, facts] = await Promise.all([api("/intents?limit=100"), api("/events?kinds=durable_trigger.rejected")]);
+  const [intents, facts, schedules] = await Promise.all([api("/intents?limit=100"), api("/events?kinds=durable_trigger.rejected"), api("/schedules")]);
   // A rejection's reason is in its fact; a failure's error is on the intent itself.
   for (const { payload } of facts) if (payload.reason) reasons.set(payload.intentEventId, payload.reason);
   for (const intent of intents.reverse()) render(intent);
+  renderSchedules(schedules);
+}
+
+// ---- schedules ----------------------------------------------------------------------------------
+
+let schedulesPending = null;
+/** At most one schedules read a second, however busy the ledger. */
+function refreshSchedules() {
+  schedulesPending ??= new Promise((resolve) => setTimeout(resolve, 1000))
+    .then(() => api("/schedules")).then(renderSchedules).catch(() => {}).finally(() => { schedulesPending = null; });
+}
+
+const when = (ms) => (ms === null ? "" : new Date(ms).toLocaleString());
+function renderSchedules(schedules) {
+  if (schedules.length === 0) {
+    $("schedules").replaceChildren(build("tr", {}, build("td", { colSpan: 6, className: "muted", textContent: "none" }, [])));
+    return;
+  }
+  $("schedules").replaceChildren(...schedules.map((s) => {
+    const timing = s.cron !== null ? s.cron + (s.timezone ? " (" + s.timezone + ")" : " (UTC)") : "every " + s.everyMs / 1000 + " s";
+    const tr = build("tr", {}, ...[s.key, s.triggerKind, timing, when(s.nextFireAt), when(s.lastFiredAt), s.origin].map((text) => build("td", { textContent: text }, [])));
+    tr.dataset.schedule = s.key;
+    return tr;
+  }));
 }
 
 async function cancelIntent(id) {
@@ -296,6 +328,7 @@ async function tail() {
       li.dataset.kind = event.kind;
       $("ledger").prepend(li);
       if (event.kind.startsWith("durable_trigger.")) refresh();
+      else refreshSchedules(); // a firing appends its intent: the schedule's next fire time moved
     }).catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -336,7 +369,9 @@ async function start() {
         showErrors(error.message, (rest) => { $("message").textContent = rest; });
       }
     }, "Enqueue");
-    const about = trigger.cancellation + ", concurrency " + trigger.concurrency + ", " + trigger.retry.maxAttempts + " attempts";
+    const timeouts = trigger.timeouts || {};
+    const about = trigger.cancellation + ", concurrency " + trigger.concurrency + ", " + trigger.retry.maxAttempts + " attempts" +
+      (timeouts.startMs ? ", start within " + timeouts.startMs + " ms" : "") + (timeouts.finishMs ? ", finish within " + timeouts.finishMs + " ms" : "");
     $("triggers").append(build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), form));
   }
   if (registration.streams.length > 0) $("streams").replaceChildren(...registration.streams.map(streamCard));

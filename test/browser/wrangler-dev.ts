@@ -22,15 +22,27 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+export interface DevOptions {
+  /** Another Worker's wrangler config than the example app's. */
+  readonly config?: string;
+  /** Where its storage lives: the same folder again is a restart on the same state. Default: a fresh one. */
+  readonly persistTo?: string;
+}
+
 /**
  * Starts the example app exactly as `npm start` does (wrangler dev on
  * 127.0.0.1), on a free port, and resolves once it serves requests.
  */
-export async function startWranglerDev(timeoutMs = 60_000): Promise<DevServer> {
+export async function startWranglerDev(timeoutMs = 60_000, options: DevOptions = {}): Promise<DevServer> {
   const port = await freePort();
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "wrangler-dev-"));
   const child: ChildProcess = spawn(
     "node_modules/.bin/wrangler",
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", mkdtempSync(join(tmpdir(), "wrangler-dev-"))],
+    [
+      "dev",
+      ...(options.config === undefined ? [] : ["--config", options.config]),
+      ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", persistTo],
+    ],
     {
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -168,7 +168,8 @@ export const handlers: NoteSavedHandlers = {
       ws.write("app/triggers/note.saved.ts", filled);
       ws.write("specs/notes.yaml", spec("\n      note.saved.archived: { payload: intent }"));
       const result = await ws.generateOrThrow();
-      expect(result.changes.map((c) => c.path)).toEqual(["generated/notes.ts"]);
+      // The new event kind is recorded too (its payload, for the check of later changes).
+      expect(result.changes.map((c) => c.path)).toEqual(["generated/intent-versions.json", "generated/notes.ts"]);
       expect(ws.read("app/triggers/note.saved.ts")).toBe(filled);
       expect(ws.read("generated/notes.ts")).toContain('"note.saved.archived"');
     } finally {

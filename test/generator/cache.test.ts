@@ -7,12 +7,12 @@ import { generate } from "../../generator/generate";
 import { Workspace } from "./workspace";
 
 const shop = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "fixtures/shop.yaml"), "utf8");
-const mail = (maxLength: number) => `triggers:
+const mail = (note: string) => `triggers:
   - kind: mail.send
     intentEventKind: mail.send.requested
     cancellation: cooperative
-    intent: { type: object, required: [to], properties: { to: { type: string, maxLength: ${maxLength} } } }
-    outcome: { type: object, properties: {} }
+    intent: { type: object, required: [to], properties: { to: { type: string, maxLength: 100 } } }
+    outcome: { type: object, description: ${note}, properties: {} }
     events: {}
 `;
 
@@ -73,14 +73,15 @@ describe("generate with a cache", () => {
   });
 
   it("writes, run after run in one watch session, exactly what a fresh process writes", async () => {
-    const watched = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail(100) });
+    const watched = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail("first") });
     spaces.push(watched);
     const cache = new RunCache();
     expect((await generate(options(watched, cache))).ok).toBe(true);
-    for (const maxLength of [200, 300, 100]) {
-      watched.write("specs/mail.yaml", mail(maxLength));
+    // A description changes the module's text and nothing else (no intent version, no other file).
+    for (const note of ["second", "third", "first"]) {
+      watched.write("specs/mail.yaml", mail(note));
       expect((await generate(options(watched, cache))).ok).toBe(true);
-      const fresh = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail(maxLength), "generated/intent-versions.json": watched.read("generated/intent-versions.json") });
+      const fresh = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail(note), "generated/intent-versions.json": watched.read("generated/intent-versions.json") });
       spaces.push(fresh);
       expect((await generate(options(fresh, new RunCache()))).ok).toBe(true);
       expect(watched.snapshot("generated")).toEqual(fresh.snapshot("generated"));

@@ -25,6 +25,12 @@ export const handlers: ShopCheckoutHandlers = {
     tx.insertEvent({ kind: "shop.checkout.shipped", payload: outcome });
     // @ts-expect-error a payload of the wrong shape does not compile
     tx.insertEvent({ kind: "shop.checkout.abandoned", payload: { cartId: 1, reason: null } });
+    // Follow-up work is typed like enqueueTrigger: fields with a default may be left out.
+    tx.enqueue({ triggerKind: "shop.checkout", payload: { cartId: "next", lines: [], total: { amount: 0 } }, at: tx.now + 60_000 });
+    // @ts-expect-error a follow-up of a kind no spec declares does not compile
+    tx.enqueue({ triggerKind: "shop.refund", payload: {} });
+    // @ts-expect-error a follow-up payload of the wrong shape does not compile
+    tx.enqueue({ triggerKind: "shop.checkout", payload: { cartId: 7, lines: [], total: { amount: 0 } } });
   },
   commitCancelled(intent, cancellation, tx) {
     tx.insertEvent({ kind: "shop.checkout.abandoned", payload: { cartId: intent.cartId, reason: cancellation.reason ?? null } });
@@ -38,6 +44,8 @@ export const receipt: ShopReceiptStreamHandlers = {
   },
   commitTerminal(_start, terminal, tx) {
     if (terminal.type === "completed") tx.insertEvent({ kind: "shop.receipt.sent", payload: terminal.payload });
+    // @ts-expect-error a stream's follow-up is typed the same way
+    tx.enqueue({ triggerKind: "shop.checkout", payload: { cartId: "c" } });
   },
 };
 
@@ -83,6 +91,10 @@ export async function enqueue(agent: DurableObjectStub<InstanceType<typeof Agent
   await agent.enqueueTrigger({ triggerKind: "shop.checkout", payload: { cartId: "c", lines: [], total: { amount: "1" } } });
   // @ts-expect-error an unknown trigger kind does not compile
   await agent.enqueueTrigger({ triggerKind: "shop.refund", payload: {} });
+  // The object's emitEvent is typed the same way, over RPC.
+  await agent.emitEvent({ kind: "shop.cart.abandoned", payload: { cart: { id: "c" } }, idempotencyKey: "hook-2" });
+  // @ts-expect-error a payload of the wrong shape does not compile on the stub either
+  await agent.emitEvent({ kind: "shop.price.changed", payload: { amount: "1" } });
 }
 `;
 

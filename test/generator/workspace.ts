@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { generate, type GenerateResult } from "../../generator/generate";
+import { generate, type GenerateOptions, type GenerateResult } from "../../generator/generate";
 import { formatError } from "../../generator/read";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -56,9 +56,9 @@ export class Workspace {
     return files;
   }
 
-  /** Runs the generator over the workspace; `layout` moves the generated and handler directories from their defaults. */
-  generate(check = false, layout: Layout = {}): Promise<GenerateResult> {
-    return generate({
+  /** The options a run over the workspace takes; `layout` moves the generated and handler directories from their defaults. */
+  options(check = false, layout: Layout = {}): GenerateOptions {
+    return {
       root: this.root,
       specsDir: "specs",
       outDir: "generated",
@@ -67,7 +67,12 @@ export class Workspace {
       runtimeModule: "durable-triggers",
       ...layout,
       check,
-    });
+    };
+  }
+
+  /** Runs the generator over the workspace. */
+  generate(check = false, layout: Layout = {}): Promise<GenerateResult> {
+    return generate(this.options(check, layout));
   }
 
   async generateOrThrow(layout: Layout = {}): Promise<Extract<GenerateResult, { ok: true }>> {

@@ -84,3 +84,22 @@ describe("the operator surface's guard", () => {
     expect((await exports.default.fetch(`${ORIGIN}/ops/`)).status).toBe(401);
   });
 });
+
+describe("the operator surface's schedules", () => {
+  it("lists a scope's schedules with their next fire time, to a reader, and the console has a table for them", async () => {
+    const { agent, scope } = freshAgent("ops-schedules");
+    expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([]);
+    const nightly = await agent.scheduleTrigger({ key: "nightly", triggerKind: "test.script", payload: { id: "n", acquire: "return" }, cron: "0 3 * * *", timezone: "Europe/Paris" });
+    const listed = await call(`/scopes/${scope}/schedules`, { token: "reader" });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([nightly]);
+    expect(nightly).toMatchObject({ key: "nightly", triggerKind: "test.script", cron: "0 3 * * *", timezone: "Europe/Paris", everyMs: null, origin: "api" });
+    expect((await call(`/scopes/${scope}/schedules`)).status).toBe(401);
+
+    const page = await exports.default.fetch(`${ORIGIN}/ops/`, { headers: { authorization: "Bearer reader" } });
+    const html = await page.text();
+    expect(html).toContain('data-testid="schedules"');
+    expect(html).toContain('api("/schedules")');
+  });
+});
+

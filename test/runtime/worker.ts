@@ -114,7 +114,7 @@ function outcomeOf(intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
 }
 
 type ScriptTrigger = DurableTrigger<ScriptIntent, ScriptOutcome>;
-type Options = Pick<ScriptTrigger, "cancellation" | "retry" | "concurrency" | "acquireDeadlineMs" | "commitFailed" | "intentVersion" | "intentsDroppedBefore">;
+type Options = Pick<ScriptTrigger, "cancellation" | "retry" | "concurrency" | "acquireDeadlineMs" | "commitFailed" | "intentVersion" | "intentsDroppedBefore" | "intentUpgrades">;
 
 function scripted<const Kind extends KindName>(kind: Kind, options: Partial<Options> = {}) {
   return {
@@ -167,6 +167,18 @@ export const triggers = [
   scripted("test.long", { acquireDeadlineMs: 900_000, retry: { ...fastRetry, maxAttempts: 2 } }),
   // Its intent schema is at version 3, and stored intents from before version 2 are dropped.
   scripted("test.versioned", { intentVersion: 3, intentsDroppedBefore: 2 }),
+  // Version 5; breaking changes at 3 and 5 upgrade stored intents: v1–v2 stored `{ name }`, v3–v4 `{ label }`.
+  // Each upgrade leaves its mark in the id, so the outcome shows the path an intent took.
+  scripted("test.upgraded", {
+    intentVersion: 5,
+    intentUpgrades: {
+      3: (old: { name: string }) => ({ label: `${old.name}>3` }),
+      5: (old: { label: string }) => {
+        if (old.label.startsWith("boom")) throw new Error(`cannot upgrade ${old.label}`);
+        return old.label.startsWith("junk") ? { id: old.label } : { id: `${old.label}>5`, acquire: "return" };
+      },
+    },
+  }),
   scripted("test.slowRetry", { retry: { maxAttempts: 2, backoffMs: 60_000, maxBackoffMs: 60_000 } }),
   scripted("test.failing", {
     retry: { maxAttempts: 2, backoffMs: 10, maxBackoffMs: 10 },
@@ -225,6 +237,7 @@ export const streams = [
 ];
 
 export const TestAgentDO = defineAgentDO({ triggers, streams });
+export { EventsAgentDO } from "./events-worker";
 
 /**
  * The operator surface under /ops, guarded by bearer tokens: "reader" may
@@ -246,3 +259,4 @@ app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, auth
 export default {
   fetch: (request, env, ctx) => (new URL(request.url).pathname.startsWith("/ops") ? operator.fetch(request, env as never, ctx) : app.fetch(request, env as TestEnv, ctx)),
 } satisfies ExportedHandler;
+export { ClockLab, TimeAgentDO } from "./time-worker";

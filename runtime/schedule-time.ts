@@ -1,0 +1,85 @@
+import { Cron } from "croner";
+
+/**
+ * The shortest `everyMs` a schedule may have, and the finest a cron pattern
+ * can go (a six-field pattern has seconds). Every firing writes an intent
+ * event that the ledger keeps for good, so a finer schedule would grow the
+ * ledger by more than 86 400 events a day for one schedule.
+ */
+export const MIN_EVERY_MS = 1_000;
+
+/** A schedule's timing as stored: exactly one of `cron` and `everyMs`. */
+export interface Timing {
+  readonly cron: string | null;
+  readonly timezone: string | null;
+  readonly everyMs: number | null;
+}
+
+/**
+ * Reads a schedule's timing from untyped input, or answers why not: exactly
+ * one of `cron` (five or six fields, croner's syntax; `timezone` an IANA
+ * zone, default UTC) and `everyMs` (a whole number of ms, at least
+ * `MIN_EVERY_MS`). Pure, so that the generator's checks and the runtime's
+ * say the same.
+ */
+export function readTiming(raw: { readonly cron?: unknown; readonly timezone?: unknown; readonly everyMs?: unknown }): Timing | string {
+  const { cron, timezone, everyMs } = raw;
+  if ((cron === undefined) === (everyMs === undefined)) return "give exactly one of cron and everyMs";
+  if (everyMs !== undefined) {
+    if (timezone !== undefined) return "timezone goes with cron only";
+    if (!Number.isSafeInteger(everyMs) || (everyMs as number) < MIN_EVERY_MS) {
+      return `everyMs must be a whole number of milliseconds, at least ${MIN_EVERY_MS} (got ${String(everyMs)})`;
+    }
+    return { cron: null, timezone: null, everyMs: everyMs as number };
+  }
+  if (typeof cron !== "string" || cron.trim() === "") return "cron must be a non-empty string";
+  if (timezone !== undefined && (typeof timezone !== "string" || !isTimeZone(timezone))) {
+    return `timezone must be an IANA time zone such as "Europe/Paris" (got ${JSON.stringify(timezone)})`;
+  }
+  const timing: Timing = { cron, timezone: (timezone as string | undefined) ?? null, everyMs: null };
+  try {
+    cronOf(timing);
+  } catch (error) {
+    return `cron ${JSON.stringify(cron)} does not parse: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return timing;
+}
+
+/**
+ * The first fire time strictly after `after`, or null when the pattern never
+ * fires again. `anchor` is a fire time of an `everyMs` schedule, which keeps
+ * its phase (fire times stay `anchor + n · everyMs`); a new one has none and
+ * first fires `everyMs` after `after`. Pure: the clock is a parameter.
+ */
+export function nextFireTime(timing: Timing, after: number, anchor: number | null = null): number | null {
+  if (timing.everyMs !== null) {
+    if (anchor === null) return after + timing.everyMs;
+    return anchor + timing.everyMs * (Math.floor((after - anchor) / timing.everyMs) + 1);
+  }
+  return cronOf(timing).nextRun(new Date(after))?.getTime() ?? null;
+}
+
+/**
+ * Whether two timings fire at the same times: an unchanged one keeps its
+ * next fire time, so reinstalling a schedule never shifts or skips a firing.
+ */
+export function sameTiming(a: Timing, b: Timing): boolean {
+  return a.cron === b.cron && a.timezone === b.timezone && a.everyMs === b.everyMs;
+}
+
+/**
+ * A pattern only, never a job: no callback, so croner starts no timer.
+ * Day-of-month and day-of-week combine with OR, as in Vixie cron.
+ */
+function cronOf(timing: Timing): Cron {
+  return new Cron(timing.cron as string, { mode: "5-or-6-parts", domAndDow: false, ...(timing.timezone === null ? { timezone: "UTC" } : { timezone: timing.timezone }) });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return zone !== "";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,160 @@
+import { RequestError } from "./errors.ts";
+import { writeRuntimeFact } from "./facts.ts";
+import { enqueueIntent, parseIntent, requireTrigger, type IntentHost } from "./intents.ts";
+import { toJsonText } from "./json.ts";
+import { RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { summarizeSchedule, type ScheduleRow } from "./schedule-table.ts";
+import { nextFireTime, readTiming, sameTiming, type Timing } from "./schedule-time.ts";
+import type { ScheduleSummary } from "./types.ts";
+
+/** The fact a firing writes instead of its intent when the stored schedule can no longer enqueue. */
+export const SCHEDULE_REFUSED_EVENT = `${RUNTIME_EVENT_PREFIX}schedule_refused`;
+/** The longest schedule key, in characters. */
+export const MAX_SCHEDULE_KEY_LENGTH = 256;
+
+/** What schedules need: enqueueing an intent, and the schedule writes of the one owner of work. */
+export interface ScheduleHost extends IntentHost {
+  readonly work: IntentHost["work"] &
+    Pick<Scheduler, "transaction" | "putSchedule" | "removeSchedule" | "scheduleFired" | "getSchedule" | "listSchedules" | "dueSchedules">;
+}
+
+/**
+ * The idempotency key of a firing: the schedule's key and the fire time it
+ * carries. A firing is written in one transaction with the schedule's next
+ * fire time, so it cannot happen twice; the key makes sure of it even so
+ * (a schedule removed and made again fires each fire time at most once).
+ */
+export function firingKey(key: string, fireAt: number): string {
+  return `schedule:${key}@${new Date(fireAt).toISOString()}`;
+}
+
+/**
+ * `scheduleTrigger`: upserts an API schedule by key. Every refusal throws a
+ * RequestError before anything is written: a bad key, an unknown kind, a
+ * timing that does not read or never fires, a payload that is not JSON or
+ * that the trigger's `parseIntent` refuses, a key a spec default holds.
+ * The same request again changes nothing; a changed timing starts afresh
+ * from `now`, and an unchanged one keeps its next fire time.
+ */
+export function scheduleTrigger(host: ScheduleHost, request: unknown, now: number): ScheduleSummary {
+  if (typeof request !== "object" || request === null) throw new RequestError("scheduleTrigger: the request must be an object");
+  const { key, triggerKind, payload } = request as Record<string, unknown>;
+  const name = checkKey("scheduleTrigger", key);
+  const registered = requireTrigger(host.registry, triggerKind);
+  const timing = readTiming(request);
+  if (typeof timing === "string") throw new RequestError(`scheduleTrigger ${name}: ${timing}`);
+  const text = toJsonText(payload, `scheduleTrigger ${name}: payload`);
+  const parsed = parseIntent(registered, payload);
+  if (!parsed.ok) throw new RequestError(`scheduleTrigger ${name}: payload refused: ${parsed.reason}`);
+  const existing = host.work.getSchedule(key as string);
+  if (existing?.origin === "spec") throw ownedBySpec("scheduleTrigger", existing);
+  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api" }, now);
+  if (row === null) throw new RequestError(`scheduleTrigger ${name}: cron ${JSON.stringify(timing.cron)} never fires after now`);
+  if (row !== existing) host.work.transaction(() => host.work.putSchedule(row));
+  return summarizeSchedule(row);
+}
+
+/** `unscheduleTrigger`: removes an API schedule; a spec default's key is refused, and nothing is written. */
+export function unscheduleTrigger(host: ScheduleHost, key: unknown): { removed: boolean } {
+  checkKey("unscheduleTrigger", key);
+  const existing = host.work.getSchedule(key as string);
+  if (existing === null) return { removed: false };
+  if (existing.origin === "spec") throw ownedBySpec("unscheduleTrigger", existing);
+  return { removed: host.work.transaction(() => host.work.removeSchedule(existing.key)) };
+}
+
+/**
+ * Reconciles the spec's default schedules with the registration, when an
+ * object starts, in one transaction: a new default is installed; an
+ * unchanged one is left as it is (its next fire time too, so restarts
+ * never shift it); a changed one takes its new definition (and starts
+ * afresh from `now` if its timing changed); a spec row no trigger declares
+ * any more is removed. API rows are never touched: a default whose key an
+ * API schedule holds waits until that schedule is removed.
+ */
+export function installSpecSchedules(host: ScheduleHost, registry: Registry, now: number): void {
+  const declared = new Map<string, Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">>();
+  for (const { kind, schedules } of registry.values()) {
+    for (const { key, payload, timing } of schedules) declared.set(key, { key, triggerKind: kind, payload: toJsonText(payload, "payload"), ...timing, origin: "spec" });
+  }
+  host.work.transaction(() => {
+    for (const row of host.work.listSchedules()) if (row.origin === "spec" && !declared.has(row.key)) host.work.removeSchedule(row.key);
+    for (const definition of declared.values()) {
+      const existing = host.work.getSchedule(definition.key);
+      if (existing?.origin === "api") {
+        console.warn(`durable trigger schedule "${definition.key}": an API schedule holds this key, so the spec's default waits until it is removed`);
+        continue;
+      }
+      const row = upserted(existing, definition, now);
+      if (row === null) host.work.removeSchedule(definition.key);
+      else if (row !== existing) host.work.putSchedule(row);
+    }
+  });
+}
+
+/**
+ * Fires every schedule due at `now` (the clock is a parameter, so tests can
+ * choose it). Each firing enqueues one intent, due now, with the key of the
+ * fire time it carries, and moves the schedule to its first fire time after
+ * `now`, in one transaction. After downtime across several fire times that
+ * is one catch-up firing, carrying the first fire time missed (the one the
+ * schedule stored); the others are skipped. Answers how many fired.
+ */
+export function fireDueSchedules(host: ScheduleHost, now: number): number {
+  let fired = 0;
+  for (let due = host.work.dueSchedules(now); due.length > 0; due = host.work.dueSchedules(now)) {
+    for (const schedule of due) fireSchedule(host, schedule, now);
+    fired += due.length;
+  }
+  return fired;
+}
+
+function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): void {
+  const { key, triggerKind, nextFireAt: fireAt } = schedule;
+  let next: number | null;
+  try {
+    next = nextFireTime(schedule, now, schedule.everyMs === null ? null : fireAt);
+  } catch {
+    next = null; // a zone the platform no longer knows: the schedule ends, and its fact below says so
+  }
+  try {
+    host.work.transaction(() => {
+      enqueueIntent(host, { triggerKind, payload: JSON.parse(schedule.payload), idempotencyKey: firingKey(key, fireAt) }, now);
+      host.work.scheduleFired(key, fireAt, next);
+    });
+  } catch (error) {
+    // The stored payload no longer parses, or its trigger is gone since a deploy: this fire
+    // time is skipped, and the ledger says why, rather than the schedule blocking the drain.
+    const reason = error instanceof Error ? error.message : String(error);
+    host.work.transaction(() => {
+      writeRuntimeFact(host, now, { kind: SCHEDULE_REFUSED_EVENT, payload: { key, triggerKind, fireAt, reason } });
+      host.work.scheduleFired(key, fireAt, next);
+    });
+  }
+}
+
+/**
+ * The row to store for `definition`: `existing` itself when nothing changed,
+ * else the new definition, keeping the next fire time when the timing is the
+ * same; null when a new timing never fires after `now`.
+ */
+function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">, now: number): ScheduleRow | null {
+  if (existing !== null && sameTiming(existing, definition)) {
+    const same = existing.triggerKind === definition.triggerKind && existing.payload === definition.payload && existing.origin === definition.origin;
+    return same ? existing : { ...existing, ...definition };
+  }
+  const nextFireAt = nextFireTime(definition as Timing, now);
+  return nextFireAt === null ? null : { ...definition, nextFireAt, lastFiredAt: existing?.lastFiredAt ?? null };
+}
+
+function checkKey(what: string, key: unknown): string {
+  if (typeof key !== "string" || key === "" || key.length > MAX_SCHEDULE_KEY_LENGTH) {
+    throw new RequestError(`${what}: key must be a string of 1 to ${MAX_SCHEDULE_KEY_LENGTH} characters`);
+  }
+  return JSON.stringify(key);
+}
+
+function ownedBySpec(what: string, row: ScheduleRow): RequestError {
+  return new RequestError(`${what} ${JSON.stringify(row.key)}: the key belongs to a default schedule that trigger "${row.triggerKind}" declares; change it in the spec`);
+}
