@@ -10,7 +10,7 @@
  * (spec text → checked model → zod-to-ts) against json-schema-to-typescript
  * on the same schemas (installed in bench/peers by `npm run bench`).
  *
- *   npx tsx bench/codegen.ts          (RUNS=5 by default)
+ *   npx tsx bench/codegen.ts          (RUNS=5 by default; TRIGGERS=1000 for one size)
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -24,6 +24,8 @@ import { buildModel } from "../generator/model";
 import { readSpec } from "../generator/read";
 
 const RUNS = Number(process.env.RUNS ?? 5);
+/** Which project sizes to measure, e.g. TRIGGERS=1000. */
+const SIZES = (process.env.TRIGGERS ?? "1,100,1000").split(",").map(Number);
 const PER_FILE = 10;
 
 // Every run gets kinds of its own, so no run reuses what an earlier one rendered.
@@ -92,7 +94,7 @@ const stats = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math
 
 console.log(`| triggers | cold: every spec new | regenerate after one spec changed (as --watch does) |`);
 console.log(`|---:|---:|---:|`);
-for (const triggers of [1, 100, 1000]) {
+for (const triggers of SIZES) {
   const runs = [];
   for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) runs.push(await once(triggers));
   console.log(`| ${triggers} | ${stats(runs.map((r) => r.cold))} | ${stats(runs.map((r) => r.changed))} |`);
@@ -137,7 +139,7 @@ async function theirsTypesOnly(texts: readonly string[], compile: Compile): Prom
 if (jstt) {
   console.log(`\n| triggers | ours: spec text to types | json-schema-to-typescript (format: false) | ratio |`);
   console.log(`|---:|---:|---:|---:|`);
-  for (const triggers of [1, 100, 1000]) {
+  for (const triggers of SIZES) {
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) {
