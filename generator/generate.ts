@@ -72,7 +72,11 @@ function versionedSchemas(modules: readonly ModuleModel[], memo: Memo): { intent
         upgradeIntentsTo: trigger.upgradeIntentsTo,
       }));
       const owners = [...module.triggers, ...module.streams];
-      const events = owners.flatMap((owner) => owner.events.map((event) => ({ kind: event.kind, owner: owner.kind, ...both(event, owner.refs) })));
+      const events = [
+        ...owners.flatMap((owner) => owner.events.map((event) => ({ kind: event.kind, owner: owner.kind, ...both(event, owner.refs) }))),
+        // Declared events (facts from outside) are recorded too; owner "" says no trigger or stream declares them.
+        ...module.events.map((event) => ({ kind: event.kind, owner: "", ...both(event.payload, module.refs) })),
+      ];
       return { intents, events };
     }),
   );
@@ -109,7 +113,14 @@ const shortJson = (value: unknown) => {
 
 /** One warning per way a changed event payload refuses facts already written, at the spec node that changed. */
 function eventWarnings({ kind, owner, breaks }: EventWarning, specs: readonly CheckedSpec[]): SpecError[] {
+  const warning = (change: EventWarning["breaks"][number]) =>
+    `warning: the payload of "${kind}" changed so that facts already written would no longer parse: ${change.path}: ${change.rule} (${change.keyword}); ` +
+    `such as ${shortJson(change.example)}. Readers of the ledger meet both shapes`;
   for (const { file, spec, locate } of specs) {
+    const declared = owner === "" ? spec.events?.[kind] : undefined;
+    if (declared !== undefined) {
+      return breaks.map((change) => ({ file, ...locate(["events", kind, "payload", ...specPathOf(declared.payload, change.segments, change.keyword)]), message: warning(change) }));
+    }
     for (const section of ["triggers", "streams"] as const) {
       const index = (spec[section] ?? []).findIndex((declared) => declared.kind === owner);
       const event = spec[section]?.[index]?.events[kind];
@@ -117,9 +128,7 @@ function eventWarnings({ kind, owner, breaks }: EventWarning, specs: readonly Ch
       return breaks.map((change) => ({
         file,
         ...locate([section, index, "events", kind, "payload", ...specPathOf(event.payload, change.segments, change.keyword)]),
-        message:
-          `warning: the payload of "${kind}" changed so that facts already written would no longer parse: ${change.path}: ${change.rule} (${change.keyword}); ` +
-          `such as ${shortJson(change.example)}. Readers of the ledger meet both shapes`,
+        message: warning(change),
       }));
     }
   }
