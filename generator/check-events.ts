@@ -129,7 +129,10 @@ function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<s
   return errors;
 }
 
-/** What a field holds, as JSON types; `null` (absent or null never matches) left out. `"any"` when the schema does not say. */
+/**
+ * What a field holds, as JSON types, `"any"` when the schema does not say. `null` is left out: the
+ * runtime matches null with null, but two fields that can only meet at null were not meant to match.
+ */
 type Types = ReadonlySet<string> | "any";
 
 /** A dotted path's field in a schema, through named schemas, `$ref` and `allOf`; or why there is none. */
