@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, posix, relative, resolve, sep } from "node:path";
 import { processCache, type Memo, type RunCache } from "./cache.ts";
@@ -187,9 +188,11 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   errors.push(...checked.errors);
   if (errors.length > 0) return { ok: false, errors };
 
-  const modules = buildModel(checked.specs);
+  const modules = buildModel(checked.specs, memo);
   const recordPath = posix.join(options.outDir, RECORD_FILE);
-  const previous = parseRecord(await readFile(join(root, recordPath), "utf8").catch(() => null));
+  const recordText = await readFile(join(root, recordPath), "utf8").catch(() => null);
+  // Keyed by a digest: the record holds every schema ever recorded, too large to be its own key.
+  const previous = memo("record", [recordText === null ? null : createHash("sha256").update(recordText).digest("hex")], () => parseRecord(recordText));
   if (typeof previous === "string") throw new GenerateError(`${recordPath}: ${previous}; restore it from version control`);
   const schemas = versionedSchemas(modules, memo);
   const versions = planVersions(previous, schemas.intents, schemas.events);

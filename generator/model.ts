@@ -1,4 +1,5 @@
 import nodePath, { posix } from "node:path";
+import { noMemo, type Memo } from "./cache.ts";
 import type { CheckedSpec } from "./check.ts";
 import type { z } from "zod";
 import { durationMs } from "./check-time.ts";
@@ -156,104 +157,105 @@ export function declarationOrder(schemas: Readonly<Record<string, SchemaOrRef>>)
 }
 
 /** Stage 3: checked specs → the intermediate form emission reads; every name is derived here, once. */
-export function buildModel(specs: readonly CheckedSpec[]): ModuleModel[] {
-  return [...specs]
-    .sort((a, b) => a.file.localeCompare(b.file))
-    .map(({ file, source, spec }) => {
-      const sharedSpecs: Record<string, SchemaOrRef> = spec.schemas ?? {};
-      const { order, recursive } = declarationOrder(sharedSpecs);
-      const position = new Map(order.map((name, i) => [name, i]));
-      const sharedContext = (self: string): IRContext => ({
-        resolve: (name) => sharedSpecs[name],
-        deferred: (name) => (position.get(name) ?? -1) >= position.get(self)!,
-        opaque: (name) => recursive.has(name),
-      });
-      const shared = order.map((name): SchemaModel => ({
-        ...schemaModel(camelCase(name), pascalCase(name), sharedSpecs[name]!, sharedContext(name)),
-        ...(recursive.has(name) ? { recursive: true } : {}),
+export function buildModel(specs: readonly CheckedSpec[], memo: Memo = noMemo): ModuleModel[] {
+  // A module is a function of its spec file's path and text alone.
+  return [...specs].sort((a, b) => a.file.localeCompare(b.file)).map((spec) => memo("model", [spec.file, spec.source], () => moduleModel(spec)));
+}
+
+function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
+  const sharedSpecs: Record<string, SchemaOrRef> = spec.schemas ?? {};
+  const { order, recursive } = declarationOrder(sharedSpecs);
+  const position = new Map(order.map((name, i) => [name, i]));
+  const sharedContext = (self: string): IRContext => ({
+    resolve: (name) => sharedSpecs[name],
+    deferred: (name) => (position.get(name) ?? -1) >= position.get(self)!,
+    opaque: (name) => recursive.has(name),
+  });
+  const shared = order.map((name): SchemaModel => ({
+    ...schemaModel(camelCase(name), pascalCase(name), sharedSpecs[name]!, sharedContext(name)),
+    ...(recursive.has(name) ? { recursive: true } : {}),
+  }));
+  const sharedByName = new Map(order.map((name, i) => [name, shared[i]!]));
+  /** A trigger's or stream's schemas see the shared ones, all declared above them, and their own by role. */
+  const context = (own: Record<string, SchemaOrRef | undefined>): IRContext => ({
+    resolve: (name) => own[name] ?? sharedSpecs[name],
+    deferred: () => false,
+    opaque: (name) => recursive.has(name),
+  });
+  const eventsOf = (events: Record<string, { payload: SchemaOrRef; description?: string | undefined }>, ctx: IRContext) =>
+    Object.entries(events)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, event]): EventModel => ({
+        kind,
+        ...schemaModel(`${camelCase(kind)}Payload`, `${pascalCase(kind)}Payload`, event.payload, ctx, event.description ?? describe(event.payload)),
       }));
-      const sharedByName = new Map(order.map((name, i) => [name, shared[i]!]));
-      /** A trigger's or stream's schemas see the shared ones, all declared above them, and their own by role. */
-      const context = (own: Record<string, SchemaOrRef | undefined>): IRContext => ({
-        resolve: (name) => own[name] ?? sharedSpecs[name],
-        deferred: () => false,
-        opaque: (name) => recursive.has(name),
-      });
-      const eventsOf = (events: Record<string, { payload: SchemaOrRef; description?: string | undefined }>, ctx: IRContext) =>
-        Object.entries(events)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([kind, event]): EventModel => ({
-            kind,
-            ...schemaModel(`${camelCase(kind)}Payload`, `${pascalCase(kind)}Payload`, event.payload, ctx, event.description ?? describe(event.payload)),
-          }));
-      const streams = (spec.streams ?? []).map((stream): StreamModel => {
-        const typeName = `${pascalCase(stream.kind)}Stream`;
-        const valueName = `${camelCase(stream.kind)}Stream`;
-        const ctx = context({ start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
-        const part = (name: string, schema: SchemaOrRef | undefined) =>
-          schema === undefined ? undefined : schemaModel(`${valueName}${pascalCase(name)}`, `${typeName}${pascalCase(name)}`, schema, ctx);
-        const start = part("start", stream.start)!;
-        const progress = part("progress", stream.progress);
-        const output = part("output", stream.output);
-        const result = part("result", stream.result)!;
-        const refs = new Map<string, SchemaModel>([...sharedByName, ["start", start], ["result", result]]);
-        if (progress) refs.set("progress", progress);
-        if (output) refs.set("output", output);
-        return { kind: stream.kind, cancellation: stream.cancellation, onDetach: stream.onDetach, description: stream.description, typeName, valueName, start, progress, output, result, events: eventsOf(stream.events, ctx), refs };
-      });
-      const triggers = (spec.triggers ?? []).map((trigger): TriggerModel => {
-        const typeName = pascalCase(trigger.kind);
-        const valueName = camelCase(trigger.kind);
-        const ctx = context({ intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
-        const intent = schemaModel(`${valueName}Intent`, `${typeName}Intent`, trigger.intent, ctx);
-        const outcome = schemaModel(`${valueName}Outcome`, `${typeName}Outcome`, trigger.outcome, ctx);
-        const progress = trigger.progress === undefined ? undefined : schemaModel(`${valueName}Progress`, `${typeName}Progress`, trigger.progress, ctx);
-        const events = eventsOf(trigger.events, ctx);
-        const refs = new Map<string, SchemaModel>([...sharedByName, ["intent", intent], ["outcome", outcome]]);
-        if (progress) refs.set("progress", progress);
-        const options = {
-          ...(trigger.acquireDeadlineMs === undefined ? {} : { acquireDeadlineMs: trigger.acquireDeadlineMs }),
-          ...(trigger.retry === undefined ? {} : { retry: trigger.retry as Record<string, number> }),
-          ...(trigger.concurrency === undefined ? {} : { concurrency: trigger.concurrency }),
-        };
-        const { start, finish } = trigger.timeouts ?? {};
-        const timeouts =
-          trigger.timeouts === undefined ? undefined : { ...(start === undefined ? {} : { startMs: durationMs(start)! }), ...(finish === undefined ? {} : { finishMs: durationMs(finish)! }) };
-        const schedules = (trigger.schedules ?? []).map(({ key, cron, every, timezone, payload }): ScheduleModel => ({
-          key,
-          ...(cron !== undefined ? { cron, ...(timezone === undefined ? {} : { timezone }) } : { everyMs: durationMs(every!)! }),
-          payload,
-        }));
-        return {
-          kind: trigger.kind,
-          intentEventKind: trigger.intentEventKind,
-          cancellation: trigger.cancellation,
-          description: trigger.description,
-          typeName,
-          valueName,
-          options,
-          dropIntentsBefore: trigger.dropIntentsBefore,
-          upgradeIntentsTo: trigger.upgradeIntentsTo,
-          intent,
-          outcome,
-          progress,
-          events,
-          cancelOn: trigger.cancelOn ?? [],
-          timeouts,
-          schedules,
-          refs,
-        };
-      });
-      const sharedOnly = context({});
-      const events = Object.entries(spec.events ?? {})
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([kind, event]): DeclaredEventModel => {
-          const names = declaredEventNames(kind);
-          const payload = { ...schemaModel(`${camelCase(kind)}Payload`, names.typeName, event.payload, sharedOnly), description: docText(event.payload) };
-          return { kind, description: event.description, payload, names };
-        });
-      return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers, events };
+  const streams = (spec.streams ?? []).map((stream): StreamModel => {
+    const typeName = `${pascalCase(stream.kind)}Stream`;
+    const valueName = `${camelCase(stream.kind)}Stream`;
+    const ctx = context({ start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
+    const part = (name: string, schema: SchemaOrRef | undefined) =>
+      schema === undefined ? undefined : schemaModel(`${valueName}${pascalCase(name)}`, `${typeName}${pascalCase(name)}`, schema, ctx);
+    const start = part("start", stream.start)!;
+    const progress = part("progress", stream.progress);
+    const output = part("output", stream.output);
+    const result = part("result", stream.result)!;
+    const refs = new Map<string, SchemaModel>([...sharedByName, ["start", start], ["result", result]]);
+    if (progress) refs.set("progress", progress);
+    if (output) refs.set("output", output);
+    return { kind: stream.kind, cancellation: stream.cancellation, onDetach: stream.onDetach, description: stream.description, typeName, valueName, start, progress, output, result, events: eventsOf(stream.events, ctx), refs };
+  });
+  const triggers = (spec.triggers ?? []).map((trigger): TriggerModel => {
+    const typeName = pascalCase(trigger.kind);
+    const valueName = camelCase(trigger.kind);
+    const ctx = context({ intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
+    const intent = schemaModel(`${valueName}Intent`, `${typeName}Intent`, trigger.intent, ctx);
+    const outcome = schemaModel(`${valueName}Outcome`, `${typeName}Outcome`, trigger.outcome, ctx);
+    const progress = trigger.progress === undefined ? undefined : schemaModel(`${valueName}Progress`, `${typeName}Progress`, trigger.progress, ctx);
+    const events = eventsOf(trigger.events, ctx);
+    const refs = new Map<string, SchemaModel>([...sharedByName, ["intent", intent], ["outcome", outcome]]);
+    if (progress) refs.set("progress", progress);
+    const options = {
+      ...(trigger.acquireDeadlineMs === undefined ? {} : { acquireDeadlineMs: trigger.acquireDeadlineMs }),
+      ...(trigger.retry === undefined ? {} : { retry: trigger.retry as Record<string, number> }),
+      ...(trigger.concurrency === undefined ? {} : { concurrency: trigger.concurrency }),
+    };
+    const { start, finish } = trigger.timeouts ?? {};
+    const timeouts =
+      trigger.timeouts === undefined ? undefined : { ...(start === undefined ? {} : { startMs: durationMs(start)! }), ...(finish === undefined ? {} : { finishMs: durationMs(finish)! }) };
+    const schedules = (trigger.schedules ?? []).map(({ key, cron, every, timezone, payload }): ScheduleModel => ({
+      key,
+      ...(cron !== undefined ? { cron, ...(timezone === undefined ? {} : { timezone }) } : { everyMs: durationMs(every!)! }),
+      payload,
+    }));
+    return {
+      kind: trigger.kind,
+      intentEventKind: trigger.intentEventKind,
+      cancellation: trigger.cancellation,
+      description: trigger.description,
+      typeName,
+      valueName,
+      options,
+      dropIntentsBefore: trigger.dropIntentsBefore,
+      upgradeIntentsTo: trigger.upgradeIntentsTo,
+      intent,
+      outcome,
+      progress,
+      events,
+      cancelOn: trigger.cancelOn ?? [],
+      timeouts,
+      schedules,
+      refs,
+    };
+  });
+  const sharedOnly = context({});
+  const events = Object.entries(spec.events ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, event]): DeclaredEventModel => {
+      const names = declaredEventNames(kind);
+      const payload = { ...schemaModel(`${camelCase(kind)}Payload`, names.typeName, event.payload, sharedOnly), description: docText(event.payload) };
+      return { kind, description: event.description, payload, names };
     });
+  return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers, events };
 }
 
 /** Where handler files live, relative to the project root (posix). */
