@@ -4,8 +4,9 @@ import type { Timing } from "./schedule-time.ts";
 /**
  * The schedules table: one row per schedule key. The CHECK constraints keep
  * a row's timing whole: exactly one of cron and every_ms, a zone only with
- * cron. `payload` is the request's payload as JSON text, parsed again by the
- * trigger at every firing.
+ * cron. `payload` is the payload as JSON text, stored under the trigger's
+ * intent version then (`intent_version`): every firing runs the trigger's
+ * upgrades past that version and parses it again, as stored work does.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS schedules (
@@ -18,6 +19,7 @@ const SCHEMA = `
     next_fire_at  INTEGER NOT NULL,
     last_fired_at INTEGER,
     origin        TEXT    NOT NULL CHECK (origin IN ('spec', 'api')),
+    intent_version INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1),
     CHECK ((cron IS NULL) <> (every_ms IS NULL)),
     CHECK (timezone IS NULL OR cron IS NOT NULL)
   ) WITHOUT ROWID;
@@ -34,6 +36,7 @@ interface Row extends Record<string, SqlStorageValue> {
   next_fire_at: number;
   last_fired_at: number | null;
   origin: "spec" | "api";
+  intent_version: number;
 }
 
 /** A schedule as stored. */
@@ -45,6 +48,8 @@ export interface ScheduleRow extends Timing {
   readonly nextFireAt: number;
   readonly lastFiredAt: number | null;
   readonly origin: "spec" | "api";
+  /** The trigger's intent version the payload was stored under. */
+  readonly intentVersion: number;
 }
 
 /** How many schedules one look fires at most; the rest fire on the drain's next look. */
@@ -54,6 +59,11 @@ const DUE_SCHEDULES = 64;
 export class ScheduleTable {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    // Tables made before schedules recorded versions: their payloads were stored under version 1.
+    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('schedules')").toArray();
+    if (!columns.some((column) => column.name === "intent_version")) {
+      sql.exec("ALTER TABLE schedules ADD COLUMN intent_version INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1)");
+    }
   }
 
   get(key: string): ScheduleRow | null {
@@ -69,8 +79,8 @@ export class ScheduleTable {
   /** Inserts or replaces the row with this key. */
   put(row: ScheduleRow): void {
     this.sql.exec(
-      `INSERT OR REPLACE INTO schedules (key, trigger_kind, payload, cron, timezone, every_ms, next_fire_at, last_fired_at, origin)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO schedules (key, trigger_kind, payload, cron, timezone, every_ms, next_fire_at, last_fired_at, origin, intent_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.key,
       row.triggerKind,
       row.payload,
@@ -80,6 +90,7 @@ export class ScheduleTable {
       row.nextFireAt,
       row.lastFiredAt,
       row.origin,
+      row.intentVersion,
     );
   }
 
@@ -122,5 +133,6 @@ function toScheduleRow(row: Row): ScheduleRow {
     nextFireAt: row.next_fire_at,
     lastFiredAt: row.last_fired_at,
     origin: row.origin,
+    intentVersion: row.intent_version,
   };
 }

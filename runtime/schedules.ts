@@ -1,6 +1,6 @@
 import { RequestError } from "./errors.ts";
 import { writeRuntimeFact } from "./facts.ts";
-import { enqueueIntent, parseIntent, requireTrigger, type IntentHost } from "./intents.ts";
+import { enqueueIntent, parseIntent, requireTrigger, storedIntent, type IntentHost } from "./intents.ts";
 import { toJsonText } from "./json.ts";
 import { RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -44,12 +44,14 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   const registered = requireTrigger(host.registry, triggerKind);
   const timing = readTiming(request);
   if (typeof timing === "string") throw new RequestError(`scheduleTrigger ${name}: ${timing}`);
-  const text = toJsonText(payload, `scheduleTrigger ${name}: payload`);
+  toJsonText(payload, `scheduleTrigger ${name}: payload`);
   const parsed = parseIntent(registered, payload);
   if (!parsed.ok) throw new RequestError(`scheduleTrigger ${name}: payload refused: ${parsed.reason}`);
+  // Stored as parsed (defaults filled in), as an intent is: what an upgrade after a breaking change expects.
+  const text = toJsonText(parsed.intent, `scheduleTrigger ${name}: payload`);
   const existing = host.work.getSchedule(key as string);
   if (existing?.origin === "spec") throw ownedBySpec("scheduleTrigger", existing);
-  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api" }, now);
+  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now);
   if (row === null) throw new RequestError(`scheduleTrigger ${name}: cron ${JSON.stringify(timing.cron)} never fires after now`);
   if (row !== existing) host.work.transaction(() => host.work.putSchedule(row));
   return summarizeSchedule(row);
@@ -75,8 +77,8 @@ export function unscheduleTrigger(host: ScheduleHost, key: unknown): { removed: 
  */
 export function installSpecSchedules(host: ScheduleHost, registry: Registry, now: number): void {
   const declared = new Map<string, Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">>();
-  for (const { kind, schedules } of registry.values()) {
-    for (const { key, payload, timing } of schedules) declared.set(key, { key, triggerKind: kind, payload: toJsonText(payload, "payload"), ...timing, origin: "spec" });
+  for (const { kind, schedules, intentVersion } of registry.values()) {
+    for (const { key, payload, timing } of schedules) declared.set(key, { key, triggerKind: kind, payload: toJsonText(payload, "payload"), ...timing, origin: "spec", intentVersion });
   }
   host.work.transaction(() => {
     for (const row of host.work.listSchedules()) if (row.origin === "spec" && !declared.has(row.key)) host.work.removeSchedule(row.key);
@@ -120,7 +122,10 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
   }
   try {
     host.work.transaction(() => {
-      enqueueIntent(host, { triggerKind, payload: JSON.parse(schedule.payload), idempotencyKey: firingKey(key, fireAt) }, now);
+      // Stored under an older intent version, the payload goes through the trigger's upgrades, as stored work does.
+      const payload = storedIntent(requireTrigger(host.registry, triggerKind), { intentId: 0, intentVersion: schedule.intentVersion }, schedule.payload);
+      if (!payload.ok) throw new RequestError(payload.reason);
+      enqueueIntent(host, { triggerKind, payload: payload.intent, idempotencyKey: firingKey(key, fireAt) }, now);
       host.work.scheduleFired(key, fireAt, next);
     });
   } catch (error) {
@@ -141,7 +146,11 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
  */
 function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">, now: number): ScheduleRow | null {
   if (existing !== null && sameTiming(existing, definition)) {
-    const same = existing.triggerKind === definition.triggerKind && existing.payload === definition.payload && existing.origin === definition.origin;
+    const same =
+      existing.triggerKind === definition.triggerKind &&
+      existing.payload === definition.payload &&
+      existing.origin === definition.origin &&
+      existing.intentVersion === definition.intentVersion;
     return same ? existing : { ...existing, ...definition };
   }
   const nextFireAt = nextFireTime(definition as Timing, now);

@@ -135,7 +135,7 @@ describe("catch-up after downtime, computed with a fixed clock", () => {
       expect(firings(sql)).toEqual([]);
       const [fact] = scope.ledger.read({ kinds: ["durable_trigger.schedule_refused"] });
       expect(fact?.payload).toMatchObject({ key: "stale", triggerKind: "time.tick", fireAt: at("2026-05-01T00:01:00Z") });
-      expect((fact?.payload as { reason: string }).reason).toMatch(/payload refused: id: expected a non-empty string/);
+      expect((fact?.payload as { reason: string }).reason).toMatch(/no longer parses: id: expected a non-empty string/);
       expect(schedule(scope, "stale").next).toBe("2026-05-01T00:02:00.000Z");
     });
   });

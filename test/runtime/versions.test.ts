@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createRegistry } from "../../runtime/registry.ts";
 import { eventually, freshAgent, type TestAgent } from "./helpers";
@@ -104,5 +104,24 @@ describe("registering upgrades", () => {
       ].join("\n  - "),
     );
     expect(createRegistry([{ ...base, intentVersion: 4, intentUpgrades: { 4: upgrade, 2: upgrade } }]).get("x.y")!.intentUpgrades.map((u) => u.version)).toEqual([2, 4]);
+  });
+});
+
+describe("schedules across intent versions", () => {
+  it("fires a schedule stored under an older version through the trigger's upgrades, as stored work", async () => {
+    const { agent } = freshAgent("schedule-upgrades");
+    await agent.scheduleTrigger({ key: "old", triggerKind: "test.upgraded", payload: { id: "placeholder", acquire: "return" }, everyMs: 3_600_000 });
+    // As a deploy of version 3 left it: its payload in that version's shape, and due.
+    await runInDurableObject(agent, (_, state) => {
+      state.storage.sql.exec("UPDATE schedules SET payload = ?, intent_version = 3, next_fire_at = 0 WHERE key = 'old'", JSON.stringify({ label: "s" }));
+    });
+    await runDurableObjectAlarm(agent);
+    const done = await eventually(
+      () => agent.events({ kinds: ["test.upgraded.done"] }),
+      (events) => events.length > 0,
+      "the schedule's intent completed",
+    );
+    expect(done.map((e) => (e.payload as { id: string }).id)).toEqual(["s>5"]);
+    expect(await agent.events({ kinds: ["durable_trigger.schedule_refused"] })).toEqual([]);
   });
 });
