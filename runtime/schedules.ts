@@ -81,9 +81,10 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
     for (const { key, payload, timing } of schedules) declared.set(key, { key, triggerKind: kind, payload: toJsonText(payload, "payload"), ...timing, origin: "spec", intentVersion });
   }
   host.work.transaction(() => {
-    for (const row of host.work.listSchedules()) if (row.origin === "spec" && !declared.has(row.key)) host.work.removeSchedule(row.key);
+    const stored = new Map(host.work.listSchedules().map((row) => [row.key, row]));
+    for (const row of stored.values()) if (row.origin === "spec" && !declared.has(row.key)) host.work.removeSchedule(row.key);
     for (const definition of declared.values()) {
-      const existing = host.work.getSchedule(definition.key);
+      const existing = stored.get(definition.key) ?? null;
       if (existing?.origin === "api") {
         console.warn(`durable trigger schedule "${definition.key}": an API schedule holds this key, so the spec's default waits until it is removed`);
         continue;

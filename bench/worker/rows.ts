@@ -28,3 +28,30 @@ export function countRows(sql: SqlStorage, exclude?: RegExp): () => RowCost {
     };
   };
 }
+
+/**
+ * The query plans of the statements `run` makes on `sql`, captured as they run
+ * (never copies of the runtime's SQL, which could drift from it) and planned by
+ * SQLite on the tables as they are afterwards. Inserts and schema statements
+ * have nothing to search and are left out.
+ */
+export async function capturePlans(sql: SqlStorage, run: () => Promise<unknown>): Promise<Record<string, string[]>> {
+  const exec = sql.exec;
+  const ran = new Map<string, SqlStorageValue[]>();
+  sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+    if (!ran.has(query)) ran.set(query, bindings);
+    return exec.call(this, query, ...bindings);
+  } as SqlStorage["exec"];
+  try {
+    await run();
+  } finally {
+    sql.exec = exec;
+  }
+  const plans: Record<string, string[]> = {};
+  for (const [query, bindings] of ran) {
+    if (!/^\s*(SELECT|UPDATE|DELETE|WITH)\b/i.test(query)) continue;
+    const plan = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray() as { detail: string }[];
+    plans[query.replace(/\s+/g, " ").trim()] = plan.map((row) => row.detail);
+  }
+  return plans;
+}

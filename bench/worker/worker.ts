@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { defineAgentDO, type DeclaredEvent, type DurableTrigger, type KindName } from "../../runtime";
 import { Ledger } from "../../runtime/ledger";
 import { WorkTable } from "../../runtime/work";
-import { countRows, type RowCost } from "./rows";
+import { capturePlans, countRows, type RowCost } from "./rows";
 
 /**
  * Measurements taken inside the objects, so that only the runtime's own work
@@ -115,33 +115,16 @@ export class BenchAgent extends Agent {
   /**
    * The query plans of the statements the runtime runs for one enqueue (with
    * an idempotency key), one cancel, one drain and one read of the ledger by
-   * kind, captured as they run (never copies of its SQL that
-   * could drift from it), as SQLite plans them on this object's tables now.
+   * kind, as SQLite plans them on this object's tables now (see `capturePlans`).
    */
   async plans(): Promise<Record<string, string[]>> {
-    const sql = this.ctx.storage.sql;
-    const exec = sql.exec;
-    const ran = new Map<string, SqlStorageValue[]>();
-    sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
-      if (!ran.has(query)) ran.set(query, bindings);
-      return exec.call(this, query, ...bindings);
-    } as SqlStorage["exec"];
-    try {
+    return capturePlans(this.ctx.storage.sql, async () => {
       const at = Date.now() + 3_600_000;
       this.#pending.push((await this.enqueueTrigger({ triggerKind: "bench.slow", payload: { n: -1 }, at, idempotencyKey: "plans" })).id);
       await this.cancelPending();
       await this.drainEach(1);
       this.events({ kinds: ["bench.noop.done"], limit: 10 });
-    } finally {
-      sql.exec = exec;
-    }
-    const plans: Record<string, string[]> = {};
-    for (const [query, bindings] of ran) {
-      if (!/^\s*(SELECT|UPDATE|WITH)\b/i.test(query)) continue; // inserts and schema statements have nothing to search
-      const plan = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray() as { detail: string }[];
-      plans[query.replace(/\s+/g, " ").trim()] = plan.map((row) => row.detail);
-    }
-    return plans;
+    });
   }
 
 
@@ -200,28 +183,12 @@ export class CancelOnBenchAgent extends defineAgentDO({ triggers: [cancellable],
     return count;
   }
 
-  /** The query plans of the statements one matching append runs (captured as they run, as `BenchAgent.plans` does). */
+  /** The query plans of the statements one matching append runs (see `capturePlans`). */
   async plans(): Promise<Record<string, string[]>> {
-    const sql = this.ctx.storage.sql;
-    const exec = sql.exec;
-    const ran = new Map<string, SqlStorageValue[]>();
-    sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
-      if (!ran.has(query)) ran.set(query, bindings);
-      return exec.call(this, query, ...bindings);
-    } as SqlStorage["exec"];
-    try {
+    return capturePlans(this.ctx.storage.sql, async () => {
       await this.cancellableLater(1);
       await this.emitMatching();
-    } finally {
-      sql.exec = exec;
-    }
-    const plans: Record<string, string[]> = {};
-    for (const [query, bindings] of ran) {
-      if (!/^\s*(SELECT|UPDATE|DELETE|WITH)\b/i.test(query)) continue;
-      const plan = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray() as { detail: string }[];
-      plans[query.replace(/\s+/g, " ").trim()] = plan.map((row) => row.detail);
-    }
-    return plans;
+    });
   }
 }
 
