@@ -54,13 +54,12 @@ const SIZED_COLUMNS = "id, ts, kind, payload, octet_length(payload) AS bytes";
 export class Ledger {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly onAppend: () => void = () => {},
     /**
      * Hears every fact as it is appended, inside the transaction that appends
      * it, and may write in that transaction (cancel-on-event does); a throw
      * fails the append. Every append goes through here, runtime facts included.
      */
-    private readonly onFact: (fact: AppendedFact) => void = () => {},
+    private readonly onAppend: (fact: AppendedFact) => void = () => {},
   ) {
     sql.exec(SCHEMA);
   }
@@ -71,8 +70,7 @@ export class Ledger {
     const { id } = this.sql
       .exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?) RETURNING id", ts, kind, text)
       .one();
-    this.onAppend();
-    this.onFact({ id, kind, text });
+    this.onAppend({ id, kind, text });
     return { id, text };
   }
 

@@ -39,8 +39,11 @@ export function openScope(
   events: EventRegistry = new Map(),
   abort: (intentId: number, reason: string | null) => void = () => {},
 ): Scope {
-  // Every appended fact passes the cancel-on-event rules, inside its own transaction.
-  const ledger: Ledger = new Ledger(state.storage.sql, () => watchers.ledgerAppended(), (fact) => cancelOnFact(scope, abort, fact));
+  // Every appended fact wakes the ledger's tails and passes the cancel-on-event rules, inside its own transaction.
+  const ledger: Ledger = new Ledger(state.storage.sql, (fact) => {
+    watchers.ledgerAppended();
+    cancelOnFact(scope, abort, fact);
+  });
   const watchers = new Watchers(ledger);
   const cancelOnRules = new CancelOnRules(registry);
   const work = new Scheduler(state.storage, watchers, cancelOnRules.triggerKinds);
