@@ -2,9 +2,11 @@ import { checkCancelReason } from "./cancel-reason.ts";
 import { requireTrigger, storedIntent } from "./intents.ts";
 import type { Ledger } from "./ledger.ts";
 import type { Pump } from "./pump.ts";
+import type { RegisteredTrigger } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { settleCancelled, settleRejected, type SettleHost } from "./settle.ts";
 import type { CancelRequest, CancelResult } from "./types.ts";
+import type { WorkRow } from "./work.ts";
 
 /** What cancelling needs: settling, the stored intent, and the work writes of a request. */
 export interface CancelHost extends SettleHost {
@@ -26,8 +28,23 @@ export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, reque
   if (row === null || row.triggerKind !== registered.kind) return { status: "not_found", intentEventId };
   if (row.settled !== null) return { status: "already_completed", intentEventId, settled: row.settled };
   if (registered.trigger.cancellation === "ignored") return { status: "ignored", intentEventId };
+  return cancelRow(host, drain, registered, row, reason, Date.now());
+}
 
-  const now = Date.now();
+/**
+ * Cancels one unsettled row, whoever asks (`cancelTrigger`, a fact that
+ * matches a `cancelOn` rule, a timeout): work no acquire is running settles
+ * `cancelled` now; running work gets the request and its signal aborted.
+ */
+export function cancelRow(
+  host: CancelHost,
+  drain: Pick<Pump, "abort">,
+  registered: RegisteredTrigger,
+  row: WorkRow,
+  reason: string | null,
+  now: number,
+): Extract<CancelResult, { status: "cancelled" | "requested" | "already_completed" }> {
+  const { intentId: intentEventId } = row;
   let requestedAt: number;
   // A claim this instance did not make belongs to a dead one: no acquire will answer the
   // request, so the work is settled now, as pending work is.

@@ -1,13 +1,12 @@
+import { cancelRow, type CancelHost } from "./cancel.ts";
 import { storedIntent } from "./intents.ts";
-import type { Ledger } from "./ledger.ts";
 import type { Scheduler } from "./scheduler.ts";
-import { settleCancelled, settleRejected, type SettleHost } from "./settle.ts";
+import { settleCancelled, settleRejected } from "./settle.ts";
 import type { TimedOut } from "./work.ts";
 
 /** What answering timeouts needs: the rows whose deadlines passed, settling, and the stored intent. */
-export interface TimeoutHost extends SettleHost {
-  readonly ledger: SettleHost["ledger"] & Pick<Ledger, "payloadText">;
-  readonly work: SettleHost["work"] & Pick<Scheduler, "timedOut" | "clearDeadlines" | "issued" | "bringForward">;
+export interface TimeoutHost extends CancelHost {
+  readonly work: CancelHost["work"] & Pick<Scheduler, "timedOut" | "clearDeadlines">;
 }
 
 /** What the drain does for a timed-out attempt it runs: abort its signal, or let go of its slot. */
@@ -46,27 +45,18 @@ function answer(host: TimeoutHost, running: RunningAttempts, row: TimedOut, now:
   if (registered === undefined) return host.work.clearDeadlines(intentId);
   const reason = `timeout:${row.timeout}`;
   const ours = row.claim !== null && host.work.issued(row.claim.token);
-  if (ours && registered.trigger.cancellation === "cooperative") {
-    host.work.transaction(() => {
-      host.work.requestCancel(intentId, now, reason);
-      host.work.clearDeadlines(intentId);
-    });
-    running.abort(intentId, reason);
+  // Everything but a running acquire that cannot be told to stop is cancelled as cancelTrigger
+  // cancels (which also ends the row's deadlines).
+  if (!ours || registered.trigger.cancellation === "cooperative") {
+    cancelRow(host, running, registered, row, reason, now);
     return;
   }
   const parsed = storedIntent(registered, row, host.ledger.payloadText(intentId));
   if (!parsed.ok) return settleRejected(host, row, parsed.reason);
-  const refused = settleCancelled(host, registered, intentId, row.claim?.mode ?? "normal", parsed.intent, { reason, requestedAt: now });
-  if (refused === null) {
-    if (ours) running.abandon(intentId);
-    return;
-  }
-  // commitCancelled was refused: as for cancelTrigger, the request stays and the drain runs the
-  // work as an attempt with its signal already aborted, so the failure counts like any other.
+  const refused = settleCancelled(host, registered, intentId, row.claim!.mode, parsed.intent, { reason, requestedAt: now });
+  if (refused === null) return running.abandon(intentId);
+  // commitCancelled was refused: as for cancelTrigger, the request stays, and the attempt's end
+  // settles it with its signal aborted, so the failure counts like any other.
   console.warn(`durable trigger "${registered.kind}" intent ${intentId}: commitCancelled refused after ${reason}`, refused.message);
-  host.work.transaction(() => {
-    host.work.requestCancel(intentId, now, reason);
-    host.work.clearDeadlines(intentId);
-    if (row.claim === null) host.work.bringForward(intentId, registered.kind, now);
-  });
+  host.work.requestCancel(intentId, now, reason);
 }

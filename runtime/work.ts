@@ -334,9 +334,11 @@ export class WorkTable {
   requestCancel(intentId: number, now: number, reason: string | null): { requestedAt: number } {
     const { requested_at } = this.sql
       .exec<{ requested_at: number }>(
+        // A request supersedes the timeouts: whatever asked first, the work is now being stopped.
         `UPDATE work SET
             cancel_reason = CASE WHEN cancel_requested_at IS NULL THEN ? ELSE cancel_reason END,
-            cancel_requested_at = coalesce(cancel_requested_at, ?)
+            cancel_requested_at = coalesce(cancel_requested_at, ?),
+            start_deadline = NULL, finish_deadline = NULL
           WHERE intent_id = ? RETURNING cancel_requested_at AS requested_at`,
         reason,
         now,
