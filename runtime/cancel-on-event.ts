@@ -1,4 +1,4 @@
-import { cancelIntent, type CancelHost } from "./cancel.ts";
+import { cancelRow, type CancelHost } from "./cancel.ts";
 import type { CancelOnRules } from "./cancel-on.ts";
 import type { AppendedFact } from "./ledger.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -15,7 +15,7 @@ const MAX_REASON_KIND = 256;
 /**
  * Runs inside the transaction that appends `fact` (the ledger's hook): every
  * unsettled intent its payload matches gets a cancel request through the one
- * cancel path, `cancelIntent`, with the reason `event:<kind>#<id>`. Pending
+ * cancel path, `cancelRow`, with the reason `event:<kind>#<id>`. Pending
  * work settles `cancelled` here, its `commitCancelled` in a savepoint of this
  * transaction; a running acquire's signal is aborted only once the
  * transaction commits, so a fact that rolls back cancels nothing. Work that
@@ -28,11 +28,15 @@ export function cancelOnFact(host: CancelOnHost, abort: (intentId: number, reaso
   if (keys.length === 0) return;
   const reason = `event:${fact.kind.slice(0, MAX_REASON_KIND)}#${fact.id}`;
   const drain = { abort: (intentId: number, why: string | null) => host.work.afterCommit(() => abort(intentId, why)) };
+  const now = Date.now();
   for (const { triggerKind, matchKey } of keys) {
+    // Keys are stored only for registered, cooperative triggers (see `CancelOnRules`).
+    const registered = host.registry.get(triggerKind);
+    if (registered === undefined) continue;
     for (const intentEventId of host.work.cancelOnMatching(fact.kind, matchKey)) {
       const row = host.work.get(intentEventId);
       if (row === null || row.settled !== null || row.cancel !== null) continue;
-      cancelIntent(host, drain, { triggerKind, intentEventId, reason });
+      cancelRow(host, drain, registered, row, reason, now);
     }
   }
 }
