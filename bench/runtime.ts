@@ -168,6 +168,7 @@ interface RowCost {
   statements: number;
   rowsRead: number;
   rowsWritten: number;
+  byStatement: Record<string, { runs: number; rowsRead: number; rowsWritten: number }>;
 }
 
 if (want("cost")) {
@@ -193,6 +194,13 @@ if (want("cost")) {
   for (const [what, cost] of costs) {
     const ratio = (cost.rowsRead + cost.rowsWritten) / (floorCost.rowsRead + floorCost.rowsWritten);
     row([what, per(cost.statements), per(cost.rowsRead), per(cost.rowsWritten), ratio.toFixed(2)]);
+  }
+  for (const [what, cost] of costs.slice(0, 3)) {
+    console.log(`\nWhere ${what} spends them, per settled intent:\n`);
+    row(["statement", "runs", "rows read", "rows written"]);
+    row(["---", "---:", "---:", "---:"]);
+    const statements = Object.entries(cost.byStatement).sort(([, a], [, b]) => b.rowsRead + b.rowsWritten - (a.rowsRead + a.rowsWritten));
+    for (const [query, s] of statements) row([`\`${query.length > 140 ? `${query.slice(0, 140)}…` : query}\``, (s.runs / N).toFixed(3), (s.rowsRead / N).toFixed(2), (s.rowsWritten / N).toFixed(2)]);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Ledger } from "./ledger.ts";
 import type { Pump } from "./pump.ts";
 import type { RegisteredTrigger } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
-import { settleCancelled, settleRejected, type SettleHost } from "./settle.ts";
+import { rowEnding, settleCancelled, settleRejected, type SettleHost } from "./settle.ts";
 import type { CancelRequest, CancelResult } from "./types.ts";
 import type { WorkRow } from "./work.ts";
 
@@ -56,7 +56,7 @@ export function cancelRow(
       return { status: "already_completed", intentEventId, settled: "rejected" };
     }
     const cancellation = reason === null ? { requestedAt: now } : { reason, requestedAt: now };
-    const refused = settleCancelled(host, registered, intentEventId, orphaned ? "redrive" : "normal", parsed.intent, cancellation);
+    const refused = settleCancelled(host, registered, rowEnding(row, orphaned ? "redrive" : "normal"), parsed.intent, cancellation);
     if (refused === null) return { status: "cancelled", intentEventId };
     // commitCancelled was refused and rolled back: keep the request, and let the
     // drain settle it as an attempt, so the failure counts like any other. Both

@@ -6,7 +6,7 @@ import type { Scheduler } from "./scheduler.ts";
 import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "./settle.ts";
 import type { AcquireContext } from "./types.ts";
 import type { Watchers } from "./watch.ts";
-import { MAX_CLAIMS_PER_STATEMENT, type Claim, type DueRow } from "./work.ts";
+import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow } from "./work.ts";
 
 /** What the drain needs: the work it claims and settles, and what an acquire's `ctx` hands out. */
 export interface DrainHost extends SettleHost {
@@ -15,7 +15,15 @@ export interface DrainHost extends SettleHost {
   readonly ledger: SettleHost["ledger"] & Pick<Ledger, "read">;
   readonly watchers: Pick<Watchers, "progress">;
   readonly work: SettleHost["work"] &
-    Pick<Scheduler, "drainWith" | "due" | "unsettledKinds" | "claim" | "owned" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
+    Pick<Scheduler, "drainWith" | "due" | "unsettledKinds" | "claim" | "owned" | "trackingWrites" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
+}
+
+/** An attempt whose acquire went on: claimed before the step that started it ends. */
+interface Started {
+  readonly row: DueRow;
+  readonly intent: unknown;
+  readonly returned: PromiseLike<unknown>;
+  readonly controller: AbortController;
 }
 
 interface Running {
@@ -180,25 +188,60 @@ export class Pump {
     }
   }
 
-  /** Starts `rows` while slots are free, claiming as many at once as there are; answers the slots still free. */
+  /**
+   * Starts `rows` while slots are free; answers the slots still free. Each
+   * acquire runs before its row is claimed: one that answers at once (a
+   * value, or a synchronous throw) is settled there and then, and no claim is
+   * ever written for it, since nothing could see the row between a claim and
+   * that settlement, and both would commit together. The acquires that go on
+   * (a promise) are claimed together, in one statement, before this step
+   * ends, so that no other code runs before their claims exist. A row written
+   * since it was read (a commit of this batch cancelled it, say) is not
+   * started from this read: the next look reads it again.
+   */
   private startRows(registered: RegisteredTrigger, rows: readonly DueRow[], free: number, now: number): number {
     const { host } = this;
-    let next = 0;
-    while (free > 0 && next < rows.length) {
-      const startable: { row: DueRow; intent: unknown }[] = [];
-      while (startable.length < Math.min(free, MAX_CLAIMS_PER_STATEMENT) && next < rows.length) {
-        const row = rows[next++]!;
+    const started: Started[] = [];
+    host.work.trackingWrites((written) => {
+      for (const row of rows) {
+        if (free <= 0) break;
+        if (written.has(row.intentId)) {
+          this.lookAgain.add(registered.kind);
+          continue;
+        }
         const parsed = storedIntent(registered, row, row.intentPayload);
         if (!parsed.ok) settleRejected(host, row, parsed.reason);
         // The last allowed attempt lost its claim: settle rather than redrive forever.
         else if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) settleLostClaim(host, registered, row, parsed.intent);
-        else startable.push({ row, intent: parsed.intent });
+        else {
+          const running = this.attempt(registered, row, parsed.intent, now);
+          if (running === null) continue;
+          started.push(running);
+          free--;
+          if (started.length === MAX_CLAIMS_PER_STATEMENT) this.claim(registered, started.splice(0), now);
+        }
       }
-      const claims = host.work.claim(startable.map(({ row }) => row), now, registered.acquireDeadlineMs, registered.timeouts.finishMs);
-      const intents = new Map(startable.map(({ row, intent }) => [row.intentId, intent]));
-      for (const claim of claims) if (this.attempt(registered, claim, intents.get(claim.intentId), now) === "running") free--;
-    }
+    });
+    this.claim(registered, started, now);
     return free;
+  }
+
+  /** Claims the rows whose acquires went on, and waits for each to end. */
+  private claim(registered: RegisteredTrigger, started: readonly Started[], now: number): void {
+    if (started.length === 0) return;
+    const rows = started.map(({ row }) => row);
+    const claims = new Map(this.host.work.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]));
+    for (const { row, intent, returned, controller } of started) {
+      const claim = claims.get(row.intentId);
+      if (claim === undefined) {
+        // Only a write outside the runtime's own can have taken the row meanwhile: stop, and drop the result.
+        controller.abort(new CancellationError("the row was taken before its claim was written"));
+        Promise.resolve(returned).catch(() => {});
+        continue;
+      }
+      this.running.set(claim.intentId, { token: claim.token, kind: claim.triggerKind, deadline: claim.deadline, controller });
+      void this.finish(registered, claim, intent, returned, controller.signal);
+    }
   }
 
   /** Claims that still hold; an expired one frees its slot for the redrive. */
@@ -209,41 +252,48 @@ export class Pump {
   }
 
   /**
-   * Runs one attempt. An acquire that answers at once is settled at once:
-   * nothing else ran in between, so its claim is certainly still its own.
-   * One that returns a promise runs on, and is settled when it ends.
+   * Runs one attempt at a row. An acquire that answers at once is settled at
+   * once, and answers null; one that returns a promise is answered, to be
+   * claimed before the step ends.
    */
-  private attempt(registered: RegisteredTrigger, claim: Claim, intent: unknown, now: number): "settled" | "running" {
+  private attempt(registered: RegisteredTrigger, row: DueRow, intent: unknown, now: number): Started | null {
     const { host } = this;
+    const attempt: Attempt = {
+      intentId: row.intentId,
+      triggerKind: row.triggerKind,
+      mode: row.claim === null ? "normal" : "redrive",
+      attempt: row.attempts + 1,
+      startedAt: now,
+      cancel: row.cancel,
+      token: null,
+    };
     const controller = new AbortController();
-    if (claim.cancel !== null && registered.trigger.cancellation === "cooperative") {
-      controller.abort(new CancellationError(claim.cancel.reason ?? undefined));
+    if (attempt.cancel !== null && registered.trigger.cancellation === "cooperative") {
+      controller.abort(new CancellationError(attempt.cancel.reason ?? undefined));
     }
     const ctx: AcquireContext = {
       scope: host.name,
-      intentEventId: claim.intentId,
-      attempt: claim.attempt,
-      acquireMode: claim.mode,
+      intentEventId: attempt.intentId,
+      attempt: attempt.attempt,
+      acquireMode: attempt.mode,
       signal: controller.signal,
       now,
       env: host.env,
       events: (query) => host.ledger.read(query),
-      progress: (payload) => host.watchers.progress(claim.intentId, payload),
+      progress: (payload) => host.watchers.progress(attempt.intentId, payload),
     };
     let returned: unknown;
     try {
       returned = registered.trigger.acquire(intent, ctx);
     } catch (error) {
-      this.settle(registered, claim, intent, { ok: false, error }, controller.signal, claim.cancel);
-      return "settled";
+      this.settle(registered, attempt, intent, { ok: false, error }, controller.signal);
+      return null;
     }
     if (!isThenable(returned)) {
-      this.settle(registered, claim, intent, { ok: true, outcome: returned }, controller.signal, claim.cancel);
-      return "settled";
+      this.settle(registered, attempt, intent, { ok: true, outcome: returned }, controller.signal);
+      return null;
     }
-    this.running.set(claim.intentId, { token: claim.token, kind: claim.triggerKind, deadline: claim.deadline, controller });
-    void this.finish(registered, claim, intent, returned, controller.signal);
-    return "running";
+    return { row, intent, returned, controller };
   }
 
   /** Waits for a running acquire, then settles it if its claim still owns the row (a lost claim's late result is dropped). */
@@ -257,22 +307,27 @@ export class Pump {
     }
     if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
     this.lookAgain.add(claim.triggerKind);
-    this.settle(registered, claim, intent, result, signal, undefined);
+    this.settle(registered, claim, intent, result, signal);
     host.work.wake();
   }
 
-  /** Settles an attempt; `cancel` is its row's request when its claim is known to hold, or undefined to read the row first. */
-  private settle(registered: RegisteredTrigger, claim: Claim, intent: unknown, result: AcquireResult, signal: AbortSignal, cancel: Claim["cancel"] | undefined): void {
+  /**
+   * Settles an attempt. One without a claim ended in the step that read its
+   * row, so the row's cancel request is as read; a claimed one reads the row
+   * first, to drop a lost claim's late result and see a request made since.
+   */
+  private settle(registered: RegisteredTrigger, attempt: Attempt, intent: unknown, result: AcquireResult, signal: AbortSignal): void {
     try {
-      if (cancel === undefined) {
-        const row = this.host.work.owned(claim.intentId, claim.token);
+      let { cancel } = attempt;
+      if (attempt.token !== null) {
+        const row = this.host.work.owned(attempt.intentId, attempt.token);
         if (row === null) return; // a lost claim: its late result is dropped
         cancel = row.cancel;
       }
-      settleOutcome(this.host, registered, claim, intent, result, signal, cancel);
+      settleOutcome(this.host, registered, attempt, intent, result, signal, cancel);
     } catch (error) {
-      // Only storage itself fails here; the claim stays and its deadline brings a redrive.
-      console.error(`durable trigger "${claim.triggerKind}" intent ${claim.intentId}: settling failed`, describeError(error));
+      // Only storage itself fails here; a claim stays and its deadline brings a redrive, and a row never claimed is due still.
+      console.error(`durable trigger "${attempt.triggerKind}" intent ${attempt.intentId}: settling failed`, describeError(error));
     }
   }
 }

@@ -2,7 +2,7 @@ import { Alarm } from "./alarm.ts";
 import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
 import { ScheduleTable, type ScheduleRow } from "./schedule-table.ts";
 import type { IntentSummary, Settlement } from "./types.ts";
-import { WorkTable, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
+import { WorkTable, type Attempt, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
 
 /** Who hears of a row's new state (the intent's watchers); asked first, so that an unwatched intent costs no query. */
 export interface RowListener {
@@ -54,6 +54,8 @@ export class Scheduler {
   #startDrain: () => void = () => {};
   /** Wakes a sleeping drain; set while it sleeps. */
   #wake: (() => void) | null = null;
+  /** The rows written while `trackingWrites` runs, committed or not. */
+  #tracked: Set<number> | null = null;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -130,6 +132,7 @@ export class Scheduler {
   /** Clears a row's timeout deadlines once a timeout has answered, so that it is not answered again. */
   clearDeadlines(intentId: number): void {
     this.#table.clearDeadlines(intentId);
+    this.#tracked?.add(intentId);
   }
 
   // Writes of schedules: the alarm is armed no later than each one's next fire time.
@@ -156,10 +159,10 @@ export class Scheduler {
     this.#wrote(triggerKind, at, intentId);
   }
 
-  /** Gives a claim back after a failed attempt; the row fires again at `fireAt`. */
-  release(claim: Pick<Claim, "intentId" | "triggerKind" | "token">, fireAt: number, error: string): void {
-    this.#table.release(claim.intentId, claim.token, fireAt, error);
-    this.#wrote(claim.triggerKind, fireAt, claim.intentId);
+  /** Ends a failed attempt that has attempts left; the row fires again at `fireAt` (see `WorkTable.release`). */
+  release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void {
+    this.#table.release(attempt, fireAt, error, finishDeadline);
+    this.#wrote(attempt.triggerKind, fireAt, attempt.intentId);
   }
 
   /** Records a cancel request; the first request's time and reason are kept. */
@@ -169,9 +172,10 @@ export class Scheduler {
     return answer;
   }
 
-  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null): void {
+  /** Settles a row; `attempts` is how many ran, counting one that ended without writing a claim. */
+  settle(intentId: number, settlement: Settlement, now: number, error: string | null, attempts: number): void {
     // Only kinds with cancel-on-event rules have keys: without any, settling pays nothing for them.
-    const kind = this.#table.settle(intentId, settlement, now, error, this.keyedKinds.size > 0);
+    const kind = this.#table.settle(intentId, settlement, now, error, attempts, this.keyedKinds.size > 0);
     if (kind !== null && this.keyedKinds.has(kind)) this.#cancelOn.forget(intentId);
     this.#wrote(null, null, intentId);
   }
@@ -197,6 +201,23 @@ export class Scheduler {
     const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs, finishMs);
     for (const claim of claims) this.#wrote(null, null, claim.intentId);
     return claims;
+  }
+
+  /**
+   * Runs `read` with the set of rows written meanwhile, by anyone, whether or
+   * not the write commits: what the drain read about a row is still true
+   * while that row is not in it.
+   */
+  trackingWrites<T>(read: (written: ReadonlySet<number>) => T): T {
+    const outer = this.#tracked;
+    const written = new Set<number>();
+    this.#tracked = written;
+    try {
+      return read(written);
+    } finally {
+      this.#tracked = outer;
+      if (outer) for (const id of written) outer.add(id);
+    }
   }
 
   /** Whether this instance made the claim with this token; any other belongs to a dead instance. */
@@ -316,6 +337,7 @@ export class Scheduler {
   }
 
   #wrote(kind: string | null, fireAt: number | null, intentId: number | null): void {
+    if (intentId !== null) this.#tracked?.add(intentId);
     const open = this.#open.at(-1);
     if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: intentId === null ? [] : [intentId], then: [] });
     if (kind !== null) open.kinds.add(kind);

@@ -4,11 +4,23 @@ import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } fr
 import type { Scheduler } from "./scheduler.ts";
 import { transact, type TxHost } from "./tx.ts";
 import type { AcquireMode, CancellationInfo, Settlement, Tx } from "./types.ts";
-import type { Claim, DueRow, WorkRow } from "./work.ts";
+import type { Attempt, DueRow, WorkRow } from "./work.ts";
 
 /** What settling needs: a commit transaction, and the work writes that end or release a row. */
 export interface SettleHost extends TxHost {
   readonly work: TxHost["work"] & Pick<Scheduler, "settle" | "release" | "requestCancel">;
+}
+
+/**
+ * What a settlement ends: the row, the acquire mode its commit sees, and how
+ * many attempts ran (the number of the one ending, or the row's count when
+ * no attempt ends, as when pending work is cancelled).
+ */
+export type Ending = Pick<Attempt, "intentId" | "mode" | "attempt">;
+
+/** The ending of no attempt: a row settled as it stands. */
+export function rowEnding(row: WorkRow, mode: Attempt["mode"] = row.claim?.mode ?? "normal"): Ending {
+  return { intentId: row.intentId, mode, attempt: row.attempts };
 }
 
 /** How an acquire ended: its outcome, or what it threw. */
@@ -24,24 +36,24 @@ export type AcquireResult = { readonly ok: true; readonly outcome: unknown } | {
 export function settleOutcome(
   host: SettleHost,
   registered: RegisteredTrigger,
-  claim: Claim,
+  attempt: Attempt,
   intent: unknown,
   result: AcquireResult,
   signal: AbortSignal,
-  cancel: Claim["cancel"],
+  cancel: Attempt["cancel"],
 ): void {
   let refused: Error | null;
   if (result.ok) {
-    refused = settle(host, claim.intentId, claim.mode, "completed", (tx) => registered.trigger.commit(result.outcome, tx));
+    refused = settle(host, attempt, "completed", (tx) => registered.trigger.commit(result.outcome, tx));
   } else if (signal.aborted || isCancellationError(result.error)) {
     // No request: the acquire stopped itself, and its CancellationError says why.
     const asked = cancel ?? { requestedAt: Date.now(), reason: cancellationReasonOf(result.error) };
-    refused = settleCancelled(host, registered, claim.intentId, claim.mode, intent, cancellationInfo(asked));
+    refused = settleCancelled(host, registered, attempt, intent, cancellationInfo(asked));
   } else {
     refused = null;
-    failAttempt(host, registered, claim, intent, result.error);
+    failAttempt(host, registered, attempt, intent, result.error);
   }
-  if (refused) failAttempt(host, registered, claim, intent, refused);
+  if (refused) failAttempt(host, registered, attempt, intent, refused);
 }
 
 /**
@@ -51,12 +63,13 @@ export function settleOutcome(
  */
 export function settleLostClaim(host: SettleHost, registered: RegisteredTrigger, row: DueRow, intent: unknown): void {
   let error: unknown = new ClaimExpiredError(`attempt ${row.attempts} held its claim past the deadline without a result`);
+  const ending = rowEnding(row, "redrive");
   if (row.cancel !== null) {
-    const refused = settleCancelled(host, registered, row.intentId, "redrive", intent, cancellationInfo(row.cancel));
+    const refused = settleCancelled(host, registered, ending, intent, cancellationInfo(row.cancel));
     if (refused === null) return;
     error = refused; // commitCancelled was refused, and no attempt is left to try it again
   }
-  settleFailed(host, registered, row.intentId, "redrive", row.attempts, intent, error);
+  settleFailed(host, registered, ending, intent, error);
 }
 
 /**
@@ -64,20 +77,18 @@ export function settleLostClaim(host: SettleHost, registered: RegisteredTrigger,
  * work row's terminal state in one transaction (see `transact`). Its
  * watchers hear of it once it commits.
  */
-export function settle(
-  host: SettleHost,
-  intentId: number,
-  acquireMode: AcquireMode,
-  settlement: Settlement,
-  write: (tx: Tx) => unknown,
-  lastError: string | null = null,
-): Error | null {
-  return transact(host, { intentEventId: intentId, acquireMode }, write, (now) => host.work.settle(intentId, settlement, now, lastError));
+export function settle(host: SettleHost, ending: Ending, settlement: Settlement, write: (tx: Tx) => unknown): Error | null {
+  return transact(host, txExtra(ending), write, (now) => host.work.settle(ending.intentId, settlement, now, null, ending.attempt));
+}
+
+/** What a settlement's `tx` says of the attempt it ends. */
+function txExtra({ intentId, mode }: Ending): { intentEventId: number; acquireMode: AcquireMode } {
+  return { intentEventId: intentId, acquireMode: mode };
 }
 
 /** The stored intent is missing or no longer parses, or its kind is gone: a fact, so it never blocks other work. */
 export function settleRejected(host: SettleHost, row: WorkRow, reason: string): void {
-  const error = settle(host, row.intentId, row.claim?.mode ?? "normal", "rejected", (tx) => {
+  const error = settle(host, rowEnding(row), "rejected", (tx) => {
     writeRuntimeFact(host, tx.now, { kind: REJECTED_EVENT, payload: { triggerKind: row.triggerKind, intentEventId: row.intentId, reason } });
   });
   if (error) throw error; // only storage itself can fail here
@@ -88,50 +99,38 @@ export function settleRejected(host: SettleHost, row: WorkRow, reason: string): 
  * attempts left, the claim is released and the row fires again after
  * backoff, writing nothing to the ledger. With none left, it settles failed.
  */
-export function failAttempt(host: SettleHost, registered: RegisteredTrigger, claim: Claim, intent: unknown, error: unknown): void {
-  if (claim.attempt < registered.retry.maxAttempts) {
-    host.work.release(claim, Date.now() + backoffDelay(registered.retry, claim.attempt), JSON.stringify(describeError(error)));
+export function failAttempt(host: SettleHost, registered: RegisteredTrigger, attempt: Attempt, intent: unknown, error: unknown): void {
+  if (attempt.attempt < registered.retry.maxAttempts) {
+    const { finishMs } = registered.timeouts;
+    const finishDeadline = finishMs === null ? null : attempt.startedAt + finishMs;
+    host.work.release(attempt, Date.now() + backoffDelay(registered.retry, attempt.attempt), JSON.stringify(describeError(error)), finishDeadline);
     return;
   }
-  settleFailed(host, registered, claim.intentId, claim.mode, claim.attempt, intent, error);
+  settleFailed(host, registered, attempt, intent, error);
 }
 
 /** The trigger's `commitFailed`, or, when it has none or it was refused, the runtime's own failure fact. */
-export function settleFailed(
-  host: SettleHost,
-  registered: RegisteredTrigger,
-  intentId: number,
-  acquireMode: AcquireMode,
-  attempts: number,
-  intent: unknown,
-  error: unknown,
-): void {
+export function settleFailed(host: SettleHost, registered: RegisteredTrigger, ending: Ending, intent: unknown, error: unknown): void {
+  const { intentId, attempt: attempts } = ending;
   const failure = { error: describeError(error), attempts };
   const lastError = JSON.stringify(failure.error);
   const { commitFailed } = registered.trigger;
-  commitOrFact<{ intentEventId: number; acquireMode: AcquireMode }>(
+  commitOrFact(
     host,
-    { intentEventId: intentId, acquireMode },
+    txExtra(ending),
     commitFailed && ((tx) => commitFailed.call(registered.trigger, intent, failure, tx)),
     (refused) => ({
       kind: FAILED_EVENT,
       payload: { triggerKind: registered.kind, intentEventId: intentId, ...failure, ...(refused ? { commitFailedError: describeError(refused) } : {}) },
     }),
-    (now) => host.work.settle(intentId, "failed", now, lastError),
+    (now) => host.work.settle(intentId, "failed", now, lastError, attempts),
   );
 }
 
 /** Settles work as cancelled now, with the request recorded in the same transaction. */
-export function settleCancelled(
-  host: SettleHost,
-  registered: RegisteredTrigger,
-  intentId: number,
-  acquireMode: AcquireMode,
-  intent: unknown,
-  cancellation: CancellationInfo,
-): Error | null {
-  return settle(host, intentId, acquireMode, "cancelled", (tx) => {
-    host.work.requestCancel(intentId, cancellation.requestedAt, cancellation.reason ?? null);
+export function settleCancelled(host: SettleHost, registered: RegisteredTrigger, ending: Ending, intent: unknown, cancellation: CancellationInfo): Error | null {
+  return settle(host, ending, "cancelled", (tx) => {
+    host.work.requestCancel(ending.intentId, cancellation.requestedAt, cancellation.reason ?? null);
     return registered.trigger.commitCancelled(intent, cancellation, tx);
   });
 }

@@ -1,7 +1,7 @@
 import { cancelRow, type CancelHost } from "./cancel.ts";
 import { storedIntent } from "./intents.ts";
 import type { Scheduler } from "./scheduler.ts";
-import { settleCancelled, settleRejected } from "./settle.ts";
+import { rowEnding, settleCancelled, settleRejected } from "./settle.ts";
 import type { TimedOut } from "./work.ts";
 
 /** What answering timeouts needs: the rows whose deadlines passed, settling, and the stored intent. */
@@ -53,7 +53,7 @@ function answer(host: TimeoutHost, running: RunningAttempts, row: TimedOut, now:
   }
   const parsed = storedIntent(registered, row, host.ledger.payloadText(intentId));
   if (!parsed.ok) return settleRejected(host, row, parsed.reason);
-  const refused = settleCancelled(host, registered, intentId, row.claim!.mode, parsed.intent, { reason, requestedAt: now });
+  const refused = settleCancelled(host, registered, rowEnding(row), parsed.intent, { reason, requestedAt: now });
   if (refused === null) return running.abandon(intentId);
   // commitCancelled was refused: as for cancelTrigger, the request stays, and the attempt's end
   // settles it with its signal aborted, so the failure counts like any other.

@@ -102,15 +102,27 @@ export interface DueRow extends WorkRow {
   readonly intentPayload: string | null;
 }
 
-/** A row this drain owns: `attempt` is the 1-based number of this claim. */
-export interface Claim {
+/**
+ * One attempt at a due row. `attempt` is its 1-based number, `startedAt`
+ * when it began (its acquire's `ctx.now`). `token` is its claim's, or null
+ * for an attempt that ended within the synchronous step that began it: no
+ * claim is written for those (see `Pump.startRows`), and the write that ends
+ * the attempt counts it.
+ */
+export interface Attempt {
   readonly intentId: number;
   readonly triggerKind: string;
-  readonly token: string;
-  readonly deadline: number;
   readonly mode: AcquireMode;
   readonly attempt: number;
+  readonly startedAt: number;
   readonly cancel: WorkRow["cancel"];
+  readonly token: string | null;
+}
+
+/** An attempt with a claim written: its acquire runs on past the step that began it. */
+export interface Claim extends Attempt {
+  readonly token: string;
+  readonly deadline: number;
 }
 
 /** How many rows one claim statement takes at most: SQL binds at most 100 parameters. */
@@ -271,6 +283,7 @@ export class WorkTable {
         deadline,
         mode: row.claim_mode as AcquireMode,
         attempt: row.attempts,
+        startedAt: now,
         cancel: cancelOf(row),
       });
     }
@@ -286,17 +299,19 @@ export class WorkTable {
   }
 
   /**
-   * Settles the row. With `withKind`, answers its trigger kind, which costs
-   * one row read more (RETURNING): asked for only when some kind needs it.
+   * Settles the row; `attempts` is how many attempts ran, counting one that
+   * ended without a claim. With `withKind`, answers its trigger kind, which
+   * costs one row read more (RETURNING): asked for only when some kind needs it.
    */
-  settle(intentId: number, settlement: Settlement, now: number, error: string | null = null, withKind = false): string | null {
+  settle(intentId: number, settlement: Settlement, now: number, error: string | null, attempts: number, withKind = false): string | null {
     const cursor = this.sql.exec<{ trigger_kind: string }>(
       `UPDATE work SET settled = ?, settled_at = ?, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL,
-          last_error = coalesce(?, last_error), start_deadline = NULL, finish_deadline = NULL
+          last_error = coalesce(?, last_error), attempts = max(attempts, ?), start_deadline = NULL, finish_deadline = NULL
         WHERE intent_id = ? AND settled IS NULL${withKind ? " RETURNING trigger_kind" : ""}`,
       settlement,
       now,
       error,
+      attempts,
       intentId,
     );
     const [row] = withKind ? cursor.toArray() : [];
@@ -304,15 +319,23 @@ export class WorkTable {
     return row?.trigger_kind ?? null;
   }
 
-  /** Gives the claim back after a failed attempt; the row fires again at `fireAt`. */
-  release(intentId: number, token: string, fireAt: number, error: string): void {
+  /**
+   * Ends a failed attempt that has attempts left: its claim, if it wrote one,
+   * is given back, and the row fires again at `fireAt`. An attempt without a
+   * claim is counted here, and ends the start deadline and begins the finish
+   * deadline (`finishDeadline`) as its claim would have.
+   */
+  release(attempt: Pick<Attempt, "intentId" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void {
     this.sql.exec(
-      `UPDATE work SET claim_token = NULL, claim_deadline = NULL, claim_mode = NULL, fire_at = ?, last_error = ?
-        WHERE intent_id = ? AND claim_token = ?`,
+      `UPDATE work SET claim_token = NULL, claim_deadline = NULL, claim_mode = NULL, fire_at = ?1, last_error = ?2,
+          attempts = max(attempts, ?3), start_deadline = NULL, finish_deadline = coalesce(finish_deadline, ?4)
+        WHERE intent_id = ?5 AND settled IS NULL AND (claim_token = ?6 OR ?6 IS NULL)`,
       fireAt,
       error,
-      intentId,
-      token,
+      attempt.attempt,
+      finishDeadline,
+      attempt.intentId,
+      attempt.token,
     );
   }
 

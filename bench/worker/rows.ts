@@ -3,6 +3,8 @@ export interface RowCost {
   readonly statements: number;
   readonly rowsRead: number;
   readonly rowsWritten: number;
+  /** The same, statement by statement (its SQL with whitespace folded), so that a figure says where it comes from. */
+  readonly byStatement: Record<string, { readonly runs: number; readonly rowsRead: number; readonly rowsWritten: number }>;
 }
 
 /**
@@ -13,18 +15,26 @@ export interface RowCost {
  */
 export function countRows(sql: SqlStorage, exclude?: RegExp): () => RowCost {
   const exec = sql.exec;
-  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  const cursors: [string, SqlStorageCursor<Record<string, SqlStorageValue>>][] = [];
   sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
     const cursor = exec.call(this, query, ...bindings);
-    if (!exclude?.test(query)) cursors.push(cursor);
+    if (!exclude?.test(query)) cursors.push([query, cursor]);
     return cursor;
   } as SqlStorage["exec"];
   return () => {
     sql.exec = exec;
+    const byStatement: Record<string, { runs: number; rowsRead: number; rowsWritten: number }> = {};
+    for (const [query, cursor] of cursors) {
+      const entry = (byStatement[query.replace(/\s+/g, " ").trim()] ??= { runs: 0, rowsRead: 0, rowsWritten: 0 });
+      entry.runs++;
+      entry.rowsRead += cursor.rowsRead;
+      entry.rowsWritten += cursor.rowsWritten;
+    }
     return {
       statements: cursors.length,
-      rowsRead: cursors.reduce((sum, cursor) => sum + cursor.rowsRead, 0),
-      rowsWritten: cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0),
+      rowsRead: cursors.reduce((sum, [, cursor]) => sum + cursor.rowsRead, 0),
+      rowsWritten: cursors.reduce((sum, [, cursor]) => sum + cursor.rowsWritten, 0),
+      byStatement,
     };
   };
 }

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { CommitStep, EventsAgentDO, OrderIntent } from "./events-worker";
+import { chainAcquired, type CommitStep, type EventsAgentDO, type OrderIntent } from "./events-worker";
 import { cancelOnKeys, freshEventsAgent, later, phaseOf, release, type EventsAgent } from "./events-helpers";
 
 const order = (agent: EventsAgent, intent: OrderIntent, at?: number, triggerKind: "test.ev.order" | "test.ev.ignored" = "test.ev.order") =>
@@ -167,6 +167,25 @@ describe("cancelOn", () => {
       ["s", "event:payment.refunded"],
     ]);
     expect(cancelled[1]!.reason).toBe(`event:test.ev.order.cancelled#${cancelled[0]!.id}`);
+  });
+});
+
+describe("cancelOn within one batch of due work", () => {
+  it("never starts work that a commit earlier in the same batch cancelled", async () => {
+    const { agent } = freshEventsAgent("co-batch");
+    // Both enqueued in one step, so that the drain reads them in one batch; the first one's commit cancels the second.
+    const [first, second] = await runInDurableObject(agent, (instance: InstanceType<typeof EventsAgentDO>) =>
+      Promise.all([
+        instance.enqueueTrigger({ triggerKind: "test.ev.chain", payload: { id: "batch-first" } }),
+        instance.enqueueTrigger({ triggerKind: "test.ev.chain", payload: { id: "batch-second", parent: "batch-first" } }),
+      ]),
+    );
+    expect(await phaseOf(agent, first!.id, "completed")).toBe("completed");
+    expect(await phaseOf(agent, second!.id, "cancelled")).toBe("cancelled");
+    const done = await agent.events({ kinds: ["test.ev.chain.done"] });
+    expect(done.map((e) => e.payload)).toEqual([{ id: "batch-first" }]);
+    expect(chainAcquired.has("batch-first")).toBe(true);
+    expect(chainAcquired.has("batch-second")).toBe(false);
   });
 });
 

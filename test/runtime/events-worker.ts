@@ -99,6 +99,32 @@ const committer = {
   commitCancelled() {},
 } satisfies DurableTrigger<{ steps: CommitStep[] }, { steps: CommitStep[] }>;
 
-export const eventTriggers = [order("test.ev.order", "cooperative"), order("test.ev.ignored", "ignored"), committer];
+/** The `test.ev.chain` intents whose acquire ran, by id. */
+export const chainAcquired = new Set<string>();
+
+/**
+ * Answers at once, and its commit's fact cancels the intents whose `parent`
+ * it names: one intent of a batch can cancel another of the same batch.
+ */
+const chain = {
+  kind: "test.ev.chain",
+  intentEventKind: "test.ev.chain.requested",
+  cancellation: "cooperative",
+  concurrency: 10,
+  cancelOn: [{ event: "test.ev.chain.done", match: { parent: "id" } }],
+  parseIntent: (raw: unknown) => ({ ok: true, intent: raw as { id: string; parent?: string } }),
+  acquire(intent) {
+    chainAcquired.add(intent.id);
+    return { id: intent.id };
+  },
+  commit(outcome, tx) {
+    tx.insertEvent({ kind: "test.ev.chain.done", payload: outcome });
+  },
+  commitCancelled(intent, cancellation, tx) {
+    tx.insertEvent({ kind: "test.ev.chain.cancelled", payload: { id: intent.id, reason: cancellation.reason ?? null } });
+  },
+} satisfies DurableTrigger<{ id: string; parent?: string }, { id: string }>;
+
+export const eventTriggers = [order("test.ev.order", "cooperative"), order("test.ev.ignored", "ignored"), committer, chain];
 
 export const EventsAgentDO = defineAgentDO({ triggers: eventTriggers, events: [paymentRefunded, noteAdded] });
