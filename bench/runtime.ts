@@ -88,6 +88,7 @@ if (withAgents) {
 }
 const floor = median(results.get(figures[0]![0])!);
 for (const [what, runs] of results) row([what, Math.round(median(runs)), spread(runs), (median(runs) / floor).toFixed(2)]);
+if (process.env.RAW) for (const [what, runs] of results) console.log(what, runs.map(Math.round).join(" "));
 }
 
 if (want("io")) {

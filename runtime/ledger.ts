@@ -16,7 +16,7 @@ const MAX_KINDS_PER_READ = 50;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
-    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    id      INTEGER PRIMARY KEY,
     ts      INTEGER NOT NULL,
     kind    TEXT    NOT NULL CHECK (length(kind) > 0),
     payload TEXT    NOT NULL CHECK (json_valid(payload))
@@ -47,9 +47,12 @@ export interface AppendedFact {
 const SIZED_COLUMNS = "id, ts, kind, payload, octet_length(payload) AS bytes";
 
 /**
- * The append-only ledger. AUTOINCREMENT keeps ids strictly increasing even
- * across the (forbidden) deletion of the newest row; the SQL triggers make
- * "events never change and never vanish" a property of the table itself.
+ * The append-only ledger. The SQL triggers make "events never change and
+ * never vanish" a property of the table itself, and so ids strictly
+ * increase: a new row's id is one past the newest, which is never deleted.
+ * (Ledgers made before this release have AUTOINCREMENT, which says the same
+ * at the price of a read and a write of `sqlite_sequence` per event; they
+ * keep it, since SQLite cannot drop it without copying the whole table.)
  */
 export class Ledger {
   constructor(

@@ -24,7 +24,6 @@ const SCHEMA = `
     intent_version      INTEGER NOT NULL DEFAULT 1 CHECK (intent_version >= 1),
     start_deadline      INTEGER,
     finish_deadline     INTEGER,
-    UNIQUE (trigger_kind, idempotency_key),
     CHECK ((claim_token IS NULL) = (claim_deadline IS NULL)),
     CHECK ((claim_token IS NULL) = (claim_mode IS NULL)),
     CHECK ((settled IS NULL) = (settled_at IS NULL)),
@@ -34,6 +33,16 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS work_due ON work (trigger_kind, fire_at) WHERE settled IS NULL;
   CREATE INDEX IF NOT EXISTS work_claims ON work (claim_deadline) WHERE claim_token IS NOT NULL;
   CREATE INDEX IF NOT EXISTS work_pending ON work (fire_at) WHERE settled IS NULL AND claim_token IS NULL;
+`;
+
+/**
+ * One intent per idempotency key and trigger kind. A partial index, so that
+ * intents without a key cost no index entry. Work tables made before this
+ * release have the same rule as a table constraint (UNIQUE), which SQLite
+ * cannot drop without copying the table: they keep it, and get no second index.
+ */
+const IDEMPOTENCY_INDEX = `
+  CREATE UNIQUE INDEX IF NOT EXISTS work_idempotency ON work (trigger_kind, idempotency_key) WHERE idempotency_key IS NOT NULL;
 `;
 
 /**
@@ -140,6 +149,8 @@ export class WorkTable {
     const columns = new Set(sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('work')").toArray().map((column) => column.name));
     for (const [name, definition] of ADDED_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE work ADD COLUMN ${name} ${definition}`);
     sql.exec(DEADLINE_INDEXES);
+    const uniqueAsConstraint = sql.exec("SELECT 1 FROM pragma_index_list('work') WHERE origin = 'u'").toArray().length > 0;
+    if (!uniqueAsConstraint) sql.exec(IDEMPOTENCY_INDEX);
   }
 
   insert(intentId: number, triggerKind: string, fireAt: number, idempotencyKey: string | null, intentVersion: number, startDeadline: number | null = null): void {

@@ -199,7 +199,7 @@ interface HandWritten {
   readonly settle: string;
 }
 
-const BARE_TABLES = `CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
+const BARE_TABLES = `CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS work (intent_id INTEGER PRIMARY KEY, trigger_kind TEXT NOT NULL, fire_at INTEGER NOT NULL, claim_token TEXT, claim_deadline INTEGER, settled TEXT, settled_at INTEGER);
   CREATE INDEX IF NOT EXISTS work_due ON work (trigger_kind, fire_at) WHERE settled IS NULL;`;
 

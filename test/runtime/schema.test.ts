@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import type { AnyTrigger } from "../../runtime";
+import { enqueueIntent } from "../../runtime/intents.ts";
+import { createRegistry } from "../../runtime/registry.ts";
+import { openScope } from "../../runtime/scope.ts";
+import { inBareLab } from "./time-helpers";
+
+const job = {
+  kind: "schema.job",
+  intentEventKind: "schema.job.requested",
+  cancellation: "cooperative",
+  parseIntent: (raw: unknown) => ({ ok: true, intent: raw }),
+  acquire: () => null,
+  commit() {},
+  commitCancelled() {},
+} satisfies AnyTrigger;
+
+/**
+ * Opens the runtime on an object whose tables `before` made, then enqueues
+ * three intents, two with one idempotency key; answers what a user and an
+ * operator would see.
+ */
+function enqueueThree(before: (sql: SqlStorage) => void) {
+  return inBareLab((state) => {
+    const sql = state.storage.sql;
+    before(sql);
+    const scope = openScope(state, {}, createRegistry([job]));
+    const enqueue = (idempotencyKey?: string) =>
+      scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {}, ...(idempotencyKey ? { idempotencyKey } : {}) }, Date.now())).id;
+    const ids = [enqueue("k"), enqueue(), enqueue("k")];
+    const tableSql = (name: string) => sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = ?", name).one().sql;
+    let duplicate: unknown = null;
+    try {
+      sql.exec("INSERT INTO events (ts, kind, payload) VALUES (1, 'x', '{}')");
+      sql.exec("INSERT INTO work (intent_id, trigger_kind, fire_at, idempotency_key) VALUES (last_insert_rowid(), 'schema.job', 1, 'k')");
+    } catch (error) {
+      duplicate = (error as Error).message;
+    }
+    return {
+      ids,
+      events: tableSql("events"),
+      work: tableSql("work"),
+      indexes: sql.exec<{ name: string }>("SELECT name FROM pragma_index_list('work') ORDER BY name").toArray().map((row) => row.name),
+      duplicate,
+    };
+  });
+}
+
+describe("the runtime's tables", () => {
+  it("are made lean: event ids without AUTOINCREMENT's bookkeeping, idempotency keys in a partial index", async () => {
+    const seen = await enqueueThree(() => {});
+    expect(seen.ids[2]).toBe(seen.ids[0]); // one intent per key
+    expect(seen.ids[1]).toBeGreaterThan(seen.ids[0]!);
+    expect(seen.events).not.toMatch(/AUTOINCREMENT/i);
+    expect(seen.work).not.toMatch(/UNIQUE/i);
+    expect(seen.indexes).toContain("work_idempotency");
+    expect(seen.indexes.filter((name) => name.startsWith("sqlite_autoindex"))).toEqual([]);
+    // The rule holds in SQLite itself, not only in the runtime's check.
+    expect(seen.duplicate).toMatch(/UNIQUE constraint failed/);
+  });
+
+  it("keep working as an earlier release made them, AUTOINCREMENT and table constraint included, with no second index", async () => {
+    const seen = await enqueueThree((sql) =>
+      sql.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL CHECK (length(kind) > 0), payload TEXT NOT NULL CHECK (json_valid(payload)));
+        INSERT INTO events (ts, kind, payload) VALUES (1, 'old.requested', '{}');
+        CREATE TABLE work (intent_id INTEGER PRIMARY KEY REFERENCES events (id), trigger_kind TEXT NOT NULL, idempotency_key TEXT,
+          fire_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, claim_token TEXT, claim_deadline INTEGER, claim_mode TEXT,
+          cancel_requested_at INTEGER, cancel_reason TEXT, settled TEXT, settled_at INTEGER, last_error TEXT,
+          UNIQUE (trigger_kind, idempotency_key));`),
+    );
+    expect(seen.ids).toEqual([2, 3, 2]);
+    expect(seen.events).toMatch(/AUTOINCREMENT/);
+    expect(seen.indexes).not.toContain("work_idempotency");
+    expect(seen.indexes.filter((name) => name.startsWith("sqlite_autoindex"))).toHaveLength(1);
+    expect(seen.duplicate).toMatch(/UNIQUE constraint failed/);
+  });
+});
