@@ -37,7 +37,7 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
   const { startMs } = registered.timeouts;
   const startDeadline = startMs === null ? null : at + startMs;
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startDeadline, intentKeys(registered, parsed.intent));
+  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startDeadline, intentKeys(registered, parsed.intent), event.text);
   return { id: event.id };
 }
 

@@ -15,7 +15,7 @@ export interface DrainHost extends SettleHost {
   readonly ledger: SettleHost["ledger"] & Pick<Ledger, "read">;
   readonly watchers: Pick<Watchers, "progress">;
   readonly work: SettleHost["work"] &
-    Pick<Scheduler, "drainWith" | "due" | "unsettledKinds" | "claim" | "owned" | "trackingWrites" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
+    Pick<Scheduler, "drainWith" | "due" | "distrust" | "unsettledKinds" | "claim" | "owned" | "trackingWrites" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
 }
 
 /** An attempt whose acquire went on: claimed before the step that started it ends. */
@@ -53,6 +53,7 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export class Pump {
   private readonly running = new Map<number, Running>();
+  /** The drain that is running, or scheduled to: from when it is started until the moment it decides to end. */
   private loop: Promise<void> | null = null;
   /**
    * Which kinds the next look must query. Every kind after an alarm or a
@@ -92,11 +93,9 @@ export class Pump {
       return this.loop;
     }
     // Started from a microtask, so that it never runs inside the caller's stack, yet in the same turn.
-    this.loop = Promise.resolve()
-      .then(() => this.run())
-      .finally(() => {
-        this.loop = null;
-      });
+    // It lets go of `loop` itself, in the same step as its last look, so that work written after
+    // that look always finds no drain and starts one (see `run`).
+    this.loop = Promise.resolve().then(() => this.run());
     return this.loop;
   }
 
@@ -128,6 +127,8 @@ export class Pump {
         }
       }
     } finally {
+      // No await since the last look: no work can have been written unseen.
+      this.loop = null;
       work.drainEnded();
     }
   }
@@ -136,6 +137,8 @@ export class Pump {
   private startDue(now: number): number {
     const { registry, work } = this.host;
     if (this.lookAtEveryKind) {
+      // Time itself made work due: what is known without storage no longer holds.
+      work.distrust();
       this.lookedAt = now;
       this.onTime(now);
     }
@@ -327,6 +330,7 @@ export class Pump {
       settleOutcome(this.host, registered, attempt, intent, result, signal, cancel);
     } catch (error) {
       // Only storage itself fails here; a claim stays and its deadline brings a redrive, and a row never claimed is due still.
+      this.host.work.distrust();
       console.error(`durable trigger "${attempt.triggerKind}" intent ${attempt.intentId}: settling failed`, describeError(error));
     }
   }

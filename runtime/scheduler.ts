@@ -20,9 +20,34 @@ interface Written {
   readonly touched: Set<number>;
   /** What waits for the commit (`afterCommit`), in order. */
   readonly then: (() => void)[];
+  /** New rows due at once, as the drain would read them (see `Calm`). */
+  readonly fresh: DueRow[];
 }
 
-const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set(), then: [] });
+const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touched: new Set(), then: [], fresh: [] });
+
+/**
+ * What the owner of work knows of due work without asking storage, from the
+ * end of a drain that asked until the next time anything becomes due by time
+ * (`until`; null for never): the only due rows are `fresh`, the rows this
+ * instance has written since, due at once and with no deadline. A look at due
+ * work is then answered from memory (`due`), so that a steady trickle of
+ * work that answers at once costs its writes and no reads. Every write it
+ * cannot account for forgets it, and a look at every kind (the alarm, a timed
+ * wake) never trusts it, so the alarm stays the backstop.
+ */
+interface Calm {
+  readonly until: number | null;
+  readonly fresh: DueRow[];
+  /** The fresh rows' payloads, in bytes of string memory: bounded, as every buffer is. */
+  freshBytes: number;
+  /** Fresh rows handed to the drain and not yet settled: their settlement is accounted for. */
+  readonly served: Set<number>;
+}
+
+/** How much work `Calm` holds at most; past it, looks ask storage again. */
+const MAX_FRESH_ROWS = 256;
+const MAX_FRESH_BYTES = 1024 * 1024;
 
 /**
  * The one owner of work: the work table, the object's alarm, the drain's
@@ -56,6 +81,8 @@ export class Scheduler {
   #wake: (() => void) | null = null;
   /** The rows written while `trackingWrites` runs, committed or not. */
   #tracked: Set<number> | null = null;
+  /** See `Calm`: null when a look must ask storage. */
+  #calm: Calm | null = null;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -123,31 +150,56 @@ export class Scheduler {
     intentVersion: number,
     startDeadline: number | null = null,
     cancelOnKeys: readonly CancelOnKey[] = [],
+    /** The intent event's payload as stored. */
+    payload: string | null = null,
   ): void {
     this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey, intentVersion, startDeadline);
     this.#cancelOn.insert(intentId, cancelOnKeys);
     this.#wrote(triggerKind, fireAt, intentId);
+    if (payload === null || startDeadline !== null || fireAt > Date.now()) return this.#forgetCalm();
+    const row: DueRow = {
+      intentId,
+      triggerKind,
+      fireAt,
+      attempts: 0,
+      claim: null,
+      cancel: null,
+      settled: null,
+      settledAt: null,
+      lastError: null,
+      intentVersion,
+      startDeadline: null,
+      finishDeadline: null,
+      intentPayload: payload,
+    };
+    const open = this.#open.at(-1);
+    if (open === undefined) this.#addFresh([row]);
+    else open.fresh.push(row);
   }
 
   /** Clears a row's timeout deadlines once a timeout has answered, so that it is not answered again. */
   clearDeadlines(intentId: number): void {
     this.#table.clearDeadlines(intentId);
     this.#tracked?.add(intentId);
+    this.#forgetCalm();
   }
 
   // Writes of schedules: the alarm is armed no later than each one's next fire time.
 
   putSchedule(row: ScheduleRow): void {
+    this.#forgetCalm();
     this.#schedules.put(row);
     this.#wrote(null, row.nextFireAt, null);
   }
 
   removeSchedule(key: string): boolean {
+    this.#forgetCalm();
     return this.#schedules.delete(key);
   }
 
   /** Records a firing; a schedule that never fires again (`next` null) is removed. */
   scheduleFired(key: string, firedAt: number, next: number | null): void {
+    this.#forgetCalm();
     if (next === null) this.#schedules.delete(key);
     else this.#schedules.fired(key, firedAt, next);
     this.#wrote(null, next, null);
@@ -155,18 +207,21 @@ export class Scheduler {
 
   /** Brings unclaimed work forward to `at` if it was due later. */
   bringForward(intentId: number, triggerKind: string, at: number): void {
+    this.#forgetCalm();
     this.#table.fireNoLaterThan(intentId, at);
     this.#wrote(triggerKind, at, intentId);
   }
 
   /** Ends a failed attempt that has attempts left; the row fires again at `fireAt` (see `WorkTable.release`). */
   release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void {
+    this.#forgetCalm();
     this.#table.release(attempt, fireAt, error, finishDeadline);
     this.#wrote(attempt.triggerKind, fireAt, attempt.intentId);
   }
 
   /** Records a cancel request; the first request's time and reason are kept. */
   requestCancel(intentId: number, now: number, reason: string | null): { requestedAt: number } {
+    if (!this.#calm?.served.has(intentId)) this.#forgetCalm();
     const answer = this.#table.requestCancel(intentId, now, reason);
     this.#wrote(null, null, intentId);
     return answer;
@@ -174,6 +229,8 @@ export class Scheduler {
 
   /** Settles a row; `attempts` is how many ran, counting one that ended without writing a claim. */
   settle(intentId: number, settlement: Settlement, now: number, error: string | null, attempts: number): void {
+    // A fresh row the drain was handed ends as known; any other settlement may change what is due or when.
+    if (!this.#calm?.served.delete(intentId)) this.#forgetCalm();
     // Only kinds with cancel-on-event rules have keys: without any, settling pays nothing for them.
     const kind = this.#table.settle(intentId, settlement, now, error, attempts, this.keyedKinds.size > 0);
     if (kind !== null && this.keyedKinds.has(kind)) this.#cancelOn.forget(intentId);
@@ -198,6 +255,7 @@ export class Scheduler {
    * `finishMs` starts a row's finish timeout at its first claim.
    */
   claim(rows: readonly WorkRow[], now: number, deadlineMs: number, finishMs: number | null = null): Claim[] {
+    this.#forgetCalm();
     const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs, finishMs);
     for (const claim of claims) this.#wrote(null, null, claim.intentId);
     return claims;
@@ -249,9 +307,38 @@ export class Scheduler {
     return this.#table.list(limit, beforeId);
   }
 
-  /** Due rows of one kind; without their intents' payloads when the caller will not run them. */
+  /**
+   * Due rows of one kind, in the order they fire; without their intents'
+   * payloads when the caller will not run them. From memory when what is due
+   * is known (see `Calm`), else from storage.
+   */
   due(triggerKind: string, now: number, limit: number, withPayload = true): { rows: DueRow[]; more: boolean } {
-    return this.#table.due(triggerKind, now, limit, withPayload);
+    const calm = this.#calm;
+    if (calm === null || (calm.until !== null && now >= calm.until)) {
+      this.#calm = null;
+      return this.#table.due(triggerKind, now, limit, withPayload);
+    }
+    const rows: DueRow[] = [];
+    let more = false;
+    for (let i = 0; i < calm.fresh.length; ) {
+      const row = calm.fresh[i]!;
+      if (row.triggerKind !== triggerKind) i++;
+      else if (rows.length === limit) {
+        more = true;
+        break;
+      } else {
+        calm.fresh.splice(i, 1);
+        calm.freshBytes -= freshBytes(row);
+        calm.served.add(row.intentId);
+        rows.push(withPayload ? row : { ...row, intentPayload: null });
+      }
+    }
+    return { rows, more };
+  }
+
+  /** Forgets what is known of due work without storage (see `Calm`): the next look asks storage. */
+  distrust(): void {
+    this.#forgetCalm();
   }
 
   unsettledKinds(): string[] {
@@ -324,9 +411,21 @@ export class Scheduler {
     this.#wake?.();
   }
 
-  /** What a drain leaves behind: the alarm at the next due time or claim deadline, or none. */
+  /**
+   * What a drain leaves behind: the alarm at the next due time or claim
+   * deadline, or none. That time is asked of storage unless it is known
+   * (see `Calm`): then every row the drain was handed has settled, and
+   * nothing written since changed it.
+   */
   drainEnded(): void {
-    this.#alarm.armExactly(this.#nextWake());
+    const now = Date.now();
+    const calm = this.#calm;
+    if (calm !== null && (calm.until === null || now < calm.until) && calm.fresh.length === 0 && calm.served.size === 0) {
+      return this.#alarm.armExactly(calm.until);
+    }
+    const until = this.#nextWake();
+    this.#calm = until !== null && until <= now ? null : { until, fresh: [], freshBytes: 0, served: new Set() };
+    this.#alarm.armExactly(until);
   }
 
   /** The earliest time after `after` that needs a drain: work's fire times and deadlines, and schedules' fire times. */
@@ -345,7 +444,25 @@ export class Scheduler {
     if (intentId !== null) open.touched.add(intentId);
   }
 
-  #apply({ kinds, earliest, touched, then }: { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number>; then: readonly (() => void)[] }): void {
+  #forgetCalm(): void {
+    this.#calm = null;
+  }
+
+  /** Fresh rows that committed join what is known, in the order they fire, within its bounds. */
+  #addFresh(rows: readonly DueRow[]): void {
+    const calm = this.#calm;
+    if (calm === null || rows.length === 0) return;
+    for (const row of rows) {
+      calm.fresh.push(row);
+      calm.freshBytes += freshBytes(row);
+    }
+    if (calm.fresh.length > MAX_FRESH_ROWS || calm.freshBytes > MAX_FRESH_BYTES) return this.#forgetCalm();
+    // Rows come in id order; one enqueued for a time already past fires before later ids.
+    calm.fresh.sort((a, b) => a.fireAt - b.fireAt || a.intentId - b.intentId);
+  }
+
+  #apply({ kinds, earliest, touched, then, fresh }: Written | { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number>; then: readonly (() => void)[]; fresh?: undefined }): void {
+    if (fresh) this.#addFresh(fresh);
     for (const kind of kinds) this.#newKinds.add(kind);
     for (const effect of then) effect();
     for (const intentId of touched) {
@@ -362,7 +479,12 @@ export class Scheduler {
   }
 }
 
+function freshBytes(row: DueRow): number {
+  return (row.intentPayload?.length ?? 0) * 2;
+}
+
 function merge(into: Written, from: Written): void {
+  into.fresh.push(...from.fresh);
   for (const kind of from.kinds) into.kinds.add(kind);
   for (const intentId of from.touched) into.touched.add(intentId);
   into.then.push(...from.then);

@@ -305,6 +305,57 @@ describe("draining a backlog", () => {
     expect(attempts).toEqual({ attempts: 1, claims: 0 });
   });
 
+  it("answers a trickle of work from what it wrote: each intent costs its two inserts and its settlement, no reads of due work", async () => {
+    const { agent } = freshAgent("trickle");
+    const enqueue = async (id: string) => {
+      const { id: intentId } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true } });
+      await phaseOf(agent, intentId, "completed");
+    };
+    // The first drain asks storage, and learns when anything next becomes due: never, here.
+    await enqueue("trickle-0");
+    const statements = await runInDurableObject(agent, (_, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec;
+      const seen: string[] = [];
+      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+        seen.push(query.replace(/\s+/g, " ").trim());
+        return exec.call(this, query, ...bindings);
+      } as SqlStorage["exec"];
+      return { seen, stop: () => void (sql.exec = exec) };
+    });
+    try {
+      for (let i = 1; i <= 3; i++) await enqueue(`trickle-${i}`);
+    } finally {
+      await runInDurableObject(agent, () => statements.stop());
+    }
+    const ofWork = statements.seen;
+    // Per intent: the intent event, the work row, the outcome event, the settlement. The phase polls read work by id.
+    expect(ofWork.filter((query) => query.startsWith("INSERT INTO events"))).toHaveLength(6);
+    expect(ofWork.filter((query) => query.startsWith("INSERT INTO work"))).toHaveLength(3);
+    expect(ofWork.filter((query) => query.startsWith("UPDATE work SET settled"))).toHaveLength(3);
+    // No look at due work asks storage; the next wake is asked only by the drains of the alarm, which
+    // stays armed while work is due and fires once after it (each such drain begins with its look at every kind).
+    expect(ofWork.filter((query) => /\bfire_at <= \?/.test(query))).toEqual([]);
+    const alarmDrains = ofWork.filter((query) => query.startsWith("WITH RECURSIVE kinds")).length;
+    expect(ofWork.filter((query) => query.startsWith("SELECT min(at) AS at"))).toHaveLength(alarmDrains);
+  });
+
+  it("still starts work that time made due while it answers a trickle from memory", async () => {
+    const { agent } = freshAgent("trickle-timed");
+    const script = (id: string, at?: number) => agent.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true }, ...(at ? { at } : {}) });
+    const later = await script("timed", Date.now() + 300);
+    const first = await script("now-0");
+    await phaseOf(agent, first.id, "completed");
+    expect(await agent.intentState(later.id)).toBe("scheduled");
+    await sleep(350);
+    // Its fire time has passed: the next fresh intent's look asks storage, and finds both, the older first.
+    const next = await script("now-1");
+    await phaseOf(agent, next.id, "completed");
+    await phaseOf(agent, later.id, "completed");
+    const done = (await agent.events({ kinds: ["test.script.done"] })).map((event) => (event.payload as { id: string }).id);
+    expect(done).toEqual(["now-0", "timed", "now-1"]);
+  });
+
   it("claims as many due rows as there are free slots in one statement", async () => {
     const { agent, scope } = freshAgent("backlog-claims");
     const gate = `claims-${scope}`;
