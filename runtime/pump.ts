@@ -53,7 +53,6 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export class Pump {
   private readonly running = new Map<number, Running>();
-  /** The drain that is running, or scheduled to: from when it is started until the moment it decides to end. */
   private loop: Promise<void> | null = null;
   /**
    * Which kinds the next look must query. Every kind after an alarm or a
@@ -93,9 +92,11 @@ export class Pump {
       return this.loop;
     }
     // Started from a microtask, so that it never runs inside the caller's stack, yet in the same turn.
-    // It lets go of `loop` itself, in the same step as its last look, so that work written after
-    // that look always finds no drain and starts one (see `run`).
-    this.loop = Promise.resolve().then(() => this.run());
+    this.loop = Promise.resolve()
+      .then(() => this.run())
+      .finally(() => {
+        this.loop = null;
+      });
     return this.loop;
   }
 
@@ -127,8 +128,6 @@ export class Pump {
         }
       }
     } finally {
-      // No await since the last look: no work can have been written unseen.
-      this.loop = null;
       work.drainEnded();
     }
   }
