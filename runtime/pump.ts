@@ -53,7 +53,15 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export class Pump {
   private readonly running = new Map<number, Running>();
+  /** The drain that is running, or scheduled to: from when it is started until the step in which it decides to end. */
   private loop: Promise<void> | null = null;
+  /**
+   * Intents handled since the drain last let other work in, counted across
+   * drains: with enqueues awaited one at a time, each drain may handle one
+   * intent and end, and the caller's loop would then run every settlement in
+   * its one turn.
+   */
+  private handledSinceYield = 0;
   /**
    * Which kinds the next look must query. Every kind after an alarm or a
    * timed wake (time itself made work due); otherwise only the kinds that got
@@ -92,11 +100,9 @@ export class Pump {
       return this.loop;
     }
     // Started from a microtask, so that it never runs inside the caller's stack, yet in the same turn.
-    this.loop = Promise.resolve()
-      .then(() => this.run())
-      .finally(() => {
-        this.loop = null;
-      });
+    // It lets go of `loop` itself, in the step of its last look, so that work written after that
+    // look always finds no drain and starts one (see `run`).
+    this.loop = Promise.resolve().then(() => this.run());
     return this.loop;
   }
 
@@ -116,18 +122,20 @@ export class Pump {
   private async run(): Promise<void> {
     const { work } = this.host;
     try {
-      for (let handled = 0; ; ) {
-        handled += this.startDue(Date.now());
+      for (;;) {
+        this.handledSinceYield += this.startDue(Date.now());
+        if (this.handledSinceYield >= YIELD_EVERY) {
+          this.handledSinceYield = 0;
+          await nextTurn();
+          continue;
+        }
         const moreToLookAt = this.lookAgain.size > 0 || work.hasNewKinds;
         if (this.running.size === 0 && !moreToLookAt) return;
-        if (handled >= YIELD_EVERY) {
-          handled = 0;
-          await nextTurn();
-        } else if (!moreToLookAt && (await work.sleepUntilNextWake(this.lookedAt)) === "timer") {
-          this.lookAtEveryKind = true;
-        }
+        if (!moreToLookAt && (await work.sleepUntilNextWake(this.lookedAt)) === "timer") this.lookAtEveryKind = true;
       }
     } finally {
+      // No await since the last look: no work can have been written unseen.
+      this.loop = null;
       work.drainEnded();
     }
   }

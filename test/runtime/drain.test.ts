@@ -340,6 +340,23 @@ describe("draining a backlog", () => {
     expect(ofWork.filter((query) => query.startsWith("SELECT min(at) AS at"))).toHaveLength(alarmDrains);
   });
 
+  it("starts work written just after a drain's last look at once, not when the alarm fires", async () => {
+    const { agent } = freshAgent("drain-gap");
+    const phases = await runInDurableObject(agent, async (instance, state) => {
+      const object = instance as unknown as Pick<AgentMethods, "enqueueTrigger" | "intentState">;
+      const script = (id: string) => object.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true } });
+      const first = await script("gap-first");
+      // The drain settles the first intent in one step and ends in it; watch for that step, microtask by microtask.
+      while (object.intentState(first.id) !== "completed") await Promise.resolve();
+      // Take the backstop away, behind the runtime's back: only the drain can start what comes next.
+      void state.storage.deleteAlarm();
+      const second = await script("gap-second");
+      for (let turn = 0; turn < 3 && object.intentState(second.id) !== "completed"; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+      return [object.intentState(first.id), object.intentState(second.id)];
+    });
+    expect(phases).toEqual(["completed", "completed"]);
+  });
+
   it("still starts work that time made due while it answers a trickle from memory", async () => {
     const { agent } = freshAgent("trickle-timed");
     const script = (id: string, at?: number) => agent.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true }, ...(at ? { at } : {}) });
