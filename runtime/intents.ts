@@ -37,7 +37,16 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
   const { startMs } = registered.timeouts;
   const startDeadline = startMs === null ? null : at + startMs;
-  host.work.add(event.id, registered.kind, at, idempotencyKey ?? null, registered.intentVersion, startDeadline, intentKeys(registered, parsed.intent), event.text);
+  host.work.add({
+    intentId: event.id,
+    triggerKind: registered.kind,
+    fireAt: at,
+    idempotencyKey: idempotencyKey ?? null,
+    intentVersion: registered.intentVersion,
+    startDeadline,
+    cancelOnKeys: intentKeys(registered, parsed.intent),
+    payload: event.text,
+  });
   return { id: event.id };
 }
 

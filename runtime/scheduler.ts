@@ -45,6 +45,41 @@ interface Calm {
   readonly served: Set<number>;
 }
 
+/** A new intent's work row, as `Scheduler.add` writes it. */
+export interface NewWork {
+  readonly intentId: number;
+  readonly triggerKind: string;
+  readonly fireAt: number;
+  readonly idempotencyKey: string | null;
+  /** The version of the trigger's intent schema the intent is stored under. */
+  readonly intentVersion: number;
+  /** When it is cancelled if still not claimed (timeout:start); null for never. */
+  readonly startDeadline: number | null;
+  /** The keys a matching fact will find it by (its trigger's `cancelOn`). */
+  readonly cancelOnKeys: readonly CancelOnKey[];
+  /** The intent event's payload as stored. */
+  readonly payload: string;
+}
+
+/** A new row as a look at due work would read it. */
+function newDueRow({ intentId, triggerKind, fireAt, intentVersion, payload }: NewWork): DueRow {
+  return {
+    intentId,
+    triggerKind,
+    fireAt,
+    attempts: 0,
+    claim: null,
+    cancel: null,
+    settled: null,
+    settledAt: null,
+    lastError: null,
+    intentVersion,
+    startDeadline: null,
+    finishDeadline: null,
+    intentPayload: payload,
+  };
+}
+
 /** How much work `Calm` holds at most; past it, looks ask storage again. */
 const MAX_FRESH_ROWS = 256;
 const MAX_FRESH_BYTES = 1024 * 1024;
@@ -138,48 +173,20 @@ export class Scheduler {
 
   // Writes of work. Each says what it wrote; outside a transaction, it takes effect at once.
 
-  /**
-   * A new intent's work row; `startDeadline` is when it is cancelled if still not claimed (timeout:start), if ever;
-   * `cancelOnKeys` are the keys a matching fact will find it by (its trigger's `cancelOn`).
-   */
-  add(
-    intentId: number,
-    triggerKind: string,
-    fireAt: number,
-    idempotencyKey: string | null,
-    intentVersion: number,
-    startDeadline: number | null = null,
-    cancelOnKeys: readonly CancelOnKey[] = [],
-    /** The intent event's payload as stored. */
-    payload: string | null = null,
-  ): void {
-    this.#table.insert(intentId, triggerKind, fireAt, idempotencyKey, intentVersion, startDeadline);
-    this.#cancelOn.insert(intentId, cancelOnKeys);
-    this.#wrote(triggerKind, fireAt, intentId);
-    if (payload === null || startDeadline !== null || fireAt > Date.now()) return this.#forgetCalm();
-    const row: DueRow = {
-      intentId,
-      triggerKind,
-      fireAt,
-      attempts: 0,
-      claim: null,
-      cancel: null,
-      settled: null,
-      settledAt: null,
-      lastError: null,
-      intentVersion,
-      startDeadline: null,
-      finishDeadline: null,
-      intentPayload: payload,
-    };
-    const open = this.#open.at(-1);
-    if (open === undefined) this.#addFresh([row]);
-    else open.fresh.push(row);
+  /** A new intent's work row (see `NewWork`). */
+  add(work: NewWork): void {
+    const { intentId, triggerKind, fireAt, intentVersion, startDeadline } = work;
+    this.#table.insert(intentId, triggerKind, fireAt, work.idempotencyKey, intentVersion, startDeadline);
+    this.#cancelOn.insert(intentId, work.cancelOnKeys);
+    // Due at once and with no deadline: the drain can be handed it from memory (see `Calm`).
+    const fresh = startDeadline === null && fireAt <= Date.now() ? newDueRow(work) : null;
+    this.#wrote(triggerKind, fireAt, intentId, { fresh });
   }
 
   /** Clears a row's timeout deadlines once a timeout has answered, so that it is not answered again. */
   clearDeadlines(intentId: number): void {
     this.#table.clearDeadlines(intentId);
+    // Not a write its watchers hear of (no phase changed), so not through `#wrote`; the rest of what a write does.
     this.#tracked?.add(intentId);
     this.#forgetCalm();
   }
@@ -187,7 +194,6 @@ export class Scheduler {
   // Writes of schedules: the alarm is armed no later than each one's next fire time.
 
   putSchedule(row: ScheduleRow): void {
-    this.#forgetCalm();
     this.#schedules.put(row);
     this.#wrote(null, row.nextFireAt, null);
   }
@@ -199,7 +205,6 @@ export class Scheduler {
 
   /** Records a firing; a schedule that never fires again (`next` null) is removed. */
   scheduleFired(key: string, firedAt: number, next: number | null): void {
-    this.#forgetCalm();
     if (next === null) this.#schedules.delete(key);
     else this.#schedules.fired(key, firedAt, next);
     this.#wrote(null, next, null);
@@ -207,34 +212,30 @@ export class Scheduler {
 
   /** Brings unclaimed work forward to `at` if it was due later. */
   bringForward(intentId: number, triggerKind: string, at: number): void {
-    this.#forgetCalm();
     this.#table.fireNoLaterThan(intentId, at);
     this.#wrote(triggerKind, at, intentId);
   }
 
   /** Ends a failed attempt that has attempts left; the row fires again at `fireAt` (see `WorkTable.release`). */
   release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void {
-    this.#forgetCalm();
     this.#table.release(attempt, fireAt, error, finishDeadline);
     this.#wrote(attempt.triggerKind, fireAt, attempt.intentId);
   }
 
   /** Records a cancel request; the first request's time and reason are kept. */
   requestCancel(intentId: number, now: number, reason: string | null): { requestedAt: number } {
-    if (!this.#calm?.served.has(intentId)) this.#forgetCalm();
     const answer = this.#table.requestCancel(intentId, now, reason);
-    this.#wrote(null, null, intentId);
+    this.#wrote(null, null, intentId, { handed: this.#calm?.served.has(intentId) ?? false });
     return answer;
   }
 
   /** Settles a row; `attempts` is how many ran, counting one that ended without writing a claim. */
   settle(intentId: number, settlement: Settlement, now: number, error: string | null, attempts: number): void {
-    // A fresh row the drain was handed ends as known; any other settlement may change what is due or when.
-    if (!this.#calm?.served.delete(intentId)) this.#forgetCalm();
+    const handed = this.#calm?.served.delete(intentId) ?? false;
     // Only kinds with cancel-on-event rules have keys: without any, settling pays nothing for them.
     const kind = this.#table.settle(intentId, settlement, now, error, attempts, this.keyedKinds.size > 0);
     if (kind !== null && this.keyedKinds.has(kind)) this.#cancelOn.forget(intentId);
-    this.#wrote(null, null, intentId);
+    this.#wrote(null, null, intentId, { handed });
   }
 
   /**
@@ -255,7 +256,6 @@ export class Scheduler {
    * `finishMs` starts a row's finish timeout at its first claim.
    */
   claim(rows: readonly WorkRow[], now: number, deadlineMs: number, finishMs: number | null = null): Claim[] {
-    this.#forgetCalm();
     const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs, finishMs);
     for (const claim of claims) this.#wrote(null, null, claim.intentId);
     return claims;
@@ -435,13 +435,21 @@ export class Scheduler {
     return work === null ? schedule : schedule === null ? work : Math.min(work, schedule);
   }
 
-  #wrote(kind: string | null, fireAt: number | null, intentId: number | null): void {
+  /**
+   * Records a write, to take effect when the outermost transaction commits.
+   * Every write forgets what is known of due work (`Calm`) but two: a fresh
+   * row, which joins it, and a write to a row it handed to the drain.
+   */
+  #wrote(kind: string | null, fireAt: number | null, intentId: number | null, { fresh = null, handed = false }: { fresh?: DueRow | null; handed?: boolean } = {}): void {
     if (intentId !== null) this.#tracked?.add(intentId);
+    if (fresh === null && !handed) this.#forgetCalm();
     const open = this.#open.at(-1);
-    if (open === undefined) return this.#apply({ kinds: kind === null ? [] : [kind], earliest: fireAt, touched: intentId === null ? [] : [intentId], then: [] });
-    if (kind !== null) open.kinds.add(kind);
-    if (fireAt !== null) open.earliest = open.earliest === null ? fireAt : Math.min(open.earliest, fireAt);
-    if (intentId !== null) open.touched.add(intentId);
+    const written = open ?? nothingWritten();
+    if (kind !== null) written.kinds.add(kind);
+    if (fireAt !== null) written.earliest = written.earliest === null ? fireAt : Math.min(written.earliest, fireAt);
+    if (intentId !== null) written.touched.add(intentId);
+    if (fresh !== null) written.fresh.push(fresh);
+    if (open === undefined) this.#apply(written);
   }
 
   #forgetCalm(): void {
@@ -461,8 +469,8 @@ export class Scheduler {
     calm.fresh.sort((a, b) => a.fireAt - b.fireAt || a.intentId - b.intentId);
   }
 
-  #apply({ kinds, earliest, touched, then, fresh }: Written | { kinds: Iterable<string>; earliest: number | null; touched: Iterable<number>; then: readonly (() => void)[]; fresh?: undefined }): void {
-    if (fresh) this.#addFresh(fresh);
+  #apply({ kinds, earliest, touched, then, fresh }: Written): void {
+    this.#addFresh(fresh);
     for (const kind of kinds) this.#newKinds.add(kind);
     for (const effect of then) effect();
     for (const intentId of touched) {
