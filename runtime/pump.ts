@@ -224,20 +224,20 @@ export class Pump {
         // The last allowed attempt lost its claim: settle rather than redrive forever.
         else if (row.claim !== null && row.attempts >= registered.retry.maxAttempts) settleLostClaim(host, registered, row, parsed.intent);
         else {
-          const running = this.attempt(registered, row, parsed.intent, now);
-          if (running === null) continue;
-          started.push(running);
+          const goesOn = this.attempt(registered, row, parsed.intent, now);
+          if (goesOn === null) continue;
+          started.push(goesOn);
           free--;
-          if (started.length === MAX_CLAIMS_PER_STATEMENT) this.claim(registered, started.splice(0), now);
+          if (started.length === MAX_CLAIMS_PER_STATEMENT) this.claimStarted(registered, started.splice(0), now);
         }
       }
     });
-    this.claim(registered, started, now);
+    this.claimStarted(registered, started, now);
     return free;
   }
 
   /** Claims the rows whose acquires went on, and waits for each to end. */
-  private claim(registered: RegisteredTrigger, started: readonly Started[], now: number): void {
+  private claimStarted(registered: RegisteredTrigger, started: readonly Started[], now: number): void {
     if (started.length === 0) return;
     const rows = started.map(({ row }) => row);
     const claims = new Map(this.host.work.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]));

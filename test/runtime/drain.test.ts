@@ -328,16 +328,15 @@ describe("draining a backlog", () => {
     } finally {
       await runInDurableObject(agent, () => statements.stop());
     }
-    const ofWork = statements.seen;
     // Per intent: the intent event, the work row, the outcome event, the settlement. The phase polls read work by id.
-    expect(ofWork.filter((query) => query.startsWith("INSERT INTO events"))).toHaveLength(6);
-    expect(ofWork.filter((query) => query.startsWith("INSERT INTO work"))).toHaveLength(3);
-    expect(ofWork.filter((query) => query.startsWith("UPDATE work SET settled"))).toHaveLength(3);
+    expect(statements.seen.filter((query) => query.startsWith("INSERT INTO events"))).toHaveLength(6);
+    expect(statements.seen.filter((query) => query.startsWith("INSERT INTO work"))).toHaveLength(3);
+    expect(statements.seen.filter((query) => query.startsWith("UPDATE work SET settled"))).toHaveLength(3);
     // No look at due work asks storage; the next wake is asked only by the drains of the alarm, which
     // stays armed while work is due and fires once after it (each such drain begins with its look at every kind).
-    expect(ofWork.filter((query) => /\bfire_at <= \?/.test(query))).toEqual([]);
-    const alarmDrains = ofWork.filter((query) => query.startsWith("WITH RECURSIVE kinds")).length;
-    expect(ofWork.filter((query) => query.startsWith("SELECT min(at) AS at"))).toHaveLength(alarmDrains);
+    expect(statements.seen.filter((query) => /\bfire_at <= \?/.test(query))).toEqual([]);
+    const alarmDrains = statements.seen.filter((query) => query.startsWith("WITH RECURSIVE kinds")).length;
+    expect(statements.seen.filter((query) => query.startsWith("SELECT min(at) AS at"))).toHaveLength(alarmDrains);
   });
 
   it("starts work written just after a drain's last look at once, not when the alarm fires", async () => {
