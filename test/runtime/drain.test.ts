@@ -16,19 +16,24 @@ function snapshot(agent: TestAgent) {
   });
 }
 
-/** Counts the SQL statements the object runs from now until `stop()`, and which of them match `pattern`. */
-function countStatements(agent: TestAgent, pattern = /./) {
-  return runInDurableObject(agent, (_, state) => {
-    const sql = state.storage.sql;
-    const exec = sql.exec;
-    const counter = { statements: 0, matching: 0, stop: () => void (sql.exec = exec) };
-    sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
-      counter.statements++;
-      if (pattern.test(query)) counter.matching++;
-      return exec.call(this, query, ...bindings);
-    } as SqlStorage["exec"];
-    return counter;
-  });
+/** Records every SQL statement run on `sql` (whitespace folded) from now until `stop()`; `count` answers how many match. */
+function recordStatements(sql: SqlStorage) {
+  const exec = sql.exec;
+  const seen: string[] = [];
+  sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+    seen.push(query.replace(/\s+/g, " ").trim());
+    return exec.call(this, query, ...bindings);
+  } as SqlStorage["exec"];
+  return {
+    seen,
+    count: (pattern: RegExp) => seen.filter((query) => pattern.test(query)).length,
+    stop: () => void (sql.exec = exec),
+  };
+}
+
+/** `recordStatements` on an agent's object. */
+function statementsOf(agent: TestAgent) {
+  return runInDurableObject(agent, (_, state) => recordStatements(state.storage.sql));
 }
 
 function workRow(agent: TestAgent, id: number) {
@@ -145,14 +150,14 @@ describe("draining", () => {
     }
     evolving.minVersion = 2;
     // A drain that looks at every kind is one the alarm (or a timed wake) started.
-    const counted = await countStatements(agent, /WITH RECURSIVE kinds/);
+    const counted = await statementsOf(agent);
     try {
       for (const id of ids) await phaseOf(agent, id, "rejected");
     } finally {
       counted.stop();
       evolving.minVersion = 1;
     }
-    expect(counted.matching).toBe(1);
+    expect(counted.count(/WITH RECURSIVE kinds/)).toBe(1);
   });
 
   it("rejects work whose trigger kind is no longer registered, without blocking the rest", async () => {
@@ -194,10 +199,10 @@ describe("draining", () => {
       ids.push((await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `full-${i}`, acquire: "gate", gate } })).id);
     }
     await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
-    const counted = await countStatements(agent); // while the third intent waits for a slot
+    const counted = await statementsOf(agent); // while the third intent waits for a slot
     await sleep(300);
     counted.stop();
-    expect(counted.statements).toBe(0);
+    expect(counted.seen).toEqual([]);
     await release(agent, gate);
     for (const id of ids) await phaseOf(agent, id, "completed");
   });
@@ -265,18 +270,15 @@ describe("draining", () => {
   });
 });
 
+/** The drain's look at due rows, and its claim statement. */
+const DUE_LOOK = /^SELECT .* FROM work .*\bfire_at <= \?/;
+const CLAIM = /^UPDATE work SET claim_token/;
+
 describe("draining a backlog", () => {
   /** Enqueues `count` intents in one turn, with every statement the object runs from then on counted. */
   function backlog(agent: TestAgent, kind: "test.any" | "test.pool", count: number, acquire: "return" | "gate", gate?: string) {
     return runInDurableObject(agent, (instance, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec;
-      const counter = { due: 0, claims: 0, stop: () => void (sql.exec = exec) };
-      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
-        if (/^\s*SELECT .* FROM work .*fire_at <= \?/s.test(query)) counter.due++;
-        if (/^\s*UPDATE work SET claim_token/.test(query)) counter.claims++;
-        return exec.call(this, query, ...bindings);
-      } as SqlStorage["exec"];
+      const counter = recordStatements(state.storage.sql);
       const agentObject = instance as unknown as Pick<AgentMethods, "enqueueTrigger">;
       const ids = Array.from({ length: count }, (_, i) =>
         agentObject.enqueueTrigger({ triggerKind: kind, payload: { id: `b-${i}`, acquire, ...(gate ? { gate } : {}) } }),
@@ -295,10 +297,10 @@ describe("draining a backlog", () => {
       counter.stop();
     }
     // One look per 64 due rows (and the one that finds none), not one per intent.
-    expect(counter.due).toBeLessThanOrEqual(4);
+    expect(counter.count(DUE_LOOK)).toBeLessThanOrEqual(4);
     // An acquire that answers at once is settled in the step that read its row: no claim is written,
     // and the settlement counts its attempt.
-    expect(counter.claims).toBe(0);
+    expect(counter.count(CLAIM)).toBe(0);
     const attempts = await runInDurableObject(agent, (_, state) =>
       state.storage.sql.exec<{ attempts: number; claims: number }>("SELECT min(attempts) AS attempts, count(claim_token) AS claims FROM work").one(),
     );
@@ -313,30 +315,20 @@ describe("draining a backlog", () => {
     };
     // The first drain asks storage, and learns when anything next becomes due: never, here.
     await enqueue("trickle-0");
-    const statements = await runInDurableObject(agent, (_, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec;
-      const seen: string[] = [];
-      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
-        seen.push(query.replace(/\s+/g, " ").trim());
-        return exec.call(this, query, ...bindings);
-      } as SqlStorage["exec"];
-      return { seen, stop: () => void (sql.exec = exec) };
-    });
+    const statements = await statementsOf(agent);
     try {
       for (let i = 1; i <= 3; i++) await enqueue(`trickle-${i}`);
     } finally {
       await runInDurableObject(agent, () => statements.stop());
     }
     // Per intent: the intent event, the work row, the outcome event, the settlement. The phase polls read work by id.
-    expect(statements.seen.filter((query) => query.startsWith("INSERT INTO events"))).toHaveLength(6);
-    expect(statements.seen.filter((query) => query.startsWith("INSERT INTO work"))).toHaveLength(3);
-    expect(statements.seen.filter((query) => query.startsWith("UPDATE work SET settled"))).toHaveLength(3);
+    expect(statements.count(/^INSERT INTO events/)).toBe(6);
+    expect(statements.count(/^INSERT INTO work/)).toBe(3);
+    expect(statements.count(/^UPDATE work SET settled/)).toBe(3);
     // No look at due work asks storage; the next wake is asked only by the drains of the alarm, which
     // stays armed while work is due and fires once after it (each such drain begins with its look at every kind).
-    expect(statements.seen.filter((query) => /\bfire_at <= \?/.test(query))).toEqual([]);
-    const alarmDrains = statements.seen.filter((query) => query.startsWith("WITH RECURSIVE kinds")).length;
-    expect(statements.seen.filter((query) => query.startsWith("SELECT min(at) AS at"))).toHaveLength(alarmDrains);
+    expect(statements.count(DUE_LOOK)).toBe(0);
+    expect(statements.count(/^SELECT min\(at\) AS at/)).toBe(statements.count(/^WITH RECURSIVE kinds/));
   });
 
   it("starts work written just after a drain's last look at once, not when the alarm fires", async () => {
@@ -379,7 +371,7 @@ describe("draining a backlog", () => {
     const gate = `claims-${scope}`;
     const { counter, ids } = await backlog(agent, "test.pool", 4, "gate", gate);
     await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
-    expect(counter.claims).toBe(1);
+    expect(counter.count(CLAIM)).toBe(1);
     await release(agent, gate);
     for (const id of await ids) await phaseOf(agent, id, "completed");
     counter.stop();
