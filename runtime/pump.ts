@@ -329,8 +329,8 @@ export class Pump {
   private settle(registered: RegisteredTrigger, attempt: Attempt, intent: unknown, result: AcquireResult, signal: AbortSignal): void {
     try {
       let { cancel } = attempt;
-      if (attempt.token !== null) {
-        const row = this.host.work.owned(attempt.intentId, attempt.token);
+      if (isClaim(attempt)) {
+        const row = this.host.work.owned(attempt);
         if (row === null) return; // a lost claim: its late result is dropped
         cancel = row.cancel;
       }
@@ -341,6 +341,10 @@ export class Pump {
       console.error(`durable trigger "${attempt.triggerKind}" intent ${attempt.intentId}: settling failed`, describeError(error));
     }
   }
+}
+
+function isClaim(attempt: Attempt): attempt is Claim {
+  return attempt.token !== null;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -85,6 +85,23 @@ const MAX_FRESH_ROWS = 256;
 const MAX_FRESH_BYTES = 1024 * 1024;
 
 /**
+ * The head of one kind's due order, read beyond what a look asked for, so
+ * that a kind whose slots free one at a time costs one read of due work per
+ * batch of rows rather than one per row. It holds while no write could put
+ * a row before it or change one of its rows (see `#wrote`), and until
+ * `until`: the first time at which time alone could (a start deadline of one
+ * of its rows, a claim's deadline, after which the claimed row is due again).
+ */
+interface Ahead {
+  readonly rows: DueRow[];
+  until: number | null;
+}
+
+/** How many due rows a look reads ahead at most, and how many bytes of payload it keeps. */
+const READ_AHEAD_ROWS = 64;
+const READ_AHEAD_BYTES = 1024 * 1024;
+
+/**
  * The one owner of work: the work table, the object's alarm, the drain's
  * wake-up and the claim bookkeeping. Every write of work goes through a
  * method here, and each one says what it wrote, so the rule "after writing
@@ -118,6 +135,17 @@ export class Scheduler {
   #tracked: Set<number> | null = null;
   /** See `Calm`: null when a look must ask storage. */
   #calm: Calm | null = null;
+  /** See `Ahead`, per kind; `#aheadIds` holds the ids of all their rows. */
+  readonly #ahead = new Map<string, Ahead>();
+  readonly #aheadIds = new Set<number>();
+  /**
+   * The last answer to "when after `after` does anything next need a drain",
+   * kept while each write since has folded its new times in (`#mayWakeAt`):
+   * a drain that sleeps after every acquire it starts does not ask storage each time.
+   */
+  #wakeKnown: { readonly after: number; at: number | null } | null = null;
+  /** Claims this instance made and nothing has written since, by intent id: their rows are as the claim left them. */
+  readonly #untouched = new Map<number, string>();
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -141,7 +169,10 @@ export class Scheduler {
    * hand) gets one.
    */
   start(blockConcurrencyWhile: (load: () => Promise<void>) => Promise<unknown>): void {
-    if (this.#table.expireClaims(Date.now()) > 0) void this.#alarm.load().then(() => this.#startDrain());
+    if (this.#table.expireClaims(Date.now()) > 0) {
+      this.distrust();
+      void this.#alarm.load().then(() => this.#startDrain());
+    }
     void blockConcurrencyWhile(async () => {
       await this.#alarm.load();
       this.#alarm.armNoLaterThan(this.#nextWake());
@@ -180,6 +211,7 @@ export class Scheduler {
     this.#cancelOn.insert(intentId, work.cancelOnKeys);
     // Due at once and with no deadline: the drain can be handed it from memory (see `Calm`).
     const fresh = startDeadline === null && fireAt <= Date.now() ? newDueRow(work) : null;
+    this.#mayWakeAt(startDeadline);
     this.#wrote(triggerKind, fireAt, intentId, { fresh });
   }
 
@@ -188,6 +220,8 @@ export class Scheduler {
     this.#table.clearDeadlines(intentId);
     // Not a write its watchers hear of (no phase changed), so not through `#wrote`; the rest of what a write does.
     this.#tracked?.add(intentId);
+    this.#untouched.delete(intentId);
+    this.#forgetAhead(intentId);
     this.#forgetCalm();
   }
 
@@ -219,6 +253,7 @@ export class Scheduler {
   /** Ends a failed attempt that has attempts left; the row fires again at `fireAt` (see `WorkTable.release`). */
   release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void {
     this.#table.release(attempt, fireAt, error, finishDeadline);
+    this.#mayWakeAt(finishDeadline);
     this.#wrote(attempt.triggerKind, fireAt, attempt.intentId);
   }
 
@@ -257,7 +292,17 @@ export class Scheduler {
    */
   claim(rows: readonly WorkRow[], now: number, deadlineMs: number, finishMs: number | null = null): Claim[] {
     const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs, finishMs);
-    for (const claim of claims) this.#wrote(null, null, claim.intentId);
+    if (claims.length === 0) return claims;
+    const deadline = now + deadlineMs;
+    this.#mayWakeAt(deadline);
+    if (finishMs !== null) this.#mayWakeAt(now + finishMs);
+    // Once its deadline passes, a claimed row is due again, before any row read ahead of its kind.
+    for (const ahead of this.#ahead.values()) ahead.until = ahead.until === null ? deadline : Math.min(ahead.until, deadline);
+    for (const claim of claims) {
+      this.#wrote(null, null, claim.intentId);
+      // A claim written inside a transaction may yet roll back: only one that stands is known untouched.
+      if (this.#open.length === 0) this.#untouched.set(claim.intentId, claim.token);
+    }
     return claims;
   }
 
@@ -283,9 +328,14 @@ export class Scheduler {
     return token.startsWith(`${this.#instance}:`);
   }
 
-  /** The row, if `token` still owns its claim; a lost claim answers null. */
-  owned(intentId: number, token: string): WorkRow | null {
-    return this.#table.owned(intentId, token);
+  /**
+   * The row's cancel request, if `claim` still owns it; a lost claim answers
+   * null. A claim nothing has written since is answered from memory: its row
+   * is as the claim left it.
+   */
+  owned(claim: Pick<Claim, "intentId" | "token" | "cancel">): Pick<WorkRow, "cancel"> | null {
+    if (this.#untouched.get(claim.intentId) === claim.token) return claim;
+    return this.#table.owned(claim.intentId, claim.token);
   }
 
   // Reads.
@@ -316,7 +366,7 @@ export class Scheduler {
     const calm = this.#calm;
     if (calm === null || (calm.until !== null && now >= calm.until)) {
       this.#calm = null;
-      return this.#table.due(triggerKind, now, limit, withPayload);
+      return withPayload ? this.#dueAhead(triggerKind, now, limit) : this.#table.due(triggerKind, now, limit, false);
     }
     const rows: DueRow[] = [];
     let more = false;
@@ -336,9 +386,41 @@ export class Scheduler {
     return { rows, more };
   }
 
-  /** Forgets what is known of due work without storage (see `Calm`): the next look asks storage. */
+  /**
+   * Due rows from what was read ahead (see `Ahead`) while it holds and has
+   * enough; otherwise from storage, reading up to `READ_AHEAD_ROWS` and
+   * keeping the rows beyond `limit`.
+   */
+  #dueAhead(triggerKind: string, now: number, limit: number): { rows: DueRow[]; more: boolean } {
+    const ahead = this.#ahead.get(triggerKind);
+    if (ahead !== undefined && (ahead.until === null || now < ahead.until) && ahead.rows.length >= limit) {
+      const rows = ahead.rows.splice(0, limit);
+      for (const row of rows) this.#aheadIds.delete(row.intentId);
+      if (ahead.rows.length === 0) this.#ahead.delete(triggerKind);
+      return { rows, more: true };
+    }
+    this.#dropAhead(triggerKind);
+    const read = this.#table.due(triggerKind, now, Math.max(limit, READ_AHEAD_ROWS), true);
+    if (read.rows.length <= limit) return read;
+    const kept: DueRow[] = [];
+    let bytes = 0;
+    let until = this.#table.earliestClaimDeadline(now);
+    for (const row of read.rows.slice(limit)) {
+      bytes += freshBytes(row);
+      if (bytes > READ_AHEAD_BYTES) break;
+      kept.push(row);
+      this.#aheadIds.add(row.intentId);
+      for (const deadline of [row.startDeadline, row.finishDeadline]) if (deadline !== null) until = until === null ? deadline : Math.min(until, deadline);
+    }
+    if (kept.length > 0) this.#ahead.set(triggerKind, { rows: kept, until });
+    return { rows: read.rows.slice(0, limit), more: true };
+  }
+
+  /** Forgets what is known of due work without storage (`Calm`, `Ahead`, the next wake): the next look asks storage. */
   distrust(): void {
     this.#forgetCalm();
+    this.#forgetAhead();
+    this.#wakeKnown = null;
   }
 
   unsettledKinds(): string[] {
@@ -392,7 +474,9 @@ export class Scheduler {
    * and not started waits for a free slot, which wakes the drain, not for the clock.
    */
   sleepUntilNextWake(after = Date.now()): Promise<"timer" | "woken"> {
-    const at = this.#nextWake(after);
+    let known = this.#wakeKnown;
+    if (known?.after !== after) this.#wakeKnown = known = { after, at: this.#nextWake(after) };
+    const { at } = known;
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = (why: "timer" | "woken") => {
@@ -418,6 +502,8 @@ export class Scheduler {
    * nothing written since changed it.
    */
   drainEnded(): void {
+    // What it read ahead is of no use to the next drain, which starts with a look at every kind or at fresh work.
+    this.#forgetAhead();
     const now = Date.now();
     const calm = this.#calm;
     if (calm !== null && (calm.until === null || now < calm.until) && calm.fresh.length === 0 && calm.served.size === 0) {
@@ -441,7 +527,13 @@ export class Scheduler {
    * row, which joins it, and a write to a row it handed to the drain.
    */
   #wrote(kind: string | null, fireAt: number | null, intentId: number | null, { fresh = null, handed = false }: { fresh?: DueRow | null; handed?: boolean } = {}): void {
-    if (intentId !== null) this.#tracked?.add(intentId);
+    if (intentId !== null) {
+      this.#tracked?.add(intentId);
+      this.#untouched.delete(intentId);
+      this.#forgetAhead(intentId);
+    }
+    if (kind !== null && fireAt !== null && intentId !== null) this.#keepAheadOf(kind, fireAt, intentId);
+    this.#mayWakeAt(fireAt);
     if (fresh === null && !handed) this.#forgetCalm();
     const open = this.#open.at(-1);
     const written = open ?? nothingWritten();
@@ -454,6 +546,33 @@ export class Scheduler {
 
   #forgetCalm(): void {
     this.#calm = null;
+  }
+
+  /** Forgets every kind's rows read ahead, or, given a row, only if it is one of them. */
+  #forgetAhead(intentId?: number): void {
+    if (this.#ahead.size === 0 || (intentId !== undefined && !this.#aheadIds.has(intentId))) return;
+    this.#ahead.clear();
+    this.#aheadIds.clear();
+  }
+
+  #dropAhead(triggerKind: string): void {
+    const ahead = this.#ahead.get(triggerKind);
+    if (ahead === undefined) return;
+    for (const row of ahead.rows) this.#aheadIds.delete(row.intentId);
+    this.#ahead.delete(triggerKind);
+  }
+
+  /** A row of `kind` is due at `fireAt`: what was read ahead of that kind holds only if the row comes after it. */
+  #keepAheadOf(kind: string, fireAt: number, intentId: number): void {
+    const last = this.#ahead.get(kind)?.rows.at(-1);
+    if (last !== undefined && (fireAt < last.fireAt || (fireAt === last.fireAt && intentId < last.intentId))) this.#dropAhead(kind);
+  }
+
+  /** A write made `at` a time that needs a drain: the next wake known (`#wakeKnown`) comes no later. */
+  #mayWakeAt(at: number | null): void {
+    const known = this.#wakeKnown;
+    if (known === null || at === null || at <= known.after) return;
+    if (known.at === null || at < known.at) known.at = at;
   }
 
   /** Fresh rows that committed join what is known, in the order they fire, within its bounds. */

@@ -404,6 +404,11 @@ export class WorkTable {
     return at;
   }
 
+  /** The earliest claim deadline after `after`: when a claimed row may next become due again (one index seek). */
+  earliestClaimDeadline(after: number): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(claim_deadline) AS at FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?", after).one().at;
+  }
+
   list(limit: number, beforeId: number | null): IntentSummary[] {
     return this.sql
       .exec<Row>(

@@ -273,16 +273,30 @@ describe("draining", () => {
 /** The drain's look at due rows, and its claim statement. */
 const DUE_LOOK = /^SELECT .* FROM work .*\bfire_at <= \?/;
 const CLAIM = /^UPDATE work SET claim_token/;
+const OWNED_READ = /^SELECT .* FROM work WHERE intent_id = \? AND claim_token = \?/;
+const NEXT_WAKE = /^SELECT min\(at\) AS at/;
 
 describe("draining a backlog", () => {
-  /** Enqueues `count` intents in one turn, with every statement the object runs from then on counted. */
-  function backlog(agent: TestAgent, kind: "test.any" | "test.pool", count: number, acquire: "return" | "gate", gate?: string) {
+  interface Backlog {
+    readonly kind: "test.any" | "test.pool";
+    readonly count: number;
+    readonly acquire: "return" | "gate";
+    readonly gate?: string;
+    /** The intents' ids are this and their index. */
+    readonly idPrefix?: string;
+    /** Takes the alarm away behind the runtime's back, so that only the drain those enqueues started runs. */
+    readonly withoutAlarm?: boolean;
+  }
+
+  /** Enqueues the backlog's intents in one turn, with every statement the object runs from then on counted. */
+  function backlog(agent: TestAgent, { kind, count, acquire, gate, idPrefix = "b-", withoutAlarm = false }: Backlog) {
     return runInDurableObject(agent, (instance, state) => {
       const counter = recordStatements(state.storage.sql);
       const agentObject = instance as unknown as Pick<AgentMethods, "enqueueTrigger">;
       const ids = Array.from({ length: count }, (_, i) =>
-        agentObject.enqueueTrigger({ triggerKind: kind, payload: { id: `b-${i}`, acquire, ...(gate ? { gate } : {}) } }),
+        agentObject.enqueueTrigger({ triggerKind: kind, payload: { id: `${idPrefix}${i}`, acquire, ...(gate ? { gate } : {}) } }),
       );
+      if (withoutAlarm) void state.storage.deleteAlarm();
       return { counter, ids: Promise.all(ids).then((all) => all.map(({ id }) => id)) };
     });
   }
@@ -290,7 +304,7 @@ describe("draining a backlog", () => {
   it("reads due rows a batch at a time and settles acquires that answer at once as they answer", async () => {
     const { agent } = freshAgent("backlog-instant");
     // test.any's acquire returns a value, not a promise.
-    const { counter, ids } = await backlog(agent, "test.any", 100, "return");
+    const { counter, ids } = await backlog(agent, { kind: "test.any", count: 100, acquire: "return" });
     try {
       await eventually(async () => Promise.all((await ids).map((id) => agent.intentState(id))), (phases) => phases.every((p) => p === "completed"), "every intent to complete");
     } finally {
@@ -369,12 +383,65 @@ describe("draining a backlog", () => {
   it("claims as many due rows as there are free slots in one statement", async () => {
     const { agent, scope } = freshAgent("backlog-claims");
     const gate = `claims-${scope}`;
-    const { counter, ids } = await backlog(agent, "test.pool", 4, "gate", gate);
+    const { counter, ids } = await backlog(agent, { kind: "test.pool", count: 4, acquire: "gate", gate });
     await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
     expect(counter.count(CLAIM)).toBe(1);
     await release(agent, gate);
     for (const id of await ids) await phaseOf(agent, id, "completed");
     counter.stop();
+  });
+
+  it("reads a backlog of a kind whose slots free one at a time ahead, in batches, and sleeps and settles without a read per intent", async () => {
+    const { agent } = freshAgent("read-ahead");
+    // test.pool runs two at a time, and its acquire answers with a promise: each end frees one slot.
+    const { counter, ids } = await backlog(agent, { kind: "test.pool", count: 40, acquire: "return" });
+    try {
+      for (const id of await ids) await phaseOf(agent, id, "completed");
+    } finally {
+      counter.stop();
+    }
+    expect(counter.count(CLAIM)).toBe(20); // the two rows of each look are claimed together
+    // One read per batch of 64 rows, not one per freed slot (20 without reading ahead).
+    expect(counter.count(DUE_LOOK)).toBeLessThanOrEqual(2);
+    // A claim nothing wrote since is settled from what the claim returned: no read of the row.
+    expect(counter.count(OWNED_READ)).toBe(0);
+    // The drain sleeps after each look (20 times); it asks storage when next to wake once, then folds in what
+    // each claim adds. The drains' ends ask too.
+    expect(counter.count(NEXT_WAKE)).toBeLessThanOrEqual(3);
+  });
+
+  /**
+   * Eight test.pool intents behind one gate: two run, and the first look reads the other six ahead. The
+   * alarm, which would look again at every kind and so forget them, is taken away.
+   */
+  async function twoRunningSixAhead(name: string) {
+    const { agent, scope } = freshAgent(name);
+    const gate = `${name}-${scope}`;
+    const { counter, ids } = await backlog(agent, { kind: "test.pool", count: 8, acquire: "gate", gate, idPrefix: `${name}-`, withoutAlarm: true });
+    const all = await ids;
+    counter.stop();
+    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    return { agent, gate, all };
+  }
+
+  const doneIds = async (agent: TestAgent) => (await agent.events({ kinds: ["test.pool.done"] })).map((event) => (event.payload as { id: string }).id);
+
+  it("never starts a row read ahead that was written since: a cancelled one stays cancelled, its acquire never run", async () => {
+    const { agent, gate, all } = await twoRunningSixAhead("ahead-cancel");
+    expect(await agent.cancelTrigger({ triggerKind: "test.pool", intentEventId: all[4]! })).toMatchObject({ status: "cancelled" });
+    await release(agent, gate);
+    for (const id of all.filter((id) => id !== all[4])) await phaseOf(agent, id, "completed");
+    expect(seenModes.has("ahead-cancel-4")).toBe(false);
+    expect(await doneIds(agent)).not.toContain("ahead-cancel-4");
+  });
+
+  it("runs work that fires earlier than the rows read ahead before them", async () => {
+    const { agent, gate, all } = await twoRunningSixAhead("ahead-early");
+    const early = await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: "ahead-early-x", acquire: "gate", gate }, at: Date.now() - 60_000 });
+    await release(agent, gate);
+    for (const id of [...all, early.id]) await phaseOf(agent, id, "completed");
+    // The two running first, then the one that fired a minute ago, then the rest in order.
+    expect((await doneIds(agent)).slice(2)).toEqual(["ahead-early-x", ...[2, 3, 4, 5, 6, 7].map((i) => `ahead-early-${i}`)]);
   });
 
   it("settles acquires that answer at once exactly as those that await: completed, retried then failed, cancelled, refused", async () => {
