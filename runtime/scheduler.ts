@@ -129,8 +129,14 @@ export class Scheduler {
   readonly #newKinds = new Set<string>();
   /** Starts the drain, or wakes the running one; set by the drain itself. */
   #startDrain: () => void = () => {};
-  /** Wakes a sleeping drain; set while it sleeps. */
-  #wake: (() => void) | null = null;
+  /** Ends the drain's sleep; set while it sleeps. */
+  #wake: ((why: "timer" | "woken") => void) | null = null;
+  /**
+   * The drain's timer, kept across sleeps that wait for the same time: a
+   * drain woken by every enqueue while its slots are busy then sets no timer
+   * and clears none each time.
+   */
+  #timer: { readonly at: number; readonly handle: ReturnType<typeof setTimeout> } | null = null;
   /** The rows written while `trackingWrites` runs, committed or not. */
   #tracked: Set<number> | null = null;
   /** See `Calm`: null when a look must ask storage. */
@@ -477,22 +483,30 @@ export class Scheduler {
     let known = this.#wakeKnown;
     if (known?.after !== after) this.#wakeKnown = known = { after, at: this.#nextWake(after) };
     const { at } = known;
+    if (this.#timer !== null && this.#timer.at !== at) this.#stopTimer();
+    if (at !== null && this.#timer === null) {
+      // Fired while the drain was not asleep: the next sleep wants a time already passed, and sets one for now.
+      const handle = setTimeout(() => ((this.#timer = null), this.#wake?.("timer")), Math.max(0, at - Date.now()));
+      this.#timer = { at, handle };
+    }
     return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (why: "timer" | "woken") => {
-        if (timer !== undefined) clearTimeout(timer);
+      this.#wake = (why) => {
         this.#wake = null;
-        resolve(why);
+        // Woken after the time it slept for: time made work due too, so it is the timer's wake as well.
+        resolve(why === "woken" && at !== null && at <= Date.now() ? "timer" : why);
       };
-      if (at !== null) timer = setTimeout(() => done("timer"), Math.max(0, at - Date.now()));
-      // Woken after the time it slept for: time made work due too, so it is the timer's wake as well.
-      this.#wake = () => done(at !== null && at <= Date.now() ? "timer" : "woken");
     });
   }
 
   /** Wakes a sleeping drain, if one sleeps. */
   wake(): void {
-    this.#wake?.();
+    this.#wake?.("woken");
+  }
+
+  #stopTimer(): void {
+    if (this.#timer === null) return;
+    clearTimeout(this.#timer.handle);
+    this.#timer = null;
   }
 
   /**
@@ -504,6 +518,7 @@ export class Scheduler {
   drainEnded(): void {
     // What it read ahead is of no use to the next drain, which starts with a look at every kind or at fresh work.
     this.#forgetAhead();
+    this.#stopTimer();
     const now = Date.now();
     const calm = this.#calm;
     if (calm !== null && (calm.until === null || now < calm.until) && calm.fresh.length === 0 && calm.served.size === 0) {
@@ -533,7 +548,8 @@ export class Scheduler {
       this.#forgetAhead(intentId);
     }
     if (kind !== null && fireAt !== null && intentId !== null) this.#keepAheadOf(kind, fireAt, intentId);
-    this.#mayWakeAt(fireAt);
+    // Work due now is looked at through its kind (`takeNewKinds`); only a later time, or a schedule's, needs the clock.
+    if (kind === null || (fireAt !== null && fireAt > Date.now())) this.#mayWakeAt(fireAt);
     if (fresh === null && !handed) this.#forgetCalm();
     const open = this.#open.at(-1);
     const written = open ?? nothingWritten();
@@ -602,7 +618,7 @@ export class Scheduler {
     // Due now: start the drain rather than wait for the alarm, which stays armed as the
     // backstop after an eviction. Due later: a drain asleep until a later time looks again.
     if (earliest <= Date.now()) this.#startDrain();
-    else this.#wake?.();
+    else this.wake();
   }
 }
 

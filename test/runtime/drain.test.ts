@@ -207,6 +207,39 @@ describe("draining", () => {
     for (const id of ids) await phaseOf(agent, id, "completed");
   });
 
+  it("costs an enqueue into a kind whose slots are busy only its writes: no look at every kind, no timer set", async () => {
+    const { agent, scope } = freshAgent("busy-enqueue");
+    // The tests run in the object's isolate: its timers are this test's too.
+    const realSetTimeout = globalThis.setTimeout;
+    const gate = `busy-${scope}`;
+    const enqueue = (i: number) => agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `busy-${i}`, acquire: "gate", gate } });
+    const ids = [(await enqueue(0)).id, (await enqueue(1)).id];
+    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await sleep(20); // the alarm of those enqueues has fired, and its drain has looked
+    const counted = await runInDurableObject(agent, (_, state) => {
+      const statements = recordStatements(state.storage.sql);
+      const set = globalThis.setTimeout;
+      let timers = 0;
+      globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => (timers++, set(...args))) as typeof setTimeout;
+      return { statements, timers: () => timers, stop: () => (statements.stop(), void (globalThis.setTimeout = set)) };
+    });
+    const wait = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms)); // not counted
+    try {
+      for (let i = 2; i < 6; i++) {
+        ids.push((await enqueue(i)).id);
+        await wait(5); // each in a later millisecond than the drain's last look
+      }
+    } finally {
+      await runInDurableObject(agent, () => counted.stop());
+    }
+    await release(agent, gate);
+    for (const id of ids) await phaseOf(agent, id, "completed");
+    // Each woke the drain, which found the kind busy and slept again on the timer it had.
+    expect(counted.timers()).toBe(0);
+    expect(counted.statements.count(/^WITH RECURSIVE kinds/)).toBe(0);
+    expect(counted.statements.count(DUE_LOOK)).toBe(0);
+  });
+
   it("runs a commit's follow-up work, which exists only because the commit committed", async () => {
     const { agent } = freshAgent("follow-up");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "parent", acquire: "return", commit: "enqueueFollowUp" } });
