@@ -393,13 +393,14 @@ export class Scheduler {
   }
 
   /**
-   * Due rows from what was read ahead (see `Ahead`) while it holds and has
-   * enough; otherwise from storage, reading up to `READ_AHEAD_ROWS` and
-   * keeping the rows beyond `limit`.
+   * Due rows from what was read ahead (see `Ahead`) while it holds, even if
+   * fewer than `limit` (`more` sends the caller back for the rest);
+   * otherwise from storage, reading up to `READ_AHEAD_ROWS` and keeping the
+   * rows beyond `limit`.
    */
   #dueAhead(triggerKind: string, now: number, limit: number): { rows: DueRow[]; more: boolean } {
     const ahead = this.#ahead.get(triggerKind);
-    if (ahead !== undefined && (ahead.until === null || now < ahead.until) && ahead.rows.length >= limit) {
+    if (ahead !== undefined && (ahead.until === null || now < ahead.until)) {
       const rows = ahead.rows.splice(0, limit);
       for (const row of rows) this.#aheadIds.delete(row.intentId);
       if (ahead.rows.length === 0) this.#ahead.delete(triggerKind);
