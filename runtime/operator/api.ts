@@ -46,6 +46,8 @@ const MAX_SCOPE_LENGTH = 256;
  *   POST /scopes/:scope/intents/:id/cancel   { triggerKind, reason? }
  *   GET  /scopes/:scope/intents/:id/watch    server-sent events
  *   GET  /scopes/:scope/schedules        every schedule, soonest first, with its next fire time
+ *   PUT  /scopes/:scope/schedules/:key   { triggerKind, payload, cron, timezone? } or { …, everyMs } → the schedule
+ *   DELETE /scopes/:scope/schedules/:key → { removed }; a spec's default schedule is refused (change the spec)
  *   GET  /scopes/:scope/events           ?afterId=&kinds=a,b&limit=1..1000
  *   POST /scopes/:scope/events           { kind, payload, idempotencyKey? } → 201 { id, duplicate: false },
  *                                        or 200 { id, duplicate: true } for a key seen before (a webhook's door)
@@ -137,6 +139,16 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
   });
 
   app.get("/scopes/:scope/schedules", async (c) => c.json(await (await admit(c, "read")).schedules()));
+
+  app.put("/scopes/:scope/schedules/:key", async (c) => {
+    const agent = await admit(c, "write");
+    const { triggerKind, payload, cron, timezone, everyMs } = await jsonObject(c.req.raw);
+    // The object checks the key, kind, payload and timing against what it runs; HTTP input is untyped.
+    const request = { key: c.req.param("key"), triggerKind, payload, cron, timezone, everyMs } as never;
+    return c.json(await agent.scheduleTrigger(request));
+  });
+
+  app.delete("/scopes/:scope/schedules/:key", async (c) => c.json(await (await admit(c, "write")).unscheduleTrigger(c.req.param("key"))));
 
   app.get("/scopes/:scope/events", async (c) => {
     const agent = await admit(c, "read");

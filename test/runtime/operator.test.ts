@@ -101,5 +101,31 @@ describe("the operator surface's schedules", () => {
     expect(html).toContain('data-testid="schedules"');
     expect(html).toContain('api("/schedules")');
   });
+  it("puts and deletes a schedule for an operator, refuses a reader and a bad timing at the door, and writes nothing when it refuses", async () => {
+    const { scope } = freshAgent("ops-schedule-writes");
+    const put = (key: string, body: unknown, token = "operator") =>
+      call(`/scopes/${scope}/schedules/${encodeURIComponent(key)}`, { method: "PUT", token, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const hourly = { triggerKind: "test.script", payload: { id: "h", acquire: "return" }, everyMs: 3_600_000 };
+
+    expect((await put("hourly", hourly, "reader")).status).toBe(403);
+    const refused = await put("hourly", { ...hourly, everyMs: 10 });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/everyMs must be a whole number of milliseconds, at least 1000 \(got 10\)/);
+    expect((await put("hourly", { ...hourly, payload: { id: 1 } })).status).toBe(400);
+    expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([]);
+
+    const created = await put("hourly", hourly);
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ key: "hourly", triggerKind: "test.script", everyMs: 3_600_000, cron: null, origin: "api" });
+    const changed = await put("hourly", { triggerKind: "test.script", payload: { id: "h", acquire: "return" }, cron: "0 * * * *", timezone: "Europe/Paris" });
+    expect(changed.body).toMatchObject({ key: "hourly", cron: "0 * * * *", timezone: "Europe/Paris", everyMs: null });
+    expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([changed.body]);
+
+    const remove = (key: string, token = "operator") => call(`/scopes/${scope}/schedules/${encodeURIComponent(key)}`, { method: "DELETE", token });
+    expect((await remove("hourly", "reader")).status).toBe(403);
+    expect((await remove("hourly")).body).toEqual({ removed: true });
+    expect((await remove("hourly")).body).toEqual({ removed: false });
+    expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([]);
+  });
 });
 
