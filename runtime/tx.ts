@@ -54,12 +54,29 @@ function openTx(host: TxHost, now: number, isOpen: () => boolean): BaseTx {
         throw new TypeError(`tx.insertEvent: "${event.kind}" is reserved for the runtime's own facts`);
       }
       const { id, text } = host.ledger.append(event.kind, event.payload, now);
-      // A copy as stored, so that the caller's object and the event never alias.
-      return { id, ts: now, kind: event.kind, payload: JSON.parse(text) as E["payload"] };
+      return storedEvent(id, now, event.kind, text);
     },
     enqueue(work) {
       assertOpen("enqueue");
       return { id: enqueueIntent(host, work, now).id };
+    },
+  };
+}
+
+/**
+ * The event as stored. Its payload is a copy, so that the caller's object and
+ * the event never alias, parsed from the stored text when first read: most
+ * commits never read it, and a megabyte payload costs milliseconds to parse.
+ */
+function storedEvent<P>(id: number, ts: number, kind: string, text: string): LedgerEvent<P> {
+  let parsed: { readonly payload: P } | null = null;
+  return {
+    id,
+    ts,
+    kind,
+    get payload() {
+      parsed ??= { payload: JSON.parse(text) as P };
+      return parsed.payload;
     },
   };
 }

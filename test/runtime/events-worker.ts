@@ -1,4 +1,4 @@
-import { defineAgentDO, type DeclaredEvent, type DurableTrigger, type KindName, type PayloadParseResult } from "../../runtime";
+import { defineAgentDO, type DeclaredEvent, type DurableTrigger, type KindName, type LedgerEvent, type PayloadParseResult } from "../../runtime";
 import { waitAtGate } from "./gates";
 
 /**
@@ -75,6 +75,9 @@ function order<const Kind extends KindName>(kind: Kind, cancellation: "cooperati
   } satisfies DurableTrigger<OrderIntent, { orderId: string }>;
 }
 
+/** What each `tx.insertEvent` of a `test.ev.commit` commit was given, and what it answered. */
+export const insertedEvents: { given: unknown; inserted: LedgerEvent<unknown> }[] = [];
+
 /** One write a `test.ev.commit` commit makes, in order. */
 export type CommitStep =
   | { insertEvent: { kind: string; payload: unknown } }
@@ -91,7 +94,7 @@ const committer = {
   acquire: (intent) => intent,
   commit(outcome, tx) {
     for (const step of outcome.steps) {
-      if ("insertEvent" in step) tx.insertEvent(step.insertEvent);
+      if ("insertEvent" in step) insertedEvents.push({ given: step.insertEvent.payload, inserted: tx.insertEvent(step.insertEvent) });
       else if ("enqueue" in step) tx.enqueue({ triggerKind: "test.ev.order", payload: step.enqueue, ...(step.at === undefined ? {} : { at: step.at }) });
       else throw new Error(step.throw);
     }

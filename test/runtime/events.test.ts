@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defineAgentDO, RegistrationError, type DeclaredEvent } from "../../runtime";
-import { eventTriggers, noteAdded, paymentRefunded } from "./events-worker";
-import { freshEventsAgent, later, wholeStore } from "./events-helpers";
+import { eventTriggers, insertedEvents, noteAdded, paymentRefunded } from "./events-worker";
+import { freshEventsAgent, later, phaseOf, wholeStore } from "./events-helpers";
 
 describe("emitEvent", () => {
   it("appends a declared fact as its parser answers it, and lists the declared kinds in registration()", async () => {
@@ -111,5 +111,21 @@ describe("defineAgentDO with declared events", () => {
       'event "bad.schema": description must be a string when given (got 3)',
       'event "bad.schema": payloadSchema must be a JSON Schema object when given (got [])',
     ]);
+  });
+});
+
+describe("tx.insertEvent", () => {
+  it("answers the event as stored: its id, time and kind, and a copy of its payload that the caller's object does not alias", async () => {
+    const { agent } = freshEventsAgent("insert-answer");
+    insertedEvents.length = 0;
+    const payload = { note: "é", list: [1, { deep: true }], nothing: null };
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.ev.commit", payload: { steps: [{ insertEvent: { kind: "test.note", payload } }] } });
+    await phaseOf(agent, id, "completed");
+    const [stored] = await agent.events({ kinds: ["test.note"] });
+    const [{ given, inserted }] = insertedEvents as [(typeof insertedEvents)[number]];
+    expect({ ...inserted }).toEqual(stored);
+    expect(inserted.payload).toEqual(payload);
+    expect(inserted.payload).not.toBe(given);
+    expect(inserted.payload).toBe(inserted.payload); // read twice, the same copy
   });
 });
