@@ -12,42 +12,65 @@ const encoder = new TextEncoder();
  * 1 MiB of text. The error names the path of the first bad value.
  */
 export function toJsonText(value: unknown, what: string): string {
-  assertJson(value, "$", 0, new Set(), what);
+  assertJson(value, [], new Set(), what);
   const text = JSON.stringify(value);
   // Cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit here.
   if (text.length * 3 > MAX_PAYLOAD_BYTES && encoder.encode(text).byteLength > MAX_PAYLOAD_BYTES) {
-    refuse(what, "$", `${encoder.encode(text).byteLength} bytes of JSON is over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+    refuse(what, [], `${encoder.encode(text).byteLength} bytes of JSON is over the ${MAX_PAYLOAD_BYTES}-byte limit`);
   }
   return text;
 }
 
-function assertJson(value: unknown, path: string, depth: number, seen: Set<object>, what: string): void {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) refuse(what, path, `${value} is not a JSON number`);
-    return;
+/**
+ * The keys and indexes from the root to the value being checked. Kept as a
+ * stack and written out only for a refusal: every payload is checked, and
+ * building each value's path as a string cost more than the check itself.
+ */
+type Path = (string | number)[];
+
+function assertJson(value: unknown, path: Path, seen: Set<object>, what: string): void {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) refuse(what, path, `${value} is not a JSON number`);
+      return;
+    case "object":
+      if (value === null) return;
+      break;
+    default:
+      refuse(what, path, `a ${typeof value} is not JSON`);
   }
-  if (typeof value !== "object") refuse(what, path, `a ${typeof value} is not JSON`);
-  if (depth >= MAX_DEPTH) refuse(what, path, `nested deeper than ${MAX_DEPTH} levels`);
+  if (path.length >= MAX_DEPTH) refuse(what, path, `nested deeper than ${MAX_DEPTH} levels`);
   if (seen.has(value)) refuse(what, path, "a cycle is not JSON");
   seen.add(value);
   if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      if (item === undefined) refuse(what, `${path}[${index}]`, "undefined is not JSON");
-      assertJson(item, `${path}[${index}]`, depth + 1, seen, what);
-    });
-  } else {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      refuse(what, path, `a ${value.constructor?.name ?? "non-plain"} object is not JSON; pass plain data`);
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      const item: unknown = value[index];
+      if (item === undefined) refuse(what, path, "undefined is not JSON");
+      assertJson(item, path, seen, what);
+      path.pop();
     }
-    for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) assertJson(item, `${path}.${key}`, depth + 1, seen, what);
+  } else {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      refuse(what, path, `a ${(value as { constructor?: { name?: string } }).constructor?.name ?? "non-plain"} object is not JSON; pass plain data`);
+    }
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const item: unknown = (value as Record<string, unknown>)[key];
+      if (item === undefined) continue;
+      path.push(key);
+      assertJson(item, path, seen, what);
+      path.pop();
     }
   }
   seen.delete(value);
 }
 
-function refuse(what: string, path: string, problem: string): never {
-  throw new RequestError(`${what} at ${path}: ${problem}`);
+function refuse(what: string, path: Path, problem: string): never {
+  const at = path.map((step) => (typeof step === "number" ? `[${step}]` : `.${step}`)).join("");
+  throw new RequestError(`${what} at $${at}: ${problem}`);
 }
