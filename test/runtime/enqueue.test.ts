@@ -26,6 +26,8 @@ describe("enqueueTrigger", () => {
     ["a payload parseIntent refuses", { triggerKind: "test.script", payload: { id: 7, acquire: "return" } }, /payload refused: id: expected a non-empty string/],
     ["a non-finite at", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, at: Number.NaN }, /at must be a finite number/],
     ["a payload that is not JSON", { triggerKind: "test.script", payload: { id: "x", acquire: "return", when: new Date(0) } }, /payload at \$\.when: a Date object is not JSON/],
+    // A hole, which JSON would bring back as null.
+    ["a hole in an array", { triggerKind: "test.script", payload: { id: "x", acquire: "return", list: [1, , 3] } }, /payload at \$\.list\[1\]: undefined is not JSON/],
     ["an empty idempotency key", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, idempotencyKey: "" }, /idempotencyKey must be a non-empty string/],
   ])("refuses %s with a clear error and writes nothing", async (_, request, message) => {
     const { agent } = freshAgent("refused");
