@@ -6,7 +6,7 @@ import { readSse } from "../client.ts";
  * progress, attempts, next attempt and failure reason; builds an enqueue form
  * for each trigger from its intent JSON Schema; cancels; tails the ledger; and
  * opens the registered attached streams; lists the scope's schedules with
- * their next fire time. Server-sent events are read with
+ * their next fire time, and removes those made through the API. Server-sent events are read with
  * fetch and the client's own `readSse` (its source, inlined below), so the
  * console sends the same Authorization header as every other call.
  */
@@ -67,8 +67,8 @@ export const consolePage = /* html */ `<!doctype html>
     <section>
       <h2>Schedules</h2>
       <table>
-        <thead><tr><th>key</th><th>trigger</th><th>when</th><th>next fire</th><th>last fired</th><th>from</th></tr></thead>
-        <tbody id="schedules" data-testid="schedules"><tr><td colspan="6" class="muted">none</td></tr></tbody>
+        <thead><tr><th>key</th><th>trigger</th><th>when</th><th>next fire</th><th>last fired</th><th>from</th><th></th></tr></thead>
+        <tbody id="schedules" data-testid="schedules"><tr><td colspan="7" class="muted">none</td></tr></tbody>
       </table>
     </section>
     <section>
@@ -113,8 +113,8 @@ function headers(json) {
   return h;
 }
 
-async function api(path, body) {
-  const response = await fetch(base + path, body === undefined ? { headers: headers(false) } : { method: "POST", headers: headers(true), body: JSON.stringify(body) });
+async function api(path, body, method = body === undefined ? "GET" : "POST") {
+  const response = await fetch(base + path, body === undefined ? { method, headers: headers(false) } : { method, headers: headers(true), body: JSON.stringify(body) });
   const json = await response.json();
   if (!response.ok) throw new Error(json.error || response.statusText);
   return json;
@@ -295,15 +295,32 @@ function refreshSchedules() {
 const when = (ms) => (ms === null ? "" : new Date(ms).toLocaleString());
 function renderSchedules(schedules) {
   if (schedules.length === 0) {
-    $("schedules").replaceChildren(build("tr", {}, build("td", { colSpan: 6, className: "muted", textContent: "none" }, [])));
+    $("schedules").replaceChildren(build("tr", {}, build("td", { colSpan: 7, className: "muted", textContent: "none" }, [])));
     return;
   }
   $("schedules").replaceChildren(...schedules.map((s) => {
     const timing = s.cron !== null ? s.cron + (s.timezone ? " (" + s.timezone + ")" : " (UTC)") : "every " + s.everyMs / 1000 + " s";
-    const tr = build("tr", {}, ...[s.key, s.triggerKind, timing, when(s.nextFireAt), when(s.lastFiredAt), s.origin].map((text) => build("td", { textContent: text }, [])));
+    const tr = build("tr", {}, ...[s.key, s.triggerKind, timing, when(s.nextFireAt), when(s.lastFiredAt), s.origin, ""].map((text) => build("td", { textContent: text }, [])));
     tr.dataset.schedule = s.key;
+    // A spec's default is changed in the spec; the API refuses to remove it, so no button is offered.
+    if (s.origin === "api") {
+      const remove = build("button", { className: "cancel", textContent: "Remove" }, []);
+      remove.dataset.testid = "remove-schedule";
+      remove.addEventListener("click", () => removeSchedule(s.key));
+      tr.children[6].append(remove);
+    }
     return tr;
   }));
+}
+
+async function removeSchedule(key) {
+  try {
+    const { removed } = await api("/schedules/" + encodeURIComponent(key), undefined, "DELETE");
+    $("message").textContent = "schedule " + key + (removed ? " removed" : " was already gone");
+    renderSchedules(await api("/schedules"));
+  } catch (error) {
+    $("message").textContent = error.message;
+  }
 }
 
 async function cancelIntent(id) {

@@ -98,4 +98,26 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}/console.png`, fullPage: true });
   });
+
+  it("lists a schedule made through the API and removes it from its row", async () => {
+    const scope = new URL(page.url()).searchParams.get("scope")!;
+    const schedules = `${server.url}/scopes/${scope}/schedules`;
+    const put = await fetch(`${schedules}/nightly`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ triggerKind: "timer.countdown", payload: { id: "nightly", seconds: 5 }, cron: "0 3 * * *", timezone: "Europe/Paris" }),
+    });
+    expect(put.status).toBe(200);
+    await page.reload();
+    const scheduled = page.locator('tr[data-schedule="nightly"]');
+    await expect.poll(() => scheduled.count(), { timeout: 10_000 }).toBe(1);
+    expect(await scheduled.textContent()).toContain("0 3 * * * (Europe/Paris)");
+
+    await scheduled.getByTestId("remove-schedule").click();
+    await expect.poll(() => scheduled.count(), { timeout: 10_000 }).toBe(0);
+    expect(await page.getByTestId("message").textContent()).toBe("schedule nightly removed");
+    // The spec's default stays, and offers no button: it is changed in the spec.
+    expect(((await (await fetch(schedules)).json()) as { key: string }[]).map((s) => s.key)).toEqual(["hourly-inventory"]);
+    expect(await page.locator('tr[data-schedule="hourly-inventory"]').getByTestId("remove-schedule").count()).toBe(0);
+  });
 });
