@@ -5,8 +5,9 @@ import { readSse } from "../client.ts";
  * it reads from the API. It lists the scope's intents with their phase, live
  * progress, attempts, next attempt and failure reason; builds an enqueue form
  * for each trigger from its intent JSON Schema; cancels; tails the ledger; and
- * opens the registered attached streams; lists the scope's schedules with
- * their next fire time, and removes those made through the API. Server-sent events are read with
+ * opens the registered attached streams; appends the declared events; lists
+ * the scope's schedules with their next fire time, and removes those made
+ * through the API. Server-sent events are read with
  * fetch and the client's own `readSse` (its source, inlined below), so the
  * console sends the same Authorization header as every other call.
  */
@@ -82,6 +83,7 @@ export const consolePage = /* html */ `<!doctype html>
   <div>
     <section><h2>Ledger, live</h2><ol class="ledger" id="ledger" data-testid="ledger"></ol></section>
     <section><h2>Attached streams</h2><div id="streams" data-testid="streams"><p class="muted">none registered</p></div></section>
+    <section><h2>Declared events</h2><div id="declared" data-testid="declared"><p class="muted">none declared</p></div></section>
   </div>
 </main>
 <script type="module">
@@ -351,6 +353,21 @@ async function tail() {
   }
 }
 
+// ---- declared events ----------------------------------------------------------------------------
+
+/** A form that appends a declared fact, as a webhook would (POST /events): it may cancel work (cancelOn). */
+function eventCard(event) {
+  const form = schemaForm(event.payloadSchema, "emit-" + event.kind, async (payload, showErrors) => {
+    try {
+      const { id } = await api("/events", { kind: event.kind, payload });
+      $("message").textContent = "appended " + event.kind + " " + id;
+    } catch (error) {
+      showErrors(error.message, (rest) => { $("message").textContent = rest; });
+    }
+  }, "Append");
+  return build("div", {}, build("h3", {}, event.kind + " ", build("small", { textContent: event.description || "" }, [])), form);
+}
+
 // ---- attached streams ---------------------------------------------------------------------------
 
 function streamCard(stream) {
@@ -392,6 +409,7 @@ async function start() {
     $("triggers").append(build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), form));
   }
   if (registration.streams.length > 0) $("streams").replaceChildren(...registration.streams.map(streamCard));
+  if (registration.events.length > 0) $("declared").replaceChildren(...registration.events.map(eventCard));
   await refresh();
   tail();
 }

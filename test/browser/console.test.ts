@@ -99,6 +99,20 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     await page.screenshot({ path: `${SHOTS}/console.png`, fullPage: true });
   });
 
+  it("appends a declared event from its form, and shows a refusal next to the field it names", async () => {
+    const refund = page.getByTestId("emit-payment.refunded");
+    await refund.getByTestId("field-orderId").fill(crypto.randomUUID());
+    await refund.getByTestId("field-amount").fill("0");
+    await refund.getByTestId("emit-payment.refunded-submit").click();
+    await expect.poll(() => refund.getByTestId("error-amount").textContent(), { timeout: 10_000 }).toMatch(/Too small: expected number to be >=1/);
+    expect(await page.locator('li[data-kind="payment.refunded"]').count()).toBe(0);
+
+    await refund.getByTestId("field-amount").fill("250");
+    await refund.getByTestId("emit-payment.refunded-submit").click();
+    await expect.poll(() => page.locator('li[data-kind="payment.refunded"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId("message").textContent()).toMatch(/^appended payment\.refunded \d+$/);
+  });
+
   it("lists a schedule made through the API and removes it from its row", async () => {
     const scope = new URL(page.url()).searchParams.get("scope")!;
     const schedules = `${server.url}/scopes/${scope}/schedules`;
