@@ -26,6 +26,15 @@ interface Started {
   readonly controller: AbortController;
 }
 
+/** An attempt whose acquire answered, waiting for the turn in which it is settled. */
+interface Ended {
+  readonly registered: RegisteredTrigger;
+  readonly claim: Claim;
+  readonly intent: unknown;
+  readonly result: AcquireResult;
+  readonly signal: AbortSignal;
+}
+
 interface Running {
   readonly token: string;
   readonly kind: string;
@@ -47,12 +56,21 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 /**
  * The drain. One loop per object, started by new due work or by the alarm:
  * it claims due rows up to each kind's concurrency, runs their acquires,
- * settles each as it ends, sleeps until a slot frees or the next due time or
- * claim deadline, and when nothing it started is still running and nothing
- * is left to look at, re-arms the alarm and returns.
+ * settles each as it ends (those that end together, together), sleeps
+ * until a slot frees or the next due time or claim deadline, and when
+ * nothing it started is still running and nothing is left to look at,
+ * re-arms the alarm and returns.
  */
 export class Pump {
   private readonly running = new Map<number, Running>();
+  /**
+   * Acquires that answered and are not settled yet. While other acquires run,
+   * an answer waits for a turn of its own, so that acquires ending in the same
+   * moment (timers set together fire in turns one after the other) are settled
+   * together: one commit, and one look and one claim for the slots they free.
+   * A lone acquire is settled at once.
+   */
+  private readonly ended: Ended[] = [];
   /** The drain that is running, or scheduled to: from when it is started until the step in which it decides to end. */
   private loop: Promise<void> | null = null;
   /**
@@ -306,19 +324,26 @@ export class Pump {
     return { row, intent, returned, controller };
   }
 
-  /** Waits for a running acquire, then settles it if its claim still owns the row (a lost claim's late result is dropped). */
+  /** Waits for a running acquire, then has it settled (see `ended`) if its claim still owns the row (a lost claim's late result is dropped). */
   private async finish(registered: RegisteredTrigger, claim: Claim, intent: unknown, returned: PromiseLike<unknown>, signal: AbortSignal): Promise<void> {
-    const { host } = this;
     let result: AcquireResult;
     try {
       result = { ok: true, outcome: await returned };
     } catch (error) {
       result = { ok: false, error };
     }
-    if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
-    this.lookAgain.add(claim.triggerKind);
-    this.settle(registered, claim, intent, result, signal);
-    host.work.wake();
+    if (this.ended.push({ registered, claim, intent, result, signal }) > 1) return; // its turn is already set
+    if (this.running.size > 1) setTimeout(() => this.settleEnded(), 0);
+    else this.settleEnded();
+  }
+
+  private settleEnded(): void {
+    for (const { registered, claim, intent, result, signal } of this.ended.splice(0)) {
+      if (this.running.get(claim.intentId)?.token === claim.token) this.running.delete(claim.intentId);
+      this.lookAgain.add(claim.triggerKind);
+      this.settle(registered, claim, intent, result, signal);
+    }
+    this.host.work.wake();
   }
 
   /**
