@@ -72,6 +72,8 @@ const figures: [string, (r: number) => Promise<number>][] = [
   ["the same SQL by hand on the runtime's tables", async (r) => (await timed(`/bare-runtime-schema?count=${COUNT}&scope=schema-${r}`)).ms],
   ["durable-triggers, one enqueueTrigger awaited at a time", async (r) => (await timed(`/throughput?count=${COUNT}&scope=tp-${r}`)).ms],
   ["durable-triggers, every enqueue first, then the drain", async (r) => (await timed(`/burst?count=${COUNT}&scope=burst-${r}`)).ms],
+  // The acquire most users write: async, answering without I/O (a cache hit), ten at a time.
+  ["durable-triggers, an async acquire, concurrency 10, awaited at a time", async (r) => (await timed(`/throughput?kind=bench.async10&count=${COUNT}&scope=async-${r}`)).ms],
   ["durable-triggers, the enqueues alone (due in an hour)", async (r) => (await timed(`/enqueue-only?count=${COUNT}&scope=enq-${r}`)).ms],
 ];
 const results = new Map<string, number[]>(figures.map(([what]) => [what, []]));

@@ -64,13 +64,18 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 export class Pump {
   private readonly running = new Map<number, Running>();
   /**
-   * Acquires that answered and are not settled yet. While other acquires run,
-   * an answer waits for a turn of its own, so that acquires ending in the same
-   * moment (timers set together fire in turns one after the other) are settled
+   * Acquires that answered and are not settled yet. One that answers in a
+   * later turn than the drain's last claim (a timer, I/O) while others run
+   * waits for a turn of its own, so that acquires ending in the same moment
+   * (timers set together fire in turns one after the other) are settled
    * together: one commit, and one look and one claim for the slots they free.
-   * A lone acquire is settled at once.
+   * A lone acquire, or one that answered in the turn that claimed it (its
+   * promise needed no I/O), is settled at once: the others of that turn end
+   * in it too, and a turn of their own would only add one.
    */
   private readonly ended: Ended[] = [];
+  /** Whether the drain has claimed in this turn: set by a claim, cleared by a timer once the turn is over. */
+  private claimedThisTurn = false;
   /** The drain that is running, or scheduled to: from when it is started until the step in which it decides to end. */
   private loop: Promise<void> | null = null;
   /**
@@ -259,6 +264,10 @@ export class Pump {
     if (started.length === 0) return;
     const rows = started.map(({ row }) => row);
     const claims = new Map(this.host.work.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]));
+    if (!this.claimedThisTurn) {
+      this.claimedThisTurn = true;
+      setTimeout(() => (this.claimedThisTurn = false), 0);
+    }
     for (const { row, intent, returned, controller } of started) {
       const claim = claims.get(row.intentId);
       if (claim === undefined) {
@@ -333,8 +342,8 @@ export class Pump {
       result = { ok: false, error };
     }
     if (this.ended.push({ registered, claim, intent, result, signal }) > 1) return; // its turn is already set
-    if (this.running.size > 1) setTimeout(() => this.settleEnded(), 0);
-    else this.settleEnded();
+    if (this.claimedThisTurn || this.running.size === 1) this.settleEnded();
+    else setTimeout(() => this.settleEnded(), 0);
   }
 
   private settleEnded(): void {

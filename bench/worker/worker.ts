@@ -37,7 +37,11 @@ const refund = {
   parsePayload: (raw: unknown) => ({ ok: true, payload: raw as { n: number } }),
 } satisfies DeclaredEvent<{ n: number }>;
 
-const triggers = [noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000)] as const;
+/** The same with an async acquire that needs no I/O: its promise resolves in the turn that started it. */
+const asyncNoop = (kind: KindName, concurrency: number) =>
+  ({ ...noop(kind, concurrency), acquire: async (intent: { n: number }) => ({ n: intent.n }) }) satisfies DurableTrigger<{ n: number }, { n: number }>;
+
+const triggers = [asyncNoop("bench.async10", 10), noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000)] as const;
 const Agent = defineAgentDO({ triggers });
 
 type Kind = (typeof triggers)[number]["kind"];

@@ -433,6 +433,20 @@ describe("draining a backlog", () => {
     expect(claimsAfterThePair).toBe(2);
   });
 
+  it("settles acquires that answer in the turn that claimed them within that turn, with no turn of their own", async () => {
+    const { agent } = freshAgent("same-turn");
+    const phases = await runInDurableObject(agent, async (instance) => {
+      const object = instance as unknown as Pick<AgentMethods, "enqueueTrigger" | "intentState">;
+      // test.pool runs two at a time; an acquire of "return" answers with a promise that needs no I/O.
+      const enqueued = Array.from({ length: 10 }, (_, i) => object.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `same-turn-${i}`, acquire: "return" } }));
+      const ids = (await Promise.all(enqueued)).map(({ id }) => id);
+      // Microtasks only: a settlement that waited for a turn of its own would not come within this loop.
+      for (let step = 0; step < 10_000 && ids.some((id) => object.intentState(id) !== "completed"); step++) await Promise.resolve();
+      return ids.map((id) => object.intentState(id));
+    });
+    expect(phases).toEqual(Array(10).fill("completed"));
+  });
+
   it("claims as many due rows as there are free slots in one statement", async () => {
     const { agent, scope } = freshAgent("backlog-claims");
     const gate = `claims-${scope}`;
