@@ -65,7 +65,7 @@ export class Pump {
   private readonly running = new Map<number, Running>();
   /**
    * Acquires that answered and are not settled yet. One that answers in a
-   * later turn than the drain's last claim (a timer, I/O) while others run
+   * later turn than the one that claimed it (a timer, I/O) while others run
    * waits for a turn of its own, so that acquires ending in the same moment
    * (timers set together fire in turns one after the other) are settled
    * together: one commit, and one look and one claim for the slots they free.
@@ -74,8 +74,6 @@ export class Pump {
    * in it too, and a turn of their own would only add one.
    */
   private readonly ended: Ended[] = [];
-  /** Whether the drain has claimed in this turn: set by a claim, cleared by a timer once the turn is over. */
-  private claimedThisTurn = false;
   /** The drain that is running, or scheduled to: from when it is started until the step in which it decides to end. */
   private loop: Promise<void> | null = null;
   /**
@@ -264,10 +262,9 @@ export class Pump {
     if (started.length === 0) return;
     const rows = started.map(({ row }) => row);
     const claims = new Map(this.host.work.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]));
-    if (!this.claimedThisTurn) {
-      this.claimedThisTurn = true;
-      setTimeout(() => (this.claimedThisTurn = false), 0);
-    }
+    // Over once a timer set now fires: an acquire answering before that answered in this turn.
+    const turn = { over: false };
+    setTimeout(() => (turn.over = true), 0);
     for (const { row, intent, returned, controller } of started) {
       const claim = claims.get(row.intentId);
       if (claim === undefined) {
@@ -277,7 +274,7 @@ export class Pump {
         continue;
       }
       this.running.set(claim.intentId, { token: claim.token, kind: claim.triggerKind, deadline: claim.deadline, controller });
-      void this.finish(registered, claim, intent, returned, controller.signal);
+      void this.finish(registered, claim, intent, returned, controller.signal, turn);
     }
   }
 
@@ -334,7 +331,14 @@ export class Pump {
   }
 
   /** Waits for a running acquire, then has it settled (see `ended`) if its claim still owns the row (a lost claim's late result is dropped). */
-  private async finish(registered: RegisteredTrigger, claim: Claim, intent: unknown, returned: PromiseLike<unknown>, signal: AbortSignal): Promise<void> {
+  private async finish(
+    registered: RegisteredTrigger,
+    claim: Claim,
+    intent: unknown,
+    returned: PromiseLike<unknown>,
+    signal: AbortSignal,
+    claimTurn: { readonly over: boolean },
+  ): Promise<void> {
     let result: AcquireResult;
     try {
       result = { ok: true, outcome: await returned };
@@ -342,7 +346,7 @@ export class Pump {
       result = { ok: false, error };
     }
     if (this.ended.push({ registered, claim, intent, result, signal }) > 1) return; // its turn is already set
-    if (this.claimedThisTurn || this.running.size === 1) this.settleEnded();
+    if (!claimTurn.over || this.running.size === 1) this.settleEnded();
     else setTimeout(() => this.settleEnded(), 0);
   }
 
