@@ -4,6 +4,7 @@ import type { Ledger } from "./ledger.ts";
 import type { RegisteredTrigger } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "./settle.ts";
+import { isThenable } from "./tx.ts";
 import type { AcquireContext } from "./types.ts";
 import type { Watchers } from "./watch.ts";
 import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow } from "./work.ts";
@@ -361,8 +362,9 @@ export class Pump {
 
   /**
    * Settles an attempt. One without a claim ended in the step that read its
-   * row, so the row's cancel request is as read; a claimed one reads the row
-   * first, to drop a lost claim's late result and see a request made since.
+   * row, so the row's cancel request is as read; a claimed one first checks
+   * that its claim still owns the row (`Scheduler.owned`), to drop a lost
+   * claim's late result and see a request made since.
    */
   private settle(registered: RegisteredTrigger, attempt: Attempt, intent: unknown, result: AcquireResult, signal: AbortSignal): void {
     try {
@@ -383,8 +385,4 @@ export class Pump {
 
 function isClaim(attempt: Attempt): attempt is Claim {
   return attempt.token !== null;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

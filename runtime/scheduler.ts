@@ -90,7 +90,8 @@ const MAX_FRESH_BYTES = 1024 * 1024;
  * batch of rows rather than one per row. It holds while no write could put
  * a row before it or change one of its rows (see `#wrote`), and until
  * `until`: the first time at which time alone could (a start deadline of one
- * of its rows, a claim's deadline, after which the claimed row is due again).
+ * of its rows, a claim's deadline, after which the claimed row is due again),
+ * or any later time a write makes a drain needed at (`#mayWakeAt`).
  */
 interface Ahead {
   readonly rows: DueRow[];
@@ -217,17 +218,14 @@ export class Scheduler {
     this.#cancelOn.insert(intentId, work.cancelOnKeys);
     // Due at once and with no deadline: the drain can be handed it from memory (see `Calm`).
     const fresh = startDeadline === null && fireAt <= Date.now() ? newDueRow(work) : null;
-    this.#mayWakeAt(startDeadline);
-    this.#wrote(triggerKind, fireAt, intentId, { fresh });
+    this.#wrote(triggerKind, fireAt, intentId, { fresh, deadlines: [startDeadline] });
   }
 
   /** Clears a row's timeout deadlines once a timeout has answered, so that it is not answered again. */
   clearDeadlines(intentId: number): void {
     this.#table.clearDeadlines(intentId);
     // Not a write its watchers hear of (no phase changed), so not through `#wrote`; the rest of what a write does.
-    this.#tracked?.add(intentId);
-    this.#untouched.delete(intentId);
-    this.#forgetAhead(intentId);
+    this.#rowWritten(intentId);
     this.#forgetCalm();
   }
 
@@ -259,8 +257,7 @@ export class Scheduler {
   /** Ends a failed attempt that has attempts left; the row fires again at `fireAt` (see `WorkTable.release`). */
   release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void {
     this.#table.release(attempt, fireAt, error, finishDeadline);
-    this.#mayWakeAt(finishDeadline);
-    this.#wrote(attempt.triggerKind, fireAt, attempt.intentId);
+    this.#wrote(attempt.triggerKind, fireAt, attempt.intentId, { deadlines: [finishDeadline] });
   }
 
   /** Records a cancel request; the first request's time and reason are kept. */
@@ -298,14 +295,10 @@ export class Scheduler {
    */
   claim(rows: readonly WorkRow[], now: number, deadlineMs: number, finishMs: number | null = null): Claim[] {
     const claims = this.#table.claim(rows, `${this.#instance}:${++this.#claims}:`, now, deadlineMs, finishMs);
-    if (claims.length === 0) return claims;
-    const deadline = now + deadlineMs;
-    this.#mayWakeAt(deadline);
-    if (finishMs !== null) this.#mayWakeAt(now + finishMs);
     // Once its deadline passes, a claimed row is due again, before any row read ahead of its kind.
-    for (const ahead of this.#ahead.values()) ahead.until = ahead.until === null ? deadline : Math.min(ahead.until, deadline);
+    const deadlines = [now + deadlineMs, finishMs === null ? null : now + finishMs];
     for (const claim of claims) {
-      this.#wrote(null, null, claim.intentId);
+      this.#wrote(null, null, claim.intentId, { deadlines });
       // A claim written inside a transaction may yet roll back: only one that stands is known untouched.
       if (this.#open.length === 0) this.#untouched.set(claim.intentId, claim.token);
     }
@@ -417,7 +410,7 @@ export class Scheduler {
       if (bytes > READ_AHEAD_BYTES) break;
       kept.push(row);
       this.#aheadIds.add(row.intentId);
-      for (const deadline of [row.startDeadline, row.finishDeadline]) if (deadline !== null) until = until === null ? deadline : Math.min(until, deadline);
+      until = earlier(until, earlier(row.startDeadline, row.finishDeadline));
     }
     if (kept.length > 0) this.#ahead.set(triggerKind, { rows: kept, until });
     return { rows: read.rows.slice(0, limit), more: true };
@@ -534,31 +527,42 @@ export class Scheduler {
   #nextWake(after?: number): number | null {
     const work = this.#table.nextWake(after);
     const schedule = this.#schedules.nextFireAt(after ?? Number.MIN_SAFE_INTEGER);
-    return work === null ? schedule : schedule === null ? work : Math.min(work, schedule);
+    return earlier(work, schedule);
   }
 
   /**
    * Records a write, to take effect when the outermost transaction commits.
    * Every write forgets what is known of due work (`Calm`) but two: a fresh
-   * row, which joins it, and a write to a row it handed to the drain.
+   * row, which joins it, and a write to a row it handed to the drain. The
+   * times it makes a drain needed at, its fire time and any `deadlines`,
+   * fold into what is known of the next wake (`#mayWakeAt`).
    */
-  #wrote(kind: string | null, fireAt: number | null, intentId: number | null, { fresh = null, handed = false }: { fresh?: DueRow | null; handed?: boolean } = {}): void {
-    if (intentId !== null) {
-      this.#tracked?.add(intentId);
-      this.#untouched.delete(intentId);
-      this.#forgetAhead(intentId);
-    }
+  #wrote(
+    kind: string | null,
+    fireAt: number | null,
+    intentId: number | null,
+    { fresh = null, handed = false, deadlines = [] }: { fresh?: DueRow | null; handed?: boolean; deadlines?: readonly (number | null)[] } = {},
+  ): void {
+    if (intentId !== null) this.#rowWritten(intentId);
     if (kind !== null && fireAt !== null && intentId !== null) this.#keepAheadOf(kind, fireAt, intentId);
     // Work due now is looked at through its kind (`takeNewKinds`); only a later time, or a schedule's, needs the clock.
     if (kind === null || (fireAt !== null && fireAt > Date.now())) this.#mayWakeAt(fireAt);
+    for (const deadline of deadlines) this.#mayWakeAt(deadline);
     if (fresh === null && !handed) this.#forgetCalm();
     const open = this.#open.at(-1);
     const written = open ?? nothingWritten();
     if (kind !== null) written.kinds.add(kind);
-    if (fireAt !== null) written.earliest = written.earliest === null ? fireAt : Math.min(written.earliest, fireAt);
+    written.earliest = earlier(written.earliest, fireAt);
     if (intentId !== null) written.touched.add(intentId);
     if (fresh !== null) written.fresh.push(fresh);
     if (open === undefined) this.#apply(written);
+  }
+
+  /** What any write to a row ends: a batch's read of it, its claim's being untouched, and rows read ahead with it. */
+  #rowWritten(intentId: number): void {
+    this.#tracked?.add(intentId);
+    this.#untouched.delete(intentId);
+    this.#forgetAhead(intentId);
   }
 
   #forgetCalm(): void {
@@ -585,11 +589,16 @@ export class Scheduler {
     if (last !== undefined && (fireAt < last.fireAt || (fireAt === last.fireAt && intentId < last.intentId))) this.#dropAhead(kind);
   }
 
-  /** A write made `at` a time that needs a drain: the next wake known (`#wakeKnown`) comes no later. */
+  /**
+   * A write made `at` a time that needs a drain: the next wake known
+   * (`#wakeKnown`) comes no later, and what was read ahead (`Ahead`) holds
+   * until then at most, since time may then change it.
+   */
   #mayWakeAt(at: number | null): void {
+    if (at === null) return;
     const known = this.#wakeKnown;
-    if (known === null || at === null || at <= known.after) return;
-    if (known.at === null || at < known.at) known.at = at;
+    if (known !== null && at > known.after) known.at = earlier(known.at, at);
+    for (const ahead of this.#ahead.values()) ahead.until = earlier(ahead.until, at);
   }
 
   /** Fresh rows that committed join what is known, in the order they fire, within its bounds. */
@@ -623,6 +632,11 @@ export class Scheduler {
   }
 }
 
+/** The earlier of two times, either of which may be none (null). */
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
 function freshBytes(row: DueRow): number {
   return (row.intentPayload?.length ?? 0) * 2;
 }
@@ -632,5 +646,5 @@ function merge(into: Written, from: Written): void {
   for (const kind of from.kinds) into.kinds.add(kind);
   for (const intentId of from.touched) into.touched.add(intentId);
   into.then.push(...from.then);
-  if (from.earliest !== null) into.earliest = into.earliest === null ? from.earliest : Math.min(into.earliest, from.earliest);
+  into.earliest = earlier(into.earliest, from.earliest);
 }

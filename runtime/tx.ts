@@ -81,6 +81,7 @@ function storedEvent<P>(id: number, ts: number, kind: string, text: string): Led
   };
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether user code answered a promise (or anything with a `then`) rather than a value. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

@@ -65,6 +65,9 @@ const DEADLINE_INDEXES = `
   CREATE INDEX IF NOT EXISTS work_finish_deadlines ON work (finish_deadline) WHERE settled IS NULL AND finish_deadline IS NOT NULL;
 `;
 
+/** The earliest claim deadline after ?1, by the `work_claims` index: when a claimed row may next be due again. */
+const EARLIEST_CLAIM_DEADLINE = "SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?1";
+
 interface Row extends Record<string, SqlStorageValue> {
   intent_id: number;
   trigger_kind: string;
@@ -393,7 +396,7 @@ export class WorkTable {
         `SELECT min(at) AS at FROM (
             SELECT min(fire_at) AS at FROM work WHERE settled IS NULL AND claim_token IS NULL AND fire_at > ?1
             UNION ALL
-            SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?1
+            ${EARLIEST_CLAIM_DEADLINE}
             UNION ALL
             SELECT min(start_deadline) FROM work WHERE settled IS NULL AND start_deadline IS NOT NULL AND start_deadline > ?1
             UNION ALL
@@ -406,7 +409,7 @@ export class WorkTable {
 
   /** The earliest claim deadline after `after`: when a claimed row may next become due again (one index seek). */
   earliestClaimDeadline(after: number): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT min(claim_deadline) AS at FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?", after).one().at;
+    return this.sql.exec<{ at: number | null }>(`SELECT (${EARLIEST_CLAIM_DEADLINE}) AS at`, after).one().at;
   }
 
   list(limit: number, beforeId: number | null): IntentSummary[] {
