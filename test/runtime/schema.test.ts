@@ -74,4 +74,36 @@ describe("the runtime's tables", () => {
     expect(seen.indexes.filter((name) => name.startsWith("sqlite_autoindex"))).toHaveLength(1);
     expect(seen.duplicate).toMatch(/UNIQUE constraint failed/);
   });
+
+  it("check a settlement without rows read for the check, which Durable Objects bill: an insert reads its key and its intent, a settlement its row", async () => {
+    const seen = await inBareLab((state) => {
+      const sql = state.storage.sql;
+      const scope = openScope(state, {}, createRegistry([job]));
+      const { id } = scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now()));
+      // Every statement on the work table from here on, with the rows it read.
+      const exec = sql.exec;
+      const reads: [string, SqlStorageCursor<Record<string, SqlStorageValue>>][] = [];
+      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+        const cursor = exec.call(this, query, ...bindings);
+        if (/^\s*(INSERT INTO|UPDATE) work\b/.test(query)) reads.push([query.trim().split(" ")[0]!, cursor]);
+        return cursor;
+      } as SqlStorage["exec"];
+      scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now()));
+      scope.work.settle(id, "completed", Date.now(), null, 1);
+      sql.exec = exec;
+      let refused: unknown = null;
+      try {
+        sql.exec("UPDATE work SET settled = 'done', settled_at = 1 WHERE intent_id = ?", id + 1);
+      } catch (error) {
+        refused = (error as Error).message;
+      }
+      return { reads: reads.map(([statement, cursor]) => [statement, cursor.rowsRead]), refused };
+    });
+    // With the settlement checked by `IN (…)`, these read 4 and 2.
+    expect(seen.reads).toEqual([
+      ["INSERT", 2],
+      ["UPDATE", 1],
+    ]);
+    expect(seen.refused).toMatch(/CHECK constraint/);
+  });
 });
