@@ -49,7 +49,7 @@ const SIZED_COLUMNS = "id, ts, kind, payload, octet_length(payload) AS bytes";
 /**
  * The append-only ledger. The SQL triggers make "events never change and
  * never vanish" a property of the table itself, and so ids strictly
- * increase: a new row's id is one past the newest, which is never deleted.
+ * increase: a new row's id is past the newest, which is never deleted.
  * (Ledgers made before this release have AUTOINCREMENT, which says the same
  * at the price of a read and a write of `sqlite_sequence` per event; they
  * keep it, since SQLite cannot drop it without copying the whole table.)
@@ -70,11 +70,42 @@ export class Ledger {
   /** Appends an event; answers its id and the JSON text stored. */
   append(kind: string, payload: unknown, ts: number): { id: number; text: string } {
     const text = toJsonText(payload, `payload of event "${kind}"`);
-    const { id } = this.sql
-      .exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?) RETURNING id", ts, kind, text)
-      .one();
+    const id = this.#insert(ts, kind, text);
     this.onAppend({ id, kind, text });
     return { id, text };
+  }
+
+  /**
+   * The newest id this object has appended, once known. Appends name their
+   * ids rather than asking SQLite for its choice: `RETURNING id` cost as much
+   * as the insert itself (about 8 µs of 17 inside workerd), twice per intent.
+   * A rolled-back append keeps its id taken, so ids may skip; they still
+   * strictly increase, which is what readers rely on.
+   */
+  #newest: number | null = null;
+
+  /**
+   * Inserts one event with the next id. The first append of the object's
+   * life reads the newest id (one seek), and so does an append whose id a
+   * write outside the runtime took, which then tries the next free one.
+   */
+  #insert(ts: number, kind: string, text: string): number {
+    const insert = (id: number) => this.sql.exec("INSERT INTO events (id, ts, kind, payload) VALUES (?, ?, ?, ?)", id, ts, kind, text);
+    let id = (this.#newest ??= this.#readNewest()) + 1;
+    try {
+      insert(id);
+    } catch (error) {
+      const newest = this.#readNewest();
+      if (newest < id) throw error; // not a taken id: the event itself was refused
+      id = newest + 1;
+      insert(id);
+    }
+    this.#newest = id;
+    return id;
+  }
+
+  #readNewest(): number {
+    return this.sql.exec<{ id: number }>("SELECT coalesce(max(id), 0) AS id FROM events").one().id;
   }
 
   /** An event's payload as stored, as JSON text; null when there is no such event. */

@@ -106,4 +106,40 @@ describe("the runtime's tables", () => {
     ]);
     expect(seen.refused).toMatch(/CHECK constraint/);
   });
+
+  it("give each event an id past the newest: one written behind the runtime's back is stepped over, a rolled-back one leaves at most a gap", async () => {
+    const seen = await inBareLab((state) => {
+      const sql = state.storage.sql;
+      const scope = openScope(state, {}, createRegistry([job]));
+      const enqueue = () => scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now())).id;
+      const first = enqueue();
+      // Another writer of the same table, which the runtime has not heard of.
+      sql.exec("INSERT INTO events (ts, kind, payload) VALUES (1, 'elsewhere', '{}')");
+      const second = enqueue();
+      let refused: unknown = null;
+      try {
+        scope.work.transaction(() => {
+          enqueueIntent(scope, { triggerKind: "schema.job", payload: { rolled: "back" } }, Date.now());
+          throw new Error("refused");
+        });
+      } catch (error) {
+        refused = (error as Error).message;
+      }
+      const third = enqueue();
+      const events = sql.exec<{ id: number; kind: string }>("SELECT id, kind FROM events ORDER BY id").toArray();
+      const work = sql.exec<{ intent_id: number }>("SELECT intent_id FROM work ORDER BY intent_id").toArray().map((row) => row.intent_id);
+      return { ids: [first, second, third], refused, events, work };
+    });
+    const [first, second, third] = seen.ids as [number, number, number];
+    expect(seen.refused).toBe("refused");
+    expect(seen.events).toEqual([
+      { id: first, kind: "schema.job.requested" },
+      { id: first + 1, kind: "elsewhere" },
+      { id: second, kind: "schema.job.requested" },
+      { id: third, kind: "schema.job.requested" },
+    ]);
+    expect(second).toBe(first + 2);
+    expect(third).toBeGreaterThan(second);
+    expect(seen.work).toEqual([first, second, third]);
+  });
 });
