@@ -43,6 +43,8 @@ export interface AppendedFact {
   readonly text: string;
 }
 
+const INSERT_EVENT = "INSERT INTO events (id, ts, kind, payload) VALUES (?, ?, ?, ?)";
+
 /** The size of a row's payload, in bytes of UTF-8, as SQLite stores it. */
 const SIZED_COLUMNS = "id, ts, kind, payload, octet_length(payload) AS bytes";
 
@@ -90,15 +92,14 @@ export class Ledger {
    * write outside the runtime took, which then tries the next free one.
    */
   #insert(ts: number, kind: string, text: string): number {
-    const insert = (id: number) => this.sql.exec("INSERT INTO events (id, ts, kind, payload) VALUES (?, ?, ?, ?)", id, ts, kind, text);
     let id = (this.#newest ??= this.#readNewest()) + 1;
     try {
-      insert(id);
+      this.sql.exec(INSERT_EVENT, id, ts, kind, text);
     } catch (error) {
       const newest = this.#readNewest();
       if (newest < id) throw error; // not a taken id: the event itself was refused
       id = newest + 1;
-      insert(id);
+      this.sql.exec(INSERT_EVENT, id, ts, kind, text);
     }
     this.#newest = id;
     return id;

@@ -314,8 +314,13 @@ export class Pump {
       signal: controller.signal,
       now,
       env: host.env,
-      events: (query) => host.ledger.read(query),
-      progress: (payload) => host.watchers.progress(attempt.intentId, payload),
+      // Methods, not arrows in properties: a bundler keeping names (wrangler does) renames every arrow it creates.
+      events(query) {
+        return host.ledger.read(query);
+      },
+      progress(payload) {
+        host.watchers.progress(attempt.intentId, payload);
+      },
     };
     let returned: unknown;
     try {

@@ -40,15 +40,16 @@ export function transact<Extra extends object>(
   }
 }
 
+function assertOpen(isOpen: () => boolean, what: string): void {
+  if (!isOpen()) throw new Error(`tx.${what} called after its transaction ended`);
+}
+
 function openTx(host: TxHost, now: number, isOpen: () => boolean): BaseTx {
-  const assertOpen = (what: string) => {
-    if (!isOpen()) throw new Error(`tx.${what} called after its transaction ended`);
-  };
   return {
     now,
     sql: host.sql,
     insertEvent<E extends NewEvent>(event: E): LedgerEvent<E["payload"]> {
-      assertOpen("insertEvent");
+      assertOpen(isOpen, "insertEvent");
       if (typeof event?.kind !== "string" || event.kind === "") throw new TypeError("tx.insertEvent: kind must be a non-empty string");
       if (event.kind.startsWith(RUNTIME_EVENT_PREFIX)) {
         throw new TypeError(`tx.insertEvent: "${event.kind}" is reserved for the runtime's own facts`);
@@ -57,7 +58,7 @@ function openTx(host: TxHost, now: number, isOpen: () => boolean): BaseTx {
       return storedEvent(id, now, event.kind, text);
     },
     enqueue(work) {
-      assertOpen("enqueue");
+      assertOpen(isOpen, "enqueue");
       return { id: enqueueIntent(host, work, now).id };
     },
   };
