@@ -222,24 +222,27 @@ export class WorkTable {
    */
   due(triggerKind: string, now: number, limit: number, withPayload = true, maxBytes = DUE_BYTES): { rows: DueRow[]; more: boolean } {
     const payload = withPayload
-      ? "payload, octet_length(payload) AS bytes FROM work LEFT JOIN events ON events.id = work.intent_id"
-      : "NULL AS payload, 0 AS bytes FROM work";
-    const rows = this.sql.exec<Row & { payload: string | null; bytes: number | null }>(
-      `SELECT ${COLUMNS}, ${payload}
-        WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ?
-          AND (claim_deadline IS NULL OR claim_deadline <= ?)
-        ORDER BY fire_at, intent_id LIMIT ?`,
-      triggerKind,
-      now,
-      now,
-      limit,
-    );
+      ? "payload, octet_length(payload) FROM work LEFT JOIN events ON events.id = work.intent_id"
+      : "NULL, 0 FROM work";
+    // Raw rows: a look may read a backlog's rows 64 at a time, and a row object per row cost twice what the query did.
+    const rows = this.sql
+      .exec(
+        `SELECT ${DUE_COLUMNS}, ${payload}
+          WHERE trigger_kind = ? AND settled IS NULL AND fire_at <= ?
+            AND (claim_deadline IS NULL OR claim_deadline <= ?)
+          ORDER BY fire_at, intent_id LIMIT ?`,
+        triggerKind,
+        now,
+        now,
+        limit,
+      )
+      .raw<DueValues>();
     const due: DueRow[] = [];
     let bytes = 0;
-    for (const row of rows) {
-      bytes += row.bytes ?? 0;
+    for (const values of rows) {
+      bytes += values[14] ?? 0;
       if (bytes > maxBytes && due.length > 0) return { rows: due, more: true };
-      due.push({ ...toWorkRow(row), intentPayload: row.payload });
+      due.push(dueRow(values));
     }
     return { rows: due, more: due.length === limit };
   }
@@ -447,6 +450,47 @@ export function summarize(row: WorkRow): IntentSummary {
     settledAt: row.settledAt,
     lastError: row.lastError === null ? null : (JSON.parse(row.lastError) as IntentSummary["lastError"]),
     intentVersion: row.intentVersion,
+  };
+}
+
+/** The columns `due` reads, in the order of `DueValues`: an unsettled row's, then its payload and the payload's bytes. */
+const DUE_COLUMNS = `intent_id, trigger_kind, fire_at, attempts, claim_token, claim_deadline, claim_mode,
+  cancel_requested_at, cancel_reason, last_error, intent_version, start_deadline, finish_deadline`;
+
+type DueValues = [
+  intentId: number,
+  triggerKind: string,
+  fireAt: number,
+  attempts: number,
+  claimToken: string | null,
+  claimDeadline: number | null,
+  claimMode: AcquireMode | null,
+  cancelRequestedAt: number | null,
+  cancelReason: string | null,
+  lastError: string | null,
+  intentVersion: number,
+  startDeadline: number | null,
+  finishDeadline: number | null,
+  payload: string | null,
+  bytes: number | null,
+];
+
+function dueRow(values: DueValues): DueRow {
+  const [intentId, triggerKind, fireAt, attempts, claimToken, claimDeadline, claimMode, cancelRequestedAt, cancelReason, lastError, intentVersion, startDeadline, finishDeadline, payload] = values;
+  return {
+    intentId,
+    triggerKind,
+    fireAt,
+    attempts,
+    claim: claimToken === null ? null : { token: claimToken, deadline: claimDeadline as number, mode: claimMode as AcquireMode },
+    cancel: cancelRequestedAt === null ? null : { requestedAt: cancelRequestedAt, reason: cancelReason },
+    settled: null,
+    settledAt: null,
+    lastError,
+    intentVersion,
+    startDeadline,
+    finishDeadline,
+    intentPayload: payload,
   };
 }
 
