@@ -1,5 +1,6 @@
 import { Alarm } from "./alarm.ts";
 import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
+import { FreshRows, payloadBytes } from "./fresh-rows.ts";
 import { ScheduleTable, type ScheduleRow } from "./schedule-table.ts";
 import type { IntentSummary, Settlement } from "./types.ts";
 import { WorkTable, type Attempt, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
@@ -38,9 +39,7 @@ const nothingWritten = (): Written => ({ kinds: new Set(), earliest: null, touch
  */
 interface Calm {
   readonly until: number | null;
-  readonly fresh: DueRow[];
-  /** The fresh rows' payloads, in bytes of string memory: bounded, as every buffer is. */
-  freshBytes: number;
+  readonly fresh: FreshRows;
   /** Fresh rows handed to the drain and not yet settled: their settlement is accounted for. */
   readonly served: Set<number>;
 }
@@ -80,9 +79,12 @@ function newDueRow({ intentId, triggerKind, fireAt, intentVersion, payload }: Ne
   };
 }
 
-/** How much work `Calm` holds at most; past it, looks ask storage again. */
-const MAX_FRESH_ROWS = 256;
-const MAX_FRESH_BYTES = 1024 * 1024;
+/**
+ * How much work `Calm` holds at most, rows and payloads counted in bytes;
+ * past it, looks ask storage again. About 14 000 small intents: a burst of
+ * enqueues is then run from memory, without reading back what it just wrote.
+ */
+const MAX_FRESH_BYTES = 4 * 1024 * 1024;
 
 /**
  * The head of one kind's due order, read beyond what a look asked for, so
@@ -367,22 +369,9 @@ export class Scheduler {
       this.#calm = null;
       return withPayload ? this.#dueAhead(triggerKind, now, limit) : this.#table.due(triggerKind, now, limit, false);
     }
-    const rows: DueRow[] = [];
-    let more = false;
-    for (let i = 0; i < calm.fresh.length; ) {
-      const row = calm.fresh[i]!;
-      if (row.triggerKind !== triggerKind) i++;
-      else if (rows.length === limit) {
-        more = true;
-        break;
-      } else {
-        calm.fresh.splice(i, 1);
-        calm.freshBytes -= freshBytes(row);
-        calm.served.add(row.intentId);
-        rows.push(withPayload ? row : { ...row, intentPayload: null });
-      }
-    }
-    return { rows, more };
+    const { rows, more } = calm.fresh.take(triggerKind, limit);
+    for (const row of rows) calm.served.add(row.intentId);
+    return { rows: withPayload ? rows : rows.map((row) => ({ ...row, intentPayload: null })), more };
   }
 
   /**
@@ -406,7 +395,7 @@ export class Scheduler {
     let bytes = 0;
     let until = this.#table.earliestClaimDeadline(now);
     for (const row of read.rows.slice(limit)) {
-      bytes += freshBytes(row);
+      bytes += payloadBytes(row);
       if (bytes > READ_AHEAD_BYTES) break;
       kept.push(row);
       this.#aheadIds.add(row.intentId);
@@ -515,11 +504,11 @@ export class Scheduler {
     this.#stopTimer();
     const now = Date.now();
     const calm = this.#calm;
-    if (calm !== null && (calm.until === null || now < calm.until) && calm.fresh.length === 0 && calm.served.size === 0) {
+    if (calm !== null && (calm.until === null || now < calm.until) && calm.fresh.size === 0 && calm.served.size === 0) {
       return this.#alarm.armExactly(calm.until);
     }
     const until = this.#nextWake();
-    this.#calm = until !== null && until <= now ? null : { until, fresh: [], freshBytes: 0, served: new Set() };
+    this.#calm = until !== null && until <= now ? null : { until, fresh: new FreshRows(MAX_FRESH_BYTES), served: new Set() };
     this.#alarm.armExactly(until);
   }
 
@@ -601,17 +590,11 @@ export class Scheduler {
     for (const ahead of this.#ahead.values()) ahead.until = earlier(ahead.until, at);
   }
 
-  /** Fresh rows that committed join what is known, in the order they fire, within its bounds. */
+  /** Fresh rows that committed join what is known, within its bounds; past them, it is forgotten. */
   #addFresh(rows: readonly DueRow[]): void {
     const calm = this.#calm;
-    if (calm === null || rows.length === 0) return;
-    for (const row of rows) {
-      calm.fresh.push(row);
-      calm.freshBytes += freshBytes(row);
-    }
-    if (calm.fresh.length > MAX_FRESH_ROWS || calm.freshBytes > MAX_FRESH_BYTES) return this.#forgetCalm();
-    // Rows come in id order; one enqueued for a time already past fires before later ids.
-    calm.fresh.sort((a, b) => a.fireAt - b.fireAt || a.intentId - b.intentId);
+    if (calm === null) return;
+    for (const row of rows) if (!calm.fresh.add(row)) return this.#forgetCalm();
   }
 
   #apply({ kinds, earliest, touched, then, fresh }: Written): void {
@@ -635,10 +618,6 @@ export class Scheduler {
 /** The earlier of two times, either of which may be none (null). */
 function earlier(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.min(a, b);
-}
-
-function freshBytes(row: DueRow): number {
-  return (row.intentPayload?.length ?? 0) * 2;
 }
 
 function merge(into: Written, from: Written): void {

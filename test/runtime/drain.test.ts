@@ -378,6 +378,64 @@ describe("draining a backlog", () => {
     expect(statements.count(/^SELECT min\(at\) AS at/)).toBe(statements.count(/^WITH RECURSIVE kinds/));
   });
 
+  type Request = { triggerKind: "test.any" | "test.script"; payload: unknown; at?: number };
+  const anyOf = (payload: unknown): Request => ({ triggerKind: "test.any", payload });
+
+  /**
+   * Makes `requests` from inside the object, awaited one at a time or all in one step, after one intent
+   * has taught the drain that nothing else is due; answers the statements run meanwhile and how many
+   * intents are left unsettled.
+   */
+  async function burstOf(agent: TestAgent, requests: Request[], awaited: boolean) {
+    const { id: first } = await agent.enqueueTrigger({ triggerKind: "test.any", payload: {} });
+    await phaseOf(agent, first, "completed");
+    const statements = await statementsOf(agent);
+    try {
+      const unsettled = await runInDurableObject(agent, async (instance, state) => {
+        const object = instance as unknown as Pick<AgentMethods, "enqueueTrigger">;
+        const enqueue = (request: Request) => object.enqueueTrigger(request as never);
+        if (awaited) for (const request of requests) await enqueue(request);
+        else await Promise.all(requests.map(enqueue));
+        // The backstop away, behind the runtime's back: an alarm's look at every kind trusts no memory.
+        void state.storage.deleteAlarm();
+        const left = () => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM work WHERE settled IS NULL").one().n;
+        for (let turn = 0; turn < 1_000 && left() > 0; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+        return left();
+      });
+      return { statements, unsettled };
+    } finally {
+      await runInDurableObject(agent, () => statements.stop());
+    }
+  }
+
+  it("runs a burst of enqueues from what it wrote, however far past the drain's yield: no look at due rows asks storage", async () => {
+    const { agent } = freshAgent("burst-memory");
+    // The drain yields every 256 intents, and the caller's loop then runs ahead of it: the rest is a burst.
+    const { statements, unsettled } = await burstOf(agent, Array.from({ length: 1_000 }, (_, n) => anyOf({ n })), true);
+    expect(unsettled).toBe(0);
+    expect(statements.count(/^UPDATE work SET settled/)).toBe(1_000);
+    expect(statements.count(DUE_LOOK)).toBe(0);
+  });
+
+  it("forgets what it wrote past 4 MiB, rows and payloads counted, and runs the rest from storage", async () => {
+    const { agent } = freshAgent("burst-bytes");
+    // Each payload is 1.8 MB of string memory: the third is past the bound.
+    const { statements, unsettled } = await burstOf(agent, Array.from({ length: 3 }, (_, n) => anyOf({ n, pad: "x".repeat(900_000) })), false);
+    expect(unsettled).toBe(0);
+    expect(statements.count(DUE_LOOK)).toBeGreaterThan(0);
+  });
+
+  it("runs work of a burst that fired a minute ago before the burst's earlier ids, from memory too", async () => {
+    const { agent } = freshAgent("burst-order");
+    const script = (id: string, at?: number): Request => ({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true }, ...(at ? { at } : {}) });
+    const requests = [0, 1, 2, 3, 4].map((i) => script(`order-${i}`, i === 3 ? Date.now() - 60_000 : undefined));
+    const { statements, unsettled } = await burstOf(agent, requests, false);
+    expect(unsettled).toBe(0);
+    expect(statements.count(DUE_LOOK)).toBe(0);
+    const done = (await agent.events({ kinds: ["test.script.done"] })).map((event) => (event.payload as { id: string }).id);
+    expect(done).toEqual(["order-3", "order-0", "order-1", "order-2", "order-4"]);
+  });
+
   it("starts work written just after a drain's last look at once, not when the alarm fires", async () => {
     const { agent } = freshAgent("drain-gap");
     const phases = await runInDurableObject(agent, async (instance, state) => {
