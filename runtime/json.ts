@@ -12,7 +12,7 @@ const encoder = new TextEncoder();
  * 1 MiB of text. The error names the path of the first bad value.
  */
 export function toJsonText(value: unknown, what: string): string {
-  assertJson(value, [], new Set(), what);
+  assertJson(value, [], [], what);
   const text = JSON.stringify(value);
   // Cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit here.
   if (text.length * 3 > MAX_PAYLOAD_BYTES && encoder.encode(text).byteLength > MAX_PAYLOAD_BYTES) {
@@ -28,7 +28,10 @@ export function toJsonText(value: unknown, what: string): string {
  */
 type Path = (string | number)[];
 
-function assertJson(value: unknown, path: Path, seen: Set<object>, what: string): void {
+/** The objects from the root to the value being checked, for cycles: at most `MAX_DEPTH`, so a scan beats a Set made per payload. */
+type Ancestors = object[];
+
+function assertJson(value: unknown, path: Path, ancestors: Ancestors, what: string): void {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -43,14 +46,14 @@ function assertJson(value: unknown, path: Path, seen: Set<object>, what: string)
       refuse(what, path, `a ${typeof value} is not JSON`);
   }
   if (path.length >= MAX_DEPTH) refuse(what, path, `nested deeper than ${MAX_DEPTH} levels`);
-  if (seen.has(value)) refuse(what, path, "a cycle is not JSON");
-  seen.add(value);
+  if (ancestors.includes(value)) refuse(what, path, "a cycle is not JSON");
+  ancestors.push(value);
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
       path.push(index);
       const item: unknown = value[index];
       if (item === undefined) refuse(what, path, "undefined is not JSON");
-      assertJson(item, path, seen, what);
+      assertJson(item, path, ancestors, what);
       path.pop();
     }
   } else {
@@ -63,11 +66,11 @@ function assertJson(value: unknown, path: Path, seen: Set<object>, what: string)
       const item: unknown = (value as Record<string, unknown>)[key];
       if (item === undefined) continue;
       path.push(key);
-      assertJson(item, path, seen, what);
+      assertJson(item, path, ancestors, what);
       path.pop();
     }
   }
-  seen.delete(value);
+  ancestors.pop();
 }
 
 function refuse(what: string, path: Path, problem: string): never {

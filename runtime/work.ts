@@ -276,37 +276,38 @@ export class WorkTable {
     if (rows.length === 0) return [];
     const deadline = now + deadlineMs;
     const finishDeadline = finishMs === null ? null : now + finishMs;
-    const claimed = new Map(
-      this.sql
-        .exec<Pick<Row, "intent_id" | "trigger_kind" | "claim_token" | "claim_mode" | "attempts" | "cancel_requested_at" | "cancel_reason">>(
-          `UPDATE work SET claim_token = ?1 || intent_id, claim_deadline = ?2,
-              claim_mode = CASE WHEN claim_token IS NULL THEN 'normal' ELSE 'redrive' END, attempts = attempts + 1,
-              start_deadline = NULL, finish_deadline = coalesce(finish_deadline, ?4)
-            WHERE intent_id IN (${rows.map((_, i) => `?${i + 5}`).join(", ")}) AND settled IS NULL AND fire_at <= ?3
-              AND (claim_deadline IS NULL OR claim_deadline <= ?3)
-            RETURNING intent_id, trigger_kind, claim_token, claim_mode, attempts, cancel_requested_at, cancel_reason`,
-          tokenPrefix,
-          deadline,
-          now,
-          finishDeadline,
-          ...rows.map((row) => row.intentId),
-        )
-        .toArray()
-        .map((row) => [row.intent_id, row] as const),
-    );
+    // Raw rows, as in `due`: a claim statement answers up to 64 rows.
+    const claimed = new Map<number, ClaimedValues>();
+    const returned = this.sql
+      .exec(
+        `UPDATE work SET claim_token = ?1 || intent_id, claim_deadline = ?2,
+            claim_mode = CASE WHEN claim_token IS NULL THEN 'normal' ELSE 'redrive' END, attempts = attempts + 1,
+            start_deadline = NULL, finish_deadline = coalesce(finish_deadline, ?4)
+          WHERE intent_id IN (${rows.map((_, i) => `?${i + 5}`).join(", ")}) AND settled IS NULL AND fire_at <= ?3
+            AND (claim_deadline IS NULL OR claim_deadline <= ?3)
+          RETURNING intent_id, claim_token, claim_mode, attempts, cancel_requested_at, cancel_reason`,
+        tokenPrefix,
+        deadline,
+        now,
+        finishDeadline,
+        ...rows.map((row) => row.intentId),
+      )
+      .raw<ClaimedValues>();
+    for (const values of returned) claimed.set(values[0], values);
     const claims: Claim[] = [];
-    for (const { intentId } of rows) {
-      const row = claimed.get(intentId);
-      if (row === undefined) continue;
+    for (const { intentId, triggerKind } of rows) {
+      const values = claimed.get(intentId);
+      if (values === undefined) continue;
+      const [, token, mode, attempt, cancelRequestedAt, cancelReason] = values;
       claims.push({
         intentId,
-        triggerKind: row.trigger_kind,
-        token: row.claim_token as string,
+        triggerKind,
+        token,
         deadline,
-        mode: row.claim_mode as AcquireMode,
-        attempt: row.attempts,
+        mode,
+        attempt,
         startedAt: now,
-        cancel: cancelOf(row),
+        cancel: cancelOf(cancelRequestedAt, cancelReason),
       });
     }
     return claims;
@@ -475,6 +476,9 @@ type DueValues = [
   bytes: number | null,
 ];
 
+/** What a claim statement returns of each row it claimed. */
+type ClaimedValues = [intentId: number, token: string, mode: AcquireMode, attempt: number, cancelRequestedAt: number | null, cancelReason: string | null];
+
 function dueRow(values: DueValues): DueRow {
   const [intentId, triggerKind, fireAt, attempts, claimToken, claimDeadline, claimMode, cancelRequestedAt, cancelReason, lastError, intentVersion, startDeadline, finishDeadline, payload] = values;
   return {
@@ -483,7 +487,7 @@ function dueRow(values: DueValues): DueRow {
     fireAt,
     attempts,
     claim: claimToken === null ? null : { token: claimToken, deadline: claimDeadline as number, mode: claimMode as AcquireMode },
-    cancel: cancelRequestedAt === null ? null : { requestedAt: cancelRequestedAt, reason: cancelReason },
+    cancel: cancelOf(cancelRequestedAt, cancelReason),
     settled: null,
     settledAt: null,
     lastError,
@@ -504,7 +508,7 @@ function toWorkRow(row: Row): WorkRow {
       row.claim_token === null
         ? null
         : { token: row.claim_token, deadline: row.claim_deadline as number, mode: row.claim_mode as AcquireMode },
-    cancel: cancelOf(row),
+    cancel: cancelOf(row.cancel_requested_at, row.cancel_reason),
     settled: row.settled,
     settledAt: row.settled_at,
     lastError: row.last_error,
@@ -514,6 +518,6 @@ function toWorkRow(row: Row): WorkRow {
   };
 }
 
-function cancelOf(row: Pick<Row, "cancel_requested_at" | "cancel_reason">): WorkRow["cancel"] {
-  return row.cancel_requested_at === null ? null : { requestedAt: row.cancel_requested_at, reason: row.cancel_reason };
+function cancelOf(requestedAt: number | null, reason: string | null): WorkRow["cancel"] {
+  return requestedAt === null ? null : { requestedAt, reason };
 }
