@@ -37,8 +37,15 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS work_due ON work (trigger_kind, fire_at) WHERE settled IS NULL;
   CREATE INDEX IF NOT EXISTS work_claims ON work (claim_deadline) WHERE claim_token IS NOT NULL;
-  CREATE INDEX IF NOT EXISTS work_pending ON work (fire_at) WHERE settled IS NULL AND claim_token IS NULL;
 `;
+
+/**
+ * Tables made before this release have an index of pending fire times. The
+ * next pending fire time is found through `work_due` instead (see
+ * `nextWake`), and the index cost a billed row written on every enqueue,
+ * one in eight: it goes.
+ */
+const DROPPED_INDEXES = "DROP INDEX IF EXISTS work_pending;";
 
 /**
  * One intent per idempotency key and trigger kind. A partial index, so that
@@ -72,6 +79,16 @@ const DEADLINE_INDEXES = `
 
 /** The earliest claim deadline after ?1, by the `work_claims` index: when a claimed row may next be due again. */
 const EARLIEST_CLAIM_DEADLINE = "SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?1";
+
+/**
+ * The kinds of unsettled work, as a common table \`kinds\`: one seek of
+ * \`work_due\` per kind (a hand-made skip scan), however many rows each has.
+ */
+const UNSETTLED_KINDS = `WITH RECURSIVE kinds (kind) AS (
+    SELECT min(trigger_kind) FROM work WHERE settled IS NULL
+    UNION ALL
+    SELECT (SELECT min(trigger_kind) FROM work WHERE settled IS NULL AND trigger_kind > kinds.kind)
+      FROM kinds WHERE kind IS NOT NULL)`;
 
 interface Row extends Record<string, SqlStorageValue> {
   intent_id: number;
@@ -154,6 +171,7 @@ const COLUMNS = `intent_id, trigger_kind, fire_at, attempts, claim_token, claim_
 export class WorkTable {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    sql.exec(DROPPED_INDEXES);
     const columns = new Set(sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('work')").toArray().map((column) => column.name));
     for (const [name, definition] of ADDED_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE work ADD COLUMN ${name} ${definition}`);
     sql.exec(DEADLINE_INDEXES);
@@ -253,14 +271,7 @@ export class WorkTable {
    */
   unsettledKinds(): string[] {
     return this.sql
-      .exec<{ kind: string }>(
-        `WITH RECURSIVE kinds (kind) AS (
-            SELECT min(trigger_kind) FROM work WHERE settled IS NULL
-            UNION ALL
-            SELECT (SELECT min(trigger_kind) FROM work WHERE settled IS NULL AND trigger_kind > kinds.kind)
-              FROM kinds WHERE kind IS NOT NULL)
-          SELECT kind FROM kinds WHERE kind IS NOT NULL`,
-      )
+      .exec<{ kind: string }>(`${UNSETTLED_KINDS} SELECT kind FROM kinds WHERE kind IS NOT NULL`)
       .toArray()
       .map((row) => row.kind);
   }
@@ -402,8 +413,13 @@ export class WorkTable {
   nextWake(after = Number.MIN_SAFE_INTEGER): number | null {
     const { at } = this.sql
       .exec<{ at: number | null }>(
-        `SELECT min(at) AS at FROM (
-            SELECT min(fire_at) AS at FROM work WHERE settled IS NULL AND claim_token IS NULL AND fire_at > ?1
+        // Per kind, its first unclaimed row after ?1 in `work_due`'s order: the rows skipped are claimed, and
+        // a kind has at most its concurrency of those (claims are made of due rows, never of later ones).
+        `${UNSETTLED_KINDS}
+          SELECT min(at) AS at FROM (
+            SELECT (SELECT fire_at FROM work WHERE trigger_kind = kinds.kind AND settled IS NULL AND fire_at > ?1 AND claim_token IS NULL
+                ORDER BY fire_at LIMIT 1) AS at
+              FROM kinds WHERE kind IS NOT NULL
             UNION ALL
             ${EARLIEST_CLAIM_DEADLINE}
             UNION ALL

@@ -3,6 +3,7 @@ import type { AnyTrigger } from "../../runtime";
 import { enqueueIntent } from "../../runtime/intents.ts";
 import { createRegistry } from "../../runtime/registry.ts";
 import { openScope } from "../../runtime/scope.ts";
+import { WorkTable } from "../../runtime/work.ts";
 import { inBareLab } from "./time-helpers";
 
 const job = {
@@ -141,5 +142,45 @@ describe("the runtime's tables", () => {
     expect(second).toBe(first + 2);
     expect(third).toBeGreaterThan(second);
     expect(seen.work).toEqual([first, second, third]);
+  });
+
+  it("find the next pending fire time through the due index, skipping claimed rows, without an index of their own", async () => {
+    const seen = await inBareLab((state) => {
+      const sql = state.storage.sql;
+      // A table as the last release made it, with its index of pending fire times.
+      sql.exec("CREATE TABLE events (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL)");
+      new WorkTable(sql);
+      sql.exec("CREATE INDEX work_pending ON work (fire_at) WHERE settled IS NULL AND claim_token IS NULL");
+      const table = new WorkTable(sql);
+      const add = (id: number, kind: string, fireAt: number) => {
+        sql.exec("INSERT INTO events (id, ts, kind, payload) VALUES (?, 0, 'k', '{}')", id);
+        table.insert(id, kind, fireAt, null, 1);
+      };
+      add(1, "a", 100); // claimed below
+      add(2, "a", 300);
+      add(3, "b", 200); // claimed below
+      add(4, "b", 250);
+      add(5, "c", 150); // settled below
+      table.claim([table.get(1)!, table.get(3)!], "t:", 1_000, 60_000);
+      table.settle(5, "completed", 1_000, null, 1);
+      // The statement as the table runs it, planned by SQLite.
+      const exec = sql.exec;
+      let ran: [string, SqlStorageValue[]] | null = null;
+      sql.exec = function (this: SqlStorage, query: string, ...bindings: SqlStorageValue[]) {
+        ran ??= [query, bindings];
+        return exec.call(this, query, ...bindings);
+      } as SqlStorage["exec"];
+      const next = table.nextWake(0);
+      sql.exec = exec;
+      const [query, bindings] = ran!;
+      const plan = sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((row) => row.detail);
+      const indexes = sql.exec<{ name: string }>("SELECT name FROM pragma_index_list('work')").toArray().map((row) => row.name);
+      return { next, plan, indexes, deadline: 1_000 + 60_000 };
+    });
+    // The claimed rows (100, 200) and the settled one (150) are passed over; the claims' deadline comes later.
+    expect(seen.next).toBe(250);
+    expect(seen.indexes).not.toContain("work_pending");
+    expect(seen.plan.join("; ")).toMatch(/work_due/);
+    for (const step of seen.plan) expect(step).not.toMatch(/^SCAN work\b(?! USING)/);
   });
 });
