@@ -11,12 +11,13 @@
  * Cloudflare Workflows, the platform's own durable work, runs in a third
  * (`bench/workflows/`): WORKFLOWS instances of one step each.
  *
- *   npx tsx bench/runtime.ts      (RUNS=3; THROUGHPUT_RUNS=7; COUNT=10000; GROWTH=100000; WORKFLOWS=200;
+ *   npx tsx bench/runtime.ts      (RUNS=3; SHORT_RUNS=7; COUNT=10000; GROWTH=100000; WORKFLOWS=200;
  *                                  ONLY=throughput,io,growth,cancelon,latency,cost,workflows)
  *
- * The throughput figures take about a second each, and on a busy machine
- * even the floor's runs spread by a third: they run THROUGHPUT_RUNS times,
- * round after round (every figure once per round), after one unmeasured round.
+ * The throughput, growth and cancel-on-event figures take a second or less a
+ * run, and on a busy machine even the floor's runs spread by a third: they
+ * run SHORT_RUNS times, round after round (every figure once per round),
+ * after one unmeasured round.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
@@ -24,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const RUNS = Number(process.env.RUNS ?? 3);
-const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 7);
+const SHORT_RUNS = Number(process.env.SHORT_RUNS ?? 7);
 const COUNT = Number(process.env.COUNT ?? 10_000);
 const GROWTH = Number(process.env.GROWTH ?? 100_000);
 const WORKFLOWS = Number(process.env.WORKFLOWS ?? 200);
@@ -69,7 +70,7 @@ const row = (cells: (string | number)[]) => console.log(`| ${cells.join(" | ")} 
 await ready(`${base}/`);
 
 if (want("throughput")) {
-console.log(`\n### Throughput: ${COUNT} no-op triggers enqueued and settled in one object (ms, median of ${THROUGHPUT_RUNS}, range; the Agents SDK of ${RUNS})\n`);
+console.log(`\n### Throughput: ${COUNT} no-op triggers enqueued and settled in one object (ms, median of ${SHORT_RUNS}, range; the Agents SDK of ${RUNS})\n`);
 row(["what", "median", "range", "ratio to the floor"]);
 row(["---", "---:", "---:", "---:"]);
 const figures: [string, (r: number) => Promise<number>][] = [
@@ -84,7 +85,7 @@ const figures: [string, (r: number) => Promise<number>][] = [
 const results = new Map<string, number[]>(figures.map(([what]) => [what, []]));
 // One unmeasured round first, so that no figure's first run is also the cold code's.
 for (const [, measure] of figures) await measure(-1);
-for (let r = 0; r < THROUGHPUT_RUNS; r++) for (const [what, measure] of figures) results.get(what)!.push(await measure(r));
+for (let r = 0; r < SHORT_RUNS; r++) for (const [what, measure] of figures) results.get(what)!.push(await measure(r));
 if (withAgents) {
   // Its own wrangler dev, started only now: two busy servers on two cores would slow each other.
   const agentsDev = wranglerDev("bench/peers/agents/wrangler.jsonc", AGENTS_PORT);
@@ -114,7 +115,7 @@ for (const [kind, concurrency, count] of [["bench.io1", 1, 40], ["bench.io10", 1
 
 if (want("growth")) {
 const OPS = 1000;
-console.log(`\n### Growth: ${OPS} enqueues, ${OPS} cancels, ${OPS} drains, empty ledger vs ${GROWTH} settled intents (µs each, median of ${RUNS}, range)\n`);
+console.log(`\n### Growth: ${OPS} enqueues, ${OPS} cancels, ${OPS} drains, empty ledger vs ${GROWTH} settled intents (µs each, median of ${SHORT_RUNS}, range)\n`);
 const growth = { enqueue: [[], []], cancel: [[], []], drain: [[], []] } as Record<"enqueue" | "cancel" | "drain", [number[], number[]]>;
 // One unmeasured pass first, so that the empty ledger is not also the cold code.
 await timed(`/enqueue-later?count=${OPS}&scope=growth-warm`);
@@ -123,7 +124,7 @@ await timed(`/drain-each?count=${OPS}&scope=growth-warm`);
 // The full object is filled first; then the runs alternate between the two, so that a machine
 // that slows down or speeds up during the run weighs on both alike.
 await timed(`/fill?count=${GROWTH}&scope=growth-${GROWTH}`);
-for (let r = 0; r < RUNS; r++) {
+for (let r = 0; r < SHORT_RUNS; r++) {
   for (const [state, count] of [[0, 0], [1, GROWTH]] as const) {
     const scope = `growth-${count}`;
     growth.enqueue[state].push(((await timed(`/enqueue-later?count=${OPS}&scope=${scope}`)).ms * 1000) / OPS);
@@ -145,7 +146,7 @@ if (want("cancelon")) {
 // Cancel on an event: each append of a matching fact finds its intent by an indexed key,
 // so its cost must not grow with the settled intents (of the same, cancellable, kind) behind it.
 const OPS = 1000;
-console.log(`\n### Growth of cancel-on-event: ${OPS} appends of a matching fact, each cancelling one pending intent, empty vs ${GROWTH} settled cancellable intents (µs each, median of ${RUNS}, range)\n`);
+console.log(`\n### Growth of cancel-on-event: ${OPS} appends of a matching fact, each cancelling one pending intent, empty vs ${GROWTH} settled cancellable intents (µs each, median of ${SHORT_RUNS}, range)\n`);
 const appends: [number[], number[]] = [[], []];
 await timed(`/cancelon/later?count=${OPS}&scope=cancelon-warm`);
 await timed(`/cancelon/emit-matching?scope=cancelon-warm`);
@@ -153,7 +154,7 @@ await timed(`/cancelon/emit-matching?scope=cancelon-warm`);
 await timed(`/cancelon/fill?count=${GROWTH}&scope=cancelon-${GROWTH}`);
 const keysLeft: number[] = [];
 for (const count of [0, GROWTH]) keysLeft.push((await timed<number>(`/cancelon/rows?scope=cancelon-${count}`)).body);
-for (let r = 0; r < RUNS; r++) {
+for (let r = 0; r < SHORT_RUNS; r++) {
   for (const [state, count] of [[0, 0], [1, GROWTH]] as const) {
     const scope = `cancelon-${count}`;
     await timed(`/cancelon/later?count=${OPS}&scope=${scope}`);
