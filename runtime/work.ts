@@ -81,8 +81,8 @@ const DEADLINE_INDEXES = `
 const EARLIEST_CLAIM_DEADLINE = "SELECT min(claim_deadline) FROM work WHERE claim_token IS NOT NULL AND claim_deadline > ?1";
 
 /**
- * The kinds of unsettled work, as a common table \`kinds\`: one seek of
- * \`work_due\` per kind (a hand-made skip scan), however many rows each has.
+ * The kinds of unsettled work, as a common table `kinds`: one seek of
+ * `work_due` per kind (a hand-made skip scan), however many rows each has.
  */
 const UNSETTLED_KINDS = `WITH RECURSIVE kinds (kind) AS (
     SELECT min(trigger_kind) FROM work WHERE settled IS NULL
@@ -258,7 +258,7 @@ export class WorkTable {
     const due: DueRow[] = [];
     let bytes = 0;
     for (const values of rows) {
-      bytes += values[14] ?? 0;
+      bytes += payloadBytesOf(values);
       if (bytes > maxBytes && due.length > 0) return { rows: due, more: true };
       due.push(dueRow(values));
     }
@@ -494,6 +494,10 @@ type DueValues = [
 
 /** What a claim statement returns of each row it claimed. */
 type ClaimedValues = [intentId: number, token: string, mode: AcquireMode, attempt: number, cancelRequestedAt: number | null, cancelReason: string | null];
+
+function payloadBytesOf(values: DueValues): number {
+  return values[14] ?? 0;
+}
 
 function dueRow(values: DueValues): DueRow {
   const [intentId, triggerKind, fireAt, attempts, claimToken, claimDeadline, claimMode, cancelRequestedAt, cancelReason, lastError, intentVersion, startDeadline, finishDeadline, payload] = values;
