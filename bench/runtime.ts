@@ -113,30 +113,45 @@ for (const [kind, concurrency, count] of [["bench.io1", 1, 40], ["bench.io10", 1
 }
 }
 
-if (want("growth")) {
+/** Operations each growth figure times, in one request: µs per operation. */
 const OPS = 1000;
+const perOp = async (path: string) => ((await timed(path)).ms * 1000) / OPS;
+
+/**
+ * Runs `measure` on the empty object and the full one (`<prefix>-0` and
+ * `<prefix>-GROWTH`, filled by the caller first), alternating, SHORT_RUNS
+ * times each: a machine that slows down or speeds up during the run weighs
+ * on both alike.
+ */
+async function alternating(prefix: string, measure: (state: 0 | 1, scope: string) => Promise<void>): Promise<void> {
+  for (let r = 0; r < SHORT_RUNS; r++) {
+    for (const [state, count] of [[0, 0], [1, GROWTH]] as const) await measure(state, `${prefix}-${count}`);
+  }
+}
+
+/** A growth table: per operation, its µs on the empty object and on the full one, and their ratio. */
+function growthTable(operations: readonly (readonly [name: string, empty: number[], full: number[]])[]): void {
+  row(["operation", "empty", "range", `after ${GROWTH}`, "range", "ratio"]);
+  row(["---", "---:", "---:", "---:", "---:", "---:"]);
+  for (const [name, empty, full] of operations) {
+    row([name, Math.round(median(empty)), spread(empty), Math.round(median(full)), spread(full), (median(full) / median(empty)).toFixed(2)]);
+  }
+}
+
+if (want("growth")) {
 console.log(`\n### Growth: ${OPS} enqueues, ${OPS} cancels, ${OPS} drains, empty ledger vs ${GROWTH} settled intents (µs each, median of ${SHORT_RUNS}, range)\n`);
 const growth = { enqueue: [[], []], cancel: [[], []], drain: [[], []] } as Record<"enqueue" | "cancel" | "drain", [number[], number[]]>;
 // One unmeasured pass first, so that the empty ledger is not also the cold code.
 await timed(`/enqueue-later?count=${OPS}&scope=growth-warm`);
 await timed(`/cancel-pending?scope=growth-warm`);
 await timed(`/drain-each?count=${OPS}&scope=growth-warm`);
-// The full object is filled first; then the runs alternate between the two, so that a machine
-// that slows down or speeds up during the run weighs on both alike.
 await timed(`/fill?count=${GROWTH}&scope=growth-${GROWTH}`);
-for (let r = 0; r < SHORT_RUNS; r++) {
-  for (const [state, count] of [[0, 0], [1, GROWTH]] as const) {
-    const scope = `growth-${count}`;
-    growth.enqueue[state].push(((await timed(`/enqueue-later?count=${OPS}&scope=${scope}`)).ms * 1000) / OPS);
-    growth.cancel[state].push(((await timed(`/cancel-pending?scope=${scope}`)).ms * 1000) / OPS);
-    growth.drain[state].push(((await timed(`/drain-each?count=${OPS}&scope=${scope}`)).ms * 1000) / OPS);
-  }
-}
-row(["operation", "empty", "range", `after ${GROWTH}`, "range", "ratio"]);
-row(["---", "---:", "---:", "---:", "---:", "---:"]);
-for (const [op, [empty, full]] of Object.entries(growth)) {
-  row([op, Math.round(median(empty)), spread(empty), Math.round(median(full)), spread(full), (median(full) / median(empty)).toFixed(2)]);
-}
+await alternating("growth", async (state, scope) => {
+  growth.enqueue[state].push(await perOp(`/enqueue-later?count=${OPS}&scope=${scope}`));
+  growth.cancel[state].push(await perOp(`/cancel-pending?scope=${scope}`));
+  growth.drain[state].push(await perOp(`/drain-each?count=${OPS}&scope=${scope}`));
+});
+growthTable(Object.entries(growth).map(([op, [empty, full]]) => [op, empty, full] as const));
 console.log(`\nQuery plans with ${GROWTH} settled intents, of every statement one enqueue, cancel and drain ran:\n`);
 const plans = (await timed<Record<string, string[]>>(`/plans?scope=growth-${GROWTH}`)).body;
 for (const [query, plan] of Object.entries(plans)) console.log(`- \`${query}\`: ${plan.join("; ")}`);
@@ -145,25 +160,18 @@ for (const [query, plan] of Object.entries(plans)) console.log(`- \`${query}\`: 
 if (want("cancelon")) {
 // Cancel on an event: each append of a matching fact finds its intent by an indexed key,
 // so its cost must not grow with the settled intents (of the same, cancellable, kind) behind it.
-const OPS = 1000;
 console.log(`\n### Growth of cancel-on-event: ${OPS} appends of a matching fact, each cancelling one pending intent, empty vs ${GROWTH} settled cancellable intents (µs each, median of ${SHORT_RUNS}, range)\n`);
 const appends: [number[], number[]] = [[], []];
 await timed(`/cancelon/later?count=${OPS}&scope=cancelon-warm`);
 await timed(`/cancelon/emit-matching?scope=cancelon-warm`);
-// Filled first, then alternating, as the growth figures are.
 await timed(`/cancelon/fill?count=${GROWTH}&scope=cancelon-${GROWTH}`);
 const keysLeft: number[] = [];
 for (const count of [0, GROWTH]) keysLeft.push((await timed<number>(`/cancelon/rows?scope=cancelon-${count}`)).body);
-for (let r = 0; r < SHORT_RUNS; r++) {
-  for (const [state, count] of [[0, 0], [1, GROWTH]] as const) {
-    const scope = `cancelon-${count}`;
-    await timed(`/cancelon/later?count=${OPS}&scope=${scope}`);
-    appends[state].push(((await timed(`/cancelon/emit-matching?scope=${scope}`)).ms * 1000) / OPS);
-  }
-}
-row(["operation", "empty", "range", `after ${GROWTH}`, "range", "ratio"]);
-row(["---", "---:", "---:", "---:", "---:", "---:"]);
-row(["emitEvent, cancelling one pending intent", Math.round(median(appends[0])), spread(appends[0]), Math.round(median(appends[1])), spread(appends[1]), (median(appends[1]) / median(appends[0])).toFixed(2)]);
+await alternating("cancelon", async (state, scope) => {
+  await timed(`/cancelon/later?count=${OPS}&scope=${scope}`);
+  appends[state].push(await perOp(`/cancelon/emit-matching?scope=${scope}`));
+});
+growthTable([["emitEvent, cancelling one pending intent", ...appends]]);
 console.log(`\nCancel-on keys stored before the measured appends: ${keysLeft.join(" and ")} (settled intents keep none).`);
 console.log(`\nQuery plans with ${GROWTH} settled cancellable intents, of every statement one matching append ran:\n`);
 const cancelOnPlans = (await timed<Record<string, string[]>>(`/cancelon/plans?scope=cancelon-${GROWTH}`)).body;
