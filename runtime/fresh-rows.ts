@@ -1,4 +1,4 @@
-import type { DueRow } from "./work.ts";
+import { firesBefore, type DueRow } from "./work.ts";
 
 /**
  * What holding a row costs beyond its payload, as counted against the bound:
@@ -53,8 +53,4 @@ export class FreshRows {
     if (queue.length === 0) this.#byKind.delete(kind);
     return { rows, more: queue.length > 0 };
   }
-}
-
-function firesBefore(a: DueRow, b: DueRow): boolean {
-  return a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.intentId < b.intentId);
 }

@@ -3,7 +3,7 @@ import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
 import { FreshRows, payloadBytes } from "./fresh-rows.ts";
 import { ScheduleTable, type ScheduleRow } from "./schedule-table.ts";
 import type { IntentSummary, Settlement } from "./types.ts";
-import { WorkTable, type Attempt, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
+import { firesBefore, WorkTable, type Attempt, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
 
 /** Who hears of a row's new state (the intent's watchers); asked first, so that an unwatched intent costs no query. */
 export interface RowListener {
@@ -575,7 +575,7 @@ export class Scheduler {
   /** A row of `kind` is due at `fireAt`: what was read ahead of that kind holds only if the row comes after it. */
   #keepAheadOf(kind: string, fireAt: number, intentId: number): void {
     const last = this.#ahead.get(kind)?.rows.at(-1);
-    if (last !== undefined && (fireAt < last.fireAt || (fireAt === last.fireAt && intentId < last.intentId))) this.#dropAhead(kind);
+    if (last !== undefined && firesBefore({ fireAt, intentId }, last)) this.#dropAhead(kind);
   }
 
   /**

@@ -449,6 +449,11 @@ export class WorkTable {
   }
 }
 
+/** Whether `a` comes before `b` in the order due rows are read: fire time, then id. */
+export function firesBefore(a: Pick<WorkRow, "fireAt" | "intentId">, b: Pick<WorkRow, "fireAt" | "intentId">): boolean {
+  return a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.intentId < b.intentId);
+}
+
 export function phaseOf(row: WorkRow): IntentPhase {
   if (row.settled === "completed" && row.cancel !== null) return "completed_after_cancel_requested";
   if (row.settled !== null) return row.settled;
@@ -506,7 +511,7 @@ function dueRow(values: DueValues): DueRow {
     triggerKind,
     fireAt,
     attempts,
-    claim: claimToken === null ? null : { token: claimToken, deadline: claimDeadline as number, mode: claimMode as AcquireMode },
+    claim: claimOf(claimToken, claimDeadline, claimMode),
     cancel: cancelOf(cancelRequestedAt, cancelReason),
     settled: null,
     settledAt: null,
@@ -524,10 +529,7 @@ function toWorkRow(row: Row): WorkRow {
     triggerKind: row.trigger_kind,
     fireAt: row.fire_at,
     attempts: row.attempts,
-    claim:
-      row.claim_token === null
-        ? null
-        : { token: row.claim_token, deadline: row.claim_deadline as number, mode: row.claim_mode as AcquireMode },
+    claim: claimOf(row.claim_token, row.claim_deadline, row.claim_mode),
     cancel: cancelOf(row.cancel_requested_at, row.cancel_reason),
     settled: row.settled,
     settledAt: row.settled_at,
@@ -536,6 +538,11 @@ function toWorkRow(row: Row): WorkRow {
     startDeadline: row.start_deadline,
     finishDeadline: row.finish_deadline,
   };
+}
+
+/** A row's claim from its columns, which the table's CHECKs keep all set or all null. */
+function claimOf(token: string | null, deadline: number | null, mode: AcquireMode | null): WorkRow["claim"] {
+  return token === null ? null : { token, deadline: deadline as number, mode: mode as AcquireMode };
 }
 
 function cancelOf(requestedAt: number | null, reason: string | null): WorkRow["cancel"] {
