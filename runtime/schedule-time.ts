@@ -8,6 +8,16 @@ import { Cron } from "croner";
  */
 export const MIN_EVERY_MS = 1_000;
 
+/**
+ * The longest `everyMs`: 100 years of 365.25 days. A next fire time is
+ * `now + everyMs`, and it must be a time a `Date` holds (±8.64e15 ms), as an
+ * enqueue's `at` must; nothing useful repeats less often than this.
+ */
+export const MAX_EVERY_MS = 100 * 365.25 * 24 * 3_600_000;
+
+/** An IANA zone name (`Europe/Paris`, `UTC`, `Etc/GMT+5`): letters first, never a UTC offset such as `+14:00`, which Intl also takes. */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(?:\/[A-Za-z0-9_+\-]+)*$/;
+
 /** A schedule's timing as stored: exactly one of `cron` and `everyMs`. */
 export interface Timing {
   readonly cron: string | null;
@@ -18,8 +28,8 @@ export interface Timing {
 /**
  * Reads a schedule's timing from untyped input, or answers why not: exactly
  * one of `cron` (five or six fields, croner's syntax; `timezone` an IANA
- * zone, default UTC) and `everyMs` (a whole number of ms, at least
- * `MIN_EVERY_MS`). Pure, so that the generator's checks and the runtime's
+ * zone name, never an offset; default UTC) and `everyMs` (a whole number
+ * of ms, from `MIN_EVERY_MS` to `MAX_EVERY_MS`). Pure, so that the generator's checks and the runtime's
  * say the same.
  */
 export function readTiming(raw: { readonly cron?: unknown; readonly timezone?: unknown; readonly everyMs?: unknown }): Timing | string {
@@ -30,6 +40,7 @@ export function readTiming(raw: { readonly cron?: unknown; readonly timezone?: u
     if (!Number.isSafeInteger(everyMs) || (everyMs as number) < MIN_EVERY_MS) {
       return `everyMs must be a whole number of milliseconds, at least ${MIN_EVERY_MS} (got ${String(everyMs)})`;
     }
+    if ((everyMs as number) > MAX_EVERY_MS) return `everyMs must be at most ${MAX_EVERY_MS} milliseconds (100 years) (got ${String(everyMs)})`;
     return { cron: null, timezone: null, everyMs: everyMs as number };
   }
   if (typeof cron !== "string" || cron.trim() === "") return "cron must be a non-empty string";
@@ -78,7 +89,7 @@ function cronOf(timing: Timing): Cron {
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return zone !== "";
+    return ZONE_NAME.test(zone);
   } catch {
     return false;
   }

@@ -112,6 +112,10 @@ describe("the operator surface's schedules", () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatch(/everyMs must be a whole number of milliseconds, at least 1000 \(got 10\)/);
     expect((await put("hourly", { ...hourly, payload: { id: 1 } })).status).toBe(400);
+    const offset = await put("hourly", { triggerKind: "test.script", payload: { id: "h", acquire: "return" }, cron: "0 * * * *", timezone: "+14:00" });
+    expect([offset.status, offset.body.error]).toEqual([400, expect.stringMatching(/timezone must be an IANA time zone .*"\+14:00"/)]);
+    const forever = await put("hourly", { ...hourly, everyMs: Number.MAX_SAFE_INTEGER });
+    expect([forever.status, forever.body.error]).toEqual([400, expect.stringMatching(/everyMs must be at most 3155760000000 milliseconds/)]);
     expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([]);
 
     const created = await put("hourly", hourly);
