@@ -1,4 +1,5 @@
 import { RequestError } from "./errors.ts";
+import { checkIdempotencyKey } from "./idempotency.ts";
 import { toJsonText } from "./json.ts";
 import type { Ledger } from "./ledger.ts";
 import { checkEach, RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
@@ -71,12 +72,10 @@ export interface EmitHost {
  * anything is written.
  */
 export function emitEvent(host: EmitHost, request: EmitEventRequest, now: number): EmitEventResult {
-  const { kind, idempotencyKey } = (request ?? {}) as Partial<EmitEventRequest>;
+  const { kind } = (request ?? {}) as Partial<EmitEventRequest>;
   const declared = requireEvent(host.events, kind);
   const what = `emitEvent "${declared.kind}"`;
-  if (idempotencyKey !== undefined && (typeof idempotencyKey !== "string" || idempotencyKey === "")) {
-    throw new RequestError(`${what}: idempotencyKey must be a non-empty string`);
-  }
+  const idempotencyKey = checkIdempotencyKey(what, request.idempotencyKey);
   toJsonText(request.payload, `${what}: payload`);
   const parsed = parsePayload(declared, request.payload);
   if (!parsed.ok) throw new RequestError(`${what}: payload refused: ${parsed.reason}`);

@@ -1,5 +1,6 @@
 import { intentKeys } from "./cancel-on.ts";
 import { RequestError } from "./errors.ts";
+import { checkIdempotencyKey } from "./idempotency.ts";
 import { toJsonText } from "./json.ts";
 import type { Ledger } from "./ledger.ts";
 import type { RegisteredTrigger, Registry } from "./registry.ts";
@@ -21,11 +22,8 @@ export interface IntentHost {
  */
 export function enqueueIntent(host: IntentHost, request: FollowUp, now: number): { id: number } {
   const registered = requireTrigger(host.registry, request.triggerKind);
-  const { idempotencyKey } = request;
   const at = fireTime(registered.kind, request.at, now);
-  if (idempotencyKey !== undefined && (typeof idempotencyKey !== "string" || idempotencyKey === "")) {
-    throw new RequestError(`enqueueTrigger "${registered.kind}": idempotencyKey must be a non-empty string`);
-  }
+  const idempotencyKey = checkIdempotencyKey(`enqueueTrigger "${registered.kind}"`, request.idempotencyKey);
   toJsonText(request.payload, `enqueueTrigger "${registered.kind}": payload`);
   const parsed = parseIntent(registered, request.payload);
   if (!parsed.ok) throw new RequestError(`enqueueTrigger "${registered.kind}": payload refused: ${parsed.reason}`);

@@ -29,6 +29,8 @@ describe("enqueueTrigger", () => {
     // A hole, which JSON would bring back as null.
     ["a hole in an array", { triggerKind: "test.script", payload: { id: "x", acquire: "return", list: [1, , 3] } }, /payload at \$\.list\[1\]: undefined is not JSON/],
     ["an empty idempotency key", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, idempotencyKey: "" }, /idempotencyKey must be a non-empty string/],
+    // 513 characters, 1 026 bytes of UTF-8: the limit is in bytes.
+    ["an idempotency key over 1 024 bytes", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, idempotencyKey: "é".repeat(513) }, /enqueueTrigger "test.script": idempotencyKey is 1026 bytes of UTF-8, over the 1024-byte limit/],
   ])("refuses %s with a clear error and writes nothing", async (_, request, message) => {
     const { agent } = freshAgent("refused");
     await expect(agent.enqueueTrigger(request as never)).rejects.toThrow(message);

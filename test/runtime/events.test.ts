@@ -23,6 +23,13 @@ describe("emitEvent", () => {
     ]);
   });
 
+  it("takes an idempotency key of exactly 1 024 bytes, and it still answers duplicates", async () => {
+    const { agent } = freshEventsAgent("emit-key-limit");
+    const key = "€".repeat(341) + "k"; // 341 · 3 + 1 = 1 024 bytes of UTF-8
+    const first = await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: key });
+    expect(await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: key })).toEqual({ id: first.id, duplicate: true });
+  });
+
   it("answers the first event's id for a repeated idempotency key of the same kind, and writes nothing", async () => {
     const { agent } = freshEventsAgent("emit-key");
     const first = await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "refund-1" });
@@ -46,6 +53,8 @@ describe("emitEvent", () => {
     ["a payload that is not JSON", { kind: "payment.refunded", payload: { orderId: "o-1", at: { when: new Date(0) } } }, /payload at \$\.at\.when: a Date object is not JSON/],
     ["an empty idempotency key", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "" }, /idempotencyKey must be a non-empty string/],
     ["an idempotency key that is not a string", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: 1 }, /idempotencyKey must be a non-empty string/],
+    ["a 1 MiB idempotency key", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "k".repeat(1024 * 1024) }, /emitEvent "payment.refunded": idempotencyKey is 1048576 bytes of UTF-8, over the 1024-byte limit/],
+    ["an idempotency key of 1 025 bytes", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "k".repeat(1025) }, /over the 1024-byte limit/],
   ])("refuses %s, and every table is left as it was", async (_, request, message) => {
     const { agent } = freshEventsAgent("emit-refused");
     // Work the refused fact would have cancelled, had it been written.
