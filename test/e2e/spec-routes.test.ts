@@ -7,6 +7,13 @@ import { expect, it } from "vitest";
  * Worker serves. A route it does not serve answers the API's own 404,
  * `no route for …`, which a missing intent or stream never does.
  */
+declare global {
+  // Vite's own declaration of this is a module's here (the project forces module detection), so it does not reach ImportMeta.
+  interface ImportMeta {
+    glob<T>(pattern: string, options: { query: string; import: string; eager: true }): Record<string, T>;
+  }
+}
+
 const specs = import.meta.glob<string>("../../specs/*.yaml", { query: "?raw", import: "default", eager: true });
 const ROUTE = /\b(GET|POST|PUT|DELETE) (\/[\w.:/-]*\w)/g;
 
