@@ -8,7 +8,7 @@ import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
 import { createRegistry, createStreamRegistry } from "./registry.ts";
 import { summarizeSchedule } from "./schedule-table.ts";
-import { fireDueSchedules, installSpecSchedules, scheduleTrigger, unscheduleTrigger } from "./schedules.ts";
+import { fireDueSchedules, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "./schedules.ts";
 import { answerTimeouts } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
@@ -144,20 +144,29 @@ export function defineAgentDO<
     readonly #scope: Scope;
     readonly #pump: Pump;
     readonly #streams: StreamRunner;
+    readonly #defaults: SpecDefaults;
 
     constructor(state: DurableObjectState, env: Env) {
       super(state, env);
       const missing = bindings.filter((name) => (env as Record<string, unknown>)[name] === undefined);
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
       // The drain's abort, for a cancel-on-event that commits: the drain exists once the scope does.
-      this.#scope = openScope(state, env, registry, eventRegistry, (intentId, reason) => this.#pump.abort(intentId, reason));
+      this.#scope = openScope(
+        state,
+        env,
+        registry,
+        eventRegistry,
+        (intentId, reason) => this.#pump.abort(intentId, reason),
+        () => this.#defaults.written(Date.now()),
+      );
       // What time brings, in the drain: deadlines passed, then schedules due (which may enqueue work).
       this.#pump = new Pump(this.#scope, (now) => {
         answerTimeouts(this.#scope, this.#pump, now);
         fireDueSchedules(this.#scope, now);
       });
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
-      installSpecSchedules(this.#scope, registry, Date.now());
+      this.#defaults = new SpecDefaults(this.#scope, registry);
+      this.#defaults.start(Date.now());
       this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
     }
 
@@ -210,7 +219,7 @@ export function defineAgentDO<
     }
 
     scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary> {
-      return Promise.resolve(scheduleTrigger(this.#scope, request, Date.now()));
+      return Promise.resolve(scheduleTrigger(this.#scope, request, Date.now(), (now) => this.#defaults.written(now)));
     }
 
     unscheduleTrigger(key: string): Promise<{ removed: boolean }> {

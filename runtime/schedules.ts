@@ -16,7 +16,7 @@ export const MAX_SCHEDULE_KEY_LENGTH = 256;
 /** What schedules need: enqueueing an intent, and the schedule writes of the one owner of work. */
 export interface ScheduleHost extends IntentHost {
   readonly work: IntentHost["work"] &
-    Pick<Scheduler, "transaction" | "putSchedule" | "removeSchedule" | "scheduleFired" | "getSchedule" | "listSchedules" | "dueSchedules">;
+    Pick<Scheduler, "transaction" | "afterCommit" | "putSchedule" | "removeSchedule" | "scheduleFired" | "getSchedule" | "listSchedules" | "dueSchedules">;
 }
 
 /**
@@ -37,7 +37,7 @@ export function firingKey(key: string, fireAt: number): string {
  * The same request again changes nothing; a changed timing starts afresh
  * from `now`, and an unchanged one keeps its next fire time.
  */
-export function scheduleTrigger(host: ScheduleHost, request: unknown, now: number): ScheduleSummary {
+export function scheduleTrigger(host: ScheduleHost, request: unknown, now: number, written: (now: number) => void = () => {}): ScheduleSummary {
   if (typeof request !== "object" || request === null) throw new RequestError("scheduleTrigger: the request must be an object");
   const { key, triggerKind, payload } = request as Record<string, unknown>;
   const name = checkKey("scheduleTrigger", key);
@@ -50,10 +50,15 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   // Stored as parsed (defaults filled in), as an intent is: what an upgrade after a breaking change expects.
   const text = toJsonText(parsed.intent, `scheduleTrigger ${name}: payload`);
   const existing = host.work.getSchedule(key as string);
-  if (existing?.origin === "spec") throw ownedBySpec("scheduleTrigger", existing);
+  refuseSpecKey(host.registry, "scheduleTrigger", key as string, existing);
   const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now);
   if (row === null) throw new RequestError(`scheduleTrigger ${name}: cron ${JSON.stringify(timing.cron)} never fires after now`);
-  if (row !== existing) host.work.transaction(() => host.work.putSchedule(row));
+  if (row !== existing) {
+    host.work.transaction(() => {
+      host.work.putSchedule(row);
+      written(now);
+    });
+  }
   return summarizeSchedule(row);
 }
 
@@ -61,8 +66,8 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
 export function unscheduleTrigger(host: ScheduleHost, key: unknown): { removed: boolean } {
   checkKey("unscheduleTrigger", key);
   const existing = host.work.getSchedule(key as string);
+  refuseSpecKey(host.registry, "unscheduleTrigger", key as string, existing);
   if (existing === null) return { removed: false };
-  if (existing.origin === "spec") throw ownedBySpec("unscheduleTrigger", existing);
   return { removed: host.work.transaction(() => host.work.removeSchedule(existing.key)) };
 }
 
@@ -165,6 +170,50 @@ function checkKey(what: string, key: unknown): string {
   return JSON.stringify(key);
 }
 
-function ownedBySpec(what: string, row: ScheduleRow): RequestError {
-  return new RequestError(`${what} ${JSON.stringify(row.key)}: the key belongs to a default schedule that trigger "${row.triggerKind}" declares; change it in the spec`);
+/**
+ * A spec default's key is the spec's: refused when a spec row holds it, and
+ * when no row does but a trigger declares it (a scope whose defaults are not
+ * installed yet). An API row that held the key before a deploy declared it
+ * stays the API's, so that it can still be changed or removed.
+ */
+function refuseSpecKey(registry: Registry, what: string, key: string, existing: ScheduleRow | null): void {
+  if (existing !== null && existing.origin !== "spec") return;
+  const owner = existing?.triggerKind ?? [...registry.values()].find(({ schedules }) => schedules.some((s) => s.key === key))?.kind;
+  if (owner === undefined) return;
+  throw new RequestError(`${what} ${JSON.stringify(key)}: the key belongs to a default schedule that trigger "${owner}" declares; change it in the spec`);
+}
+
+/**
+ * When a scope's spec defaults are installed. A read must never write, and
+ * an object starts for a read as it does for a write (any page can make a
+ * browser GET a scope of any name): so an object that starts holding
+ * nothing (no ledger event, no schedule) installs nothing, and its first
+ * write installs them, in that write's transaction. An object that holds
+ * something reconciles them when it starts, as a deploy that changed them
+ * needs.
+ */
+export class SpecDefaults {
+  #installed = false;
+
+  constructor(
+    private readonly host: ScheduleHost & { readonly sql: SqlStorage },
+    private readonly registry: Registry,
+  ) {}
+
+  /** When the object starts: reconciles the defaults of a scope that holds anything. */
+  start(now: number): void {
+    const held = this.host.sql.exec<{ held: number }>("SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM schedules) AS held").one().held;
+    if (held === 0) return;
+    installSpecSchedules(this.host, this.registry, now);
+    this.#installed = true;
+  }
+
+  /** Inside every write's transaction: the first write to a scope that held nothing installs them; a rollback undoes that too. */
+  written(now: number): void {
+    if (this.#installed) return;
+    installSpecSchedules(this.host, this.registry, now);
+    this.host.work.afterCommit(() => {
+      this.#installed = true;
+    });
+  }
 }

@@ -38,9 +38,12 @@ export function openScope(
   registry: Registry,
   events: EventRegistry = new Map(),
   abort: (intentId: number, reason: string | null) => void = () => {},
+  /** Hears every append, inside its transaction: the object installs its spec defaults with the first. */
+  appended: () => void = () => {},
 ): Scope {
   // Every appended fact wakes the ledger's tails and passes the cancel-on-event rules, inside its own transaction.
   const ledger: Ledger = new Ledger(state.storage.sql, (fact) => {
+    appended();
     watchers.ledgerAppended();
     cancelOnFact(scope, abort, fact);
   });

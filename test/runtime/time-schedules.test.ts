@@ -143,8 +143,11 @@ describe("a schedule firing", () => {
 });
 
 describe("default schedules", () => {
-  it("are installed once when the object starts and left as they are across restarts", async () => {
+  it("are installed once, by the scope's first write, and left as they are across restarts", async () => {
     const { agent, scope } = freshTimeAgent("defaults");
+    expect(await agent.schedules()).toEqual([]); // a read writes nothing (see reads-write-nothing.test.ts)
+    await agent.scheduleTrigger({ key: "first-write", triggerKind: "time.tick", payload: { id: "first" }, everyMs: 3_600_000 });
+    await agent.unscheduleTrigger("first-write");
     const installed = await agent.schedules();
     expect(installed.map((s) => [s.key, s.origin, s.cron, s.timezone, s.everyMs])).toEqual([
       ["default.every-minute", "spec", null, null, 60_000],
