@@ -2,7 +2,6 @@ import { Hono, type Context } from "hono";
 import type { AgentMethods, AgentObject, RefusableMethod } from "../define-agent-do.ts";
 import type { Outcome } from "../refusal.ts";
 import type { AnyTrigger, EventQuery } from "../types.ts";
-import { consolePage } from "./console-page.ts";
 import { assertSameOrigin, loopbackOnly, type Action, type Authorize } from "./guard.ts";
 import { BadRequest, decimal, jsonObject, kinds, MAX_LIMIT, MAX_REASON_BYTES, optionalText, wellEncoded } from "./input.ts";
 
@@ -19,6 +18,16 @@ export interface OperatorOptions<Env, Trigger extends AnyTrigger> {
   readonly trustedOrigins?: readonly string[];
   /** Where the API is mounted when used as a plain `fetch` handler (`/ops`); not needed under `app.route`. */
   readonly basePath?: string;
+  /**
+   * The console page, served at `GET /`: `import { operatorConsole } from "durable-triggers/console"`.
+   * Without it `GET /` answers 404 and the page's 22 KiB stay out of the Worker's bundle.
+   */
+  readonly console?: OperatorConsole;
+}
+
+/** The console's page, as `durable-triggers/console` exports it. */
+export interface OperatorConsole {
+  readonly html: string;
 }
 
 /**
@@ -34,12 +43,12 @@ const MAX_SCOPE_LENGTH = 256;
 
 /**
  * The operator surface over every scope of one binding: the JSON API, the
- * three server-sent-event endpoints and the console page. Serve it alone as
+ * three server-sent-event endpoints and, when given, the console page. Serve it alone as
  * `{ fetch: operatorApi({ namespace: (env) => env.AGENT }).fetch }`, under a
  * prefix with `basePath: "/ops"`, or inside a hono app with
  * `app.mount("/ops", operatorApi(…).fetch)`.
  *
- *   GET  /                               the console
+ *   GET  /                               the console, with `console: operatorConsole`
  *   GET  /scopes/:scope/registration     the registered triggers and streams, with their JSON Schemas
  *   POST /scopes/:scope/intents          { triggerKind, payload, at?, idempotencyKey? } → 201 { id }
  *   GET  /scopes/:scope/intents          ?limit=1..1000&beforeId= → newest first
@@ -90,11 +99,13 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     return text === undefined ? {} : { [name]: read(text) };
   };
 
+  const page = options.console;
   app.get("/", async (c) => {
+    if (page === undefined) throw new BadRequest('no console mounted: pass `console: operatorConsole` from "durable-triggers/console" to operatorApi', 404);
     const verdict = await authorize(c.req.raw, { scope: null, action: "read" }, c.env);
     if (verdict instanceof Response) return verdict;
     if (!verdict) throw new BadRequest("not allowed to read", 403);
-    return c.html(consolePage);
+    return c.html(page.html);
   });
 
   app.get("/scopes/:scope/registration", async (c) => c.json(await (await admit(c, "read")).registration()));

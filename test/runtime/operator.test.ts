@@ -1,6 +1,10 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { operatorApi } from "../../runtime/operator/index.ts";
 import { describe, expect, it } from "vitest";
 import { agentFor, freshAgent } from "./helpers";
+import type { TestAgentDO } from "./worker";
+
+type TestAgentNamespace = DurableObjectNamespace<InstanceType<typeof TestAgentDO>>;
 
 /** The operator surface as test/runtime/worker.ts mounts it: /ops, bearer tokens "reader" and "operator". */
 const ORIGIN = "https://ops.example";
@@ -117,6 +121,15 @@ describe("the operator surface's guard", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("durable</b>-triggers · console");
     expect((await exports.default.fetch(`${ORIGIN}/ops/`)).status).toBe(401);
+  });
+
+  it("serves no console unless one is passed (durable-triggers/console), and the API still answers", async () => {
+    const bare = operatorApi<{ AGENT: TestAgentNamespace }>({ namespace: (e) => e.AGENT, authorize: () => true });
+    const page = await bare.fetch(new Request(`${ORIGIN}/`), env as never);
+    expect(page.status).toBe(404);
+    expect(((await page.json()) as { error: string }).error).toMatch(/durable-triggers\/console/);
+    const { scope } = freshAgent("bare");
+    expect((await bare.fetch(new Request(`${ORIGIN}/scopes/${scope}/intents`), env as never)).status).toBe(200);
   });
 });
 

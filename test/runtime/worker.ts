@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { operatorConsole } from "../../runtime/operator/console.ts";
 import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, NonRetryableError, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
 import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
@@ -251,12 +252,12 @@ const authorize: Authorize<TestEnv> = (request, { action }) => {
   if (token === undefined) return Response.json({ error: "a bearer token is required" }, { status: 401, headers: { "www-authenticate": "Bearer" } });
   return token === "operator" || (token === "reader" && action === "read");
 };
-const operator = operatorApi<TestEnv>({ namespace: (env) => env.AGENT, basePath: "/ops", authorize });
+const operator = operatorApi<TestEnv>({ namespace: (env) => env.AGENT, basePath: "/ops", authorize, console: operatorConsole });
 
 /** The same surface mounted inside a user's own hono app, as the README shows. */
 const app = new Hono<{ Bindings: TestEnv }>();
 app.get("/", (c) => c.text("the user's own app"));
-app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, authorize }).fetch);
+app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, authorize, console: operatorConsole }).fetch);
 
 export default {
   fetch: (request, env, ctx) => (new URL(request.url).pathname.startsWith("/ops") ? operator.fetch(request, env as never, ctx) : app.fetch(request, env as TestEnv, ctx)),
