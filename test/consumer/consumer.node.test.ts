@@ -5,7 +5,7 @@
  * Worker" steps, in order, with the tools a user runs.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,9 +80,18 @@ describe("a Worker project outside this repository that installs the packed pack
     const files = readdirSync(installed, { recursive: true, withFileTypes: true })
       .filter((f) => f.isFile())
       .map((f) => join(f.parentPath, f.name).slice(installed.length + 1));
-    expect(files.filter((f) => !/^(dist\/(runtime|generator)(\/[\w.-]+)+\.(js|d\.ts)|schemas\/[\w.-]+\.json|docs\/[\w.-]+\.md|README\.md|package\.json)$/.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => !/^(dist\/(runtime|generator)(\/[\w.-]+)+\.(js|d\.ts)|schemas\/[\w.-]+\.json|docs\/[\w.-]+\.(md|png)|bench\/README\.md|README\.md|package\.json)$/.test(f)),
+    ).toEqual([]);
     expect(files).toContain("dist/runtime/index.d.ts");
     expect(files.some((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false);
+  });
+
+  it("ships what the README's relative links point to, so none is dead on npm", () => {
+    const readme = readFileSync(join(project, "node_modules/durable-triggers/README.md"), "utf8");
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/.test(target));
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((target) => !existsSync(join(project, "node_modules/durable-triggers", target)))).toEqual([]);
   });
 
   it("step 2: `trigger-codegen init` writes the spec, its code and stub, and what wrangler.jsonc needs, keeping its comments", async () => {
