@@ -91,7 +91,8 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger, Event ext
 }
 
 /** The methods `attempt` calls: the ones that refuse bad input. */
-export type RefusableMethod = "enqueueTrigger" | "cancelTrigger" | "emitEvent" | "events" | "intents" | "scheduleTrigger" | "unscheduleTrigger" | "cancelStream";
+const REFUSABLE_METHODS = new Set(["enqueueTrigger", "cancelTrigger", "emitEvent", "events", "intents", "scheduleTrigger", "unscheduleTrigger", "cancelStream"] as const);
+export type RefusableMethod = typeof REFUSABLE_METHODS extends Set<infer M> ? M : never;
 
 /** An instance of a class built by `defineAgentDO`: what `DurableObjectNamespace<…>` and its stubs are typed with. */
 export type AgentObject<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env, Event extends AnyDeclaredEvent = never> = DurableObject<Env> &
@@ -239,8 +240,11 @@ export function defineAgentDO<
     }
 
     attempt<M extends RefusableMethod>(method: M, argument: Parameters<AgentMethods<Trigger, Event>[M]>[0]) {
-      const call = this[method] as (argument: unknown) => unknown;
-      return outcomeOf(() => call.call(this, argument)) as Promise<Outcome<Awaited<ReturnType<AgentMethods<Trigger, Event>[M]>>>>;
+      return outcomeOf(() => {
+        // RPC input is untyped: only the refusable calls are reachable through here.
+        if (!REFUSABLE_METHODS.has(method)) throw new RequestError(`attempt: ${JSON.stringify(String(method))} is not one of ${[...REFUSABLE_METHODS].join(", ")}`);
+        return (this[method] as (argument: unknown) => unknown).call(this, argument);
+      }) as Promise<Outcome<Awaited<ReturnType<AgentMethods<Trigger, Event>[M]>>>>;
     }
 
     override async alarm(): Promise<void> {

@@ -106,6 +106,7 @@ describe("the operator surface's guard", () => {
       refused: expect.stringMatching(/^enqueueTrigger "test.script": payload refused: id: expected a non-empty string/),
     });
     expect(await agent.attempt("intents", {})).toEqual({ ok: true, value: [] });
+    expect(await agent.attempt("alarm" as never, undefined as never)).toMatchObject({ ok: false, refused: expect.stringMatching(/^attempt: "alarm" is not one of enqueueTrigger/) });
     const bad = await call(`/scopes/${scope}/intents`, {
       method: "POST",
       token: "operator",
