@@ -1,16 +1,18 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { ignoreRefusals } from "./runtime/testing.ts";
 
 // Three projects: the generator runs in Node; the runtime and the example app
 // run inside workerd with real SQLite-backed Durable Objects and real alarms.
 export default defineConfig({
   test: {
     // vitest-pool-workers leaks one unhandled rejection for every Durable Object RPC that
-    // rejects, even when the test awaits it (cloudflare/workers-sdk#14736). Only the
-    // runtime's deliberate refusals, which tests provoke on purpose, are let through.
+    // rejects, even when the test awaits it (cloudflare/workers-sdk#14736). The runtime's
+    // refusals (as `durable-triggers/testing` ships it to users) and the registration
+    // errors these tests provoke on purpose are let through.
     onUnhandledError(error) {
       const { remote, name } = error as { remote?: boolean; name?: string };
-      return !(remote === true && (name === "RequestError" || name === "RegistrationError"));
+      return ignoreRefusals(error) && !(remote === true && name === "RegistrationError");
     },
     projects: [
       {

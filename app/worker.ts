@@ -1,3 +1,4 @@
+import { operatorConsole } from "durable-triggers/console";
 import { operatorApi } from "durable-triggers/http";
 
 export { AgentDO } from "./agent";
@@ -8,7 +9,7 @@ export { AgentDO } from "./agent";
  * With no `authorize` hook it answers on a loopback host only, which is
  * where `npm start` serves it; README shows a token-guarded one.
  */
-const operator = operatorApi<Cloudflare.Env>({ namespace: (env) => env.AGENT });
+const operator = operatorApi<Cloudflare.Env>({ namespace: (env) => env.AGENT, console: operatorConsole });
 
 export default {
   fetch: operator.fetch,

@@ -21,10 +21,16 @@ export interface CancelHost extends SettleHost {
  * happens inside a transaction, so a call that throws leaves storage as it was.
  */
 export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, request: CancelRequest): CancelResult {
-  const registered = requireTrigger(host.registry, request.triggerKind);
   const { intentEventId } = request;
-  const reason = checkCancelReason(`cancelTrigger "${registered.kind}"`, request.reason);
   const row = host.work.get(intentEventId);
+  // The id names the intent: without a kind (over HTTP), the row's own is the one checked.
+  const kind: unknown = request.triggerKind ?? row?.triggerKind;
+  if (kind === undefined) {
+    checkCancelReason("cancelTrigger", request.reason);
+    return { status: "not_found", intentEventId };
+  }
+  const registered = requireTrigger(host.registry, kind);
+  const reason = checkCancelReason(`cancelTrigger "${registered.kind}"`, request.reason);
   if (row === null || row.triggerKind !== registered.kind) return { status: "not_found", intentEventId };
   if (row.settled !== null) return { status: "already_completed", intentEventId, settled: row.settled };
   if (registered.trigger.cancellation === "ignored") return { status: "ignored", intentEventId };

@@ -3,7 +3,30 @@
  * Node alike: it needs only `fetch` and web streams. It imports no runtime
  * code, so bundling it pulls in nothing of the Durable Object side.
  */
-import type { IntentFrame, LedgerEvent } from "./types.ts";
+import type { IntentFrame, IntentPhase, LedgerEvent, Settlement } from "./types.ts";
+
+/**
+ * A frame of `watchIntent`, decoded: `Progress` is what the trigger's
+ * `ctx.progress` sends (the generated `…Progress` type of its spec), the
+ * terminal frame's `error` is an object, and `cancel` carries the request's
+ * reason when the intent was asked to stop.
+ */
+export type WatchFrame<Progress = unknown> =
+  | { readonly event: "phase"; readonly data: { readonly intentEventId: number; readonly phase: IntentPhase } }
+  | { readonly event: "progress"; readonly data: { readonly intentEventId: number; readonly payload: Progress } }
+  | { readonly event: Settlement; readonly data: TerminalFrame };
+
+/** The one frame that ends a watch: how the intent settled, and why. */
+export interface TerminalFrame {
+  readonly intentEventId: number;
+  readonly triggerKind: string;
+  readonly phase: IntentPhase;
+  readonly settledAt: number;
+  /** The last attempt's error when the intent failed, else `null`. */
+  readonly error: { readonly name: string; readonly message: string } | null;
+  /** The cancel request when one was made (`reason`: the caller's, `timeout:finish`, `event:<kind>#<id>`), else `null`. */
+  readonly cancel: { readonly requestedAt: number; readonly reason: string | null } | null;
+}
 
 export interface SseMessage {
   readonly event: string;
@@ -54,14 +77,25 @@ export interface ClientOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** Follows one intent: its phase, its progress, then its terminal frame, after which the iteration ends. */
-export async function* watchIntent(url: string | URL, options: ClientOptions = {}): AsyncGenerator<IntentFrame> {
+/**
+ * Follows one intent: its phase, its progress, then its terminal frame, after
+ * which the iteration ends. `Progress` types the progress frames' payload:
+ * `watchIntent<TimerCountdownProgress>(url)`; it is not checked at run time.
+ */
+export async function* watchIntent<Progress = unknown>(url: string | URL, options: ClientOptions = {}): AsyncGenerator<WatchFrame<Progress>> {
   const response = await open(url, options, undefined);
   for await (const message of readSse(response.body!)) {
-    const frame = { event: message.event, data: JSON.parse(message.data) } as IntentFrame;
-    yield frame;
+    const frame = decodeFrame({ event: message.event, data: JSON.parse(message.data) } as IntentFrame);
+    yield frame as WatchFrame<Progress>;
     if (frame.event !== "phase" && frame.event !== "progress") return;
   }
+}
+
+/** The wire's terminal frame carries the error as JSON text (as the ledger stores it); the client hands out the object. */
+function decodeFrame(frame: IntentFrame): WatchFrame {
+  if (frame.event === "phase" || frame.event === "progress") return frame;
+  const { error, cancel = null } = frame.data;
+  return { event: frame.event, data: { ...frame.data, error: error === null ? null : (JSON.parse(error) as TerminalFrame["error"]), cancel } };
 }
 
 export interface TailOptions extends ClientOptions {

@@ -1,5 +1,6 @@
 import { RequestError } from "./errors.ts";
 import { checkIdempotencyKey } from "./idempotency.ts";
+import { runParser, unknownKind } from "./refusal.ts";
 import { toJsonText } from "./json.ts";
 import type { Ledger } from "./ledger.ts";
 import { checkEach, RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
@@ -95,15 +96,10 @@ function requireEvent(events: EventRegistry, kind: unknown): AnyDeclaredEvent {
   }
   const declared = typeof kind === "string" ? events.get(kind) : undefined;
   if (declared) return declared;
-  const known = [...events.keys()].map((k) => `"${k}"`).join(", ");
-  throw new RequestError(`emitEvent: unknown event kind ${JSON.stringify(kind)}; declared kinds: ${known || "none"}`);
+  throw unknownKind("event", kind, events.keys(), "declared kinds");
 }
 
 /** `parsePayload` is user code: a throw is a refusal, not a crash. */
 function parsePayload(declared: AnyDeclaredEvent, raw: unknown): PayloadParseResult<unknown> {
-  try {
-    return declared.parsePayload(raw);
-  } catch (error) {
-    return { ok: false as const, reason: `parsePayload threw: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  return runParser("parsePayload", () => declared.parsePayload(raw));
 }

@@ -3,6 +3,7 @@ import { cancelIntent } from "./cancel.ts";
 import { createEventRegistry, emitEvent } from "./declared-events.ts";
 import { RegistrationError, RequestError } from "./errors.ts";
 import { enqueueIntent } from "./intents.ts";
+import { outcomeOf, type Outcome } from "./refusal.ts";
 import { serveEventStreams } from "./http.ts";
 import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
@@ -12,7 +13,7 @@ import { fireDueSchedules, scheduleTrigger, SpecDefaults, unscheduleTrigger } fr
 import { answerTimeouts } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
-import { phaseOf } from "./work.ts";
+import { phaseOf, summarize } from "./work.ts";
 import type {
   AnyDeclaredEvent,
   AnyStream,
@@ -62,8 +63,10 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger, Event ext
   emitEvent(request: EmitEventRequest<Event>): Promise<EmitEventResult>;
   /** The ledger, ascending by id. */
   events(query?: EventQuery): LedgerEvent[];
-  /** The intent's lifecycle phase, or `null` when this scope has no such intent. */
+  /** The intent's lifecycle phase, or `null` when this scope has no such intent; `intent` answers the whole summary. */
   intentState(intentEventId: number): IntentPhase | null;
+  /** One intent's summary, as `intents` lists it and `GET /scopes/:scope/intents/:id` answers it, or `null`. */
+  intent(intentEventId: number): IntentSummary | null;
   /** The newest intents first, for an operator's view. */
   intents(query?: { limit?: number; beforeId?: number }): IntentSummary[];
   /** Upserts a schedule by key: each fire time enqueues one intent of the trigger, with this payload. */
@@ -78,8 +81,18 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger, Event ext
   registration(): Registration;
   /** Server-sent events: watch an intent, tail the ledger, open an attached stream. */
   fetch(request: Request): Promise<Response>;
+  /**
+   * Calls `method` with `argument`, answering a refusal as `{ ok: false, refused }` instead of a
+   * rejection: a rejection's name crosses RPC only under `enhanced_error_serialization`, a value
+   * on every compatibility date. The operator API calls through it.
+   */
+  attempt<M extends RefusableMethod>(method: M, argument: Parameters<AgentMethods<Trigger, Event>[M]>[0]): Promise<Outcome<Awaited<ReturnType<AgentMethods<Trigger, Event>[M]>>>>;
   alarm(): Promise<void>;
 }
+
+/** The methods `attempt` calls: the ones that refuse bad input. */
+const REFUSABLE_METHODS = new Set(["enqueueTrigger", "cancelTrigger", "emitEvent", "events", "intents", "scheduleTrigger", "unscheduleTrigger", "cancelStream"] as const);
+export type RefusableMethod = typeof REFUSABLE_METHODS extends Set<infer M> ? M : never;
 
 /** An instance of a class built by `defineAgentDO`: what `DurableObjectNamespace<…>` and its stubs are typed with. */
 export type AgentObject<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env, Event extends AnyDeclaredEvent = never> = DurableObject<Env> &
@@ -197,6 +210,11 @@ export function defineAgentDO<
       return row === null ? null : phaseOf(row);
     }
 
+    intent(intentEventId: number): IntentSummary | null {
+      const row = this.#scope.work.get(intentEventId);
+      return row === null ? null : summarize(row);
+    }
+
     /** Server-sent events: watch an intent, tail the ledger, open an attached stream (see `http.ts`). */
     override fetch(request: Request): Promise<Response> {
       return serveEventStreams(request, this.#scope, this.#streams);
@@ -228,6 +246,14 @@ export function defineAgentDO<
 
     schedules(): ScheduleSummary[] {
       return this.#scope.work.listSchedules().map(summarizeSchedule);
+    }
+
+    attempt<M extends RefusableMethod>(method: M, argument: Parameters<AgentMethods<Trigger, Event>[M]>[0]) {
+      return outcomeOf(() => {
+        // RPC input is untyped: only the refusable calls are reachable through here.
+        if (!REFUSABLE_METHODS.has(method)) throw new RequestError(`attempt: ${JSON.stringify(String(method))} is not one of ${[...REFUSABLE_METHODS].join(", ")}`);
+        return (this[method] as (argument: unknown) => unknown).call(this, argument);
+      }) as Promise<Outcome<Awaited<ReturnType<AgentMethods<Trigger, Event>[M]>>>>;
     }
 
     override async alarm(): Promise<void> {

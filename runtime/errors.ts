@@ -10,6 +10,21 @@ export class CancellationError extends Error {
   }
 }
 
+/**
+ * Thrown by an acquire (or a commit callback) to say that trying again cannot
+ * help: a payment declined, an address that does not exist. The intent
+ * settles `failed` at once, whatever attempts its retry policy has left; the
+ * failure fact records the error as any other (`name: "NonRetryableError"`).
+ */
+export class NonRetryableError extends Error {
+  override readonly name = "NonRetryableError";
+}
+
+/** Recognised by its name too: one thrown by a copy of the package bundled twice is the same refusal to retry. */
+export function isNonRetryable(error: unknown): boolean {
+  return error instanceof NonRetryableError || (error instanceof Error && error.name === "NonRetryableError");
+}
+
 /** A trigger definition that `defineAgentDO` refuses; the message lists every problem. */
 export class RegistrationError extends Error {
   override readonly name = "RegistrationError";

@@ -2,6 +2,7 @@ import { intentKeys } from "./cancel-on.ts";
 import { RequestError } from "./errors.ts";
 import { checkIdempotencyKey } from "./idempotency.ts";
 import { toJsonText } from "./json.ts";
+import { runParser, unknownKind } from "./refusal.ts";
 import type { Ledger } from "./ledger.ts";
 import type { RegisteredTrigger, Registry } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -72,8 +73,7 @@ function fireTime(kind: string, at: unknown, now: number): number {
 export function requireTrigger(registry: Registry, kind: unknown): RegisteredTrigger {
   const registered = typeof kind === "string" ? registry.get(kind) : undefined;
   if (registered) return registered;
-  const known = [...registry.keys()].map((k) => `"${k}"`).join(", ");
-  throw new RequestError(`unknown trigger kind ${JSON.stringify(kind)}; registered kinds: ${known || "none"}`);
+  throw unknownKind("trigger", kind, registry.keys());
 }
 
 /**
@@ -124,9 +124,5 @@ function upgradeStored(registered: RegisteredTrigger, from: number, raw: unknown
 
 /** `parseIntent` is user code: a throw is a refusal, not a crash. */
 export function parseIntent(registered: RegisteredTrigger, raw: unknown): ParseResult<unknown> {
-  try {
-    return registered.trigger.parseIntent(raw);
-  } catch (error) {
-    return { ok: false as const, reason: `parseIntent threw: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  return runParser("parseIntent", () => registered.trigger.parseIntent(raw));
 }

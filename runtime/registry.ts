@@ -1,4 +1,5 @@
 import { RegistrationError } from "./errors.ts";
+import { runParser } from "./refusal.ts";
 import { toJsonText } from "./json.ts";
 import { readTiming, type Timing } from "./schedule-time.ts";
 import type { AnyStream, AnyTrigger, CancelOnRule, DeclaredSchedule, RetryPolicy } from "./types.ts";
@@ -140,12 +141,7 @@ function checkSchedules(trigger: AnyTrigger, keys: Map<string, string>, report: 
     keys.set(key, String(trigger.kind));
     const timing = readTiming(schedule);
     if (typeof timing === "string") return report.say(`${at} ("${key}"): ${timing}`);
-    let parsed: { ok: boolean; reason?: string };
-    try {
-      parsed = trigger.parseIntent(schedule.payload);
-    } catch (error) {
-      parsed = { ok: false, reason: `parseIntent threw: ${error instanceof Error ? error.message : String(error)}` };
-    }
+    const parsed = runParser("parseIntent", () => trigger.parseIntent(schedule.payload));
     if (!parsed.ok) return report.say(`${at} ("${key}"): payload refused: ${parsed.reason}`);
     try {
       toJsonText(schedule.payload, "payload");

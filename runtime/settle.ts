@@ -1,4 +1,4 @@
-import { cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError } from "./errors.ts";
+import { cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError, isNonRetryable } from "./errors.ts";
 import { commitOrFact, writeRuntimeFact } from "./facts.ts";
 import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -97,10 +97,11 @@ export function settleRejected(host: SettleHost, row: WorkRow, reason: string): 
 /**
  * An attempt failed (acquire threw, or a commit callback was refused). With
  * attempts left, the claim is released and the row fires again after
- * backoff, writing nothing to the ledger. With none left, it settles failed.
+ * backoff, writing nothing to the ledger. With none left, or when the error
+ * is a `NonRetryableError`, it settles failed.
  */
 export function failAttempt(host: SettleHost, registered: RegisteredTrigger, attempt: Attempt, intent: unknown, error: unknown): void {
-  if (attempt.attempt < registered.retry.maxAttempts) {
+  if (attempt.attempt < registered.retry.maxAttempts && !isNonRetryable(error)) {
     const { finishMs } = registered.timeouts;
     const finishDeadline = finishMs === null ? null : attempt.startedAt + finishMs;
     host.work.release(attempt, Date.now() + backoffDelay(registered.retry, attempt.attempt), JSON.stringify(describeError(error)), finishDeadline);

@@ -1,4 +1,5 @@
 import { CancellationError, describeError, isCancellationError, RequestError } from "./errors.ts";
+import { runParser, unknownKind } from "./refusal.ts";
 import { checkCancelReason } from "./cancel-reason.ts";
 import { commitOrFact } from "./facts.ts";
 import type { Ledger } from "./ledger.ts";
@@ -53,16 +54,8 @@ export class StreamRunner {
   /** Refuses an unknown kind or a bad start payload before anything runs; otherwise answers the SSE response. */
   open(request: OpenStreamRequest, signal?: AbortSignal): Response {
     const stream = typeof request.streamKind === "string" ? this.registry.get(request.streamKind) : undefined;
-    if (!stream) {
-      const known = [...this.registry.keys()].map((k) => `"${k}"`).join(", ") || "none";
-      throw new RequestError(`unknown stream kind ${JSON.stringify(request.streamKind)}; registered kinds: ${known}`);
-    }
-    let parsed;
-    try {
-      parsed = stream.parseStart(request.start);
-    } catch (error) {
-      parsed = { ok: false as const, reason: `parseStart threw: ${describeError(error).message}` };
-    }
+    if (!stream) throw unknownKind("stream", request.streamKind, this.registry.keys());
+    const parsed = runParser("parseStart", () => stream.parseStart(request.start));
     if (!parsed.ok) throw new RequestError(`openStream "${stream.kind}": start refused: ${parsed.reason}`);
 
     const streamRef = crypto.randomUUID();

@@ -356,6 +356,8 @@ export type IntentFrame =
         readonly settledAt: number;
         /** The last error, as JSON `{ name, message }`, when the intent failed. */
         readonly error: string | null;
+        /** The cancel request, when one was made: its time and reason (`timeout:finish`, `event:…`, the caller's). */
+        readonly cancel: { readonly requestedAt: number; readonly reason: string | null } | null;
       };
     };
 

@@ -16,6 +16,7 @@ export function stateFrames(row: WorkRow): IntentFrame[] {
         phase,
         settledAt: row.settledAt ?? 0,
         error: row.settled === "failed" ? row.lastError : null,
+        cancel: row.cancel,
       },
     });
   }

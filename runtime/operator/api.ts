@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
-import type { AgentObject } from "../define-agent-do.ts";
-import type { AnyTrigger, CancelRequest, EnqueueRequest, EventQuery } from "../types.ts";
-import { consolePage } from "./console-page.ts";
+import type { AgentMethods, AgentObject, RefusableMethod } from "../define-agent-do.ts";
+import type { Outcome } from "../refusal.ts";
+import type { AnyTrigger, EventQuery } from "../types.ts";
 import { assertSameOrigin, loopbackOnly, type Action, type Authorize } from "./guard.ts";
 import { BadRequest, decimal, jsonObject, kinds, MAX_LIMIT, MAX_REASON_BYTES, optionalText, wellEncoded } from "./input.ts";
 
@@ -18,6 +18,16 @@ export interface OperatorOptions<Env, Trigger extends AnyTrigger> {
   readonly trustedOrigins?: readonly string[];
   /** Where the API is mounted when used as a plain `fetch` handler (`/ops`); not needed under `app.route`. */
   readonly basePath?: string;
+  /**
+   * The console page, served at `GET /`: `import { operatorConsole } from "durable-triggers/console"`.
+   * Without it `GET /` answers 404 and the page's 22 KiB stay out of the Worker's bundle.
+   */
+  readonly console?: OperatorConsole;
+}
+
+/** The console's page, as `durable-triggers/console` exports it. */
+export interface OperatorConsole {
+  readonly html: string;
 }
 
 /**
@@ -33,17 +43,17 @@ const MAX_SCOPE_LENGTH = 256;
 
 /**
  * The operator surface over every scope of one binding: the JSON API, the
- * three server-sent-event endpoints and the console page. Serve it alone as
+ * three server-sent-event endpoints and, when given, the console page. Serve it alone as
  * `{ fetch: operatorApi({ namespace: (env) => env.AGENT }).fetch }`, under a
  * prefix with `basePath: "/ops"`, or inside a hono app with
  * `app.mount("/ops", operatorApi(…).fetch)`.
  *
- *   GET  /                               the console
+ *   GET  /                               the console, with `console: operatorConsole`
  *   GET  /scopes/:scope/registration     the registered triggers and streams, with their JSON Schemas
  *   POST /scopes/:scope/intents          { triggerKind, payload, at?, idempotencyKey? } → 201 { id }
  *   GET  /scopes/:scope/intents          ?limit=1..1000&beforeId= → newest first
- *   GET  /scopes/:scope/intents/:id      { intentEventId, phase }
- *   POST /scopes/:scope/intents/:id/cancel   { triggerKind, reason? }
+ *   GET  /scopes/:scope/intents/:id      the intent's summary, as `intent(id)` answers it over RPC
+ *   POST /scopes/:scope/intents/:id/cancel   { triggerKind?, reason? }
  *   GET  /scopes/:scope/intents/:id/watch    server-sent events
  *   GET  /scopes/:scope/schedules        every schedule, soonest first, with its next fire time
  *   PUT  /scopes/:scope/schedules/:key   { triggerKind, payload, cron, timezone? } or { …, everyMs } → the schedule
@@ -89,11 +99,13 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     return text === undefined ? {} : { [name]: read(text) };
   };
 
+  const page = options.console;
   app.get("/", async (c) => {
+    if (page === undefined) throw new BadRequest('no console mounted: pass `console: operatorConsole` from "durable-triggers/console" to operatorApi', 404);
     const verdict = await authorize(c.req.raw, { scope: null, action: "read" }, c.env);
     if (verdict instanceof Response) return verdict;
     if (!verdict) throw new BadRequest("not allowed to read", 403);
-    return c.html(consolePage);
+    return c.html(page.html);
   });
 
   app.get("/scopes/:scope/registration", async (c) => c.json(await (await admit(c, "read")).registration()));
@@ -102,23 +114,22 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const agent = await admit(c, "write");
     const { triggerKind, payload, at, idempotencyKey } = await jsonObject(c.req.raw);
     // The object checks kind, payload, time and key against what it runs; HTTP input is untyped.
-    const request = { triggerKind, payload, at, idempotencyKey } as EnqueueRequest<Trigger>;
-    return c.json(await agent.enqueueTrigger(request as Parameters<typeof agent.enqueueTrigger>[0]), 201);
+    return c.json(await call(agent, "enqueueTrigger", { triggerKind, payload, at, idempotencyKey }), 201);
   });
 
   app.get("/scopes/:scope/intents", async (c) => {
     const agent = await admit(c, "read");
     const limit = query(c, "limit", (text) => decimal(text, "limit", 1, MAX_LIMIT));
     const beforeId = query(c, "beforeId", (text) => decimal(text, "beforeId", 1));
-    return c.json(await agent.intents({ ...limit, ...beforeId }));
+    return c.json(await call(agent, "intents", { ...limit, ...beforeId }));
   });
 
   app.get("/scopes/:scope/intents/:id", async (c) => {
     const agent = await admit(c, "read");
     const intentEventId = id(c);
-    const phase = await agent.intentState(intentEventId);
-    if (phase === null) throw new BadRequest(`no intent ${intentEventId} in this scope`, 404);
-    return c.json({ intentEventId, phase });
+    const intent = await agent.intent(intentEventId);
+    if (intent === null) throw new BadRequest(`no intent ${intentEventId} in this scope`, 404);
+    return c.json(intent);
   });
 
   app.post("/scopes/:scope/intents/:id/cancel", async (c) => {
@@ -126,15 +137,15 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const intentEventId = id(c);
     const body = await jsonObject(c.req.raw);
     const reason = optionalText(body, "reason", MAX_REASON_BYTES);
-    const request = { triggerKind: body["triggerKind"], intentEventId, ...(reason === undefined ? {} : { reason }) } as CancelRequest<Trigger["kind"]>;
-    return c.json(await agent.cancelTrigger(request));
+    // Without a kind, the intent's own: the id names it.
+    return c.json(await call(agent, "cancelTrigger", { triggerKind: body["triggerKind"], intentEventId, ...(reason === undefined ? {} : { reason }) }));
   });
 
   app.post("/scopes/:scope/events", async (c) => {
     const agent = await admit(c, "write");
     const { kind, payload, idempotencyKey } = await jsonObject(c.req.raw);
     // The object checks kind, payload and key against its declared events; HTTP input is untyped.
-    const result = await agent.emitEvent({ kind, payload, idempotencyKey } as never);
+    const result = await call(agent, "emitEvent", { kind, payload, idempotencyKey });
     return c.json(result, result.duplicate ? 200 : 201);
   });
 
@@ -144,11 +155,10 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const agent = await admit(c, "write");
     const { triggerKind, payload, cron, timezone, everyMs } = await jsonObject(c.req.raw);
     // The object checks the key, kind, payload and timing against what it runs; HTTP input is untyped.
-    const request = { key: c.req.param("key"), triggerKind, payload, cron, timezone, everyMs } as never;
-    return c.json(await agent.scheduleTrigger(request));
+    return c.json(await call(agent, "scheduleTrigger", { key: c.req.param("key"), triggerKind, payload, cron, timezone, everyMs }));
   });
 
-  app.delete("/scopes/:scope/schedules/:key", async (c) => c.json(await (await admit(c, "write")).unscheduleTrigger(c.req.param("key"))));
+  app.delete("/scopes/:scope/schedules/:key", async (c) => c.json(await call(await admit(c, "write"), "unscheduleTrigger", c.req.param("key"))));
 
   app.get("/scopes/:scope/events", async (c) => {
     const agent = await admit(c, "read");
@@ -157,7 +167,7 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
       ...query(c, "kinds", kinds),
       ...query(c, "limit", (text) => decimal(text, "limit", 1, MAX_LIMIT)),
     };
-    return c.json(await agent.events(eventQuery));
+    return c.json(await call(agent, "events", eventQuery));
   });
 
   // Server-sent events are served by the scope's object itself, which sees the client leave
@@ -190,7 +200,7 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const agent = await admit(c, "cancel");
     const streamRef = c.req.param("ref");
     const reason = optionalText(await jsonObject(c.req.raw), "reason", MAX_REASON_BYTES);
-    return c.json(await agent.cancelStream({ streamRef, ...(reason === undefined ? {} : { reason }) }));
+    return c.json(await call(agent, "cancelStream", { streamRef, ...(reason === undefined ? {} : { reason }) }));
   });
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}` }, 404));
@@ -198,13 +208,24 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
   app.onError((error, c) => {
     if (error instanceof Answer) return error.response;
     if (error instanceof BadRequest) return c.json({ error: error.message }, error.status);
-    // The runtime's refusals keep their name across RPC: the caller's mistake, said as the runtime said it.
-    if (error.name === "RequestError") return c.json({ error: error.message.replace(/^RequestError: /, "") }, 400);
     console.error(error);
     return c.json({ error: "internal error" }, 500);
   });
   return { fetch: (request, env, ctx) => app.fetch(request, env, ctx) };
 }
+
+/**
+ * One refusable call on a scope's object, through `attempt`: the object's
+ * refusal comes back as a value on every compatibility date, and is answered
+ * here as a 400 naming what was wrong. HTTP input is untyped: the object
+ * checks kind, payload, time and key against what it runs.
+ */
+async function call<M extends RefusableMethod>(agent: { attempt(method: M, argument: never): Promise<unknown> }, method: M, argument: unknown): Promise<Answered<M>> {
+  const outcome = (await agent.attempt(method, argument as never)) as Outcome<Answered<M>>;
+  if (!outcome.ok) throw new BadRequest(outcome.refused, 400);
+  return outcome.value;
+}
+type Answered<M extends RefusableMethod> = Awaited<ReturnType<AgentMethods[M]>>;
 
 /** A response the authorize hook chose, answered as it is. */
 class Answer extends Error {

@@ -5,7 +5,7 @@
  * Worker" steps, in order, with the tools a user runs.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,9 +80,18 @@ describe("a Worker project outside this repository that installs the packed pack
     const files = readdirSync(installed, { recursive: true, withFileTypes: true })
       .filter((f) => f.isFile())
       .map((f) => join(f.parentPath, f.name).slice(installed.length + 1));
-    expect(files.filter((f) => !/^(dist\/(runtime|generator)(\/[\w.-]+)+\.(js|d\.ts)|schemas\/[\w.-]+\.json|docs\/[\w.-]+\.md|README\.md|package\.json)$/.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => !/^(dist\/(runtime|generator)(\/[\w.-]+)+\.(js|d\.ts)|schemas\/[\w.-]+\.json|docs\/[\w.-]+\.(md|png)|bench\/README\.md|README\.md|package\.json)$/.test(f)),
+    ).toEqual([]);
     expect(files).toContain("dist/runtime/index.d.ts");
     expect(files.some((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false);
+  });
+
+  it("ships what the README's relative links point to, so none is dead on npm", () => {
+    const readme = readFileSync(join(project, "node_modules/durable-triggers/README.md"), "utf8");
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/.test(target));
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((target) => !existsSync(join(project, "node_modules/durable-triggers", target)))).toEqual([]);
   });
 
   it("step 2: `trigger-codegen init` writes the spec, its code and stub, and what wrangler.jsonc needs, keeping its comments", async () => {
@@ -130,8 +139,10 @@ describe("a Worker project outside this repository that installs the packed pack
     expect(bundle).not.toMatch(/ts-morph|jsonc-parser|toml-patch/);
   });
 
-  it("step 7: its own vitest-pool-workers test enqueues, cancels and reads the cancelled fact", async () => {
+  it("step 7: its own vitest-pool-workers test, configured as the README shows, passes with exit 0 on a 2026-04-01 compatibility date", async () => {
+    expect(read("wrangler.jsonc")).toContain('"compatibility_date": "2026-04-01"');
+    // sh() throws on a non-zero exit: a passing run that vitest reports as failed fails here.
     const out = await npx("vitest", "run");
-    expect(out).toMatch(/Tests\s+3 passed/);
+    expect(out).toMatch(/Tests\s+4 passed/);
   });
 });

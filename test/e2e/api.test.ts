@@ -30,7 +30,7 @@ describe("the example app's JSON API", () => {
     });
     expect(enqueued.status).toBe(201);
     const { id } = enqueued.body;
-    expect(await until(`/scopes/${s}/intents/${id}`, (b) => b.phase === "claimed")).toEqual({ intentEventId: id, phase: "claimed" });
+    expect(await until(`/scopes/${s}/intents/${id}`, (b) => b.phase === "claimed")).toMatchObject({ intentEventId: id, phase: "claimed" });
 
     const cancel = await call(`/scopes/${s}/intents/${id}/cancel`, { body: { triggerKind: "tutorial.cancelable", reason: "user" } });
     expect(cancel.body.status).toBe("requested");

@@ -107,6 +107,17 @@ describe("draining", () => {
     ]);
   });
 
+  it("settles failed at the first NonRetryableError, with attempts left and no backoff", async () => {
+    const { agent } = freshAgent("non-retryable");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "nr-1", acquire: "throwNonRetryable" } });
+    expect(await phaseOf(agent, id, "failed")).toBe("failed");
+    expect(seenModes.get("nr-1")).toHaveLength(1);
+    const facts = await agent.events({ kinds: ["durable_trigger.failed"] });
+    expect(facts.map((e) => e.payload)).toEqual([
+      { triggerKind: "test.script", intentEventId: id, attempts: 1, error: { name: "NonRetryableError", message: "nr-1: the address does not exist" } },
+    ]);
+  });
+
   it("lets commitFailed write the failure facts when the trigger has one", async () => {
     const { agent } = freshAgent("retry-commit-failed");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.failing", payload: { id: "f-2", acquire: "throw" } });

@@ -1,6 +1,10 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { operatorApi } from "../../runtime/operator/index.ts";
 import { describe, expect, it } from "vitest";
 import { agentFor, freshAgent } from "./helpers";
+import type { TestAgentDO } from "./worker";
+
+type TestAgentNamespace = DurableObjectNamespace<InstanceType<typeof TestAgentDO>>;
 
 /** The operator surface as test/runtime/worker.ts mounts it: /ops, bearer tokens "reader" and "operator". */
 const ORIGIN = "https://ops.example";
@@ -71,10 +75,46 @@ describe("the operator surface's guard", () => {
     const body = JSON.stringify({ triggerKind: "test.script", payload: { id: "m", acquire: "return" }, at: Date.now() + 3_600_000 });
     const enqueued = await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents`, { method: "POST", headers, body });
     expect(enqueued.status).toBe(201);
-    expect(await (await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents/1`, { headers })).json()).toEqual({ intentEventId: 1, phase: "scheduled" });
+    expect(await (await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents/1`, { headers })).json()).toMatchObject({ intentEventId: 1, phase: "scheduled" });
     expect((await exports.default.fetch(`${ORIGIN}/mounted/`, { headers })).status).toBe(200);
     expect(await (await exports.default.fetch(`${ORIGIN}/`)).text()).toBe("the user's own app");
     expect((await agent.events()).length).toBe(1);
+  });
+
+  it("answers GET of an intent with the summary the RPC `intent` answers, and cancels by id alone", async () => {
+    const { agent, scope } = freshAgent("by-id");
+    const { body } = await enqueue(scope, "operator");
+    const id = body["id"] as number;
+    const read = await call(`/scopes/${scope}/intents/${id}`, { token: "reader" });
+    expect(read.body).toEqual(JSON.parse(JSON.stringify(await agent.intent(id))));
+    expect(read.body).toMatchObject({ intentEventId: id, triggerKind: "test.script", phase: "scheduled", attempts: 0 });
+    const cancel = (path: string, payload: object) =>
+      call(path, { method: "POST", token: "operator", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+    expect((await cancel(`/scopes/${scope}/intents/${id}/cancel`, { reason: "no kind needed" })).body).toEqual({ status: "cancelled", intentEventId: id });
+    expect(await agent.intentState(id)).toBe("cancelled");
+    expect((await cancel(`/scopes/${scope}/intents/999/cancel`, {})).body).toEqual({ status: "not_found", intentEventId: 999 });
+    // A kind that is given is still checked: a wrong one is refused at the door.
+    const wrong = await cancel(`/scopes/${scope}/intents/${id}/cancel`, { triggerKind: "test.nope" });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatch(/unknown trigger kind "test.nope"/);
+  });
+
+  it("answers the object's refusals as 400s through `attempt`, a value that crosses RPC on any compatibility date", async () => {
+    const { agent, scope } = freshAgent("attempt");
+    expect(await agent.attempt("enqueueTrigger", { triggerKind: "test.script", payload: { id: "" } as never })).toEqual({
+      ok: false,
+      refused: expect.stringMatching(/^enqueueTrigger "test.script": payload refused: id: expected a non-empty string/),
+    });
+    expect(await agent.attempt("intents", {})).toEqual({ ok: true, value: [] });
+    expect(await agent.attempt("alarm" as never, undefined as never)).toMatchObject({ ok: false, refused: expect.stringMatching(/^attempt: "alarm" is not one of enqueueTrigger/) });
+    const bad = await call(`/scopes/${scope}/intents`, {
+      method: "POST",
+      token: "operator",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ triggerKind: "test.script", payload: { id: "" } }),
+    });
+    expect(bad).toMatchObject({ status: 400, body: { error: expect.stringMatching(/payload refused: id: expected a non-empty string/) } });
+    expect(await agent.events()).toEqual([]);
   });
 
   it("answers the console page only to whom the hook lets read", async () => {
@@ -82,6 +122,15 @@ describe("the operator surface's guard", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("durable</b>-triggers · console");
     expect((await exports.default.fetch(`${ORIGIN}/ops/`)).status).toBe(401);
+  });
+
+  it("serves no console unless one is passed (durable-triggers/console), and the API still answers", async () => {
+    const bare = operatorApi<{ AGENT: TestAgentNamespace }>({ namespace: (e) => e.AGENT, authorize: () => true });
+    const page = await bare.fetch(new Request(`${ORIGIN}/`), env as never);
+    expect(page.status).toBe(404);
+    expect(((await page.json()) as { error: string }).error).toMatch(/durable-triggers\/console/);
+    const { scope } = freshAgent("bare");
+    expect((await bare.fetch(new Request(`${ORIGIN}/scopes/${scope}/intents`), env as never)).status).toBe(200);
   });
 });
 

@@ -80,7 +80,7 @@ describe("typed upgrades of stored intents", () => {
     await eventually(() => agent.intentState(fine), (phase) => phase === "completed", "the good one completed");
     const reasons = new Map((await agent.events({ kinds: ["durable_trigger.rejected"] })).map((e) => [(e.payload as { intentEventId: number }).intentEventId, (e.payload as { reason: string }).reason]));
     expect(reasons.get(boom)).toBe("stored under intent version 3, current 5: the upgrade to version 5 threw: cannot upgrade boom");
-    expect(reasons.get(junk)).toBe("stored intent no longer parses (stored under intent version 1, upgraded to 3, 5 and parsed under 5): acquire: expected one of return, throw, gate, ignoreAbort, throwCancellation");
+    expect(reasons.get(junk)).toBe("stored intent no longer parses (stored under intent version 1, upgraded to 3, 5 and parsed under 5): acquire: expected one of return, throw, gate, ignoreAbort, throwCancellation, throwNonRetryable");
   });
 
   it("hands commitCancelled the upgraded intent when pending work of an older version is cancelled", async () => {

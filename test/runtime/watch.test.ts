@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSse, type SseMessage } from "../../runtime/client";
+import { readSse, watchIntent, type SseMessage, type WatchFrame } from "../../runtime/client";
 import { eventually, freshAgent, phaseOf, release, sse } from "./helpers";
 
 async function collect(response: Response, max = 100): Promise<SseMessage[]> {
@@ -29,8 +29,23 @@ describe("watching an intent", () => {
     ]);
     expect(frames.slice(3)).toEqual([
       ["phase", { intentEventId: id, phase: "completed" }],
-      ["completed", { intentEventId: id, triggerKind: "test.script", phase: "completed", settledAt: expect.any(Number), error: null }],
+      ["completed", { intentEventId: id, triggerKind: "test.script", phase: "completed", settledAt: expect.any(Number), error: null, cancel: null }],
     ]);
+  });
+
+  it("hands the typed client's terminal frame its error as an object, and progress typed as asked", async () => {
+    const { agent } = freshAgent("watch-client");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-c", acquire: "throwNonRetryable", sync: true } });
+    await phaseOf(agent, id, "failed");
+    const frames: WatchFrame<{ step: number }>[] = [];
+    const viaStub: typeof fetch = (input, init) => agent.fetch(new Request(input, init));
+    for await (const frame of watchIntent<{ step: number }>(`https://agent/intents/${id}/watch`, { fetch: viaStub })) frames.push(frame);
+    expect(frames.at(-1)).toEqual({
+      event: "failed",
+      data: { intentEventId: id, triggerKind: "test.script", phase: "failed", settledAt: expect.any(Number), error: { name: "NonRetryableError", message: "w-c: the address does not exist" }, cancel: null },
+    });
+    const progress = frames.flatMap((frame) => (frame.event === "progress" ? [frame.data.payload.step] : []));
+    expect(progress).toEqual([]);
   });
 
   it("serves two watchers of one intent the same frames", async () => {
@@ -51,7 +66,7 @@ describe("watching an intent", () => {
     await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: id, reason: "late" });
     expect(shape(await collect(await sse.watch(agent, id)))).toEqual([
       ["phase", { intentEventId: id, phase: "cancelled" }],
-      ["cancelled", { intentEventId: id, triggerKind: "test.script", phase: "cancelled", settledAt: expect.any(Number), error: null }],
+      ["cancelled", { intentEventId: id, triggerKind: "test.script", phase: "cancelled", settledAt: expect.any(Number), error: null, cancel: { requestedAt: expect.any(Number), reason: "late" } }],
     ]);
   });
 

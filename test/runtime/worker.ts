@@ -1,6 +1,7 @@
 import { Hono } from "hono";
+import { operatorConsole } from "../../runtime/operator/console.ts";
 import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
-import { CancellationError, defineAgentDO, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
+import { CancellationError, defineAgentDO, NonRetryableError, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
 import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
 /**
@@ -12,9 +13,10 @@ export interface ScriptIntent {
   /**
    * `return` at once; `throw`; `gate`: wait for the gate named `gate` (or `id`), honouring the
    * abort; `ignoreAbort`: wait for the gate and return even if aborted; `throwCancellation`:
-   * throw the runtime's CancellationError without any request.
+   * throw the runtime's CancellationError without any request; `throwNonRetryable`: throw a
+   * NonRetryableError.
    */
-  acquire: "return" | "throw" | "gate" | "ignoreAbort" | "throwCancellation";
+  acquire: "return" | "throw" | "gate" | "ignoreAbort" | "throwCancellation" | "throwNonRetryable";
   gate?: string;
   /**
    * The acquire answers synchronously (a value, or a throw) instead of returning a promise;
@@ -46,7 +48,7 @@ export interface ScriptOutcome {
   seenKinds?: string[];
 }
 
-const ACQUIRE_MODES = ["return", "throw", "gate", "ignoreAbort", "throwCancellation"];
+const ACQUIRE_MODES = ["return", "throw", "gate", "ignoreAbort", "throwCancellation", "throwNonRetryable"];
 
 function parseScript(raw: unknown): ParseResult<ScriptIntent> {
   const value = raw as Partial<ScriptIntent> | null;
@@ -103,6 +105,7 @@ function failOrStop(intent: ScriptIntent, ctx: AcquireContext): void {
   if (ctx.attempt <= (intent.failAttempts ?? 0)) throw new Error(`attempt ${ctx.attempt} failed on purpose`);
   if (intent.acquire === "throw") throw new Error(`acquire of ${intent.id} failed`);
   if (intent.acquire === "throwCancellation") throw new CancellationError("acquire gave up");
+  if (intent.acquire === "throwNonRetryable") throw new NonRetryableError(`${intent.id}: the address does not exist`);
 }
 
 function outcomeOf(intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
@@ -249,12 +252,12 @@ const authorize: Authorize<TestEnv> = (request, { action }) => {
   if (token === undefined) return Response.json({ error: "a bearer token is required" }, { status: 401, headers: { "www-authenticate": "Bearer" } });
   return token === "operator" || (token === "reader" && action === "read");
 };
-const operator = operatorApi<TestEnv>({ namespace: (env) => env.AGENT, basePath: "/ops", authorize });
+const operator = operatorApi<TestEnv>({ namespace: (env) => env.AGENT, basePath: "/ops", authorize, console: operatorConsole });
 
 /** The same surface mounted inside a user's own hono app, as the README shows. */
 const app = new Hono<{ Bindings: TestEnv }>();
 app.get("/", (c) => c.text("the user's own app"));
-app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, authorize }).fetch);
+app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, authorize, console: operatorConsole }).fetch);
 
 export default {
   fetch: (request, env, ctx) => (new URL(request.url).pathname.startsWith("/ops") ? operator.fetch(request, env as never, ctx) : app.fetch(request, env as TestEnv, ctx)),

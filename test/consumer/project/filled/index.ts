@@ -1,3 +1,4 @@
+import { operatorConsole } from "durable-triggers/console";
 import { operatorApi } from "durable-triggers/http";
 
 export { AgentDO } from "../generated/agent-do";
@@ -6,6 +7,7 @@ export { AgentDO } from "../generated/agent-do";
 const operator = operatorApi<Env>({
   namespace: (env) => env.AGENT,
   basePath: "/ops",
+  console: operatorConsole,
   authorize: (request) => request.headers.get("authorization") === "Bearer let-me-in",
 });
 

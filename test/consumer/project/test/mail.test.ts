@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import { settled } from "durable-triggers/testing";
 import { expect, it } from "vitest";
 
 const until = async (check: () => Promise<boolean>) => {
@@ -17,7 +18,7 @@ it("enqueues through the Worker, cancels the running send, and reads the cancell
   const agent = env.AGENT.getByName("ada");
   await until(async () => (await agent.intentState(id)) === "claimed");
   expect(await agent.cancelTrigger({ triggerKind: "mail.send", intentEventId: id, reason: "user unsubscribed" })).toMatchObject({ status: "requested" });
-  await until(async () => (await agent.intentState(id)) === "cancelled");
+  expect((await settled(agent, id)).phase).toBe("cancelled");
 
   const facts = await agent.events({ kinds: ["mail.send.cancelled"] });
   expect(facts).toHaveLength(1);
@@ -38,4 +39,21 @@ it("serves the operator API under /ops to the token holder only", async () => {
   const listed = await exports.default.fetch("https://my-worker.test/ops/scopes/grace/intents", { headers: { authorization: "Bearer let-me-in" } });
   expect(listed.status).toBe(200);
   expect(((await listed.json()) as { triggerKind: string }[]).map((intent) => intent.triggerKind)).toContain("mail.send");
+});
+
+it("answers the operator API's refusals as 400s naming the field, and cancels by id alone", async () => {
+  const ops = (path: string, body: object) =>
+    exports.default.fetch(`https://my-worker.test/ops/scopes/linus${path}`, {
+      method: "POST",
+      headers: { authorization: "Bearer let-me-in", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const refused = await ops("/intents", { triggerKind: "mail.send", payload: { id: "" } });
+  expect(refused.status).toBe(400);
+  expect(((await refused.json()) as { error: string }).error).toMatch(/id: Too small/);
+  expect(await env.AGENT.getByName("linus").events()).toEqual([]);
+
+  const { id } = (await (await ops("/intents", { triggerKind: "mail.send", payload: { id: "later" }, at: Date.now() + 3_600_000 })).json()) as { id: number };
+  const cancelled = await ops(`/intents/${id}/cancel`, { reason: "changed my mind" });
+  expect(await cancelled.json()).toEqual({ status: "cancelled", intentEventId: id });
 });
