@@ -341,6 +341,8 @@ export interface IntentSummary {
   readonly intentVersion: number;
   /** The last attempt's error, when one failed: why a retry is waiting, or why the intent failed. */
   readonly lastError: { readonly name: string; readonly message: string } | null;
+  /** Why a cancel was asked for (`timeout:finish`, `event:…`, or the caller's reason), once one was. */
+  readonly cancelReason: string | null;
 }
 
 /** What a watcher of an intent receives: its phase, progress, then exactly one terminal frame. */
