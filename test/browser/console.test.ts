@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "./wrangler-dev";
 
@@ -11,21 +11,29 @@ const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium`);
 if (!available) console.warn(`skipping the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-describe.skipIf(!available)("the operator console in a real browser", () => {
+/** The token test/browser/guarded/wrangler.jsonc gives the README's hook. */
+const TOKEN = "browser-test-token";
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe.skipIf(!available)("the operator console in a real browser, behind the README's token hook", () => {
   let server: DevServer;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
-      startWranglerDev(),
+      startWranglerDev(60_000, { config: "test/browser/guarded/wrangler.jsonc" }),
       chromium.launch({
         executablePath: CHROMIUM,
         args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
       }),
     ]);
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    await page.goto(`${server.url}/?scope=browser-${Date.now()}`);
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    page = await context.newPage();
+    // Cancel asks first; the test says yes.
+    context.on("page", (opened) => opened.on("dialog", (dialog) => void dialog.accept()));
+    page.on("dialog", (dialog) => void dialog.accept());
   }, 90_000);
 
   afterAll(async () => {
@@ -36,6 +44,23 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
   const form = (kind: string) => page.getByTestId(`enqueue-${kind}`);
   const row = (id: string | null) => page.locator(`tr[data-intent="${id}"]`);
   const newestId = () => page.locator("tr[data-intent]").first().getAttribute("data-intent");
+
+  it("loads behind the hook, asks for the token, and keeps it across tabs", async () => {
+    // A navigation sends no token: the page itself must still load, and say what it needs.
+    const shell = await page.goto(`${server.url}/?scope=browser-${Date.now()}`);
+    expect(shell!.status()).toBe(200);
+    await expect.poll(() => page.getByTestId("message").textContent(), { timeout: 10_000 }).toMatch(/token required/);
+    expect(await page.locator("#token:focus").count()).toBe(1);
+    await page.getByTestId("token").fill(TOKEN);
+    await Promise.all([page.waitForEvent("load"), page.getByTestId("token").press("Enter")]);
+    await expect.poll(() => form("timer.countdown").count(), { timeout: 10_000 }).toBe(1);
+
+    const tab = await context.newPage();
+    await tab.goto(page.url());
+    await expect.poll(() => tab.getByTestId("enqueue-timer.countdown").count(), { timeout: 10_000 }).toBe(1);
+    expect(await tab.getByTestId("token").inputValue()).toBe(TOKEN);
+    await tab.close();
+  });
 
   it("builds an enqueue form per trigger from its JSON Schema, and shows a refusal next to the field it names", async () => {
     const countdown = form("timer.countdown");
@@ -118,7 +143,7 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     const schedules = `${server.url}/scopes/${scope}/schedules`;
     const put = await fetch(`${schedules}/nightly`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth },
       body: JSON.stringify({ triggerKind: "timer.countdown", payload: { id: "nightly", seconds: 5 }, cron: "0 3 * * *", timezone: "Europe/Paris" }),
     });
     expect(put.status).toBe(200);
@@ -131,7 +156,43 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     await expect.poll(() => scheduled.count(), { timeout: 10_000 }).toBe(0);
     expect(await page.getByTestId("message").textContent()).toBe("schedule nightly removed");
     // The spec's default stays, and offers no button: it is changed in the spec.
-    expect(((await (await fetch(schedules)).json()) as { key: string }[]).map((s) => s.key)).toEqual(["hourly-inventory"]);
+    expect(((await (await fetch(schedules, { headers: auth })).json()) as { key: string }[]).map((s) => s.key)).toEqual(["hourly-inventory"]);
     expect(await page.locator('tr[data-schedule="hourly-inventory"]').getByTestId("remove-schedule").count()).toBe(0);
+  });
+
+  it("stays usable with 50 unsettled intents: one stream for them all, and enqueue, cancel and append still leave the page", async () => {
+    const scope = `crowded-${Date.now()}`;
+    const later = Date.now() + 3_600_000;
+    for (let n = 0; n < 50; n++) {
+      const answer = await fetch(`${server.url}/scopes/${scope}/intents`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...auth },
+        body: JSON.stringify({ triggerKind: "timer.countdown", payload: { id: `later-${n}`, seconds: 5 }, at: later }),
+      });
+      expect(answer.status).toBe(201);
+    }
+    const tab = await context.newPage();
+    await tab.goto(`${server.url}/?scope=${scope}`);
+    const rows = tab.locator("tr[data-intent]");
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(50);
+
+    const countdown = tab.getByTestId("enqueue-timer.countdown");
+    await countdown.getByTestId("field-seconds").fill("30");
+    await countdown.getByTestId("enqueue-timer.countdown-submit").click();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(51);
+    const newest = await rows.first().getAttribute("data-intent");
+    await expect.poll(() => tab.locator(`tr[data-intent="${newest}"]`).getAttribute("data-progress"), { timeout: 10_000 }).not.toBeNull();
+
+    const oldest = tab.locator('tr[data-intent="1"]');
+    await oldest.getByTestId("cancel").click();
+    await expect.poll(() => oldest.getAttribute("data-phase"), { timeout: 10_000 }).toBe("cancelled");
+    expect(await oldest.getByTestId("why").textContent()).toBe("cancelled from the console");
+
+    const refund = tab.getByTestId("emit-payment.refunded");
+    await refund.getByTestId("field-orderId").fill(crypto.randomUUID());
+    await refund.getByTestId("field-amount").fill("250");
+    await refund.getByTestId("emit-payment.refunded-submit").click();
+    await expect.poll(() => tab.locator('li[data-kind="payment.refunded"]').count(), { timeout: 10_000 }).toBe(1);
+    await tab.close();
   });
 });
