@@ -65,6 +65,8 @@ export const consolePage = /* html */ `<!doctype html>
     header input { width: 8rem; }
     main { grid-template-columns: minmax(0, 1fr); padding: .6rem; gap: 0; }
     section { padding: .75rem; } textarea { width: 100%; box-sizing: border-box; }
+    /* Wide enough that a long reason does not squeeze its column to a letter a line: the card scrolls. */
+    .scroll table { min-width: 40rem; } td.why { min-width: 10rem; }
   }
 </style>
 </head>
@@ -324,8 +326,10 @@ async function watchScope() {
       // A row this page has not listed yet (enqueued elsewhere) comes with the next list read.
       if (!row) { refresh(); return; }
       if (event === "phase") render({ intentEventId: frame.intentEventId, phase: frame.phase });
-      // The terminal frame carries the last error, as JSON text; a cancel's reason comes with the list.
-      else { render({ intentEventId: frame.intentEventId, phase: frame.phase, settledAt: frame.settledAt, lastError: frame.error ? JSON.parse(frame.error) : null }); if (event === "cancelled") refresh(); }
+      // The terminal frame carries the last error, as JSON text.
+      else render({ intentEventId: frame.intentEventId, phase: frame.phase, settledAt: frame.settledAt, lastError: frame.error ? JSON.parse(frame.error) : null });
+      // Attempts, due times and cancel reasons come with the list (reads in flight share one more).
+      refresh();
     }, () => { opened = true; refresh(); }).catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, opened ? 250 : 2000));
   }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Dialog, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "./wrangler-dev";
 
@@ -20,6 +20,8 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  let confirming = true;
+  const asked: string[] = [];
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -31,9 +33,13 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     ]);
     context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     page = await context.newPage();
-    // Cancel asks first; the test says yes.
-    context.on("page", (opened) => opened.on("dialog", (dialog) => void dialog.accept()));
-    page.on("dialog", (dialog) => void dialog.accept());
+    // Cancel asks first: the test answers as \`confirming\` says, and keeps what was asked.
+    const answer = (dialog: Dialog) => {
+      asked.push(dialog.message());
+      void (confirming ? dialog.accept() : dialog.dismiss());
+    };
+    context.on("page", (opened) => opened.on("dialog", answer));
+    page.on("dialog", answer);
   }, 90_000);
 
   afterAll(async () => {
@@ -93,8 +99,18 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     const first = await progress();
     await expect.poll(progress, { timeout: 10_000 }).toBeGreaterThan(first);
 
+    // Cancel asks first; saying no leaves the countdown running.
+    confirming = false;
+    await row(id).getByTestId("cancel").click();
+    expect(asked.at(-1)).toBe(`Cancel intent ${id} (timer.countdown)?`);
+    const before = await progress();
+    await expect.poll(progress, { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await row(id).getAttribute("data-phase")).toBe("claimed");
+    confirming = true;
+
     await row(id).getByTestId("cancel").click();
     await expect.poll(() => row(id).getAttribute("data-phase"), { timeout: 10_000 }).toBe("cancelled");
+    await expect.poll(() => row(id).getByTestId("why").textContent(), { timeout: 5_000 }).toBe("cancelled from the console");
     const fact = page.locator('#ledger li[data-kind="timer.countdown.stopped"]');
     await expect.poll(() => fact.count(), { timeout: 10_000 }).toBe(1);
     expect(await fact.textContent()).toContain(`"reason":"cancelled from the console"`);
@@ -113,6 +129,29 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     expect(await row(id).getByTestId("cancel").isDisabled()).toBe(true);
   });
 
+  it("opens a failed intent's details (payload, attempts, error, facts) and runs it again as a new intent", async () => {
+    const failed = page.locator('tr[data-phase="failed"]').first();
+    const id = await failed.getAttribute("data-intent");
+    await failed.getByTestId("open-detail").click();
+    const detail = page.getByTestId("detail");
+    await expect.poll(() => detail.getByTestId("detail-payload").textContent(), { timeout: 10_000 }).toContain('"reportId": "weekly-sales"');
+    const text = (await detail.textContent())!;
+    expect(text).toContain(`Intent ${id}`);
+    expect(text).toContain("attempts4");
+    expect(text).toContain("last errorUpstreamUnavailable: 503 from orders for weekly-sales");
+    expect(JSON.parse((await detail.getByTestId("detail-facts").textContent())!)).toBeInstanceOf(Array);
+
+    await detail.getByTestId("run-again").click();
+    await expect.poll(() => page.locator("tr[data-intent]").count(), { timeout: 10_000 }).toBe(3);
+    const again = await newestId();
+    expect(await page.getByTestId("message").textContent()).toBe(`enqueued ${again} again from ${id}`);
+    expect(await row(again).locator("td").nth(1).textContent()).toBe("report.fetch");
+  });
+
+  it("says timeouts and schedules in words", async () => {
+    expect(await page.getByTestId("trigger-report.fetch").locator("h3 small").textContent()).toMatch(/start within 10 min, finish within 2 min, every hour$/);
+  });
+
   it("opens the registered attached stream from its own form and shows its output", async () => {
     const stream = page.getByTestId("open-text.generate");
     await stream.getByTestId("field-prompt").fill("durable work");
@@ -122,6 +161,12 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
 
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}/console.png`, fullPage: true });
+    // At 390 px (a phone) nothing is wider than the screen: wide tables scroll inside their card.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/console-390.png", fullPage: true });
+    await page.setViewportSize({ width: 1360, height: 900 });
   });
 
   it("appends a declared event from its form, and shows a refusal next to the field it names", async () => {
@@ -186,7 +231,7 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     const oldest = tab.locator('tr[data-intent="1"]');
     await oldest.getByTestId("cancel").click();
     await expect.poll(() => oldest.getAttribute("data-phase"), { timeout: 10_000 }).toBe("cancelled");
-    expect(await oldest.getByTestId("why").textContent()).toBe("cancelled from the console");
+    await expect.poll(() => oldest.getByTestId("why").textContent(), { timeout: 5_000 }).toBe("cancelled from the console");
 
     const refund = tab.getByTestId("emit-payment.refunded");
     await refund.getByTestId("field-orderId").fill(crypto.randomUUID());
