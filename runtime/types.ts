@@ -148,6 +148,8 @@ export interface DurableTrigger<
 > {
   readonly kind: KindName;
   readonly intentEventKind: KindName;
+  /** The spec's description, for tools that list triggers (the operator console). */
+  readonly description?: string;
   readonly cancellation: Cancellation;
   /** How long one claim lasts before another drain may redrive it. Default 60 000. */
   readonly acquireDeadlineMs?: number;
@@ -453,6 +455,8 @@ export interface Registration {
   readonly triggers: readonly {
     readonly kind: string;
     readonly intentEventKind: string;
+    /** The spec's description; null for none. */
+    readonly description: string | null;
     readonly cancellation: Cancellation;
     readonly concurrency: number;
     readonly acquireDeadlineMs: number;

@@ -526,8 +526,7 @@ async function start() {
     const about = trigger.cancellation + ", concurrency " + trigger.concurrency + ", " + trigger.retry.maxAttempts + " attempts" +
       (timeouts.startMs ? ", start within " + inWords(timeouts.startMs) : "") + (timeouts.finishMs ? ", finish within " + inWords(timeouts.finishMs) : "") +
       trigger.schedules.map((s) => ", " + (typeof s.cron === "string" ? s.cron : every(s.everyMs))).join("");
-    // The spec's description of the intent, when it has one (its JSON Schema's \`description\`).
-    const description = trigger.intentSchema && typeof trigger.intentSchema.description === "string" ? trigger.intentSchema.description : "";
+    const description = trigger.description || "";
     const card = build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), description ? build("p", { className: "muted", textContent: description }, []) : [], form);
     card.dataset.testid = "trigger-" + trigger.kind;
     $("triggers").append(card);

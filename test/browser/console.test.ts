@@ -148,8 +148,10 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     expect(await row(again).locator("td").nth(1).textContent()).toBe("report.fetch");
   });
 
-  it("says timeouts and schedules in words", async () => {
-    expect(await page.getByTestId("trigger-report.fetch").locator("h3 small").textContent()).toMatch(/start within 10 min, finish within 2 min, every hour$/);
+  it("describes each trigger as its spec does, with timeouts and schedules in words", async () => {
+    const card = page.getByTestId("trigger-report.fetch");
+    expect(await card.locator("h3 small").textContent()).toMatch(/start within 10 min, finish within 2 min, every hour$/);
+    expect(await card.locator("p").textContent()).toBe("Fetches a report from an upstream service (simulated), retried with backoff, reporting each stage.");
   });
 
   it("opens the registered attached stream from its own form and shows its output", async () => {
