@@ -53,7 +53,7 @@ export const consolePage = /* html */ `<!doctype html>
   ol.ledger li { padding: .2rem 0; border-bottom: 1px dashed var(--line); overflow-wrap: anywhere; }
   ol.ledger .kind { color: var(--run); }
   .output { min-height: 2rem; padding: .5rem; background: var(--bg); border-radius: 6px; margin: .5rem 0; white-space: pre-wrap; }
-  .muted { color: var(--muted); }
+  .muted { color: var(--muted); } p.about { margin: 0 0 .4rem; font-size: .8rem; }
   .scroll { overflow-x: auto; }
   button.link { background: none; border: 0; color: var(--run); padding: 0; text-decoration: underline; }
   #detail pre { font: 12px/1.4 ui-monospace, monospace; background: var(--bg); padding: .5rem; border-radius: 6px; overflow: auto; max-height: 14rem; margin: .25rem 0 .75rem; }
@@ -527,7 +527,7 @@ async function start() {
       (timeouts.startMs ? ", start within " + inWords(timeouts.startMs) : "") + (timeouts.finishMs ? ", finish within " + inWords(timeouts.finishMs) : "") +
       trigger.schedules.map((s) => ", " + (typeof s.cron === "string" ? s.cron : every(s.everyMs))).join("");
     const description = trigger.description || "";
-    const card = build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), description ? build("p", { className: "muted", textContent: description }, []) : [], form);
+    const card = build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), description ? build("p", { className: "muted about", textContent: description }, []) : [], form);
     card.dataset.testid = "trigger-" + trigger.kind;
     $("triggers").append(card);
   }
