@@ -131,6 +131,7 @@ export function reportFetchTrigger(handlers: ReportFetchHandlers) {
   return {
     kind: "report.fetch",
     intentEventKind: "report.fetch.requested",
+    description: "Fetches a report from an upstream service (simulated), retried with backoff, reporting each stage.",
     cancellation: "cooperative",
     retry: { maxAttempts: 4, backoffMs: 250, maxBackoffMs: 2000 },
     concurrency: 4,
@@ -254,6 +255,7 @@ export function orderPlacedTrigger(handlers: OrderPlacedHandlers) {
   return {
     kind: "order.placed",
     intentEventKind: "order.placed.requested",
+    description: "Reserves stock for an order; its commit confirms the order and enqueues the order report.",
     cancellation: "cooperative",
     cancelOn: [
       {

@@ -90,6 +90,7 @@ export function timerCountdownTrigger(handlers: TimerCountdownHandlers) {
   return {
     kind: "timer.countdown",
     intentEventKind: "timer.countdown.requested",
+    description: "A timer-driven job that ticks once a second, reports progress, and stops at once when cancelled.",
     cancellation: "cooperative",
     acquireDeadlineMs: 900000,
     concurrency: 10,

@@ -127,6 +127,7 @@ export function defineAgentDO<
     triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, timeouts, schedules, cancelOn }) => ({
       kind,
       intentEventKind: trigger.intentEventKind,
+      description: trigger.description ?? null,
       cancellation: trigger.cancellation,
       concurrency,
       acquireDeadlineMs,

@@ -12,12 +12,14 @@ import { stateFrames } from "./watch.ts";
  * as it came; routes match the end of the path, so any prefix works:
  *
  *   GET  …/intents/:id/watch      the intent's phase, progress, then its terminal frame
+ *   GET  …/intents/watch          every intent's phase, progress and terminal frames from now on
  *   GET  …/events/stream          the ledger after `Last-Event-ID` (or `?afterId=`), then live; `?kinds=a,b`
  *   POST …/streams/:kind          opens an attached stream; the body is its JSON start payload
  */
 export async function serveEventStreams(request: Request, scope: Scope, streams: StreamRunner): Promise<Response> {
   const { pathname, searchParams } = new URL(request.url);
   try {
+    if (/\/intents\/watch$/.test(pathname) && request.method === "GET") return scope.watchers.watchScope(request.signal);
     const watch = /\/intents\/([^/]+)\/watch$/.exec(pathname);
     if (watch && request.method === "GET") {
       const row = scope.work.get(positiveInteger(watch[1]!, "intent id"));

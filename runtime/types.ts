@@ -148,6 +148,8 @@ export interface DurableTrigger<
 > {
   readonly kind: KindName;
   readonly intentEventKind: KindName;
+  /** The spec's description, for tools that list triggers (the operator console). */
+  readonly description?: string;
   readonly cancellation: Cancellation;
   /** How long one claim lasts before another drain may redrive it. Default 60 000. */
   readonly acquireDeadlineMs?: number;
@@ -341,6 +343,8 @@ export interface IntentSummary {
   readonly intentVersion: number;
   /** The last attempt's error, when one failed: why a retry is waiting, or why the intent failed. */
   readonly lastError: { readonly name: string; readonly message: string } | null;
+  /** Why a cancel was asked for (`timeout:finish`, `event:…`, or the caller's reason), once one was. */
+  readonly cancelReason: string | null;
 }
 
 /** What a watcher of an intent receives: its phase, progress, then exactly one terminal frame. */
@@ -453,6 +457,8 @@ export interface Registration {
   readonly triggers: readonly {
     readonly kind: string;
     readonly intentEventKind: string;
+    /** The spec's description; null for none. */
+    readonly description: string | null;
     readonly cancellation: Cancellation;
     readonly concurrency: number;
     readonly acquireDeadlineMs: number;

@@ -43,6 +43,8 @@ interface Tail {
  */
 export class Watchers {
   readonly #intents = new Map<number, Set<SseChannel>>();
+  /** Scope-wide watchers: every intent's phase, progress and terminal frames, on one connection. */
+  readonly #everyone = new Set<SseChannel>();
   readonly #tails = new Set<Tail>();
   #appendScheduled = false;
 
@@ -62,13 +64,25 @@ export class Watchers {
     return channel.response;
   }
 
+  /**
+   * Every intent of the scope on one stream, which stays open: a console with
+   * many unsettled intents holds one connection, not one per row (a browser
+   * opens at most six per host). It sends only what changes from now on; the
+   * current state is what `intents()` answers.
+   */
+  watchScope(signal?: AbortSignal): Response {
+    const channel = new SseChannel(signal, () => this.#everyone.delete(channel));
+    this.#everyone.add(channel);
+    return channel.response;
+  }
+
   isWatched(intentId: number): boolean {
-    return this.#intents.has(intentId);
+    return this.#intents.has(intentId) || this.#everyone.size > 0;
   }
 
   /** Progress is transient: a watcher that cannot keep up skips frames rather than buffering them. */
   progress(intentId: number, payload: unknown): void {
-    for (const channel of this.#intents.get(intentId) ?? []) {
+    for (const channel of [...(this.#intents.get(intentId) ?? []), ...this.#everyone]) {
       if (channel.keepingUp) channel.send({ event: "progress", data: { intentEventId: intentId, payload } });
     }
   }
@@ -84,6 +98,7 @@ export class Watchers {
       for (const frame of frames) channel.send(frame);
       if (frames.some(isTerminal)) channel.close();
     }
+    for (const channel of this.#everyone) for (const frame of frames) channel.send(frame);
   }
 
   /** A ledger tail: every event after `afterId` (matching `kinds`), then each new one, in id order. */

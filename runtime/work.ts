@@ -472,6 +472,7 @@ export function summarize(row: WorkRow): IntentSummary {
     settledAt: row.settledAt,
     lastError: row.lastError === null ? null : (JSON.parse(row.lastError) as IntentSummary["lastError"]),
     intentVersion: row.intentVersion,
+    cancelReason: row.cancel?.reason ?? null,
   };
 }
 

@@ -142,6 +142,8 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
     factory: `${v}Trigger`,
     properties: [
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
+      // For tools that list triggers (the operator console); the type's doc comment says it to a reader.
+      ...(trigger.description === undefined ? [] : [f.createPropertyAssignment("description", f.createStringLiteral(trigger.description))]),
       f.createPropertyAssignment("cancellation", f.createStringLiteral(trigger.cancellation)),
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
       // What #12 adds, each only when the spec says it: the runtime's own shapes (CancelOnRule, TriggerTimeouts, schedules).

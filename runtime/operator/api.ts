@@ -55,6 +55,7 @@ const MAX_SCOPE_LENGTH = 256;
  *   GET  /scopes/:scope/intents/:id      the intent's summary, as `intent(id)` answers it over RPC
  *   POST /scopes/:scope/intents/:id/cancel   { triggerKind?, reason? }
  *   GET  /scopes/:scope/intents/:id/watch    server-sent events
+ *   GET  /scopes/:scope/intents/watch        server-sent events: every intent's frames, on one connection
  *   GET  /scopes/:scope/schedules        every schedule, soonest first, with its next fire time
  *   PUT  /scopes/:scope/schedules/:key   { triggerKind, payload, cron, timezone? } or { …, everyMs } → the schedule
  *   DELETE /scopes/:scope/schedules/:key → { removed }; a spec's default schedule is refused (change the spec)
@@ -123,6 +124,9 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const beforeId = query(c, "beforeId", (text) => decimal(text, "beforeId", 1));
     return c.json(await call(agent, "intents", { ...limit, ...beforeId }));
   });
+
+  // Before `/intents/:id`, which would read "watch" as an id.
+  app.get("/scopes/:scope/intents/watch", async (c) => (await admit(c, "read")).fetch(c.req.raw));
 
   app.get("/scopes/:scope/intents/:id", async (c) => {
     const agent = await admit(c, "read");

@@ -53,7 +53,21 @@ export const consolePage = /* html */ `<!doctype html>
   ol.ledger li { padding: .2rem 0; border-bottom: 1px dashed var(--line); overflow-wrap: anywhere; }
   ol.ledger .kind { color: var(--run); }
   .output { min-height: 2rem; padding: .5rem; background: var(--bg); border-radius: 6px; margin: .5rem 0; white-space: pre-wrap; }
-  .muted { color: var(--muted); }
+  .muted { color: var(--muted); } p.about { margin: 0 0 .4rem; font-size: .8rem; }
+  .scroll { overflow-x: auto; }
+  button.link { background: none; border: 0; color: var(--run); padding: 0; text-decoration: underline; }
+  #detail pre { font: 12px/1.4 ui-monospace, monospace; background: var(--bg); padding: .5rem; border-radius: 6px; overflow: auto; max-height: 14rem; margin: .25rem 0 .75rem; }
+  #detail dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .75rem; margin: 0 0 .75rem; }
+  #detail dt { color: var(--muted); } #detail dd { margin: 0; overflow-wrap: anywhere; }
+  /* A phone (390 px): one column, the header wraps, wide tables scroll inside their card. */
+  @media (max-width: 700px) {
+    header { flex-wrap: wrap; padding: .6rem .8rem; gap: .5rem; } header label:first-of-type { margin-left: 0; }
+    header input { width: 8rem; }
+    main { grid-template-columns: minmax(0, 1fr); padding: .6rem; gap: 0; }
+    section { padding: .75rem; } textarea { width: 100%; box-sizing: border-box; }
+    /* Wide enough that a long reason does not squeeze its column to a letter a line: the card scrolls. */
+    .scroll table { min-width: 40rem; } td.why { min-width: 10rem; }
+  }
 </style>
 </head>
 <body>
@@ -67,18 +81,19 @@ export const consolePage = /* html */ `<!doctype html>
     <section><h2>Enqueue</h2><div id="triggers" data-testid="triggers"></div><p id="message" class="muted" data-testid="message"></p></section>
     <section>
       <h2>Schedules</h2>
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>key</th><th>trigger</th><th>when</th><th>next fire</th><th>last fired</th><th>from</th><th></th></tr></thead>
         <tbody id="schedules" data-testid="schedules"><tr><td colspan="7" class="muted">none</td></tr></tbody>
-      </table>
+      </table></div>
     </section>
     <section>
       <h2>Intents</h2>
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>id</th><th>trigger</th><th>phase</th><th>progress</th><th>attempts</th><th>next attempt</th><th>why</th><th></th></tr></thead>
         <tbody id="intents" data-testid="intents"></tbody>
-      </table>
+      </table></div>
     </section>
+    <section id="detail" data-testid="detail" hidden></section>
   </div>
   <div>
     <section><h2>Ledger, live</h2><ol class="ledger" id="ledger" data-testid="ledger"></ol></section>
@@ -100,8 +115,16 @@ const params = new URLSearchParams(location.search);
 const scope = params.get("scope") || "demo";
 $("scope").value = scope;
 $("scope").addEventListener("change", () => { location.search = "?scope=" + encodeURIComponent($("scope").value); });
-$("token").value = sessionStorage.getItem("durable-triggers-token") || "";
-$("token").addEventListener("change", () => { sessionStorage.setItem("durable-triggers-token", $("token").value); location.reload(); });
+// The token is kept in this origin's localStorage, so every tab has it; an empty field forgets it.
+const TOKEN_KEY = "durable-triggers-token";
+$("token").value = localStorage.getItem(TOKEN_KEY) || "";
+const saveToken = () => {
+  if ($("token").value) localStorage.setItem(TOKEN_KEY, $("token").value);
+  else localStorage.removeItem(TOKEN_KEY);
+  location.reload();
+};
+$("token").addEventListener("change", saveToken);
+$("token").addEventListener("keydown", (e) => { if (e.key === "Enter") saveToken(); });
 // The console may be mounted under any path: every call is relative to where it is served.
 const base = location.pathname.replace(/\\/?$/, "/") + "scopes/" + encodeURIComponent(scope);
 const SETTLED = new Set(["completed", "completed_after_cancel_requested", "cancelled", "failed", "rejected"]);
@@ -118,23 +141,39 @@ function headers(json) {
 async function api(path, body, method = body === undefined ? "GET" : "POST") {
   const response = await fetch(base + path, body === undefined ? { method, headers: headers(false) } : { method, headers: headers(true), body: JSON.stringify(body) });
   const json = await response.json();
-  if (!response.ok) throw new Error(json.error || response.statusText);
+  if (!response.ok) throw Object.assign(new Error(json.error || response.statusText), { status: response.status });
   return json;
 }
 
 /** Reads a server-sent-event endpoint with the client's readSse; each message goes to onMessage. */
-async function sse(path, init, onMessage) {
+async function sse(path, init, onMessage, onOpen) {
   const response = await fetch(base + path, { ...init, headers: { ...headers(init.body !== undefined), ...(init.headers || {}) } });
   if (!response.ok) throw new Error((await response.json()).error || response.statusText);
+  onOpen?.();
   for await (const message of readSse(response.body)) onMessage(message);
 }
 
-/** Progress payloads say how far along they are in their own words. */
+/**
+ * How far along a progress payload says it is: \`{ of, remaining }\`, or \`{ of }\` with
+ * one of \`done\`, \`written\` or \`step\` (README, "Progress the console draws").
+ * Any other payload is shown as text next to an empty bar.
+ */
 function fraction(p) {
   if (!p || typeof p.of !== "number" || p.of <= 0) return null;
   if (typeof p.remaining === "number") return (p.of - p.remaining) / p.of;
   const done = p.written ?? p.step ?? p.done;
   return typeof done === "number" ? done / p.of : null;
+}
+
+/** A duration in words: "30 s", "10 min", "1 h", "2 days"; \`every\` says "every hour" for one of a unit. */
+const UNITS = [["day", "days", "day", 86400000], ["h", "h", "hour", 3600000], ["min", "min", "minute", 60000], ["s", "s", "second", 1000]];
+function inWords(ms) {
+  for (const [one, many, , size] of UNITS) if (ms >= size && ms % size === 0) return ms / size + " " + (ms === size ? one : many);
+  return ms < 1000 ? ms + " ms" : (ms / 1000).toFixed(1) + " s";
+}
+function every(ms) {
+  const unit = UNITS.find(([, , , size]) => ms === size);
+  return "every " + (unit ? unit[2] : inWords(ms));
 }
 
 // ---- forms built from JSON Schema -------------------------------------------------------------
@@ -228,6 +267,10 @@ function render(intent) {
   if (!row) {
     const tr = build("tr", {}, ...Array.from({ length: 8 }, () => build("td", {}, [])));
     tr.dataset.intent = intent.intentEventId;
+    const open = build("button", { type: "button", className: "link", textContent: String(intent.intentEventId), title: "details" }, []);
+    open.dataset.testid = "open-detail";
+    open.addEventListener("click", () => showDetail(intent.intentEventId));
+    tr.children[0].append(open);
     tr.children[2].append(build("span", { className: "phase" }, []));
     tr.children[3].append(build("div", { className: "bar" }, build("span", {}, [])));
     tr.children[6].className = "why";
@@ -242,7 +285,6 @@ function render(intent) {
   Object.assign(row.intent, intent);
   const { tr } = row;
   const cells = tr.children;
-  cells[0].textContent = row.intent.intentEventId;
   cells[1].textContent = row.intent.triggerKind ?? "";
   cells[2].firstChild.textContent = row.intent.phase;
   cells[2].firstChild.className = "phase " + row.intent.phase;
@@ -251,33 +293,58 @@ function render(intent) {
   const waiting = row.intent.phase === "retry_scheduled" || row.intent.phase === "scheduled";
   cells[5].textContent = waiting && row.intent.fireAt ? new Date(row.intent.fireAt).toLocaleTimeString() : "";
   const error = row.intent.lastError;
-  cells[6].textContent = error ? error.name + ": " + error.message : reasons.get(row.intent.intentEventId) ?? "";
+  // Why it failed (its last error), was cancelled (\`timeout:finish\`, \`event:…\`, the caller's reason) or was rejected.
+  cells[6].textContent = error ? error.name + ": " + error.message : row.intent.cancelReason ?? reasons.get(row.intent.intentEventId) ?? "";
   cells[6].dataset.testid = "why";
   const settled = SETTLED.has(row.intent.phase);
   cells[7].firstChild.disabled = settled;
   if (settled && row.intent.phase.startsWith("completed")) setProgress(row, 1);
-  if (!settled && !row.watching) watch(row);
+  if (detailId === row.intent.intentEventId) showDetail(detailId);
 }
 
-function setProgress(row, value) {
+function setProgress(row, value, payload) {
+  // A payload the bar cannot read is still shown, as text.
+  row.tr.querySelector(".bar").title = payload === undefined ? "" : JSON.stringify(payload);
   if (value === null) return;
   row.tr.querySelector(".bar > span").style.width = Math.round(Math.min(1, Math.max(0, value)) * 100) + "%";
   row.tr.dataset.progress = String(Math.round(value * 100));
 }
 
-function watch(row) {
-  row.watching = true;
-  const id = row.intent.intentEventId;
-  sse("/intents/" + id + "/watch", {}, ({ event, data }) => {
-    const frame = JSON.parse(data);
-    if (event === "phase") render({ intentEventId: id, phase: frame.phase });
-    else if (event === "progress") setProgress(row, fraction(frame.payload));
-    // The terminal frame carries the last error, as JSON text.
-    else render({ intentEventId: id, phase: frame.phase, settledAt: frame.settledAt, lastError: frame.error ? JSON.parse(frame.error) : null });
-  }).catch(() => {}).finally(() => { row.watching = false; refresh(); });
+/**
+ * One stream for every intent of the scope (GET …/intents/watch), whatever
+ * the number of rows: a browser opens at most six connections per host, and
+ * a stream per row would leave none for enqueue, cancel or append. After each
+ * (re)connect the list is read again, so nothing sent while away is missed.
+ */
+async function watchScope() {
+  for (;;) {
+    let opened = false;
+    await sse("/intents/watch", {}, ({ event, data }) => {
+      const frame = JSON.parse(data);
+      const row = rows.get(frame.intentEventId);
+      if (event === "progress") { if (row) setProgress(row, fraction(frame.payload), frame.payload); return; }
+      // A row this page has not listed yet (enqueued elsewhere) comes with the next list read.
+      if (!row) { refresh(); return; }
+      if (event === "phase") render({ intentEventId: frame.intentEventId, phase: frame.phase });
+      // The terminal frame carries the last error, as JSON text.
+      else render({ intentEventId: frame.intentEventId, phase: frame.phase, settledAt: frame.settledAt, lastError: frame.error ? JSON.parse(frame.error) : null });
+      // Attempts, due times and cancel reasons come with the list (reads in flight share one more).
+      refresh();
+    }, () => { opened = true; refresh(); }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, opened ? 250 : 2000));
+  }
 }
 
-async function refresh() {
+let refreshing = null;
+let again = false;
+/** Reads the list again; calls while a read is under way share one more read after it. */
+function refresh() {
+  if (refreshing) { again = true; return refreshing; }
+  refreshing = readAll().catch(() => {}).finally(() => { refreshing = null; if (again) { again = false; refresh(); } });
+  return refreshing;
+}
+
+async function readAll() {
   const [intents, facts, schedules] = await Promise.all([api("/intents?limit=100"), api("/events?kinds=durable_trigger.rejected"), api("/schedules")]);
   // A rejection's reason is in its fact; a failure's error is on the intent itself.
   for (const { payload } of facts) if (payload.reason) reasons.set(payload.intentEventId, payload.reason);
@@ -301,7 +368,7 @@ function renderSchedules(schedules) {
     return;
   }
   $("schedules").replaceChildren(...schedules.map((s) => {
-    const timing = s.cron !== null ? s.cron + (s.timezone ? " (" + s.timezone + ")" : " (UTC)") : "every " + s.everyMs / 1000 + " s";
+    const timing = s.cron !== null ? s.cron + (s.timezone ? " (" + s.timezone + ")" : " (UTC)") : every(s.everyMs);
     const tr = build("tr", {}, ...[s.key, s.triggerKind, timing, when(s.nextFireAt), when(s.lastFiredAt), s.origin, ""].map((text) => build("td", { textContent: text }, [])));
     tr.dataset.schedule = s.key;
     // A spec's default is changed in the spec; the API refuses to remove it, so no button is offered.
@@ -327,12 +394,64 @@ async function removeSchedule(key) {
 
 async function cancelIntent(id) {
   const { triggerKind } = rows.get(id).intent;
+  if (!confirm("Cancel intent " + id + " (" + triggerKind + ")?")) return;
   try {
     const result = await api("/intents/" + id + "/cancel", { triggerKind, reason: "cancelled from the console" });
     $("message").textContent = "cancel " + id + ": " + result.status;
   } catch (error) {
     $("message").textContent = error.message;
   }
+}
+
+// ---- one intent in detail -------------------------------------------------------------------------
+
+let detailId = null;
+const RUN_AGAIN_PHASES = new Set(["failed", "rejected", "cancelled"]);
+/**
+ * An intent's payload (its intent event), state, last error, cancel reason and
+ * the facts that name it. A failed intent can be run again: that enqueues a
+ * new intent with the same payload (there is no retry of a settled intent:
+ * its settlement is final, and its facts say so).
+ */
+async function showDetail(id) {
+  detailId = id;
+  const box = $("detail");
+  const intent = rows.get(id)?.intent ?? {};
+  const [[event], after] = await Promise.all([api("/events?afterId=" + (id - 1) + "&limit=1"), api("/events?afterId=" + id + "&limit=1000")]);
+  if (detailId !== id) return;
+  const facts = after.filter((e) => e.payload && typeof e.payload === "object" && e.payload.intentEventId === id);
+  const pre = (value, testid) => { const node = build("pre", { textContent: JSON.stringify(value, null, 2) }, []); node.dataset.testid = testid; return node; };
+  const fields = [
+    ["trigger", intent.triggerKind], ["phase", intent.phase], ["attempts", intent.attempts],
+    ["due", intent.fireAt ? new Date(intent.fireAt).toLocaleString() : ""], ["settled", intent.settledAt ? new Date(intent.settledAt).toLocaleString() : ""],
+    ["last error", intent.lastError ? intent.lastError.name + ": " + intent.lastError.message : ""], ["cancel reason", intent.cancelReason ?? ""],
+  ];
+  const close = build("button", { type: "button", className: "cancel", textContent: "Close" }, []);
+  close.addEventListener("click", () => { detailId = null; box.hidden = true; });
+  const actions = build("p", {}, close);
+  if (RUN_AGAIN_PHASES.has(intent.phase) && event) {
+    const again = build("button", { type: "button", textContent: "Run again" }, []);
+    again.dataset.testid = "run-again";
+    again.addEventListener("click", async () => {
+      try {
+        const { id: newId } = await api("/intents", { triggerKind: intent.triggerKind, payload: event.payload });
+        $("message").textContent = "enqueued " + newId + " again from " + id;
+        render({ intentEventId: newId, triggerKind: intent.triggerKind, phase: "scheduled", attempts: 0 });
+      } catch (error) {
+        $("message").textContent = error.message;
+      }
+    });
+    actions.prepend(again, " ");
+  }
+  box.replaceChildren(
+    build("h2", { textContent: "Intent " + id }, []),
+    build("dl", {}, fields.flatMap(([name, value]) => [build("dt", { textContent: name }, []), build("dd", { textContent: String(value ?? "") }, [])])),
+    build("h3", { textContent: "payload" }, []), pre(event ? event.payload : null, "detail-payload"),
+    build("h3", { textContent: "facts (" + facts.length + ")" }, []),
+    pre(facts.map((f) => ({ id: f.id, kind: f.kind, payload: f.payload })), "detail-facts"),
+    actions,
+  );
+  box.hidden = false;
 }
 
 // ---- the ledger, live ---------------------------------------------------------------------------
@@ -405,15 +524,23 @@ async function start() {
     }, "Enqueue");
     const timeouts = trigger.timeouts || {};
     const about = trigger.cancellation + ", concurrency " + trigger.concurrency + ", " + trigger.retry.maxAttempts + " attempts" +
-      (timeouts.startMs ? ", start within " + timeouts.startMs + " ms" : "") + (timeouts.finishMs ? ", finish within " + timeouts.finishMs + " ms" : "");
-    $("triggers").append(build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), form));
+      (timeouts.startMs ? ", start within " + inWords(timeouts.startMs) : "") + (timeouts.finishMs ? ", finish within " + inWords(timeouts.finishMs) : "") +
+      trigger.schedules.map((s) => ", " + (typeof s.cron === "string" ? s.cron : every(s.everyMs))).join("");
+    const description = trigger.description || "";
+    const card = build("div", {}, build("h3", {}, trigger.kind + " ", build("small", { textContent: about }, [])), description ? build("p", { className: "muted about", textContent: description }, []) : [], form);
+    card.dataset.testid = "trigger-" + trigger.kind;
+    $("triggers").append(card);
   }
   if (registration.streams.length > 0) $("streams").replaceChildren(...registration.streams.map(streamCard));
   if (registration.events.length > 0) $("declared").replaceChildren(...registration.events.map(eventCard));
-  await refresh();
+  watchScope();
   tail();
 }
-start().catch((error) => { $("message").textContent = error.message; });
+start().catch((error) => {
+  // The page loads without a token (a navigation sends none); the API's 401 says one is needed.
+  $("message").textContent = error.status === 401 ? error.message + ": enter the operator token above" : error.message;
+  if (error.status === 401 || error.status === 403) $("token").focus();
+});
 </script>
 </body>
 </html>

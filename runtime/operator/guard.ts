@@ -4,7 +4,13 @@ import { BadRequest } from "./input.ts";
 export type Action = "read" | "write" | "cancel";
 
 export interface AccessRequest {
-  /** The scope (Durable Object name) the request is about; `null` for the console page itself. */
+  /**
+   * The scope (Durable Object name) the request is about; `null` for the
+   * console's page itself (`GET /`), which holds no data. A browser's
+   * navigation sends no `Authorization` header, so a hook that wants a token
+   * should let `null` through: the page then asks for the token and sends it
+   * on every call it makes.
+   */
   readonly scope: string | null;
   readonly action: Action;
 }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Dialog, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "./wrangler-dev";
 
@@ -11,21 +11,35 @@ const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium`);
 if (!available) console.warn(`skipping the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-describe.skipIf(!available)("the operator console in a real browser", () => {
+/** The token test/browser/guarded/wrangler.jsonc gives the README's hook. */
+const TOKEN = "browser-test-token";
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe.skipIf(!available)("the operator console in a real browser, behind the README's token hook", () => {
   let server: DevServer;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
+  let confirming = true;
+  const asked: string[] = [];
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
-      startWranglerDev(),
+      startWranglerDev(60_000, { config: "test/browser/guarded/wrangler.jsonc" }),
       chromium.launch({
         executablePath: CHROMIUM,
         args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
       }),
     ]);
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    await page.goto(`${server.url}/?scope=browser-${Date.now()}`);
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    page = await context.newPage();
+    // Cancel asks first: the test answers as \`confirming\` says, and keeps what was asked.
+    const answer = (dialog: Dialog) => {
+      asked.push(dialog.message());
+      void (confirming ? dialog.accept() : dialog.dismiss());
+    };
+    context.on("page", (opened) => opened.on("dialog", answer));
+    page.on("dialog", answer);
   }, 90_000);
 
   afterAll(async () => {
@@ -36,6 +50,23 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
   const form = (kind: string) => page.getByTestId(`enqueue-${kind}`);
   const row = (id: string | null) => page.locator(`tr[data-intent="${id}"]`);
   const newestId = () => page.locator("tr[data-intent]").first().getAttribute("data-intent");
+
+  it("loads behind the hook, asks for the token, and keeps it across tabs", async () => {
+    // A navigation sends no token: the page itself must still load, and say what it needs.
+    const shell = await page.goto(`${server.url}/?scope=browser-${Date.now()}`);
+    expect(shell!.status()).toBe(200);
+    await expect.poll(() => page.getByTestId("message").textContent(), { timeout: 10_000 }).toMatch(/token required/);
+    expect(await page.locator("#token:focus").count()).toBe(1);
+    await page.getByTestId("token").fill(TOKEN);
+    await Promise.all([page.waitForEvent("load"), page.getByTestId("token").press("Enter")]);
+    await expect.poll(() => form("timer.countdown").count(), { timeout: 10_000 }).toBe(1);
+
+    const tab = await context.newPage();
+    await tab.goto(page.url());
+    await expect.poll(() => tab.getByTestId("enqueue-timer.countdown").count(), { timeout: 10_000 }).toBe(1);
+    expect(await tab.getByTestId("token").inputValue()).toBe(TOKEN);
+    await tab.close();
+  });
 
   it("builds an enqueue form per trigger from its JSON Schema, and shows a refusal next to the field it names", async () => {
     const countdown = form("timer.countdown");
@@ -68,8 +99,18 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     const first = await progress();
     await expect.poll(progress, { timeout: 10_000 }).toBeGreaterThan(first);
 
+    // Cancel asks first; saying no leaves the countdown running.
+    confirming = false;
+    await row(id).getByTestId("cancel").click();
+    expect(asked.at(-1)).toBe(`Cancel intent ${id} (timer.countdown)?`);
+    const before = await progress();
+    await expect.poll(progress, { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await row(id).getAttribute("data-phase")).toBe("claimed");
+    confirming = true;
+
     await row(id).getByTestId("cancel").click();
     await expect.poll(() => row(id).getAttribute("data-phase"), { timeout: 10_000 }).toBe("cancelled");
+    await expect.poll(() => row(id).getByTestId("why").textContent(), { timeout: 5_000 }).toBe("cancelled from the console");
     const fact = page.locator('#ledger li[data-kind="timer.countdown.stopped"]');
     await expect.poll(() => fact.count(), { timeout: 10_000 }).toBe(1);
     expect(await fact.textContent()).toContain(`"reason":"cancelled from the console"`);
@@ -88,6 +129,31 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     expect(await row(id).getByTestId("cancel").isDisabled()).toBe(true);
   });
 
+  it("opens a failed intent's details (payload, attempts, error, facts) and runs it again as a new intent", async () => {
+    const failed = page.locator('tr[data-phase="failed"]').first();
+    const id = await failed.getAttribute("data-intent");
+    await failed.getByTestId("open-detail").click();
+    const detail = page.getByTestId("detail");
+    await expect.poll(() => detail.getByTestId("detail-payload").textContent(), { timeout: 10_000 }).toContain('"reportId": "weekly-sales"');
+    const text = (await detail.textContent())!;
+    expect(text).toContain(`Intent ${id}`);
+    expect(text).toContain("attempts4");
+    expect(text).toContain("last errorUpstreamUnavailable: 503 from orders for weekly-sales");
+    expect(JSON.parse((await detail.getByTestId("detail-facts").textContent())!)).toBeInstanceOf(Array);
+
+    await detail.getByTestId("run-again").click();
+    await expect.poll(() => page.locator("tr[data-intent]").count(), { timeout: 10_000 }).toBe(3);
+    const again = await newestId();
+    expect(await page.getByTestId("message").textContent()).toBe(`enqueued ${again} again from ${id}`);
+    expect(await row(again).locator("td").nth(1).textContent()).toBe("report.fetch");
+  });
+
+  it("describes each trigger as its spec does, with timeouts and schedules in words", async () => {
+    const card = page.getByTestId("trigger-report.fetch");
+    expect(await card.locator("h3 small").textContent()).toMatch(/start within 10 min, finish within 2 min, every hour$/);
+    expect(await card.locator("p").textContent()).toBe("Fetches a report from an upstream service (simulated), retried with backoff, reporting each stage.");
+  });
+
   it("opens the registered attached stream from its own form and shows its output", async () => {
     const stream = page.getByTestId("open-text.generate");
     await stream.getByTestId("field-prompt").fill("durable work");
@@ -97,6 +163,12 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
 
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}/console.png`, fullPage: true });
+    // At 390 px (a phone) nothing is wider than the screen: wide tables scroll inside their card.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/console-390.png", fullPage: true });
+    await page.setViewportSize({ width: 1360, height: 900 });
   });
 
   it("appends a declared event from its form, and shows a refusal next to the field it names", async () => {
@@ -118,7 +190,7 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     const schedules = `${server.url}/scopes/${scope}/schedules`;
     const put = await fetch(`${schedules}/nightly`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth },
       body: JSON.stringify({ triggerKind: "timer.countdown", payload: { id: "nightly", seconds: 5 }, cron: "0 3 * * *", timezone: "Europe/Paris" }),
     });
     expect(put.status).toBe(200);
@@ -131,7 +203,43 @@ describe.skipIf(!available)("the operator console in a real browser", () => {
     await expect.poll(() => scheduled.count(), { timeout: 10_000 }).toBe(0);
     expect(await page.getByTestId("message").textContent()).toBe("schedule nightly removed");
     // The spec's default stays, and offers no button: it is changed in the spec.
-    expect(((await (await fetch(schedules)).json()) as { key: string }[]).map((s) => s.key)).toEqual(["hourly-inventory"]);
+    expect(((await (await fetch(schedules, { headers: auth })).json()) as { key: string }[]).map((s) => s.key)).toEqual(["hourly-inventory"]);
     expect(await page.locator('tr[data-schedule="hourly-inventory"]').getByTestId("remove-schedule").count()).toBe(0);
+  });
+
+  it("stays usable with 50 unsettled intents: one stream for them all, and enqueue, cancel and append still leave the page", async () => {
+    const scope = `crowded-${Date.now()}`;
+    const later = Date.now() + 3_600_000;
+    for (let n = 0; n < 50; n++) {
+      const answer = await fetch(`${server.url}/scopes/${scope}/intents`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...auth },
+        body: JSON.stringify({ triggerKind: "timer.countdown", payload: { id: `later-${n}`, seconds: 5 }, at: later }),
+      });
+      expect(answer.status).toBe(201);
+    }
+    const tab = await context.newPage();
+    await tab.goto(`${server.url}/?scope=${scope}`);
+    const rows = tab.locator("tr[data-intent]");
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(50);
+
+    const countdown = tab.getByTestId("enqueue-timer.countdown");
+    await countdown.getByTestId("field-seconds").fill("30");
+    await countdown.getByTestId("enqueue-timer.countdown-submit").click();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(51);
+    const newest = await rows.first().getAttribute("data-intent");
+    await expect.poll(() => tab.locator(`tr[data-intent="${newest}"]`).getAttribute("data-progress"), { timeout: 10_000 }).not.toBeNull();
+
+    const oldest = tab.locator('tr[data-intent="1"]');
+    await oldest.getByTestId("cancel").click();
+    await expect.poll(() => oldest.getAttribute("data-phase"), { timeout: 10_000 }).toBe("cancelled");
+    await expect.poll(() => oldest.getByTestId("why").textContent(), { timeout: 5_000 }).toBe("cancelled from the console");
+
+    const refund = tab.getByTestId("emit-payment.refunded");
+    await refund.getByTestId("field-orderId").fill(crypto.randomUUID());
+    await refund.getByTestId("field-amount").fill("250");
+    await refund.getByTestId("emit-payment.refunded-submit").click();
+    await expect.poll(() => tab.locator('li[data-kind="payment.refunded"]').count(), { timeout: 10_000 }).toBe(1);
+    await tab.close();
   });
 });

@@ -48,6 +48,32 @@ describe("watching an intent", () => {
     expect(progress).toEqual([]);
   });
 
+  it("sends every intent's frames on one scope-wide watch, which stays open after each settles", async () => {
+    const { agent } = freshAgent("watch-scope");
+    const watching = (async (response: Response) => {
+      const frames: SseMessage[] = [];
+      for await (const message of readSse(response.body!)) {
+        frames.push(message);
+        if (frames.filter((f) => f.event === "completed").length === 2) return frames;
+      }
+      return frames;
+    })(await agent.fetch("https://agent/intents/watch"));
+    const ids: number[] = [];
+    for (const n of [1, 2]) ids.push((await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `ws-${n}`, acquire: "gate", progress: 1 } })).id);
+    await phaseOf(agent, ids[0]!, "claimed");
+    await release(agent, "ws-1");
+    await phaseOf(agent, ids[1]!, "claimed");
+    await release(agent, "ws-2");
+    const frames = shape(await watching);
+    for (const id of ids) {
+      const own = frames.filter(([, data]) => data.intentEventId === id).map(([event]) => event);
+      expect(own).toContain("progress");
+      expect(own.at(-1)).toBe("completed");
+    }
+    // Both settled on the one connection: the first terminal frame did not close it.
+    expect(frames.filter(([event]) => event === "completed")).toHaveLength(2);
+  });
+
   it("serves two watchers of one intent the same frames", async () => {
     const { agent } = freshAgent("watch-two");
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-2", acquire: "gate", progress: 3 } });
