@@ -27,12 +27,12 @@ const reads: ((agent: TimeAgent) => Promise<unknown>)[] = [
   (agent) => agent.schedules(),
   (agent) => agent.registration(),
   (agent) => agent.fetch("http://do/intents/1/watch").then((response) => response.text()),
-  (agent) => agent.fetch("http://do/events/stream?afterId=5", { signal: AbortSignal.timeout(50) }).then((response) => response.body?.cancel()),
+  (agent) => agent.fetch("http://do/events/stream?afterId=5").then((response) => response.body?.cancel()),
 ];
 
 describe("a read of a scope never writes", () => {
-  it("1 000 reads of fresh scope names leave no rows and no alarm", async () => {
-    const agents = Array.from({ length: 1_000 }, (_, i) => freshTimeAgent(`read-only-${i}`).agent);
+  it("100 reads of fresh scope names leave no rows and no alarm", async () => {
+    const agents = Array.from({ length: 100 }, (_, i) => freshTimeAgent(`read-only-${i}`).agent);
     for (let i = 0; i < agents.length; i += 50) {
       await Promise.all(agents.slice(i, i + 50).map((agent, j) => reads[(i + j) % reads.length]!(agent).catch(() => {})));
     }

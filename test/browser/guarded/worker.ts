@@ -1,3 +1,4 @@
+import { operatorConsole } from "durable-triggers/console";
 import { operatorApi, type Authorize } from "durable-triggers/http";
 
 export { AgentDO } from "../../../app/agent";
@@ -17,5 +18,5 @@ const authorize: Authorize<Env> = (request, { scope, action }, env) => {
 };
 
 export default {
-  fetch: operatorApi<Env>({ namespace: (env) => env.AGENT, authorize }).fetch,
+  fetch: operatorApi<Env>({ namespace: (env) => env.AGENT, authorize, console: operatorConsole }).fetch,
 } satisfies ExportedHandler<Env>;
