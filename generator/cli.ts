@@ -3,12 +3,17 @@ import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { RunCache } from "./cache.ts";
 import { CONFIG_FILE, DEFAULT_SETTINGS, loadSettings, SettingsError, type LoadedSettings, type Settings } from "./config.ts";
-import { GenerateError, generate, type GenerateOptions } from "./generate.ts";
+import type { GenerateOptions } from "./generate.ts";
 import { KIND_PATTERN, suggest } from "./names.ts";
-import { formatError } from "./read.ts";
 import { addAgentToWranglerConfig, WRANGLER_FILES } from "./wrangler-config.ts";
+
+/**
+ * The generator (TypeScript, ts-morph, yaml, zod) loads on first use, not
+ * with the CLI: `--version` and `--help` answer without it.
+ */
+const generator = () => import("./generate.ts");
+const isGenerateError = async (error: unknown) => error instanceof (await generator()).GenerateError;
 
 /** Where the CLI prints, and the folder it runs in: the process's, or a test's. */
 export interface Io {
@@ -158,13 +163,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const options = {
       ...generateOptions(loaded, values["check"] === true),
       strictEvents: values["strict-events"] === true,
-      ...(values["watch"] ? { cache: new RunCache() } : {}),
+      ...(values["watch"] ? { cache: new (await import("./cache.ts")).RunCache() } : {}),
     };
     const ok = await runGenerate(io, options);
     return values["watch"] ? watchSpecs(io, options) : ok ? 0 : 1;
   } catch (error) {
-    if (error instanceof SettingsError || error instanceof GenerateError) {
-      io.err(`trigger-codegen: ${error.message}`);
+    if (error instanceof SettingsError || (await isGenerateError(error))) {
+      io.err(`trigger-codegen: ${(error as Error).message}`);
       return 1;
     }
     throw error;
@@ -185,6 +190,7 @@ function generateOptions({ root, settings }: LoadedSettings, check: boolean): Ge
 
 async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
   const started = performance.now();
+  const [{ generate }, { formatError }] = await Promise.all([generator(), import("./read.ts")]);
   const result = await generate(options);
   if (!result.ok) {
     for (const error of result.errors) io.err(formatError(error));
@@ -221,7 +227,7 @@ function watchSpecs(io: Io, options: GenerateOptions): Promise<number> {
       running = running.then(() =>
         runGenerate(io, options).then(
           () => undefined,
-          (error: Error) => io.err(`trigger-codegen: ${error instanceof GenerateError ? error.message : error.stack}`),
+          async (error: Error) => io.err(`trigger-codegen: ${(await isGenerateError(error)) ? error.message : error.stack}`),
         ),
       );
     }, 30);
@@ -323,7 +329,7 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
     io.err(`trigger-codegen init: cannot read ${shown(wranglerPath)}. Nothing was written`);
     return 1;
   }
-  const edited = addAgentToWranglerConfig(wranglerPath, wranglerText, { binding: options.binding, className: "AgentDO" });
+  const edited = await addAgentToWranglerConfig(wranglerPath, wranglerText, { binding: options.binding, className: "AgentDO" });
   if (!edited.ok) {
     const at = edited.at ? `:${edited.at.line}:${edited.at.col}` : "";
     io.err(`trigger-codegen init: ${shown(wranglerPath)}${at}: ${edited.error}`);
@@ -333,8 +339,8 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
   await mkdir(dirname(specPath), { recursive: true });
   await writeFile(specPath, starterSpec(kind, `${posixRelative(dirname(specPath), at(settings.out))}/trigger-spec.schema.json`));
   io.out(`  created ${shown(specPath)}`);
-  const generated = await runGenerate(io, generateOptions(loaded, false)).catch((error: unknown) => {
-    if (error instanceof GenerateError) return io.err(`trigger-codegen: ${error.message}`), false;
+  const generated = await runGenerate(io, generateOptions(loaded, false)).catch(async (error: Error) => {
+    if (await isGenerateError(error)) return io.err(`trigger-codegen: ${error.message}`), false;
     throw error;
   });
   if (!generated) {

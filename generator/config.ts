@@ -1,26 +1,29 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 
 /**
  * The project's codegen settings: `trigger-codegen.json` beside `package.json`
  * (or the file `--config` names). Every path in it is relative to the file;
  * a flag given on the command line wins over the file.
  */
-export const settingsSchema = z.strictObject({
-  $schema: z.string().optional().describe("The JSON Schema this file follows, for editors."),
-  specs: z.string().min(1).optional().describe("The folder of YAML spec files. Default: specs"),
-  out: z.string().min(1).optional().describe("The folder the generator owns and rewrites on every run. Default: generated"),
-  handlers: z.string().min(1).optional().describe("The folder of trigger handler files (yours; stubs are written once). Default: src/triggers"),
-  streamHandlers: z.string().min(1).optional().describe("The folder of attached stream handler files. Default: src/streams"),
-  runtime: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("The module specifier generated code imports the runtime from, as written in an import. Default: durable-triggers"),
-});
+async function settingsSchema() {
+  const { z } = await import("zod");
+  return z.strictObject({
+    $schema: z.string().optional().describe("The JSON Schema this file follows, for editors."),
+    specs: z.string().min(1).optional().describe("The folder of YAML spec files. Default: specs"),
+    out: z.string().min(1).optional().describe("The folder the generator owns and rewrites on every run. Default: generated"),
+    handlers: z.string().min(1).optional().describe("The folder of trigger handler files (yours; stubs are written once). Default: src/triggers"),
+    streamHandlers: z.string().min(1).optional().describe("The folder of attached stream handler files. Default: src/streams"),
+    runtime: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The module specifier generated code imports the runtime from, as written in an import. Default: durable-triggers"),
+  });
+}
 
-export type Settings = Required<Omit<z.infer<typeof settingsSchema>, "$schema">>;
+export type Settings = Required<Omit<z.infer<Awaited<ReturnType<typeof settingsSchema>>>, "$schema">>;
 
 export const DEFAULT_SETTINGS: Settings = {
   specs: "specs",
@@ -33,8 +36,9 @@ export const DEFAULT_SETTINGS: Settings = {
 export const CONFIG_FILE = "trigger-codegen.json";
 
 /** The settings file's JSON Schema, which the package ships for editors. */
-export function settingsJsonSchema(): string {
-  const schema = z.toJSONSchema(settingsSchema, { target: "draft-7" });
+export async function settingsJsonSchema(): Promise<string> {
+  const { z } = await import("zod");
+  const schema = z.toJSONSchema(await settingsSchema(), { target: "draft-7" });
   return `${JSON.stringify({ title: "trigger-codegen settings", ...schema }, null, 2)}\n`;
 }
 
@@ -71,7 +75,7 @@ export async function loadSettings(cwd: string, configPath: string | undefined, 
   } catch (error) {
     throw new SettingsError(`${file}: not JSON: ${(error as Error).message}`);
   }
-  const parsed = settingsSchema.safeParse(json);
+  const parsed = (await settingsSchema()).safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
     throw new SettingsError(`${file}: ${problems.join("; ")}`);

@@ -1,5 +1,4 @@
-import * as toml from "@decimalturn/toml-patch";
-import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
+import type { Node, ParseError } from "jsonc-parser";
 
 /** What a Worker needs to run a class built by `defineAgentDO`. */
 export interface AgentSetup {
@@ -38,11 +37,14 @@ interface Edit {
  * wrangler config, keeping its comments and formatting; what is already there
  * is left alone, so running it twice changes nothing. `file` decides the format.
  */
-export function addAgentToWranglerConfig(file: string, text: string, setup: AgentSetup): Edited {
-  return file.endsWith(".toml") ? editToml(text, setup) : editJsonc(text, setup);
+export async function addAgentToWranglerConfig(file: string, text: string, setup: AgentSetup): Promise<Edited> {
+  // The parsers load here, not with the CLI: `--help` and `generate` never need them.
+  return file.endsWith(".toml") ? editToml(text, setup) : editJsonc(text, setup, await import("jsonc-parser"));
 }
 
-function editJsonc(text: string, setup: AgentSetup): Edited {
+type Jsonc = typeof import("jsonc-parser");
+
+function editJsonc(text: string, setup: AgentSetup, { parse, printParseErrorCode, parseTree, findNodeAtLocation }: Jsonc): Edited {
   const errors: ParseError[] = [];
   const config: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -54,7 +56,7 @@ function editJsonc(text: string, setup: AgentSetup): Edited {
   if (!planned.ok) return planned;
   const layout = { unit: /^([ \t]+)\S/m.exec(text)?.[1] ?? "  ", eol: text.includes("\r\n") ? "\r\n" : "\n" };
   let edited = text;
-  for (const edit of planned.edits) edited = insertJsonc(edited, edit, layout);
+  for (const edit of planned.edits) edited = insertJsonc(edited, edit, layout, { parseTree, findNodeAtLocation });
   return { ok: true, text: edited, added: planned.edits.map((e) => e.says) };
 }
 
@@ -64,7 +66,12 @@ function editJsonc(text: string, setup: AgentSetup): Edited {
  * its siblings' indent, after any comment that ends the previous line.
  * (jsonc-parser's `modify` reformats the siblings around what it inserts.)
  */
-function insertJsonc(text: string, edit: Edit, { unit, eol }: { unit: string; eol: string }): string {
+function insertJsonc(
+  text: string,
+  edit: Edit,
+  { unit, eol }: { unit: string; eol: string },
+  { parseTree, findNodeAtLocation }: Pick<Jsonc, "parseTree" | "findNodeAtLocation">,
+): string {
   const container = findNodeAtLocation(parseTree(text)!, [...edit.container])!;
   const print = (value: unknown, indent: string) => JSON.stringify(value, null, unit).replace(/\n/g, `${eol}${indent}`);
   const entry = (indent: string) => (edit.key === undefined ? "" : `${JSON.stringify(edit.key)}: `) + print(edit.value, indent);
@@ -97,7 +104,8 @@ function indentAt(text: string, offset: number): string {
   return /^[ \t]*/.exec(text.slice(lineStart))![0];
 }
 
-function editToml(text: string, setup: AgentSetup): Edited {
+async function editToml(text: string, setup: AgentSetup): Promise<Edited> {
+  const toml = await import("@decimalturn/toml-patch");
   let config: unknown;
   try {
     config = toml.parse(text);
@@ -115,20 +123,108 @@ function editToml(text: string, setup: AgentSetup): Edited {
     if (key === undefined) (target as unknown as unknown[]).push(value);
     else target[key] = value;
   }
-  // toml-patch cannot add a new array of tables as a section ("Node not found"); inline, it can.
-  const patched = patchToml(text, updated) ?? patchToml(text, updated, { inlineTableStart: 0 });
-  if (patched === undefined) return { ok: false, error: `cannot change it safely; add by hand:\n${toml.stringify(updated)}` };
+  const readsBack = (candidate: string | undefined) => {
+    if (candidate === undefined) return undefined;
+    try {
+      return sortedJson(toml.parse(candidate)) === sortedJson(updated) ? candidate : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // Written as a person would: new top-level keys beside the others, new entries of a list of tables as
+  // `[[...]]` sections at the end. toml-patch is the fallback for shapes that cannot take those (an
+  // inline `migrations = [...]`); it keeps comments but moves tables around.
+  const patched =
+    readsBack(insertToml(text, planned.edits, toml)) ??
+    readsBack(attempt(() => toml.patch(text, updated))) ??
+    readsBack(attempt(() => toml.patch(text, updated, { inlineTableStart: 0 })));
+  if (patched === undefined) {
+    const additions = planned.edits.map((edit) => tomlSnippet(edit, toml.stringify)).join("\n");
+    return { ok: false, error: `cannot add these safely; add them by hand:\n${additions}` };
+  }
   return { ok: true, text: patched, added: planned.edits.map((e) => e.says) };
 }
 
-/** toml-patch's result, only when it reads back as exactly what was asked for. */
-function patchToml(text: string, updated: unknown, format?: Parameters<typeof toml.patch>[2]): string | undefined {
+const attempt = <T>(run: () => T): T | undefined => {
   try {
-    const patched = toml.patch(text, updated, format);
-    return JSON.stringify(toml.parse(patched)) === JSON.stringify(updated) ? patched : undefined;
+    return run();
   } catch {
     return undefined;
   }
+};
+
+type Toml = typeof import("@decimalturn/toml-patch");
+
+/**
+ * The edits made in the text, located with toml-patch's syntax tree: a new
+ * top-level key after the last top-level one (before the first table, where
+ * TOML needs it); a value added to a top-level inline list after its last
+ * item; anything else (a table, an entry of a list of tables) appended at the
+ * end as `[[path]]` sections, which is valid wherever the list is spelled as
+ * sections or absent. The caller checks that the result reads back right.
+ */
+function insertToml(text: string, edits: readonly Edit[], toml: Toml): string | undefined {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
+  const offset = ({ line, column }: { line: number; column: number }) => lineStarts[line - 1]! + column;
+  const endOfLine = (at: number) => {
+    const next = text.indexOf("\n", at);
+    return next === -1 ? text.length : next > 0 && text[next - 1] === "\r" ? next - 1 : next;
+  };
+  const blocks = toml.parseDocument(text).cst;
+  const firstTable = blocks.findIndex((block) => block.type === "Table" || block.type === "TableArray");
+  const topLevel = blocks.slice(0, firstTable === -1 ? blocks.length : firstTable);
+  const topKey = (name: string) => topLevel.find((block) => block.type === "KeyValue" && block.key.value.length === 1 && block.key.value[0] === name);
+
+  const inserts: { at: number; text: string }[] = [];
+  let appended = "";
+  for (const edit of edits) {
+    const { container, key, value } = edit;
+    if (container.length === 0 && key !== undefined && !isTableLike(value)) {
+      const lastKey = topLevel.findLast((block) => block.type === "KeyValue");
+      const line = toml.stringify({ [key]: value }).trim();
+      if (lastKey) inserts.push({ at: endOfLine(offset(lastKey.loc.end)), text: `${eol}${line}` });
+      else inserts.push({ at: firstTable === -1 ? text.length : offset(blocks[firstTable]!.loc.start), text: `${line}${eol}` });
+    } else if (container.length === 1 && key === undefined && !isTableLike(value)) {
+      const list = topKey(container[0]!);
+      if (list?.type !== "KeyValue" || list.value.type !== "InlineArray") return undefined;
+      const last = list.value.items.at(-1);
+      const item = toml.stringify({ x: value }).trim().replace(/^x = /, "");
+      if (last) inserts.push({ at: offset(last.item.loc.end), text: `, ${item}` });
+      else inserts.push({ at: offset(list.value.loc.start) + 1, text: item });
+    } else {
+      appended += eol + tomlSnippet(edit, toml.stringify).replace(/\n/g, eol);
+    }
+  }
+  let edited = text;
+  // From the end, so that offsets hold; of two at one place, the later first, so that they end up in order.
+  const ordered = inserts.map((insert, i) => ({ ...insert, i })).sort((a, b) => b.at - a.at || b.i - a.i);
+  for (const { at, text: added } of ordered) edited = edited.slice(0, at) + added + edited.slice(at);
+  if (appended !== "") edited = `${edited.replace(/(\r?\n)*$/, "")}${eol}${appended}`;
+  return edited;
+}
+
+/** Key order and prototypes aside (toml-patch's tables have none), the same data. */
+const sortedJson = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) =>
+    typeof v === "bigint" ? `${v}n` : isObject(v) && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+
+const isTableLike = (value: unknown) => isObject(value) || (Array.isArray(value) && value.some(isObject));
+
+/** One edit as TOML a person would write: `[[path]]` sections for tables in a list, `key = value` otherwise. */
+function tomlSnippet({ container, key, value }: Edit, stringify: Toml["stringify"]): string {
+  const path = key === undefined ? container : [...container, key];
+  const sections = (at: readonly string[], node: unknown): string[] => {
+    if (Array.isArray(node) && node.every(isObject)) return node.flatMap((entry) => [`[[${at.join(".")}]]`, ...keyLines(entry), ""]);
+    if (isObject(node) && Object.values(node).every(isTableLike)) return Object.entries(node).flatMap(([k, v]) => sections([...at, k], v));
+    if (at.length === 1) return [...keyLines({ [at[0]!]: node }), ""];
+    return [`[${at.slice(0, -1).join(".")}]`, ...keyLines({ [at.at(-1)!]: node }), ""];
+  };
+  const keyLines = (entry: Record<string, unknown>) => stringify(entry).trim().split("\n");
+  if (key === undefined && !isTableLike(value)) return `${container.join(".")} gets ${stringify({ x: value }).trim().replace(/^x = /, "")}\n`;
+  return sections(path, key === undefined ? [value] : value).join("\n");
 }
 
 type Planned = { ok: true; edits: Edit[] } | { ok: false; error: string };

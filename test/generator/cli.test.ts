@@ -86,8 +86,8 @@ describe("trigger-codegen generate", () => {
     }
   });
 
-  it("ships the settings file's JSON Schema for editors, printed from the schema that checks it", () => {
-    expect(readFileSync(join(REPO, "schemas/trigger-codegen.schema.json"), "utf8")).toBe(settingsJsonSchema());
+  it("ships the settings file's JSON Schema for editors, printed from the schema that checks it", async () => {
+    expect(readFileSync(join(REPO, "schemas/trigger-codegen.schema.json"), "utf8")).toBe(await settingsJsonSchema());
   });
 
   it("refuses settings it cannot use with one line naming the file and the field", async () => {
@@ -209,19 +209,56 @@ describe("trigger-codegen init", () => {
     }
   });
 
-  it("adds the same to wrangler.toml, keeping its comments", async () => {
-    const toml = `# My Worker\nname = "my-worker"\nmain = "src/index.ts"\ncompatibility_date = "2026-04-21" # pinned\n`;
+  it("adds the same to a real wrangler.toml with tables, keeping every comment, table and value where it was", async () => {
+    const toml = `# My Worker
+name = "my-worker"
+main = "src/index.ts"
+compatibility_date = "2026-04-21" # pinned
+
+[vars]
+GREETING = "hello" # shown on /
+
+[observability]
+enabled = true
+
+[[kv_namespaces]]
+binding = "CACHE"
+id = "abc123"
+
+# production overrides
+[env.production]
+name = "my-worker-prod"
+vars = { GREETING = "hi" }
+`;
     const ws = new Workspace({ "wrangler.toml": toml });
     try {
-      expect((await cli(ws.root, "init", "mail.send", "--binding", "JOBS")).code).toBe(0);
+      const { code, err } = await cli(ws.root, "init", "mail.send", "--binding", "JOBS");
+      expect(err).toBe("");
+      expect(code).toBe(0);
       const edited = ws.read("wrangler.toml");
-      expect(edited.startsWith(toml.trimEnd())).toBe(true);
-      expect(edited).toMatch(/compatibility_flags = \[\s*"enable_request_signal",\s*"request_signal_passthrough"\s*\]/);
-      expect(edited).toMatch(/durable_objects = \{ bindings = \[ \{ name = "JOBS", class_name = "AgentDO" \} \] \}/);
-      expect(edited).toMatch(/migrations = \[ \{ tag = "v1", new_sqlite_classes = \[ "AgentDO" \] \} \]/);
+      // Every line the user wrote is still there, in order; the flags sit with the other top-level keys.
+      const [head, tables] = [toml.slice(0, toml.indexOf("\n\n[vars]")), toml.slice(toml.indexOf("[vars]"))];
+      expect(edited).toBe(
+        `${head}\ncompatibility_flags = [ "enable_request_signal", "request_signal_passthrough" ]\n\n${tables}` +
+          `\n[[durable_objects.bindings]]\nname = "JOBS"\nclass_name = "AgentDO"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [ "AgentDO" ]\n`,
+      );
       // A second run finds everything in place and changes nothing.
       expect((await cli(ws.root, "init", "mail.retry", "--binding", "JOBS")).code).toBe(0);
       expect(ws.read("wrangler.toml")).toBe(edited);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("adds to a wrangler.toml's existing flags and lists of tables after what is there", async () => {
+    const toml = `name = "w"\ncompatibility_flags = ["nodejs_compat"] # node APIs\n\n[[durable_objects.bindings]]\nname = "OTHER"\nclass_name = "Other"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Other"]\n`;
+    const ws = new Workspace({ "wrangler.toml": toml });
+    try {
+      expect((await cli(ws.root, "init", "mail.send")).code).toBe(0);
+      expect(ws.read("wrangler.toml")).toBe(
+        toml.replace('["nodejs_compat"]', '["nodejs_compat", "enable_request_signal", "request_signal_passthrough"]') +
+          `\n[[durable_objects.bindings]]\nname = "AGENT"\nclass_name = "AgentDO"\n\n[[migrations]]\ntag = "v2"\nnew_sqlite_classes = [ "AgentDO" ]\n`,
+      );
     } finally {
       ws.dispose();
     }
@@ -290,6 +327,22 @@ describe("the command line", () => {
     expect(init.out).toContain("--binding <NAME>");
     expect(init.out).not.toEqual(generate.out);
     expect(await cli(REPO, "--version")).toEqual({ code: 0, out: VERSION, err: "" });
+  });
+
+  it("answers --version and --help without loading TypeScript, ts-morph, yaml or zod (the compiled bin)", async () => {
+    // CommonJS packages imported from ESM land in require.cache: what is there after the command ran was loaded.
+    const probe = `
+      import { createRequire } from "node:module";
+      const { main } = await import(${JSON.stringify(join(REPO, "dist/generator/cli.js"))});
+      for (const args of [["--version"], ["--help"], ["generate", "--help"], ["init", "--help"]]) await main(args, { cwd: process.cwd(), out() {}, err() {} });
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) => /node_modules[\\\\/](typescript|ts-morph|yaml|zod)[\\\\/]/.test(path));
+      console.log(JSON.stringify(loaded));`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", probe], { cwd: REPO });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk));
+    const code = await new Promise((done) => child.on("close", done));
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual([]);
   });
 
   it("answers an unknown flag, command or argument with one line and the usage, exit code 2", async () => {
