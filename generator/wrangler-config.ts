@@ -14,6 +14,13 @@ export interface AgentSetup {
  */
 export const REQUIRED_FLAGS = ["enable_request_signal", "request_signal_passthrough"] as const;
 
+/**
+ * The runtime's methods are JavaScript RPC on a Durable Object stub
+ * (`enqueueTrigger`, `cancelTrigger`, …), which the Workers runtime turns on
+ * from this compatibility date, or earlier with the `rpc` flag.
+ */
+export const RPC_SINCE = "2024-04-03";
+
 /** The config files wrangler reads, in the order it prefers them. */
 export const WRANGLER_FILES = ["wrangler.jsonc", "wrangler.json", "wrangler.toml"] as const;
 
@@ -236,6 +243,15 @@ function plan(config: unknown, { binding, className }: AgentSetup): Planned {
 
   const flags = config["compatibility_flags"];
   if (flags !== undefined && !isStringArray(flags)) return refuse("compatibility_flags is not a list of strings");
+  const date = config["compatibility_date"];
+  const dateText = date instanceof Date ? date.toISOString().slice(0, 10) : date;
+  if (dateText !== undefined && typeof dateText !== "string") return refuse("compatibility_date is not a date");
+  if (dateText !== undefined && dateText < RPC_SINCE && !flags?.includes("rpc")) {
+    return refuse(
+      `compatibility_date ${dateText} is before ${RPC_SINCE}, when Durable Object stubs gained the JavaScript RPC the runtime is called by; ` +
+        `set compatibility_date to ${RPC_SINCE} or later, or add "rpc" to compatibility_flags`,
+    );
+  }
   if (flags === undefined) edits.push({ container: [], key: "compatibility_flags", value: [...REQUIRED_FLAGS], says: `compatibility flags ${REQUIRED_FLAGS.join(", ")}` });
   else for (const flag of REQUIRED_FLAGS.filter((f) => !flags.includes(f))) edits.push({ container: ["compatibility_flags"], value: flag, says: `compatibility flag ${flag}` });
 

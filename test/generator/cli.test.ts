@@ -250,6 +250,17 @@ vars = { GREETING = "hi" }
     }
   });
 
+  it("accepts an old compatibility date that turns RPC on with the rpc flag, and any date since RPC", async () => {
+    for (const config of [{ compatibility_date: "2023-06-01", compatibility_flags: ["rpc"] }, { compatibility_date: "2024-04-03" }]) {
+      const ws = new Workspace({ "wrangler.json": JSON.stringify(config) });
+      try {
+        expect((await cli(ws.root, "init", "a.job")).code, JSON.stringify(config)).toBe(0);
+      } finally {
+        ws.dispose();
+      }
+    }
+  });
+
   it("adds to a wrangler.toml's existing flags and lists of tables after what is there", async () => {
     const toml = `name = "w"\ncompatibility_flags = ["nodejs_compat"] # node APIs\n\n[[durable_objects.bindings]]\nname = "OTHER"\nclass_name = "Other"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Other"]\n`;
     const ws = new Workspace({ "wrangler.toml": toml });
@@ -271,6 +282,7 @@ vars = { GREETING = "hi" }
       "broken TOML": { "wrangler.toml": 'name = "x"\nname = "y"\n' },
       "binding taken": { "wrangler.json": JSON.stringify({ durable_objects: { bindings: [{ name: "AGENT", class_name: "Mine" }] } }) },
       "key-value class": { "wrangler.json": JSON.stringify({ migrations: [{ tag: "v1", new_classes: ["AgentDO"] }] }) },
+      "date before RPC": { "wrangler.toml": 'name = "x"\ncompatibility_date = 2024-01-15\n' },
     };
     const messages: Record<string, string> = {};
     for (const [name, files] of Object.entries(cases)) {
@@ -290,6 +302,10 @@ vars = { GREETING = "hi" }
     expect(messages["broken TOML"]).toBe("trigger-codegen init: wrangler.toml:2:1: not valid TOML (Value already defined for name); nothing was changed");
     expect(messages["binding taken"]).toMatch(/binding AGENT already names class Mine; pass --binding/);
     expect(messages["key-value class"]).toMatch(/AgentDO is declared under new_classes/);
+    expect(messages["date before RPC"]).toBe(
+      "trigger-codegen init: wrangler.toml: compatibility_date 2024-01-15 is before 2024-04-03, when Durable Object stubs gained the JavaScript RPC the runtime is called by; " +
+        'set compatibility_date to 2024-04-03 or later, or add "rpc" to compatibility_flags; nothing was changed',
+    );
   });
 
   it("refuses a kind it cannot name, a spec that exists, and a missing kind", async () => {
