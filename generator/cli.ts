@@ -188,30 +188,33 @@ function generateOptions({ root, settings }: LoadedSettings, check: boolean): Ge
   };
 }
 
+/** `1 file`, `2 files`: every count the CLI prints agrees with its number. */
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
   const started = performance.now();
   const [{ generate }, { formatError }] = await Promise.all([generator(), import("./read.ts")]);
   const result = await generate(options);
   if (!result.ok) {
     for (const error of result.errors) io.err(formatError(error));
-    io.err(`trigger-codegen: ${result.errors.length} error${result.errors.length === 1 ? "" : "s"}; nothing was written`);
+    io.err(`trigger-codegen: ${count(result.errors.length, "error")}; nothing was written`);
     return false;
   }
   const ms = Math.round(performance.now() - started);
-  const counted = `${result.triggers} triggers and streams from ${result.specFiles} spec file${result.specFiles === 1 ? "" : "s"}`;
+  const counted = `${count(result.triggers, "trigger or stream", "triggers and streams")} from ${count(result.specFiles, "spec file")}`;
   for (const warning of result.warnings) io.err(formatError(warning));
   for (const orphan of result.orphanHandlers) io.err(`${orphan}: no spec declares this trigger or stream any more; the file is left as it is`);
   if (options.check) {
     for (const { path, change } of result.changes) io.err(`${path}: out of date (would be ${change})`);
     if (result.changes.length > 0) {
-      io.err(`trigger-codegen: ${result.changes.length} file${result.changes.length === 1 ? " is" : "s are"} out of date; run \`trigger-codegen generate\``);
+      io.err(`trigger-codegen: ${count(result.changes.length, "file is", "files are")} out of date; run \`trigger-codegen generate\``);
       return false;
     }
     io.out(`trigger-codegen: up to date (${counted}, ${ms} ms)`);
     return true;
   }
   for (const { path, change } of result.changes) io.out(`  ${change.padEnd(7)} ${path}`);
-  io.out(`trigger-codegen: ${counted}, ${result.changes.length} files changed (${ms} ms)`);
+  io.out(`trigger-codegen: ${counted}, ${count(result.changes.length, "file")} changed (${ms} ms)`);
   return true;
 }
 
@@ -303,6 +306,11 @@ function starterSpec(kind: string, schemaPath: string): string {
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 const posixRelative = (from: string, to: string) => relative(from, to).split(sep).join("/");
+/** `../generated/agent-do`, `./generated/agent-do`: a relative import from `fromDir`. */
+const relativeSpecifier = (fromDir: string, to: string) => {
+  const path = posixRelative(fromDir, to);
+  return path.startsWith("../") ? path : `./${path}`;
+};
 
 async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wrangler: string | undefined; binding: string }): Promise<number> {
   if (!KIND_PATTERN.test(kind)) {
@@ -358,13 +366,17 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
     await writeFile(wranglerPath, edited.text);
     io.out(`  updated ${shown(wranglerPath)}: ${edited.added.join("; ")}`);
   }
-  const agentModule = `${posixRelative(root, at(settings.out))}/agent-do`;
+  // The import as the Worker's main module writes it, when the config names that module.
+  const agentModule = join(at(settings.out), "agent-do");
+  const mainModule = edited.main === undefined ? undefined : resolve(dirname(wranglerPath), edited.main);
+  const specifier = mainModule === undefined ? `<path to>/${posixRelative(root, agentModule)}` : relativeSpecifier(dirname(mainModule), agentModule);
+  const where = mainModule === undefined ? "your Worker's main module" : shown(mainModule);
   io.out(
     [
       "",
       `trigger-codegen: added ${kind}. Next:`,
-      `  1. Export the Durable Object from your Worker's main module: export { AgentDO } from "<path to>/${agentModule}";`,
-      `     and type its binding: ${options.binding}: DurableObjectNamespace<import("<path to>/${agentModule}").AgentDO> (or run \`wrangler types\`).`,
+      `  1. Export the Durable Object from ${where}: export { AgentDO } from "${specifier}";`,
+      `     and type its binding: ${options.binding}: DurableObjectNamespace<import("${specifier}").AgentDO> (or run \`wrangler types\`).`,
       `  2. Write acquire and the commit callbacks in ${shown(join(at(settings.handlers), `${kind}.ts`))}.`,
       `  3. Enqueue: await env.${options.binding}.getByName("some-scope").enqueueTrigger({ triggerKind: "${kind}", payload: { id: "1" } });`,
     ].join("\n"),

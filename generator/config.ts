@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { access, readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import type { z } from "zod";
 
 /**
@@ -56,18 +56,38 @@ export interface LoadedSettings {
 }
 
 /**
- * Reads `configPath`, or `trigger-codegen.json` in `cwd` when it exists, and
+ * The settings file a command run in `cwd` uses: `trigger-codegen.json` in
+ * `cwd` or the nearest folder above it, so that `generate` works from any
+ * subfolder of the project. The search stops at the project's root, the
+ * first folder holding `package.json` or a wrangler config, since a settings
+ * file above that belongs to another project.
+ */
+async function findSettingsFile(cwd: string): Promise<string | undefined> {
+  for (let dir = resolve(cwd); ; ) {
+    const file = join(dir, CONFIG_FILE);
+    if (await exists(file)) return file;
+    const parent = dirname(dir);
+    if (parent === dir || (await someExists(PROJECT_MARKERS.map((marker) => join(dir, marker))))) return undefined;
+    dir = parent;
+  }
+}
+
+const PROJECT_MARKERS = ["package.json", "wrangler.jsonc", "wrangler.json", "wrangler.toml"];
+const exists = (path: string) => access(path).then(() => true, () => false);
+const someExists = async (paths: readonly string[]) => (await Promise.all(paths.map(exists))).includes(true);
+
+/**
+ * Reads `configPath`, or `trigger-codegen.json` found from `cwd` upward, and
  * lays `overrides` (from flags) over it. A missing default file is not an
  * error; a named one that is missing, unreadable or wrong is.
  */
 export async function loadSettings(cwd: string, configPath: string | undefined, overrides: Partial<Settings>): Promise<LoadedSettings> {
-  const file = resolve(cwd, configPath ?? CONFIG_FILE);
-  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT" && configPath === undefined) return undefined;
+  const file = configPath === undefined ? await findSettingsFile(cwd) : resolve(cwd, configPath);
+  const text = file === undefined ? undefined : await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
     throw new SettingsError(`${file}: cannot read the settings file (${error.code ?? error.message})`);
   });
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  if (text === undefined) return { root: cwd, file: undefined, settings: { ...DEFAULT_SETTINGS, ...defined } };
+  if (file === undefined || text === undefined) return { root: cwd, file: undefined, settings: { ...DEFAULT_SETTINGS, ...defined } };
 
   let json: unknown;
   try {

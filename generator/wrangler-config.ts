@@ -25,7 +25,13 @@ export const RPC_SINCE = "2024-04-03";
 export const WRANGLER_FILES = ["wrangler.jsonc", "wrangler.json", "wrangler.toml"] as const;
 
 export type Edited =
-  | { readonly ok: true; readonly text: string; readonly added: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly text: string;
+      readonly added: readonly string[];
+      /** The Worker's main module as the config names it (relative to the config), if it does. */
+      readonly main: string | undefined;
+    }
   | { readonly ok: false; readonly error: string; readonly at?: { readonly line: number; readonly col: number } };
 
 type Path = readonly string[];
@@ -61,10 +67,11 @@ function editJsonc(text: string, setup: AgentSetup, { parse, printParseErrorCode
   }
   const planned = plan(config, setup);
   if (!planned.ok) return planned;
-  const layout = { unit: /^([ \t]+)\S/m.exec(text)?.[1] ?? "  ", eol: text.includes("\r\n") ? "\r\n" : "\n" };
+  // The indent of the first entry, not of a comment's continuation (` * …` under `/**`).
+  const layout = { unit: /^([ \t]+)["{[\]}\d\-tfn]/m.exec(text)?.[1] ?? "  ", eol: text.includes("\r\n") ? "\r\n" : "\n" };
   let edited = text;
   for (const edit of planned.edits) edited = insertJsonc(edited, edit, layout, { parseTree, findNodeAtLocation });
-  return { ok: true, text: edited, added: planned.edits.map((e) => e.says) };
+  return { ok: true, text: edited, added: planned.edits.map((e) => e.says), main: mainOf(config) };
 }
 
 /**
@@ -149,7 +156,7 @@ async function editToml(text: string, setup: AgentSetup): Promise<Edited> {
     const additions = planned.edits.map((edit) => tomlSnippet(edit, toml.stringify)).join("\n");
     return { ok: false, error: `cannot add these safely; add them by hand:\n${additions}` };
   }
-  return { ok: true, text: patched, added: planned.edits.map((e) => e.says) };
+  return { ok: true, text: patched, added: planned.edits.map((e) => e.says), main: mainOf(config) };
 }
 
 const attempt = <T>(run: () => T): T | undefined => {
@@ -234,6 +241,8 @@ function tomlSnippet({ container, key, value }: Edit, stringify: Toml["stringify
   return sections(path, key === undefined ? [value] : value).join("\n");
 }
 
+const mainOf = (config: unknown) => (isObject(config) && typeof config["main"] === "string" ? config["main"] : undefined);
+
 type Planned = { ok: true; edits: Edit[] } | { ok: false; error: string };
 
 /** The additions a parsed config needs, each into a container that exists; refusals for what only the user can fix. */
@@ -280,6 +289,9 @@ function plan(config: unknown, { binding, className }: AgentSetup): Planned {
     const says = `migration ${value.tag}: new_sqlite_classes ${className}`;
     edits.push(migrations === undefined ? { container: [], key: "migrations", value: [value], says } : { container: ["migrations"], value, says });
   }
+  // wrangler bundles unminified unless told; the runtime and zod are most of a bundle, and minified it is about half
+  // (bench/README.md). A `minify` the user wrote, either way, is theirs.
+  if (config["minify"] === undefined) edits.push({ container: [], key: "minify", value: true, says: "minify: true (about half the bundle)" });
   return { ok: true, edits };
 }
 

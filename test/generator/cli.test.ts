@@ -21,6 +21,13 @@ const spec = (kind: string) => `triggers:
     events: {}
 `;
 
+/**
+ * A throwaway project with its own package.json: the command looks for
+ * trigger-codegen.json up to the project's root, and the workspace sits
+ * inside this repository, whose own settings file is not the project's.
+ */
+const project = (files: Record<string, string> = {}) => new Workspace({ "package.json": "{}\n", ...files });
+
 /** The command run in this process, as `trigger-codegen …` in `cwd`: its exit code and what it printed. */
 async function cli(cwd: string, ...args: string[]) {
   const out: string[] = [];
@@ -51,7 +58,7 @@ describe("trigger-codegen generate", () => {
   });
 
   it("fails --check on drift, naming each out-of-date file and the command that fixes it, and writes nothing", async () => {
-    const ws = new Workspace({ "specs/a.yaml": spec("a.job") });
+    const ws = project({ "specs/a.yaml": spec("a.job") });
     try {
       expect((await cli(ws.root, "generate")).code).toBe(0);
       ws.write("specs/b.yaml", spec("b.job"));
@@ -69,7 +76,7 @@ describe("trigger-codegen generate", () => {
   });
 
   it("takes its folders from trigger-codegen.json, relative to that file, and flags win over it", async () => {
-    const ws = new Workspace({
+    const ws = project({
       "worker/specs/a.yaml": spec("a.job"),
       "worker/trigger-codegen.json": JSON.stringify({ specs: "specs", out: "src/gen", handlers: "src/jobs" }),
     });
@@ -86,12 +93,34 @@ describe("trigger-codegen generate", () => {
     }
   });
 
+  it("finds trigger-codegen.json in a folder above when run from a subfolder, and not above the project's package.json", async () => {
+    const ws = project({
+      "trigger-codegen.json": JSON.stringify({ specs: "defs", out: "gen" }),
+      "defs/a.yaml": spec("a.job"),
+      "src/deep/keep.txt": "",
+    });
+    try {
+      const { code, out, err } = await cli(join(ws.root, "src/deep"), "generate");
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      expect(out).toMatch(/1 trigger or stream from 1 spec file/);
+      expect(ws.read("gen/agent-do.ts")).toContain("aJobTrigger");
+      // A nested project (its own package.json) does not reach up into the outer one's settings.
+      ws.write("nested/package.json", "{}");
+      const nested = await cli(join(ws.root, "nested"), "generate");
+      expect(nested.code).toBe(1);
+      expect(nested.err).toMatch(/specs/);
+    } finally {
+      ws.dispose();
+    }
+  });
+
   it("ships the settings file's JSON Schema for editors, printed from the schema that checks it", async () => {
     expect(readFileSync(join(REPO, "schemas/trigger-codegen.schema.json"), "utf8")).toBe(await settingsJsonSchema());
   });
 
   it("refuses settings it cannot use with one line naming the file and the field", async () => {
-    const ws = new Workspace({ "specs/a.yaml": spec("a.job"), "trigger-codegen.json": '{ "spec": "specs" }' });
+    const ws = project({ "specs/a.yaml": spec("a.job"), "trigger-codegen.json": '{ "spec": "specs" }' });
     try {
       const { code, err } = await cli(ws.root, "generate");
       expect(code).toBe(1);
@@ -106,13 +135,13 @@ describe("trigger-codegen generate", () => {
   });
 
   it("reads and writes absolute folders where they are, not under the project", async () => {
-    const ws = new Workspace({ "elsewhere/specs/a.yaml": spec("a.job"), "project/.keep": "" });
+    const ws = project({ "elsewhere/specs/a.yaml": spec("a.job"), "project/.keep": "" });
     try {
       const abs = (path: string) => join(ws.root, path);
       const args = ["--specs", abs("elsewhere/specs"), "--out", abs("elsewhere/gen"), "--handlers", abs("elsewhere/jobs")];
       const { code, out } = await cli(abs("project"), "generate", ...args);
       expect(code).toBe(0);
-      expect(out).toMatch(/1 triggers and streams from 1 spec file,/);
+      expect(out).toMatch(/1 trigger or stream from 1 spec file,/);
       expect(ws.read("elsewhere/gen/agent-do.ts")).toContain('from "../jobs/a.job"');
       expect(ws.snapshot("project")).toEqual({ "project/.keep": "" });
       expect((await cli(abs("project"), "generate", "--check", ...args)).code).toBe(0);
@@ -122,7 +151,7 @@ describe("trigger-codegen generate", () => {
   });
 
   it("refuses a specs folder that holds no spec, and leaves the generated modules alone", async () => {
-    const ws = new Workspace({ "specs/a.yaml": spec("a.job") });
+    const ws = project({ "specs/a.yaml": spec("a.job") });
     try {
       expect((await cli(ws.root, "generate")).code).toBe(0);
       ws.remove("specs/a.yaml");
@@ -138,7 +167,7 @@ describe("trigger-codegen generate", () => {
   });
 
   it("keeps watching through a broken spec and a deleted specs folder, and regenerates when they are back (the compiled bin, under plain node)", async () => {
-    const ws = new Workspace({ "specs/a.yaml": spec("a.job") });
+    const ws = project({ "specs/a.yaml": spec("a.job") });
     const child = spawn(process.execPath, [BIN, "generate", "--watch"], { cwd: ws.root });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
@@ -181,7 +210,7 @@ describe("trigger-codegen generate", () => {
 
 describe("trigger-codegen init", () => {
   it("adds a spec, its generated code and stub, the settings file, and what wrangler.jsonc needs, keeping its comments", async () => {
-    const ws = new Workspace({ "wrangler.jsonc": WRANGLER });
+    const ws = project({ "wrangler.jsonc": WRANGLER });
     try {
       const { code, out, err } = await cli(ws.root, "init", "billing.invoice");
       expect(err).toBe("");
@@ -198,7 +227,11 @@ describe("trigger-codegen init", () => {
       expect(wrangler).toContain('"observability": { "enabled": false }, // the user\'s own setting\n  "durable_objects": {\n');
       expect(wrangler).toMatch(/"durable_objects": \{\n {4}"bindings": \[\n {6}\{\n {8}"name": "AGENT",\n {8}"class_name": "AgentDO"\n/);
       expect(wrangler).toContain('    { "tag": "v3", "new_sqlite_classes": ["Other"] },\n    {\n      "tag": "v4",\n      "new_sqlite_classes": [\n        "AgentDO"\n      ]\n    }\n  ]');
-      expect(out).toContain('export { AgentDO } from "<path to>/generated/agent-do";');
+      // The import as src/index.ts (the config's main) writes it, and counts that agree with their numbers.
+      expect(out).toContain('Export the Durable Object from src/index.ts: export { AgentDO } from "../generated/agent-do";');
+      expect(out).toContain('DurableObjectNamespace<import("../generated/agent-do").AgentDO>');
+      expect(out).toMatch(/trigger-codegen: 1 trigger or stream from 1 spec file, \d+ files changed/);
+      expect(wrangler).toMatch(/\n {2}\},\n {2}"minify": true\n\}\n$/);
 
       // A second kind adds its spec; the config already has what it needs and is left byte for byte.
       expect((await cli(ws.root, "init", "billing.refund")).code).toBe(0);
@@ -230,7 +263,7 @@ id = "abc123"
 name = "my-worker-prod"
 vars = { GREETING = "hi" }
 `;
-    const ws = new Workspace({ "wrangler.toml": toml });
+    const ws = project({ "wrangler.toml": toml });
     try {
       const { code, err } = await cli(ws.root, "init", "mail.send", "--binding", "JOBS");
       expect(err).toBe("");
@@ -239,7 +272,7 @@ vars = { GREETING = "hi" }
       // Every line the user wrote is still there, in order; the flags sit with the other top-level keys.
       const [head, tables] = [toml.slice(0, toml.indexOf("\n\n[vars]")), toml.slice(toml.indexOf("[vars]"))];
       expect(edited).toBe(
-        `${head}\ncompatibility_flags = [ "enable_request_signal", "request_signal_passthrough" ]\n\n${tables}` +
+        `${head}\ncompatibility_flags = [ "enable_request_signal", "request_signal_passthrough" ]\nminify = true\n\n${tables}` +
           `\n[[durable_objects.bindings]]\nname = "JOBS"\nclass_name = "AgentDO"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [ "AgentDO" ]\n`,
       );
       // A second run finds everything in place and changes nothing.
@@ -250,9 +283,24 @@ vars = { GREETING = "hi" }
     }
   });
 
+  it("keeps a tab-indented wrangler.jsonc's tabs, whatever its header comment is indented with", async () => {
+    const jsonc = '/**\n * My Worker.\n */\n{\n\t"name": "w",\n\t"main": "worker/main.ts",\n\t"compatibility_date": "2026-04-21"\n}\n';
+    const ws = project({ "wrangler.jsonc": jsonc });
+    try {
+      const { code, out } = await cli(ws.root, "init", "a.job");
+      expect(code).toBe(0);
+      const edited = ws.read("wrangler.jsonc");
+      expect(edited).toContain('\t"durable_objects": {\n\t\t"bindings": [\n\t\t\t{\n\t\t\t\t"name": "AGENT",');
+      expect(edited).not.toMatch(/^ +"/m);
+      expect(out).toContain('from worker/main.ts: export { AgentDO } from "../generated/agent-do";');
+    } finally {
+      ws.dispose();
+    }
+  });
+
   it("accepts an old compatibility date that turns RPC on with the rpc flag, and any date since RPC", async () => {
     for (const config of [{ compatibility_date: "2023-06-01", compatibility_flags: ["rpc"] }, { compatibility_date: "2024-04-03" }]) {
-      const ws = new Workspace({ "wrangler.json": JSON.stringify(config) });
+      const ws = project({ "wrangler.json": JSON.stringify(config) });
       try {
         expect((await cli(ws.root, "init", "a.job")).code, JSON.stringify(config)).toBe(0);
       } finally {
@@ -262,8 +310,8 @@ vars = { GREETING = "hi" }
   });
 
   it("adds to a wrangler.toml's existing flags and lists of tables after what is there", async () => {
-    const toml = `name = "w"\ncompatibility_flags = ["nodejs_compat"] # node APIs\n\n[[durable_objects.bindings]]\nname = "OTHER"\nclass_name = "Other"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Other"]\n`;
-    const ws = new Workspace({ "wrangler.toml": toml });
+    const toml = `name = "w"\nminify = false\ncompatibility_flags = ["nodejs_compat"] # node APIs\n\n[[durable_objects.bindings]]\nname = "OTHER"\nclass_name = "Other"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Other"]\n`;
+    const ws = project({ "wrangler.toml": toml });
     try {
       expect((await cli(ws.root, "init", "mail.send")).code).toBe(0);
       expect(ws.read("wrangler.toml")).toBe(
@@ -286,7 +334,7 @@ vars = { GREETING = "hi" }
     };
     const messages: Record<string, string> = {};
     for (const [name, files] of Object.entries(cases)) {
-      const ws = new Workspace(files);
+      const ws = project(files);
       try {
         const before = ws.snapshot(".");
         const { code, err } = await cli(ws.root, "init", "a.job");
@@ -309,7 +357,7 @@ vars = { GREETING = "hi" }
   });
 
   it("refuses a kind it cannot name, a spec that exists, and a missing kind", async () => {
-    const ws = new Workspace({ "wrangler.jsonc": "{}", "specs/a.job.yaml": spec("a.job") });
+    const ws = project({ "wrangler.jsonc": "{}", "specs/a.job.yaml": spec("a.job") });
     try {
       expect((await cli(ws.root, "init", "bad kind!")).err).toMatch(/"bad kind!" is not a kind/);
       expect((await cli(ws.root, "init", "a.job")).err).toMatch(/specs\/a\.job\.yaml already exists/);
