@@ -1,19 +1,27 @@
 /**
- * Codegen speed: generate 1, 100 and 1 000 triggers cold (a fresh process's
- * first run, ts-morph and zod-to-ts loaded), then regenerate after one spec
- * file changes, as `--watch` does. Median and range over RUNS runs.
+ * Codegen speed, three tables.
  *
- * The bench specs use the schema constructs real payloads need (unions, a
- * discriminated union, references, a recursive schema, tuples, bounds).
+ * 1. Against efb028c, side by side in one run: 1 000 triggers cold and one
+ *    changed spec regenerated (as `--watch` does), this checkout's generator
+ *    and efb028c's on the same specs, each run in a fresh process
+ *    (`bench/codegen-once.ts`), the two alternating. efb028c's sources are
+ *    taken with `git archive` into a folder under os.tmpdir() (its generator
+ *    ran from TypeScript through tsx, as both do here), with this checkout's
+ *    node_modules (its dependencies were the same versions).
+ * 2. This checkout alone, in-process: 1, 100 and 1 000 triggers, with the
+ *    schema constructs real payloads need (unions, a discriminated union,
+ *    references, a recursive schema, tuples, bounds), which efb028c refused.
+ * 3. Types only: the TypeScript types of every payload schema, ours
+ *    (spec text → checked model → zod-to-ts) against json-schema-to-typescript
+ *    on the same schemas (installed in bench/peers by `npm run bench`).
  *
- * Then types only: the TypeScript types of every payload schema, ours
- * (spec text → checked model → zod-to-ts) against json-schema-to-typescript
- * on the same schemas (installed in bench/peers by `npm run bench`).
- *
- *   npx tsx bench/codegen.ts          (RUNS=5 by default; TRIGGERS=1000 for one size)
+ *   npx tsx bench/codegen.ts   (RUNS=5 by default, 3 at 1 000 triggers; TRIGGERS=1000 for one size;
+ *                               BASELINE=<commit> to compare against another commit, BASELINE= to skip)
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
@@ -22,75 +30,56 @@ import { printedType } from "../generator/emit";
 import { generate } from "../generator/generate";
 import { buildModel } from "../generator/model";
 import { readSpec } from "../generator/read";
+import { spec, timeOnce } from "./codegen-once";
 
 const RUNS = Number(process.env.RUNS ?? 5);
 /** Which project sizes to measure, e.g. TRIGGERS=1000. */
 const SIZES = (process.env.TRIGGERS ?? "1,100,1000").split(",").map(Number);
 const PER_FILE = 10;
+/** The commit the side-by-side table compares with: the last one whose codegen figures met their targets. */
+const BASELINE = process.env.BASELINE ?? "efb028c";
+const SIDE_BY_SIDE_TRIGGERS = Number(process.env.SIDE_BY_SIDE_TRIGGERS ?? 1000);
 
 // Every run gets kinds of its own, so no run reuses what an earlier one rendered.
 let run = 0;
 
-/** Shared schemas each bench file declares: references, a discriminated union's branches, a recursive tree. */
-const SHARED = `schemas:
-  Customer: { type: object, required: [id], properties: { id: { type: string }, email: { type: string, format: email } } }
-  Pickup: { type: object, required: [kind, at], properties: { kind: { const: pickup }, at: { type: string, format: date-time } } }
-  Post: { type: object, required: [kind, address], properties: { kind: { const: post }, address: { type: string } } }
-  Comment: { type: object, required: [body, replies], properties: { body: { type: string }, replies: { type: array, items: Comment } } }
-`;
-
-/** Intent fields using them. */
-const CONSTRUCTS = `        customer: { anyOf: [{ type: string, minLength: 1 }, { $ref: Customer }, { type: "null" }] }
-        delivery: { oneOf: [{ $ref: Pickup }, { $ref: "#/schemas/Post" }], discriminator: { propertyName: kind } }
-        amount: { type: number, exclusiveMinimum: 0, multipleOf: 0.01 }
-        tags: { type: array, items: { type: string }, uniqueItems: true }
-        span: { type: array, prefixItems: [{ type: string, format: date }, { type: string, format: date }], minItems: 2 }
-        thread: { $ref: Comment, nullable: true }
-`;
-
-/** A bench spec file; `constructs: false` leaves out the references, which json-schema-to-typescript could not resolve on its own. */
-function spec(file: number, count: number, constructs = true): string {
-  const triggers = Array.from({ length: count }, (_, i) => {
-    const kind = `bench.r${run}.f${file}.t${i}`;
-    return `  - kind: ${kind}
-    intentEventKind: ${kind}.requested
-    cancellation: cooperative
-    intent:
-      type: object
-      required: [id, items]
-      properties:
-        id: { type: string, format: uuid }
-        note: { type: [string, "null"], maxLength: 200 }
-        items: { type: array, minItems: 1, items: { type: object, required: [sku, qty], properties: { sku: { type: string }, qty: { type: integer, minimum: 1 } } } }
-${constructs ? CONSTRUCTS : ""}    outcome: { type: object, required: [id, total], properties: { id: { type: string }, total: { type: number } } }
-    events:
-      ${kind}.done: { payload: outcome }
-      ${kind}.cancelled: { payload: { type: object, required: [id], properties: { id: { type: string }, reason: { type: [string, "null"] } } } }`;
-  });
-  return `${constructs ? SHARED : ""}triggers:\n${triggers.join("\n")}\n`;
-}
-
 async function once(triggers: number) {
   run++;
-  const root = mkdtempSync(join(process.cwd(), "bench/.tmp-"));
-  mkdirSync(join(root, "specs"));
-  const files = Math.ceil(triggers / PER_FILE);
-  for (let f = 0; f < files; f++) writeFileSync(join(root, `specs/f${f}.yaml`), spec(f, Math.min(PER_FILE, triggers - f * PER_FILE)));
-  const options = { root, specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeModule: "durable-triggers", check: false };
-  let started = performance.now();
-  const result = await generate(options);
-  if (!result.ok) throw new Error("bench spec refused");
-  const cold = performance.now() - started;
-  writeFileSync(join(root, "specs/f0.yaml"), spec(0, Math.min(PER_FILE, triggers)).replace("maxLength: 200", "maxLength: 300"));
-  started = performance.now();
-  if (!(await generate(options)).ok) throw new Error("bench spec change refused");
-  const changed = performance.now() - started;
-  rmSync(root, { recursive: true, force: true });
-  return { cold, changed };
+  return timeOnce(generate, triggers, { prefix: `r${run}.`, parent: join(process.cwd(), "bench") });
 }
+
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const stats = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
+
+/** One measurement of the generator at `generatePath`, in a fresh process; the specs leave out what `BASELINE` refused. */
+function freshProcess(generatePath: string, triggers: number): { cold: number; changed: number } {
+  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/codegen-once.ts", generatePath, String(triggers)], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  return JSON.parse(out.trim().split("\n").at(-1)!) as { cold: number; changed: number };
+}
+
+if (BASELINE !== "") {
+  const base = mkdtempSync(join(tmpdir(), "dt-codegen-baseline-"));
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();
+    execFileSync("sh", ["-c", `git archive ${commit} generator runtime package.json | tar -x -C "${base}"`]);
+    symlinkSync(join(process.cwd(), "node_modules"), join(base, "node_modules"), "dir");
+    const sides = { [commit]: join(base, "generator/generate.ts"), now: join(process.cwd(), "generator/generate.ts") };
+    const runs = Object.fromEntries(Object.keys(sides).map((side) => [side, [] as { cold: number; changed: number }[]]));
+    // Alternating, so that a machine slowing down during the run weighs on both sides alike.
+    for (let i = 0; i < Math.min(RUNS, 3); i++) for (const [side, path] of Object.entries(sides)) runs[side]!.push(freshProcess(path, SIDE_BY_SIDE_TRIGGERS));
+    const [then, now] = [runs[commit]!, runs.now!];
+    const row = (what: string, pick: (r: { cold: number; changed: number }) => number) =>
+      `| ${what} | ${stats(then.map(pick))} | ${stats(now.map(pick))} | ${(median(now.map(pick)) / median(then.map(pick))).toFixed(2)}× |`;
+    console.log(`| ${SIDE_BY_SIDE_TRIGGERS} triggers, each run a fresh process | ${commit} | now | now / ${commit} |`);
+    console.log(`|---|---:|---:|---:|`);
+    console.log(row("cold: every spec new", (r) => r.cold));
+    console.log(row("one spec changed, regenerated as --watch does", (r) => r.changed));
+    console.log();
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
 
 console.log(`| triggers | cold: every spec new | regenerate after one spec changed (as --watch does) |`);
 console.log(`|---:|---:|---:|`);
@@ -144,7 +133,7 @@ if (jstt) {
     const theirs: number[] = [];
     for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) {
       run++;
-      const texts = Array.from({ length: Math.ceil(triggers / PER_FILE) }, (_, f) => spec(f, Math.min(PER_FILE, triggers - f * PER_FILE), false));
+      const texts = Array.from({ length: Math.ceil(triggers / PER_FILE) }, (_, f) => spec(`r${run}.`, f, Math.min(PER_FILE, triggers - f * PER_FILE), false));
       let started = performance.now();
       await oursTypesOnly(texts);
       ours.push(performance.now() - started);
