@@ -111,7 +111,7 @@ describe("a Worker project outside this repository that installs the packed pack
     cpSync(join(FIXTURE, "filled/index.ts"), join(project, "src/index.ts"));
     cpSync(join(FIXTURE, "filled/typing.ts"), join(project, "src/typing.ts"));
     const handler = read(`src/triggers/${KIND}.ts`);
-    expect(await npx("trigger-codegen", "generate")).toMatch(/1 triggers and streams from 1 spec file, 0 files changed/);
+    expect(await npx("trigger-codegen", "generate")).toMatch(/1 trigger or stream from 1 spec file, 0 files changed/);
     expect(await npx("trigger-codegen", "generate", "--check")).toMatch(/up to date/);
     expect(read(`src/triggers/${KIND}.ts`)).toBe(handler);
   });

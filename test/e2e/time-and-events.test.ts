@@ -38,11 +38,14 @@ it("a refund from outside cancels the pending order for the same orderId, and no
   expect(cancelled.payload).toEqual({ orderId, reason: `event:payment.refunded#${refund.body.id}` });
 });
 
-it("installs report.fetch's default schedule when an object starts, and registers its timeouts in ms", async () => {
+it("installs report.fetch's default schedule with a scope's first write, not its reads, and registers its timeouts in ms", async () => {
   const s = scope();
   const registration = await get(`/scopes/${s}/registration`);
   const report = registration.triggers.find((t: any) => t.kind === "report.fetch");
   expect(report.timeouts).toEqual({ startMs: 600_000, finishMs: 120_000 });
+  expect(await get(`/scopes/${s}/schedules`)).toEqual([]);
+  const later = Date.now() + 86_400_000;
+  expect((await post(`/scopes/${s}/intents`, { triggerKind: "order.placed", payload: { orderId: "0b9e2f6a-3c1d-4e5f-8a7b-9c0d1e2f3a4b", items: [{ sku: "tea", quantity: 1 }] }, at: later })).status).toBe(201);
   const schedules = await get(`/scopes/${s}/schedules`);
   expect(schedules).toEqual([expect.objectContaining({ key: "hourly-inventory", triggerKind: "report.fetch", everyMs: 3_600_000, cron: null, origin: "spec", lastFiredAt: null })]);
   expect(schedules[0].nextFireAt).toBeGreaterThan(Date.now() + 3_500_000);
