@@ -9,7 +9,7 @@ import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
 import { createRegistry, createStreamRegistry } from "./registry.ts";
 import { summarizeSchedule } from "./schedule-table.ts";
-import { fireDueSchedules, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "./schedules.ts";
+import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "./schedules.ts";
 import { answerTimeouts } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
@@ -173,10 +173,11 @@ export function defineAgentDO<
         (intentId, reason) => this.#pump.abort(intentId, reason),
         () => this.#defaults.written(Date.now()),
       );
-      // What time brings, in the drain: deadlines passed, then schedules due (which may enqueue work).
+      // What time brings, in the drain: deadlines passed, then a batch of the schedules due (which may enqueue work).
       this.#pump = new Pump(this.#scope, (now) => {
-        answerTimeouts(this.#scope, this.#pump, now);
-        fireDueSchedules(this.#scope, now);
+        const answered = answerTimeouts(this.#scope, this.#pump, now);
+        const { fired, more } = fireDueBatch(this.#scope, now);
+        return { handled: answered + fired, more };
       });
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
       this.#defaults = new SpecDefaults(this.#scope, registry);

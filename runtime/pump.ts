@@ -36,6 +36,12 @@ interface Ended {
   readonly signal: AbortSignal;
 }
 
+/** What one step of time's work did: how much it handled, and whether more may be left for the next step. */
+export interface TimeStep {
+  readonly handled: number;
+  readonly more: boolean;
+}
+
 interface Running {
   readonly token: string;
   readonly kind: string;
@@ -95,11 +101,18 @@ export class Pump {
   private readonly lookAgain = new Set<string>();
   /** When the drain last looked at every kind: a sleep wakes for any time after it, even one that passed meanwhile. */
   private lookedAt = Number.MIN_SAFE_INTEGER;
+  /** Time's work said more may be left (a batch of schedules fired, more due): the next look does another step of it. */
+  private timeAgain = false;
 
-  /** `onTime` does what time itself brings at `now` (timeouts, schedules), before each look at every kind. */
+  /**
+   * `onTime` does a step of what time itself brings at `now` (timeouts, a
+   * batch of schedules), before each look at every kind and again at each
+   * look while it answers `more`; what it handled counts towards the drain's
+   * yields, so that a crowd of schedules due at once lets requests in.
+   */
   constructor(
     private readonly host: DrainHost,
-    private readonly onTime: (now: number) => void = () => {},
+    private readonly onTime: (now: number) => TimeStep = () => ({ handled: 0, more: false }),
   ) {
     host.work.drainWith(() => this.kick());
   }
@@ -151,7 +164,7 @@ export class Pump {
           await nextTurn();
           continue;
         }
-        const moreToLookAt = this.lookAgain.size > 0 || work.hasNewKinds;
+        const moreToLookAt = this.lookAgain.size > 0 || work.hasNewKinds || this.timeAgain;
         if (this.running.size === 0 && !moreToLookAt) return;
         if (!moreToLookAt && (await work.sleepUntilNextWake(this.lookedAt)) === "timer") this.lookAtEveryKind = true;
       }
@@ -165,17 +178,21 @@ export class Pump {
   /** Starts or settles every row it can now; answers how many it handled. */
   private startDue(now: number): number {
     const { registry, work } = this.host;
+    let handled = 0;
     if (this.lookAtEveryKind) {
       // Time itself made work due: what is known without storage no longer holds.
       work.distrust();
       this.lookedAt = now;
-      this.onTime(now);
+    }
+    if (this.lookAtEveryKind || this.timeAgain) {
+      const step = this.onTime(now);
+      this.timeAgain = step.more;
+      handled += step.handled;
     }
     const newKinds = work.takeNewKinds();
     const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newKinds, ...this.lookAgain];
     this.lookAtEveryKind = false;
     this.lookAgain.clear();
-    let handled = 0;
     for (const kind of new Set(kinds)) {
       const registered = registry.get(kind);
       if (registered === undefined) {

@@ -111,11 +111,24 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
  */
 export function fireDueSchedules(host: ScheduleHost, now: number): number {
   let fired = 0;
-  for (let due = host.work.dueSchedules(now); due.length > 0; due = host.work.dueSchedules(now)) {
-    for (const schedule of due) fireSchedule(host, schedule, now);
-    fired += due.length;
-  }
+  for (let batch = fireDueBatch(host, now); batch.fired > 0; batch = fireDueBatch(host, now)) fired += batch.fired;
   return fired;
+}
+
+/**
+ * Fires one batch of the schedules due at `now` (as `fireDueSchedules`
+ * does), reading and firing it in one synchronous step, so that no other
+ * code can change a row between its read and its firing; `more` says that
+ * more may be due. The drain fires a batch per look and lets other work in
+ * between (10 000 schedules due at once would otherwise hold the object for
+ * seconds). Each firing commits with its schedule's move to the next fire
+ * time, so an object lost between two batches leaves the rest due, each
+ * once, for the next instance.
+ */
+export function fireDueBatch(host: ScheduleHost, now: number): { fired: number; more: boolean } {
+  const due = host.work.dueSchedules(now);
+  for (const schedule of due) fireSchedule(host, schedule, now);
+  return { fired: due.length, more: due.length > 0 };
 }
 
 function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): void {
