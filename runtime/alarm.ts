@@ -1,3 +1,5 @@
+import type { Clock } from "./clock.ts";
+
 /**
  * The times `setAlarm` takes, found by trying: none at or before the epoch, none
  * after int64 nanoseconds end in 2262; outside, it throws. Work may be due at
@@ -20,7 +22,10 @@ export class Alarm {
   // undefined until `load`: never trust a time that was not read.
   private armed: number | null | undefined;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly clock: Clock,
+  ) {}
 
   private loading: Promise<void> | null = null;
 
@@ -49,7 +54,7 @@ export class Alarm {
     const at = wanted === null ? null : settable(wanted);
     if (at === this.armed) return;
     if (at === null) {
-      if (this.armed != null && this.armed <= Date.now()) return;
+      if (this.armed != null && this.armed <= this.clock.now()) return;
       void this.storage.deleteAlarm();
       this.armed = null;
     } else this.set(at);

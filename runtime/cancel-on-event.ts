@@ -28,7 +28,7 @@ export function cancelOnFact(host: CancelOnHost, abort: (intentId: number, reaso
   if (keys.length === 0) return;
   const reason = `event:${fact.kind.slice(0, MAX_REASON_KIND)}#${fact.id}`;
   const drain = { abort: (intentId: number, why: string | null) => host.work.afterCommit(() => abort(intentId, why)) };
-  const now = Date.now();
+  const now = host.clock.now();
   for (const { triggerKind, matchKey } of keys) {
     // Keys are stored only for registered, cooperative triggers (see `CancelOnRules`).
     const registered = host.registry.get(triggerKind);

@@ -34,7 +34,7 @@ export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, reque
   if (row === null || row.triggerKind !== registered.kind) return { status: "not_found", intentEventId };
   if (row.settled !== null) return { status: "already_completed", intentEventId, settled: row.settled };
   if (registered.trigger.cancellation === "ignored") return { status: "ignored", intentEventId };
-  return cancelRow(host, drain, registered, row, reason, Date.now());
+  return cancelRow(host, drain, registered, row, reason, host.clock.now());
 }
 
 /**

@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { cancelIntent } from "./cancel.ts";
 import { createEventRegistry, emitEvent } from "./declared-events.ts";
-import { RegistrationError, RequestError } from "./errors.ts";
+import { keepClock } from "./clock.ts";
+import { describeError, RegistrationError, RequestError } from "./errors.ts";
 import { enqueueIntent } from "./intents.ts";
 import { outcomeOf, type Outcome } from "./refusal.ts";
 import { serveEventStreams } from "./http.ts";
@@ -171,7 +172,7 @@ export function defineAgentDO<
         registry,
         eventRegistry,
         (intentId, reason) => this.#pump.abort(intentId, reason),
-        () => this.#defaults.written(Date.now()),
+        () => this.#defaults.written(this.#scope.clock.now()),
       );
       // What time brings, in the drain: deadlines passed, then a batch of the schedules due (which may enqueue work).
       this.#pump = new Pump(this.#scope, (now) => {
@@ -181,7 +182,10 @@ export function defineAgentDO<
       });
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
       this.#defaults = new SpecDefaults(this.#scope, registry);
-      this.#defaults.start(Date.now());
+      this.#defaults.start(this.#scope.clock.now());
+      // Time travel: a test that moves the clock (see `clock.ts`) has the drain look at every kind, as the alarm would.
+      keepClock(this, this.#scope.clock);
+      this.#scope.clock.onAdvance(() => void this.#pump.drain().catch((error) => console.error("durable trigger drain failed", describeError(error))));
       this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
     }
 
@@ -190,7 +194,7 @@ export function defineAgentDO<
     // so a burst of calls shares one commit.
     enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }> {
       const scope = this.#scope;
-      const { id } = scope.work.transaction(() => enqueueIntent(scope, request, Date.now()));
+      const { id } = scope.work.transaction(() => enqueueIntent(scope, request, scope.clock.now()));
       return Promise.resolve({ id });
     }
 
@@ -200,7 +204,7 @@ export function defineAgentDO<
 
     emitEvent(request: EmitEventRequest<Event>): Promise<EmitEventResult> {
       const scope = this.#scope;
-      return Promise.resolve(scope.work.transaction(() => emitEvent(scope, request as EmitEventRequest, Date.now())));
+      return Promise.resolve(scope.work.transaction(() => emitEvent(scope, request as EmitEventRequest, scope.clock.now())));
     }
 
     events(query: EventQuery = {}): LedgerEvent[] {
@@ -239,7 +243,7 @@ export function defineAgentDO<
     }
 
     scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary> {
-      return Promise.resolve(scheduleTrigger(this.#scope, request, Date.now(), (now) => this.#defaults.written(now)));
+      return Promise.resolve(scheduleTrigger(this.#scope, request, this.#scope.clock.now(), (now) => this.#defaults.written(now)));
     }
 
     unscheduleTrigger(key: string): Promise<{ removed: boolean }> {

@@ -158,7 +158,7 @@ export class Pump {
     const { work } = this.host;
     try {
       for (;;) {
-        this.handledSinceYield += this.startDue(Date.now());
+        this.handledSinceYield += this.startDue(this.host.clock.now());
         if (this.handledSinceYield >= YIELD_EVERY) {
           this.handledSinceYield = 0;
           await nextTurn();

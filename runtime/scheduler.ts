@@ -1,4 +1,5 @@
 import { Alarm } from "./alarm.ts";
+import { systemClock, type Clock } from "./clock.ts";
 import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
 import { FreshRows, payloadBytes } from "./fresh-rows.ts";
 import { ScheduleTable, type ScheduleRow } from "./schedule-table.ts";
@@ -161,10 +162,12 @@ export class Scheduler {
     private readonly listener: RowListener,
     /** Trigger kinds whose work may have cancel-on-event keys: settling their work deletes its keys. */
     private readonly keyedKinds: ReadonlySet<string> = new Set(),
+    /** The object's time: the only time this reads (see `clock.ts`). */
+    readonly clock: Clock = systemClock,
   ) {
     this.#table = new WorkTable(storage.sql);
     this.#schedules = new ScheduleTable(storage.sql);
-    this.#alarm = new Alarm(storage);
+    this.#alarm = new Alarm(storage, clock);
     this.#cancelOn = new CancelOnTable(storage.sql);
   }
 
@@ -178,7 +181,7 @@ export class Scheduler {
    * hand) gets one.
    */
   start(blockConcurrencyWhile: (load: () => Promise<void>) => Promise<unknown>): void {
-    if (this.#table.expireClaims(Date.now()) > 0) {
+    if (this.#table.expireClaims(this.clock.now()) > 0) {
       this.distrust();
       void this.#alarm.load().then(() => this.#startDrain());
     }
@@ -219,7 +222,7 @@ export class Scheduler {
     this.#table.insert(intentId, triggerKind, fireAt, work.idempotencyKey, intentVersion, startDeadline);
     this.#cancelOn.insert(intentId, work.cancelOnKeys);
     // Due at once and with no deadline: the drain can be handed it from memory (see `Calm`).
-    const fresh = startDeadline === null && fireAt <= Date.now() ? newDueRow(work) : null;
+    const fresh = startDeadline === null && fireAt <= this.clock.now() ? newDueRow(work) : null;
     this.#wrote(triggerKind, fireAt, intentId, { fresh, deadlines: [startDeadline] });
   }
 
@@ -462,21 +465,21 @@ export class Scheduler {
    * until `wake` is called ("woken"), whichever comes first. What is due now
    * and not started waits for a free slot, which wakes the drain, not for the clock.
    */
-  sleepUntilNextWake(after = Date.now()): Promise<"timer" | "woken"> {
+  sleepUntilNextWake(after = this.clock.now()): Promise<"timer" | "woken"> {
     let known = this.#wakeKnown;
     if (known?.after !== after) this.#wakeKnown = known = { after, at: this.#nextWake(after) };
     const { at } = known;
     if (this.#timer !== null && this.#timer.at !== at) this.#stopTimer();
     if (at !== null && this.#timer === null) {
       // Fired while the drain was not asleep: the next sleep wants a time already passed, and sets one for now.
-      const handle = setTimeout(() => ((this.#timer = null), this.#wake?.("timer")), Math.max(0, at - Date.now()));
+      const handle = setTimeout(() => ((this.#timer = null), this.#wake?.("timer")), Math.max(0, at - this.clock.now()));
       this.#timer = { at, handle };
     }
     return new Promise((resolve) => {
       this.#wake = (why) => {
         this.#wake = null;
         // Woken after the time it slept for: time made work due too, so it is the timer's wake as well.
-        resolve(why === "woken" && at !== null && at <= Date.now() ? "timer" : why);
+        resolve(why === "woken" && at !== null && at <= this.clock.now() ? "timer" : why);
       };
     });
   }
@@ -502,7 +505,7 @@ export class Scheduler {
     // What it read ahead is of no use to the next drain, which starts with a look at every kind or at fresh work.
     this.#forgetAhead();
     this.#stopTimer();
-    const now = Date.now();
+    const now = this.clock.now();
     const calm = this.#calm;
     if (calm !== null && (calm.until === null || now < calm.until) && calm.fresh.size === 0 && calm.served.size === 0) {
       return this.#alarm.armExactly(calm.until);
@@ -535,7 +538,7 @@ export class Scheduler {
     if (intentId !== null) this.#rowWritten(intentId);
     if (kind !== null && fireAt !== null && intentId !== null) this.#keepAheadOf(kind, fireAt, intentId);
     // Work due now is looked at through its kind (`takeNewKinds`); only a later time, or a schedule's, needs the clock.
-    if (kind === null || (fireAt !== null && fireAt > Date.now())) this.#mayWakeAt(fireAt);
+    if (kind === null || (fireAt !== null && fireAt > this.clock.now())) this.#mayWakeAt(fireAt);
     for (const deadline of deadlines) this.#mayWakeAt(deadline);
     if (fresh === null && !handed) this.#forgetCalm();
     const open = this.#open.at(-1);
@@ -610,7 +613,7 @@ export class Scheduler {
     this.#alarm.armNoLaterThan(earliest);
     // Due now: start the drain rather than wait for the alarm, which stays armed as the
     // backstop after an eviction. Due later: a drain asleep until a later time looks again.
-    if (earliest <= Date.now()) this.#startDrain();
+    if (earliest <= this.clock.now()) this.#startDrain();
     else this.wake();
   }
 }

@@ -2,6 +2,7 @@ import type { CancelHost } from "./cancel.ts";
 import { CancelOnRules } from "./cancel-on.ts";
 import { cancelOnFact, type CancelOnHost } from "./cancel-on-event.ts";
 import { EventKeys, type EmitHost, type EventRegistry } from "./declared-events.ts";
+import { ObjectClock } from "./clock.ts";
 import { Ledger } from "./ledger.ts";
 import type { DrainHost } from "./pump.ts";
 import type { Registry } from "./registry.ts";
@@ -22,6 +23,8 @@ export interface Scope extends DrainHost, CancelHost, StreamHost, CancelOnHost, 
   readonly registry: Registry;
   readonly ledger: Ledger;
   readonly work: Scheduler;
+  /** The object's time, the one the runtime reads (see `clock.ts`); the store's clock. */
+  readonly clock: ObjectClock;
   readonly watchers: Watchers;
   readonly events: EventRegistry;
   readonly eventKeys: EventKeys;
@@ -49,7 +52,8 @@ export function openScope(
   });
   const watchers = new Watchers(ledger);
   const cancelOnRules = new CancelOnRules(registry);
-  const work = new Scheduler(state.storage, watchers, cancelOnRules.triggerKinds);
+  const clock = new ObjectClock();
+  const work = new Scheduler(state.storage, watchers, cancelOnRules.triggerKinds, clock);
   const scope: Scope = {
     // Objects reached through idFromName know their name; others are named by their id.
     name: state.id.name ?? state.id.toString(),
@@ -58,6 +62,7 @@ export function openScope(
     registry,
     ledger,
     work,
+    clock,
     watchers,
     events,
     eventKeys: new EventKeys(state.storage.sql),

@@ -47,7 +47,7 @@ export function settleOutcome(
     refused = settle(host, attempt, "completed", (tx) => registered.trigger.commit(result.outcome, tx));
   } else if (signal.aborted || isCancellationError(result.error)) {
     // No request: the acquire stopped itself, and its CancellationError says why.
-    const asked = cancel ?? { requestedAt: Date.now(), reason: cancellationReasonOf(result.error) };
+    const asked = cancel ?? { requestedAt: host.clock.now(), reason: cancellationReasonOf(result.error) };
     refused = settleCancelled(host, registered, attempt, intent, cancellationInfo(asked));
   } else {
     refused = null;
@@ -104,7 +104,7 @@ export function failAttempt(host: SettleHost, registered: RegisteredTrigger, att
   if (attempt.attempt < registered.retry.maxAttempts && !isNonRetryable(error)) {
     const { finishMs } = registered.timeouts;
     const finishDeadline = finishMs === null ? null : attempt.startedAt + finishMs;
-    host.work.release(attempt, Date.now() + backoffDelay(registered.retry, attempt.attempt), JSON.stringify(describeError(error)), finishDeadline);
+    host.work.release(attempt, host.clock.now() + backoffDelay(registered.retry, attempt.attempt), JSON.stringify(describeError(error)), finishDeadline);
     return;
   }
   settleFailed(host, registered, attempt, intent, error);

@@ -100,7 +100,7 @@ export class StreamRunner {
       scope: this.host.name,
       streamRef,
       signal,
-      now: Date.now(),
+      now: this.host.clock.now(),
       env: this.host.env,
       events: (query) => this.host.ledger.read(query),
     };

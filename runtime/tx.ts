@@ -1,3 +1,4 @@
+import type { Clock } from "./clock.ts";
 import { enqueueIntent, type IntentHost } from "./intents.ts";
 import { RUNTIME_EVENT_PREFIX } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -6,6 +7,7 @@ import type { BaseTx, LedgerEvent, NewEvent } from "./types.ts";
 /** What a commit transaction needs: the tables its `tx` writes, and the one owner of transactions. */
 export interface TxHost extends IntentHost {
   readonly sql: SqlStorage;
+  readonly clock: Clock;
   readonly work: IntentHost["work"] & Pick<Scheduler, "transaction">;
 }
 
@@ -21,7 +23,7 @@ export function transact<Extra extends object>(
   write: (tx: BaseTx & Extra) => unknown,
   alsoWrite: (now: number) => void,
 ): Error | null {
-  const now = Date.now();
+  const now = host.clock.now();
   let open = true;
   try {
     host.work.transaction(() => {
