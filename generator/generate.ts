@@ -101,7 +101,8 @@ function versionErrors({ kind, version, breaks, conflict }: Refused, specs: read
         `the intent of "${kind}" cannot become version ${version}: ${change.path}: ${change.rule} (${change.keyword}); ` +
         `a stored intent such as ${shortJson(change.example)} would no longer parse. ` +
         `Keep stored intents valid (a default for a new field, a bound no tighter), declare upgradeIntentsTo: ${version} ` +
-        `and write upgradeToV${version} in ${handlerFile} to upgrade older ones, or declare dropIntentsBefore: ${version} to drop them`,
+        `and write upgradeToV${version} in ${handlerFile} to upgrade older ones, or declare dropIntentsBefore: ${version} to drop them. ` +
+        `Never deployed version ${version - 1}? \`npx trigger-codegen release --undo ${kind}\` makes it a draft again, which any edit may rewrite`,
     }));
   }
   return [];
