@@ -10,6 +10,7 @@ import { MAX_EVENTS_PER_READ } from "./ledger.ts";
 import { Pump } from "./pump.ts";
 import { createRegistry, createStreamRegistry } from "./registry.ts";
 import { summarizeSchedule } from "./schedule-table.ts";
+import type { CronEngine } from "./schedule-time.ts";
 import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "./schedules.ts";
 import { answerTimeouts } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
@@ -49,6 +50,8 @@ export interface AgentDefinition<
   readonly streams?: Streams;
   /** Declared event kinds: facts from outside, appended by `emitEvent`. */
   readonly events?: Events;
+  /** Cron schedules' pattern reader, `cron` from `durable-triggers/cron`; without it a cron schedule is refused (`everyMs` needs none). */
+  readonly cron?: CronEngine;
 }
 
 /**
@@ -120,7 +123,7 @@ export function defineAgentDO<
   const Streams extends readonly AnyStream[] = readonly [],
   const Events extends readonly AnyDeclaredEvent[] = readonly [],
 >(definition: AgentDefinition<Triggers, Streams, Env, Events>): AgentClass<Triggers[number], Env, Events[number]> {
-  const registry = createRegistry(definition.triggers);
+  const registry = createRegistry(definition.triggers, definition.cron ?? null);
   const eventRegistry = createEventRegistry(definition.events ?? [], registry);
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];

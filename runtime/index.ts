@@ -2,6 +2,6 @@ export { defineAgentDO, type AgentClass, type AgentDefinition, type AgentMethods
 export { CancellationError, NonRetryableError, RegistrationError, RequestError } from "./errors.ts";
 export { FAILED_EVENT, REJECTED_EVENT, STREAM_FAILED_EVENT } from "./registry.ts";
 export { SCHEDULE_REFUSED_EVENT } from "./schedules.ts";
-export { MAX_EVERY_MS, MIN_EVERY_MS } from "./schedule-time.ts";
+export { MAX_EVERY_MS, MIN_EVERY_MS, type CronEngine } from "./schedule-time.ts";
 export { MAX_IDEMPOTENCY_KEY_BYTES } from "./idempotency.ts";
 export type * from "./types.ts";

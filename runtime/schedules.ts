@@ -2,10 +2,10 @@ import { RequestError } from "./errors.ts";
 import { writeRuntimeFact } from "./facts.ts";
 import { enqueueIntent, parseIntent, requireTrigger, storedIntent, type IntentHost } from "./intents.ts";
 import { toJsonText } from "./json.ts";
-import { RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
+import { cronOf, RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { summarizeSchedule, type ScheduleRow } from "./schedule-table.ts";
-import { nextFireTime, readTiming, sameTiming, type Timing } from "./schedule-time.ts";
+import { nextFireTime, readTiming, sameTiming, type CronEngine, type Timing } from "./schedule-time.ts";
 import type { ScheduleSummary } from "./types.ts";
 
 /** The fact a firing writes instead of its intent when the stored schedule can no longer enqueue. */
@@ -42,7 +42,7 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   const { key, triggerKind, payload } = request as Record<string, unknown>;
   const name = checkKey("scheduleTrigger", key);
   const registered = requireTrigger(host.registry, triggerKind);
-  const timing = readTiming(request);
+  const timing = readTiming(request, cronOf(host.registry));
   if (typeof timing === "string") throw new RequestError(`scheduleTrigger ${name}: ${timing}`);
   toJsonText(payload, `scheduleTrigger ${name}: payload`);
   const parsed = parseIntent(registered, payload);
@@ -51,7 +51,7 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   const text = toJsonText(parsed.intent, `scheduleTrigger ${name}: payload`);
   const existing = host.work.getSchedule(key as string);
   refuseSpecKey(host.registry, "scheduleTrigger", key as string, existing);
-  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now);
+  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now, cronOf(host.registry));
   if (row === null) throw new RequestError(`scheduleTrigger ${name}: cron ${JSON.stringify(timing.cron)} never fires after now`);
   if (row !== existing) {
     host.work.transaction(() => {
@@ -94,7 +94,7 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
         console.warn(`durable trigger schedule "${definition.key}": an API schedule holds this key, so the spec's default waits until it is removed`);
         continue;
       }
-      const row = upserted(existing, definition, now);
+      const row = upserted(existing, definition, now, cronOf(registry));
       if (row === null) host.work.removeSchedule(definition.key);
       else if (row !== existing) host.work.putSchedule(row);
     }
@@ -135,7 +135,7 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
   const { key, triggerKind, nextFireAt: fireAt } = schedule;
   let next: number | null;
   try {
-    next = nextFireTime(schedule, now, schedule.everyMs === null ? null : fireAt);
+    next = nextFireTime(schedule, now, schedule.everyMs === null ? null : fireAt, cronOf(host.registry));
   } catch {
     next = null; // a zone the platform no longer knows: the schedule ends, and its fact below says so
   }
@@ -163,7 +163,7 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
  * else the new definition, keeping the next fire time when the timing is the
  * same; null when a new timing never fires after `now`.
  */
-function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">, now: number): ScheduleRow | null {
+function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">, now: number, cron: CronEngine | null): ScheduleRow | null {
   if (existing !== null && sameTiming(existing, definition)) {
     const same =
       existing.triggerKind === definition.triggerKind &&
@@ -172,7 +172,7 @@ function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "n
       existing.intentVersion === definition.intentVersion;
     return same ? existing : { ...existing, ...definition };
   }
-  const nextFireAt = nextFireTime(definition as Timing, now);
+  const nextFireAt = nextFireTime(definition as Timing, now, null, cron);
   return nextFireAt === null ? null : { ...definition, nextFireAt, lastFiredAt: existing?.lastFiredAt ?? null };
 }
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { cron } from "../../runtime/cron.ts";
 import { operatorConsole } from "../../runtime/operator/console.ts";
 import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, NonRetryableError, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
@@ -239,7 +240,7 @@ export const streams = [
   scriptedStream("test.stream.ignored", { cancellation: "ignored", onDetach: "continue" }),
 ];
 
-export const TestAgentDO = defineAgentDO({ triggers, streams });
+export const TestAgentDO = defineAgentDO({ triggers, streams, cron });
 export { EventsAgentDO } from "./events-worker";
 
 /**
