@@ -290,6 +290,31 @@ vars = { GREETING = "hi" }
     }
   });
 
+  it("adds the binding to each environment of a wrangler.jsonc that lacks it, and leaves one that has it alone", async () => {
+    const jsonc = `{
+  "name": "w",
+  "main": "src/index.ts",
+  "compatibility_date": "2026-04-21",
+  "env": {
+    "staging": { "vars": { "MODE": "staging" } },
+    "production": { "durable_objects": { "bindings": [{ "name": "AGENT", "class_name": "AgentDO", "script_name": "w" }] } }
+  }
+}
+`;
+    const ws = project({ "wrangler.jsonc": jsonc });
+    try {
+      const { code, out } = await cli(ws.root, "init", "a.job");
+      expect(code).toBe(0);
+      expect(out).toContain("env.staging: Durable Object binding AGENT → AgentDO");
+      expect(out).not.toContain("env.production:");
+      const config = JSON.parse(ws.read("wrangler.jsonc")) as { env: Record<string, { durable_objects: { bindings: object[] } }> };
+      expect(config.env["staging"]!.durable_objects.bindings).toEqual([{ name: "AGENT", class_name: "AgentDO" }]);
+      expect(config.env["production"]!.durable_objects.bindings).toEqual([{ name: "AGENT", class_name: "AgentDO", script_name: "w" }]);
+    } finally {
+      ws.dispose();
+    }
+  });
+
   it("puts the release into an existing deploy script just before wrangler deploys, keeping package.json's layout, and leaves one that releases alone", async () => {
     for (const [before, after] of [
       ["npm run build && npx wrangler deploy --minify", "npm run build && trigger-codegen release && npx wrangler deploy --minify"],
