@@ -55,7 +55,8 @@ async function readChunks(body: ReadableStream<Uint8Array>, count: number): Prom
       bytes += value.byteLength;
       text += decoder.decode(value, { stream: true });
       // Whole frames only: a frame split between two chunks is read with the next one.
-      const end = text.lastIndexOf("\n\n") + 2;
+      const cut = text.lastIndexOf("\n\n");
+      const end = cut < 0 ? 0 : cut + 2;
       for (const match of text.slice(0, end).matchAll(/^id: (\d+)$/gm)) ids.push(Number(match[1]));
       text = text.slice(end);
     }
