@@ -33,7 +33,7 @@ interface Read {
  */
 function tailChunks(agent: TestAgent, afterId: number, count: number, meanwhile: (object: Agent) => void = () => {}): Promise<Read> {
   return runInDurableObject(agent, async (instance) => {
-    const response = await instance.fetch(new Request("https://agent/events/stream", { headers: { "last-event-id": String(afterId) } }));
+    const response = await instance.fetch!(new Request("https://agent/events/stream", { headers: { "last-event-id": String(afterId) } }));
     meanwhile(instance as unknown as Agent);
     return readChunks(response.body!, count);
   });

@@ -16,8 +16,11 @@ export class AgentDO extends AppAgentDO {
 }
 
 interface Env {
-  readonly AGENT: DurableObjectNamespace<AgentDO>;
+  readonly AGENT: Cloudflare.Env["AGENT"];
 }
+
+/** The binding as `fill` is called on it (its stub's full type is deeper than the checker goes). */
+type Filling = { getByName(name: string): { fill(count: number): Promise<number> } };
 
 const operator = operatorApi<Env>({ namespace: (env) => env.AGENT });
 
@@ -28,7 +31,7 @@ export default {
     const fill = /^\/fill\/([^/]+)$/.exec(pathname);
     if (request.method !== "POST" || fill === null) return operator.fetch(request, env, ctx);
     const count = Math.min(MAX_FILL, Math.max(0, Number(searchParams.get("count")) || 0));
-    const filled = await env.AGENT.getByName(decodeURIComponent(fill[1]!)).fill(count);
+    const filled = await (env.AGENT as unknown as Filling).getByName(decodeURIComponent(fill[1]!)).fill(count);
     return Response.json({ filled });
   },
 } satisfies ExportedHandler<Env>;
