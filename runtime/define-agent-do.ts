@@ -12,7 +12,8 @@ import { createRegistry, createStreamRegistry } from "./registry.ts";
 import { summarizeSchedule } from "./schedule-table.ts";
 import type { CronEngine } from "./schedule-time.ts";
 import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "./schedules.ts";
-import { answerTimeouts } from "./timeouts.ts";
+import { inOrder } from "./time-steps.ts";
+import { answerTimeoutBatch } from "./timeouts.ts";
 import { StreamRunner } from "./streams.ts";
 import { openScope, type Scope } from "./scope.ts";
 import { phaseOf, summarize } from "./work.ts";
@@ -177,12 +178,14 @@ export function defineAgentDO<
         (intentId, reason) => this.#pump.abort(intentId, reason),
         () => this.#defaults.written(this.#scope.clock.now()),
       );
-      // What time brings, in the drain: deadlines passed, then a batch of the schedules due (which may enqueue work).
-      this.#pump = new Pump(this.#scope, (now) => {
-        const answered = answerTimeouts(this.#scope, this.#pump, now);
-        const { fired, more } = fireDueBatch(this.#scope, now);
-        return { handled: answered + fired, more };
-      });
+      // What time brings, in the drain, a batch a look: deadlines passed, then schedules due (which may enqueue work).
+      this.#pump = new Pump(
+        this.#scope,
+        inOrder(
+          (now) => answerTimeoutBatch(this.#scope, this.#pump, now),
+          (now) => fireDueBatch(this.#scope, now),
+        ),
+      );
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
       this.#defaults = new SpecDefaults(this.#scope, registry);
       this.#defaults.start(this.#scope.clock.now());

@@ -5,6 +5,7 @@ import type { RegisteredTrigger } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "./settle.ts";
 import { isThenable } from "./tx.ts";
+import type { TimeBatch } from "./time-steps.ts";
 import type { AcquireContext } from "./types.ts";
 import type { Watchers } from "./watch.ts";
 import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow } from "./work.ts";
@@ -34,12 +35,6 @@ interface Ended {
   readonly intent: unknown;
   readonly result: AcquireResult;
   readonly signal: AbortSignal;
-}
-
-/** What one step of time's work did: how much it handled, and whether more may be left for the next step. */
-export interface TimeStep {
-  readonly handled: number;
-  readonly more: boolean;
 }
 
 interface Running {
@@ -112,7 +107,7 @@ export class Pump {
    */
   constructor(
     private readonly host: DrainHost,
-    private readonly onTime: (now: number) => TimeStep = () => ({ handled: 0, more: false }),
+    private readonly onTime: TimeBatch = () => ({ handled: 0, more: false }),
   ) {
     host.work.drainWith(() => this.kick());
   }

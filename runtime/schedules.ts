@@ -6,6 +6,7 @@ import { cronOf, RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { summarizeSchedule, type ScheduleRow } from "./schedule-table.ts";
 import { nextFireTime, readTiming, sameTiming, type CronEngine, type Timing } from "./schedule-time.ts";
+import { allAt, batchOf, type TimeStep } from "./time-steps.ts";
 import type { ScheduleSummary } from "./types.ts";
 
 /** The fact a firing writes instead of its intent when the stored schedule can no longer enqueue. */
@@ -110,25 +111,19 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
  * schedule stored); the others are skipped. Answers how many fired.
  */
 export function fireDueSchedules(host: ScheduleHost, now: number): number {
-  let fired = 0;
-  for (let batch = fireDueBatch(host, now); batch.fired > 0; batch = fireDueBatch(host, now)) fired += batch.fired;
-  return fired;
+  return allAt((at) => fireDueBatch(host, at), now);
 }
 
 /**
  * Fires one batch of the schedules due at `now` (as `fireDueSchedules`
- * does), reading and firing it in one synchronous step, so that no other
- * code can change a row between its read and its firing; `more` says that
- * more may be due. The drain fires a batch per look and lets other work in
- * between (10 000 schedules due at once would otherwise hold the object for
+ * does). The drain fires a batch per look and lets other work in between
+ * (10 000 schedules due at once would otherwise hold the object for
  * seconds). Each firing commits with its schedule's move to the next fire
  * time, so an object lost between two batches leaves the rest due, each
  * once, for the next instance.
  */
-export function fireDueBatch(host: ScheduleHost, now: number): { fired: number; more: boolean } {
-  const due = host.work.dueSchedules(now);
-  for (const schedule of due) fireSchedule(host, schedule, now);
-  return { fired: due.length, more: due.length > 0 };
+export function fireDueBatch(host: ScheduleHost, now: number): TimeStep {
+  return batchOf(host.work.dueSchedules(now), (schedule) => fireSchedule(host, schedule, now));
 }
 
 function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): void {
