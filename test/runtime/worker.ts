@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { operatorConsole } from "../../runtime/operator/console.ts";
 import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, NonRetryableError, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
+import { kitTrigger } from "./kit-triggers";
 import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
 /**
@@ -162,6 +163,7 @@ const anyPayload = {
 
 export const triggers = [
   anyPayload,
+  kitTrigger,
   scripted("test.script", { retry: fastRetry }),
   scripted("test.ignored", { cancellation: "ignored" }),
   scripted("test.pool", { concurrency: 2 }),
