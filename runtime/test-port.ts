@@ -25,10 +25,12 @@ export type SettlementCallback = "commit" | "commitCancelled" | "commitFailed";
 
 /** What the port saw of one intent's attempts: every read of its signal, and every settlement callback called. */
 export interface Observed {
-  /** Reads of `ctx.signal` (`aborted`, `throwIfAborted()`): the await points the kit counts. */
+  /** Reads of `ctx.signal` (`aborted`, `throwIfAborted()`) over all its attempts: the await points the kit counts. */
   signalReads: number;
   /** The read at which the acquire first saw its signal aborted, if it did. */
   sawAbortAt: number | null;
+  /** The read at which the kit cancels it, if it was asked to (`cancelAt`). */
+  cancelAt: number | null;
   /** Settlement callbacks called, in order, and whether each returned (true) or threw (false). */
   readonly callbacks: { readonly callback: SettlementCallback; readonly returned: boolean }[];
 }
@@ -37,13 +39,13 @@ export class TestPort {
   /** Set once a test reached the port: only then does the drain go through it. */
   armed = false;
   readonly standIns = new Map<string, StandIn>();
-  /** Per trigger kind: the next attempt is cancelled at this read of its signal (1-based). */
+  /** Per trigger kind: the next intent to start is cancelled at this read of its signal (1-based, counted over its attempts). */
   readonly cancelAt = new Map<string, number>();
   readonly observed = new Map<number, Observed>();
 
   observe(intentId: number): Observed {
     let seen = this.observed.get(intentId);
-    if (seen === undefined) this.observed.set(intentId, (seen = { signalReads: 0, sawAbortAt: null, callbacks: [] }));
+    if (seen === undefined) this.observed.set(intentId, (seen = { signalReads: 0, sawAbortAt: null, cancelAt: null, callbacks: [] }));
     return seen;
   }
 
@@ -80,8 +82,11 @@ export class TestPort {
     if (!this.armed) return registered.trigger.acquire(intent, ctx);
     const seen = this.observe(ctx.intentEventId);
     const cancelAt = this.cancelAt.get(registered.kind);
-    this.cancelAt.delete(registered.kind);
-    const counted = { ...ctx, signal: countedSignal(ctx.signal, controller, seen, cancelAt) };
+    if (cancelAt !== undefined && ctx.attempt === 1) {
+      this.cancelAt.delete(registered.kind);
+      seen.cancelAt = cancelAt;
+    }
+    const counted = { ...ctx, signal: countedSignal(ctx.signal, controller, seen) };
     const standIn = this.standIns.get(registered.kind);
     if (standIn === undefined) return registered.trigger.acquire(intent, counted);
     if (typeof standIn === "function") return standIn(intent, counted);
@@ -95,10 +100,10 @@ export class TestPort {
  * point where it may stop: after an `await`). At read `cancelAt` the attempt
  * is cancelled right there, so that read already sees it aborted.
  */
-function countedSignal(signal: AbortSignal, controller: AbortController, seen: Observed, cancelAt: number | undefined): AbortSignal {
+function countedSignal(signal: AbortSignal, controller: AbortController, seen: Observed): AbortSignal {
   const read = () => {
     seen.signalReads++;
-    if (seen.signalReads === cancelAt && !signal.aborted) controller.abort(new CancellationError(`test kit: cancelled at await ${cancelAt}`));
+    if (seen.signalReads === seen.cancelAt && !signal.aborted) controller.abort(new CancellationError(`test kit: cancelled at await ${seen.cancelAt}`));
     if (signal.aborted && seen.sawAbortAt === null) seen.sawAbortAt = seen.signalReads;
   };
   return new Proxy(signal, {

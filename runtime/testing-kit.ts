@@ -68,7 +68,7 @@ export function standIn(stub: AgentStub, triggerKind: string, answer: StandIn | 
   });
 }
 
-/** Has `triggerKind`'s next attempt cancelled at its `n`th `await` (its `n`th read of `ctx.signal`). */
+/** Has the next intent of `triggerKind` to start cancelled at its `n`th `await` (its `n`th read of `ctx.signal`, counted over its attempts). */
 export function cancelAt(stub: AgentStub, triggerKind: string, n: number): Promise<void> {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`cancelAt: n must be a positive integer (got ${n})`);
   return inside(stub, (instance) => void portOf(instance).cancelAt.set(triggerKind, n));
