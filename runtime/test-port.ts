@@ -25,7 +25,7 @@ export type SettlementCallback = "commit" | "commitCancelled" | "commitFailed";
 
 /** What the port saw of one intent's attempts: every read of its signal, and every settlement callback called. */
 export interface Observed {
-  /** Reads of `ctx.signal` (`aborted`, `throwIfAborted()`) over all its attempts: the await points the kit counts. */
+  /** Reads of `ctx.signal` (`aborted`, `throwIfAborted()`, an "abort" listener added) over all its attempts: the await points the kit counts. */
   signalReads: number;
   /** The read at which the acquire first saw its signal aborted, if it did. */
   sawAbortAt: number | null;
@@ -96,8 +96,8 @@ export class TestPort {
 }
 
 /**
- * `signal`, with every read counted (an acquire reads its signal at each
- * point where it may stop: after an `await`). At read `cancelAt` the attempt
+ * `signal`, with every read counted (an acquire reads its signal, or starts
+ * listening to it, at each point where it may stop: around an `await`). At read `cancelAt` the attempt
  * is cancelled right there, so that read already sees it aborted.
  */
 function countedSignal(signal: AbortSignal, controller: AbortController, seen: Observed): AbortSignal {
@@ -114,6 +114,13 @@ function countedSignal(signal: AbortSignal, controller: AbortController, seen: O
         return () => {
           read();
           target.throwIfAborted();
+        };
+      }
+      // Listening for the abort is where an acquire waits to be told: a point to cancel at, once it listens.
+      if (property === "addEventListener") {
+        return (...args: Parameters<AbortSignal["addEventListener"]>) => {
+          target.addEventListener(...args);
+          if (args[0] === "abort") read();
         };
       }
       const value: unknown = Reflect.get(target, property, target);

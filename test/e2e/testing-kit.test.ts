@@ -80,7 +80,12 @@ describe("stand-ins", () => {
 describe("cancel at every await", () => {
   it("order.placed settles exactly once wherever it is cancelled", async () => {
     const runs = await cancelAtEveryAwait(freshScope(), { triggerKind: "order.placed", payload: { orderId: "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e", items: [{ sku: "tea", quantity: 2 }] } });
-    expect(runs.map((run) => run.settlement.intent.phase)).toEqual(["completed", "cancelled"]);
+    // Its one sleep checks the signal, then listens to it: two points to cancel at.
+    expect(runs.map((run) => [run.cancelAt, run.settlement.intent.phase])).toEqual([
+      [null, "completed"],
+      [1, "cancelled"],
+      [2, "cancelled"],
+    ]);
     // The confirmation and the follow-up report's intent, in the one settlement.
     expect(runs[0]!.settlement.facts.map((fact) => fact.kind)).toEqual(["order.placed.confirmed", "report.fetch.requested"]);
   });
