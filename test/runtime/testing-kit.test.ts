@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NonRetryableError } from "../../runtime";
+import { settled } from "../../runtime/testing.ts";
 import { advance, cancelAt, cancelAtEveryAwait, contractProblems, now, settlement, standIn } from "../../runtime/testing-kit.ts";
 import { freshAgent } from "./helpers";
 
@@ -94,5 +95,12 @@ describe("the test kit (durable-triggers/testing/kit)", () => {
     const settled = await settlement(agent, id, { travel: false, timeoutMs: 2_000 });
     expect(settled.intent.phase).toBe("completed");
     expect(settled.facts[0]!.ts).toBeGreaterThanOrEqual(before + HOUR);
+  });
+
+  it("settled(stub, id), over RPC alone, answers the settlement's facts with its summary", async () => {
+    const { agent } = freshAgent("kit-settled");
+    const { id } = await agent.enqueueTrigger({ triggerKind: "test.kit", payload: { id: "s", steps: 1 } });
+    const done = await settled(agent, id);
+    expect([done.phase, done.facts.map((fact) => fact.kind)]).toEqual(["completed", ["test.kit.done"]]);
   });
 });
