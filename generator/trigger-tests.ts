@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { arbitraryNames } from "./emit/arbitraries.ts";
+import { arbitraryNames, triggerArbitrary } from "./emit/arbitraries.ts";
 import { relative, type ModuleModel } from "./model.ts";
 import { commentSafe } from "./zod-ir.ts";
 
@@ -17,7 +17,8 @@ export interface TriggerTest {
 export function planTriggerTests(modules: readonly ModuleModel[], options: { root: string; outDir: string; testsDir: string }): TriggerTest[] {
   const arbitraries = `${relative(options.root, options.testsDir, options.outDir)}/arbitraries`;
   return modules.flatMap((module) =>
-    module.triggers.map((trigger) => {
+    // A trigger without arbitraries (a recursive intent) gets no test to write.
+    module.triggers.filter((trigger) => "expression" in triggerArbitrary(module, trigger)).map((trigger) => {
       const { valid, invalid } = arbitraryNames(trigger);
       const kind = JSON.stringify(trigger.kind);
       const text = [

@@ -1,7 +1,7 @@
 import { ts } from "ts-morph";
 import type { ModuleModel, SchemaModel, TriggerModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
-import { jsonExpression, printExpression, type ZodIR } from "../zod-ir.ts";
+import { commentSafe, jsonExpression, printExpression, type ZodIR } from "../zod-ir.ts";
 import { header, render } from "./print.ts";
 
 /**
@@ -261,19 +261,25 @@ export function arbitraryExpression(ir: ZodIR, refs: (name: string) => SchemaMod
 /** `orderPlacedIntents`, `orderPlacedInvalidIntents`. */
 export const arbitraryNames = (trigger: TriggerModel) => ({ valid: `${trigger.valueName}Intents`, invalid: `${trigger.valueName}InvalidIntents` });
 
-/** The statements for one trigger, or a comment saying why it has no arbitrary. */
-function triggerArbitraries(module: ModuleModel, trigger: TriggerModel): string {
+/**
+ * A trigger's arbitrary as printed code, or why it has none: a recursive intent (a schema that
+ * refers to itself) has none yet, since fast-check needs a depth bound the IR does not give.
+ */
+export function triggerArbitrary(module: ModuleModel, trigger: TriggerModel): { readonly expression: string } | { readonly skipped: string } {
   const resolve = (ref: string) => trigger.refs.get(ref) ?? module.refs.get(ref)!;
+  try {
+    return { expression: arbitraryExpression(trigger.intent.ir, resolve) };
+  } catch (error) {
+    if (error instanceof NoArbitrary && /refers to itself/.test(error.message)) return { skipped: error.message };
+    throw error;
+  }
+}
+
+/** The statements for one trigger's arbitraries. */
+function triggerArbitraries(trigger: TriggerModel, expression: string): string {
   const { valid, invalid } = arbitraryNames(trigger);
   const schema = trigger.intent.constName;
   const accepts = `(intent): intent is z.input<typeof ${schema}> => ${schema}.safeParse(intent).success`;
-  let expression: string;
-  try {
-    expression = arbitraryExpression(trigger.intent.ir, resolve);
-  } catch (error) {
-    if (!(error instanceof NoArbitrary) || !/recursive/.test(error.message)) throw error;
-    return `// ${JSON.stringify(trigger.kind)}: ${error.message}.\n`;
-  }
   return [
     `/** Valid intents of ${JSON.stringify(trigger.kind)}, as \`enqueueTrigger\` takes them. */`,
     `export const ${valid}: fc.Arbitrary<z.input<typeof ${schema}>> = (${expression} as fc.Arbitrary<unknown>).map(asJson).filter(${accepts});`,
@@ -302,13 +308,18 @@ function nearMiss(intent: unknown): fc.Arbitrary<unknown> {
 }
 `;
 
-/** The file: one import of each module's intent schemas, then each trigger's arbitraries. */
+/** The file: the intent schemas it filters through, its two helpers, then each trigger's arbitraries (or why it has none). */
 export function arbitrariesFile(modules: readonly ModuleModel[], specFiles: readonly string[]): string {
-  const imports = modules
-    .filter((module) => module.triggers.length > 0)
-    .map((module) => `import { ${module.triggers.map((t) => t.intent.constName).filter(unique).join(", ")} } from ${JSON.stringify(`./${module.moduleName}`)};`);
-  const body = modules.flatMap((module) => module.triggers.map((trigger) => triggerArbitraries(module, trigger)));
-  return render("arbitraries", header(specFiles), ['import * as fc from "fast-check";', 'import type * as z from "zod";', ...imports, NEAR_MISS, ...body]);
+  const built = modules.map((module) => ({ module, triggers: module.triggers.map((trigger) => ({ trigger, built: triggerArbitrary(module, trigger) })) }));
+  const imports = built.flatMap(({ module, triggers }) => {
+    const names = triggers.filter(({ built }) => "expression" in built).map(({ trigger }) => trigger.intent.constName).filter(unique);
+    return names.length === 0 ? [] : [`import { ${names.join(", ")} } from ${JSON.stringify(`./${module.moduleName}`)};`];
+  });
+  const body = built.flatMap(({ triggers }) =>
+    triggers.map(({ trigger, built }) => ("expression" in built ? triggerArbitraries(trigger, built.expression) : `// ${JSON.stringify(trigger.kind)}: ${commentSafe(built.skipped)}.\n`)),
+  );
+  const head = imports.length === 0 ? [] : ['import * as fc from "fast-check";', 'import type * as z from "zod";', ...imports, NEAR_MISS];
+  return render("arbitraries", header(specFiles), [...head, ...body]);
 }
 
 function unique<T>(value: T, index: number, all: readonly T[]): boolean {

@@ -1,8 +1,13 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arbitraryExpression, NoArbitrary } from "../../generator/emit/arbitraries.ts";
 import type { PayloadSchema } from "../../generator/spec-format.ts";
 import { irToZod, toIR, type ZodIR } from "../../generator/zod-ir.ts";
+import { generate } from "../../generator/generate.ts";
+import { Workspace } from "./workspace";
 
 /** Every keyword the generator turns into zod, one schema each: the arbitrary must yield values the schema accepts. */
 const SCHEMAS: Record<string, PayloadSchema> = {
@@ -88,5 +93,54 @@ describe("arbitraries from the intent IR (generated/arbitraries.ts)", () => {
     expect(called).toBe(false);
     expect(Object.keys(value!)).toEqual([hostile]);
     expect(["`${evil()}`", "\u007F"]).toContain(value![hostile]);
+  });
+});
+
+describe('"tests" in trigger-codegen.json: generated/arbitraries.ts and a test per trigger', () => {
+  const fixture = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), "fixtures", name), "utf8");
+  let ws: Workspace;
+  const withTests = async (testsDir?: string) => {
+    const result = await generate({ ...ws.options(), ...(testsDir === undefined ? {} : { testsDir }) });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  };
+  beforeAll(async () => {
+    // The shop's triggers, and the constructs fixture's, whose intent is recursive.
+    ws = new Workspace({ "specs/shop.yaml": fixture("shop.yaml"), "specs/constructs.yaml": fixture("constructs.yaml") });
+    await withTests("test/triggers");
+  }, 60_000);
+  afterAll(() => ws.dispose());
+
+  it("writes, for each trigger of the shop fixture, arbitraries whose values its parser accepts, and invalid ones it refuses", async () => {
+    const arbitraries = (await import(join(ws.root, "generated/arbitraries.ts"))) as Record<string, fc.Arbitrary<unknown>>;
+    const parsers = (await import(join(ws.root, "generated/shop.ts"))) as Record<string, unknown>;
+    const valid = Object.keys(arbitraries).filter((name) => name.endsWith("Intents") && !name.endsWith("InvalidIntents"));
+    expect(valid.length).toBeGreaterThan(0);
+    for (const name of valid) {
+      const parse = parsers[`parse${name[0]!.toUpperCase()}${name.slice(1, -"s".length)}`] as (raw: unknown) => { ok: boolean };
+      expect(fc.sample(arbitraries[name]!, { numRuns: 20, seed: 1 }).every((value) => parse(value).ok), name).toBe(true);
+      const invalid = arbitraries[name.replace(/Intents$/, "InvalidIntents")]!;
+      expect(fc.sample(invalid, { numRuns: 20, seed: 1 }).some((value) => parse(value).ok), name).toBe(false);
+    }
+  });
+
+  it("leaves out a recursive intent, saying why, and writes no test for it", () => {
+    expect(ws.read("generated/arbitraries.ts")).toContain('// "constructs.job": arbitraries: "Comment" refers to itself; a recursive intent has no arbitrary yet.');
+    expect(readdirSync(join(ws.root, "test/triggers")).sort()).toEqual(["shop.checkout.test.ts"]);
+  });
+
+  it("compiles under strict settings", () => {
+    ws.removeDir("test");
+    expect(ws.typecheck()).toEqual([]);
+  });
+
+  it("writes each trigger's test once: a test the project changed is kept; without the setting, none of it is written", async () => {
+    await withTests("test/triggers");
+    const [first] = readdirSync(join(ws.root, "test/triggers"));
+    expect(first).toMatch(/\.test\.ts$/);
+    ws.write(`test/triggers/${first}`, "// mine\n");
+    await withTests("test/triggers");
+    expect(ws.read(`test/triggers/${first}`)).toBe("// mine\n");
+    await withTests();
+    expect(existsSync(join(ws.root, "generated/arbitraries.ts"))).toBe(false);
   });
 });
