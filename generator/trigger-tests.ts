@@ -33,7 +33,7 @@ export function planTriggerTests(modules: readonly ModuleModel[], options: { roo
         ` * test once; it is yours. \`env.AGENT\` is the binding of the class defineAgentDO built: rename it if yours differs.`,
         ` */`,
         `let scopes = 0;`,
-        `const freshScope = () => env.AGENT.getByName(\`\${${kind}}-test-\${++scopes}\`);`,
+        `const freshScope = () => env.AGENT.getByName(${JSON.stringify(`${trigger.kind}-test-`)} + ++scopes);`,
         ``,
         `it(${JSON.stringify(`${trigger.kind}: every valid intent settles exactly once, cancelled at any await`)}, async () => {`,
         `  await fc.assert(`,

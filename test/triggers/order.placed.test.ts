@@ -9,7 +9,7 @@ import { orderPlacedInvalidIntents, orderPlacedIntents } from "../../generated/a
  * test once; it is yours. `env.AGENT` is the binding of the class defineAgentDO built: rename it if yours differs.
  */
 let scopes = 0;
-const freshScope = () => env.AGENT.getByName(`${"order.placed"}-test-${++scopes}`);
+const freshScope = () => env.AGENT.getByName("order.placed-test-" + ++scopes);
 
 it("order.placed: every valid intent settles exactly once, cancelled at any await", async () => {
   await fc.assert(

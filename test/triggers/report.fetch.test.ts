@@ -9,7 +9,7 @@ import { reportFetchInvalidIntents, reportFetchIntents } from "../../generated/a
  * test once; it is yours. `env.AGENT` is the binding of the class defineAgentDO built: rename it if yours differs.
  */
 let scopes = 0;
-const freshScope = () => env.AGENT.getByName(`${"report.fetch"}-test-${++scopes}`);
+const freshScope = () => env.AGENT.getByName("report.fetch-test-" + ++scopes);
 
 it("report.fetch: every valid intent settles exactly once, cancelled at any await", async () => {
   await fc.assert(

@@ -9,7 +9,7 @@ import { timerCountdownInvalidIntents, timerCountdownIntents } from "../../gener
  * test once; it is yours. `env.AGENT` is the binding of the class defineAgentDO built: rename it if yours differs.
  */
 let scopes = 0;
-const freshScope = () => env.AGENT.getByName(`${"timer.countdown"}-test-${++scopes}`);
+const freshScope = () => env.AGENT.getByName("timer.countdown-test-" + ++scopes);
 
 it("timer.countdown: every valid intent settles exactly once, cancelled at any await", async () => {
   await fc.assert(

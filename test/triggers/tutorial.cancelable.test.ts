@@ -9,7 +9,7 @@ import { tutorialCancelableInvalidIntents, tutorialCancelableIntents } from "../
  * test once; it is yours. `env.AGENT` is the binding of the class defineAgentDO built: rename it if yours differs.
  */
 let scopes = 0;
-const freshScope = () => env.AGENT.getByName(`${"tutorial.cancelable"}-test-${++scopes}`);
+const freshScope = () => env.AGENT.getByName("tutorial.cancelable-test-" + ++scopes);
 
 it("tutorial.cancelable: every valid intent settles exactly once, cancelled at any await", async () => {
   await fc.assert(
