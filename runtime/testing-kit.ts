@@ -7,6 +7,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { clockOf } from "./clock.ts";
+import { FAILED_EVENT } from "./registry.ts";
 import { portOf, type Observed, type StandIn } from "./test-port.ts";
 import type { EnqueueRequest, IntentSummary, LedgerEvent } from "./types.ts";
 
@@ -125,11 +126,12 @@ export async function settlement(stub: AgentStub, intentEventId: number, options
  * exactly one settlement callback returned, and it is the one its phase says
  * (`commit` for completed, `commitCancelled` for cancelled, `commitFailed`,
  * when the trigger has one, for failed), never both the outcome and the
- * cancel; and an acquire that saw its signal aborted did not go on to commit
+ * cancel; its facts agree (the runtime's failure fact exactly when a failure
+ * had no commitFailed); and an acquire that saw its signal aborted did not go on to commit
  * an outcome, nor to another await: cooperative means it stops at the first
  * check that sees the cancel.
  */
-export function contractProblems({ intent, observed }: Settlement): string[] {
+export function contractProblems({ intent, facts, observed }: Settlement): string[] {
   const problems: string[] = [];
   const returned = observed.callbacks.filter((call) => call.returned).map((call) => call.callback);
   const expected =
@@ -138,6 +140,12 @@ export function contractProblems({ intent, observed }: Settlement): string[] {
   // A failed intent's commitFailed is optional: without one, the runtime's own failure fact settles it.
   else if (returned.length === 1 ? returned[0] !== expected : expected !== null && expected !== "commitFailed") {
     problems.push(`phase ${intent.phase}, but ${returned.length === 0 ? "no settlement callback committed" : `${returned[0]} committed`} (expected ${expected})`);
+  }
+  // The facts agree: the runtime's own failure fact is written exactly when a failure had no commitFailed to write its own.
+  const runtimeFailure = facts.some((fact) => fact.kind === FAILED_EVENT);
+  const owesRuntimeFailure = intent.phase === "failed" && !returned.includes("commitFailed");
+  if (runtimeFailure !== owesRuntimeFailure) {
+    problems.push(`phase ${intent.phase}, ${returned.length === 0 ? "no callback" : returned.join(", ")} committed, yet the settlement's facts ${runtimeFailure ? "hold" : "lack"} ${FAILED_EVENT}`);
   }
   const { sawAbortAt, signalReads } = observed;
   if (sawAbortAt !== null && (returned.includes("commit") || signalReads > sawAbortAt)) {

@@ -103,4 +103,15 @@ describe("the test kit (durable-triggers/testing/kit)", () => {
     const done = await settled(agent, id);
     expect([done.phase, done.facts.map((fact) => fact.kind)]).toEqual(["completed", ["test.kit.done"]]);
   });
+
+  it("holds the facts to the phase: the runtime's failure fact exactly when a failure had no commitFailed", async () => {
+    const { agent } = freshAgent("kit-facts");
+    await standIn(agent, "test.kit", { error: new NonRetryableError("gone") });
+    const failed = await settlement(agent, (await agent.enqueueTrigger({ triggerKind: "test.kit", payload: { id: "f" } })).id);
+    expect(contractProblems(failed)).toEqual([]);
+    // The same settlement, as if commitFailed had not run: its facts would lack the runtime's own.
+    expect(contractProblems({ ...failed, observed: { ...failed.observed, callbacks: [] } })).toEqual([
+      "phase failed, no callback committed, yet the settlement's facts lack durable_trigger.failed",
+    ]);
+  });
 });
