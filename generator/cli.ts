@@ -203,6 +203,7 @@ function generateOptions({ root, settings }: LoadedSettings, check: boolean): Ge
     handlersDir: settings.handlers,
     streamHandlersDir: settings.streamHandlers,
     runtimeModule: settings.runtime,
+    ...(settings.tests === undefined ? {} : { testsDir: settings.tests }),
     check,
   };
 }

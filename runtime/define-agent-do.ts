@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { cancelIntent } from "./cancel.ts";
 import { createEventRegistry, emitEvent } from "./declared-events.ts";
 import { keepClock } from "./clock.ts";
+import { keepPort } from "./test-port.ts";
 import { describeError, RegistrationError, RequestError } from "./errors.ts";
 import { enqueueIntent } from "./intents.ts";
 import { outcomeOf, type Outcome } from "./refusal.ts";
@@ -191,6 +192,7 @@ export function defineAgentDO<
       this.#defaults.start(this.#scope.clock.now());
       // Time travel: a test that moves the clock (see `clock.ts`) has the drain look at every kind, as the alarm would.
       keepClock(this, this.#scope.clock);
+      keepPort(this, this.#pump.port);
       this.#scope.clock.onAdvance(() => void this.#pump.drain().catch((error) => console.error("durable trigger drain failed", describeError(error))));
       this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
     }

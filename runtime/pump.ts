@@ -3,6 +3,7 @@ import { storedIntent } from "./intents.ts";
 import type { Ledger } from "./ledger.ts";
 import type { RegisteredTrigger } from "./registry.ts";
 import type { Scheduler } from "./scheduler.ts";
+import { TestPort } from "./test-port.ts";
 import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "./settle.ts";
 import { isThenable } from "./tx.ts";
 import type { TimeBatch } from "./time-steps.ts";
@@ -65,6 +66,8 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export class Pump {
   private readonly running = new Map<number, Running>();
+  /** The test kit's port (see `test-port.ts`): idle unless a test reached it. */
+  readonly port = new TestPort();
   /**
    * Acquires that answered and are not settled yet. One that answers in a
    * later turn than the one that claimed it (a timer, I/O) while others run
@@ -198,7 +201,7 @@ export class Pump {
         handled += rows.length;
         continue;
       }
-      handled += this.startKind(registered, now);
+      handled += this.startKind(this.port.wrap(registered), now);
     }
     return handled;
   }
@@ -336,7 +339,7 @@ export class Pump {
     };
     let returned: unknown;
     try {
-      returned = registered.trigger.acquire(intent, ctx);
+      returned = this.port.acquire(registered, intent, ctx, controller);
     } catch (error) {
       this.settle(registered, attempt, intent, { ok: false, error }, controller.signal);
       return null;

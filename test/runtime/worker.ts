@@ -3,6 +3,7 @@ import { cron } from "../../runtime/cron.ts";
 import { operatorConsole } from "../../runtime/operator/console.ts";
 import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, NonRetryableError, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
+import { kitTrigger } from "./kit-triggers";
 import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
 /**
@@ -163,6 +164,7 @@ const anyPayload = {
 
 export const triggers = [
   anyPayload,
+  kitTrigger,
   scripted("test.script", { retry: fastRetry }),
   scripted("test.ignored", { cancellation: "ignored" }),
   scripted("test.pool", { concurrency: 2 }),
