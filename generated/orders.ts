@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, JsonObject, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
@@ -94,7 +94,7 @@ export function parseReportFetchIntent(raw: unknown): ParseResult<ReportFetchInt
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const reportFetchIntentJsonSchema = {
+export const reportFetchIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     reportId: {
@@ -208,7 +208,7 @@ export function parseOrderPlacedIntent(raw: unknown): ParseResult<OrderPlacedInt
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const orderPlacedIntentJsonSchema = {
+export const orderPlacedIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     orderId: {

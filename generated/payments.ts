@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DeclaredEvent, PayloadParseResult } from "durable-triggers";
+import type { DeclaredEvent, JsonObject, PayloadParseResult } from "durable-triggers";
 import { parsePayloadWith } from "./parse";
 
 export const paymentRefundedPayloadSchema = z.object({
@@ -23,7 +23,7 @@ export function parsePaymentRefundedPayload(raw: unknown): PayloadParseResult<Pa
 }
 
 /** The JSON Schema of a `payment.refunded` payload, for tools such as the operator console. */
-export const paymentRefundedPayloadJsonSchema = {
+export const paymentRefundedPayloadJsonSchema: JsonObject = {
   type: "object",
   properties: {
     orderId: {

@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { AttachedStream, StartParseResult } from "durable-triggers";
+import type { AttachedStream, JsonObject, StartParseResult } from "durable-triggers";
 import { parseStartWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
@@ -95,7 +95,7 @@ export function parseTextGenerateStreamStart(raw: unknown): StartParseResult<Tex
 }
 
 /** The JSON Schema of a start payload, for tools such as the operator console. */
-export const textGenerateStreamStartJsonSchema = {
+export const textGenerateStreamStartJsonSchema: JsonObject = {
   type: "object",
   properties: {
     prompt: {

@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, JsonObject, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
@@ -63,7 +63,7 @@ export function parseTimerCountdownIntent(raw: unknown): ParseResult<TimerCountd
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const timerCountdownIntentJsonSchema = {
+export const timerCountdownIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     id: {

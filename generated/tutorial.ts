@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, JsonObject, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
@@ -52,7 +52,7 @@ export function parseTutorialCancelableIntent(raw: unknown): ParseResult<Tutoria
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const tutorialCancelableIntentJsonSchema = {
+export const tutorialCancelableIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     id: {

@@ -18,7 +18,7 @@ export interface CheckedSpec {
 const SCHEMA_KEYWORDS = Object.keys(payloadKeywords.shape);
 const REF_BUILTINS = ["intent", "outcome", "progress"];
 /** What a generated module imports by name, which a shared schema's type may not take. */
-const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "FollowUp", "FollowUps", "ParseResult", "AttachedStream", "StartParseResult", "DeclaredEvent", "PayloadParseResult"];
+const RESERVED_TYPES = ["JsonValue", "JsonObject", "DurableTrigger", "FollowUp", "FollowUps", "ParseResult", "AttachedStream", "StartParseResult", "DeclaredEvent", "PayloadParseResult"];
 
 /**
  * Stage 2: documents → typed specs. Every error is collected, each with its

@@ -40,7 +40,10 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       namedImports: [
         ...(module.streams.length > 0 ? ["AttachedStream"] : []),
         ...(module.events.length > 0 ? ["DeclaredEvent"] : []),
-        ...(module.triggers.length > 0 ? ["DurableTrigger", "FollowUp", "ParseResult"] : []),
+        ...(module.triggers.length > 0 ? ["DurableTrigger", "FollowUp"] : []),
+        // Every trigger, stream and event has a JSON Schema constant, and a module declares at least one.
+        "JsonObject",
+        ...(module.triggers.length > 0 ? ["ParseResult"] : []),
         ...(module.events.length > 0 ? ["PayloadParseResult"] : []),
         ...(module.streams.length > 0 ? ["StartParseResult"] : []),
       ],
