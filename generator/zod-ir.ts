@@ -47,6 +47,7 @@ const FORMATS: Record<string, ZodIR> = {
   uri: call(["z", "url"]),
   "date-time": call(["z", "iso", "datetime"], [{ json: { offset: true } }]),
   date: call(["z", "iso", "date"]),
+  duration: call(["z", "iso", "duration"]),
   time: call(["z", "string"], [], [{ method: "regex", args: [{ regex: TIME }, { json: "Invalid time" }] }]),
   ipv4: call(["z", "ipv4"]),
   ipv6: call(["z", "ipv6"]),

@@ -98,11 +98,37 @@ triggers:
     ]);
   });
 
-  it("reports an unknown schema keyword with a suggestion", async () => {
-    const spec = good.replace("id: { type: string }", "id: { type: string, minlength: 1 }");
+  it("accepts a key that is no JSON Schema keyword with a warning at it, and a suggestion (issue 21 item 3)", async () => {
+    const spec = good.replace("id: { type: string }", "id: { type: string, minlength: 1, tsAdditionalProperties: false }");
+    const ws = new Workspace({ "specs/a.yaml": spec });
+    try {
+      const result = await ws.generateOrThrow();
+      expect(result.warnings.map(formatError)).toEqual([
+        'specs/a.yaml:5:63: warning: "minlength" is not a JSON Schema keyword; ignored, as JSON Schema ignores it. Did you mean "minLength"?',
+        'specs/a.yaml:5:77: warning: "tsAdditionalProperties" is not a JSON Schema keyword; ignored, as JSON Schema ignores it. Did you mean "additionalProperties"?',
+      ]);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("refuses a JSON Schema keyword the generator does not handle, at it: ignoring it would accept what the schema refuses", async () => {
+    const spec = good.replace("id: { type: string }", "id: { type: string, not: { const: x } }");
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
-      expect.stringMatching(/^specs\/a\.yaml:5:63: unknown schema keyword "minlength"; expected one of type, .*\. Did you mean "minLength"\?$/),
+      expect.stringMatching(/^specs\/a\.yaml:5:63: schema keyword "not" is not supported: ignoring it would accept what the schema refuses; expected one of type, /),
     ]);
+  });
+
+  it("accepts every draft-07 and 2020-12 format, and an unknown one with a warning that names it (issue 21 item 2)", async () => {
+    const formats = ["date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uri-template", "uuid", "json-pointer", "relative-json-pointer", "regex"];
+    const properties = [...formats, "x-custom"].map((format, i) => `f${i}: { type: string, format: ${format} }`).join(", ");
+    const ws = new Workspace({ "specs/a.yaml": good.replace("id: { type: string }", properties) });
+    try {
+      const result = await ws.generateOrThrow();
+      expect(result.warnings.map(formatError)).toEqual([expect.stringMatching(/^specs\/a\.yaml:5:\d+: warning: format "x-custom" is not one the generator knows \(uuid, email, .*\); accepted and not checked$/)]);
+    } finally {
+      ws.dispose();
+    }
   });
 
   it("reports duplicate kinds and intent event kinds across files, pointing at the first", async () => {
