@@ -5,7 +5,7 @@ import * as z from "zod";
 import type { DeclaredEvent, JsonObject, PayloadParseResult } from "durable-triggers";
 import { parsePayloadWith } from "./parse";
 
-export const paymentRefundedPayloadSchema = z.object({
+export const paymentRefundedPayloadSchema = z.looseObject({
   orderId: z.string().regex(z.regexes.guid, "Invalid UUID"),
   amount: z.int().min(1).describe("In cents."),
   reason: z.string().max(200).optional()
@@ -41,7 +41,8 @@ export const paymentRefundedPayloadJsonSchema: JsonObject = {
       maxLength: 200
     }
   },
-  required: ["orderId", "amount"]
+  required: ["orderId", "amount"],
+  additionalProperties: {}
 };
 
 /** A refund arrived from the payment provider's webhook. */

@@ -445,7 +445,9 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
       if (extra === false) return call(["z", "strictObject"], [{ shape }], counts);
       // `true` is JSON Schema's `{}`: any key kept, its value any JSON.
       if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: extra === true ? JSON_IR : toIR(extra, ctx) }] }, ...counts]);
-      return call(["z", "object"], [{ shape }], counts);
+      // Open, as JSON Schema's object is without additionalProperties: keys it does not name are kept
+      // as they came (z.object would strip them, and a parsed payload would lose fields).
+      return call(["z", "looseObject"], [{ shape }], counts);
     }
   }
 }
@@ -559,9 +561,11 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     let owner: unknown = undefined;
     let fn: unknown = { z };
     // A closed object is TypeScript's default already; zod-to-ts would add a `never` index signature.
-    // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature.
+    // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature. An
+    // open one is typed by the keys it names: a TypeScript object type admits more keys already, and
+    // an `unknown` index signature would only hide a misspelt field.
     const empty = head.args.some((a) => "shape" in a && Object.keys(a.shape).length === 0);
-    const path = head.call[1] === "strictObject" && !empty ? ["z", "object"] : head.call;
+    const path = (head.call[1] === "strictObject" && !empty) || (json && head.call[1] === "looseObject") ? ["z", "object"] : head.call;
     for (const part of path) [owner, fn] = [fn, (fn as Record<string, unknown>)[part]];
     schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs, json)));
   }
