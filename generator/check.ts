@@ -369,7 +369,6 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   }
   if (Array.isArray(s.items) && s.prefixItems !== undefined) walk.at([...path, "items"], `a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both`, "key");
   if (s.additionalItems !== undefined && !Array.isArray(s.items)) walk.at([...path, "additionalItems"], `additionalItems applies only after a list under items (a tuple); expected items: [..] beside it`, "key");
-  if (s.format !== undefined && s.contentEncoding !== undefined) walk.at([...path, "contentEncoding"], `contentEncoding beside format "${s.format}": a string is checked by one of them`, "key");
   for (const bound of ["exclusiveMinimum", "exclusiveMaximum"] as const) {
     const limit = bound === "exclusiveMinimum" ? "minimum" : "maximum";
     if (s[bound] === true && s[limit] === undefined) walk.at([...path, bound], `${bound}: true makes ${limit} exclusive, and there is no ${limit}; expected ${limit} beside it, or ${bound} as a number`);

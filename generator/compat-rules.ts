@@ -57,7 +57,7 @@ export const COMPAT_RULES: { readonly [K in Keyword]-?: CompatRule } = {
   maxLength: upper("maxLength"),
   pattern: { becomes: ["pattern"], breaking: "added or changed (two patterns cannot be compared)" },
   format: { becomes: ["format"], breaking: "a checked format added or changed" },
-  contentEncoding: { becomes: ["contentEncoding"], breaking: "added or changed" },
+  contentEncoding: annotation,
   minimum: lower("minimum"),
   maximum: upper("maximum"),
   exclusiveMinimum: lower("exclusiveMinimum"),

@@ -53,8 +53,6 @@ const FORMATS: Record<string, ZodIR> = {
   ipv6: call(["z", "ipv6"]),
   hostname: call(["z", "hostname"]),
   byte: call(["z", "base64"]),
-  base64: call(["z", "base64"]),
-  base64url: call(["z", "base64url"]),
 };
 
 /** What building a schema needs to know of the others: what a name stands for, and how to name it. */
@@ -411,8 +409,9 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
     case "string": {
       const links = bounds(s.minLength, s.maxLength);
       if (s.pattern !== undefined) links.push({ method: "regex", args: [{ regex: s.pattern }] });
-      // A format that only describes (`password`, `decimal`, …) checks nothing.
-      const format = FORMATS[s.contentEncoding ?? s.format ?? ""];
+      // A format that only describes (`password`, `decimal`, …) checks nothing; nor does contentEncoding,
+      // which JSON Schema makes an annotation (draft-07 on): `format: byte` is the checked base64.
+      const format = FORMATS[s.format ?? ""];
       return withLinks(format ?? call(["z", "string"]), ...links);
     }
     case "integer":
