@@ -429,8 +429,11 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
       const shape = Object.fromEntries(
         Object.entries(s.properties ?? {}).map(([name, property]) => {
           const ir = toIR(property, ctx);
+          // A required field must be there, default or not (JSON Schema's default only annotates):
+          // zod's .default() would let it be missing, so a required field goes without it.
+          if (required.has(name)) return [name, { ...ir, chain: ir.chain.filter((link) => link.method !== "default") }];
           const hasDefault = typeof property === "object" && property.default !== undefined;
-          return [name, required.has(name) || hasDefault ? ir : withLinks(ir, { method: "optional", args: [] })];
+          return [name, hasDefault ? ir : withLinks(ir, { method: "optional", args: [] })];
         }),
       );
       const counts = propertyCount(s.minProperties, s.maxProperties);
