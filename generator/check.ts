@@ -5,7 +5,7 @@ import { checkTime } from "./check-time.ts";
 import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
 import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
-import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
+import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
   readonly file: string;
@@ -331,15 +331,16 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   if (combinators.length > 1) walk.at([...path, combinators[1]!], `"${combinators[1]}" beside "${combinators[0]}": a schema takes one of ${COMBINATORS.join(", ")}; nest one inside the other`, "key");
   if (s.$ref !== undefined) checkReference(s.$ref, [...path, "$ref"], walk);
   const combinator = combinators[0];
-  if (combinator === "$ref" || combinator === "anyOf" || combinator === "oneOf") {
+  // Beside a union, other keywords hold as well (the generator makes them a part of an allOf); beside
+  // $ref, draft-07 ignores them and later drafts apply them: refused, so neither reading is guessed.
+  if (combinator === "$ref") {
     for (const key of Object.keys(s)) {
-      // OpenAPI often writes `type: object` beside a oneOf of objects: it says nothing more, so it is let be.
-      const redundantType = key === "type" && combinator !== "$ref" && objectsOnly(s, walk);
-      if (key !== combinator && !redundantType && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
-        walk.at([...path, key], `"${key}" beside "${combinator}": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names or in each branch, or use allOf`, "key");
+      if (key !== combinator && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
+        walk.at([...path, key], `"${key}" beside "$ref": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names, or use allOf`, "key");
       }
     }
   }
+
   if (s.discriminator !== undefined) {
     const branches = s.oneOf ?? s.anyOf;
     if (branches === undefined) walk.at([...path, "discriminator"], `discriminator tells the branches of a oneOf or anyOf apart; this schema has none`, "key");
@@ -387,13 +388,6 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
     }
   }
   for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, suffix[0] === "allOf");
-}
-
-/** Whether a union says `type: object` (or `[object, "null"]`) and every branch but a null one is an object. */
-function objectsOnly(s: PayloadSchema, walk: Walk): boolean {
-  const types = Array.isArray(s.type) ? s.type : [s.type];
-  const branches = (s.anyOf ?? s.oneOf ?? []).filter((branch) => !isNull(branch));
-  return types.includes("object") && types.every((t) => t === "object" || t === "null") && branches.every((branch) => objectView(branch, { resolve: walk.resolve, opaque: () => false }) !== undefined);
 }
 
 function checkRegex(source: string, path: readonly PropertyKey[], what: string, walk: Walk, key?: "key"): void {

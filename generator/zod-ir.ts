@@ -143,6 +143,15 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   if (s.$ref !== undefined) return refIR(refName(s.$ref), ctx);
   if (s.allOf !== undefined) return allOf(s, ctx);
   const branches = s.anyOf ?? s.oneOf;
+  const beside = branches === undefined ? [] : besideUnion(s, ctx);
+  if (beside.length > 0) {
+    // Keywords beside a union hold as well as it (JSON Schema applies every keyword of a schema):
+    // the union and the rest are two parts of an allOf.
+    const { anyOf: _a, oneOf: _o, discriminator: _d, ...rest } = s;
+    const union: PayloadSchema = { ...(s.anyOf ? { anyOf: s.anyOf } : { oneOf: s.oneOf! }), ...(s.discriminator ? { discriminator: s.discriminator } : {}) };
+    const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
+    return allOf({ allOf: [own, union] }, ctx);
+  }
   if (branches !== undefined) {
     const rest = branches.filter((b) => !isNull(b));
     // `type: [object, "null"]` beside the union (check lets only that through) admits null too.
@@ -174,6 +183,11 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
         : call(["z", "union"], [{ irs: s.enum.map(exactly) }]);
   }
   const types = s.type === undefined ? inferred(s) : Array.isArray(s.type) ? s.type : [s.type];
+  // No type, and a keyword that constrains some (`{ minLength: 1 }`): it holds for values of its
+  // type, and any other value passes, as JSON Schema has it.
+  if (types.length === 0 && CONSTRAINTS.some((keyword) => s[keyword] !== undefined)) {
+    return call(["z", "union"], [{ irs: ["string", "number", "boolean", "null", "array", "object"].map((t) => ofType(t, s, ctx)) }]);
+  }
   if (types.length === 0) return JSON_IR;
   const nonNull = types.filter((t) => t !== "null");
   if (types.length > 1) {
@@ -182,6 +196,22 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   }
   return ofType(types[0]!, s, ctx);
 }
+
+/**
+ * The keywords beside a union that say something of their own: all but annotations, and but a
+ * `type` that says only what the branches say already (OpenAPI's `type: object` beside a union of
+ * objects, with "null" or not), which the union reads itself.
+ */
+export function besideUnion(s: PayloadSchema, ctx: Pick<IRContext, "resolve" | "opaque">): string[] {
+  const keys = Object.keys(s).filter((key) => key !== "anyOf" && key !== "oneOf" && !(ANNOTATIONS as readonly string[]).includes(key));
+  const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
+  const objects = (s.anyOf ?? s.oneOf ?? []).filter((branch) => !isNull(branch)).every((branch) => objectView(branch, ctx) !== undefined);
+  const redundantType = types.length > 0 && types.every((t) => t === "object" || t === "null") && objects;
+  return keys.filter((key) => !(key === "type" && redundantType));
+}
+
+/** Keywords that constrain values of one type (strings, numbers or arrays) and let the others pass. */
+const CONSTRAINTS = ["minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems"] as const;
 
 function inferred(s: PayloadSchema): string[] {
   if (
