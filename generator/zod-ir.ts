@@ -337,6 +337,11 @@ export function mergeObjects(parts: readonly PayloadSchema[]): PayloadSchema {
   }
   const required = [...new Set(parts.flatMap((part) => part.required ?? []))];
   const extra = parts.some((part) => part.additionalProperties === false) ? false : parts.find((part) => part.additionalProperties !== undefined)?.additionalProperties;
+  // A closed part sees only its own properties (JSON Schema's additionalProperties does not look into
+  // the other parts): a key it does not name is refused, whichever part names it.
+  for (const closed of parts.filter((part) => part.additionalProperties === false)) {
+    for (const name of Object.keys(properties)) if (!(name in (closed.properties ?? {}))) delete properties[name];
+  }
   return { type: "object", properties, ...(required.length > 0 ? { required } : {}), ...(extra === undefined ? {} : { additionalProperties: extra }) };
 }
 

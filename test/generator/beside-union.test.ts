@@ -13,6 +13,12 @@ events:
       anyOf:
         - { type: object, required: [a], properties: { a: { type: string } } }
         - { type: object, required: [b], properties: { b: { type: number } } }
+  closed.seen:
+    payload:
+      additionalProperties: false
+      properties: { id: { type: string } }
+      allOf:
+        - { type: object, properties: { name: { type: string } } }
   any.seen:
     payload: { type: object, properties: { v: { minLength: 2 } } }
   code.seen:
@@ -28,11 +34,12 @@ let ws: Workspace;
 let thing: (raw: unknown) => { ok: boolean; reason?: string };
 let code: (raw: unknown) => { ok: boolean; reason?: string };
 let any: (raw: unknown) => { ok: boolean; reason?: string };
+let closed: (raw: unknown) => { ok: boolean; reason?: string };
 beforeAll(async () => {
   ws = new Workspace({ "specs/seen.yaml": spec });
   await ws.generateOrThrow();
   const module = await import(join(ws.root, "generated/seen.ts"));
-  [thing, code, any] = [module.parseThingSeenPayload, module.parseCodeSeenPayload, module.parseAnySeenPayload];
+  [thing, code, any, closed] = [module.parseThingSeenPayload, module.parseCodeSeenPayload, module.parseAnySeenPayload, module.parseClosedSeenPayload];
 }, 30_000);
 afterAll(() => ws.dispose());
 
@@ -58,6 +65,12 @@ it("checks a constraint on a schema without type for values of its type, and let
   expect(any({ v: "ab" }).ok).toBe(true);
   expect(any({ v: 5 }).ok).toBe(true);
   expect(any({ v: { x: [1] } })).toEqual({ ok: true, payload: { v: { x: [1] } } });
+});
+
+it("refuses, as Ajv does, a key additionalProperties: false beside allOf does not name, even one a part names (item 8)", () => {
+  expect(closed({ id: "x" }).ok).toBe(true);
+  expect(closed({ id: "x", other: 1 }).reason).toMatch(/Unrecognized key: "other"/);
+  expect(closed({ id: "x", name: "n" }).reason).toMatch(/Unrecognized key: "name"/);
 });
 
 it("compiles under strict", () => {
