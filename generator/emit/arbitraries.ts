@@ -146,6 +146,8 @@ function headArbitrary(ir: ZodIR, c: Constraints, refs: (name: string) => Schema
       return method(fc("date", code(DATE_RANGE)), "map", code("(d) => d.toISOString()"));
     case "z.iso.date":
       return method(fc("date", code(DATE_RANGE)), "map", code("(d) => d.toISOString().slice(0, 10)"));
+    case "z.iso.duration":
+      return method(fc("tuple", fc("nat", code("{ max: 99 }")), fc("nat", code("{ max: 23 }")), fc("nat", code("{ max: 59 }"))), "map", code("([d, h, m]) => `P${d}DT${h}H${m}M`"));
     case "z.ipv4":
       return fc("ipV4");
     case "z.ipv6":
@@ -194,6 +196,7 @@ function headArbitrary(ir: ZodIR, c: Constraints, refs: (name: string) => Schema
       return fc("tuple", ...items);
     }
     case "z.object":
+    case "z.looseObject": // other keys may be present; none is needed
     case "z.strictObject": {
       const shape = args[0] !== undefined && "shape" in args[0] ? args[0].shape : {};
       const entries = Object.entries(shape);
