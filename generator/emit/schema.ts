@@ -1,10 +1,17 @@
 import { StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { z } from "zod";
-import { createAuxiliaryTypeStore, printNode, zodToTs, type OptionalTypeOverrideFunction } from "zod-to-ts";
+import { createRequire } from "node:module";
+import type { OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
 import { irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, type ZodIR } from "../zod-ir.ts";
 import { docs } from "./print.ts";
+
+// zod-to-ts through its CommonJS build: imported as ES modules, it imports TypeScript (9 MB) as one, and Node
+// then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
+// CPU on every run. Required, TypeScript loads as CommonJS does. zod-to-ts reads zod's metadata from
+// the registry zod keeps on globalThis, so its CommonJS build sees what ours wrote.
+const { createAuxiliaryTypeStore, printNode, zodToTs } = createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts");
 
 /** How a trigger's, a stream's or a module's schemas name each other. */
 export type Resolve = (ref: string) => SchemaModel;
