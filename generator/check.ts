@@ -1,19 +1,14 @@
 import type { z } from "zod";
 import { noMemo, type Memo } from "./cache.ts";
-import { checkEvents, quoted } from "./check-events.ts";
+import { checkEvents } from "./check-events.ts";
 import { checkTime } from "./check-time.ts";
+import type { CheckedSpec } from "./checked-spec.ts";
 import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
+import { quoted } from "./quoted.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
 import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
-export interface CheckedSpec {
-  readonly file: string;
-  /** The spec's text: what everything generated from it depends on. */
-  readonly source: string;
-  readonly spec: SpecFile;
-  readonly locate: SpecDocument["locate"];
-}
 
 const SCHEMA_KEYWORDS = Object.keys(payloadKeywords.shape);
 const REF_BUILTINS = ["intent", "outcome", "progress"];
