@@ -382,7 +382,8 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
       if (!(s.properties && name in s.properties)) walk.at([...path, "required"], `required names "${name}", which is not under properties`);
     }
   }
-  for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, suffix[0] === "allOf");
+  // Inside allOf or a conditional (if, then, else, not, a dependent schema), the schema beside it may declare what this one requires.
+  for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, ["allOf", "if", "then", "else", "not", "dependentSchemas"].includes(String(suffix[0])));
 }
 
 function checkRegex(source: string, path: readonly PropertyKey[], what: string, walk: Walk, key?: "key"): void {
