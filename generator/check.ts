@@ -5,7 +5,8 @@ import { checkTime } from "./check-time.ts";
 import type { CheckedSpec } from "./checked-spec.ts";
 import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
 import { quoted } from "./quoted.ts";
-import type { SpecDocument, SpecError } from "./read.ts";
+import { inlinePointers } from "./pointers.ts";
+import { formatError, type SpecDocument, type SpecError } from "./read.ts";
 import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
@@ -47,7 +48,13 @@ type DocumentCheck =
 
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
 function checkDocument(document: SpecDocument): DocumentCheck {
-  const raw: unknown = document.doc.toJS();
+  // Pointers into named schemas are replaced by what they point at first: the rest sees inline schemas.
+  const pointers = inlinePointers(document.doc.toJS());
+  if (pointers.errors.length > 0) {
+    const errors = pointers.errors.map(({ path, message }) => ({ file: document.file, ...document.locate(path), message }));
+    return { checked: null, salvaged: { file: document.file, source: document.source, spec: salvage({}), locate: document.locate }, errors: [...new Map(errors.map((e) => [formatError(e), e])).values()], warnings: [] };
+  }
+  const raw: unknown = pointers.file;
   const parsed = specFile.safeParse(raw);
   const at = (spec: SpecFile): CheckedSpec => ({ file: document.file, source: document.source, spec, locate: document.locate });
   if (parsed.success) {

@@ -21,7 +21,8 @@ export type Check =
   | { readonly kind: "dependentSchema"; readonly key: string; readonly irs: Readonly<{ schema: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
   | { readonly kind: "propertyNames"; readonly irs: Readonly<{ names: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
   | { readonly kind: "contains"; readonly min: number; readonly max?: number; readonly irs: Readonly<{ item: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "unevaluated"; readonly known: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema: Readonly<Record<string, JsonValue>> };
+  /** Also a closed object inside an intersection, whose other side zod lets keep its keys: no JSON Schema of its own then. */
+  | { readonly kind: "unevaluated"; readonly known: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema?: Readonly<Record<string, JsonValue>> };
 
 const link = (check: Check): Link => ({ method: "superRefine", args: [{ check }] });
 
@@ -52,6 +53,15 @@ export function checkLinks(s: PayloadSchema, build: (schema: SchemaOrRef) => Zod
   const known = s.unevaluatedProperties === false ? evaluated(s) : undefined;
   if (known !== undefined) links.push(link({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {}, jsonSchema: { unevaluatedProperties: false } }));
   return links;
+}
+
+/**
+ * A closed part of an intersection (`allOf` of a closed object and a union): zod's intersection
+ * reports a key only one side does not know as no problem, so the closed part's refusal is checked
+ * here, as JSON Schema's additionalProperties sees it (the part's own properties only).
+ */
+export function closedLink(known: readonly string[]): Link {
+  return link({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {} });
 }
 
 /** A JSON string literal with everything outside printable ASCII escaped, as TypeScript's printer has it. */

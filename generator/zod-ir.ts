@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { z } from "zod";
-import { checkLinks, checkSource, checkValue, CHECK_KEYWORDS, type Check } from "./checks.ts";
+import { checkLinks, checkSource, closedLink, checkValue, CHECK_KEYWORDS, type Check } from "./checks.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
 /**
@@ -331,7 +331,8 @@ function allOf(s: PayloadSchema, ctx: IRContext): ZodIR {
   const objects = all.map((part) => objectView(part, ctx));
   if (objects.every((view) => view !== undefined)) return ofType("object", mergeObjects(objects as PayloadSchema[]), ctx);
   const [head, ...tail] = all.map((part) => toIR(part, ctx));
-  return withLinks(head!, ...tail.map((ir): Link => ({ method: "and", args: [{ ir }] })));
+  const closed = objects.filter((view) => view?.additionalProperties === false).map((view) => closedLink(Object.keys(view!.properties ?? {})));
+  return withLinks(head!, ...tail.map((ir): Link => ({ method: "and", args: [{ ir }] })), ...closed);
 }
 
 /**
