@@ -28,7 +28,7 @@ export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMe
   const everyFile: CheckedSpec[] = [];
   for (const document of documents) {
     // A document is a function of its file's path and text: what one file says on its own depends on them alone.
-    const result = memo("check", [document.file, document.source], () => checkDocument(document));
+    const result = memo("check", [document.file, document.source, JSON.stringify(document.referenced ?? {})], () => checkDocument(document));
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     if (result.checked) specs.push(result.checked);
@@ -49,7 +49,7 @@ type DocumentCheck =
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
 function checkDocument(document: SpecDocument): DocumentCheck {
   // Pointers into named schemas are replaced by what they point at first: the rest sees inline schemas.
-  const pointers = inlinePointers(document.doc.toJS());
+  const pointers = inlinePointers(document.doc.toJS(), document.file, document.referenced ?? {});
   if (pointers.errors.length > 0) {
     const errors = pointers.errors.map(({ path, message }) => ({ file: document.file, ...document.locate(path), message }));
     return { checked: null, salvaged: { file: document.file, source: document.source, spec: salvage({}), locate: document.locate }, errors: [...new Map(errors.map((e) => [formatError(e), e])).values()], warnings: [] };
