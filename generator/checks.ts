@@ -1,6 +1,5 @@
 import type { z } from "zod";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
-import type { Link, ZodIR } from "./zod-ir.ts";
 
 /**
  * Keywords zod has no method for, checked by a refinement the generator writes: `if`/`then`/`else`,
@@ -14,21 +13,24 @@ import type { Link, ZodIR } from "./zod-ir.ts";
  */
 export const CHECK_KEYWORDS = ["if", "then", "else", "not", "dependentRequired", "dependentSchemas", "propertyNames", "contains", "minContains", "maxContains", "unevaluatedProperties"] as const;
 
-export type Check =
-  | { readonly kind: "if"; readonly irs: Readonly<{ if: ZodIR; then?: ZodIR; else?: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "not"; readonly irs: Readonly<{ not: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+/** `IR` is zod-ir's IR (generic here so this module does not import it back). */
+export type Check<IR = unknown> =
+  | { readonly kind: "if"; readonly irs: Readonly<{ if: IR; then?: IR; else?: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "not"; readonly irs: Readonly<{ not: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
   | { readonly kind: "dependentRequired"; readonly key: string; readonly names: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "dependentSchema"; readonly key: string; readonly irs: Readonly<{ schema: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "propertyNames"; readonly irs: Readonly<{ names: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "contains"; readonly min: number; readonly max?: number; readonly irs: Readonly<{ item: ZodIR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "dependentSchema"; readonly key: string; readonly irs: Readonly<{ schema: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "propertyNames"; readonly irs: Readonly<{ names: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "contains"; readonly min: number; readonly max?: number; readonly irs: Readonly<{ item: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
   /** Also a closed object inside an intersection, whose other side zod lets keep its keys: no JSON Schema of its own then. */
   | { readonly kind: "unevaluated"; readonly known: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema?: Readonly<Record<string, JsonValue>> };
 
-const link = (check: Check): Link => ({ method: "superRefine", args: [{ check }] });
+/** A link of zod-ir's chain: `.superRefine(<check>)`. */
+export type CheckLink<IR> = { readonly method: "superRefine"; readonly args: readonly [{ readonly check: Check<IR> }] };
+const link = <IR>(check: Check<IR>): CheckLink<IR> => ({ method: "superRefine", args: [{ check }] });
 
 /** The refinements a schema's check keywords make, in a fixed order; `build` turns a subschema into IR. */
-export function checkLinks(s: PayloadSchema, build: (schema: SchemaOrRef) => ZodIR, evaluated: (s: PayloadSchema) => readonly string[] | undefined): Link[] {
-  const links: Link[] = [];
+export function checkLinks<IR>(s: PayloadSchema, build: (schema: SchemaOrRef) => IR, evaluated: (s: PayloadSchema) => readonly string[] | undefined): CheckLink<IR>[] {
+  const links: CheckLink<IR>[] = [];
   const json = (value: unknown) => value as JsonValue;
   // `then`/`else` without `if` are ignored, as JSON Schema ignores them.
   if (s.if !== undefined && (s.then !== undefined || s.else !== undefined)) {
@@ -60,8 +62,8 @@ export function checkLinks(s: PayloadSchema, build: (schema: SchemaOrRef) => Zod
  * reports a key only one side does not know as no problem, so the closed part's refusal is checked
  * here, as JSON Schema's additionalProperties sees it (the part's own properties only).
  */
-export function closedLink(known: readonly string[]): Link {
-  return link({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {} });
+export function closedLink<IR>(known: readonly string[]): CheckLink<IR> {
+  return link<IR>({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {} });
 }
 
 /** A JSON string literal with everything outside printable ASCII escaped, as TypeScript's printer has it. */
@@ -72,7 +74,7 @@ const OBJECT = `typeof value === "object" && value !== null && !Array.isArray(va
 const FORWARD = (result: string) => `for (const issue of ${result}?.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });`;
 
 /** The refinement's source, around the schemas `print` gives. Only the generator's text and literals. */
-export function checkSource(check: Check, print: (ir: ZodIR) => string): string {
+export function checkSource<IR>(check: Check<IR>, print: (ir: IR) => string): string {
   switch (check.kind) {
     case "if": {
       const { if: condition, then, else: otherwise } = check.irs;
@@ -126,7 +128,7 @@ const forward = (ctx: Ctx, result: { error?: { issues: readonly { message: strin
 };
 
 /** The same refinement, live, over the schemas `live` gives: what the generator runs (zod-to-ts, JSON Schema, checks). */
-export function checkValue(check: Check, live: (ir: ZodIR) => z.ZodType): (value: unknown, ctx: Ctx) => void {
+export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (value: unknown, ctx: Ctx) => void {
   switch (check.kind) {
     case "if": {
       const [condition, then, otherwise] = [live(check.irs.if), check.irs.then && live(check.irs.then), check.irs.else && live(check.irs.else)];

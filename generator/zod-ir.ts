@@ -30,7 +30,7 @@ type Arg =
    */
   | { readonly code: string; readonly value: unknown; readonly jsonSchema?: Readonly<Record<string, JsonValue>> }
   /** A refinement that runs other schemas (`if`, `not`, `contains`, …): see checks.ts. */
-  | { readonly check: Check };
+  | { readonly check: Check<ZodIR> };
 
 const call = (path: string[], args: Arg[] = [], chain: Link[] = []): ZodIR => ({ head: { call: path, args }, chain });
 const withLinks = (ir: ZodIR, ...links: Link[]): ZodIR => ({ ...ir, chain: [...ir.chain, ...links] });
@@ -331,7 +331,7 @@ function allOf(s: PayloadSchema, ctx: IRContext): ZodIR {
   const objects = all.map((part) => objectView(part, ctx));
   if (objects.every((view) => view !== undefined)) return ofType("object", mergeObjects(objects as PayloadSchema[]), ctx);
   const [head, ...tail] = all.map((part) => toIR(part, ctx));
-  const closed = objects.filter((view) => view?.additionalProperties === false).map((view) => closedLink(Object.keys(view!.properties ?? {})));
+  const closed = objects.filter((view) => view?.additionalProperties === false).map((view) => closedLink<ZodIR>(Object.keys(view!.properties ?? {})));
   return withLinks(head!, ...tail.map((ir): Link => ({ method: "and", args: [{ ir }] })), ...closed);
 }
 
