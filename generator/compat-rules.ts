@@ -65,4 +65,16 @@ export const COMPAT_RULES: { readonly [K in Keyword]-?: CompatRule } = {
   multipleOf: { becomes: ["multipleOf"], breaking: "added, or changed to one the old does not divide" },
   minItems: lower("minItems"),
   maxItems: upper("maxItems"),
+  // Refinements (checks.ts): their schemas cannot be compared in general, so any change that may refuse more is reported.
+  if: { becomes: ["if"], breaking: "added or changed (a conditional cannot be compared)" },
+  then: { becomes: ["then"], breaking: "added or changed (a conditional cannot be compared)" },
+  else: { becomes: ["else"], breaking: "added or changed (a conditional cannot be compared)" },
+  not: { becomes: ["not"], breaking: "added or changed (a negation cannot be compared)" },
+  dependentRequired: { becomes: ["dependentRequired"], breaking: "a name added to a key's list, or a key added" },
+  dependentSchemas: { becomes: ["dependentSchemas"], breaking: "a key's schema added or changed" },
+  propertyNames: { becomes: ["propertyNames"], breaking: "added or changed" },
+  contains: { becomes: ["contains"], breaking: "added or changed" },
+  minContains: lower("minContains"),
+  maxContains: upper("maxContains"),
+  unevaluatedProperties: { becomes: ["unevaluatedProperties"], breaking: "false added" },
 };

@@ -98,6 +98,23 @@ export interface PayloadSchema {
   multipleOf?: number;
   minItems?: number;
   maxItems?: number;
+  /** Conditionals and negation: checked by a refinement (README's format section). */
+  if?: SchemaOrRef;
+  then?: SchemaOrRef;
+  else?: SchemaOrRef;
+  not?: SchemaOrRef;
+  /** An object holding the key must hold these too. */
+  dependentRequired?: Record<string, string[]>;
+  /** An object holding the key must satisfy this schema too. */
+  dependentSchemas?: Record<string, SchemaOrRef>;
+  /** Every key of an object satisfies this (string) schema. */
+  propertyNames?: SchemaOrRef;
+  /** At least `minContains` (1 unless said) and at most `maxContains` items satisfy `contains`. */
+  contains?: SchemaOrRef;
+  minContains?: number;
+  maxContains?: number;
+  /** `false`: a key no property, pattern or in-place part (allOf, a branch, then/else, a dependent schema) names is refused. */
+  unevaluatedProperties?: boolean;
 }
 export type SchemaOrRef = PayloadSchema | string;
 
@@ -164,6 +181,31 @@ export const payloadKeywords = z.strictObject({
   multipleOf: z.number().positive().optional(),
   minItems: count.optional(),
   maxItems: count.optional(),
+  get if() {
+    return schemaOrRef.optional();
+  },
+  get then() {
+    return schemaOrRef.optional();
+  },
+  get else() {
+    return schemaOrRef.optional();
+  },
+  get not() {
+    return schemaOrRef.optional();
+  },
+  dependentRequired: z.record(z.string(), z.array(z.string())).optional(),
+  get dependentSchemas() {
+    return z.record(z.string(), schemaOrRef).optional();
+  },
+  get propertyNames() {
+    return schemaOrRef.optional();
+  },
+  get contains() {
+    return schemaOrRef.optional();
+  },
+  minContains: count.optional(),
+  maxContains: count.optional(),
+  unevaluatedProperties: z.boolean({ error: "unevaluatedProperties is supported as false (or true); expected a boolean" }).optional(),
 });
 
 /** Whether a key is a vendor extension (`x-stripeResource`), which a schema may carry and the generator ignores. */
@@ -176,18 +218,7 @@ export const isExtension = (key: string) => key.startsWith("x-");
  * generator, with a warning at it.
  */
 export const UNSUPPORTED_KEYWORDS = [
-  "if",
-  "then",
-  "else",
-  "not",
-  "dependentRequired",
-  "dependentSchemas",
   "dependencies",
-  "propertyNames",
-  "contains",
-  "minContains",
-  "maxContains",
-  "unevaluatedProperties",
   "unevaluatedItems",
   "$defs",
   "definitions",
@@ -340,5 +371,7 @@ export function subschemas(s: PayloadSchema): [PropertyKey[], SchemaOrRef][] {
   s.prefixItems?.forEach((item, i) => found.push([["prefixItems", i], item]));
   if (isSchema(s.additionalItems)) found.push([["additionalItems"], s.additionalItems]);
   for (const keyword of ["anyOf", "oneOf", "allOf"] as const) s[keyword]?.forEach((branch, i) => found.push([[keyword, i], branch]));
+  for (const keyword of ["if", "then", "else", "not", "propertyNames", "contains"] as const) if (s[keyword] !== undefined) found.push([[keyword], s[keyword]!]);
+  for (const [name, dependent] of Object.entries(s.dependentSchemas ?? {})) found.push([["dependentSchemas", name], dependent]);
   return found;
 }

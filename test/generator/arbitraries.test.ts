@@ -82,7 +82,7 @@ describe("arbitraries from the intent IR (generated/arbitraries.ts)", () => {
   it("refuses an IR call or method it has no case for, naming it: a new keyword must be taught", () => {
     expect(() => arbitraryExpression({ head: { call: ["z", "bigint"], args: [] }, chain: [] })).toThrow(NoArbitrary);
     expect(() => arbitraryExpression({ head: { call: ["z", "bigint"], args: [] }, chain: [] })).toThrow(/no case for z\.bigint\(\)/);
-    expect(() => arbitraryExpression({ head: { call: ["z", "string"], args: [] }, chain: [{ method: "superRefine", args: [] }] })).toThrow(/no case for \.superRefine\(\)/);
+    expect(() => arbitraryExpression({ head: { call: ["z", "string"], args: [] }, chain: [{ method: "transform", args: [] }] })).toThrow(/no case for \.transform\(\)/);
   });
 
   it("prints every string of a spec as a literal", () => {
