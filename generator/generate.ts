@@ -25,6 +25,8 @@ export interface GenerateOptions {
   readonly streamHandlersDir: string;
   /** Opt-in: where the per-trigger property tests go (written once), which also adds `arbitraries.ts` to `outDir`. */
   readonly testsDir?: string;
+  /** The Durable Object binding the per-trigger tests reach (`env.AGENT`). */
+  readonly binding?: string;
   /** The module specifier generated code imports the runtime from (`durable-triggers`). */
   readonly runtimeModule: string;
   /** Compute everything, write nothing. */

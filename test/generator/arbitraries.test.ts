@@ -134,6 +134,16 @@ describe('"tests" in trigger-codegen.json: generated/arbitraries.ts and a test p
     expect(ws.typecheck()).toEqual([]);
   });
 
+  it("reaches the binding the settings name (env.AGENT unless told)", async () => {
+    ws.removeDir("test");
+    await withTests("test/triggers");
+    expect(ws.read("test/triggers/shop.checkout.test.ts")).toContain("env.AGENT.getByName(");
+    ws.removeDir("test");
+    const result = await generate({ ...ws.options(), testsDir: "test/triggers", binding: "JOBS" });
+    expect(result.ok).toBe(true);
+    expect(ws.read("test/triggers/shop.checkout.test.ts")).toContain("env.JOBS.getByName(");
+  });
+
   it("writes each trigger's test once: a test the project changed is kept; without the setting, none of it is written", async () => {
     await withTests("test/triggers");
     const [first] = readdirSync(join(ws.root, "test/triggers"));
