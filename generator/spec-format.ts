@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { count, jsonValue, keywordShape, SCHEMA_TYPES, type JsonValue } from "./keywords.ts";
+
+export { SCHEMA_TYPES, type JsonValue } from "./keywords.ts";
 
 /**
  * The spec format, as one zod schema: the check stage validates with it and
  * `trigger-spec.schema.json` (for editors) is printed from it.
  */
 
-export const SCHEMA_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"] as const;
 /**
  * Formats, as JSON Schema (draft-07 and 2020-12) and OpenAPI name them. Checked: zod has a check that
  * means what the format means. Described: accepted and not checked (zod has no such check, or the
@@ -38,14 +40,11 @@ export const DESCRIBED_FORMATS = [
 /** Every format the generator knows; another one is accepted with a warning. */
 export const KNOWN_FORMATS: readonly string[] = [...CHECKED_FORMATS, ...DESCRIBED_FORMATS];
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
-);
-
-const count = z.number().int().nonnegative();
-
-/** A payload schema: the documented subset of JSON Schema, or the name of a schema declared elsewhere. */
+/**
+ * A payload schema: the documented subset of JSON Schema, or the name of a schema declared elsewhere.
+ * Each keyword's grammar, translation and compatibility rule are in keywords.ts (KEYWORDS), which
+ * must name every keyword here and no other.
+ */
 export interface PayloadSchema {
   type?: (typeof SCHEMA_TYPES)[number] | (typeof SCHEMA_TYPES)[number][];
   /** OpenAPI 3.0's way to say `null` is accepted too. */
@@ -119,94 +118,7 @@ export interface PayloadSchema {
 export type SchemaOrRef = PayloadSchema | string;
 
 /** The keywords of a payload schema; keys starting with `x-` (vendor extensions) are set aside before they are read. */
-export const payloadKeywords = z.strictObject({
-  type: z.union([z.enum(SCHEMA_TYPES), z.array(z.enum(SCHEMA_TYPES)).min(1)]).optional(),
-  nullable: z.boolean().optional(),
-  $ref: z.string().min(1).optional(),
-  get anyOf() {
-    return z.array(schemaOrRef).min(1).optional();
-  },
-  get oneOf() {
-    return z.array(schemaOrRef).min(1).optional();
-  },
-  get allOf() {
-    return z.array(schemaOrRef).min(1).optional();
-  },
-  discriminator: z.strictObject({ propertyName: z.string().min(1), mapping: z.record(z.string(), z.string().min(1)).optional() }).optional(),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  examples: z.array(jsonValue).optional(),
-  example: jsonValue.optional(),
-  deprecated: z.boolean().optional(),
-  readOnly: z.boolean().optional(),
-  writeOnly: z.boolean().optional(),
-  $comment: z.string().optional(),
-  $schema: z.string().optional(),
-  $id: z.string().optional(),
-  get properties() {
-    return z.record(z.string(), schemaOrRef).optional();
-  },
-  required: z.array(z.string()).optional(),
-  get additionalProperties() {
-    return z.union([z.boolean(), schemaOrRef]).optional();
-  },
-  get patternProperties() {
-    return z.record(z.string(), schemaOrRef).optional();
-  },
-  minProperties: count.optional(),
-  maxProperties: count.optional(),
-  get items() {
-    return z.union([z.boolean(), schemaOrRef, z.array(schemaOrRef)]).optional();
-  },
-  get prefixItems() {
-    return z.array(schemaOrRef).optional();
-  },
-  get additionalItems() {
-    return z.union([z.boolean(), schemaOrRef]).optional();
-  },
-  uniqueItems: z.boolean().optional(),
-  enum: z.array(jsonValue).min(1).optional(),
-  const: jsonValue.optional(),
-  default: jsonValue.optional(),
-  minLength: count.optional(),
-  maxLength: count.optional(),
-  pattern: z.string().optional(),
-  format: z.string().optional(),
-  contentEncoding: z.string().optional(),
-  contentMediaType: z.string().optional(),
-  minimum: z.number().optional(),
-  maximum: z.number().optional(),
-  exclusiveMinimum: z.union([z.number(), z.boolean()]).optional(),
-  exclusiveMaximum: z.union([z.number(), z.boolean()]).optional(),
-  multipleOf: z.number().positive().optional(),
-  minItems: count.optional(),
-  maxItems: count.optional(),
-  get if() {
-    return schemaOrRef.optional();
-  },
-  get then() {
-    return schemaOrRef.optional();
-  },
-  get else() {
-    return schemaOrRef.optional();
-  },
-  get not() {
-    return schemaOrRef.optional();
-  },
-  dependentRequired: z.record(z.string(), z.array(z.string())).optional(),
-  get dependentSchemas() {
-    return z.record(z.string(), schemaOrRef).optional();
-  },
-  get propertyNames() {
-    return schemaOrRef.optional();
-  },
-  get contains() {
-    return schemaOrRef.optional();
-  },
-  minContains: count.optional(),
-  maxContains: count.optional(),
-  unevaluatedProperties: z.boolean({ error: "unevaluatedProperties is supported as false (or true); expected a boolean" }).optional(),
-});
+export const payloadKeywords = z.strictObject(keywordShape(() => schemaOrRef));
 
 /** Whether a key is a vendor extension (`x-stripeResource`), which a schema may carry and the generator ignores. */
 export const isExtension = (key: string) => key.startsWith("x-");
