@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { ComparedKeyword } from "./compat.ts";
-import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
 /**
  * Every keyword a payload schema may hold, each declared once: its grammar (the zod schema of its
@@ -20,6 +19,84 @@ export const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
 );
 
 export const count = z.number().int().nonnegative();
+
+/**
+ * A payload schema: the documented subset of JSON Schema, or the name of a schema declared elsewhere.
+ * Each keyword's grammar, translation and compatibility rule are in KEYWORDS below, which must name
+ * every keyword here and no other (a recursive type cannot be inferred from the grammar, so it is
+ * written out; the table's `satisfies` holds each grammar to its type here).
+ */
+export interface PayloadSchema {
+  type?: (typeof SCHEMA_TYPES)[number] | (typeof SCHEMA_TYPES)[number][];
+  /** OpenAPI 3.0's way to say `null` is accepted too. */
+  nullable?: boolean;
+  /** The name of a schema declared elsewhere, bare (`Address`) or as a pointer (`#/schemas/Address`). */
+  $ref?: string;
+  anyOf?: SchemaOrRef[];
+  oneOf?: SchemaOrRef[];
+  allOf?: SchemaOrRef[];
+  /** OpenAPI's: which property tells the branches of a `oneOf` or `anyOf` apart. */
+  discriminator?: { propertyName: string; mapping?: Record<string, string> };
+  title?: string;
+  description?: string;
+  examples?: JsonValue[];
+  example?: JsonValue;
+  deprecated?: boolean;
+  readOnly?: boolean;
+  writeOnly?: boolean;
+  $comment?: string;
+  /** The dialect and identity a pasted document gives itself: read, and otherwise ignored. */
+  $schema?: string;
+  $id?: string;
+  properties?: Record<string, SchemaOrRef>;
+  required?: string[];
+  additionalProperties?: boolean | SchemaOrRef;
+  patternProperties?: Record<string, SchemaOrRef>;
+  minProperties?: number;
+  maxProperties?: number;
+  /** A schema for every item, or (draft-07) a list of them: a tuple, `additionalItems` for the rest. */
+  items?: boolean | SchemaOrRef | SchemaOrRef[];
+  prefixItems?: SchemaOrRef[];
+  additionalItems?: boolean | SchemaOrRef;
+  uniqueItems?: boolean;
+  enum?: JsonValue[];
+  const?: JsonValue;
+  default?: JsonValue;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  /** One of KNOWN_FORMATS is checked or described; any other is described, with a warning. */
+  format?: string;
+  /** An annotation, as JSON Schema has it: `format: byte` is the checked base64. */
+  contentEncoding?: string;
+  contentMediaType?: string;
+  minimum?: number;
+  maximum?: number;
+  /** A number (draft 6 on), or OpenAPI 3.0's `true`, which makes `minimum` exclusive. */
+  exclusiveMinimum?: number | boolean;
+  exclusiveMaximum?: number | boolean;
+  multipleOf?: number;
+  minItems?: number;
+  maxItems?: number;
+  /** Conditionals and negation: checked by a refinement (README's format section). */
+  if?: SchemaOrRef;
+  then?: SchemaOrRef;
+  else?: SchemaOrRef;
+  not?: SchemaOrRef;
+  /** An object holding the key must hold these too. */
+  dependentRequired?: Record<string, string[]>;
+  /** An object holding the key must satisfy this schema too. */
+  dependentSchemas?: Record<string, SchemaOrRef>;
+  /** Every key of an object satisfies this (string) schema. */
+  propertyNames?: SchemaOrRef;
+  /** At least `minContains` (1 unless said) and at most `maxContains` items satisfy `contains`. */
+  contains?: SchemaOrRef;
+  minContains?: number;
+  maxContains?: number;
+  /** `false`: a key no property, pattern or in-place part (allOf, a branch, then/else, a dependent schema) names is refused. */
+  unevaluatedProperties?: boolean;
+}
+export type SchemaOrRef = PayloadSchema | string;
 
 /**
  * How zod-ir (toIR, base, ofType) translates a keyword into the IR:
@@ -76,7 +153,7 @@ const list = (schema: z.ZodType<SchemaOrRef>) => z.array(schema).min(1);
 const byName = (schema: z.ZodType<SchemaOrRef>) => z.record(z.string(), schema);
 const schemaOrBoolean = (schema: z.ZodType<SchemaOrRef>) => z.union([z.boolean(), schema]);
 // Refinements (checks.ts): their schemas cannot be compared in general, so any change that may refuse more is reported.
-const conditional = (keyword: "if" | "then" | "else"): KeywordRule<SchemaOrRef> => ({
+const conditional = (keyword: "if" | "then" | "else"): KeywordRule<SchemaOrRef> & { grammar: (schema: z.ZodType<SchemaOrRef>) => z.ZodType<SchemaOrRef> } => ({
   grammar: (schema) => schema,
   applies: ANY,
   translation: "check",
@@ -180,6 +257,9 @@ export const KEYWORDS = {
 } satisfies KeywordTable<PayloadSchema>;
 
 export type Keyword = keyof typeof KEYWORDS;
+
+/** The keywords whose value holds schemas (one, a list, or some by name): those whose grammar reads a subschema's. */
+export type SchemaHolder = { [K in Keyword]: (typeof KEYWORDS)[K]["grammar"] extends (schema: never) => unknown ? K : never }[Keyword];
 
 const entries = Object.entries(KEYWORDS) as [Keyword, KeywordRule<unknown>][];
 

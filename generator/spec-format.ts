@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { count, jsonValue, keywordShape, SCHEMA_TYPES, type JsonValue } from "./keywords.ts";
+import { count, jsonValue, keywordShape, type PayloadSchema, type SchemaHolder, type SchemaOrRef } from "./keywords.ts";
 
-export { SCHEMA_TYPES, type JsonValue } from "./keywords.ts";
+export { SCHEMA_TYPES, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./keywords.ts";
 
 /**
  * The spec format, as one zod schema: the check stage validates with it and
@@ -40,82 +40,6 @@ export const DESCRIBED_FORMATS = [
 /** Every format the generator knows; another one is accepted with a warning. */
 export const KNOWN_FORMATS: readonly string[] = [...CHECKED_FORMATS, ...DESCRIBED_FORMATS];
 
-/**
- * A payload schema: the documented subset of JSON Schema, or the name of a schema declared elsewhere.
- * Each keyword's grammar, translation and compatibility rule are in keywords.ts (KEYWORDS), which
- * must name every keyword here and no other.
- */
-export interface PayloadSchema {
-  type?: (typeof SCHEMA_TYPES)[number] | (typeof SCHEMA_TYPES)[number][];
-  /** OpenAPI 3.0's way to say `null` is accepted too. */
-  nullable?: boolean;
-  /** The name of a schema declared elsewhere, bare (`Address`) or as a pointer (`#/schemas/Address`). */
-  $ref?: string;
-  anyOf?: SchemaOrRef[];
-  oneOf?: SchemaOrRef[];
-  allOf?: SchemaOrRef[];
-  /** OpenAPI's: which property tells the branches of a `oneOf` or `anyOf` apart. */
-  discriminator?: { propertyName: string; mapping?: Record<string, string> };
-  title?: string;
-  description?: string;
-  examples?: JsonValue[];
-  example?: JsonValue;
-  deprecated?: boolean;
-  readOnly?: boolean;
-  writeOnly?: boolean;
-  $comment?: string;
-  /** The dialect and identity a pasted document gives itself: read, and otherwise ignored. */
-  $schema?: string;
-  $id?: string;
-  properties?: Record<string, SchemaOrRef>;
-  required?: string[];
-  additionalProperties?: boolean | SchemaOrRef;
-  patternProperties?: Record<string, SchemaOrRef>;
-  minProperties?: number;
-  maxProperties?: number;
-  /** A schema for every item, or (draft-07) a list of them: a tuple, `additionalItems` for the rest. */
-  items?: boolean | SchemaOrRef | SchemaOrRef[];
-  prefixItems?: SchemaOrRef[];
-  additionalItems?: boolean | SchemaOrRef;
-  uniqueItems?: boolean;
-  enum?: JsonValue[];
-  const?: JsonValue;
-  default?: JsonValue;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  /** One of KNOWN_FORMATS is checked or described; any other is described, with a warning. */
-  format?: string;
-  /** An annotation, as JSON Schema has it: `format: byte` is the checked base64. */
-  contentEncoding?: string;
-  contentMediaType?: string;
-  minimum?: number;
-  maximum?: number;
-  /** A number (draft 6 on), or OpenAPI 3.0's `true`, which makes `minimum` exclusive. */
-  exclusiveMinimum?: number | boolean;
-  exclusiveMaximum?: number | boolean;
-  multipleOf?: number;
-  minItems?: number;
-  maxItems?: number;
-  /** Conditionals and negation: checked by a refinement (README's format section). */
-  if?: SchemaOrRef;
-  then?: SchemaOrRef;
-  else?: SchemaOrRef;
-  not?: SchemaOrRef;
-  /** An object holding the key must hold these too. */
-  dependentRequired?: Record<string, string[]>;
-  /** An object holding the key must satisfy this schema too. */
-  dependentSchemas?: Record<string, SchemaOrRef>;
-  /** Every key of an object satisfies this (string) schema. */
-  propertyNames?: SchemaOrRef;
-  /** At least `minContains` (1 unless said) and at most `maxContains` items satisfy `contains`. */
-  contains?: SchemaOrRef;
-  minContains?: number;
-  maxContains?: number;
-  /** `false`: a key no property, pattern or in-place part (allOf, a branch, then/else, a dependent schema) names is refused. */
-  unevaluatedProperties?: boolean;
-}
-export type SchemaOrRef = PayloadSchema | string;
 
 /** The keywords of a payload schema; keys starting with `x-` (vendor extensions) are set aside before they are read. */
 export const payloadKeywords = z.strictObject(keywordShape(() => schemaOrRef));
@@ -272,18 +196,39 @@ export function specJsonSchema(): string {
 
 const isSchema = (value: unknown): value is SchemaOrRef => typeof value === "string" || (typeof value === "object" && value !== null && !Array.isArray(value));
 
+/**
+ * How each keyword that holds schemas holds them: a schema (or a list of them, or a boolean, which
+ * is none) or schemas by name; in the order subschemas() walks them. A keyword whose grammar reads
+ * a subschema (keywords.ts) and is missing here does not compile, so no reference inside it goes
+ * unchecked.
+ */
+export const SCHEMA_HOLDERS: { readonly [K in SchemaHolder]: "schema" | "byName" } = {
+  properties: "byName",
+  patternProperties: "byName",
+  additionalProperties: "schema",
+  items: "schema",
+  prefixItems: "schema",
+  additionalItems: "schema",
+  anyOf: "schema",
+  oneOf: "schema",
+  allOf: "schema",
+  if: "schema",
+  then: "schema",
+  else: "schema",
+  not: "schema",
+  propertyNames: "schema",
+  contains: "schema",
+  dependentSchemas: "byName",
+};
+
 /** The schemas directly inside a schema, each with the path to it. */
 export function subschemas(s: PayloadSchema): [PropertyKey[], SchemaOrRef][] {
   const found: [PropertyKey[], SchemaOrRef][] = [];
-  for (const [name, property] of Object.entries(s.properties ?? {})) found.push([["properties", name], property]);
-  for (const [pattern, property] of Object.entries(s.patternProperties ?? {})) found.push([["patternProperties", pattern], property]);
-  if (isSchema(s.additionalProperties)) found.push([["additionalProperties"], s.additionalProperties]);
-  if (Array.isArray(s.items)) s.items.forEach((item, i) => found.push([["items", i], item]));
-  else if (isSchema(s.items)) found.push([["items"], s.items]);
-  s.prefixItems?.forEach((item, i) => found.push([["prefixItems", i], item]));
-  if (isSchema(s.additionalItems)) found.push([["additionalItems"], s.additionalItems]);
-  for (const keyword of ["anyOf", "oneOf", "allOf"] as const) s[keyword]?.forEach((branch, i) => found.push([[keyword, i], branch]));
-  for (const keyword of ["if", "then", "else", "not", "propertyNames", "contains"] as const) if (s[keyword] !== undefined) found.push([[keyword], s[keyword]!]);
-  for (const [name, dependent] of Object.entries(s.dependentSchemas ?? {})) found.push([["dependentSchemas", name], dependent]);
+  for (const [keyword, holds] of Object.entries(SCHEMA_HOLDERS) as [SchemaHolder, "schema" | "byName"][]) {
+    const value = s[keyword];
+    if (holds === "byName") for (const [name, inner] of Object.entries((value ?? {}) as Record<string, SchemaOrRef>)) found.push([[keyword, name], inner]);
+    else if (Array.isArray(value)) value.forEach((inner, i) => found.push([[keyword, i], inner]));
+    else if (isSchema(value)) found.push([[keyword], value]);
+  }
   return found;
 }

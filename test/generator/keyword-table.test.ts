@@ -2,8 +2,8 @@ import { expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { CHECK_KEYWORDS } from "../../generator/checks.ts";
 import { COMPARED_KEYWORDS } from "../../generator/compat.ts";
-import { COMPAT_RULES, KEYWORDS, keywordsWhere, type CompatRule, type Keyword, type KeywordRule, type KeywordTable } from "../../generator/keywords.ts";
-import { payloadKeywords, type PayloadSchema } from "../../generator/spec-format.ts";
+import { COMPAT_RULES, KEYWORDS, keywordsWhere, type CompatRule, type Keyword, type KeywordRule, type KeywordTable, type SchemaHolder } from "../../generator/keywords.ts";
+import { payloadKeywords, SCHEMA_HOLDERS, subschemas, type PayloadSchema } from "../../generator/spec-format.ts";
 import { ANNOTATIONS } from "../../generator/zod-ir.ts";
 
 /**
@@ -35,6 +35,10 @@ export const withoutCompatRule: KeywordTable<WithNewKeyword> = {
 export const wrongGrammar: KeywordRule<number> = { grammar: z.string(), applies: [], translation: "constraint", compat: { becomes: [], breaking: "" } };
 // @ts-expect-error "unevaluatedItems" is not a keyword compat.ts compares
 export const uncompared: CompatRule = { becomes: ["unevaluatedItems"], breaking: "added" };
+
+// A keyword whose grammar holds schemas is walked for the references inside it, or does not compile.
+// @ts-expect-error Property 'newKeyword' is missing
+export const unwalked: { readonly [K in SchemaHolder | "newKeyword"]: "schema" | "byName" } = SCHEMA_HOLDERS;
 
 // Whereas an entry with all of them does.
 export const complete: KeywordTable<WithNewKeyword> = {
@@ -76,4 +80,16 @@ it("maps every keyword onto JSON Schema keywords the compatibility check compare
     // An annotation becomes nothing the check compares, and nothing else does.
     expect(rule.becomes.length === 0, keyword).toBe(KEYWORDS[keyword as Keyword].translation === "annotation" || keyword === "contentEncoding");
   }
+});
+
+it("walks every keyword that holds schemas, and only those", () => {
+  const holders = Object.entries(KEYWORDS).filter(([, rule]) => typeof rule.grammar === "function").map(([keyword]) => keyword);
+  expect(Object.keys(SCHEMA_HOLDERS).sort()).toEqual(holders.sort());
+  // Each holder, filled with a reference named after it, leads subschemas() to that reference.
+  const schema = Object.fromEntries(
+    Object.entries(SCHEMA_HOLDERS).map(([keyword, holds]) => [keyword, holds === "byName" ? { key: keyword } : keyword === "anyOf" || keyword === "oneOf" || keyword === "allOf" ? [keyword] : keyword]),
+  ) as PayloadSchema;
+  expect(subschemas(schema).map(([path, inner]) => [path.join("/"), inner])).toEqual(
+    Object.entries(SCHEMA_HOLDERS).map(([keyword, holds]) => [holds === "byName" ? `${keyword}/key` : keyword === "anyOf" || keyword === "oneOf" || keyword === "allOf" ? `${keyword}/0` : keyword, keyword]),
+  );
 });
