@@ -258,6 +258,27 @@ export const KEYWORDS = {
 
 export type Keyword = keyof typeof KEYWORDS;
 
+/**
+ * JSON Schema keywords the generator does not handle (yet): a schema holding one is refused at it,
+ * since ignoring it would accept what the schema refuses. Any other key the format does not know is
+ * not a keyword at all (octokit's `tsAdditionalProperties`): JSON Schema ignores it, and so does the
+ * generator, with a warning at it. None is a keyword of the table (a test holds them apart): one the
+ * generator learns leaves this list.
+ */
+export const UNSUPPORTED_KEYWORDS = [
+  "dependencies",
+  "unevaluatedItems",
+  "$defs",
+  "definitions",
+  "$anchor",
+  "$dynamicRef",
+  "$dynamicAnchor",
+  "$recursiveRef",
+  "$recursiveAnchor",
+  "$vocabulary",
+] as const;
+export type UnsupportedKeyword = (typeof UNSUPPORTED_KEYWORDS)[number];
+
 /** The keywords whose value holds schemas (one, a list, or some by name): those whose grammar reads a subschema's. */
 export type SchemaHolder = { [K in Keyword]: (typeof KEYWORDS)[K]["grammar"] extends (schema: never) => unknown ? K : never }[Keyword];
 

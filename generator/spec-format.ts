@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { count, jsonValue, keywordShape, type PayloadSchema, type SchemaHolder, type SchemaOrRef } from "./keywords.ts";
+import { count, jsonValue, keywordShape, UNSUPPORTED_KEYWORDS, type PayloadSchema, type SchemaHolder, type SchemaOrRef } from "./keywords.ts";
 
-export { SCHEMA_TYPES, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./keywords.ts";
+export { SCHEMA_TYPES, UNSUPPORTED_KEYWORDS, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./keywords.ts";
 
 /**
  * The spec format, as one zod schema: the check stage validates with it and
@@ -47,24 +47,6 @@ export const payloadKeywords = z.strictObject(keywordShape(() => schemaOrRef));
 /** Whether a key is a vendor extension (`x-stripeResource`), which a schema may carry and the generator ignores. */
 export const isExtension = (key: string) => key.startsWith("x-");
 
-/**
- * JSON Schema keywords the generator does not handle (yet): a schema holding one is refused at it,
- * since ignoring it would accept what the schema refuses. Any other key the format does not know is
- * not a keyword at all (octokit's `tsAdditionalProperties`): JSON Schema ignores it, and so does the
- * generator, with a warning at it.
- */
-export const UNSUPPORTED_KEYWORDS = [
-  "dependencies",
-  "unevaluatedItems",
-  "$defs",
-  "definitions",
-  "$anchor",
-  "$dynamicRef",
-  "$dynamicAnchor",
-  "$recursiveRef",
-  "$recursiveAnchor",
-  "$vocabulary",
-] as const;
 
 // Read when first needed: the shape's getters name schemas declared further down.
 let keywords: Set<string> | undefined;

@@ -2,7 +2,7 @@ import { expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { CHECK_KEYWORDS } from "../../generator/checks.ts";
 import { COMPARED_KEYWORDS } from "../../generator/compat.ts";
-import { COMPAT_RULES, KEYWORDS, keywordsWhere, type CompatRule, type Keyword, type KeywordRule, type KeywordTable, type SchemaHolder } from "../../generator/keywords.ts";
+import { COMPAT_RULES, KEYWORDS, keywordsWhere, type CompatRule, type Keyword, type KeywordRule, type KeywordTable, type SchemaHolder, type UnsupportedKeyword } from "../../generator/keywords.ts";
 import { payloadKeywords, SCHEMA_HOLDERS, subschemas, type PayloadSchema } from "../../generator/spec-format.ts";
 import { ANNOTATIONS } from "../../generator/zod-ir.ts";
 
@@ -53,6 +53,8 @@ it("has an entry for exactly the keywords the format accepts, by type and at run
   expectTypeOf<keyof z.infer<typeof payloadKeywords>>().toEqualTypeOf<keyof PayloadSchema>();
   expect(Object.keys(payloadKeywords.shape)).toEqual(Object.keys(KEYWORDS));
   expect(Object.keys(COMPAT_RULES)).toEqual(Object.keys(KEYWORDS));
+  // A keyword is read or refused, never both.
+  expectTypeOf<Extract<UnsupportedKeyword, Keyword>>().toBeNever();
 });
 
 it("reads each keyword with its own grammar", () => {
