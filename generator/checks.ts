@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { keywordsWhere } from "./keywords.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
 /**
@@ -11,7 +12,7 @@ import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
  * refusal says where, as zod's own do. zod's toJSONSchema drops refinements: each check carries
  * its keyword as the spec wrote it (`jsonSchema`), put into the generated JSON Schema as metadata.
  */
-export const CHECK_KEYWORDS = ["if", "then", "else", "not", "dependentRequired", "dependentSchemas", "propertyNames", "contains", "minContains", "maxContains", "unevaluatedProperties"] as const;
+export const CHECK_KEYWORDS = keywordsWhere("check");
 
 /** `IR` is zod-ir's IR (generic here so this module does not import it back). */
 export type Check<IR = unknown> =

@@ -1,6 +1,7 @@
 import { ts } from "ts-morph";
 import { z } from "zod";
 import { checkLinks, checkSource, closedLink, checkValue, CHECK_KEYWORDS, type Check } from "./checks.ts";
+import { keywordsWhere, type Keyword } from "./keywords.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
 /**
@@ -89,7 +90,7 @@ export function referenceOf(schema: SchemaOrRef): string | undefined {
 }
 
 /** Keywords that say something about a schema without changing what it accepts, or (`nullable`, `default`, `discriminator`) say it for a reference or union too. */
-export const ANNOTATIONS = ["title", "description", "examples", "example", "deprecated", "readOnly", "writeOnly", "$comment", "$schema", "$id", "contentMediaType", "default", "nullable", "discriminator"] as const;
+export const ANNOTATIONS: readonly Keyword[] = [...keywordsWhere("annotation"), ...keywordsWhere("modifier")];
 
 export function toIR(schema: SchemaOrRef, ctx: IRContext = NO_CONTEXT): ZodIR {
   if (typeof schema === "string") return refIR(refName(schema), ctx);
@@ -214,20 +215,14 @@ export function besideUnion(s: PayloadSchema, ctx: Pick<IRContext, "resolve" | "
 }
 
 /** Keywords that constrain values of one type (strings, numbers or arrays) and let the others pass. */
-const CONSTRAINTS = ["minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems"] as const;
+const CONSTRAINTS = keywordsWhere("constraint");
+
+/** Keywords that build an object's or an array's structure, and make a schema without `type` one. */
+const INFERS = { object: keywordsWhere("infers", "object"), array: keywordsWhere("infers", "array") };
 
 function inferred(s: PayloadSchema): string[] {
-  if (
-    s.properties !== undefined ||
-    s.additionalProperties !== undefined ||
-    s.required !== undefined ||
-    s.patternProperties !== undefined ||
-    s.minProperties !== undefined ||
-    s.maxProperties !== undefined
-  ) {
-    return ["object"];
-  }
-  if (s.items !== undefined || s.prefixItems !== undefined) return ["array"];
+  if (INFERS.object.some((keyword) => s[keyword] !== undefined)) return ["object"];
+  if (INFERS.array.some((keyword) => s[keyword] !== undefined)) return ["array"];
   return [];
 }
 

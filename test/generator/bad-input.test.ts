@@ -201,7 +201,7 @@ ${good}`;
   Card: { type: object, required: [type], properties: { type: { const: card } } }
   Loose: { type: object, properties: { type: { type: string } } }
 ${good.replace("intent: { type: object, properties: { id: { type: string } } }", intent)}`;
-    const annotations = "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, $schema, $id, contentMediaType, default, nullable, discriminator";
+    const annotations = "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, $schema, $id, contentMediaType, nullable, discriminator, default";
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
       'specs/a.yaml:11:20: "#/component/schemas/Card" points outside this file\'s schemas; expected "#/schemas/<name>" (or "#/components/schemas/<name>", "#/$defs/<name>", "#/definitions/<name>") or a name: one of Card, Loose. Did you mean "Card"?',
       'specs/a.yaml:12:20: "Crad" names no schema; expected an inline schema or one of Card, Loose. Did you mean "Card"?',
