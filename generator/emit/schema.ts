@@ -1,6 +1,6 @@
 import { StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { z } from "zod";
-import { createRequire } from "node:module";
+import { createRequire, Module } from "node:module";
 import type { OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
@@ -11,7 +11,27 @@ import { docs } from "./print.ts";
 // then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
 // CPU on every run. Required, TypeScript loads as CommonJS does. zod-to-ts reads zod's metadata from
 // the registry zod keeps on globalThis, so its CommonJS build sees what ours wrote.
-const { createAuxiliaryTypeStore, printNode, zodToTs } = createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts");
+const { createAuxiliaryTypeStore, printNode, zodToTs } = withTypeScriptOfTsMorph(() => createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts"));
+
+/**
+ * Runs `load` with `require("typescript")` answered by the TypeScript ts-morph bundles (which the
+ * generator loads anyway): compiling the project's own copy too, 9 MB, is about a quarter of a small
+ * project's run. Only for that load: whatever requires TypeScript later gets the project's.
+ */
+function withTypeScriptOfTsMorph<T>(load: () => T): T {
+  const require = createRequire(import.meta.url);
+  const path = createRequire(require.resolve("zod-to-ts")).resolve("typescript");
+  if (require.cache[path] !== undefined) return load();
+  const module = new Module(path);
+  module.exports = ts;
+  module.loaded = true;
+  require.cache[path] = module;
+  try {
+    return load();
+  } finally {
+    delete require.cache[path];
+  }
+}
 
 /** How a trigger's, a stream's or a module's schemas name each other. */
 export type Resolve = (ref: string) => SchemaModel;
