@@ -155,12 +155,18 @@ export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => Sche
   return computedOnce(jsonSchemas, schema.ir, io, () => zodJsonSchema(schema, resolve, io));
 }
 
+/**
+ * Each schema model's live zod schema, built once while the model lives, so that a recursion (through
+ * z.lazy) meets the same schema again (zod then declares it once under `definitions`, by its type's
+ * name, `ids`), and so that a module's JSON Schemas (input and output, intent and the schemas it names)
+ * share one graph rather than each building it anew. A model resolves through one map only (as
+ * `computedOnce` says), and zod keeps nothing of a conversion on the schemas.
+ */
+const built = new WeakMap<SchemaModel, z.ZodType>();
+const ids = new WeakMap<z.ZodType, string>();
+
 /** zod's JSON Schema of a schema, uncached; `shortcut: false` always runs zod's own input pass (tests compare the two). */
 export function zodJsonSchema(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output", shortcut = true): JsonValue {
-  // Each schema built once, so that a recursion (through z.lazy) meets the same schema again: zod then
-  // declares it once under `definitions`, by its type's name.
-  const built = new Map<SchemaModel, z.ZodType>();
-  const ids = new Map<z.ZodType, string>();
   const live = (s: SchemaModel): z.ZodType => {
     let schema = built.get(s);
     if (!schema) {
