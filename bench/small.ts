@@ -33,7 +33,7 @@ const ms = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.mi
 const work = mkdtempSync(join(tmpdir(), "dt-small-"));
 try {
   const project = join(work, "project");
-  for (const part of ["specs", "generated", "app", "trigger-codegen.json", "package.json"]) cpSync(part, join(project, part), { recursive: true });
+  for (const part of ["specs", "generated", "app", "test/triggers", "trigger-codegen.json", "package.json"]) cpSync(part, join(project, part), { recursive: true });
   const sides: Record<string, string> = {};
   if (BASELINE !== "") {
     const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();

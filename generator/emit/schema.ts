@@ -1,6 +1,6 @@
 import { StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { z } from "zod";
-import { createRequire } from "node:module";
+import { createRequire, Module } from "node:module";
 import type { OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
@@ -11,7 +11,27 @@ import { docs } from "./print.ts";
 // then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
 // CPU on every run. Required, TypeScript loads as CommonJS does. zod-to-ts reads zod's metadata from
 // the registry zod keeps on globalThis, so its CommonJS build sees what ours wrote.
-const { createAuxiliaryTypeStore, printNode, zodToTs } = createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts");
+const { createAuxiliaryTypeStore, printNode, zodToTs } = withTypeScriptOfTsMorph(() => createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts"));
+
+/**
+ * Runs `load` with `require("typescript")` answered by the TypeScript ts-morph bundles (which the
+ * generator loads anyway): compiling the project's own copy too, 9 MB, is about a quarter of a small
+ * project's run. Only for that load: whatever requires TypeScript later gets the project's.
+ */
+function withTypeScriptOfTsMorph<T>(load: () => T): T {
+  const require = createRequire(import.meta.url);
+  const path = createRequire(require.resolve("zod-to-ts")).resolve("typescript");
+  if (require.cache[path] !== undefined) return load();
+  const module = new Module(path);
+  module.exports = ts;
+  module.loaded = true;
+  require.cache[path] = module;
+  try {
+    return load();
+  } finally {
+    delete require.cache[path];
+  }
+}
 
 /** How a trigger's, a stream's or a module's schemas name each other. */
 export type Resolve = (ref: string) => SchemaModel;
@@ -132,14 +152,21 @@ function printType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, i
 export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "input"): JsonValue {
   // A bare reference (an outcome that is `$ref: invoice`) is built as the very schema it names, so it has that one's JSON Schema.
   while ("ref" in schema.ir.head && schema.ir.chain.length === 0) schema = resolve(schema.ir.head.ref);
-  return computedOnce(jsonSchemas, schema.ir, io, () => buildJsonSchema(schema, resolve, io));
+  return computedOnce(jsonSchemas, schema.ir, io, () => zodJsonSchema(schema, resolve, io));
 }
 
-function buildJsonSchema(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output"): JsonValue {
-  // Each schema built once, so that a recursion (through z.lazy) meets the same schema again: zod then
-  // declares it once under `definitions`, by its type's name.
-  const built = new Map<SchemaModel, z.ZodType>();
-  const ids = new Map<z.ZodType, string>();
+/**
+ * Each schema model's live zod schema, built once while the model lives, so that a recursion (through
+ * z.lazy) meets the same schema again (zod then declares it once under `definitions`, by its type's
+ * name, `ids`), and so that a module's JSON Schemas (input and output, intent and the schemas it names)
+ * share one graph rather than each building it anew. A model resolves through one map only (as
+ * `computedOnce` says), and zod keeps nothing of a conversion on the schemas.
+ */
+const built = new WeakMap<SchemaModel, z.ZodType>();
+const ids = new WeakMap<z.ZodType, string>();
+
+/** zod's JSON Schema of a schema, uncached; `shortcut: false` always runs zod's own input pass (tests compare the two). */
+export function zodJsonSchema(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output", shortcut = true): JsonValue {
   const live = (s: SchemaModel): z.ZodType => {
     let schema = built.get(s);
     if (!schema) {
@@ -155,6 +182,83 @@ function buildJsonSchema(schema: SchemaModel, resolve: (ref: string) => SchemaMo
     return id === undefined ? meta : { ...meta, id };
   };
   const metadata = { get } as unknown as typeof z.globalRegistry;
-  const { $schema: _, ...json } = z.toJSONSchema(live(schema), { target: "draft-7", io, unrepresentable: "any", metadata }) as Record<string, JsonValue>;
+  const root = live(schema);
+  // zod's input pass asks, at every schema it visits, whether anything below it transforms, each time
+  // walking the whole graph anew: quadratic, seconds for a Stripe-size closure. Where the input and the
+  // output differ only in what an open object says of unknown keys, the output pass (linear) with that
+  // keyword taken off is the same JSON Schema, byte for byte (tests compare it with zod's input pass).
+  const asOutput = shortcut && io === "input" && inputIsOutput(root, get);
+  const { $schema: _, ...json } = z.toJSONSchema(root, {
+    target: "draft-7",
+    io: asOutput ? "output" : io,
+    unrepresentable: "any",
+    metadata,
+    ...(asOutput ? { override: openObjectsAsInput } : {}),
+  }) as Record<string, JsonValue>;
   return json;
 }
+
+/** The schema zod states in a wrapper's place (it takes the inner schema's JSON Schema as its own). */
+function underlying(schema: z.core.$ZodType): z.core.$ZodType {
+  for (const seen = new Set<z.core.$ZodType>(); !seen.has(schema); ) {
+    seen.add(schema);
+    const def = schema._zod.def as z.core.$ZodTypeDef & { innerType?: z.core.$ZodType; getter?: () => z.core.$ZodType };
+    if (def.type === "lazy") schema = def.getter!();
+    else if (def.type === "optional" || def.type === "nonoptional" || def.type === "readonly") schema = def.innerType!;
+    else break;
+  }
+  return schema;
+}
+
+/** An object that names no type for other keys: zod's output pass closes it (`additionalProperties: false`), its input pass does not. */
+const isOpenObject = (schema: z.core.$ZodType) => schema._zod.def.type === "object" && (schema._zod.def as z.core.$ZodObjectDef).catchall === undefined;
+
+/** The `override` that turns zod's output pass into its input pass, where `inputIsOutput` holds. */
+const openObjectsAsInput = ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {
+  if (jsonSchema.additionalProperties === false && isOpenObject(underlying(zodSchema))) delete jsonSchema.additionalProperties;
+};
+
+/**
+ * Whether zod's input and output passes over `root` differ in nothing but open objects'
+ * `additionalProperties: false`. They differ elsewhere only through what zod's JSON Schema code
+ * reads `io` for: a transform, pipe or codec (either side, examples and defaults dropped), a
+ * prefault, default or catch, anything optional on one side only (object keys, tuple items, a
+ * record's values), so none of those may occur; nor may metadata state `additionalProperties`
+ * itself (the override could not tell it from zod's).
+ */
+function inputIsOutput(root: z.core.$ZodType, meta: (s: z.ZodType) => Record<string, unknown> | undefined): boolean {
+  const seen = new Set<z.core.$ZodType>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const schema = stack.pop()!;
+    if (seen.has(schema)) continue;
+    seen.add(schema);
+    const { def, optin, optout } = schema._zod;
+    if (optin !== optout) return false;
+    if (meta(schema as z.ZodType)?.additionalProperties !== undefined) return false;
+    const inner = def as unknown as Record<string, unknown>;
+    switch (def.type) {
+      case "transform":
+      case "pipe":
+      case "prefault":
+      case "default":
+      case "catch":
+      case "promise":
+      case "custom":
+        return false;
+      case "record":
+      case "map":
+        if ((inner.valueType as z.core.$ZodType)._zod.optin !== undefined) return false;
+    }
+    if (schema._zod.parent) stack.push(schema._zod.parent);
+    for (const value of Object.values(inner)) {
+      if (isZod(value)) stack.push(value);
+      else if (Array.isArray(value)) stack.push(...value.filter(isZod));
+    }
+    if (def.type === "object") stack.push(...Object.values((def as z.core.$ZodObjectDef).shape));
+    if (def.type === "lazy") stack.push((def as z.core.$ZodLazyDef).getter());
+  }
+  return true;
+}
+
+const isZod = (value: unknown): value is z.core.$ZodType => typeof value === "object" && value !== null && "_zod" in value;
