@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { AnyTrigger } from "../../runtime";
-import { enqueueIntent } from "../../runtime/intents.ts";
-import { createRegistry } from "../../runtime/registry.ts";
-import { openScope } from "../../runtime/scope.ts";
-import { WorkTable } from "../../runtime/work.ts";
+import { enqueueIntent } from "../../runtime/lifecycle/intents.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
+import { openScope } from "../../runtime/object/scope.ts";
+import { WorkTable } from "../../runtime/store/work-table.ts";
 import { inBareLab } from "./time-helpers";
 
 const job = {

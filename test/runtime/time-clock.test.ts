@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createRegistry } from "../../runtime/registry.ts";
-import { fireDueSchedules, installSpecSchedules, scheduleTrigger } from "../../runtime/schedules.ts";
-import { nextFireTime, readTiming } from "../../runtime/schedule-time.ts";
-import type { Scope } from "../../runtime/scope.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
+import { fireDueSchedules, installSpecSchedules, scheduleTrigger } from "../../runtime/time/schedules.ts";
+import { nextFireTime, readTiming } from "../../runtime/definition/schedule-time.ts";
+import type { Scope } from "../../runtime/object/scope.ts";
 import type { AnyTrigger, DeclaredSchedule } from "../../runtime";
 import { at, inLab, iso } from "./time-helpers";
 import { timeTriggers } from "./time-worker";

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { createRegistry } from "../../runtime/registry.ts";
-import { openScope, type Scope } from "../../runtime/scope.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
+import { openScope, type Scope } from "../../runtime/object/scope.ts";
 import type { AnyTrigger } from "../../runtime";
 import { openGate } from "./gates";
 import type { ClockLab, TimeAgentDO } from "./time-worker";

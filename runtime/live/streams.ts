@@ -1,11 +1,11 @@
-import { CancellationError, describeError, isCancellationError, RequestError } from "./errors.ts";
-import { runParser, unknownKind } from "./refusal.ts";
-import { checkCancelReason } from "./cancel-reason.ts";
-import { commitOrFact } from "./facts.ts";
-import type { Ledger } from "./ledger.ts";
-import { STREAM_FAILED_EVENT } from "./registry.ts";
+import { CancellationError, describeError, isCancellationError, RequestError } from "../contract/errors.ts";
+import { runParser, unknownKind } from "../contract/refusal.ts";
+import { checkCancelReason } from "../contract/cancel-reason.ts";
+import { commitOrFact } from "../lifecycle/facts.ts";
+import type { Ledger } from "../store/ledger.ts";
+import { STREAM_FAILED_EVENT } from "../definition/registry.ts";
 import { SseChannel } from "./sse.ts";
-import type { TxHost } from "./tx.ts";
+import type { TxHost } from "../lifecycle/tx.ts";
 import type {
   AnyStream,
   CancelStreamRequest,
@@ -15,7 +15,7 @@ import type {
   StreamFrame,
   StreamTerminal,
   StreamWireFrame,
-} from "./types.ts";
+} from "../contract/types.ts";
 
 /** What attached streams need: a commit transaction for the terminal, and what `ctx` hands out. */
 export interface StreamHost extends TxHost {

@@ -1,10 +1,10 @@
-import { cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError, isNonRetryable } from "./errors.ts";
+import { cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError, isNonRetryable } from "../contract/errors.ts";
 import { commitOrFact, writeRuntimeFact } from "./facts.ts";
-import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "./registry.ts";
-import type { Scheduler } from "./scheduler.ts";
+import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "../definition/registry.ts";
+import type { Scheduler } from "../store/scheduler.ts";
 import { transact, type TxHost } from "./tx.ts";
-import type { AcquireMode, CancellationInfo, Settlement, Tx } from "./types.ts";
-import type { Attempt, DueRow, WorkRow } from "./work.ts";
+import type { AcquireMode, CancellationInfo, Settlement, Tx } from "../contract/types.ts";
+import type { Attempt, DueRow, WorkRow } from "../store/work-table.ts";
 
 /** What settling needs: a commit transaction, and the work writes that end or release a row. */
 export interface SettleHost extends TxHost {

@@ -1,12 +1,12 @@
-import { checkCancelReason } from "./cancel-reason.ts";
-import { requireTrigger, storedIntent } from "./intents.ts";
-import type { Ledger } from "./ledger.ts";
-import type { Pump } from "./pump.ts";
-import type { RegisteredTrigger } from "./registry.ts";
-import type { Scheduler } from "./scheduler.ts";
-import { rowEnding, settleCancelled, settleRejected, type SettleHost } from "./settle.ts";
-import type { CancelRequest, CancelResult } from "./types.ts";
-import type { WorkRow } from "./work.ts";
+import { checkCancelReason } from "../contract/cancel-reason.ts";
+import { requireTrigger, storedIntent } from "../lifecycle/intents.ts";
+import type { Ledger } from "../store/ledger.ts";
+import type { Pump } from "../drain/pump.ts";
+import type { RegisteredTrigger } from "../definition/registry.ts";
+import type { Scheduler } from "../store/scheduler.ts";
+import { rowEnding, settleCancelled, settleRejected, type SettleHost } from "../lifecycle/settle.ts";
+import type { CancelRequest, CancelResult } from "../contract/types.ts";
+import type { WorkRow } from "../store/work-table.ts";
 
 /** What cancelling needs: settling, the stored intent, and the work writes of a request. */
 export interface CancelHost extends SettleHost {

@@ -1,7 +1,7 @@
-import type { Ledger } from "./ledger.ts";
+import type { Ledger } from "../store/ledger.ts";
 import { SseChannel } from "./sse.ts";
-import type { IntentFrame } from "./types.ts";
-import { phaseOf, type WorkRow } from "./work.ts";
+import type { IntentFrame } from "../contract/types.ts";
+import { phaseOf, type WorkRow } from "../store/work-table.ts";
 
 /** What a row's state says to a watcher: its phase and, once settled, the one terminal frame. */
 export function stateFrames(row: WorkRow): IntentFrame[] {

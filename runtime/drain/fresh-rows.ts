@@ -1,4 +1,4 @@
-import { firesBefore, type DueRow } from "./work.ts";
+import { firesBefore, type DueRow } from "../store/work-table.ts";
 
 /**
  * What holding a row costs beyond its payload, as counted against the bound:

@@ -1,4 +1,4 @@
-import type { AcquireMode, IntentPhase, IntentSummary, Settlement } from "./types.ts";
+import type { AcquireMode, IntentPhase, IntentSummary, Settlement } from "../contract/types.ts";
 
 /**
  * The work table: one scheduling cursor per intent. The CHECK constraints

@@ -1,10 +1,10 @@
-import { RequestError } from "./errors.ts";
-import { checkIdempotencyKey } from "./idempotency.ts";
-import { runParser, unknownKind } from "./refusal.ts";
-import { toJsonText } from "./json.ts";
-import type { Ledger } from "./ledger.ts";
-import { checkEach, RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
-import type { AnyDeclaredEvent, EmitEventRequest, EmitEventResult, PayloadParseResult } from "./types.ts";
+import { RequestError } from "../contract/errors.ts";
+import { checkIdempotencyKey } from "../contract/idempotency.ts";
+import { runParser, unknownKind } from "../contract/refusal.ts";
+import { toJsonText } from "../contract/json.ts";
+import type { Ledger } from "../store/ledger.ts";
+import { checkEach, RUNTIME_EVENT_PREFIX, type Registry } from "../definition/registry.ts";
+import type { AnyDeclaredEvent, EmitEventRequest, EmitEventResult, PayloadParseResult } from "../contract/types.ts";
 
 export type EventRegistry = ReadonlyMap<string, AnyDeclaredEvent>;
 

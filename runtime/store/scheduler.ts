@@ -1,10 +1,10 @@
-import { Alarm } from "./alarm.ts";
+import { Alarm } from "../drain/alarm.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import { CancelOnTable, type CancelOnKey } from "./cancel-on.ts";
-import { FreshRows, payloadBytes } from "./fresh-rows.ts";
+import { CancelOnTable, type CancelOnKey } from "../definition/cancel-on.ts";
+import { FreshRows, payloadBytes } from "../drain/fresh-rows.ts";
 import { ScheduleTable, type ScheduleRow } from "./schedule-table.ts";
-import type { IntentSummary, Settlement } from "./types.ts";
-import { firesBefore, WorkTable, type Attempt, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work.ts";
+import type { IntentSummary, Settlement } from "../contract/types.ts";
+import { firesBefore, WorkTable, type Attempt, type Claim, type DueRow, type TimedOut, type WorkRow } from "./work-table.ts";
 
 /** Who hears of a row's new state (the intent's watchers); asked first, so that an unwatched intent costs no query. */
 export interface RowListener {

@@ -1,8 +1,8 @@
-import { cancelRow, type CancelHost } from "./cancel.ts";
-import { storedIntent } from "./intents.ts";
-import type { Scheduler } from "./scheduler.ts";
-import { rowEnding, settleCancelled, settleRejected } from "./settle.ts";
-import type { TimedOut } from "./work.ts";
+import { cancelRow, type CancelHost } from "../cancel/cancel.ts";
+import { storedIntent } from "../lifecycle/intents.ts";
+import type { Scheduler } from "../store/scheduler.ts";
+import { rowEnding, settleCancelled, settleRejected } from "../lifecycle/settle.ts";
+import type { TimedOut } from "../store/work-table.ts";
 
 /** What answering timeouts needs: the rows whose deadlines passed, settling, and the stored intent. */
 export interface TimeoutHost extends CancelHost {

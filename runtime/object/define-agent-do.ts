@@ -1,20 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
-import { cancelIntent } from "./cancel.ts";
-import { createEventRegistry, emitEvent } from "./declared-events.ts";
-import { keepClock } from "./clock.ts";
-import { describeError, RegistrationError, RequestError } from "./errors.ts";
-import { enqueueIntent } from "./intents.ts";
-import { outcomeOf, type Outcome } from "./refusal.ts";
-import { serveEventStreams } from "./http.ts";
-import { MAX_EVENTS_PER_READ } from "./ledger.ts";
-import { Pump } from "./pump.ts";
-import { createRegistry, createStreamRegistry } from "./registry.ts";
-import { summarizeSchedule } from "./schedule-table.ts";
-import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "./schedules.ts";
-import { answerTimeouts } from "./timeouts.ts";
-import { StreamRunner } from "./streams.ts";
+import { cancelIntent } from "../cancel/cancel.ts";
+import { createEventRegistry, emitEvent } from "../lifecycle/declared-events.ts";
+import { keepClock } from "../store/clock.ts";
+import { describeError, RegistrationError, RequestError } from "../contract/errors.ts";
+import { enqueueIntent } from "../lifecycle/intents.ts";
+import { outcomeOf, type Outcome } from "../contract/refusal.ts";
+import { serveEventStreams } from "../live/http.ts";
+import { MAX_EVENTS_PER_READ } from "../store/ledger.ts";
+import { Pump } from "../drain/pump.ts";
+import { createRegistry, createStreamRegistry } from "../definition/registry.ts";
+import { summarizeSchedule } from "../store/schedule-table.ts";
+import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "../time/schedules.ts";
+import { answerTimeouts } from "../time/timeouts.ts";
+import { StreamRunner } from "../live/streams.ts";
 import { openScope, type Scope } from "./scope.ts";
-import { phaseOf, summarize } from "./work.ts";
+import { phaseOf, summarize } from "../store/work-table.ts";
 import type {
   AnyDeclaredEvent,
   AnyStream,
@@ -34,7 +34,7 @@ import type {
   Registration,
   ScheduleRequest,
   ScheduleSummary,
-} from "./types.ts";
+} from "../contract/types.ts";
 
 export interface AgentDefinition<
   Triggers extends readonly AnyTrigger[],

@@ -1,8 +1,8 @@
-import { RequestError } from "./errors.ts";
-import { assertKinds } from "./ledger.ts";
+import { RequestError } from "../contract/errors.ts";
+import { assertKinds } from "../store/ledger.ts";
 import type { StreamRunner } from "./streams.ts";
-import type { Scope } from "./scope.ts";
-import type { OpenStreamRequest } from "./types.ts";
+import type { Scope } from "../object/scope.ts";
+import type { OpenStreamRequest } from "../contract/types.ts";
 import { stateFrames } from "./watch.ts";
 
 /**

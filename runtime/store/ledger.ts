@@ -1,6 +1,6 @@
-import type { EventQuery, LedgerEvent } from "./types.ts";
-import { RequestError } from "./errors.ts";
-import { toJsonText } from "./json.ts";
+import type { EventQuery, LedgerEvent } from "../contract/types.ts";
+import { RequestError } from "../contract/errors.ts";
+import { toJsonText } from "../contract/json.ts";
 
 /** Reads are bounded so that one call can never load a whole large ledger. */
 export const MAX_EVENTS_PER_READ = 1000;

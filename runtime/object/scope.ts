@@ -1,14 +1,14 @@
-import type { CancelHost } from "./cancel.ts";
-import { CancelOnRules } from "./cancel-on.ts";
-import { cancelOnFact, type CancelOnHost } from "./cancel-on-event.ts";
-import { EventKeys, type EmitHost, type EventRegistry } from "./declared-events.ts";
-import { ObjectClock } from "./clock.ts";
-import { Ledger } from "./ledger.ts";
-import type { DrainHost } from "./pump.ts";
-import type { Registry } from "./registry.ts";
-import { Scheduler } from "./scheduler.ts";
-import type { StreamHost } from "./streams.ts";
-import { Watchers } from "./watch.ts";
+import type { CancelHost } from "../cancel/cancel.ts";
+import { CancelOnRules } from "../definition/cancel-on.ts";
+import { cancelOnFact, type CancelOnHost } from "../cancel/cancel-on-event.ts";
+import { EventKeys, type EmitHost, type EventRegistry } from "../lifecycle/declared-events.ts";
+import { ObjectClock } from "../store/clock.ts";
+import { Ledger } from "../store/ledger.ts";
+import type { DrainHost } from "../drain/pump.ts";
+import type { Registry } from "../definition/registry.ts";
+import { Scheduler } from "../store/scheduler.ts";
+import type { StreamHost } from "../live/streams.ts";
+import { Watchers } from "../live/watch.ts";
 
 /**
  * What one Durable Object's runtime is made of, wired once. Each module takes

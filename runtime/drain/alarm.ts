@@ -1,4 +1,4 @@
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../store/clock.ts";
 
 /**
  * The times `setAlarm` takes, found by trying: none at or before the epoch, none

@@ -1,12 +1,12 @@
-import { intentKeys } from "./cancel-on.ts";
-import { RequestError } from "./errors.ts";
-import { checkIdempotencyKey } from "./idempotency.ts";
-import { toJsonText } from "./json.ts";
-import { runParser, unknownKind } from "./refusal.ts";
-import type { Ledger } from "./ledger.ts";
-import type { RegisteredTrigger, Registry } from "./registry.ts";
-import type { Scheduler } from "./scheduler.ts";
-import type { FollowUp, ParseResult } from "./types.ts";
+import { intentKeys } from "../definition/cancel-on.ts";
+import { RequestError } from "../contract/errors.ts";
+import { checkIdempotencyKey } from "../contract/idempotency.ts";
+import { toJsonText } from "../contract/json.ts";
+import { runParser, unknownKind } from "../contract/refusal.ts";
+import type { Ledger } from "../store/ledger.ts";
+import type { RegisteredTrigger, Registry } from "../definition/registry.ts";
+import type { Scheduler } from "../store/scheduler.ts";
+import type { FollowUp, ParseResult } from "../contract/types.ts";
 
 /** What writing an intent needs. */
 export interface IntentHost {

@@ -1,12 +1,12 @@
-import { RequestError } from "./errors.ts";
-import { writeRuntimeFact } from "./facts.ts";
-import { enqueueIntent, parseIntent, requireTrigger, storedIntent, type IntentHost } from "./intents.ts";
-import { toJsonText } from "./json.ts";
-import { RUNTIME_EVENT_PREFIX, type Registry } from "./registry.ts";
-import type { Scheduler } from "./scheduler.ts";
-import { summarizeSchedule, type ScheduleRow } from "./schedule-table.ts";
-import { nextFireTime, readTiming, sameTiming, type Timing } from "./schedule-time.ts";
-import type { ScheduleSummary } from "./types.ts";
+import { RequestError } from "../contract/errors.ts";
+import { writeRuntimeFact } from "../lifecycle/facts.ts";
+import { enqueueIntent, parseIntent, requireTrigger, storedIntent, type IntentHost } from "../lifecycle/intents.ts";
+import { toJsonText } from "../contract/json.ts";
+import { RUNTIME_EVENT_PREFIX, type Registry } from "../definition/registry.ts";
+import type { Scheduler } from "../store/scheduler.ts";
+import { summarizeSchedule, type ScheduleRow } from "../store/schedule-table.ts";
+import { nextFireTime, readTiming, sameTiming, type Timing } from "../definition/schedule-time.ts";
+import type { ScheduleSummary } from "../contract/types.ts";
 
 /** The fact a firing writes instead of its intent when the stored schedule can no longer enqueue. */
 export const SCHEDULE_REFUSED_EVENT = `${RUNTIME_EVENT_PREFIX}schedule_refused`;

@@ -1,13 +1,13 @@
-import { CancellationError, describeError } from "./errors.ts";
-import { storedIntent } from "./intents.ts";
-import type { Ledger } from "./ledger.ts";
-import type { RegisteredTrigger } from "./registry.ts";
-import type { Scheduler } from "./scheduler.ts";
-import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "./settle.ts";
-import { isThenable } from "./tx.ts";
-import type { AcquireContext } from "./types.ts";
-import type { Watchers } from "./watch.ts";
-import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow } from "./work.ts";
+import { CancellationError, describeError } from "../contract/errors.ts";
+import { storedIntent } from "../lifecycle/intents.ts";
+import type { Ledger } from "../store/ledger.ts";
+import type { RegisteredTrigger } from "../definition/registry.ts";
+import type { Scheduler } from "../store/scheduler.ts";
+import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "../lifecycle/settle.ts";
+import { isThenable } from "../lifecycle/tx.ts";
+import type { AcquireContext } from "../contract/types.ts";
+import type { Watchers } from "../live/watch.ts";
+import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow } from "../store/work-table.ts";
 
 /** What the drain needs: the work it claims and settles, and what an acquire's `ctx` hands out. */
 export interface DrainHost extends SettleHost {

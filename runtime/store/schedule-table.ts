@@ -1,5 +1,5 @@
-import type { ScheduleSummary } from "./types.ts";
-import type { Timing } from "./schedule-time.ts";
+import type { ScheduleSummary } from "../contract/types.ts";
+import type { Timing } from "../definition/schedule-time.ts";
 
 /**
  * The schedules table: one row per schedule key. The CHECK constraints keep

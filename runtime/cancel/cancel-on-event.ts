@@ -1,7 +1,7 @@
 import { cancelRow, type CancelHost } from "./cancel.ts";
-import type { CancelOnRules } from "./cancel-on.ts";
-import type { AppendedFact } from "./ledger.ts";
-import type { Scheduler } from "./scheduler.ts";
+import type { CancelOnRules } from "../definition/cancel-on.ts";
+import type { AppendedFact } from "../store/ledger.ts";
+import type { Scheduler } from "../store/scheduler.ts";
 
 /** What cancelling on a fact needs: the rules, the stored keys, and cancelling itself. */
 export interface CancelOnHost extends CancelHost {

@@ -1,8 +1,8 @@
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../store/clock.ts";
 import { enqueueIntent, type IntentHost } from "./intents.ts";
-import { RUNTIME_EVENT_PREFIX } from "./registry.ts";
-import type { Scheduler } from "./scheduler.ts";
-import type { BaseTx, LedgerEvent, NewEvent } from "./types.ts";
+import { RUNTIME_EVENT_PREFIX } from "../definition/registry.ts";
+import type { Scheduler } from "../store/scheduler.ts";
+import type { BaseTx, LedgerEvent, NewEvent } from "../contract/types.ts";
 
 /** What a commit transaction needs: the tables its `tx` writes, and the one owner of transactions. */
 export interface TxHost extends IntentHost {

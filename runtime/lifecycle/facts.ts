@@ -1,5 +1,5 @@
 import { transact, type TxHost } from "./tx.ts";
-import type { BaseTx } from "./types.ts";
+import type { BaseTx } from "../contract/types.ts";
 
 /** A fact the runtime writes itself, in its reserved `durable_trigger.*` kinds. */
 export interface RuntimeFact {

@@ -1,8 +1,8 @@
-import { RegistrationError } from "./errors.ts";
-import { runParser } from "./refusal.ts";
-import { toJsonText } from "./json.ts";
+import { RegistrationError } from "../contract/errors.ts";
+import { runParser } from "../contract/refusal.ts";
+import { toJsonText } from "../contract/json.ts";
 import { readTiming, type Timing } from "./schedule-time.ts";
-import type { AnyStream, AnyTrigger, CancelOnRule, DeclaredSchedule, RetryPolicy } from "./types.ts";
+import type { AnyStream, AnyTrigger, CancelOnRule, DeclaredSchedule, RetryPolicy } from "../contract/types.ts";
 
 export const DEFAULT_ACQUIRE_DEADLINE_MS = 60_000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
