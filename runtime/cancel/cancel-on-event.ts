@@ -1,12 +1,14 @@
 import { cancelRow, type CancelHost } from "./cancel.ts";
 import type { CancelOnRules } from "../definition/cancel-on.ts";
 import type { AppendedFact } from "../store/ledger.ts";
-import type { Scheduler } from "../store/scheduler.ts";
 
 /** What cancelling on a fact needs: the rules, the stored keys, and cancelling itself. */
 export interface CancelOnHost extends CancelHost {
   readonly cancelOnRules: CancelOnRules;
-  readonly work: CancelHost["work"] & Pick<Scheduler, "cancelOnMatching" | "afterCommit">;
+  readonly store: CancelHost["store"] & {
+    readonly cancelOn: { matching(eventKind: string, matchKey: string): number[] };
+    afterCommit(effect: () => void): void;
+  };
 }
 
 /** The longest fact kind a reason carries whole; a rule's kind is bounded at registration, so this only guards. */
@@ -27,14 +29,14 @@ export function cancelOnFact(host: CancelOnHost, abort: (intentId: number, reaso
   const keys = host.cancelOnRules.keysOf(fact.kind, () => JSON.parse(fact.text));
   if (keys.length === 0) return;
   const reason = `event:${fact.kind.slice(0, MAX_REASON_KIND)}#${fact.id}`;
-  const drain = { abort: (intentId: number, why: string | null) => host.work.afterCommit(() => abort(intentId, why)) };
+  const drain = { abort: (intentId: number, why: string | null) => host.store.afterCommit(() => abort(intentId, why)) };
   const now = host.clock.now();
   for (const { triggerKind, matchKey } of keys) {
     // Keys are stored only for registered, cooperative triggers (see `CancelOnRules`).
     const registered = host.registry.get(triggerKind);
     if (registered === undefined) continue;
-    for (const intentEventId of host.work.cancelOnMatching(fact.kind, matchKey)) {
-      const row = host.work.get(intentEventId);
+    for (const intentEventId of host.store.cancelOn.matching(fact.kind, matchKey)) {
+      const row = host.store.work.get(intentEventId);
       if (row === null || row.settled !== null || row.cancel !== null) continue;
       cancelRow(host, drain, registered, row, reason, now);
     }

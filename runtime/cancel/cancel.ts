@@ -1,9 +1,7 @@
 import { checkCancelReason } from "../contract/cancel-reason.ts";
 import { requireTrigger, storedIntent } from "../lifecycle/intents.ts";
 import type { Ledger } from "../store/ledger.ts";
-import type { Pump } from "../drain/pump.ts";
 import type { RegisteredTrigger } from "../definition/registry.ts";
-import type { Scheduler } from "../store/scheduler.ts";
 import { rowEnding, settleCancelled, settleRejected, type SettleHost } from "../lifecycle/settle.ts";
 import type { CancelRequest, CancelResult } from "../contract/types.ts";
 import type { WorkRow } from "../store/work-table.ts";
@@ -11,7 +9,16 @@ import type { WorkRow } from "../store/work-table.ts";
 /** What cancelling needs: settling, the stored intent, and the work writes of a request. */
 export interface CancelHost extends SettleHost {
   readonly ledger: SettleHost["ledger"] & Pick<Ledger, "payloadText">;
-  readonly work: SettleHost["work"] & Pick<Scheduler, "get" | "bringForward" | "issued">;
+  readonly store: SettleHost["store"] & {
+    readonly work: { get(intentId: number): WorkRow | null };
+    bringForward(intentId: number, triggerKind: string, at: number): void;
+    issued(token: string): boolean;
+  };
+}
+
+/** What cancelling asks of the drain: to abort an acquire it runs. */
+export interface RunningAcquires {
+  abort(intentId: number, reason: string | null): void;
 }
 
 /**
@@ -20,9 +27,9 @@ export interface CancelHost extends SettleHost {
  * and the pump writes the terminal fact when the acquire ends. Every write
  * happens inside a transaction, so a call that throws leaves storage as it was.
  */
-export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, request: CancelRequest): CancelResult {
+export function cancelIntent(host: CancelHost, drain: RunningAcquires, request: CancelRequest): CancelResult {
   const { intentEventId } = request;
-  const row = host.work.get(intentEventId);
+  const row = host.store.work.get(intentEventId);
   // The id names the intent: without a kind (over HTTP), the row's own is the one checked.
   const kind: unknown = request.triggerKind ?? row?.triggerKind;
   if (kind === undefined) {
@@ -44,7 +51,7 @@ export function cancelIntent(host: CancelHost, drain: Pick<Pump, "abort">, reque
  */
 export function cancelRow(
   host: CancelHost,
-  drain: Pick<Pump, "abort">,
+  drain: RunningAcquires,
   registered: RegisteredTrigger,
   row: WorkRow,
   reason: string | null,
@@ -54,7 +61,7 @@ export function cancelRow(
   let requestedAt: number;
   // A claim this instance did not make belongs to a dead one: no acquire will answer the
   // request, so the work is settled now, as pending work is.
-  const orphaned = row.claim !== null && !host.work.issued(row.claim.token);
+  const orphaned = row.claim !== null && !host.store.issued(row.claim.token);
   if (row.claim === null || orphaned) {
     const parsed = storedIntent(registered, row, host.ledger.payloadText(intentEventId));
     if (!parsed.ok) {
@@ -68,12 +75,12 @@ export function cancelRow(
     // drain settle it as an attempt, so the failure counts like any other. Both
     // writes in one transaction: work must never become due early for a call that fails.
     console.warn(`durable trigger "${registered.kind}" intent ${intentEventId}: commitCancelled refused`, refused.message);
-    ({ requestedAt } = host.work.transaction(() => {
-      host.work.bringForward(intentEventId, registered.kind, now);
-      return host.work.requestCancel(intentEventId, now, reason);
+    ({ requestedAt } = host.store.transaction(() => {
+      host.store.bringForward(intentEventId, registered.kind, now);
+      return host.store.requestCancel(intentEventId, now, reason);
     }));
   } else {
-    ({ requestedAt } = host.work.requestCancel(intentEventId, now, reason));
+    ({ requestedAt } = host.store.requestCancel(intentEventId, now, reason));
   }
   drain.abort(intentEventId, reason);
   return { status: "requested", intentEventId, requestedAt };

@@ -1,4 +1,5 @@
-import { firesBefore, type DueRow } from "../store/work-table.ts";
+import { firesBefore } from "../store/work-queries.ts";
+import type { DueRow } from "../store/work-table.ts";
 
 /**
  * What holding a row costs beyond its payload, as counted against the bound:

@@ -2,21 +2,26 @@ import { CancellationError, describeError } from "../contract/errors.ts";
 import { storedIntent } from "../lifecycle/intents.ts";
 import type { Ledger } from "../store/ledger.ts";
 import type { RegisteredTrigger } from "../definition/registry.ts";
-import type { Scheduler } from "../store/scheduler.ts";
 import { settleLostClaim, settleOutcome, settleRejected, type AcquireResult, type SettleHost } from "../lifecycle/settle.ts";
 import { isThenable } from "../lifecycle/tx.ts";
 import type { AcquireContext } from "../contract/types.ts";
-import type { Watchers } from "../live/watch.ts";
-import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow } from "../store/work-table.ts";
+import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow, type WorkRow } from "../store/work-table.ts";
+import type { DrainMemory } from "./memory.ts";
+import type { Waker } from "./waker.ts";
 
 /** What the drain needs: the work it claims and settles, and what an acquire's `ctx` hands out. */
 export interface DrainHost extends SettleHost {
   readonly name: string;
   readonly env: unknown;
   readonly ledger: SettleHost["ledger"] & Pick<Ledger, "read">;
-  readonly watchers: Pick<Watchers, "progress">;
-  readonly work: SettleHost["work"] &
-    Pick<Scheduler, "drainWith" | "due" | "distrust" | "unsettledKinds" | "claim" | "owned" | "trackingWrites" | "hasNewKinds" | "takeNewKinds" | "sleepUntilNextWake" | "wake" | "drainEnded">;
+  /** Who hears an acquire's progress (its watchers). */
+  readonly watchers: { progress(intentId: number, payload: unknown): void };
+  readonly store: SettleHost["store"] & {
+    readonly work: { unsettledKinds(): string[] };
+    claim(rows: readonly WorkRow[], now: number, deadlineMs: number, finishMs: number | null): Claim[];
+  };
+  readonly memory: DrainMemory;
+  readonly waker: Waker;
 }
 
 /** An attempt whose acquire went on: claimed before the step that started it ends. */
@@ -93,7 +98,7 @@ export class Pump {
   /**
    * Which kinds the next look must query. Every kind after an alarm or a
    * timed wake (time itself made work due); otherwise only the kinds that got
-   * new work (`work.takeNewKinds`) and those in `lookAgain`, so that a drain's
+   * new work (`memory.takeNewKinds`) and those in `lookAgain`, so that a drain's
    * cost per intent does not grow with the number of registered kinds.
    */
   private lookAtEveryKind = true;
@@ -114,7 +119,7 @@ export class Pump {
     private readonly host: DrainHost,
     private readonly onTime: (now: number) => TimeStep = () => ({ handled: 0, more: false }),
   ) {
-    host.work.drainWith(() => this.kick());
+    host.waker.drainWith(() => this.kick());
   }
 
   /** The alarm's drain: looks at every kind, joining the drain already running, if any. */
@@ -125,13 +130,13 @@ export class Pump {
 
   /** New due work: a sleeping drain looks again now, or a drain starts now rather than when the alarm fires. */
   private kick(): void {
-    if (this.loop) this.host.work.wake();
+    if (this.loop) this.host.waker.wake();
     else this.loopNow().catch((error) => console.error("durable trigger drain failed", describeError(error)));
   }
 
   private loopNow(): Promise<void> {
     if (this.loop) {
-      this.host.work.wake();
+      this.host.waker.wake();
       return this.loop;
     }
     // Started from a microtask, so that it never runs inside the caller's stack, yet in the same turn.
@@ -155,7 +160,7 @@ export class Pump {
   }
 
   private async run(): Promise<void> {
-    const { work } = this.host;
+    const { memory, waker } = this.host;
     try {
       for (;;) {
         this.handledSinceYield += this.startDue(this.host.clock.now());
@@ -164,24 +169,24 @@ export class Pump {
           await nextTurn();
           continue;
         }
-        const moreToLookAt = this.lookAgain.size > 0 || work.hasNewKinds || this.timeAgain;
+        const moreToLookAt = this.lookAgain.size > 0 || memory.hasNewKinds || this.timeAgain;
         if (this.running.size === 0 && !moreToLookAt) return;
-        if (!moreToLookAt && (await work.sleepUntilNextWake(this.lookedAt)) === "timer") this.lookAtEveryKind = true;
+        if (!moreToLookAt && (await waker.sleepUntilNextWake(this.lookedAt)) === "timer") this.lookAtEveryKind = true;
       }
     } finally {
       // No await since the last look: no work can have been written unseen.
       this.loop = null;
-      work.drainEnded();
+      waker.drainEnded();
     }
   }
 
   /** Starts or settles every row it can now; answers how many it handled. */
   private startDue(now: number): number {
-    const { registry, work } = this.host;
+    const { registry, store, memory } = this.host;
     let handled = 0;
     if (this.lookAtEveryKind) {
       // Time itself made work due: what is known without storage no longer holds.
-      work.distrust();
+      memory.distrust();
       this.lookedAt = now;
     }
     if (this.lookAtEveryKind || this.timeAgain) {
@@ -189,15 +194,15 @@ export class Pump {
       this.timeAgain = step.more;
       handled += step.handled;
     }
-    const newKinds = work.takeNewKinds();
-    const kinds = this.lookAtEveryKind ? work.unsettledKinds() : [...newKinds, ...this.lookAgain];
+    const newKinds = memory.takeNewKinds();
+    const kinds = this.lookAtEveryKind ? store.work.unsettledKinds() : [...newKinds, ...this.lookAgain];
     this.lookAtEveryKind = false;
     this.lookAgain.clear();
     for (const kind of new Set(kinds)) {
       const registered = registry.get(kind);
       if (registered === undefined) {
         // Only an earlier deployment can have left these: enqueue refuses unknown kinds.
-        const { rows } = work.due(kind, now, 100, false);
+        const { rows } = memory.due(kind, now, 100, false);
         for (const row of rows) settleRejected(this.host, row, `no trigger of kind "${kind}" is registered`);
         if (rows.length > 0) this.lookAgain.add(kind);
         handled += rows.length;
@@ -223,7 +228,7 @@ export class Pump {
     if (free <= 0) return 0;
     let handled = 0;
     for (let limit = Math.min(free, DUE_BATCH); ; limit = DUE_BATCH) {
-      const { rows, more } = this.host.work.due(registered.kind, now, limit);
+      const { rows, more } = this.host.memory.due(registered.kind, now, limit);
       const before = free;
       free = this.startRows(registered, rows, free, now);
       handled += rows.length;
@@ -251,7 +256,7 @@ export class Pump {
   private startRows(registered: RegisteredTrigger, rows: readonly DueRow[], free: number, now: number): number {
     const { host } = this;
     const started: Started[] = [];
-    host.work.trackingWrites((written) => {
+    host.memory.trackingWrites((written) => {
       for (const row of rows) {
         if (free <= 0) break;
         if (written.has(row.intentId)) {
@@ -279,7 +284,7 @@ export class Pump {
   private claimStarted(registered: RegisteredTrigger, started: readonly Started[], now: number): void {
     if (started.length === 0) return;
     const rows = started.map(({ row }) => row);
-    const claims = new Map(this.host.work.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]));
+    const claims = new Map(this.host.store.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]));
     // Over once a timer set now fires: an acquire answering before that answered in this turn.
     const turn = { over: false };
     setTimeout(() => (turn.over = true), 0);
@@ -379,7 +384,7 @@ export class Pump {
       this.lookAgain.add(claim.triggerKind);
       this.settle(registered, claim, intent, result, signal);
     }
-    this.host.work.wake();
+    this.host.waker.wake();
   }
 
   /**
@@ -392,14 +397,14 @@ export class Pump {
     try {
       let { cancel } = attempt;
       if (isClaim(attempt)) {
-        const row = this.host.work.owned(attempt);
+        const row = this.host.memory.owned(attempt);
         if (row === null) return; // a lost claim: its late result is dropped
         cancel = row.cancel;
       }
       settleOutcome(this.host, registered, attempt, intent, result, signal, cancel);
     } catch (error) {
       // Only storage itself fails here; a claim stays and its deadline brings a redrive, and a row never claimed is due still.
-      this.host.work.distrust();
+      this.host.memory.distrust();
       console.error(`durable trigger "${attempt.triggerKind}" intent ${attempt.intentId}: settling failed`, describeError(error));
     }
   }

@@ -5,14 +5,20 @@ import { toJsonText } from "../contract/json.ts";
 import { runParser, unknownKind } from "../contract/refusal.ts";
 import type { Ledger } from "../store/ledger.ts";
 import type { RegisteredTrigger, Registry } from "../definition/registry.ts";
-import type { Scheduler } from "../store/scheduler.ts";
+import type { NewWork } from "../store/work-table.ts";
 import type { FollowUp, ParseResult } from "../contract/types.ts";
 
 /** What writing an intent needs. */
 export interface IntentHost {
   readonly registry: Registry;
   readonly ledger: Pick<Ledger, "append">;
-  readonly work: Pick<Scheduler, "add" | "idByIdempotencyKey">;
+  readonly store: IntentStore;
+}
+
+/** What writing an intent asks of the store. */
+export interface IntentStore {
+  add(work: NewWork): void;
+  readonly work: { idByIdempotencyKey(triggerKind: string, key: string): number | null };
 }
 
 /**
@@ -30,13 +36,13 @@ export function enqueueIntent(host: IntentHost, request: FollowUp, now: number):
   if (!parsed.ok) throw new RequestError(`enqueueTrigger "${registered.kind}": payload refused: ${parsed.reason}`);
 
   if (idempotencyKey !== undefined) {
-    const existing = host.work.idByIdempotencyKey(registered.kind, idempotencyKey);
+    const existing = host.store.work.idByIdempotencyKey(registered.kind, idempotencyKey);
     if (existing !== null) return { id: existing };
   }
   const event = host.ledger.append(registered.trigger.intentEventKind, parsed.intent, now);
   const { startMs } = registered.timeouts;
   const startDeadline = startMs === null ? null : at + startMs;
-  host.work.add({
+  host.store.add({
     intentId: event.id,
     triggerKind: registered.kind,
     fireAt: at,

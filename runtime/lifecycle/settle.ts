@@ -1,14 +1,20 @@
 import { cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError, isNonRetryable } from "../contract/errors.ts";
 import { commitOrFact, writeRuntimeFact } from "./facts.ts";
 import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "../definition/registry.ts";
-import type { Scheduler } from "../store/scheduler.ts";
 import { transact, type TxHost } from "./tx.ts";
 import type { AcquireMode, CancellationInfo, Settlement, Tx } from "../contract/types.ts";
 import type { Attempt, DueRow, WorkRow } from "../store/work-table.ts";
 
 /** What settling needs: a commit transaction, and the work writes that end or release a row. */
 export interface SettleHost extends TxHost {
-  readonly work: TxHost["work"] & Pick<Scheduler, "settle" | "release" | "requestCancel">;
+  readonly store: TxHost["store"] & SettleStore;
+}
+
+/** The store's writes that end or release a row. */
+export interface SettleStore {
+  settle(intentId: number, settlement: Settlement, now: number, error: string | null, attempts: number): void;
+  release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void;
+  requestCancel(intentId: number, now: number, reason: string | null): { requestedAt: number };
 }
 
 /**
@@ -78,7 +84,7 @@ export function settleLostClaim(host: SettleHost, registered: RegisteredTrigger,
  * watchers hear of it once it commits.
  */
 export function settle(host: SettleHost, ending: Ending, settlement: Settlement, write: (tx: Tx) => unknown): Error | null {
-  return transact(host, txExtra(ending), write, (now) => host.work.settle(ending.intentId, settlement, now, null, ending.attempt));
+  return transact(host, txExtra(ending), write, (now) => host.store.settle(ending.intentId, settlement, now, null, ending.attempt));
 }
 
 /** What a settlement's `tx` says of the attempt it ends. */
@@ -104,7 +110,7 @@ export function failAttempt(host: SettleHost, registered: RegisteredTrigger, att
   if (attempt.attempt < registered.retry.maxAttempts && !isNonRetryable(error)) {
     const { finishMs } = registered.timeouts;
     const finishDeadline = finishMs === null ? null : attempt.startedAt + finishMs;
-    host.work.release(attempt, host.clock.now() + backoffDelay(registered.retry, attempt.attempt), JSON.stringify(describeError(error)), finishDeadline);
+    host.store.release(attempt, host.clock.now() + backoffDelay(registered.retry, attempt.attempt), JSON.stringify(describeError(error)), finishDeadline);
     return;
   }
   settleFailed(host, registered, attempt, intent, error);
@@ -124,14 +130,14 @@ export function settleFailed(host: SettleHost, registered: RegisteredTrigger, en
       kind: FAILED_EVENT,
       payload: { triggerKind: registered.kind, intentEventId: intentId, ...failure, ...(refused ? { commitFailedError: describeError(refused) } : {}) },
     }),
-    (now) => host.work.settle(intentId, "failed", now, lastError, attempts),
+    (now) => host.store.settle(intentId, "failed", now, lastError, attempts),
   );
 }
 
 /** Settles work as cancelled now, with the request recorded in the same transaction. */
 export function settleCancelled(host: SettleHost, registered: RegisteredTrigger, ending: Ending, intent: unknown, cancellation: CancellationInfo): Error | null {
   return settle(host, ending, "cancelled", (tx) => {
-    host.work.requestCancel(ending.intentId, cancellation.requestedAt, cancellation.reason ?? null);
+    host.store.requestCancel(ending.intentId, cancellation.requestedAt, cancellation.reason ?? null);
     return registered.trigger.commitCancelled(intent, cancellation, tx);
   });
 }

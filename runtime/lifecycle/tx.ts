@@ -1,14 +1,13 @@
 import type { Clock } from "../store/clock.ts";
 import { enqueueIntent, type IntentHost } from "./intents.ts";
 import { RUNTIME_EVENT_PREFIX } from "../definition/registry.ts";
-import type { Scheduler } from "../store/scheduler.ts";
 import type { BaseTx, LedgerEvent, NewEvent } from "../contract/types.ts";
 
 /** What a commit transaction needs: the tables its `tx` writes, and the one owner of transactions. */
 export interface TxHost extends IntentHost {
   readonly sql: SqlStorage;
   readonly clock: Clock;
-  readonly work: IntentHost["work"] & Pick<Scheduler, "transaction">;
+  readonly store: IntentHost["store"] & { transaction<T>(write: () => T): T };
 }
 
 /**
@@ -26,7 +25,7 @@ export function transact<Extra extends object>(
   const now = host.clock.now();
   let open = true;
   try {
-    host.work.transaction(() => {
+    host.store.transaction(() => {
       const returned = write({ ...openTx(host, now, () => open), ...extra });
       if (isThenable(returned)) {
         returned.then(undefined, () => {}); // its rejection is moot: the transaction is already refused

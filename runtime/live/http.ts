@@ -1,9 +1,16 @@
 import { RequestError } from "../contract/errors.ts";
 import { assertKinds } from "../store/ledger.ts";
 import type { StreamRunner } from "./streams.ts";
-import type { Scope } from "../object/scope.ts";
+import type { WorkRow } from "../store/work-table.ts";
+import type { Watchers } from "./watch.ts";
 import type { OpenStreamRequest } from "../contract/types.ts";
 import { stateFrames } from "./watch.ts";
+
+/** What the object's HTTP face reads: the watchers, and an intent's row to start its watch with. */
+export interface HttpScope {
+  readonly watchers: Watchers;
+  readonly store: { readonly work: { get(intentId: number): WorkRow | null } };
+}
 
 /**
  * The object's own HTTP face: the three server-sent-event endpoints. They are
@@ -16,13 +23,13 @@ import { stateFrames } from "./watch.ts";
  *   GET  …/events/stream          the ledger after `Last-Event-ID` (or `?afterId=`), then live; `?kinds=a,b`
  *   POST …/streams/:kind          opens an attached stream; the body is its JSON start payload
  */
-export async function serveEventStreams(request: Request, scope: Scope, streams: StreamRunner): Promise<Response> {
+export async function serveEventStreams(request: Request, scope: HttpScope, streams: StreamRunner): Promise<Response> {
   const { pathname, searchParams } = new URL(request.url);
   try {
     if (/\/intents\/watch$/.test(pathname) && request.method === "GET") return scope.watchers.watchScope(request.signal);
     const watch = /\/intents\/([^/]+)\/watch$/.exec(pathname);
     if (watch && request.method === "GET") {
-      const row = scope.work.get(positiveInteger(watch[1]!, "intent id"));
+      const row = scope.store.work.get(positiveInteger(watch[1]!, "intent id"));
       if (row === null) return Response.json({ error: `no intent ${watch[1]} in this scope` }, { status: 404 });
       return scope.watchers.watchIntent(row.intentId, stateFrames(row), request.signal);
     }

@@ -1,7 +1,9 @@
 import type { Ledger } from "../store/ledger.ts";
 import { SseChannel } from "./sse.ts";
 import type { IntentFrame } from "../contract/types.ts";
-import { phaseOf, type WorkRow } from "../store/work-table.ts";
+import { isSeen, rowOf, type ChangeListener } from "../store/changes.ts";
+import { phaseOf } from "../store/work-queries.ts";
+import type { WorkRow } from "../store/work-table.ts";
 
 /** What a row's state says to a watcher: its phase and, once settled, the one terminal frame. */
 export function stateFrames(row: WorkRow): IntentFrame[] {
@@ -87,7 +89,7 @@ export class Watchers {
     }
   }
 
-  /** A row's new state, as its watchers see it (see `RowListener`). */
+  /** A row's new state, as its watchers see it (see `rowChangesTo`). */
   changed(row: WorkRow): void {
     this.state(row.intentId, stateFrames(row));
   }
@@ -158,4 +160,25 @@ export class Watchers {
     set?.delete(channel);
     if (set?.size === 0) this.#intents.delete(intentId);
   }
+}
+
+/**
+ * The watchers' ear on the store: each row a commit changed, once, in the
+ * order written; asked first whether it is watched, so that an unwatched
+ * intent costs no query. A watcher never sees a state that did not commit.
+ */
+export function rowChangesTo(watchers: Pick<Watchers, "isWatched" | "changed">, rows: { get(intentId: number): WorkRow | null }): ChangeListener {
+  return {
+    committed(changes) {
+      const seen = new Set<number>();
+      for (const change of changes) {
+        const intentId = rowOf(change);
+        if (intentId === null || !isSeen(change) || seen.has(intentId)) continue;
+        seen.add(intentId);
+        if (!watchers.isWatched(intentId)) continue;
+        const row = rows.get(intentId);
+        if (row !== null) watchers.changed(row);
+      }
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "
 import { answerTimeouts } from "../time/timeouts.ts";
 import { StreamRunner } from "../live/streams.ts";
 import { openScope, type Scope } from "./scope.ts";
-import { phaseOf, summarize } from "../store/work-table.ts";
+import { phaseOf, summarize } from "../store/work-queries.ts";
 import type {
   AnyDeclaredEvent,
   AnyStream,
@@ -186,7 +186,9 @@ export function defineAgentDO<
       // Time travel: a test that moves the clock (see `clock.ts`) has the drain look at every kind, as the alarm would.
       keepClock(this, this.#scope.clock);
       this.#scope.clock.onAdvance(() => void this.#pump.drain().catch((error) => console.error("durable trigger drain failed", describeError(error))));
-      this.#scope.work.start((load) => state.blockConcurrencyWhile(load));
+      // Claims in storage now were made by an instance that is gone: they end now, and a drain takes them over.
+      this.#scope.store.expireClaims();
+      this.#scope.waker.start((load) => state.blockConcurrencyWhile(load));
     }
 
     // Both validate and write synchronously, and the work's owner arms the alarm and starts
@@ -194,7 +196,7 @@ export function defineAgentDO<
     // so a burst of calls shares one commit.
     enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }> {
       const scope = this.#scope;
-      const { id } = scope.work.transaction(() => enqueueIntent(scope, request, scope.clock.now()));
+      const { id } = scope.store.transaction(() => enqueueIntent(scope, request, scope.clock.now()));
       return Promise.resolve({ id });
     }
 
@@ -204,7 +206,7 @@ export function defineAgentDO<
 
     emitEvent(request: EmitEventRequest<Event>): Promise<EmitEventResult> {
       const scope = this.#scope;
-      return Promise.resolve(scope.work.transaction(() => emitEvent(scope, request as EmitEventRequest, scope.clock.now())));
+      return Promise.resolve(scope.store.transaction(() => emitEvent(scope, request as EmitEventRequest, scope.clock.now())));
     }
 
     events(query: EventQuery = {}): LedgerEvent[] {
@@ -212,12 +214,12 @@ export function defineAgentDO<
     }
 
     intentState(intentEventId: number): IntentPhase | null {
-      const row = this.#scope.work.get(intentEventId);
+      const row = this.#scope.store.work.get(intentEventId);
       return row === null ? null : phaseOf(row);
     }
 
     intent(intentEventId: number): IntentSummary | null {
-      const row = this.#scope.work.get(intentEventId);
+      const row = this.#scope.store.work.get(intentEventId);
       return row === null ? null : summarize(row);
     }
 
@@ -239,7 +241,7 @@ export function defineAgentDO<
     intents({ limit = 100, beforeId }: { limit?: number; beforeId?: number } = {}): IntentSummary[] {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RequestError("intents: limit must be a positive integer");
       if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new RequestError("intents: beforeId must be an integer");
-      return this.#scope.work.list(Math.min(limit, MAX_EVENTS_PER_READ), beforeId ?? null);
+      return this.#scope.store.work.list(Math.min(limit, MAX_EVENTS_PER_READ), beforeId ?? null);
     }
 
     scheduleTrigger(request: ScheduleRequest<Trigger>): Promise<ScheduleSummary> {
@@ -251,7 +253,7 @@ export function defineAgentDO<
     }
 
     schedules(): ScheduleSummary[] {
-      return this.#scope.work.listSchedules().map(summarizeSchedule);
+      return this.#scope.store.schedules.list().map(summarizeSchedule);
     }
 
     attempt<M extends RefusableMethod>(method: M, argument: Parameters<AgentMethods<Trigger, Event>[M]>[0]) {
@@ -263,7 +265,7 @@ export function defineAgentDO<
     }
 
     override async alarm(): Promise<void> {
-      this.#scope.work.alarmFired();
+      this.#scope.waker.alarmFired();
       await this.#pump.drain();
     }
   };

@@ -6,15 +6,18 @@ import { ObjectClock } from "../store/clock.ts";
 import { Ledger } from "../store/ledger.ts";
 import type { DrainHost } from "../drain/pump.ts";
 import type { Registry } from "../definition/registry.ts";
-import { Scheduler } from "../store/scheduler.ts";
+import { DrainMemory } from "../drain/memory.ts";
+import { Waker } from "../drain/waker.ts";
+import { Store } from "../store/store.ts";
 import type { StreamHost } from "../live/streams.ts";
-import { Watchers } from "../live/watch.ts";
+import { rowChangesTo, Watchers } from "../live/watch.ts";
 
 /**
  * What one Durable Object's runtime is made of, wired once. Each module takes
  * only the host interface it declares (`DrainHost`, `CancelHost`,
- * `StreamHost`, …), which this object satisfies; `work` is the one owner of
- * work, and only its methods write the work table or the alarm.
+ * `StreamHost`, …), which this object satisfies. `store` is the unit of
+ * work and the only writer of work; the drain's memory, the waker (alarm and
+ * timer) and the watchers each listen to its changes.
  */
 export interface Scope extends DrainHost, CancelHost, StreamHost, CancelOnHost, EmitHost {
   readonly name: string;
@@ -22,7 +25,9 @@ export interface Scope extends DrainHost, CancelHost, StreamHost, CancelOnHost, 
   readonly sql: SqlStorage;
   readonly registry: Registry;
   readonly ledger: Ledger;
-  readonly work: Scheduler;
+  readonly store: Store;
+  readonly memory: DrainMemory;
+  readonly waker: Waker;
   /** The object's time, the one the runtime reads (see `clock.ts`); the store's clock. */
   readonly clock: ObjectClock;
   readonly watchers: Watchers;
@@ -53,7 +58,11 @@ export function openScope(
   const watchers = new Watchers(ledger);
   const cancelOnRules = new CancelOnRules(registry);
   const clock = new ObjectClock();
-  const work = new Scheduler(state.storage, watchers, cancelOnRules.triggerKinds, clock);
+  const store = new Store(state.storage, cancelOnRules.triggerKinds, clock);
+  // Listeners hear a commit in this order: the drain's memory first, so that a drain the waker starts finds it current.
+  const memory = new DrainMemory(store);
+  const waker = new Waker(state.storage, store, memory);
+  store.listen(rowChangesTo(watchers, store.work));
   const scope: Scope = {
     // Objects reached through idFromName know their name; others are named by their id.
     name: state.id.name ?? state.id.toString(),
@@ -61,7 +70,9 @@ export function openScope(
     sql: state.storage.sql,
     registry,
     ledger,
-    work,
+    store,
+    memory,
+    waker,
     clock,
     watchers,
     events,

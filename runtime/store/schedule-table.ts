@@ -55,8 +55,17 @@ export interface ScheduleRow extends Timing {
 /** How many schedules one look fires at most; the rest fire on the drain's next look. */
 const DUE_SCHEDULES = 64;
 
+/** What a reader may ask of the schedules table. */
+export interface ScheduleReads {
+  get(key: string): ScheduleRow | null;
+  /** Every schedule, soonest first. */
+  list(): ScheduleRow[];
+  due(now: number): ScheduleRow[];
+  nextFireAt(after: number): number | null;
+}
+
 /** Every query on the schedules table, and nothing else. */
-export class ScheduleTable {
+export class ScheduleTable implements ScheduleReads {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
     // Tables made before schedules recorded versions: their payloads were stored under version 1.

@@ -3,8 +3,7 @@ import { writeRuntimeFact } from "../lifecycle/facts.ts";
 import { enqueueIntent, parseIntent, requireTrigger, storedIntent, type IntentHost } from "../lifecycle/intents.ts";
 import { toJsonText } from "../contract/json.ts";
 import { RUNTIME_EVENT_PREFIX, type Registry } from "../definition/registry.ts";
-import type { Scheduler } from "../store/scheduler.ts";
-import { summarizeSchedule, type ScheduleRow } from "../store/schedule-table.ts";
+import { summarizeSchedule, type ScheduleReads, type ScheduleRow } from "../store/schedule-table.ts";
 import { nextFireTime, readTiming, sameTiming, type Timing } from "../definition/schedule-time.ts";
 import type { ScheduleSummary } from "../contract/types.ts";
 
@@ -15,8 +14,14 @@ export const MAX_SCHEDULE_KEY_LENGTH = 256;
 
 /** What schedules need: enqueueing an intent, and the schedule writes of the one owner of work. */
 export interface ScheduleHost extends IntentHost {
-  readonly work: IntentHost["work"] &
-    Pick<Scheduler, "transaction" | "afterCommit" | "putSchedule" | "removeSchedule" | "scheduleFired" | "getSchedule" | "listSchedules" | "dueSchedules">;
+  readonly store: IntentHost["store"] & {
+    readonly schedules: ScheduleReads;
+    transaction<T>(write: () => T): T;
+    afterCommit(effect: () => void): void;
+    putSchedule(row: ScheduleRow): void;
+    removeSchedule(key: string): boolean;
+    scheduleFired(key: string, firedAt: number, next: number | null): void;
+  };
 }
 
 /**
@@ -49,13 +54,13 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   if (!parsed.ok) throw new RequestError(`scheduleTrigger ${name}: payload refused: ${parsed.reason}`);
   // Stored as parsed (defaults filled in), as an intent is: what an upgrade after a breaking change expects.
   const text = toJsonText(parsed.intent, `scheduleTrigger ${name}: payload`);
-  const existing = host.work.getSchedule(key as string);
+  const existing = host.store.schedules.get(key as string);
   refuseSpecKey(host.registry, "scheduleTrigger", key as string, existing);
   const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now);
   if (row === null) throw new RequestError(`scheduleTrigger ${name}: cron ${JSON.stringify(timing.cron)} never fires after now`);
   if (row !== existing) {
-    host.work.transaction(() => {
-      host.work.putSchedule(row);
+    host.store.transaction(() => {
+      host.store.putSchedule(row);
       written(now);
     });
   }
@@ -65,10 +70,10 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
 /** `unscheduleTrigger`: removes an API schedule; a spec default's key is refused, and nothing is written. */
 export function unscheduleTrigger(host: ScheduleHost, key: unknown): { removed: boolean } {
   checkKey("unscheduleTrigger", key);
-  const existing = host.work.getSchedule(key as string);
+  const existing = host.store.schedules.get(key as string);
   refuseSpecKey(host.registry, "unscheduleTrigger", key as string, existing);
   if (existing === null) return { removed: false };
-  return { removed: host.work.transaction(() => host.work.removeSchedule(existing.key)) };
+  return { removed: host.store.transaction(() => host.store.removeSchedule(existing.key)) };
 }
 
 /**
@@ -85,9 +90,9 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
   for (const { kind, schedules, intentVersion } of registry.values()) {
     for (const { key, payload, timing } of schedules) declared.set(key, { key, triggerKind: kind, payload: toJsonText(payload, "payload"), ...timing, origin: "spec", intentVersion });
   }
-  host.work.transaction(() => {
-    const stored = new Map(host.work.listSchedules().map((row) => [row.key, row]));
-    for (const row of stored.values()) if (row.origin === "spec" && !declared.has(row.key)) host.work.removeSchedule(row.key);
+  host.store.transaction(() => {
+    const stored = new Map(host.store.schedules.list().map((row) => [row.key, row]));
+    for (const row of stored.values()) if (row.origin === "spec" && !declared.has(row.key)) host.store.removeSchedule(row.key);
     for (const definition of declared.values()) {
       const existing = stored.get(definition.key) ?? null;
       if (existing?.origin === "api") {
@@ -95,8 +100,8 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
         continue;
       }
       const row = upserted(existing, definition, now);
-      if (row === null) host.work.removeSchedule(definition.key);
-      else if (row !== existing) host.work.putSchedule(row);
+      if (row === null) host.store.removeSchedule(definition.key);
+      else if (row !== existing) host.store.putSchedule(row);
     }
   });
 }
@@ -126,7 +131,7 @@ export function fireDueSchedules(host: ScheduleHost, now: number): number {
  * once, for the next instance.
  */
 export function fireDueBatch(host: ScheduleHost, now: number): { fired: number; more: boolean } {
-  const due = host.work.dueSchedules(now);
+  const due = host.store.schedules.due(now);
   for (const schedule of due) fireSchedule(host, schedule, now);
   return { fired: due.length, more: due.length > 0 };
 }
@@ -140,20 +145,20 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
     next = null; // a zone the platform no longer knows: the schedule ends, and its fact below says so
   }
   try {
-    host.work.transaction(() => {
+    host.store.transaction(() => {
       // Stored under an older intent version, the payload goes through the trigger's upgrades, as stored work does.
       const payload = storedIntent(requireTrigger(host.registry, triggerKind), { intentId: 0, intentVersion: schedule.intentVersion }, schedule.payload);
       if (!payload.ok) throw new RequestError(payload.reason);
       enqueueIntent(host, { triggerKind, payload: payload.intent, idempotencyKey: firingKey(key, fireAt) }, now);
-      host.work.scheduleFired(key, fireAt, next);
+      host.store.scheduleFired(key, fireAt, next);
     });
   } catch (error) {
     // The stored payload no longer parses, or its trigger is gone since a deploy: this fire
     // time is skipped, and the ledger says why, rather than the schedule blocking the drain.
     const reason = error instanceof Error ? error.message : String(error);
-    host.work.transaction(() => {
+    host.store.transaction(() => {
       writeRuntimeFact(host, now, { kind: SCHEDULE_REFUSED_EVENT, payload: { key, triggerKind, fireAt, reason } });
-      host.work.scheduleFired(key, fireAt, next);
+      host.store.scheduleFired(key, fireAt, next);
     });
   }
 }
@@ -225,7 +230,7 @@ export class SpecDefaults {
   written(now: number): void {
     if (this.#installed) return;
     installSpecSchedules(this.host, this.registry, now);
-    this.host.work.afterCommit(() => {
+    this.host.store.afterCommit(() => {
       this.#installed = true;
     });
   }

@@ -1,12 +1,14 @@
 import { cancelRow, type CancelHost } from "../cancel/cancel.ts";
 import { storedIntent } from "../lifecycle/intents.ts";
-import type { Scheduler } from "../store/scheduler.ts";
 import { rowEnding, settleCancelled, settleRejected } from "../lifecycle/settle.ts";
 import type { TimedOut } from "../store/work-table.ts";
 
 /** What answering timeouts needs: the rows whose deadlines passed, settling, and the stored intent. */
 export interface TimeoutHost extends CancelHost {
-  readonly work: CancelHost["work"] & Pick<Scheduler, "timedOut" | "clearDeadlines">;
+  readonly store: CancelHost["store"] & {
+    readonly work: CancelHost["store"]["work"] & { timedOut(now: number): TimedOut[] };
+    clearDeadlines(intentId: number): void;
+  };
 }
 
 /** What the drain does for a timed-out attempt it runs: abort its signal, or let go of its slot. */
@@ -31,7 +33,7 @@ export interface RunningAttempts {
  */
 export function answerTimeouts(host: TimeoutHost, running: RunningAttempts, now: number): number {
   let answered = 0;
-  for (let rows = host.work.timedOut(now); rows.length > 0; rows = host.work.timedOut(now)) {
+  for (let rows = host.store.work.timedOut(now); rows.length > 0; rows = host.store.work.timedOut(now)) {
     for (const row of rows) answer(host, running, row, now);
     answered += rows.length;
   }
@@ -42,9 +44,9 @@ function answer(host: TimeoutHost, running: RunningAttempts, row: TimedOut, now:
   const { intentId } = row;
   const registered = host.registry.get(row.triggerKind);
   // Its kind is gone since a deploy: the drain rejects the row, which a timeout need not do.
-  if (registered === undefined) return host.work.clearDeadlines(intentId);
+  if (registered === undefined) return host.store.clearDeadlines(intentId);
   const reason = `timeout:${row.timeout}`;
-  const ours = row.claim !== null && host.work.issued(row.claim.token);
+  const ours = row.claim !== null && host.store.issued(row.claim.token);
   // Everything but a running acquire that cannot be told to stop is cancelled as cancelTrigger
   // cancels (which also ends the row's deadlines).
   if (!ours || registered.trigger.cancellation === "cooperative") {
@@ -58,5 +60,5 @@ function answer(host: TimeoutHost, running: RunningAttempts, row: TimedOut, now:
   // commitCancelled was refused: as for cancelTrigger, the request stays, and the attempt's end
   // settles it with its signal aborted, so the failure counts like any other.
   console.warn(`durable trigger "${registered.kind}" intent ${intentId}: commitCancelled refused after ${reason}`, refused.message);
-  host.work.requestCancel(intentId, now, reason);
+  host.store.requestCancel(intentId, now, reason);
 }

@@ -23,7 +23,7 @@ function firings(sql: SqlStorage): string[] {
 }
 
 function schedule(scope: Scope, key: string) {
-  const row = scope.work.getSchedule(key);
+  const row = scope.store.schedules.get(key);
   if (row === null) throw new Error(`no schedule ${key}`);
   return { next: iso(row.nextFireAt), last: row.lastFiredAt === null ? null : iso(row.lastFiredAt) };
 }
@@ -157,7 +157,7 @@ describe("default schedules across deploys", () => {
       installSpecSchedules(first, createRegistry(deploy1), t0);
       scheduleTrigger(first, { key: "api", triggerKind: "time.tick", payload: { id: "api" }, everyMs: 60_000 }, t0);
       scheduleTrigger(first, { key: "taken", triggerKind: "time.tick", payload: { id: "api-taken" }, everyMs: 120_000 }, t0);
-      const before = new Map(first.work.listSchedules().map((row) => [row.key, row]));
+      const before = new Map(first.store.schedules.list().map((row) => [row.key, row]));
 
       const deploy2 = withSchedules([
         { key: "same", everyMs: 60_000, payload: { id: "same" } },
@@ -168,7 +168,7 @@ describe("default schedules across deploys", () => {
       ]);
       const t1 = t0 + 30_000;
       installSpecSchedules(first, createRegistry(deploy2), t1);
-      const after = new Map(first.work.listSchedules().map((row) => [row.key, row]));
+      const after = new Map(first.store.schedules.list().map((row) => [row.key, row]));
 
       expect([...after.keys()].sort()).toEqual(["added", "api", "repayloaded", "retimed", "same", "taken"]);
       expect(after.get("same")).toEqual(before.get("same")); // untouched, its next fire time too
