@@ -4,7 +4,7 @@ import { cancelOnFact, type CancelOnHost } from "../cancel/cancel-on-event.ts";
 import { EventKeys, type EmitHost, type EventRegistry } from "../lifecycle/declared-events.ts";
 import { ObjectClock } from "../store/clock.ts";
 import { Ledger } from "../store/ledger.ts";
-import type { DrainHost } from "../drain/pump.ts";
+import type { DrainHost } from "../drain/attempts.ts";
 import type { Registry } from "../definition/registry.ts";
 import { DrainMemory } from "../drain/memory.ts";
 import { Waker } from "../drain/waker.ts";

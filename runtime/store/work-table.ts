@@ -128,7 +128,7 @@ export interface DueRow extends WorkRow {
  * One attempt at a due row. `attempt` is its 1-based number, `startedAt`
  * when it began (its acquire's `ctx.now`). `token` is its claim's, or null
  * for an attempt that ended within the synchronous step that began it: no
- * claim is written for those (see `Pump.startRows`), and the write that ends
+ * claim is written for those (see `Attempts.startRows`), and the write that ends
  * the attempt counts it.
  */
 export interface Attempt {
