@@ -5,7 +5,7 @@ import type { RegisteredTrigger, Registry } from "./registry.ts";
  * keys they give are stored in `store/cancel-on-table.ts`).
  */
 
-/** One stored key: an intent waits to be cancelled by a fact of `eventKind` whose payload gives the same `matchKey`. */
+/** A key a rule gives an intent: a fact of `eventKind` whose payload gives the same `matchKey` cancels it (stored by `store/cancel-on-table.ts`). */
 export interface CancelOnKey {
   readonly eventKind: string;
   readonly matchKey: string;

@@ -1,16 +1,10 @@
-import { firesBefore } from "../store/work-queries.ts";
-import type { DueRow } from "../store/work-table.ts";
+import { firesBefore, payloadBytes, type DueRow } from "../store/work-table.ts";
 
 /**
  * What holding a row costs beyond its payload, as counted against the bound:
  * the row object and its place in a queue (about 150 bytes in V8), rounded up.
  */
 const ROW_BYTES = 256;
-
-/** A row's payload in bytes of string memory (two per UTF-16 unit). */
-export function payloadBytes(row: DueRow): number {
-  return (row.intentPayload?.length ?? 0) * 2;
-}
 
 /**
  * Rows due at once, per kind, in the order a look at due work reads them

@@ -1,7 +1,5 @@
 import { earlier } from "../store/changes.ts";
-import { firesBefore } from "../store/work-queries.ts";
-import type { DueRow } from "../store/work-table.ts";
-import { payloadBytes } from "./fresh-rows.ts";
+import { firesBefore, payloadBytes, type DueRow } from "../store/work-table.ts";
 
 /** How many due rows a look reads ahead at most, and how many bytes of payload it keeps. */
 export const READ_AHEAD_ROWS = 64;

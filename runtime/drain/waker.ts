@@ -1,7 +1,16 @@
 import { earlier, fireTimeOf, type Change, type ChangeListener } from "../store/changes.ts";
 import type { Clock } from "../store/clock.ts";
 import { Alarm } from "./alarm.ts";
-import type { DrainMemory } from "./memory.ts";
+
+/** What the waker asks of the drain's memory: when a drain is next needed. */
+export interface WakeTimes {
+  /** Asked of storage. */
+  nextWake(): number | null;
+  /** Known from the last answer for the same `after` while changes fold their times in. */
+  nextWakeAfter(after: number): number | null;
+  /** A drain ended at `now`: the time of the next one (the alarm's). */
+  drainEnded(now: number): number | null;
+}
 
 /**
  * What wakes the drain: the object's alarm, the drain's timer and its sleep.
@@ -28,7 +37,7 @@ export class Waker implements ChangeListener {
   constructor(
     storage: DurableObjectStorage,
     private readonly store: { readonly clock: Clock; listen(listener: ChangeListener): void },
-    private readonly memory: Pick<DrainMemory, "nextWake" | "nextWakeAfter" | "drainEnded">,
+    private readonly memory: WakeTimes,
   ) {
     this.#alarm = new Alarm(storage, store.clock);
     store.listen(this);

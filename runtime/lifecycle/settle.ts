@@ -1,7 +1,6 @@
 import { cancellationReasonOf, ClaimExpiredError, describeError, isCancellationError, isNonRetryable } from "../contract/errors.ts";
-import { commitOrFact, writeRuntimeFact } from "./facts.ts";
 import { backoffDelay, FAILED_EVENT, REJECTED_EVENT, type RegisteredTrigger } from "../definition/registry.ts";
-import { transact, type TxHost } from "./tx.ts";
+import { commitOrFact, transact, writeRuntimeFact, type TxHost } from "./tx.ts";
 import type { AcquireMode, CancellationInfo, Settlement, Tx } from "../contract/types.ts";
 import type { Attempt, DueRow, WorkRow } from "../store/work-table.ts";
 

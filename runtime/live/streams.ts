@@ -1,7 +1,7 @@
 import { CancellationError, describeError, isCancellationError, RequestError } from "../contract/errors.ts";
 import { runParser, unknownKind } from "../contract/refusal.ts";
 import { checkCancelReason } from "../contract/cancel-reason.ts";
-import { commitOrFact } from "../lifecycle/facts.ts";
+import { commitOrFact } from "../lifecycle/tx.ts";
 import type { Ledger } from "../store/ledger.ts";
 import { STREAM_FAILED_EVENT } from "../definition/registry.ts";
 import { SseChannel } from "./sse.ts";

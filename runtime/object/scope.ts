@@ -1,25 +1,22 @@
-import type { CancelHost } from "../cancel/cancel.ts";
 import { CancelOnRules } from "../definition/cancel-on.ts";
-import { cancelOnFact, type CancelOnHost } from "../cancel/cancel-on-event.ts";
-import { EventKeys, type EmitHost, type EventRegistry } from "../lifecycle/declared-events.ts";
+import { EventKeys, type EventRegistry } from "../lifecycle/declared-events.ts";
 import { ObjectClock } from "../store/clock.ts";
-import { Ledger } from "../store/ledger.ts";
-import type { DrainHost } from "../drain/attempts.ts";
+import { Ledger, type AppendedFact } from "../store/ledger.ts";
 import type { Registry } from "../definition/registry.ts";
 import { DrainMemory } from "../drain/memory.ts";
 import { Waker } from "../drain/waker.ts";
 import { Store } from "../store/store.ts";
-import type { StreamHost } from "../live/streams.ts";
 import { rowChangesTo, Watchers } from "../live/watch.ts";
 
 /**
  * What one Durable Object's runtime is made of, wired once. Each module takes
  * only the host interface it declares (`DrainHost`, `CancelHost`,
- * `StreamHost`, …), which this object satisfies. `store` is the unit of
+ * `StreamHost`, …), which this object meets where it is passed: the scope
+ * imports no module it serves. `store` is the unit of
  * work and the only writer of work; the drain's memory, the waker (alarm and
  * timer) and the watchers each listen to its changes.
  */
-export interface Scope extends DrainHost, CancelHost, StreamHost, CancelOnHost, EmitHost {
+export interface Scope {
   readonly name: string;
   readonly env: unknown;
   readonly sql: SqlStorage;
@@ -37,23 +34,21 @@ export interface Scope extends DrainHost, CancelHost, StreamHost, CancelOnHost, 
 }
 
 /**
- * `abort` stops a running acquire (the drain's `abort`, which exists only
- * once the scope does); cancel-on-event calls it once a cancel commits.
+ * `appended` hears every appended fact, inside its own transaction: the
+ * object passes it through the cancel-on-event rules and installs its spec
+ * defaults with the first.
  */
 export function openScope(
   state: DurableObjectState,
   env: unknown,
   registry: Registry,
   events: EventRegistry = new Map(),
-  abort: (intentId: number, reason: string | null) => void = () => {},
-  /** Hears every append, inside its transaction: the object installs its spec defaults with the first. */
-  appended: () => void = () => {},
+  appended: (fact: AppendedFact) => void = () => {},
 ): Scope {
-  // Every appended fact wakes the ledger's tails and passes the cancel-on-event rules, inside its own transaction.
+  // Every appended fact wakes the ledger's tails.
   const ledger: Ledger = new Ledger(state.storage.sql, (fact) => {
-    appended();
+    appended(fact);
     watchers.ledgerAppended();
-    cancelOnFact(scope, abort, fact);
   });
   const watchers = new Watchers(ledger);
   const cancelOnRules = new CancelOnRules(registry);

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import type { AgentMethods, AgentObject, RefusableMethod } from "../object/define-agent-do.ts";
+import type { AgentMethods, AgentObject, RefusableMethod } from "../contract/agent.ts";
 import type { Outcome } from "../contract/refusal.ts";
 import type { AnyTrigger, EventQuery } from "../contract/types.ts";
 import { assertSameOrigin, loopbackOnly, type Action, type Authorize } from "./guard.ts";

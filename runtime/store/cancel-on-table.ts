@@ -1,5 +1,3 @@
-import type { CancelOnKey } from "../definition/cancel-on.ts";
-
 /**
  * Cancel on an event: a trigger's `cancelOn` rules, and the small table that
  * makes matching a lookup rather than a scan. At enqueue, each rule of the
@@ -19,6 +17,12 @@ const SCHEMA = `
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS cancel_on_by_intent ON cancel_on (intent_id);
 `;
+
+/** One stored key: an intent waits to be cancelled by a fact of `eventKind` whose payload gives the same `matchKey`. */
+export interface CancelOnKey {
+  readonly eventKind: string;
+  readonly matchKey: string;
+}
 
 /** Every query on the `cancel_on` table; the store is its only writer. Create it after the work table. */
 export class CancelOnTable {

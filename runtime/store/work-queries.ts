@@ -155,11 +155,6 @@ export class WorkQueries {
 
 }
 
-/** Whether `a` comes before `b` in the order due rows are read: fire time, then id. */
-export function firesBefore(a: Pick<WorkRow, "fireAt" | "intentId">, b: Pick<WorkRow, "fireAt" | "intentId">): boolean {
-  return a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.intentId < b.intentId);
-}
-
 export function phaseOf(row: WorkRow): IntentPhase {
   if (row.settled === "completed" && row.cancel !== null) return "completed_after_cancel_requested";
   if (row.settled !== null) return row.settled;

@@ -1,5 +1,5 @@
 import type { AcquireMode, Settlement } from "../contract/types.ts";
-import type { CancelOnKey } from "../definition/cancel-on.ts";
+import type { CancelOnKey } from "./cancel-on-table.ts";
 
 /**
  * The work table: one scheduling cursor per intent. The CHECK constraints
@@ -364,4 +364,14 @@ export function newDueRow({ intentId, triggerKind, fireAt, intentVersion, payloa
     finishDeadline: null,
     intentPayload: payload,
   };
+}
+
+/** Whether `a` comes before `b` in the order due rows are read: fire time, then id. */
+export function firesBefore(a: Pick<WorkRow, "fireAt" | "intentId">, b: Pick<WorkRow, "fireAt" | "intentId">): boolean {
+  return a.fireAt < b.fireAt || (a.fireAt === b.fireAt && a.intentId < b.intentId);
+}
+
+/** A row's payload in bytes of string memory (two per UTF-16 unit). */
+export function payloadBytes(row: DueRow): number {
+  return (row.intentPayload?.length ?? 0) * 2;
 }

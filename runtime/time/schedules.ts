@@ -1,5 +1,5 @@
 import { RequestError } from "../contract/errors.ts";
-import { writeRuntimeFact } from "../lifecycle/facts.ts";
+import { writeRuntimeFact } from "../lifecycle/tx.ts";
 import { enqueueIntent, parseIntent, requireTrigger, storedIntent, type IntentHost } from "../lifecycle/intents.ts";
 import { toJsonText } from "../contract/json.ts";
 import { RUNTIME_EVENT_PREFIX, type Registry } from "../definition/registry.ts";
