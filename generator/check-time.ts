@@ -7,9 +7,10 @@ import { KIND_PATTERN, MAX_KIND_LENGTH } from "./names.ts";
 import type { SpecError } from "./read.ts";
 import { DURATION_PATTERN, DURATION_UNITS } from "./spec-format.ts";
 import { commentSafe } from "./zod-ir.ts";
+import { MIN_EVERY_MS } from "../runtime/contract/names.ts";
 
 /** The shortest `every` the runtime takes, in milliseconds. */
-export const MIN_EVERY_MS = 1_000;
+export { MIN_EVERY_MS };
 
 /** A duration the spec format admits (`10m`) in milliseconds; `undefined` for one past what a number holds exactly. */
 export function durationMs(text: string): number | undefined {

@@ -1,10 +1,11 @@
 import type { z } from "zod";
+import { canonicalJson } from "../runtime/contract/canonical-json.ts";
 import { noMemo, type Memo } from "./cache.ts";
 import { checkEvents, quoted } from "./check-events.ts";
 import { checkTime } from "./check-time.ts";
 import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { declaredEventSpec, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { declaredEventSpec, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 export interface CheckedSpec {
@@ -420,16 +421,6 @@ function endless(schemas: Readonly<Record<string, SchemaOrRef>>): string[] {
     }
   }
   return Object.keys(schemas).filter((name) => must.get(name)!.has(name));
-}
-
-/** A JSON value as text, an object's keys sorted: two values are equal when their texts are. */
-function canonicalJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key]!)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Kinds and intent event kinds are unique across every file; so are the names derived from them. */

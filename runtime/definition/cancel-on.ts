@@ -1,3 +1,4 @@
+import { canonicalJson } from "../contract/canonical-json.ts";
 import type { RegisteredTrigger, Registry } from "./registry.ts";
 
 /**
@@ -95,10 +96,3 @@ function keyOf(matcher: Matcher, values: readonly unknown[]): string | null {
   return canonicalJson([matcher.triggerKind, matcher.pairs, values]);
 }
 
-/** JSON with every object's keys sorted, so that equal values are equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_, item: unknown) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
-    return Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  });
-}

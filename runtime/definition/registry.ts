@@ -1,3 +1,4 @@
+import { RUNTIME_EVENT_PREFIX } from "../contract/names.ts";
 import { RegistrationError } from "../contract/errors.ts";
 import { runParser } from "../contract/refusal.ts";
 import { toJsonText } from "../contract/json.ts";
@@ -8,8 +9,7 @@ export const DEFAULT_ACQUIRE_DEADLINE_MS = 60_000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
 export const DEFAULT_CONCURRENCY = 1;
 
-/** Kinds the runtime writes itself; no trigger may take them. */
-export const RUNTIME_EVENT_PREFIX = "durable_trigger.";
+export { RUNTIME_EVENT_PREFIX };
 export const FAILED_EVENT = `${RUNTIME_EVENT_PREFIX}failed`;
 export const REJECTED_EVENT = `${RUNTIME_EVENT_PREFIX}rejected`;
 export const STREAM_FAILED_EVENT = `${RUNTIME_EVENT_PREFIX}stream_failed`;

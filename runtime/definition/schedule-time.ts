@@ -1,19 +1,7 @@
 import { Cron } from "croner";
+import { MAX_EVERY_MS, MIN_EVERY_MS } from "../contract/names.ts";
 
-/**
- * The shortest `everyMs` a schedule may have, and the finest a cron pattern
- * can go (a six-field pattern has seconds). Every firing writes an intent
- * event that the ledger keeps for good, so a finer schedule would grow the
- * ledger by more than 86 400 events a day for one schedule.
- */
-export const MIN_EVERY_MS = 1_000;
-
-/**
- * The longest `everyMs`: 100 years of 365.25 days. A next fire time is
- * `now + everyMs`, and it must be a time a `Date` holds (±8.64e15 ms), as an
- * enqueue's `at` must; nothing useful repeats less often than this.
- */
-export const MAX_EVERY_MS = 100 * 365.25 * 24 * 3_600_000;
+export { MAX_EVERY_MS, MIN_EVERY_MS } from "../contract/names.ts";
 
 /** An IANA zone name (`Europe/Paris`, `UTC`, `Etc/GMT+5`): letters first, never a UTC offset such as `+14:00`, which Intl also takes. */
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(?:\/[A-Za-z0-9_+\-]+)*$/;

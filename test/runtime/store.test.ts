@@ -19,7 +19,7 @@ interface Heard {
 }
 
 /** A store over a fresh object's SQLite, with a listener that keeps everything it hears. */
-function lab<T>(body: (store: Store, heard: Heard, add: (work: Partial<NewWork> & { intentId?: number }) => number) => T): Promise<T> {
+function lab<T>(body: (store: Store, heard: Heard, add: (work?: Partial<NewWork>) => number) => T): Promise<T> {
   return inBareLab((state) => {
     const ledger = new Ledger(state.storage.sql);
     const store = new Store(state.storage, new Set(["keyed"]), clock);
