@@ -13,6 +13,7 @@ import { serveEventStreams } from "../live/http.ts";
 import { MAX_EVENTS_PER_READ } from "../store/ledger.ts";
 import { Pump } from "../drain/pump.ts";
 import { createRegistry, createStreamRegistry } from "../definition/registry.ts";
+import { describeRegistration } from "../definition/registration.ts";
 import { summarizeSchedule } from "../store/schedule-table.ts";
 import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "../time/schedules.ts";
 import { answerTimeouts } from "../time/timeouts.ts";
@@ -33,7 +34,6 @@ import type {
   EventQuery,
   IntentPhase,
   IntentSummary,
-  JsonValue,
   LedgerEvent,
   Registration,
   ScheduleRequest,
@@ -74,34 +74,7 @@ export function defineAgentDO<
   const eventRegistry = createEventRegistry(definition.events ?? [], registry);
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
-  const registration: Registration = {
-    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, timeouts, schedules, cancelOn }) => ({
-      kind,
-      intentEventKind: trigger.intentEventKind,
-      description: trigger.description ?? null,
-      cancellation: trigger.cancellation,
-      concurrency,
-      acquireDeadlineMs,
-      retry,
-      intentVersion,
-      intentSchema: trigger.intentSchema ?? null,
-      cancelOn,
-      timeouts,
-      // Checked as plain JSON at registration.
-      schedules: schedules.map(({ timing: _, ...schedule }) => schedule as typeof schedule & { payload: JsonValue }),
-    })),
-    streams: [...streamRegistry.values()].map((stream) => ({
-      kind: stream.kind,
-      cancellation: stream.cancellation,
-      onDetach: stream.onDetach,
-      startSchema: stream.startSchema ?? null,
-    })),
-    events: [...eventRegistry.values()].map((event) => ({
-      kind: event.kind,
-      description: event.description ?? null,
-      payloadSchema: event.payloadSchema ?? null,
-    })),
-  };
+  const registration = describeRegistration(registry, streamRegistry, eventRegistry);
   type Trigger = Triggers[number];
   type Event = Events[number];
 
