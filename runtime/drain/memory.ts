@@ -75,7 +75,13 @@ export class DrainMemory implements ChangeListener {
     }
     const kind = dueKindOf(change);
     const fireAt = fireTimeOf(change);
-    if (kind !== null && fireAt !== null && row !== null) this.#ahead.rowDue(kind, fireAt, row);
+    // A row due now may come before what was read ahead of its kind: a new one is placed by the due
+    // order (`firesBefore`), any other drops it. One due later needs nothing here: what was read
+    // ahead holds only until then (`#mayWakeAt`).
+    if (kind !== null && fireAt !== null && fireAt <= now) {
+      if (change.kind === "added") this.#ahead.rowDue(change.due);
+      else this.#ahead.drop(kind);
+    }
     // Work due now is looked at through its kind (`takeNewKinds`); only a later time, or a schedule's, needs the clock.
     if (fireAt !== null && (kind === null || fireAt > now)) this.#mayWakeAt(fireAt);
     if ("deadlines" in change) for (const deadline of change.deadlines) if (deadline !== null) this.#mayWakeAt(deadline);
@@ -87,7 +93,7 @@ export class DrainMemory implements ChangeListener {
     for (const change of changes) {
       const kind = dueKindOf(change);
       if (kind !== null) this.#newKinds.add(kind);
-      if (change.kind === "added" && change.fresh !== null && this.#calm !== null && !this.#calm.fresh.add(change.fresh)) this.#calm = null;
+      if (change.kind === "added" && change.fresh && this.#calm !== null && !this.#calm.fresh.add(change.due)) this.#calm = null;
       // A claim that stood: its row is as it left it until the next change to it, here or later.
       if (change.kind === "claimed") this.#untouched.set(change.row, change.token);
       else if (rowOf(change) !== null) this.#untouched.delete(rowOf(change)!);
@@ -97,7 +103,7 @@ export class DrainMemory implements ChangeListener {
   /** Whether `Calm` still holds after a change: a fresh row joins it, and a row it handed to the drain may settle or be cancelled. */
   #accountedFor(change: Change): boolean {
     const served = this.#calm?.served;
-    if (change.kind === "added") return change.fresh !== null;
+    if (change.kind === "added") return change.fresh;
     if (change.kind === "settled") return served?.delete(change.row) ?? false;
     if (change.kind === "cancelRequested") return served?.has(change.row) ?? false;
     return false;

@@ -62,10 +62,10 @@ export class ReadAhead {
     this.#byKind.delete(kind);
   }
 
-  /** A row of `kind` is due at `fireAt`: what was read ahead of that kind holds only if the row comes after it. */
-  rowDue(kind: string, fireAt: number, intentId: number): void {
-    const last = this.#byKind.get(kind)?.rows.at(-1);
-    if (last !== undefined && firesBefore({ fireAt, intentId }, last)) this.drop(kind);
+  /** A new row is due: what was read ahead of its kind holds only if the row comes after it. */
+  rowDue(row: DueRow): void {
+    const last = this.#byKind.get(row.triggerKind)?.rows.at(-1);
+    if (last !== undefined && firesBefore(row, last)) this.drop(row.triggerKind);
   }
 
   /** A write made `at` a time that needs a drain: what was read ahead holds until then at most, since time may then change it. */

@@ -106,8 +106,8 @@ export class Store {
     this.#cancelOn.insert(work.intentId, work.cancelOnKeys);
     const { intentId: row, triggerKind, fireAt, startDeadline } = work;
     // Due at once and with no deadline: the drain can be handed it from memory.
-    const fresh = startDeadline === null && fireAt <= this.clock.now() ? newDueRow(work) : null;
-    this.#record({ kind: "added", row, triggerKind, fireAt, deadlines: [startDeadline], fresh });
+    const fresh = startDeadline === null && fireAt <= this.clock.now();
+    this.#record({ kind: "added", row, triggerKind, fireAt, deadlines: [startDeadline], due: newDueRow(work), fresh });
   }
 
   /** Clears a row's timeout deadlines once a timeout has answered, so that it is not answered again. */

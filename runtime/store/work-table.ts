@@ -348,7 +348,7 @@ export interface NewWork {
 }
 
 /** A new row as a look at due work would read it. */
-export function newDueRow({ intentId, triggerKind, fireAt, intentVersion, payload }: NewWork): DueRow {
+export function newDueRow({ intentId, triggerKind, fireAt, intentVersion, startDeadline, payload }: NewWork): DueRow {
   return {
     intentId,
     triggerKind,
@@ -360,7 +360,7 @@ export function newDueRow({ intentId, triggerKind, fireAt, intentVersion, payloa
     settledAt: null,
     lastError: null,
     intentVersion,
-    startDeadline: null,
+    startDeadline,
     finishDeadline: null,
     intentPayload: payload,
   };

@@ -48,7 +48,7 @@ function row(intentId: number, fireAt = 1_000, triggerKind = "job"): DueRow {
   return { intentId, triggerKind, fireAt, attempts: 0, claim: null, cancel: null, settled: null, settledAt: null, lastError: null, intentVersion: 1, startDeadline: null, finishDeadline: null, intentPayload: "{}" };
 }
 
-const added = (intentId: number, fresh = true, fireAt = 1_000): Change => ({ kind: "added", row: intentId, triggerKind: "job", fireAt, deadlines: [null], fresh: fresh ? row(intentId, fireAt) : null });
+const added = (intentId: number, fresh = true, fireAt = 1_000): Change => ({ kind: "added", row: intentId, triggerKind: "job", fireAt, deadlines: [null], due: row(intentId, fireAt), fresh });
 
 describe("drain memory: what is due without asking (calm)", () => {
   it("hands fresh rows out from memory after a drain that found nothing, and keeps calm through their settlement", () => {
@@ -122,6 +122,22 @@ describe("drain memory: rows read ahead", () => {
     const before = memoryWith({ due: backlog });
     before.memory.due("job", 2_000, 1);
     before.commit({ kind: "broughtForward", row: 50, triggerKind: "job", fireAt: 500 });
+    before.memory.due("job", 2_000, 1);
+    expect(before.asked.due).toBe(2);
+  });
+
+  it("places a new row due now by the due order: kept when it comes after the last of them, dropped when before", () => {
+    const after = memoryWith({ due: backlog });
+    after.setNow(2_000);
+    after.memory.due("job", 2_000, 1);
+    after.commit(added(50, true, 1_000 + 9));
+    after.memory.due("job", 2_000, 1);
+    expect(after.asked.due).toBe(1);
+
+    const before = memoryWith({ due: backlog });
+    before.setNow(2_000);
+    before.memory.due("job", 2_000, 1);
+    before.commit(added(50, true, 1_000 + 3));
     before.memory.due("job", 2_000, 1);
     expect(before.asked.due).toBe(2);
   });

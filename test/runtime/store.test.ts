@@ -90,10 +90,10 @@ describe("store: every write records a change", () => {
       return heard.written;
     });
     const [now, later, deadline] = changes as Extract<Change, { kind: "added" }>[];
-    expect(now!.fresh).toMatchObject({ triggerKind: "job", fireAt: NOW, attempts: 0, claim: null, intentPayload: "{}" });
-    expect(later).toMatchObject({ fireAt: NOW + 1_000, fresh: null });
+    expect(now).toMatchObject({ fresh: true, due: { triggerKind: "job", fireAt: NOW, attempts: 0, claim: null, intentPayload: "{}" } });
+    expect(later).toMatchObject({ fireAt: NOW + 1_000, fresh: false });
     // A row with a deadline is never handed out from memory: time alone changes it.
-    expect(deadline).toMatchObject({ deadlines: [NOW + 500], fresh: null });
+    expect(deadline).toMatchObject({ deadlines: [NOW + 500], fresh: false, due: { startDeadline: NOW + 500 } });
   });
 
   it("publishes a transaction's changes once, in order, when the outermost commits; a rolled-back one's never", async () => {
