@@ -82,7 +82,10 @@ export class Store {
       if (committed) {
         const parent = this.#open.at(-1);
         if (parent === undefined) this.#publish(open);
-        else parent.changes.push(...open.changes), parent.then.push(...open.then);
+        else {
+          parent.changes.push(...open.changes);
+          parent.then.push(...open.then);
+        }
       }
     }
   }
