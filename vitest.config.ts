@@ -48,7 +48,8 @@ export default defineConfig({
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.jsonc" } })],
         test: {
           name: "app",
-          include: ["test/e2e/**/*.test.ts"],
+          // test/triggers: one property test per trigger, written once by trigger-codegen (`tests` in trigger-codegen.json).
+          include: ["test/e2e/**/*.test.ts", "test/triggers/**/*.test.ts"],
           testTimeout: 20_000,
         },
       },

@@ -15,6 +15,7 @@ const workers = [
   { what: "durable-triggers runtime, one trigger, intent checked by hand", config: "bench/size/wrangler.jsonc", entry: "bench/size/runtime-only.ts" },
   { what: "the same, intent checked by zod (as generated code does)", config: "bench/size/wrangler.jsonc", entry: "bench/size/with-zod.ts" },
   { what: "the same, intent checked by zod/mini (not what the generator emits today)", config: "bench/size/wrangler.jsonc", entry: "bench/size/with-zod-mini.ts" },
+  { what: "zod-checked trigger + cron schedules (`durable-triggers/cron`, imported by generated code when a spec declares one)", config: "bench/size/wrangler.jsonc", entry: "bench/size/with-cron.ts" },
   { what: "zod-checked trigger + the operator API under /ops, no console", config: "bench/size/wrangler.jsonc", entry: "bench/size/with-operator.ts" },
   { what: "the same + the console (`durable-triggers/console`)", config: "bench/size/wrangler.jsonc", entry: "bench/size/with-console.ts" },
   { what: "the example app (the operator surface and its console, four spec files)", config: "wrangler.jsonc" },

@@ -114,7 +114,7 @@ function cronProblem(pattern: string, timezone: string | undefined): { field: "c
   }
   let next: Date | null;
   try {
-    // The runtime's options (`cronOf` in runtime/definition/schedule-time.ts), which the runtime's build keeps
+    // The runtime's options (`cron` in runtime/cron.ts), which the runtime's build keeps
     // out of reach of this one: check-time.test.ts holds the two to the same answers.
     next = new Cron(pattern, { mode: "5-or-6-parts", domAndDow: false, timezone: timezone ?? "UTC", paused: true }).nextRun();
   } catch (error) {

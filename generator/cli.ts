@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CONFIG_FILE, DEFAULT_SETTINGS, loadSettings, SettingsError, type LoadedSettings, type Settings } from "./config.ts";
 import type { GenerateOptions } from "./generate.ts";
+import { addDeployScript, RELEASE } from "./deploy-script.ts";
 import { KIND_PATTERN, suggest } from "./names.ts";
 import { addAgentToWranglerConfig, WRANGLER_FILES } from "./wrangler-config.ts";
 
@@ -66,13 +67,30 @@ const commands = {
     about: [
       "Writes <specs>/<kind>.yaml, generates its code and handler stub, writes trigger-codegen.json when there",
       "is none, and adds to the wrangler config (comments and formatting kept) what the runtime needs: the",
-      "Durable Object binding, its new_sqlite_classes migration and the compatibility flags.",
+      "Durable Object binding (in each [env.*] too: bindings are not inherited), its new_sqlite_classes migration",
+      "and the compatibility flags; and a \"deploy\" script to package.json: trigger-codegen release && wrangler deploy.",
       "A config it cannot read or change is reported, and then nothing is written.",
     ],
     flags: {
       ...settingsFlags,
       wrangler: { type: "string", value: "file", description: `Wrangler config to update (default: the first of ${WRANGLER_FILES.join(", ")})` },
       binding: { type: "string", value: "NAME", description: "The Durable Object binding's name (default: AGENT)" },
+      ...helpFlag,
+    },
+  },
+  release: {
+    usage: "trigger-codegen release [--undo <kind>] [options]",
+    summary: "Release every draft intent version; the deploy script runs it before wrangler deploy",
+    about: [
+      "A new intent version is a draft until released: no deployed Worker has stored an intent under it, so",
+      "generate rewrites it in place on every edit, breaking or not. Once released, a breaking change needs a",
+      "new version (upgradeIntentsTo or dropIntentsBefore). Run it as you deploy: init's \"deploy\" script is",
+      "`trigger-codegen release && wrangler deploy`. It changes only <out>/intent-versions.json.",
+    ],
+    flags: {
+      config: settingsFlags.config,
+      out: settingsFlags.out,
+      undo: { type: "string", value: "kind", description: "Make this trigger's last version a draft again, for a release that never shipped" },
       ...helpFlag,
     },
   },
@@ -159,6 +177,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return await init(io, positionals[0]!, loaded, { wrangler: fromCwd("wrangler"), binding: str("binding") ?? "AGENT" });
     }
     if (positionals.length > 0) return usageError(io, `unexpected argument ${JSON.stringify(positionals[0])}`, name);
+    if (name === "release") return await release(io, loaded, str("undo"));
     // A watch session keeps what each run computed in a cache of its own, for the next run.
     const options = {
       ...generateOptions(loaded, values["check"] === true),
@@ -184,6 +203,7 @@ function generateOptions({ root, settings }: LoadedSettings, check: boolean): Ge
     handlersDir: settings.handlers,
     streamHandlersDir: settings.streamHandlers,
     runtimeModule: settings.runtime,
+    ...(settings.tests === undefined ? {} : { testsDir: settings.tests }),
     check,
   };
 }
@@ -273,6 +293,41 @@ function watchFolder(dir: string, onChange: () => void): void {
   attach();
 }
 
+/**
+ * Releases the record's drafts, or with `undo` makes one kind's last version a
+ * draft again. Only the record changes: generated code names a version's
+ * number, which a release keeps.
+ */
+async function release(io: Io, { root, settings }: LoadedSettings, undo: string | undefined): Promise<number> {
+  const { RECORD_FILE, parseRecord, releaseRecord, renderRecord, unreleaseRecord } = await import("./versions.ts");
+  const path = resolve(root, settings.out, RECORD_FILE);
+  const text = await readFile(path, "utf8").catch(() => null);
+  const record = parseRecord(text);
+  if (typeof record === "string") {
+    io.err(`trigger-codegen release: ${posixRelative(io.cwd, path)}: ${record}; restore it from version control`);
+    return 1;
+  }
+  if (undo !== undefined) {
+    const undone = unreleaseRecord(record, undo);
+    if (typeof undone === "string") {
+      const hint = suggest(undo, Object.keys(record.intents));
+      io.err(`trigger-codegen release: ${undone}${hint && !Object.hasOwn(record.intents, undo) ? `; did you mean "${hint}"?` : ""}`);
+      return 1;
+    }
+    await writeFile(path, renderRecord(undone.record));
+    io.out(`trigger-codegen: ${undo} v${undone.unreleased.version} is a draft again; the next generate may rewrite it`);
+    return 0;
+  }
+  const { record: released, released: versions } = releaseRecord(record);
+  if (versions.length === 0) {
+    io.out(`trigger-codegen: nothing to release${text === null ? ` (no ${posixRelative(io.cwd, path)} yet)` : " (no draft versions)"}`);
+    return 0;
+  }
+  await writeFile(path, renderRecord(released));
+  io.out(`trigger-codegen: released ${versions.map(({ kind, version }) => `${kind} v${version}`).join(", ")}; commit ${posixRelative(io.cwd, path)}`);
+  return 0;
+}
+
 /** A first spec: one cooperative trigger with a done and a cancelled fact, ready to fill in. */
 function starterSpec(kind: string, schemaPath: string): string {
   return [
@@ -343,6 +398,13 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
     io.err(`trigger-codegen init: ${shown(wranglerPath)}${at}: ${edited.error}`);
     return 1;
   }
+  const packagePath = at("package.json");
+  const packageText = await readFile(packagePath, "utf8").catch(() => undefined);
+  const deploy = packageText === undefined ? undefined : await addDeployScript(packageText);
+  if (deploy?.ok === false) {
+    io.err(`trigger-codegen init: ${shown(packagePath)}: ${deploy.error}`);
+    return 1;
+  }
 
   await mkdir(dirname(specPath), { recursive: true });
   await writeFile(specPath, starterSpec(kind, `${posixRelative(dirname(specPath), at(settings.out))}/trigger-spec.schema.json`));
@@ -366,6 +428,10 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
     await writeFile(wranglerPath, edited.text);
     io.out(`  updated ${shown(wranglerPath)}: ${edited.added.join("; ")}`);
   }
+  if (deploy?.says !== undefined) {
+    await writeFile(packagePath, deploy.text);
+    io.out(`  updated ${shown(packagePath)}: ${deploy.says}`);
+  }
   // The import as the Worker's main module writes it, when the config names that module.
   const agentModule = join(at(settings.out), "agent-do");
   const mainModule = edited.main === undefined ? undefined : resolve(dirname(wranglerPath), edited.main);
@@ -379,6 +445,9 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
       `     and type its binding: ${options.binding}: DurableObjectNamespace<import("${specifier}").AgentDO> (or run \`wrangler types\`).`,
       `  2. Write acquire and the commit callbacks in ${shown(join(at(settings.handlers), `${kind}.ts`))}.`,
       `  3. Enqueue: await env.${options.binding}.getByName("some-scope").enqueueTrigger({ triggerKind: "${kind}", payload: { id: "1" } });`,
+      deploy === undefined
+        ? `  4. Deploy with \`${RELEASE} && wrangler deploy\`: until released, a trigger's intent schema is a draft you may change freely.`
+        : `  4. Deploy with \`npm run deploy\` (it runs ${RELEASE} first): until released, a trigger's intent schema is a draft you may change freely.`,
     ].join("\n"),
   );
   return 0;

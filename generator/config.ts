@@ -15,6 +15,13 @@ async function settingsSchema() {
     out: z.string().min(1).optional().describe("The folder the generator owns and rewrites on every run. Default: generated"),
     handlers: z.string().min(1).optional().describe("The folder of trigger handler files (yours; stubs are written once). Default: src/triggers"),
     streamHandlers: z.string().min(1).optional().describe("The folder of attached stream handler files. Default: src/streams"),
+    tests: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Opt-in: a folder for one property test per trigger (yours; written once), and fast-check arbitraries of each trigger's intents in the out folder (needs fast-check and durable-triggers/testing/kit). Default: none",
+      ),
     runtime: z
       .string()
       .min(1)
@@ -23,7 +30,9 @@ async function settingsSchema() {
   });
 }
 
-export type Settings = Required<Omit<z.infer<Awaited<ReturnType<typeof settingsSchema>>>, "$schema">>;
+type FromFile = z.infer<Awaited<ReturnType<typeof settingsSchema>>>;
+/** Every setting has a default but `tests`, which is off unless named. */
+export type Settings = Required<Omit<FromFile, "$schema" | "tests">> & Pick<FromFile, "tests">;
 
 export const DEFAULT_SETTINGS: Settings = {
   specs: "specs",

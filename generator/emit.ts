@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { noMemo, type Memo } from "./cache.ts";
 import { agentDoFile, registrationOf } from "./emit/agent-do.ts";
+import { arbitrariesFile } from "./emit/arbitraries.ts";
 import { followUpsFile } from "./emit/follow-ups.ts";
 import { indexFile } from "./emit/index-file.ts";
 import { parseFile } from "./emit/parse.ts";
@@ -23,6 +24,8 @@ export interface EmitOptions {
   readonly streamHandlersDir: string;
   /** The module specifier generated code imports the runtime from. */
   readonly runtimeModule: string;
+  /** Opt-in (`tests` in the settings): the per-trigger tests' folder; `arbitraries.ts` is written only with it. */
+  readonly testsDir?: string;
   /** Each trigger's current intent schema version, from the version record. */
   readonly intentVersions: ReadonlyMap<string, number>;
   /** For triggers whose record drops older intents: the first version kept. */
@@ -67,5 +70,6 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
   const registration = registrationOf(modules, handlerFiles(modules, options), options);
   files.set(out("agent-do.ts"), once(["agent-do", registration], () => agentDoFile(registration)));
   files.set(out("trigger-spec.schema.json"), specJsonSchema());
+  if (options.testsDir !== undefined) files.set(out("arbitraries.ts"), once(["arbitraries", modules.map((m) => [m.specFile, m.source]), specFiles], () => arbitrariesFile(modules, specFiles)));
   return files;
 }

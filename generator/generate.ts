@@ -9,6 +9,7 @@ import { buildModel, handlerFiles, type ModuleModel, type SchemaModel } from "./
 import { readSpec, type SpecDocument, type SpecError } from "./read.ts";
 import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
+import { planTriggerTests } from "./trigger-tests.ts";
 import { hashOf, parseRecord, planVersions, RECORD_FILE, renderRecord, type EventSchemas, type EventWarning, type IntentSchemas, type Refused } from "./versions.ts";
 import { apply, diff, listFiles, type Change } from "./write.ts";
 
@@ -20,6 +21,8 @@ export interface GenerateOptions {
   readonly outDir: string;
   readonly handlersDir: string;
   readonly streamHandlersDir: string;
+  /** Opt-in: where the per-trigger property tests go (written once), which also adds `arbitraries.ts` to `outDir`. */
+  readonly testsDir?: string;
   /** The module specifier generated code imports the runtime from (`durable-triggers`). */
   readonly runtimeModule: string;
   /** Compute everything, write nothing. */
@@ -101,7 +104,8 @@ function versionErrors({ kind, version, breaks, conflict }: Refused, specs: read
         `the intent of "${kind}" cannot become version ${version}: ${change.path}: ${change.rule} (${change.keyword}); ` +
         `a stored intent such as ${shortJson(change.example)} would no longer parse. ` +
         `Keep stored intents valid (a default for a new field, a bound no tighter), declare upgradeIntentsTo: ${version} ` +
-        `and write upgradeToV${version} in ${handlerFile} to upgrade older ones, or declare dropIntentsBefore: ${version} to drop them`,
+        `and write upgradeToV${version} in ${handlerFile} to upgrade older ones, or declare dropIntentsBefore: ${version} to drop them. ` +
+        `Never deployed version ${version - 1}? \`npx trigger-codegen release --undo ${kind}\` makes it a draft again, which any edit may rewrite`,
     }));
   }
   return [];
@@ -163,6 +167,7 @@ function withProjectPaths(options: GenerateOptions): GenerateOptions {
     outDir: inProject(options.outDir),
     handlersDir: inProject(options.handlersDir),
     streamHandlersDir: inProject(options.streamHandlersDir),
+    ...(options.testsDir === undefined ? {} : { testsDir: inProject(options.testsDir) }),
   };
 }
 
@@ -205,6 +210,10 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const handlersOnDisk = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
   const existing = new Map(await Promise.all(handlersOnDisk.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
   for (const plan of planHandlers(modules, existing, options, memo, versions.upgrades)) if (plan.text !== null) files.set(plan.path, plan.text);
+  if (options.testsDir !== undefined) {
+    const testsOnDisk = new Set(await listFiles(root, options.testsDir, [".ts"]));
+    for (const test of planTriggerTests(modules, { ...options, testsDir: options.testsDir })) if (!testsOnDisk.has(test.path)) files.set(test.path, test.text);
+  }
 
   const owned = await listFiles(root, options.outDir, [".ts", ".json"]);
   const changes = await diff(root, files, owned);

@@ -22,6 +22,13 @@ export interface IntentVersion {
   readonly dropsOlder?: true;
   /** Stored intents of older versions are upgraded to this one by the handlers' `upgradeToV<n>`, as the spec declared. */
   readonly upgradesOlder?: true;
+  /**
+   * Not released: no deployed code has stored an intent under it yet, so a
+   * later run rewrites it in place, whatever the change. Only a record's last
+   * version can be one; `trigger-codegen release` (the deploy script's first
+   * step) clears the mark, and from then on a breaking change needs a new version.
+   */
+  readonly draft?: true;
 }
 
 /**
@@ -105,24 +112,30 @@ export interface VersionPlan {
 }
 
 /**
- * The record after this run: unchanged schemas keep their version, compatible
- * changes, declared drops and declared upgrades add one, other breaking
+ * The record after this run: unchanged schemas keep their version; a draft
+ * (the last version, not released) is rewritten in place, or dropped when the
+ * schema is back to the released one; compatible changes, declared drops and
+ * declared upgrades after a released version add a draft one; other breaking
  * changes are refused. Kinds no spec declares any more keep their history.
  *
  * Compatible means: every intent that can reach the new version without an
  * upgrade still parses. Those are the intents stored since the last drop or
  * upgrade (and what that upgrade answered), so the new schema is checked
  * against each of those versions' stored schemas, not only the last: that is
- * what lets the runtime pass such intents on unchanged.
+ * what lets the runtime pass such intents on unchanged. A draft stored none,
+ * so it is checked against the released versions alone.
  */
 export function planVersions(previous: VersionRecord, intents: readonly IntentSchemas[], events: readonly EventSchemas[] = []): VersionPlan {
   const record: Record<string, readonly IntentVersion[]> = { ...previous.intents };
   const current = new Map<string, number>();
   const refused: Refused[] = [];
   for (const { kind, stored, accepted, hash, dropIntentsBefore, upgradeIntentsTo } of intents) {
-    const versions = previous.intents[kind] ?? [];
+    const all = previous.intents[kind] ?? [];
+    const draft = all.at(-1)?.draft ? all.at(-1) : undefined;
+    const versions = draft ? all.slice(0, -1) : all;
     const last = versions.at(-1);
     if (last?.hash === hash) {
+      if (draft) record[kind] = versions;
       current.set(kind, last.version);
       continue;
     }
@@ -136,7 +149,8 @@ export function planVersions(previous: VersionRecord, intents: readonly IntentSc
       continue;
     }
     const marks = drops ? { dropsOlder: true as const } : upgrades ? { upgradesOlder: true as const } : {};
-    record[kind] = [...versions, canonical({ version, hash, stored, accepted, ...marks })];
+    const entry = draft?.hash === hash && Boolean(draft.dropsOlder) === drops && Boolean(draft.upgradesOlder) === upgrades ? draft : canonical({ version, hash, stored, accepted, ...marks, draft: true as const });
+    record[kind] = [...versions, entry];
     current.set(kind, version);
   }
   const droppedBefore = new Map<string, number>();
@@ -199,6 +213,41 @@ function planEvents(previous: VersionRecord["events"], events: readonly EventSch
 export function renderRecord(record: VersionRecord): string {
   const byKind = <T>(entries: Readonly<Record<string, T>>) => Object.fromEntries(Object.keys(entries).sort().map((kind) => [kind, entries[kind]!]));
   return `${JSON.stringify({ events: byKind(record.events), intents: byKind(record.intents) }, null, 2)}\n`;
+}
+
+/** A version `release` marked released, or `release --undo` made a draft again. */
+export interface Released {
+  readonly kind: string;
+  readonly version: number;
+}
+
+/** Every draft released: what the deploy about to run will store intents under. */
+export function releaseRecord(record: VersionRecord): { record: VersionRecord; released: Released[] } {
+  const released: Released[] = [];
+  const intents = Object.fromEntries(
+    Object.entries(record.intents).map(([kind, versions]) => {
+      const last = versions.at(-1);
+      if (!last?.draft) return [kind, versions];
+      released.push({ kind, version: last.version });
+      const { draft: _, ...kept } = last;
+      return [kind, [...versions.slice(0, -1), kept]];
+    }),
+  );
+  return { record: { ...record, intents }, released };
+}
+
+/**
+ * A kind's last version made a draft again, for a release that never
+ * shipped: no intent was stored under it, so it may change freely. An error
+ * says why not (no such kind, or it is a draft already).
+ */
+export function unreleaseRecord(record: VersionRecord, kind: string): { record: VersionRecord; unreleased: Released } | string {
+  const versions = record.intents[kind];
+  const last = versions?.at(-1);
+  if (!versions || !last) return `no trigger "${kind}" in the record`;
+  if (last.draft) return `version ${last.version} of "${kind}" is a draft already`;
+  const intents = { ...record.intents, [kind]: [...versions.slice(0, -1), canonical({ ...last, draft: true as const })] };
+  return { record: { ...record, intents }, unreleased: { kind, version: last.version } };
 }
 
 const EMPTY: VersionRecord = { intents: {}, events: {} };

@@ -246,7 +246,8 @@ const mainOf = (config: unknown) => (isObject(config) && typeof config["main"] =
 type Planned = { ok: true; edits: Edit[] } | { ok: false; error: string };
 
 /** The additions a parsed config needs, each into a container that exists; refusals for what only the user can fix. */
-function plan(config: unknown, { binding, className }: AgentSetup): Planned {
+function plan(config: unknown, setup: AgentSetup): Planned {
+  const { className } = setup;
   if (!isObject(config)) return refuse("the config is not an object");
   const edits: Edit[] = [];
 
@@ -264,20 +265,18 @@ function plan(config: unknown, { binding, className }: AgentSetup): Planned {
   if (flags === undefined) edits.push({ container: [], key: "compatibility_flags", value: [...REQUIRED_FLAGS], says: `compatibility flags ${REQUIRED_FLAGS.join(", ")}` });
   else for (const flag of REQUIRED_FLAGS.filter((f) => !flags.includes(f))) edits.push({ container: ["compatibility_flags"], value: flag, says: `compatibility flag ${flag}` });
 
-  const durableObjects = config["durable_objects"];
-  if (durableObjects !== undefined && !isObject(durableObjects)) return refuse("durable_objects is not an object");
-  const bindings = durableObjects?.["bindings"];
-  if (bindings !== undefined && !Array.isArray(bindings)) return refuse("durable_objects.bindings is not a list");
-  const sameName = bindings?.find((b) => isObject(b) && b["name"] === binding);
-  if (isObject(sameName) && sameName["class_name"] !== className) {
-    return refuse(`binding ${binding} already names class ${String(sameName["class_name"])}; pass --binding to choose another name`);
-  }
-  if (!sameName) {
-    const value = { name: binding, class_name: className };
-    const says = `Durable Object binding ${binding} → ${className}`;
-    if (durableObjects === undefined) edits.push({ container: [], key: "durable_objects", value: { bindings: [value] }, says });
-    else if (bindings === undefined) edits.push({ container: ["durable_objects"], key: "bindings", value: [value], says });
-    else edits.push({ container: ["durable_objects", "bindings"], value, says });
+  const added = addBinding(config, [], "", setup);
+  if (typeof added === "string") return refuse(added);
+  edits.push(...added);
+
+  // Bindings are not inherited: an environment (`wrangler deploy --env production`) without its own has no AGENT.
+  const environments = config["env"];
+  if (environments !== undefined && !isObject(environments)) return refuse("env is not a table of environments");
+  for (const [name, environment] of Object.entries(environments ?? {})) {
+    if (!isObject(environment)) return refuse(`env.${name} is not a table`);
+    const added = addBinding(environment, ["env", name], `env.${name}: `, setup);
+    if (typeof added === "string") return refuse(`env.${name}: ${added}`);
+    edits.push(...added);
   }
 
   const migrations = config["migrations"];
@@ -293,6 +292,24 @@ function plan(config: unknown, { binding, className }: AgentSetup): Planned {
   // (bench/README.md). A `minify` the user wrote, either way, is theirs.
   if (config["minify"] === undefined) edits.push({ container: [], key: "minify", value: true, says: "minify: true (about half the bundle)" });
   return { ok: true, edits };
+}
+
+/** The Durable Object binding added to the config or environment at `at`, unless it has it; a string says what only the user can fix. */
+function addBinding(config: Record<string, unknown>, at: Path, prefix: string, { binding, className }: AgentSetup): Edit[] | string {
+  const durableObjects = config["durable_objects"];
+  if (durableObjects !== undefined && !isObject(durableObjects)) return "durable_objects is not an object";
+  const bindings = durableObjects?.["bindings"];
+  if (bindings !== undefined && !Array.isArray(bindings)) return "durable_objects.bindings is not a list";
+  const sameName = bindings?.find((b) => isObject(b) && b["name"] === binding);
+  if (isObject(sameName) && sameName["class_name"] !== className) {
+    return `binding ${binding} already names class ${String(sameName["class_name"])}; pass --binding to choose another name`;
+  }
+  if (sameName) return [];
+  const value = { name: binding, class_name: className };
+  const says = `${prefix}Durable Object binding ${binding} → ${className}`;
+  if (durableObjects === undefined) return [{ container: at, key: "durable_objects", value: { bindings: [value] }, says }];
+  if (bindings === undefined) return [{ container: [...at, "durable_objects"], key: "bindings", value: [value], says }];
+  return [{ container: [...at, "durable_objects", "bindings"], value, says }];
 }
 
 const refuse = (problem: string): Planned => ({ ok: false, error: `${problem}; nothing was changed` });

@@ -7,9 +7,18 @@
 /** The phases no intent leaves (`IntentPhase`'s terminal ones). */
 const SETTLED: ReadonlySet<string> = new Set(["completed", "completed_after_cancel_requested", "cancelled", "failed", "rejected"]);
 
+/** A ledger event, as `settled` answers the facts of a settlement. */
+export interface SettledFact {
+  readonly id: number;
+  readonly ts: number;
+  readonly kind: string;
+  readonly payload: unknown;
+}
+
 /** What `settled` needs of a stub: a class built by `defineAgentDO` has it, answering an `IntentSummary`. */
-export interface IntentReader<Summary extends { readonly phase: string }> {
+export interface IntentReader<Summary extends { readonly phase: string; readonly settledAt: number | null }> {
   intent(intentEventId: number): Summary | null | Promise<Summary | null>;
+  events(query: { afterId: number }): readonly SettledFact[] | Promise<readonly SettledFact[]>;
 }
 
 export interface SettledOptions {
@@ -21,23 +30,28 @@ export interface SettledOptions {
 
 /**
  * Waits until intent `intentEventId` settles and answers its summary (its
- * `phase` says how: completed, failed, cancelled, …). Rejects when the scope
- * has no such intent, or when it has not settled within `timeoutMs`.
+ * `phase` says how: completed, failed, cancelled, …) with `facts`, the
+ * ledger events its settlement wrote (those after it stamped with its
+ * `settledAt`, from the first page of 1 000). Rejects when the scope has no
+ * such intent, or when it has not settled within `timeoutMs`.
  *
  *   const { id } = await stub.enqueueTrigger({ triggerKind: "mail.send", payload });
  *   expect((await settled(stub, id)).phase).toBe("completed");
  */
-export async function settled<Summary extends { readonly phase: string }>(
+export async function settled<Summary extends { readonly phase: string; readonly settledAt: number | null }>(
   stub: IntentReader<Summary>,
   intentEventId: number,
   options: SettledOptions = {},
-): Promise<Summary> {
+): Promise<Summary & { readonly facts: SettledFact[] }> {
   const { timeoutMs = 10_000, intervalMs = 20 } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const intent = await stub.intent(intentEventId);
     if (intent === null) throw new Error(`settled: no intent ${intentEventId} in this scope`);
-    if (SETTLED.has(intent.phase)) return intent;
+    if (SETTLED.has(intent.phase)) {
+      const facts = (await stub.events({ afterId: intentEventId })).filter((event) => event.ts === intent.settledAt);
+      return { ...intent, facts };
+    }
     if (Date.now() >= deadline) throw new Error(`settled: intent ${intentEventId} is still ${intent.phase} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -17,7 +17,7 @@ export const handlers: OrderPlacedHandlers = {
     tx.insertEvent({ kind: "order.placed.confirmed", payload: outcome });
     tx.enqueue({
       triggerKind: "report.fetch",
-      payload: { reportId: `order-${outcome.orderId.slice(0, 8)}`, source: "orders", flaky: false },
+      payload: { reportId: `order-${outcome.orderId.slice(0, 8).toLowerCase()}`, source: "orders", flaky: false },
       idempotencyKey: `order-report:${outcome.orderId}`,
     });
   },

@@ -1,4 +1,4 @@
-import { defineAgentDO, type DurableTrigger, type ParseResult } from "durable-triggers";
+import { defineAgentDO, type CronEngine, type DurableTrigger, type ParseResult } from "durable-triggers";
 
 type Job = { n: number };
 
@@ -7,7 +7,7 @@ type Job = { n: number };
  * entry beside this file differs only in how it checks the intent, which is
  * what decides the bundle's size.
  */
-export function sizeWorker(parseIntent: (raw: unknown) => ParseResult<Job>) {
+export function sizeWorker(parseIntent: (raw: unknown) => ParseResult<Job>, cron?: CronEngine) {
   const job = {
     kind: "job.run",
     intentEventKind: "job.requested",
@@ -22,7 +22,7 @@ export function sizeWorker(parseIntent: (raw: unknown) => ParseResult<Job>) {
     },
   } satisfies DurableTrigger<Job, Job>;
 
-  const Agent = defineAgentDO({ triggers: [job] });
+  const Agent = defineAgentDO({ triggers: [job], ...(cron ? { cron } : {}) });
   const handler = {
     async fetch(_request: Request, env: { AGENT: DurableObjectNamespace<InstanceType<typeof Agent>> }): Promise<Response> {
       const agent = env.AGENT.get(env.AGENT.idFromName("size"));

@@ -17,6 +17,8 @@ export interface Registration {
   readonly events: readonly string[];
   /** Each spec module and the factories (and declared events) it exports. */
   readonly modules: readonly { readonly name: string; readonly factories: readonly string[] }[];
+  /** Some spec declares a cron schedule: the registration imports the runtime's cron entry, which no other Worker bundles. */
+  readonly cron: boolean;
 }
 
 /** The model → what the registration needs from it; handler paths come from the model's `handlerFiles`. */
@@ -43,6 +45,7 @@ export function registrationOf(
       name: m.moduleName,
       factories: [...m.triggers.map((t) => `${t.valueName}Trigger`), ...m.streams.map((st) => st.valueName), ...m.events.map((e) => e.names.constName)],
     })),
+    cron: modules.some((m) => m.triggers.some((t) => t.schedules.some((schedule) => "cron" in schedule))),
   };
 }
 
@@ -51,8 +54,9 @@ export function agentDoFile(registration: Registration): string {
   return render("agent-do", header(registration.specFiles), statements(registration));
 }
 
-function statements({ runtime, triggers, streams, events, modules }: Registration): Statements {
+function statements({ runtime, triggers, streams, events, modules, cron }: Registration): Statements {
   const statements: Statements = [{ kind: StructureKind.ImportDeclaration, namedImports: ["defineAgentDO"], moduleSpecifier: runtime }];
+  if (cron) statements.push({ kind: StructureKind.ImportDeclaration, namedImports: ["cron"], moduleSpecifier: `${runtime}/cron` });
   for (const { valueName, handlers } of [...triggers, ...streams]) {
     statements.push({ kind: StructureKind.ImportDeclaration, namedImports: [{ name: "handlers", alias: `${valueName}Handlers` }], moduleSpecifier: handlers });
   }
@@ -91,7 +95,7 @@ function statements({ runtime, triggers, streams, events, modules }: Registratio
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: ["The Durable Object class that runs them; export it from your Worker."],
-      declarations: [{ name: "AgentDO", initializer: "defineAgentDO({ triggers, streams, events })" }],
+      declarations: [{ name: "AgentDO", initializer: `defineAgentDO({ triggers, streams, events${cron ? ", cron" : ""} })` }],
     },
     {
       kind: StructureKind.TypeAlias,

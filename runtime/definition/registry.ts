@@ -2,7 +2,7 @@ import { RUNTIME_EVENT_PREFIX } from "../contract/names.ts";
 import { RegistrationError } from "../contract/errors.ts";
 import { runParser } from "../contract/refusal.ts";
 import { toJsonText } from "../contract/json.ts";
-import { readTiming, type Timing } from "./schedule-time.ts";
+import { readTiming, type CronEngine, type Timing } from "./schedule-time.ts";
 import type { AnyStream, AnyTrigger, CancelOnRule, DeclaredSchedule, RetryPolicy } from "../contract/types.ts";
 
 export const DEFAULT_ACQUIRE_DEADLINE_MS = 60_000;
@@ -46,8 +46,9 @@ export type Registry = ReadonlyMap<string, RegisteredTrigger>;
  * Checks every trigger and answers the registry, or throws one error listing
  * every problem, each naming its trigger and field.
  */
-export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
+export function createRegistry(triggers: readonly AnyTrigger[], cron: CronEngine | null = null): Registry {
   const registry = new Map<string, RegisteredTrigger>();
+  cronEngines.set(registry, cron);
   const intentKinds = new Map<string, string>();
   const scheduleKeys = new Map<string, string>();
   checkEach<AnyTrigger>("trigger", triggers, (trigger, report) => {
@@ -87,7 +88,7 @@ export function createRegistry(triggers: readonly AnyTrigger[]): Registry {
     if (!isNonNegative(retry.maxBackoffMs)) report.field("retry.maxBackoffMs", "a non-negative number", retry.maxBackoffMs);
 
     const timeouts = checkTimeouts(trigger, report);
-    const schedules = checkSchedules(trigger, scheduleKeys, report);
+    const schedules = checkSchedules(trigger, scheduleKeys, report, cron);
     const cancelOn = checkCancelOn(trigger.cancelOn, report);
 
     if (typeof trigger.kind === "string") {
@@ -130,8 +131,12 @@ function checkTimeouts(trigger: AnyTrigger, report: Report): RegisteredTrigger["
   return { startMs, finishMs };
 }
 
+/** What reads the cron patterns of a registry's schedules: `defineAgentDO({ cron })`, or none. */
+const cronEngines = new WeakMap<Registry, CronEngine | null>();
+export const cronOf = (registry: Registry): CronEngine | null => cronEngines.get(registry) ?? null;
+
 /** Each default schedule: a key no other declares, a timing that reads, a payload its trigger accepts. */
-function checkSchedules(trigger: AnyTrigger, keys: Map<string, string>, report: Report): RegisteredTrigger["schedules"] {
+function checkSchedules(trigger: AnyTrigger, keys: Map<string, string>, report: Report, cron: CronEngine | null): RegisteredTrigger["schedules"] {
   const checked: (DeclaredSchedule & { timing: Timing })[] = [];
   (trigger.schedules ?? []).forEach((schedule, index) => {
     const at = `schedules[${index}]`;
@@ -139,7 +144,7 @@ function checkSchedules(trigger: AnyTrigger, keys: Map<string, string>, report: 
     if (typeof key !== "string" || key === "" || key.length > 256) return report.field(`${at}.key`, "a string of 1 to 256 characters", key);
     if (keys.has(key)) return report.say(`${at}: key "${key}" is already declared by trigger "${keys.get(key)}"`);
     keys.set(key, String(trigger.kind));
-    const timing = readTiming(schedule);
+    const timing = readTiming(schedule, cron);
     if (typeof timing === "string") return report.say(`${at} ("${key}"): ${timing}`);
     const parsed = runParser("parseIntent", () => trigger.parseIntent(schedule.payload));
     if (!parsed.ok) return report.say(`${at} ("${key}"): payload refused: ${parsed.reason}`);

@@ -7,6 +7,7 @@ import { isThenable } from "../lifecycle/tx.ts";
 import type { Ledger } from "../store/ledger.ts";
 import { MAX_CLAIMS_PER_STATEMENT, type Attempt, type Claim, type DueRow, type WorkRow } from "../store/work-table.ts";
 import type { DrainMemory } from "./memory.ts";
+import type { TestPort } from "./test-port.ts";
 import type { Waker } from "./waker.ts";
 
 /** What the drain needs: the work it claims and settles, and what an acquire's `ctx` hands out. */
@@ -71,6 +72,8 @@ export class Attempts {
     private readonly host: DrainHost,
     /** A kind that may have more to start: a slot freed, or a row was written since it was read. */
     private readonly lookAgain: (kind: string) => void,
+    /** The test kit's port: runs each acquire, or a test's stand-in for it. */
+    private readonly port: TestPort,
   ) {}
 
   /** How many acquires run. */
@@ -195,7 +198,7 @@ export class Attempts {
     };
     let returned: unknown;
     try {
-      returned = registered.trigger.acquire(intent, ctx);
+      returned = this.port.acquire(registered, intent, ctx, controller);
     } catch (error) {
       this.settle(registered, attempt, intent, { ok: false, error }, controller.signal);
       return null;

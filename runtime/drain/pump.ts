@@ -2,8 +2,12 @@ import { describeError } from "../contract/errors.ts";
 import type { RegisteredTrigger } from "../definition/registry.ts";
 import { settleRejected } from "../lifecycle/settle.ts";
 import { Attempts, type DrainHost } from "./attempts.ts";
+import { TestPort } from "./test-port.ts";
 
-/** What one step of time's work did: how much it handled, and whether more may be left for the next step. */
+/**
+ * What one step of time's work did: how much it handled, and whether more may be left for the next step
+ * (the drain's port to `time/`, which answers it with `time/steps.ts`).
+ */
 export interface TimeStep {
   readonly handled: number;
   readonly more: boolean;
@@ -30,6 +34,8 @@ const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export class Pump {
   private readonly attempts: Attempts;
+  /** The test kit's port (see `test-port.ts`): idle unless a test reached it. */
+  readonly port = new TestPort();
   /** The drain that is running, or scheduled to: from when it is started until the step in which it decides to end. */
   private loop: Promise<void> | null = null;
   /**
@@ -63,7 +69,7 @@ export class Pump {
     private readonly host: DrainHost,
     private readonly onTime: (now: number) => TimeStep = () => ({ handled: 0, more: false }),
   ) {
-    this.attempts = new Attempts(host, (kind) => this.lookAgain.add(kind));
+    this.attempts = new Attempts(host, (kind) => this.lookAgain.add(kind), this.port);
     host.waker.drainWith(() => this.kick());
   }
 
@@ -140,7 +146,7 @@ export class Pump {
         handled += rows.length;
         continue;
       }
-      handled += this.startKind(registered, now);
+      handled += this.startKind(this.port.wrap(registered), now);
     }
     return handled;
   }

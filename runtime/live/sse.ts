@@ -2,13 +2,21 @@ const encoder = new TextEncoder();
 const HEARTBEAT_MS = 15_000;
 /**
  * What a client may fall behind by before the channel says it is not keeping
- * up: 1 MiB of frames, or 256 frames, whichever comes first (every frame
- * counts as at least 1/256 of the budget). A frame is never dropped by the
- * channel itself; its writers read `keepingUp` and `room` and hold back.
+ * up: 1 MiB of frames, or 256 unread chunks, whichever comes first (every
+ * chunk counts as at least 1/256 of the budget). A frame is never dropped by
+ * the channel itself; its writers read `keepingUp` and `room` and hold back.
  */
 export const HIGH_WATER_BYTES = 1024 * 1024;
-const BACKLOG_FRAMES = 256;
-const MIN_FRAME_SIZE = HIGH_WATER_BYTES / BACKLOG_FRAMES;
+const BACKLOG_CHUNKS = 256;
+const MIN_CHUNK_SIZE = HIGH_WATER_BYTES / BACKLOG_CHUNKS;
+/**
+ * The least time between two chunks of one response. Frames sent meanwhile
+ * wait and go out together as one chunk: every chunk is a write all the way
+ * to the client, and under `wrangler dev` its inspector proxy opened a
+ * loopback connection per chunk, so a tail of 100 000 facts sent one frame a
+ * chunk ran workerd out of files and took every scope down with it.
+ */
+export const CHUNK_INTERVAL_MS = 50;
 
 export interface SseFrame {
   /** Omitted for the default `message` event, which `EventSource.onmessage` receives. */
@@ -27,6 +35,10 @@ export interface SseFrame {
  * `room` says how many bytes that is, so a writer that can wait (a ledger
  * tail, an attached stream) produces only what the client takes.
  *
+ * Frames are coalesced: `send` only queues a frame's text, and the channel
+ * writes what is queued as one chunk, in a later turn and at most once per
+ * `CHUNK_INTERVAL_MS`. Queued text counts against `room` as written text does.
+ *
  * The client going away is seen at once through the request's `signal`:
  * workerd aborts it on disconnect under the `enable_request_signal` flag, and
  * `request_signal_passthrough` carries it through a Worker that forwards the
@@ -38,6 +50,11 @@ export class SseChannel {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #open = true;
+  /** Frames sent but not yet written, and their bytes. */
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  /** Armed while a chunk may not be written yet, or one is due in the next turn; null when idle. */
+  #chunkTimer: ReturnType<typeof setTimeout> | null = null;
   /** Resolves a writer waiting in `ready()`: the client read, or the channel closed. */
   #wake: (() => void) | null = null;
 
@@ -55,7 +72,7 @@ export class SseChannel {
         pull: () => this.#woken(),
         cancel: () => this.#ended(),
       },
-      { highWaterMark: HIGH_WATER_BYTES, size: (chunk) => Math.max(chunk.byteLength, MIN_FRAME_SIZE) },
+      { highWaterMark: HIGH_WATER_BYTES, size: (chunk) => Math.max(chunk.byteLength, MIN_CHUNK_SIZE) },
     );
     // Proxies close idle connections; a comment line keeps long quiet work watched.
     this.#heartbeat = setInterval(() => this.#write(": keepalive\n\n"), HEARTBEAT_MS);
@@ -70,7 +87,7 @@ export class SseChannel {
 
   /** Bytes the client may still fall behind by; 0 when it is not keeping up, or gone. */
   get room(): number {
-    return this.#open ? Math.max(0, this.#controller.desiredSize ?? 0) : 0;
+    return this.#open ? Math.max(0, (this.#controller.desiredSize ?? 0) - this.#pendingBytes) : 0;
   }
 
   /** False when the client reads slower than frames arrive: a transient frame may then be skipped. */
@@ -97,9 +114,10 @@ export class SseChannel {
     this.#write(`${text}data: ${JSON.stringify(data)}\n\n`);
   }
 
-  /** Ends the response once the client has read what is queued. */
+  /** Ends the response once the client has read what is queued (frames not yet written go first, as one chunk). */
   close(): void {
     if (!this.#open) return;
+    this.#writePending();
     try {
       this.#controller.close();
     } catch {
@@ -108,10 +126,37 @@ export class SseChannel {
     this.#ended();
   }
 
+  /** Queues `text` for the next chunk: in the next turn, or once `CHUNK_INTERVAL_MS` has passed since the last. */
   #write(text: string): void {
     if (!this.#open) return;
+    const bytes = encoder.encode(text);
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.byteLength;
+    this.#chunkTimer ??= setTimeout(() => this.#chunkDue(), 0);
+  }
+
+  /** A chunk may be written: writes what is queued, if anything, and writes no other before the interval has passed. */
+  #chunkDue(): void {
+    this.#chunkTimer = null;
+    if (this.#pending.length === 0 || !this.#open) return;
+    this.#writePending();
+    this.#chunkTimer = setTimeout(() => this.#chunkDue(), CHUNK_INTERVAL_MS);
+    // Queued text counted against room and now written text does; room left (the client reads fast) wakes a waiting writer.
+    if (this.room > 0) this.#woken();
+  }
+
+  #writePending(): void {
+    if (this.#pending.length === 0) return;
+    const chunk = new Uint8Array(this.#pendingBytes);
+    let at = 0;
+    for (const bytes of this.#pending) {
+      chunk.set(bytes, at);
+      at += bytes.byteLength;
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
     try {
-      this.#controller.enqueue(encoder.encode(text));
+      this.#controller.enqueue(chunk);
     } catch {
       this.#ended();
     }
@@ -127,6 +172,10 @@ export class SseChannel {
     if (!this.#open) return;
     this.#open = false;
     clearInterval(this.#heartbeat);
+    if (this.#chunkTimer !== null) clearTimeout(this.#chunkTimer);
+    this.#chunkTimer = null;
+    this.#pending = [];
+    this.#pendingBytes = 0;
     this.#woken();
     this.onClose();
   }

@@ -131,6 +131,8 @@ export class Watchers {
    * `TAIL_PAGE_EVENTS` events and about the bytes the client may still fall
    * behind by (at least one event). A tail nobody reads stops reading the
    * ledger once its high-water mark is reached, instead of loading all of it.
+   * The pages read before the channel's next chunk leave as that one chunk
+   * (about 1 MiB): a tail from the start of a big ledger is a few writes.
    */
   async #flush(tail: Tail): Promise<void> {
     if (tail.flushing) {

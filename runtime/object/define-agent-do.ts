@@ -3,6 +3,7 @@ import { cancelIntent } from "../cancel/cancel.ts";
 import { cancelOnFact } from "../cancel/cancel-on-event.ts";
 import { createEventRegistry, emitEvent } from "../lifecycle/declared-events.ts";
 import { keepClock } from "../store/clock.ts";
+import { keepPort } from "../drain/test-port.ts";
 import { describeError, RegistrationError, RequestError } from "../contract/errors.ts";
 import { enqueueIntent } from "../lifecycle/intents.ts";
 import { outcomeOf, type Outcome } from "../contract/refusal.ts";
@@ -15,8 +16,10 @@ import { Pump } from "../drain/pump.ts";
 import { createRegistry, createStreamRegistry } from "../definition/registry.ts";
 import { describeRegistration } from "../definition/registration.ts";
 import { summarizeSchedule } from "../store/schedule-table.ts";
+import type { CronEngine } from "../definition/schedule-time.ts";
 import { fireDueBatch, scheduleTrigger, SpecDefaults, unscheduleTrigger } from "../time/schedules.ts";
-import { answerTimeouts } from "../time/timeouts.ts";
+import { inOrder } from "../time/steps.ts";
+import { answerTimeoutBatch } from "../time/timeouts.ts";
 import { StreamRunner } from "../live/streams.ts";
 import { openScope, type Scope } from "./scope.ts";
 import { phaseOf, summarize } from "../store/work-queries.ts";
@@ -53,6 +56,8 @@ export interface AgentDefinition<
   readonly streams?: Streams;
   /** Declared event kinds: facts from outside, appended by `emitEvent`. */
   readonly events?: Events;
+  /** Cron schedules' pattern reader, `cron` from `durable-triggers/cron`; without it a cron schedule is refused (`everyMs` needs none). */
+  readonly cron?: CronEngine;
 }
 
 /**
@@ -70,7 +75,7 @@ export function defineAgentDO<
   const Streams extends readonly AnyStream[] = readonly [],
   const Events extends readonly AnyDeclaredEvent[] = readonly [],
 >(definition: AgentDefinition<Triggers, Streams, Env, Events>): AgentClass<Triggers[number], Env, Events[number]> {
-  const registry = createRegistry(definition.triggers);
+  const registry = createRegistry(definition.triggers, definition.cron ?? null);
   const eventRegistry = createEventRegistry(definition.events ?? [], registry);
   const streamRegistry = createStreamRegistry(definition.streams ?? []);
   const bindings = definition.bindings ?? [];
@@ -99,17 +104,20 @@ export function defineAgentDO<
           cancelOnFact(this.#scope, (intentId, reason) => this.#pump.abort(intentId, reason), fact);
         },
       );
-      // What time brings, in the drain: deadlines passed, then a batch of the schedules due (which may enqueue work).
-      this.#pump = new Pump(this.#scope, (now) => {
-        const answered = answerTimeouts(this.#scope, this.#pump, now);
-        const { fired, more } = fireDueBatch(this.#scope, now);
-        return { handled: answered + fired, more };
-      });
+      // What time brings, in the drain, a batch a look: deadlines passed, then schedules due (which may enqueue work).
+      this.#pump = new Pump(
+        this.#scope,
+        inOrder(
+          (now) => answerTimeoutBatch(this.#scope, this.#pump, now),
+          (now) => fireDueBatch(this.#scope, now),
+        ),
+      );
       this.#streams = new StreamRunner(this.#scope, streamRegistry);
       this.#defaults = new SpecDefaults(this.#scope, registry);
       this.#defaults.start(this.#scope.clock.now());
       // Time travel: a test that moves the clock (see `clock.ts`) has the drain look at every kind, as the alarm would.
       keepClock(this, this.#scope.clock);
+      keepPort(this, this.#pump.port);
       this.#scope.clock.onAdvance(() => void this.#pump.drain().catch((error) => console.error("durable trigger drain failed", describeError(error))));
       // Claims in storage now were made by an instance that is gone: they end now, and a drain takes them over.
       this.#scope.store.expireClaims();

@@ -2,9 +2,10 @@ import { RequestError } from "../contract/errors.ts";
 import { writeRuntimeFact } from "../lifecycle/tx.ts";
 import { enqueueIntent, parseIntent, requireTrigger, storedIntent, type IntentHost } from "../lifecycle/intents.ts";
 import { toJsonText } from "../contract/json.ts";
-import { RUNTIME_EVENT_PREFIX, type Registry } from "../definition/registry.ts";
+import { cronOf, RUNTIME_EVENT_PREFIX, type Registry } from "../definition/registry.ts";
 import { summarizeSchedule, type ScheduleReads, type ScheduleRow } from "../store/schedule-table.ts";
-import { nextFireTime, readTiming, sameTiming, type Timing } from "../definition/schedule-time.ts";
+import { nextFireTime, readTiming, sameTiming, type CronEngine, type Timing } from "../definition/schedule-time.ts";
+import { allAt, batchOf, type TimeStep } from "./steps.ts";
 import type { ScheduleSummary } from "../contract/types.ts";
 
 /** The fact a firing writes instead of its intent when the stored schedule can no longer enqueue. */
@@ -47,7 +48,7 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   const { key, triggerKind, payload } = request as Record<string, unknown>;
   const name = checkKey("scheduleTrigger", key);
   const registered = requireTrigger(host.registry, triggerKind);
-  const timing = readTiming(request);
+  const timing = readTiming(request, cronOf(host.registry));
   if (typeof timing === "string") throw new RequestError(`scheduleTrigger ${name}: ${timing}`);
   toJsonText(payload, `scheduleTrigger ${name}: payload`);
   const parsed = parseIntent(registered, payload);
@@ -56,7 +57,7 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   const text = toJsonText(parsed.intent, `scheduleTrigger ${name}: payload`);
   const existing = host.store.schedules.get(key as string);
   refuseSpecKey(host.registry, "scheduleTrigger", key as string, existing);
-  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now);
+  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now, cronOf(host.registry));
   if (row === null) throw new RequestError(`scheduleTrigger ${name}: cron ${JSON.stringify(timing.cron)} never fires after now`);
   if (row !== existing) {
     host.store.transaction(() => {
@@ -99,7 +100,7 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
         console.warn(`durable trigger schedule "${definition.key}": an API schedule holds this key, so the spec's default waits until it is removed`);
         continue;
       }
-      const row = upserted(existing, definition, now);
+      const row = upserted(existing, definition, now, cronOf(registry));
       if (row === null) host.store.removeSchedule(definition.key);
       else if (row !== existing) host.store.putSchedule(row);
     }
@@ -115,32 +116,26 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
  * schedule stored); the others are skipped. Answers how many fired.
  */
 export function fireDueSchedules(host: ScheduleHost, now: number): number {
-  let fired = 0;
-  for (let batch = fireDueBatch(host, now); batch.fired > 0; batch = fireDueBatch(host, now)) fired += batch.fired;
-  return fired;
+  return allAt((at) => fireDueBatch(host, at), now);
 }
 
 /**
  * Fires one batch of the schedules due at `now` (as `fireDueSchedules`
- * does), reading and firing it in one synchronous step, so that no other
- * code can change a row between its read and its firing; `more` says that
- * more may be due. The drain fires a batch per look and lets other work in
- * between (10 000 schedules due at once would otherwise hold the object for
+ * does). The drain fires a batch per look and lets other work in between
+ * (10 000 schedules due at once would otherwise hold the object for
  * seconds). Each firing commits with its schedule's move to the next fire
  * time, so an object lost between two batches leaves the rest due, each
  * once, for the next instance.
  */
-export function fireDueBatch(host: ScheduleHost, now: number): { fired: number; more: boolean } {
-  const due = host.store.schedules.due(now);
-  for (const schedule of due) fireSchedule(host, schedule, now);
-  return { fired: due.length, more: due.length > 0 };
+export function fireDueBatch(host: ScheduleHost, now: number): TimeStep {
+  return batchOf(host.store.schedules.due(now), (schedule) => fireSchedule(host, schedule, now));
 }
 
 function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): void {
   const { key, triggerKind, nextFireAt: fireAt } = schedule;
   let next: number | null;
   try {
-    next = nextFireTime(schedule, now, schedule.everyMs === null ? null : fireAt);
+    next = nextFireTime(schedule, now, schedule.everyMs === null ? null : fireAt, cronOf(host.registry));
   } catch {
     next = null; // a zone the platform no longer knows: the schedule ends, and its fact below says so
   }
@@ -168,7 +163,7 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
  * else the new definition, keeping the next fire time when the timing is the
  * same; null when a new timing never fires after `now`.
  */
-function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">, now: number): ScheduleRow | null {
+function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">, now: number, cron: CronEngine | null): ScheduleRow | null {
   if (existing !== null && sameTiming(existing, definition)) {
     const same =
       existing.triggerKind === definition.triggerKind &&
@@ -177,7 +172,7 @@ function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "n
       existing.intentVersion === definition.intentVersion;
     return same ? existing : { ...existing, ...definition };
   }
-  const nextFireAt = nextFireTime(definition as Timing, now);
+  const nextFireAt = nextFireTime(definition as Timing, now, null, cron);
   return nextFireAt === null ? null : { ...definition, nextFireAt, lastFiredAt: existing?.lastFiredAt ?? null };
 }
 

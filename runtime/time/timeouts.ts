@@ -2,6 +2,7 @@ import { cancelRow, type CancelHost } from "../cancel/cancel.ts";
 import { storedIntent } from "../lifecycle/intents.ts";
 import { rowEnding, settleCancelled, settleRejected } from "../lifecycle/settle.ts";
 import type { TimedOut } from "../store/work-table.ts";
+import { batchOf, type TimeStep } from "./steps.ts";
 
 /** What answering timeouts needs: the rows whose deadlines passed, settling, and the stored intent. */
 export interface TimeoutHost extends CancelHost {
@@ -18,8 +19,13 @@ export interface RunningAttempts {
 }
 
 /**
- * Answers every start and finish deadline passed at `now` (a parameter, so
- * tests can choose it). Answers how many rows it looked at.
+ * Answers one batch (at most 64) of the start and finish deadlines passed at
+ * `now` (a parameter, so tests can choose it). The drain answers a batch per
+ * look and lets other work in between, as it does for schedules (10 000
+ * intents timing out at once would otherwise hold the object for seconds).
+ * Each answer commits on its own and ends the row's deadlines, so an object
+ * lost between two batches leaves the rest passed, each once, for the next
+ * instance.
  *
  * - Not claimed in time (`timeout:start`), or not settled in time while
  *   waiting for a retry (`timeout:finish`): settles `cancelled` now, its
@@ -31,13 +37,8 @@ export interface RunningAttempts {
  *   unaware, its slot is freed, and its late outcome is dropped because its
  *   claim no longer owns the row.
  */
-export function answerTimeouts(host: TimeoutHost, running: RunningAttempts, now: number): number {
-  let answered = 0;
-  for (let rows = host.store.work.timedOut(now); rows.length > 0; rows = host.store.work.timedOut(now)) {
-    for (const row of rows) answer(host, running, row, now);
-    answered += rows.length;
-  }
-  return answered;
+export function answerTimeoutBatch(host: TimeoutHost, running: RunningAttempts, now: number): TimeStep {
+  return batchOf(host.store.work.timedOut(now), (row) => answer(host, running, row, now));
 }
 
 function answer(host: TimeoutHost, running: RunningAttempts, row: TimedOut, now: number): void {

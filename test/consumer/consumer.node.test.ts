@@ -62,6 +62,7 @@ describe("a Worker project outside this repository that installs the packed pack
           devDependencies: {
             "durable-triggers": `file:./${filename}`,
             "@cloudflare/vitest-pool-workers": pinned("@cloudflare/vitest-pool-workers"),
+            "fast-check": pinned("fast-check"),
             typescript: pinned("typescript"),
             vitest: pinned("vitest"),
             wrangler: pinned("wrangler"),
@@ -94,16 +95,34 @@ describe("a Worker project outside this repository that installs the packed pack
     expect(targets.filter((target) => !existsSync(join(project, "node_modules/durable-triggers", target)))).toEqual([]);
   });
 
-  it("step 2: `trigger-codegen init` writes the spec, its code and stub, and what wrangler.jsonc needs, keeping its comments", async () => {
+  it("step 2: `trigger-codegen init` writes the spec, its code and stub, what wrangler.toml needs (its tables and comments kept), and the deploy script", async () => {
+    const before = read("wrangler.toml");
     const out = await npx("trigger-codegen", "init", KIND);
     expect(out).toContain(`created specs/${KIND}.yaml`);
     expect(out).toContain(`created src/triggers/${KIND}.ts`);
-    expect(read("generated/agent-do.ts")).toContain('import { defineAgentDO } from "durable-triggers";');
-    const wrangler = read("wrangler.jsonc");
-    expect(wrangler).toContain('"observability": { "enabled": false }, // the user\'s own setting, kept as written');
-    expect(wrangler).toMatch(/"enable_request_signal",\s*"request_signal_passthrough"/);
-    expect(wrangler).toMatch(/"name": "AGENT",\s*"class_name": "AgentDO"/);
-    expect(wrangler).toMatch(/"tag": "v1",\s*"new_sqlite_classes": \[\s*"AgentDO"\s*\]/);
+    // No spec declares a cron schedule: the cron parser stays out of the bundle.
+    expect(read("generated/agent-do.ts")).toContain('import { defineAgentDO } from "durable-triggers";\nimport { handlers');
+    const wrangler = read("wrangler.toml");
+    // Every line the user wrote is still there, in order, [vars], [observability], [[kv_namespaces]] and [env.production] too.
+    const kept = before.split("\n").filter((line) => line !== "");
+    expect(wrangler.split("\n").filter((line) => kept.includes(line))).toEqual(kept);
+    expect(wrangler).toContain('compatibility_flags = [ "enable_request_signal", "request_signal_passthrough" ]');
+    expect(wrangler).toContain('[[durable_objects.bindings]]\nname = "AGENT"\nclass_name = "AgentDO"');
+    expect(wrangler).toContain('[[env.production.durable_objects.bindings]]\nname = "AGENT"\nclass_name = "AgentDO"');
+    expect(wrangler).toContain('[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [ "AgentDO" ]');
+    expect(JSON.parse(read("package.json")).scripts).toEqual({ deploy: "trigger-codegen release && wrangler deploy" });
+  });
+
+  let starter: string;
+  it("step 4: an edit right after init, even one that would break stored intents, is a draft that generate rewrites", async () => {
+    starter = read(`specs/${KIND}.yaml`);
+    const tightened = starter.replace("id: { type: string, minLength: 1 }", "id: { type: string, minLength: 3 }");
+    expect(tightened).not.toBe(starter);
+    writeFileSync(join(project, `specs/${KIND}.yaml`), tightened);
+    expect(await npx("trigger-codegen", "generate")).toMatch(/1 trigger or stream from 1 spec file, \d+ files? changed/);
+    const versions = JSON.parse(read("generated/intent-versions.json")).intents[KIND] as { version: number; draft?: true }[];
+    expect(versions.map(({ version, draft }) => ({ version, draft }))).toEqual([{ version: 1, draft: true }]);
+    expect(readdirSync(join(project, "generated")).filter((file) => file.endsWith(".ts") && read(`generated/${file}`).includes("z.string().min(3)"))).toHaveLength(1);
   });
 
   it("steps 3–4: the handler bodies a person writes survive `trigger-codegen generate`, which needs no flags", async () => {
@@ -111,7 +130,11 @@ describe("a Worker project outside this repository that installs the packed pack
     cpSync(join(FIXTURE, "filled/index.ts"), join(project, "src/index.ts"));
     cpSync(join(FIXTURE, "filled/typing.ts"), join(project, "src/typing.ts"));
     const handler = read(`src/triggers/${KIND}.ts`);
-    expect(await npx("trigger-codegen", "generate")).toMatch(/1 trigger or stream from 1 spec file, 0 files changed/);
+    // The starter spec back (the draft is rewritten again); only generated files change.
+    writeFileSync(join(project, `specs/${KIND}.yaml`), starter);
+    const out = await npx("trigger-codegen", "generate");
+    expect(out).toMatch(/1 trigger or stream from 1 spec file, \d+ files? changed/);
+    expect(out.split("\n").filter((line) => /^\s+(created|updated|deleted)/.test(line) && !line.includes("generated/"))).toEqual([]);
     expect(await npx("trigger-codegen", "generate", "--check")).toMatch(/up to date/);
     expect(read(`src/triggers/${KIND}.ts`)).toBe(handler);
   });
@@ -130,19 +153,35 @@ describe("a Worker project outside this repository that installs the packed pack
     await npx("tsc", "-p", ".");
   });
 
-  it("step 6: bundles with wrangler: the runtime, zod and the operator surface's hono, nothing of the codegen", async () => {
-    const out = await npx("wrangler", "deploy", "--dry-run", "--minify", "--outdir", "bundle");
+  it("step 6: `npm run deploy` releases the draft and bundles with wrangler: the runtime, zod and the operator surface's hono, nothing of the codegen or croner", async () => {
+    // The deploy script init wrote, with wrangler's flags for a dry run (`minify = true` is in the config).
+    const out = await sh("npm", "run", "deploy", "--", "--dry-run", "--outdir", "bundle");
+    expect(out).toContain(`trigger-codegen: released ${KIND} v1`);
     const size = /Total Upload: ([\d.]+ KiB) \/ gzip: ([\d.]+ KiB)/.exec(out);
     expect(size).not.toBeNull();
     console.log(`consumer Worker bundle: ${size![1]} minified, ${size![2]} gzip`);
     const bundle = read("bundle/index.js");
-    expect(bundle).not.toMatch(/ts-morph|jsonc-parser|toml-patch/);
+    expect(bundle).not.toMatch(/ts-morph|jsonc-parser|toml-patch|CronPattern/);
+  });
+
+  it("after the release, a breaking edit is refused, naming what to do (and the command for a deploy that never happened)", async () => {
+    const spec = read(`specs/${KIND}.yaml`);
+    writeFileSync(join(project, `specs/${KIND}.yaml`), spec.replace("id: { type: string, minLength: 1 }", "id: { type: string, minLength: 3 }"));
+    const refused = await run("npx", ["--no-install", "trigger-codegen", "generate"], { cwd: project }).then(
+      () => ({ code: 0, output: "" }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/specs\/mail\.send\.yaml:\d+:\d+: the intent of "mail\.send" cannot become version 2: id: .*upgradeIntentsTo: 2.*dropIntentsBefore: 2/);
+    expect(refused.output).toContain(`Never deployed version 1? \`npx trigger-codegen release --undo ${KIND}\``);
+    writeFileSync(join(project, `specs/${KIND}.yaml`), spec);
   });
 
   it("step 7: its own vitest-pool-workers test, configured as the README shows, passes with exit 0 on a 2026-04-01 compatibility date", async () => {
-    expect(read("wrangler.jsonc")).toContain('"compatibility_date": "2026-04-01"');
+    expect(read("wrangler.toml")).toContain('compatibility_date = "2026-04-01"');
     // sh() throws on a non-zero exit: a passing run that vitest reports as failed fails here.
     const out = await npx("vitest", "run");
-    expect(out).toMatch(/Tests\s+4 passed/);
+    // 4 of its own, and the 2 of test/triggers/mail.send.test.ts, which trigger-codegen wrote ("tests" in trigger-codegen.json).
+    expect(out).toMatch(/Tests\s+6 passed/);
   });
 });

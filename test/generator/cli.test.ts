@@ -232,6 +232,10 @@ describe("trigger-codegen init", () => {
       expect(out).toContain('DurableObjectNamespace<import("../generated/agent-do").AgentDO>');
       expect(out).toMatch(/trigger-codegen: 1 trigger or stream from 1 spec file, \d+ files changed/);
       expect(wrangler).toMatch(/\n {2}\},\n {2}"minify": true\n\}\n$/);
+      // Deploys release the drafts first.
+      expect(JSON.parse(ws.read("package.json"))).toEqual({ scripts: { deploy: "trigger-codegen release && wrangler deploy" } });
+      expect(out).toContain("updated package.json: scripts.deploy");
+      expect(out).toContain("4. Deploy with `npm run deploy` (it runs trigger-codegen release first)");
 
       // A second kind adds its spec; the config already has what it needs and is left byte for byte.
       expect((await cli(ws.root, "init", "billing.refund")).code).toBe(0);
@@ -273,11 +277,63 @@ vars = { GREETING = "hi" }
       const [head, tables] = [toml.slice(0, toml.indexOf("\n\n[vars]")), toml.slice(toml.indexOf("[vars]"))];
       expect(edited).toBe(
         `${head}\ncompatibility_flags = [ "enable_request_signal", "request_signal_passthrough" ]\nminify = true\n\n${tables}` +
-          `\n[[durable_objects.bindings]]\nname = "JOBS"\nclass_name = "AgentDO"\n\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [ "AgentDO" ]\n`,
+          `\n[[durable_objects.bindings]]\nname = "JOBS"\nclass_name = "AgentDO"\n` +
+          // Bindings are not inherited: `wrangler deploy --env production` needs its own.
+          `\n[[env.production.durable_objects.bindings]]\nname = "JOBS"\nclass_name = "AgentDO"\n` +
+          `\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [ "AgentDO" ]\n`,
       );
       // A second run finds everything in place and changes nothing.
       expect((await cli(ws.root, "init", "mail.retry", "--binding", "JOBS")).code).toBe(0);
       expect(ws.read("wrangler.toml")).toBe(edited);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("adds the binding to each environment of a wrangler.jsonc that lacks it, and leaves one that has it alone", async () => {
+    const jsonc = `{
+  "name": "w",
+  "main": "src/index.ts",
+  "compatibility_date": "2026-04-21",
+  "env": {
+    "staging": { "vars": { "MODE": "staging" } },
+    "production": { "durable_objects": { "bindings": [{ "name": "AGENT", "class_name": "AgentDO", "script_name": "w" }] } }
+  }
+}
+`;
+    const ws = project({ "wrangler.jsonc": jsonc });
+    try {
+      const { code, out } = await cli(ws.root, "init", "a.job");
+      expect(code).toBe(0);
+      expect(out).toContain("env.staging: Durable Object binding AGENT → AgentDO");
+      expect(out).not.toContain("env.production:");
+      const config = JSON.parse(ws.read("wrangler.jsonc")) as { env: Record<string, { durable_objects: { bindings: object[] } }> };
+      expect(config.env["staging"]!.durable_objects.bindings).toEqual([{ name: "AGENT", class_name: "AgentDO" }]);
+      expect(config.env["production"]!.durable_objects.bindings).toEqual([{ name: "AGENT", class_name: "AgentDO", script_name: "w" }]);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("puts the release into an existing deploy script just before wrangler deploys, keeping package.json's layout, and leaves one that releases alone", async () => {
+    for (const [before, after] of [
+      ["npm run build && npx wrangler deploy --minify", "npm run build && trigger-codegen release && npx wrangler deploy --minify"],
+      ["./scripts/ship.sh", "trigger-codegen release && ./scripts/ship.sh"],
+      ["trigger-codegen release && wrangler deploy --env production", "trigger-codegen release && wrangler deploy --env production"],
+    ]) {
+      const pkg = `{\n\t"name": "w",\n\t"scripts": {\n\t\t"deploy": ${JSON.stringify(before)}, "dev": "wrangler dev"\n\t}\n}\n`;
+      const ws = project({ "package.json": pkg, "wrangler.jsonc": WRANGLER });
+      try {
+        expect((await cli(ws.root, "init", "a.job")).code).toBe(0);
+        expect(ws.read("package.json")).toBe(pkg.replace(JSON.stringify(before), JSON.stringify(after)));
+      } finally {
+        ws.dispose();
+      }
+    }
+    const ws = project({ "package.json": "[1]", "wrangler.jsonc": WRANGLER });
+    try {
+      expect(await cli(ws.root, "init", "a.job")).toMatchObject({ code: 1, err: "trigger-codegen init: package.json: not a JSON object; nothing was changed" });
+      expect(ws.read("wrangler.jsonc")).toBe(WRANGLER);
     } finally {
       ws.dispose();
     }

@@ -120,6 +120,19 @@ describe("generated code", () => {
     }
   });
 
+  it("imports the cron entry only while a spec declares a cron schedule, so a Worker without one bundles no cron parser", async () => {
+    expect(ws.read("generated/agent-do.ts")).toContain('import { cron } from "durable-triggers/cron";');
+    const every = new Workspace({ "specs/shop.yaml": shop.replace('cron: "0 3 * * *"\n        timezone: Europe/Paris', "every: 1d") });
+    try {
+      await every.generateOrThrow();
+      const agentDo = every.read("generated/agent-do.ts");
+      expect(agentDo).not.toContain("cron");
+      expect(agentDo).toContain("defineAgentDO({ triggers, streams, events })");
+    } finally {
+      every.dispose();
+    }
+  });
+
   it("is byte-for-byte the same on a second run", async () => {
     const before = ws.snapshot("generated");
     const again = await ws.generateOrThrow();

@@ -2,8 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { main } from "../../generator/cli.ts";
 import { generate } from "../../generator/generate.ts";
 import { formatError } from "../../generator/read.ts";
+import { parseRecord, releaseRecord, renderRecord, type VersionRecord } from "../../generator/versions.ts";
 import { Workspace } from "./workspace.ts";
 
 const spec = (intent: string, extra = "") => `triggers:
@@ -26,11 +28,19 @@ type Record = { intents: { "mail.send": { version: number; dropsOlder?: true; up
 const versionsOf = (ws: Workspace) =>
   (JSON.parse(ws.read("generated/intent-versions.json")) as Record).intents["mail.send"].map((v) => v.version + (v.dropsOlder ? " drops older" : "") + (v.upgradesOlder ? " upgrades older" : ""));
 
+/** What a deploy does to the record: `trigger-codegen release` before `wrangler deploy`. */
+const release = (ws: Workspace) => ws.write("generated/intent-versions.json", renderRecord(releaseRecord(parseRecord(ws.read("generated/intent-versions.json")) as VersionRecord).record));
+/** Generated, then deployed: every version so far is released, and a breaking change needs a new one. */
+const deploy = async (ws: Workspace) => {
+  await ws.generateOrThrow();
+  release(ws);
+};
+
 describe("the intent version record", () => {
   it("records v1, then a new version for each compatible change, and none for a description", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       expect(versionsOf(ws)).toEqual(["1"]);
       expect(ws.read("generated/mail.ts")).toContain("intentVersion: 1,");
       expect((await ws.generateOrThrow()).changes).toEqual([]);
@@ -52,7 +62,7 @@ describe("the intent version record", () => {
   it("refuses a breaking change at the node that changed, with the rule and a stored value it would refuse, and writes nothing", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       ws.write("specs/mail.yaml", spec(v1.replace("maximum: 5", "maximum: 3").replace("required: [to]", "required: [to, subject]") + "\n        subject: { type: string }"));
       const before = ws.snapshot(".");
       for (const check of [false, true]) {
@@ -73,10 +83,10 @@ describe("the intent version record", () => {
   it("takes a breaking change when the spec drops older intents from exactly that version, and records it", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       const breaking = v1.replace("maximum: 5", "maximum: 3");
       ws.write("specs/mail.yaml", spec(breaking, "\n    dropIntentsBefore: 2"));
-      await ws.generateOrThrow();
+      await deploy(ws);
       expect(versionsOf(ws)).toEqual(["1", "2 drops older"]);
       // The runtime learns it from the trigger: stored intents of version 1 settle rejected.
       expect(ws.read("generated/mail.ts")).toMatch(/intentVersion: 2,\n\s+intentsDroppedBefore: 2,/);
@@ -114,6 +124,78 @@ describe("the intent version record", () => {
   });
 });
 
+describe("draft versions", () => {
+  /** `trigger-codegen …` in the workspace (its own package.json keeps the repo's settings out): code and what it printed. */
+  const cli = async (ws: Workspace, ...args: string[]) => {
+    const lines: string[] = [];
+    const code = await main(args, { cwd: ws.root, out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    return { code, output: lines.join("\n") };
+  };
+  const drafts = (ws: Workspace) => (JSON.parse(ws.read("generated/intent-versions.json")) as { intents: { "mail.send": { version: number; draft?: true }[] } }).intents["mail.send"].filter((v) => v.draft).map((v) => v.version);
+  const breaking = (from: string) => spec(`${from.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string }`);
+
+  it("rewrites a version in place until it is released, even for a breaking edit; released, the edit is refused naming release --undo, which makes it a draft again", async () => {
+    const ws = new Workspace({ "package.json": "{}\n", "specs/mail.yaml": spec(v1) });
+    try {
+      expect(await cli(ws, "generate")).toMatchObject({ code: 0 });
+      expect(drafts(ws)).toEqual([1]);
+      // Nothing was deployed: a breaking edit is the same draft, rewritten.
+      ws.write("specs/mail.yaml", breaking(v1));
+      expect(await cli(ws, "generate")).toMatchObject({ code: 0 });
+      expect(versionsOf(ws)).toEqual(["1"]);
+      expect(drafts(ws)).toEqual([1]);
+      expect(ws.read("generated/mail.ts")).toContain("intentVersion: 1,");
+
+      // The deploy script's first step: released, and generated code is still up to date.
+      expect(await cli(ws, "release")).toEqual({ code: 0, output: "trigger-codegen: released mail.send v1; commit generated/intent-versions.json" });
+      expect(drafts(ws)).toEqual([]);
+      expect(await cli(ws, "generate", "--check")).toMatchObject({ code: 0 });
+      expect(await cli(ws, "release")).toEqual({ code: 0, output: "trigger-codegen: nothing to release (no draft versions)" });
+
+      // Released: a compatible edit is a new draft version, which an edit breaking version 1's stored intents may not become.
+      const withCc = breaking(v1).replace("copies:", "cc: { type: string }\n        copies:");
+      ws.write("specs/mail.yaml", withCc);
+      expect(await cli(ws, "generate")).toMatchObject({ code: 0 });
+      expect([versionsOf(ws), drafts(ws)]).toEqual([["1", "2"], [2]]);
+      ws.write("specs/mail.yaml", withCc.replace("maximum: 5", "maximum: 3"));
+      const refused = await cli(ws, "generate");
+      expect(refused.code).toBe(1);
+      expect(refused.output).toMatch(/the intent of "mail\.send" cannot become version 2: copies: lowered its upper bound to 3/);
+      expect(refused.output).toContain("Never deployed version 1? `npx trigger-codegen release --undo mail.send` makes it a draft again, which any edit may rewrite");
+      expect([versionsOf(ws), drafts(ws)]).toEqual([["1", "2"], [2]]);
+
+      // Back to what was released: the draft goes, and version 1 is current again.
+      ws.write("specs/mail.yaml", breaking(v1));
+      expect(await cli(ws, "generate")).toMatchObject({ code: 0 });
+      expect([versionsOf(ws), drafts(ws)]).toEqual([["1"], []]);
+
+      // A release that never shipped: undone, version 1 is a draft again and takes the edit.
+      expect(await cli(ws, "release", "--undo", "mail.sned")).toEqual({ code: 1, output: 'trigger-codegen release: no trigger "mail.sned" in the record; did you mean "mail.send"?' });
+      expect(await cli(ws, "release", "--undo", "mail.send")).toEqual({ code: 0, output: "trigger-codegen: mail.send v1 is a draft again; the next generate may rewrite it" });
+      expect(await cli(ws, "release", "--undo", "mail.send")).toEqual({ code: 1, output: 'trigger-codegen release: version 1 of "mail.send" is a draft already' });
+      ws.write("specs/mail.yaml", spec(v1));
+      expect(await cli(ws, "generate")).toMatchObject({ code: 0 });
+      expect([versionsOf(ws), drafts(ws)]).toEqual([["1"], [1]]);
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it("keeps a released version's hash and bytes: a record written before drafts reads as released", async () => {
+    const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
+    try {
+      await deploy(ws);
+      const released = ws.read("generated/intent-versions.json");
+      expect(released).not.toContain('"draft"');
+      expect((await ws.generateOrThrow()).changes).toEqual([]);
+      ws.write("specs/mail.yaml", breaking(v1));
+      expect((await ws.generate()).ok).toBe(false);
+    } finally {
+      ws.dispose();
+    }
+  });
+});
+
 describe("upgrades and event payloads in the record", () => {
   const handlerBodies = `import type { MailSendHandlers } from "../../generated";
 
@@ -129,11 +211,11 @@ export const handlers: MailSendHandlers = {
   it("takes a breaking change declared as an upgrade to exactly that version, and the stub repair adds the upgrade without touching a body", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       ws.write("app/triggers/mail.send.ts", handlerBodies);
       const breaking = `${v1.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string }`;
       ws.write("specs/mail.yaml", spec(breaking, "\n    upgradeIntentsTo: 2"));
-      await ws.generateOrThrow();
+      await deploy(ws);
       expect(versionsOf(ws)).toEqual(["1", "2 upgrades older"]);
       const handler = ws.read("app/triggers/mail.send.ts");
       // Everything that was there is there byte for byte; the upgrade is added at the end of the object.
@@ -155,7 +237,7 @@ export const handlers: MailSendHandlers = {
   it("honours an upgrade declared on a compatible change (what a field means may change with its shape kept)", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       ws.write("specs/mail.yaml", spec(v1.replace("maximum: 5", "maximum: 9"), "\n    upgradeIntentsTo: 2"));
       await ws.generateOrThrow();
       expect(versionsOf(ws)).toEqual(["1", "2 upgrades older"]);
@@ -168,10 +250,10 @@ export const handlers: MailSendHandlers = {
   it("checks a change against every version since the last upgrade or drop, not only the last", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       // v2: a field with a default; intents stored under v1 lack it, and v2 fills it in when it parses them.
       ws.write("specs/mail.yaml", spec(`${v1}\n        urgent: { type: boolean, default: false }`));
-      await ws.generateOrThrow();
+      await deploy(ws);
       // v3 requires it without a default: every intent v2 stored has it, but those v1 stored do not, and they reach v3 unchanged.
       ws.write("specs/mail.yaml", spec(`${v1.replace("required: [to]", "required: [to, urgent]")}\n        urgent: { type: boolean }`));
       const result = await ws.generate();
@@ -186,7 +268,7 @@ export const handlers: MailSendHandlers = {
   it("refuses a spec that both drops and upgrades the same version, at the declaration", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       ws.write("specs/mail.yaml", spec(v1.replace("maximum: 5", "maximum: 3"), "\n    dropIntentsBefore: 2\n    upgradeIntentsTo: 2"));
       const result = await ws.generate();
       expect(result.ok ? [] : result.errors.map(formatError)).toEqual([
@@ -233,15 +315,15 @@ describe("typed upgrades", () => {
   it("types each upgrade from the record, chained across versions, and a handlers object without one does not compile", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
-      await ws.generateOrThrow();
+      await deploy(ws);
       // v2 requires a subject (upgraded), v3 adds an optional cc (compatible), v4 lowers copies' maximum (upgraded).
       const v2 = `${v1.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string }`;
       ws.write("specs/mail.yaml", spec(v2, "\n    upgradeIntentsTo: 2"));
-      await ws.generateOrThrow();
+      await deploy(ws);
       ws.write("specs/mail.yaml", spec(`${v2}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 2"));
-      await ws.generateOrThrow();
+      await deploy(ws);
       ws.write("specs/mail.yaml", spec(`${v2.replace("maximum: 5", "maximum: 3")}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 4"));
-      await ws.generateOrThrow();
+      await deploy(ws);
       expect(versionsOf(ws)).toEqual(["1", "2 upgrades older", "3", "4 upgrades older"]);
       // The record as committed, byte for byte (UPDATE_GOLDEN=1 rewrites it), and a second run changes nothing.
       const golden = join(dirname(fileURLToPath(import.meta.url)), "fixtures/golden/intent-versions-upgrades.json.golden");

@@ -37,10 +37,10 @@ const write = (path: string, text: string) => {
  * prints collected. In this process rather than a new one each time, since loading the code
  * generator is most of a run's cost and the test runs it three times.
  */
-async function generate(): Promise<{ code: number; output: string }> {
+async function generate(command = "generate"): Promise<{ code: number; output: string }> {
   const { main } = (await import(join(REPO, "dist/generator/cli.js"))) as typeof import("../../generator/cli");
   const lines: string[] = [];
-  const code = await main(["generate"], { cwd: project, out: (line) => lines.push(line), err: (line) => lines.push(line) });
+  const code = await main([command], { cwd: project, out: (line) => lines.push(line), err: (line) => lines.push(line) });
   return { code, output: lines.join("\n") };
 }
 
@@ -110,6 +110,8 @@ export default { fetch: operatorApi<{ AGENT: DurableObjectNamespace }>({ namespa
     write("specs/greet.yaml", spec(V1));
     write("src/triggers/greet.send.ts", handler("`Hello ${intent.name}`"));
     expect(await generate()).toMatchObject({ code: 0 });
+    // Deployed as the deploy script does: released first, so version 1 is no longer a draft.
+    expect(await generate("release")).toMatchObject({ code: 0 });
 
     // Version 1 runs; three intents are enqueued for a few seconds later, and the server stops before they are due
     // (had version 1's code run them, their facts would say so below).

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cron } from "../../runtime/cron.ts";
 import { createRegistry } from "../../runtime/definition/registry.ts";
 import { fireDueSchedules, installSpecSchedules, scheduleTrigger } from "../../runtime/time/schedules.ts";
 import { nextFireTime, readTiming } from "../../runtime/definition/schedule-time.ts";
@@ -79,12 +80,15 @@ describe("cron in a time zone across DST (Europe/Paris), computed with a fixed c
 
   it("reads cron in UTC when no zone is given, and computes next fire times strictly after the clock", async () => {
     await inLab(timeTriggers, () => {
-      const utc = readTiming({ cron: "0 3 * * *" });
-      const paris = readTiming({ cron: "0 3 * * *", timezone: "Europe/Paris" });
+      // Without the cron entry (a Worker that never passed it to defineAgentDO), a cron schedule is refused, naming it.
+      expect(readTiming({ cron: "0 3 * * *" })).toMatch(/^cron schedules need cron support: pass `cron` from "durable-triggers\/cron" to defineAgentDO/);
+      expect(readTiming({ everyMs: 60_000 })).toEqual({ cron: null, timezone: null, everyMs: 60_000 });
+      const utc = readTiming({ cron: "0 3 * * *" }, cron);
+      const paris = readTiming({ cron: "0 3 * * *", timezone: "Europe/Paris" }, cron);
       if (typeof utc === "string" || typeof paris === "string") throw new Error("timing refused");
-      expect(iso(nextFireTime(utc, at("2026-01-01T03:00:00Z"))!)).toBe("2026-01-02T03:00:00.000Z");
-      expect(iso(nextFireTime(paris, at("2026-01-01T01:59:59Z"))!)).toBe("2026-01-01T02:00:00.000Z");
-      expect(iso(nextFireTime(paris, at("2026-07-01T01:00:00Z"))!)).toBe("2026-07-02T01:00:00.000Z"); // CEST: UTC+2
+      expect(iso(nextFireTime(utc, at("2026-01-01T03:00:00Z"), null, cron)!)).toBe("2026-01-02T03:00:00.000Z");
+      expect(iso(nextFireTime(paris, at("2026-01-01T01:59:59Z"), null, cron)!)).toBe("2026-01-01T02:00:00.000Z");
+      expect(iso(nextFireTime(paris, at("2026-07-01T01:00:00Z"), null, cron)!)).toBe("2026-07-02T01:00:00.000Z"); // CEST: UTC+2
     });
   });
 });
@@ -154,7 +158,7 @@ describe("default schedules across deploys", () => {
         { key: "dropped", everyMs: 60_000, payload: { id: "dropped" } },
       ]);
       const t0 = at("2026-05-01T00:00:00Z");
-      installSpecSchedules(first, createRegistry(deploy1), t0);
+      installSpecSchedules(first, createRegistry(deploy1, cron), t0);
       scheduleTrigger(first, { key: "api", triggerKind: "time.tick", payload: { id: "api" }, everyMs: 60_000 }, t0);
       scheduleTrigger(first, { key: "taken", triggerKind: "time.tick", payload: { id: "api-taken" }, everyMs: 120_000 }, t0);
       const before = new Map(first.store.schedules.list().map((row) => [row.key, row]));
@@ -167,7 +171,7 @@ describe("default schedules across deploys", () => {
         { key: "taken", everyMs: 60_000, payload: { id: "spec-taken" } },
       ]);
       const t1 = t0 + 30_000;
-      installSpecSchedules(first, createRegistry(deploy2), t1);
+      installSpecSchedules(first, createRegistry(deploy2, cron), t1);
       const after = new Map(first.store.schedules.list().map((row) => [row.key, row]));
 
       expect([...after.keys()].sort()).toEqual(["added", "api", "repayloaded", "retimed", "same", "taken"]);

@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { cron } from "../../runtime/cron.ts";
 import { createRegistry } from "../../runtime/definition/registry.ts";
 import { openScope, type Scope } from "../../runtime/object/scope.ts";
 import type { AnyTrigger } from "../../runtime";
@@ -50,7 +51,7 @@ export function firingKeys(agent: TimeAgent): Promise<(string | null)[]> {
  * test passes `now` to each call.
  */
 export function inLab<T>(triggers: readonly AnyTrigger[], body: (scope: Scope, sql: SqlStorage) => T): Promise<T> {
-  return inBareLab((state) => body(openScope(state, {}, createRegistry(triggers)), state.storage.sql));
+  return inBareLab((state) => body(openScope(state, {}, createRegistry(triggers, cron)), state.storage.sql));
 }
 
 /** Runs `body` in a fresh bare object, before any of the runtime's tables exist. */

@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { cron } from "../../runtime/cron.ts";
 import { createRegistry } from "../../runtime/definition/registry.ts";
 import { RegistrationError, type AnyTrigger } from "../../runtime";
 import { inFlight } from "./gates";
@@ -100,10 +101,18 @@ describe("timeouts at registration and in old tables", () => {
       { ...tick, kind: "t.d", intentEventKind: "t.d.requested", schedules: [{ key: "y", cron: "0 3 * * *", payload: { id: "" } }] },
       { ...tick, kind: "t.e", intentEventKind: "t.e.requested", schedules: [{ key: "x", cron: "0 3 * * *", timezone: "Nowhere/Land", payload: { id: "e" } }] },
     ];
-    expect(() => createRegistry(bad)).toThrow(RegistrationError);
-    expect(() => createRegistry(bad)).toThrow(
+    expect(() => createRegistry(bad, cron)).toThrow(RegistrationError);
+    expect(() => createRegistry(bad, cron)).toThrow(
       /trigger "t\.a": timeouts\.startMs must be a positive whole number of milliseconds \(got 0\)[\s\S]*trigger "t\.b": timeouts\.finishMs must be a positive whole number of milliseconds \(got 1\.5\)[\s\S]*"t\.c": schedules\[0\] \("x"\): everyMs must be a whole number of milliseconds, at least 1000[\s\S]*"t\.d": schedules\[0\] \("y"\): payload refused: id[\s\S]*"t\.e": schedules\[0\]: key "x" is already declared by trigger "t\.c"/,
     );
+  });
+
+  it("refuses a default cron schedule when the registration has no cron support, naming the entry to pass; everyMs needs none", () => {
+    const tick: AnyTrigger = timeTriggers[0]!;
+    expect(() => createRegistry([{ ...tick, schedules: [{ key: "n", cron: "0 3 * * *", payload: { id: "n" } }] }])).toThrow(
+      /schedules\[0\] \("n"\): cron schedules need cron support: pass `cron` from "durable-triggers\/cron" to defineAgentDO/,
+    );
+    expect(createRegistry([{ ...tick, schedules: [{ key: "m", everyMs: 60_000, payload: { id: "m" } }] }]).get(tick.kind)!.schedules).toHaveLength(1);
   });
 
   it("finds passed and next deadlines through their partial indexes, never by scanning the work table", async () => {

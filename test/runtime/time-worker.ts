@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { cron } from "../../runtime/cron.ts";
 import { defineAgentDO, type DurableTrigger, type KindName, type ParseResult, type TriggerTimeouts } from "../../runtime";
 import { enter, leave, waitAtGate } from "./gates";
 
@@ -66,7 +67,7 @@ export const timeTriggers = [
   timed("time.finishIgnored", { cancellation: "ignored", timeouts: { finishMs: 100 } }),
 ];
 
-export const TimeAgentDO = defineAgentDO({ triggers: timeTriggers });
+export const TimeAgentDO = defineAgentDO({ triggers: timeTriggers, cron });
 
 /** An object with nothing in it but SQLite: the fixed-clock tests build the runtime's tables here. */
 export class ClockLab extends DurableObject {

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
+import { cron } from "../../runtime/cron.ts";
 import { operatorConsole } from "../../runtime/operator/console.ts";
 import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
 import { CancellationError, defineAgentDO, NonRetryableError, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
+import { kitTrigger } from "./kit-triggers";
 import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
 /**
@@ -162,6 +164,7 @@ const anyPayload = {
 
 export const triggers = [
   anyPayload,
+  kitTrigger,
   scripted("test.script", { retry: fastRetry }),
   scripted("test.ignored", { cancellation: "ignored" }),
   scripted("test.pool", { concurrency: 2 }),
@@ -239,7 +242,7 @@ export const streams = [
   scriptedStream("test.stream.ignored", { cancellation: "ignored", onDetach: "continue" }),
 ];
 
-export const TestAgentDO = defineAgentDO({ triggers, streams });
+export const TestAgentDO = defineAgentDO({ triggers, streams, cron });
 export { EventsAgentDO } from "./events-worker";
 
 /**

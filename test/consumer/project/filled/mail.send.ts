@@ -4,7 +4,7 @@ import type { MailSendHandlers, MailSendOutcome } from "../../generated";
 /** Stands in for a mail provider's API: the send takes a while, and stops when asked to. */
 function deliver(id: string, signal: AbortSignal): Promise<MailSendOutcome> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve({ id }), 5_000);
+    const timer = setTimeout(() => resolve({ id }), 1_000);
     signal.addEventListener("abort", () => {
       clearTimeout(timer);
       reject(new CancellationError("the send was stopped"));
