@@ -24,7 +24,7 @@ export interface IntentStore {
 /**
  * Writes an intent event and its work row. The caller runs it inside a
  * transaction: the RPC in its own, a commit's follow-up in the commit's;
- * the work's owner arms and starts the work once that commits. Every
+ * the waker arms and starts the work once that commits (it hears the store's changes). Every
  * refusal throws before anything is written.
  */
 export function enqueueIntent(host: IntentHost, request: FollowUp, now: number): { id: number } {

@@ -124,8 +124,8 @@ export function defineAgentDO<
       this.#scope.waker.start((load) => state.blockConcurrencyWhile(load));
     }
 
-    // Both validate and write synchronously, and the work's owner arms the alarm and starts
-    // the drain: a refusal throws before anything is written, and nothing awaits storage,
+    // Both validate and write synchronously, and the waker, hearing the commit, arms the alarm and
+    // starts the drain: a refusal throws before anything is written, and nothing awaits storage,
     // so a burst of calls shares one commit.
     enqueueTrigger(request: EnqueueRequest<Trigger>): Promise<{ id: number }> {
       const scope = this.#scope;

@@ -5,7 +5,7 @@
  * its paths, as canonical JSON) stored with the intent id; when a fact is
  * appended, each rule on its kind gives the key from the fact's payload, and
  * the intents stored under that key are the ones to cancel. An intent's keys
- * are deleted when it settles (by the work's owner, for the kinds that have
+ * are deleted when it settles (by the store, for the kinds that have
  * rules), so the table holds unsettled work only, however long the ledger grows.
  */
 const SCHEMA = `

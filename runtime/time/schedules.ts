@@ -13,7 +13,7 @@ export const SCHEDULE_REFUSED_EVENT = `${RUNTIME_EVENT_PREFIX}schedule_refused`;
 /** The longest schedule key, in characters. */
 export const MAX_SCHEDULE_KEY_LENGTH = 256;
 
-/** What schedules need: enqueueing an intent, and the schedule writes of the one owner of work. */
+/** What schedules need: enqueueing an intent, and the store's schedule writes. */
 export interface ScheduleHost extends IntentHost {
   readonly store: IntentHost["store"] & {
     readonly schedules: ScheduleReads;
