@@ -127,19 +127,17 @@ describe("drain memory: rows read ahead", () => {
   });
 
   it("places a new row due now by the due order: kept when it comes after the last of them, dropped when before", () => {
-    const after = memoryWith({ due: backlog });
-    after.setNow(2_000);
-    after.memory.due("job", 2_000, 1);
-    after.commit(added(50, true, 1_000 + 9));
-    after.memory.due("job", 2_000, 1);
-    expect(after.asked.due).toBe(1);
-
-    const before = memoryWith({ due: backlog });
-    before.setNow(2_000);
-    before.memory.due("job", 2_000, 1);
-    before.commit(added(50, true, 1_000 + 3));
-    before.memory.due("job", 2_000, 1);
-    expect(before.asked.due).toBe(2);
+    /** How many reads of due rows a look after a read, a new row due at `fireAt` and another look cost. */
+    const readsWithNewRowAt = (fireAt: number) => {
+      const { memory, asked, commit, setNow } = memoryWith({ due: backlog });
+      setNow(2_000);
+      memory.due("job", 2_000, 1);
+      commit(added(50, true, fireAt));
+      memory.due("job", 2_000, 1);
+      return asked.due;
+    };
+    expect(readsWithNewRowAt(1_000 + 9)).toBe(1);
+    expect(readsWithNewRowAt(1_000 + 3)).toBe(2);
   });
 
   it("keeps them when new work comes after the last of them, until a deadline that change brought", () => {
