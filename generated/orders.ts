@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, JsonObject, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
@@ -25,7 +25,7 @@ export type ReportRequest = {
 export const reportFetchIntentSchema = reportRequestSchema;
 export type ReportFetchIntent = ReportRequest;
 
-export const reportFetchOutcomeSchema = z.object({
+export const reportFetchOutcomeSchema = z.looseObject({
   reportId: z.string(),
   rows: z.int().min(0),
   bytes: z.int().min(0),
@@ -38,7 +38,7 @@ export type ReportFetchOutcome = {
   attempts: number;
 };
 
-export const reportFetchProgressSchema = z.object({
+export const reportFetchProgressSchema = z.looseObject({
   stage: z.enum(["connecting", "downloading", "parsing"]),
   percent: z.number().min(0).max(100)
 });
@@ -47,7 +47,7 @@ export type ReportFetchProgress = {
   percent: number;
 };
 
-export const reportFetchAbandonedPayloadSchema = z.object({
+export const reportFetchAbandonedPayloadSchema = z.looseObject({
   reportId: z.string(),
   reason: z.string().nullable()
 });
@@ -56,7 +56,7 @@ export type ReportFetchAbandonedPayload = {
   reason: string | null;
 };
 
-export const reportFetchFailedPayloadSchema = z.object({
+export const reportFetchFailedPayloadSchema = z.looseObject({
   reportId: z.string(),
   error: z.string(),
   attempts: z.int()
@@ -94,7 +94,7 @@ export function parseReportFetchIntent(raw: unknown): ParseResult<ReportFetchInt
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const reportFetchIntentJsonSchema = {
+export const reportFetchIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     reportId: {
@@ -150,10 +150,10 @@ export function reportFetchTrigger(handlers: ReportFetchHandlers) {
   } satisfies ReportFetchTrigger;
 }
 
-export const orderPlacedIntentSchema = z.object({
+export const orderPlacedIntentSchema = z.looseObject({
   orderId: z.string().regex(z.regexes.guid, "Invalid UUID"),
   email: z.email().optional(),
-  items: z.array(z.object({
+  items: z.array(z.looseObject({
     sku: z.string().min(1),
     quantity: z.int().min(1)
   })).min(1).max(50)
@@ -167,7 +167,7 @@ export type OrderPlacedIntent = {
   }[];
 };
 
-export const orderPlacedOutcomeSchema = z.object({
+export const orderPlacedOutcomeSchema = z.looseObject({
   orderId: z.string(),
   reservationId: z.string(),
   units: z.int()
@@ -178,7 +178,7 @@ export type OrderPlacedOutcome = {
   units: number;
 };
 
-export const orderPlacedCancelledPayloadSchema = z.object({
+export const orderPlacedCancelledPayloadSchema = z.looseObject({
   orderId: z.string(),
   reason: z.string().nullable()
 });
@@ -208,7 +208,7 @@ export function parseOrderPlacedIntent(raw: unknown): ParseResult<OrderPlacedInt
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const orderPlacedIntentJsonSchema = {
+export const orderPlacedIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     orderId: {
@@ -237,11 +237,13 @@ export const orderPlacedIntentJsonSchema = {
             maximum: 9007199254740991
           }
         },
-        required: ["sku", "quantity"]
+        required: ["sku", "quantity"],
+        additionalProperties: {}
       }
     }
   },
-  required: ["orderId", "items"]
+  required: ["orderId", "items"],
+  additionalProperties: {}
 };
 
 /** Reserves stock for an order; its commit confirms the order and enqueues the order report. */
@@ -263,7 +265,7 @@ export function orderPlacedTrigger(handlers: OrderPlacedHandlers) {
         match: { orderId: "orderId" }
       }
     ],
-    intentVersion: 1,
+    intentVersion: 2,
     intentSchema: orderPlacedIntentJsonSchema,
     parseIntent: parseOrderPlacedIntent,
     ...handlers

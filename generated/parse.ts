@@ -13,7 +13,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | {
 export function parseWith<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, intent: parsed.data };
-  const problems = parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`);
+  const problems = parsed.error.issues.flatMap(deepest).map((issue) => `${pathOf(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`);
   return { ok: false, reason: problems.join("; ") };
 }
 
@@ -27,6 +27,23 @@ export function parseStartWith<T>(schema: z.ZodType<T>, raw: unknown): StartPars
 export function parsePayloadWith<T>(schema: z.ZodType<T>, raw: unknown): PayloadParseResult<T> {
   const parsed = parseWith(schema, raw);
   return parsed.ok ? { ok: true, payload: parsed.intent } : parsed;
+}
+
+/** A union's refusal told where it is: the problems of the branch the value matched best (the one it got deepest into, with the fewest missing fields and problems), under the union's path, each told so in turn. */
+function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+  const score = (branch: z.core.$ZodIssue[]) => {
+    const missing = branch.filter((inner) => inner.code === "invalid_type" && inner.message.endsWith("received undefined")).length;
+    return [Math.max(...branch.map((inner) => inner.path.length)), -missing, -branch.length];
+  };
+  const better = (a: number[], b: number[]) => {
+    const first = a.findIndex((n, i) => n !== b[i]);
+    return first >= 0 && a[first]! > b[first]!;
+  };
+  const best = issue.errors.reduce((a, b) => (better(score(b), score(a)) ? b : a));
+  // No branch got into the value: the union's own words say what each wanted.
+  if (Math.max(...best.map((inner) => inner.path.length)) === 0) return [issue];
+  return best.flatMap((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));
 }
 
 /** A field's path as code names it, `items[2].name` or `plan["a.b"]`, so a key holding a dot reads as one key; the root is `$`. */

@@ -2,10 +2,10 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DeclaredEvent, PayloadParseResult } from "durable-triggers";
+import type { DeclaredEvent, JsonObject, PayloadParseResult } from "durable-triggers";
 import { parsePayloadWith } from "./parse";
 
-export const paymentRefundedPayloadSchema = z.object({
+export const paymentRefundedPayloadSchema = z.looseObject({
   orderId: z.string().regex(z.regexes.guid, "Invalid UUID"),
   amount: z.int().min(1).describe("In cents."),
   reason: z.string().max(200).optional()
@@ -23,7 +23,7 @@ export function parsePaymentRefundedPayload(raw: unknown): PayloadParseResult<Pa
 }
 
 /** The JSON Schema of a `payment.refunded` payload, for tools such as the operator console. */
-export const paymentRefundedPayloadJsonSchema = {
+export const paymentRefundedPayloadJsonSchema: JsonObject = {
   type: "object",
   properties: {
     orderId: {
@@ -41,7 +41,8 @@ export const paymentRefundedPayloadJsonSchema = {
       maxLength: 200
     }
   },
-  required: ["orderId", "amount"]
+  required: ["orderId", "amount"],
+  additionalProperties: {}
 };
 
 /** A refund arrived from the payment provider's webhook. */

@@ -2,11 +2,11 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { AttachedStream, StartParseResult } from "durable-triggers";
+import type { AttachedStream, JsonObject, StartParseResult } from "durable-triggers";
 import { parseStartWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
-export const textGenerateStreamStartSchema = z.object({
+export const textGenerateStreamStartSchema = z.looseObject({
   prompt: z.string().min(1).max(500),
   words: z.int().min(1).max(200).default(24)
 });
@@ -15,7 +15,7 @@ export type TextGenerateStreamStart = {
   words: number;
 };
 
-export const textGenerateStreamProgressSchema = z.object({
+export const textGenerateStreamProgressSchema = z.looseObject({
   written: z.int().min(0),
   of: z.int().min(1)
 });
@@ -24,21 +24,21 @@ export type TextGenerateStreamProgress = {
   of: number;
 };
 
-export const textGenerateStreamOutputSchema = z.object({
+export const textGenerateStreamOutputSchema = z.looseObject({
   word: z.string()
 });
 export type TextGenerateStreamOutput = {
   word: string;
 };
 
-export const textGenerateStreamResultSchema = z.object({
+export const textGenerateStreamResultSchema = z.looseObject({
   text: z.string()
 });
 export type TextGenerateStreamResult = {
   text: string;
 };
 
-export const textGenerateCancelledPayloadSchema = z.object({
+export const textGenerateCancelledPayloadSchema = z.looseObject({
   streamRef: z.string(),
   prompt: z.string(),
   reason: z.string().nullable()
@@ -49,7 +49,7 @@ export type TextGenerateCancelledPayload = {
   reason: string | null;
 };
 
-export const textGenerateCompletedPayloadSchema = z.object({
+export const textGenerateCompletedPayloadSchema = z.looseObject({
   streamRef: z.string(),
   prompt: z.string(),
   payload: textGenerateStreamResultSchema
@@ -60,10 +60,10 @@ export type TextGenerateCompletedPayload = {
   payload: TextGenerateStreamResult;
 };
 
-export const textGenerateFailedPayloadSchema = z.object({
+export const textGenerateFailedPayloadSchema = z.looseObject({
   streamRef: z.string(),
   prompt: z.string(),
-  error: z.object({
+  error: z.looseObject({
     name: z.string(),
     message: z.string()
   })
@@ -95,7 +95,7 @@ export function parseTextGenerateStreamStart(raw: unknown): StartParseResult<Tex
 }
 
 /** The JSON Schema of a start payload, for tools such as the operator console. */
-export const textGenerateStreamStartJsonSchema = {
+export const textGenerateStreamStartJsonSchema: JsonObject = {
   type: "object",
   properties: {
     prompt: {
@@ -110,7 +110,8 @@ export const textGenerateStreamStartJsonSchema = {
       maximum: 200
     }
   },
-  required: ["prompt"]
+  required: ["prompt"],
+  additionalProperties: {}
 };
 
 /** Stands in for a model streaming its answer, one word at a time; only the terminal reaches the ledger. */

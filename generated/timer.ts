@@ -2,11 +2,11 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, JsonObject, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
-export const timerCountdownIntentSchema = z.object({
+export const timerCountdownIntentSchema = z.looseObject({
   id: z.string().min(1),
   seconds: z.int().min(1).max(600)
 });
@@ -15,7 +15,7 @@ export type TimerCountdownIntent = {
   seconds: number;
 };
 
-export const timerCountdownOutcomeSchema = z.object({
+export const timerCountdownOutcomeSchema = z.looseObject({
   id: z.string(),
   ticks: z.int()
 });
@@ -24,7 +24,7 @@ export type TimerCountdownOutcome = {
   ticks: number;
 };
 
-export const timerCountdownProgressSchema = z.object({
+export const timerCountdownProgressSchema = z.looseObject({
   remaining: z.int().min(0),
   of: z.int().min(1)
 });
@@ -36,7 +36,7 @@ export type TimerCountdownProgress = {
 export const timerCountdownFinishedPayloadSchema = timerCountdownOutcomeSchema;
 export type TimerCountdownFinishedPayload = TimerCountdownOutcome;
 
-export const timerCountdownStoppedPayloadSchema = z.object({
+export const timerCountdownStoppedPayloadSchema = z.looseObject({
   id: z.string(),
   reason: z.string().nullable()
 });
@@ -63,7 +63,7 @@ export function parseTimerCountdownIntent(raw: unknown): ParseResult<TimerCountd
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const timerCountdownIntentJsonSchema = {
+export const timerCountdownIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     id: {
@@ -76,7 +76,8 @@ export const timerCountdownIntentJsonSchema = {
       maximum: 600
     }
   },
-  required: ["id", "seconds"]
+  required: ["id", "seconds"],
+  additionalProperties: {}
 };
 
 /** A timer-driven job that ticks once a second, reports progress, and stops at once when cancelled. */
@@ -94,7 +95,7 @@ export function timerCountdownTrigger(handlers: TimerCountdownHandlers) {
     cancellation: "cooperative",
     acquireDeadlineMs: 900000,
     concurrency: 10,
-    intentVersion: 1,
+    intentVersion: 2,
     intentSchema: timerCountdownIntentJsonSchema,
     parseIntent: parseTimerCountdownIntent,
     ...handlers

@@ -2,18 +2,18 @@
 // Do not edit: change the spec and run `trigger-codegen generate`.
 
 import * as z from "zod";
-import type { DurableTrigger, FollowUp, ParseResult } from "durable-triggers";
+import type { DurableTrigger, FollowUp, JsonObject, ParseResult } from "durable-triggers";
 import { parseWith } from "./parse";
 import type { FollowUps } from "./follow-ups";
 
-export const tutorialCancelableIntentSchema = z.object({
+export const tutorialCancelableIntentSchema = z.looseObject({
   id: z.string().min(1)
 });
 export type TutorialCancelableIntent = {
   id: string;
 };
 
-export const tutorialCancelableOutcomeSchema = z.object({
+export const tutorialCancelableOutcomeSchema = z.looseObject({
   id: z.string(),
   result: z.string()
 });
@@ -22,7 +22,7 @@ export type TutorialCancelableOutcome = {
   result: string;
 };
 
-export const tutorialCancelableCancelledPayloadSchema = z.object({
+export const tutorialCancelableCancelledPayloadSchema = z.looseObject({
   id: z.string(),
   reason: z.string().nullable()
 });
@@ -52,7 +52,7 @@ export function parseTutorialCancelableIntent(raw: unknown): ParseResult<Tutoria
 }
 
 /** The JSON Schema of an intent payload, for tools such as the operator console. */
-export const tutorialCancelableIntentJsonSchema = {
+export const tutorialCancelableIntentJsonSchema: JsonObject = {
   type: "object",
   properties: {
     id: {
@@ -60,7 +60,8 @@ export const tutorialCancelableIntentJsonSchema = {
       minLength: 1
     }
   },
-  required: ["id"]
+  required: ["id"],
+  additionalProperties: {}
 };
 export type TutorialCancelableTrigger = DurableTrigger<TutorialCancelableIntent, TutorialCancelableOutcome, Cloudflare.Env, TutorialCancelableEvent, never, FollowUps>;
 
@@ -74,7 +75,7 @@ export function tutorialCancelableTrigger(handlers: TutorialCancelableHandlers) 
     intentEventKind: "tutorial.cancelable.requested",
     cancellation: "cooperative",
     acquireDeadlineMs: 60000,
-    intentVersion: 1,
+    intentVersion: 2,
     intentSchema: tutorialCancelableIntentJsonSchema,
     parseIntent: parseTutorialCancelableIntent,
     ...handlers

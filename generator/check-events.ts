@@ -1,8 +1,9 @@
-import type { CheckedSpec } from "./check.ts";
+import type { CheckedSpec } from "./checked-spec.ts";
 import { declaredEventNames, KIND_PATTERN, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
+import { quoted } from "./quoted.ts";
 import type { SpecError } from "./read.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
-import { commentSafe, objectView, resolved } from "./zod-ir.ts";
+import { objectView, resolved } from "./zod-ir.ts";
 
 /** Where a fact kind's payload schema is declared, and how its names resolve there. */
 interface Declaration {
@@ -80,8 +81,6 @@ export function checkEvents(specs: readonly CheckedSpec[], { complete }: { compl
   return errors;
 }
 
-/** A string from a spec in a message: quoted, and nothing in it can act on a terminal. */
-export const quoted = (text: string) => commentSafe(JSON.stringify(text));
 
 const at = (declaration: Declaration, message: string): SpecError => ({ ...declaration.position, message });
 

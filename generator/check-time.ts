@@ -1,23 +1,16 @@
 import { Cron } from "croner";
-import { quoted } from "./check-events.ts";
-import type { CheckedSpec } from "./check.ts";
+import type { CheckedSpec } from "./checked-spec.ts";
+import { durationMs } from "./durations.ts";
 import type { z } from "zod";
 import { buildModel, liveSchema, type ModuleModel, type TriggerModel } from "./model.ts";
 import { KIND_PATTERN, MAX_KIND_LENGTH } from "./names.ts";
+import { quoted } from "./quoted.ts";
 import type { SpecError } from "./read.ts";
-import { DURATION_PATTERN, DURATION_UNITS } from "./spec-format.ts";
 import { commentSafe } from "./zod-ir.ts";
 import { MIN_EVERY_MS } from "../runtime/contract/names.ts";
 
 /** The shortest `every` the runtime takes, in milliseconds. */
 export { MIN_EVERY_MS };
-
-/** A duration the spec format admits (`10m`) in milliseconds; `undefined` for one past what a number holds exactly. */
-export function durationMs(text: string): number | undefined {
-  const [, amount, unit] = DURATION_PATTERN.exec(text)!;
-  const ms = Number(amount) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS];
-  return Number.isSafeInteger(ms) ? ms : undefined;
-}
 
 
 /**

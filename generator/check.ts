@@ -1,32 +1,28 @@
 import type { z } from "zod";
 import { canonicalJson } from "../runtime/contract/canonical-json.ts";
 import { noMemo, type Memo } from "./cache.ts";
-import { checkEvents, quoted } from "./check-events.ts";
+import { checkEvents } from "./check-events.ts";
 import { checkTime } from "./check-time.ts";
+import type { CheckedSpec } from "./checked-spec.ts";
 import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
+import { quoted } from "./quoted.ts";
 import type { SpecDocument, SpecError } from "./read.ts";
-import { declaredEventSpec, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
-import { ANNOTATIONS, discriminates, isNull, objectView, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
+import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
-export interface CheckedSpec {
-  readonly file: string;
-  /** The spec's text: what everything generated from it depends on. */
-  readonly source: string;
-  readonly spec: SpecFile;
-  readonly locate: SpecDocument["locate"];
-}
 
 const SCHEMA_KEYWORDS = Object.keys(payloadKeywords.shape);
 const REF_BUILTINS = ["intent", "outcome", "progress"];
 /** What a generated module imports by name, which a shared schema's type may not take. */
-const RESERVED_TYPES = ["JsonValue", "DurableTrigger", "FollowUp", "FollowUps", "ParseResult", "AttachedStream", "StartParseResult", "DeclaredEvent", "PayloadParseResult"];
+const RESERVED_TYPES = ["JsonValue", "JsonObject", "DurableTrigger", "FollowUp", "FollowUps", "ParseResult", "AttachedStream", "StartParseResult", "DeclaredEvent", "PayloadParseResult"];
 
 /**
  * Stage 2: documents → typed specs. Every error is collected, each with its
  * `file:line:col`, what was expected, and a suggestion when a typo is likely.
  */
-export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMemo): { specs: CheckedSpec[]; errors: SpecError[] } {
+export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMemo): { specs: CheckedSpec[]; errors: SpecError[]; warnings: SpecError[] } {
   const errors: SpecError[] = [];
+  const warnings: SpecError[] = [];
   const specs: CheckedSpec[] = [];
   // In file order, so that "already declared at" points at the first file whatever parsed.
   const everyFile: CheckedSpec[] = [];
@@ -34,20 +30,21 @@ export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMe
     // A document is a function of its file's path and text: what one file says on its own depends on them alone.
     const result = memo("check", [document.file, document.source], () => checkDocument(document));
     errors.push(...result.errors);
+    warnings.push(...result.warnings);
     if (result.checked) specs.push(result.checked);
     everyFile.push(result.checked ?? result.salvaged);
   }
   errors.push(...checkAcrossFiles(everyFile));
   // Facts and cancelOn rules name each other across files; an unknown kind is only certain when every file parsed whole.
   errors.push(...checkEvents(everyFile, { complete: specs.length === documents.length }));
-  errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
-  return { specs, errors };
+  const byPlace = (a: SpecError, b: SpecError) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col;
+  return { specs, errors: errors.sort(byPlace), warnings: warnings.sort(byPlace) };
 }
 
 type DocumentCheck =
-  | { readonly checked: CheckedSpec; readonly errors: SpecError[] }
+  | { readonly checked: CheckedSpec; readonly errors: SpecError[]; readonly warnings: SpecError[] }
   /** A file with structural errors: what of it did parse, checked further so that its other errors show in the same run. */
-  | { readonly checked: null; readonly salvaged: CheckedSpec; readonly errors: SpecError[] };
+  | { readonly checked: null; readonly salvaged: CheckedSpec; readonly errors: SpecError[]; readonly warnings: SpecError[] };
 
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
 function checkDocument(document: SpecDocument): DocumentCheck {
@@ -56,11 +53,13 @@ function checkDocument(document: SpecDocument): DocumentCheck {
   const at = (spec: SpecFile): CheckedSpec => ({ file: document.file, source: document.source, spec, locate: document.locate });
   if (parsed.success) {
     const checked = at(parsed.data);
-    return { checked, errors: [...checkSemantics(checked), ...checkTime(checked)] };
+    const semantics = checkSemantics(checked, document);
+    return { checked, errors: [...semantics.errors, ...checkTime(checked)], warnings: semantics.warnings };
   }
   const salvaged = at(salvage(raw));
   const structural = parsed.error.issues.flatMap((issue) => describeIssue(document, issue));
-  return { checked: null, salvaged, errors: [...structural, ...checkSemantics(salvaged), ...checkTime(salvaged)] };
+  const semantics = checkSemantics(salvaged, document);
+  return { checked: null, salvaged, errors: [...structural, ...semantics.errors, ...checkTime(salvaged)], warnings: semantics.warnings };
 }
 
 /**
@@ -103,6 +102,9 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
     const known = inSchema ? SCHEMA_KEYWORDS : knownFields(path);
     return issue.keys.map((key) => {
       if (key === "<<") return { ...where([...path, key], "key"), message: `YAML merge keys ("<<") are not supported; write the fields out` };
+      if (inSchema && (UNSUPPORTED_KEYWORDS as readonly string[]).includes(key)) {
+        return { ...where([...path, key], "key"), message: `schema keyword "${key}" is not supported: ignoring it would accept what the schema refuses; expected one of ${known.join(", ")}` };
+      }
       const hint = suggest(key, known);
       const what = inSchema ? `unknown schema keyword "${key}"` : `unknown field "${key}"`;
       return {
@@ -190,10 +192,16 @@ function formatAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core
   return undefined;
 }
 
-/** What zod cannot say: kind spelling, references, `required` names, regexes, defaults that fit. */
-function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
+/**
+ * What zod cannot say: kind spelling, references, `required` names, regexes, defaults that fit; and
+ * what is accepted with a warning (a key that is no keyword, a format the generator does not know).
+ */
+function checkSemantics({ file, spec, locate }: CheckedSpec, document: SpecDocument): { errors: SpecError[]; warnings: SpecError[] } {
   const errors: SpecError[] = [];
+  const warnings: SpecError[] = [];
   const at = (path: readonly PropertyKey[], message: string, key?: "key") => errors.push({ file, ...locate(path, key), message });
+  const warn = (path: readonly PropertyKey[], message: string, key?: "key") => warnings.push({ file, ...locate(path, key), message: `warning: ${message}` });
+  const raw = (path: readonly PropertyKey[]): unknown => document.doc.getIn(path);
   const where = (path: readonly PropertyKey[]) => {
     const { line, col } = locate(path);
     return `${file}:${line}:${col}`;
@@ -216,7 +224,7 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     }
     if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
     // Shared schemas may name each other in any order, themselves too: a recursion goes through z.lazy.
-    walkSchema(schema, ["schemas", name], { at, where, refs: named, builtins: [], resolve: resolveIn({}) });
+    walkSchema(schema, ["schemas", name], { at, where, warn, raw, refs: named, builtins: [], resolve: resolveIn({}) });
   });
   for (const name of endless(shared)) {
     at(["schemas", name], `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`, "key");
@@ -226,7 +234,7 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     if (!KIND_PATTERN.test(kind)) at(path, `event kind ${quoted(kind)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "payment.refunded")`, "key");
     else if (kind.startsWith(RUNTIME_EVENT_PREFIX)) at(path, `event kind "${kind}" is reserved: the runtime writes the ${RUNTIME_EVENT_PREFIX}* kinds itself`, "key");
     else if (kind.length > MAX_KIND_LENGTH) at(path, tooLong("event kind", kind), "key");
-    walkSchema(event.payload, [...path, "payload"], { at, where, refs: named, builtins: [], resolve: resolveIn({}) });
+    walkSchema(event.payload, [...path, "payload"], { at, where, warn, raw, refs: named, builtins: [], resolve: resolveIn({}) });
   }
   (spec.streams ?? []).forEach((stream, index) => {
     const base = ["streams", index];
@@ -235,12 +243,12 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     const builtins = ["start", "result", ...(stream.progress ? ["progress"] : []), ...(stream.output ? ["output"] : [])];
     for (const field of ["start", "progress", "output", "result"] as const) {
       const schema = stream[field];
-      if (schema !== undefined) walkSchema(schema, [...base, field], { at, where, refs: named, builtins: field === "start" ? [] : ["start"], resolve: resolveIn({ start: stream.start }) });
+      if (schema !== undefined) walkSchema(schema, [...base, field], { at, where, warn, raw, refs: named, builtins: field === "start" ? [] : ["start"], resolve: resolveIn({ start: stream.start }) });
     }
     const streamResolve = resolveIn({ start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
     for (const [eventKind, event] of Object.entries(stream.events)) {
       if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
-      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins, resolve: streamResolve });
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, warn, raw, refs: named, builtins, resolve: streamResolve });
     }
   });
   (spec.triggers ?? []).forEach((trigger, index) => {
@@ -253,16 +261,16 @@ function checkSemantics({ file, spec, locate }: CheckedSpec): SpecError[] {
     if (trigger.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("kind", trigger.kind));
     const builtins = trigger.progress === undefined ? ["intent", "outcome"] : REF_BUILTINS;
     const resolve = resolveIn({ intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
-    walkSchema(trigger.intent, [...base, "intent"], { at, where, refs: named, builtins: [], resolve });
-    walkSchema(trigger.outcome, [...base, "outcome"], { at, where, refs: named, builtins: ["intent"], resolve });
-    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, where, refs: named, builtins: ["intent", "outcome"], resolve });
+    walkSchema(trigger.intent, [...base, "intent"], { at, where, warn, raw, refs: named, builtins: [], resolve });
+    walkSchema(trigger.outcome, [...base, "outcome"], { at, where, warn, raw, refs: named, builtins: ["intent"], resolve });
+    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, where, warn, raw, refs: named, builtins: ["intent", "outcome"], resolve });
     for (const [eventKind, event] of Object.entries(trigger.events)) {
       if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
       if (eventKind === trigger.intentEventKind) at([...base, "events", eventKind], `event "${eventKind}" is the trigger's intentEventKind; the runtime writes it`, "key");
-      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, refs: named, builtins, resolve });
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, warn, raw, refs: named, builtins, resolve });
     }
   });
-  return errors;
+  return { errors, warnings };
 }
 
 const tooLong = (what: string, kind: string) =>
@@ -270,6 +278,10 @@ const tooLong = (what: string, kind: string) =>
 
 interface Walk {
   at: (path: readonly PropertyKey[], message: string, key?: "key") => void;
+  /** A warning at a node: accepted, but the user should know. */
+  warn: (path: readonly PropertyKey[], message: string, key?: "key") => void;
+  /** The node at a path as the file has it, before the keys the format ignores were set aside. */
+  raw: (path: readonly PropertyKey[]) => unknown;
   /** `file:line:col` of a path. */
   where: (path: readonly PropertyKey[]) => string;
   refs: readonly string[];
@@ -301,19 +313,30 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
     return;
   }
   const s: PayloadSchema = schema;
+  const node = walk.raw(path);
+  // YAML's own maps (`getIn` gives a node) or a plain object: its keys as the file has them.
+  const keys = node !== null && typeof node === "object" && "items" in node ? (node as { items: { key: unknown }[] }).items.map((pair) => String((pair.key as { value?: unknown })?.value ?? pair.key)) : [];
+  for (const key of keys.filter(isIgnoredKey)) {
+    const hint = suggest(key, SCHEMA_KEYWORDS);
+    walk.warn([...path, key], `"${key}" is not a JSON Schema keyword; ignored, as JSON Schema ignores it${hint ? `. Did you mean "${hint}"?` : ""}`, "key");
+  }
+  if (s.format !== undefined && !KNOWN_FORMATS.includes(s.format)) {
+    walk.warn([...path, "format"], `format ${JSON.stringify(s.format)} is not one the generator knows (${KNOWN_FORMATS.join(", ")}); accepted and not checked`);
+  }
   const combinators = COMBINATORS.filter((keyword) => s[keyword] !== undefined);
   if (combinators.length > 1) walk.at([...path, combinators[1]!], `"${combinators[1]}" beside "${combinators[0]}": a schema takes one of ${COMBINATORS.join(", ")}; nest one inside the other`, "key");
   if (s.$ref !== undefined) checkReference(s.$ref, [...path, "$ref"], walk);
   const combinator = combinators[0];
-  if (combinator === "$ref" || combinator === "anyOf" || combinator === "oneOf") {
+  // Beside a union, other keywords hold as well (the generator makes them a part of an allOf); beside
+  // $ref, draft-07 ignores them and later drafts apply them: refused, so neither reading is guessed.
+  if (combinator === "$ref") {
     for (const key of Object.keys(s)) {
-      // OpenAPI often writes `type: object` beside a oneOf of objects: it says nothing more, so it is let be.
-      const redundantType = key === "type" && combinator !== "$ref" && objectsOnly(s, walk);
-      if (key !== combinator && !redundantType && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
-        walk.at([...path, key], `"${key}" beside "${combinator}": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names or in each branch, or use allOf`, "key");
+      if (key !== combinator && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
+        walk.at([...path, key], `"${key}" beside "$ref": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names, or use allOf`, "key");
       }
     }
   }
+
   if (s.discriminator !== undefined) {
     const branches = s.oneOf ?? s.anyOf;
     if (branches === undefined) walk.at([...path, "discriminator"], `discriminator tells the branches of a oneOf or anyOf apart; this schema has none`, "key");
@@ -343,7 +366,6 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   }
   if (Array.isArray(s.items) && s.prefixItems !== undefined) walk.at([...path, "items"], `a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both`, "key");
   if (s.additionalItems !== undefined && !Array.isArray(s.items)) walk.at([...path, "additionalItems"], `additionalItems applies only after a list under items (a tuple); expected items: [..] beside it`, "key");
-  if (s.format !== undefined && s.contentEncoding !== undefined) walk.at([...path, "contentEncoding"], `contentEncoding beside format "${s.format}": a string is checked by one of them`, "key");
   for (const bound of ["exclusiveMinimum", "exclusiveMaximum"] as const) {
     const limit = bound === "exclusiveMinimum" ? "minimum" : "maximum";
     if (s[bound] === true && s[limit] === undefined) walk.at([...path, bound], `${bound}: true makes ${limit} exclusive, and there is no ${limit}; expected ${limit} beside it, or ${bound} as a number`);
@@ -362,13 +384,6 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
     }
   }
   for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, suffix[0] === "allOf");
-}
-
-/** Whether a union says `type: object` (or `[object, "null"]`) and every branch but a null one is an object. */
-function objectsOnly(s: PayloadSchema, walk: Walk): boolean {
-  const types = Array.isArray(s.type) ? s.type : [s.type];
-  const branches = (s.anyOf ?? s.oneOf ?? []).filter((branch) => !isNull(branch));
-  return types.includes("object") && types.every((t) => t === "object" || t === "null") && branches.every((branch) => objectView(branch, { resolve: walk.resolve, opaque: () => false }) !== undefined);
 }
 
 function checkRegex(source: string, path: readonly PropertyKey[], what: string, walk: Walk, key?: "key"): void {

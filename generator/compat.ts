@@ -29,6 +29,44 @@ export interface Break {
   readonly example: JsonValue;
 }
 
+/**
+ * The JSON Schema keywords this check compares (as zod prints a generated schema), each with a
+ * rule: a spec keyword's compatibility rule (COMPAT_RULES) names the ones it becomes, so a keyword
+ * that became one not listed here would not compile. Annotations are not listed: they never break.
+ */
+export const COMPARED_KEYWORDS = [
+  "type",
+  "$ref",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "const",
+  "enum",
+  "default",
+  "properties",
+  "required",
+  "additionalProperties",
+  "propertyNames",
+  "minProperties",
+  "maxProperties",
+  "items",
+  "additionalItems",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "format",
+  "contentEncoding",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+] as const;
+export type ComparedKeyword = (typeof COMPARED_KEYWORDS)[number];
+
 type Schema = Readonly<Record<string, unknown>>;
 type Segment = string | number;
 
@@ -49,6 +87,19 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
     if (old === NEVER) return; // nothing was stored here
     if (neu === NEVER) return tighten("type", "accepts nothing any more", sample(old, roots.stored));
     if (neu["not"] !== undefined) return; // beyond what this check decides
+
+    // An intersection: every part must accept what was stored.
+    if (Array.isArray(neu["allOf"])) {
+      const { allOf: parts, ...own } = neu;
+      for (const part of [...(parts as unknown[]), ...(Object.keys(own).length > 0 ? [own] : [])]) compare(old, asSchema(part), at);
+      return;
+    }
+    if (Array.isArray(old["allOf"])) {
+      // What was stored satisfied every part: the parts' keywords together stand for it (a later part's
+      // keyword over an earlier one's, so it may report a break the earlier one rules out: conservative).
+      const { allOf: parts, ...own } = old;
+      return compare(Object.assign({}, ...(parts as unknown[]).map((part) => resolve(asSchema(part), roots.stored)), own) as Schema, neu, at);
+    }
 
     // Unions: every old branch must fit some new branch.
     const oldBranches = branches(old);
@@ -100,7 +151,13 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
       const item = sample(asSchema(old["items"]), roots.stored);
       tighten("uniqueItems", "refuses repeated items", [item, item]);
     }
-    compare(asSchema(old["items"]), asSchema(neu["items"]), [...at, "*"]);
+    if (!Array.isArray(old["items"]) && !Array.isArray(neu["items"])) return compare(asSchema(old["items"]), asSchema(neu["items"]), [...at, "*"]);
+    // A tuple (draft-07's list under items, the rest under additionalItems): item by item, then the rest.
+    const itemAt = (s: Schema, i: number) => (Array.isArray(s["items"]) ? (i < s["items"].length ? s["items"][i] : s["additionalItems"]) : s["items"]);
+    const length = (s: Schema) => (Array.isArray(s["items"]) ? s["items"].length : 0);
+    const stored = Math.max(length(old), length(neu));
+    for (let i = 0; i < stored; i++) compare(asSchema(itemAt(old, i)), asSchema(itemAt(neu, i)), [...at, i]);
+    compare(asSchema(itemAt(old, stored)), asSchema(itemAt(neu, stored)), [...at, stored]);
   }
 
   function objects(old: Schema, neu: Schema, at: Segment[], tighten: Tighten): void {
@@ -126,6 +183,17 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
     if (old["additionalProperties"] !== false && old["additionalProperties"] !== undefined && closed) {
       const extra = { ...(sample(old, roots.stored) as Record<string, JsonValue>), extra: sample(asSchema(old["additionalProperties"]), roots.stored) };
       breaks.push({ at, keyword: "additionalProperties", rule: "refuses keys it does not name, which stored values may hold", value: extra });
+    }
+    // Keys beyond the named ones, where a key pattern (patternProperties) or a schema (a record) rules them.
+    const oldKeys = asSchema(old["propertyNames"]);
+    const newKeys = asSchema(neu["propertyNames"]);
+    const key = keyFor(oldKeys, newKeys);
+    if (typeof newKeys["pattern"] === "string" && newKeys["pattern"] !== oldKeys["pattern"]) {
+      const value = { ...(sample(old, roots.stored) as Record<string, JsonValue>), [key]: sample(asSchema(old["additionalProperties"]), roots.stored) };
+      breaks.push({ at, keyword: "patternProperties", rule: `${oldKeys["pattern"] === undefined ? "adds" : "changes"} the pattern every key must match to /${newKeys["pattern"]}/`, value });
+    }
+    if (isSchema(old["additionalProperties"]) && isSchema(neu["additionalProperties"])) {
+      compare(asSchema(old["additionalProperties"]), asSchema(neu["additionalProperties"]), [...at, keyFor(oldKeys, {})]);
     }
     bound(old, neu, "minProperties", "raised", tighten, () => sample(old, roots.stored));
     bound(old, neu, "maxProperties", "lowered", tighten, () => sample(old, roots.stored));
@@ -163,6 +231,15 @@ function numbers(old: Schema, neu: Schema, tighten: Tighten): void {
   if (typeof step === "number" && !(typeof old["multipleOf"] === "number" && Number.isInteger(old["multipleOf"] / step))) {
     tighten("multipleOf", `requires multiples of ${step}`, typeof old["multipleOf"] === "number" ? old["multipleOf"] : step / 2);
   }
+}
+
+const CANDIDATES = ["key", "", "x", "X", "0", " ", ..."abcdefghijklmnopqrstuvwyz", ..."ABCDEFGHIJKLMNOPQRSTUVWXYZ", ..."123456789", "_", "-"];
+
+/** A key the old key schema accepts and, where one is found, the new one refuses: the key a break is shown on. */
+function keyFor(old: Schema, neu: Schema): string {
+  const fits = (schema: Schema, key: string) => typeof schema["pattern"] !== "string" || new RegExp(schema["pattern"], "u").test(key);
+  const stored = CANDIDATES.filter((key) => fits(old, key));
+  return stored.find((key) => !fits(neu, key)) ?? stored[0] ?? "key";
 }
 
 /** A lower (`raised`) or upper (`lowered`) count bound; `example(n)` makes a value of size n. */
@@ -277,8 +354,12 @@ export function sample(schema: Schema, root: Schema, depth = 0): JsonValue {
       const format = FORMAT_SAMPLES[String(schema["format"])];
       return format ?? "x".repeat(Number(schema["minLength"] ?? 0));
     }
-    case "array":
-      return Array.from({ length: Number(schema["minItems"] ?? 0) }, () => sample(asSchema(schema["items"]), root, depth + 1));
+    case "array": {
+      const items = schema["items"];
+      // A tuple: each of its items (the rest up to minItems), so that a break shown at any of them holds.
+      if (Array.isArray(items)) return items.map((item) => sample(asSchema(item), root, depth + 1));
+      return Array.from({ length: Number(schema["minItems"] ?? 0) }, () => sample(asSchema(items), root, depth + 1));
+    }
     default: {
       const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
       const required = (schema["required"] ?? []) as string[];
@@ -291,9 +372,11 @@ export function sample(schema: Schema, root: Schema, depth = 0): JsonValue {
 function place(base: JsonValue, at: readonly Segment[], value: JsonValue): JsonValue {
   if (at.length === 0) return value;
   const [head, ...rest] = at;
-  if (head === "*") {
+  if (head === "*" || typeof head === "number") {
+    const index = head === "*" ? 0 : head;
     const items = Array.isArray(base) ? [...base] : [];
-    items[0] = place(items[0] ?? null, rest, value);
+    for (let i = items.length; i < index; i++) items.push(null);
+    items[index] = place(items[index] ?? null, rest, value);
     return items;
   }
   const object = typeof base === "object" && base !== null && !Array.isArray(base) ? { ...base } : {};

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, posix, relative, resolve, sep } from "node:path";
 import { processCache, type Memo, type RunCache } from "./cache.ts";
-import { checkSpecs, type CheckedSpec } from "./check.ts";
+import { checkSpecs } from "./check.ts";
+import type { CheckedSpec } from "./checked-spec.ts";
 import type { JsonSchema } from "./compat.ts";
 import { emit, jsonSchemaOf } from "./emit.ts";
 import { buildModel, handlerFiles, type ModuleModel, type SchemaModel } from "./model.ts";
@@ -50,7 +51,11 @@ export type GenerateResult =
       readonly specFiles: number;
       /** Handler files whose trigger no spec declares any more; left alone. */
       readonly orphanHandlers: readonly string[];
-      /** Event payloads changed so that facts already in a ledger would no longer parse; recorded all the same. */
+      /**
+       * Accepted all the same: keys of a schema that are no keyword and formats the generator does not
+       * know (ignored, as JSON Schema does), and event payloads changed so that facts already in a
+       * ledger would no longer parse (recorded).
+       */
       readonly warnings: readonly SpecError[];
     };
 
@@ -202,8 +207,10 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const schemas = versionedSchemas(modules, memo);
   const versions = planVersions(previous, schemas.intents, schemas.events);
   if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs, options.handlersDir)) };
-  const warnings = versions.eventWarnings.flatMap((warning) => eventWarnings(warning, checked.specs));
-  if (options.strictEvents && warnings.length > 0) return { ok: false, errors: warnings.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
+  const changedEvents = versions.eventWarnings.flatMap((warning) => eventWarnings(warning, checked.specs));
+  if (options.strictEvents && changedEvents.length > 0) return { ok: false, errors: changedEvents.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
+  // What the check accepted with a warning (a key that is no keyword, an unknown format), then changed event payloads.
+  const warnings = [...checked.warnings, ...changedEvents];
   const intents = new Map(schemas.intents.map((intent) => [intent.kind, intent.accepted]));
   const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents, intentUpgrades: versions.upgrades }, memo);
   files.set(recordPath, renderRecord(versions.record));

@@ -1,8 +1,8 @@
 import nodePath, { posix } from "node:path";
 import { noMemo, type Memo } from "./cache.ts";
-import type { CheckedSpec } from "./check.ts";
+import type { CheckedSpec } from "./checked-spec.ts";
 import type { z } from "zod";
-import { durationMs } from "./check-time.ts";
+import { durationMs } from "./durations.ts";
 import { camelCase, declaredEventNames, pascalCase } from "./names.ts";
 import { subschemas, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./spec-format.ts";
 import { docText, irToZod, referenceOf, toIR, type IRContext, type ZodIR } from "./zod-ir.ts";

@@ -6,10 +6,37 @@ import { z } from "zod";
  */
 
 export const SCHEMA_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"] as const;
-/** Formats checked, and OpenAPI's formats that only describe (`int32` bounds an integer, `byte` is base64). */
-export const STRING_FORMATS = ["uuid", "email", "uri", "date-time", "date", "time", "ipv4", "ipv6", "hostname", "byte"] as const;
-export const DESCRIPTIVE_FORMATS = ["int32", "int64", "float", "double", "binary", "password", "unix-time", "decimal", "uri-reference"] as const;
-export const CONTENT_ENCODINGS = ["base64", "base64url"] as const;
+/**
+ * Formats, as JSON Schema (draft-07 and 2020-12) and OpenAPI name them. Checked: zod has a check that
+ * means what the format means. Described: accepted and not checked (zod has no such check, or the
+ * format only says how to read a value, like OpenAPI's `decimal`); `int32` bounds an integer. Any
+ * other format is accepted as well, since JSON Schema lets a validator ignore a format it does not
+ * know, and the check stage warns at it.
+ */
+export const CHECKED_FORMATS = ["uuid", "email", "uri", "date-time", "date", "time", "duration", "ipv4", "ipv6", "hostname", "byte"] as const;
+export const DESCRIBED_FORMATS = [
+  // draft-07 and 2020-12 formats zod has no check for.
+  "idn-email",
+  "idn-hostname",
+  "uri-reference",
+  "iri",
+  "iri-reference",
+  "uri-template",
+  "json-pointer",
+  "relative-json-pointer",
+  "regex",
+  // OpenAPI's, and formats vendors use widely.
+  "int32",
+  "int64",
+  "float",
+  "double",
+  "binary",
+  "password",
+  "unix-time",
+  "decimal",
+] as const;
+/** Every format the generator knows; another one is accepted with a warning. */
+export const KNOWN_FORMATS: readonly string[] = [...CHECKED_FORMATS, ...DESCRIBED_FORMATS];
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
@@ -58,8 +85,10 @@ export interface PayloadSchema {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
-  format?: (typeof STRING_FORMATS)[number] | (typeof DESCRIPTIVE_FORMATS)[number];
-  contentEncoding?: (typeof CONTENT_ENCODINGS)[number];
+  /** One of KNOWN_FORMATS is checked or described; any other is described, with a warning. */
+  format?: string;
+  /** An annotation, as JSON Schema has it: `format: byte` is the checked base64. */
+  contentEncoding?: string;
   contentMediaType?: string;
   minimum?: number;
   maximum?: number;
@@ -125,8 +154,8 @@ export const payloadKeywords = z.strictObject({
   minLength: count.optional(),
   maxLength: count.optional(),
   pattern: z.string().optional(),
-  format: z.enum([...STRING_FORMATS, ...DESCRIPTIVE_FORMATS]).optional(),
-  contentEncoding: z.enum(CONTENT_ENCODINGS).optional(),
+  format: z.string().optional(),
+  contentEncoding: z.string().optional(),
   contentMediaType: z.string().optional(),
   minimum: z.number().optional(),
   maximum: z.number().optional(),
@@ -140,10 +169,48 @@ export const payloadKeywords = z.strictObject({
 /** Whether a key is a vendor extension (`x-stripeResource`), which a schema may carry and the generator ignores. */
 export const isExtension = (key: string) => key.startsWith("x-");
 
-const withoutExtensions = (value: unknown) =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter(([key]) => !isExtension(key))) : value;
+/**
+ * JSON Schema keywords the generator does not handle (yet): a schema holding one is refused at it,
+ * since ignoring it would accept what the schema refuses. Any other key the format does not know is
+ * not a keyword at all (octokit's `tsAdditionalProperties`): JSON Schema ignores it, and so does the
+ * generator, with a warning at it.
+ */
+export const UNSUPPORTED_KEYWORDS = [
+  "if",
+  "then",
+  "else",
+  "not",
+  "dependentRequired",
+  "dependentSchemas",
+  "dependencies",
+  "propertyNames",
+  "contains",
+  "minContains",
+  "maxContains",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "$defs",
+  "definitions",
+  "$anchor",
+  "$dynamicRef",
+  "$dynamicAnchor",
+  "$recursiveRef",
+  "$recursiveAnchor",
+  "$vocabulary",
+] as const;
 
-export const payloadSchema: z.ZodType<PayloadSchema> = z.preprocess(withoutExtensions, payloadKeywords) as unknown as z.ZodType<PayloadSchema>;
+// Read when first needed: the shape's getters name schemas declared further down.
+let keywords: Set<string> | undefined;
+
+/** Whether a key of a schema is ignored, with a warning: neither a keyword nor a vendor extension. */
+export const isIgnoredKey = (key: string) => !isExtension(key) && !(keywords ??= new Set([...Object.keys(payloadKeywords.shape), ...UNSUPPORTED_KEYWORDS])).has(key);
+
+const withoutIgnored = (value: unknown) =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([key]) => !isExtension(key) && !isIgnoredKey(key)))
+    : value;
+
+export const payloadSchema: z.ZodType<PayloadSchema> = z.preprocess(withoutIgnored, payloadKeywords) as unknown as z.ZodType<PayloadSchema>;
 
 /** A string names a schema: `intent`, `outcome`, `progress`, or one under the file's `schemas`. */
 export const schemaOrRef: z.ZodType<SchemaOrRef> = z.union([z.string().min(1), payloadSchema]);

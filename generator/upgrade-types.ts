@@ -4,7 +4,7 @@ import type { SchemaModel } from "./model.ts";
 import { pascalCase } from "./names.ts";
 import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 import type { UpgradeStep } from "./versions.ts";
-import { refName, toIR } from "./zod-ir.ts";
+import { refName, toIR, usesJson as usesJsonIR } from "./zod-ir.ts";
 
 /** The handlers' member that upgrades stored intents to version `to` (the spec's `upgradeIntentsTo: to`). */
 export const upgradeMemberName = (to: number) => `upgradeToV${to}`;
@@ -20,6 +20,8 @@ export interface UpgradeDeclarations {
   readonly members: string | undefined;
   /** `intentUpgrades: { 2: handlers.upgradeToV2 }` for the trigger's contract. */
   readonly contract: ts.PropertyAssignment | undefined;
+  /** Whether a stored version's type names `JsonValue` (an open object's other keys), which the module then imports. */
+  readonly usesJson: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface UpgradeDeclarations {
  * `definitions` (a recursion) become types of their own, `…IntentV1TreeNode`.
  */
 export function upgradeDeclarations(typeName: string, steps: readonly UpgradeStep[], currentInput: string, printType: PrintType): UpgradeDeclarations {
-  if (steps.length === 0) return { statements: [], members: undefined, contract: undefined };
+  if (steps.length === 0) return { statements: [], members: undefined, contract: undefined, usesJson: false };
   const versionType = (version: number) => `${typeName}IntentV${version}`;
   const wanted = new Map<number, JsonSchema>();
   for (const step of steps) {
@@ -60,16 +62,24 @@ export function upgradeDeclarations(typeName: string, steps: readonly UpgradeSte
       ),
     ),
   );
-  return { statements, members: `{\n${members.join("\n")}\n}`, contract };
+  const usesJson = [...wanted.values()].some((stored) => versionModels(versionType(0), stored).some((m) => usesJsonIR(m.ir)));
+  return { statements, members: `{\n${members.join("\n")}\n}`, contract, usesJson };
 }
 
-function versionStatements(name: string, version: number, stored: JsonSchema, printType: PrintType): StatementStructures[] {
+/** A stored version's schema as models: the root first, then the named schemas under its `definitions`. */
+function versionModels(name: string, stored: JsonSchema): [SchemaModel, ...SchemaModel[]] {
   const root = (typeof stored === "object" ? stored : {}) as PayloadSchema & { definitions?: Record<string, SchemaOrRef> };
   const { definitions = {}, ...schema } = root;
   const resolveSpec = (ref: string) => definitions[refName(ref)];
   const ctx = { resolve: resolveSpec, deferred: () => false, opaque: () => false };
   const model = (typeName: string, s: SchemaOrRef): SchemaModel => ({ constName: typeName, typeName, ir: toIR(s, ctx), description: undefined });
-  const named = new Map(Object.entries(definitions).map(([key, s]) => [key, model(`${name}${pascalCase(key)}`, s)]));
+  return [model(name, schema), ...Object.entries(definitions).map(([key, s]) => model(`${name}${pascalCase(key)}`, s))];
+}
+
+function versionStatements(name: string, version: number, stored: JsonSchema, printType: PrintType): StatementStructures[] {
+  const root = (typeof stored === "object" ? stored : {}) as { definitions?: Record<string, unknown> };
+  const [rootModel, ...models] = versionModels(name, stored);
+  const named = new Map(Object.keys(root.definitions ?? {}).map((key, i) => [key, models[i]!]));
   const resolve = (ref: string) => named.get(refName(ref))!;
   return [
     {
@@ -77,7 +87,7 @@ function versionStatements(name: string, version: number, stored: JsonSchema, pr
       isExported: true,
       name,
       docs: [`An intent as version ${version} of the schema stored it (from the version record).`],
-      type: printType(model(name, schema), resolve),
+      type: printType(rootModel, resolve),
     },
     ...[...named.values()].map((m): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name: m.typeName, type: printType(m, resolve) })),
   ];

@@ -47,13 +47,12 @@ const FORMATS: Record<string, ZodIR> = {
   uri: call(["z", "url"]),
   "date-time": call(["z", "iso", "datetime"], [{ json: { offset: true } }]),
   date: call(["z", "iso", "date"]),
+  duration: call(["z", "iso", "duration"]),
   time: call(["z", "string"], [], [{ method: "regex", args: [{ regex: TIME }, { json: "Invalid time" }] }]),
   ipv4: call(["z", "ipv4"]),
   ipv6: call(["z", "ipv6"]),
   hostname: call(["z", "hostname"]),
   byte: call(["z", "base64"]),
-  base64: call(["z", "base64"]),
-  base64url: call(["z", "base64url"]),
 };
 
 /** What building a schema needs to know of the others: what a name stands for, and how to name it. */
@@ -144,6 +143,15 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   if (s.$ref !== undefined) return refIR(refName(s.$ref), ctx);
   if (s.allOf !== undefined) return allOf(s, ctx);
   const branches = s.anyOf ?? s.oneOf;
+  const beside = branches === undefined ? [] : besideUnion(s, ctx);
+  if (beside.length > 0) {
+    // Keywords beside a union hold as well as it (JSON Schema applies every keyword of a schema):
+    // the union and the rest are two parts of an allOf.
+    const { anyOf: _a, oneOf: _o, discriminator: _d, ...rest } = s;
+    const union: PayloadSchema = { ...(s.anyOf ? { anyOf: s.anyOf } : { oneOf: s.oneOf! }), ...(s.discriminator ? { discriminator: s.discriminator } : {}) };
+    const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
+    return allOf({ allOf: [own, union] }, ctx);
+  }
   if (branches !== undefined) {
     const rest = branches.filter((b) => !isNull(b));
     // `type: [object, "null"]` beside the union (check lets only that through) admits null too.
@@ -175,6 +183,11 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
         : call(["z", "union"], [{ irs: s.enum.map(exactly) }]);
   }
   const types = s.type === undefined ? inferred(s) : Array.isArray(s.type) ? s.type : [s.type];
+  // No type, and a keyword that constrains some (`{ minLength: 1 }`): it holds for values of its
+  // type, and any other value passes, as JSON Schema has it.
+  if (types.length === 0 && CONSTRAINTS.some((keyword) => s[keyword] !== undefined)) {
+    return call(["z", "union"], [{ irs: ["string", "number", "boolean", "null", "array", "object"].map((t) => ofType(t, s, ctx)) }]);
+  }
   if (types.length === 0) return JSON_IR;
   const nonNull = types.filter((t) => t !== "null");
   if (types.length > 1) {
@@ -183,6 +196,22 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   }
   return ofType(types[0]!, s, ctx);
 }
+
+/**
+ * The keywords beside a union that say something of their own: all but annotations, and but a
+ * `type` that says only what the branches say already (OpenAPI's `type: object` beside a union of
+ * objects, with "null" or not), which the union reads itself.
+ */
+export function besideUnion(s: PayloadSchema, ctx: Pick<IRContext, "resolve" | "opaque">): string[] {
+  const keys = Object.keys(s).filter((key) => key !== "anyOf" && key !== "oneOf" && !(ANNOTATIONS as readonly string[]).includes(key));
+  const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
+  const objects = (s.anyOf ?? s.oneOf ?? []).filter((branch) => !isNull(branch)).every((branch) => objectView(branch, ctx) !== undefined);
+  const redundantType = types.length > 0 && types.every((t) => t === "object" || t === "null") && objects;
+  return keys.filter((key) => !(key === "type" && redundantType));
+}
+
+/** Keywords that constrain values of one type (strings, numbers or arrays) and let the others pass. */
+const CONSTRAINTS = ["minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems"] as const;
 
 function inferred(s: PayloadSchema): string[] {
   if (
@@ -308,6 +337,11 @@ export function mergeObjects(parts: readonly PayloadSchema[]): PayloadSchema {
   }
   const required = [...new Set(parts.flatMap((part) => part.required ?? []))];
   const extra = parts.some((part) => part.additionalProperties === false) ? false : parts.find((part) => part.additionalProperties !== undefined)?.additionalProperties;
+  // A closed part sees only its own properties (JSON Schema's additionalProperties does not look into
+  // the other parts): a key it does not name is refused, whichever part names it.
+  for (const closed of parts.filter((part) => part.additionalProperties === false)) {
+    for (const name of Object.keys(properties)) if (!(name in (closed.properties ?? {}))) delete properties[name];
+  }
   return { type: "object", properties, ...(required.length > 0 ? { required } : {}), ...(extra === undefined ? {} : { additionalProperties: extra }) };
 }
 
@@ -410,8 +444,9 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
     case "string": {
       const links = bounds(s.minLength, s.maxLength);
       if (s.pattern !== undefined) links.push({ method: "regex", args: [{ regex: s.pattern }] });
-      // A format that only describes (`password`, `decimal`, …) checks nothing.
-      const format = FORMATS[s.contentEncoding ?? s.format ?? ""];
+      // A format that only describes (`password`, `decimal`, …) checks nothing; nor does contentEncoding,
+      // which JSON Schema makes an annotation (draft-07 on): `format: byte` is the checked base64.
+      const format = FORMATS[s.format ?? ""];
       return withLinks(format ?? call(["z", "string"]), ...links);
     }
     case "integer":
@@ -429,8 +464,11 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
       const shape = Object.fromEntries(
         Object.entries(s.properties ?? {}).map(([name, property]) => {
           const ir = toIR(property, ctx);
+          // A required field must be there, default or not (JSON Schema's default only annotates):
+          // zod's .default() would let it be missing, so a required field goes without it.
+          if (required.has(name)) return [name, { ...ir, chain: ir.chain.filter((link) => link.method !== "default") }];
           const hasDefault = typeof property === "object" && property.default !== undefined;
-          return [name, required.has(name) || hasDefault ? ir : withLinks(ir, { method: "optional", args: [] })];
+          return [name, hasDefault ? ir : withLinks(ir, { method: "optional", args: [] })];
         }),
       );
       const counts = propertyCount(s.minProperties, s.maxProperties);
@@ -444,7 +482,9 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
       if (extra === false) return call(["z", "strictObject"], [{ shape }], counts);
       // `true` is JSON Schema's `{}`: any key kept, its value any JSON.
       if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: extra === true ? JSON_IR : toIR(extra, ctx) }] }, ...counts]);
-      return call(["z", "object"], [{ shape }], counts);
+      // Open, as JSON Schema's object is without additionalProperties: keys it does not name are kept
+      // as they came (z.object would strip them, and a parsed payload would lose fields).
+      return call(["z", "looseObject"], [{ shape }], counts);
     }
   }
 }
@@ -558,9 +598,11 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     let owner: unknown = undefined;
     let fn: unknown = { z };
     // A closed object is TypeScript's default already; zod-to-ts would add a `never` index signature.
-    // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature.
+    // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature. An
+    // open one is typed by the keys it names: a TypeScript object type admits more keys already, and
+    // an `unknown` index signature would only hide a misspelt field.
     const empty = head.args.some((a) => "shape" in a && Object.keys(a.shape).length === 0);
-    const path = head.call[1] === "strictObject" && !empty ? ["z", "object"] : head.call;
+    const path = (head.call[1] === "strictObject" && !empty) || (json && head.call[1] === "looseObject") ? ["z", "object"] : head.call;
     for (const part of path) [owner, fn] = [fn, (fn as Record<string, unknown>)[part]];
     schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs, json)));
   }

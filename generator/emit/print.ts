@@ -44,7 +44,7 @@ export function render(name: string, banner: string, statements: Statements): st
     const value = typeof statement === "object" ? preformatted.get(statement) : undefined;
     if (!value) continue;
     const before = text;
-    text = text.replace(`\nexport const ${value.name} = ${placeholder(value.name)};\n`, () => `\nexport const ${value.name} = ${value.text};\n`);
+    text = text.replace(`\nexport const ${value.name}: JsonObject = ${placeholder(value.name)};\n`, () => `\nexport const ${value.name}: JsonObject = ${value.text};\n`);
     if (text === before) throw new Error(`trigger-codegen: the value of ${value.name} found no place in ${name}.ts`);
   }
   return banner + text;
@@ -59,14 +59,16 @@ export const docs = (description: string | undefined) => (description === undefi
  */
 const preformatted = new WeakMap<object, { name: string; text: string }>();
 
-/** `export const <name> = <JSON Schema>;`, documented; its value is printed by `printJson`, not the formatter. */
+/** `export const <name>: JsonObject = <JSON Schema>;`, documented; its value is printed by `printJson`, not the formatter. */
 export function jsonSchemaStatement(name: string, what: string, schema: JsonValue): StatementStructures {
   const statement: StatementStructures = {
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [`The JSON Schema of ${what}, for tools such as the operator console.`],
-    declarations: [{ name, initializer: placeholder(name) }],
+    // Typed as the runtime's JsonObject: as a plain literal, union branches with different keys would be
+    // widened to `key?: undefined`, which is not JSON and not assignable where the runtime takes a schema.
+    declarations: [{ name, type: "JsonObject", initializer: placeholder(name) }],
   };
   preformatted.set(statement, { name, text: printJson(schema, "") });
   return statement;

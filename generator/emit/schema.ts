@@ -1,10 +1,17 @@
 import { StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import { z } from "zod";
-import { createAuxiliaryTypeStore, printNode, zodToTs, type OptionalTypeOverrideFunction } from "zod-to-ts";
+import { createRequire } from "node:module";
+import type { OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
-import { irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression } from "../zod-ir.ts";
+import { irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, type ZodIR } from "../zod-ir.ts";
 import { docs } from "./print.ts";
+
+// zod-to-ts through its CommonJS build: imported as ES modules, it imports TypeScript (9 MB) as one, and Node
+// then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
+// CPU on every run. Required, TypeScript loads as CommonJS does. zod-to-ts reads zod's metadata from
+// the registry zod keeps on globalThis, so its CommonJS build sees what ours wrote.
+const { createAuxiliaryTypeStore, printNode, zodToTs } = createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts");
 
 /** How a trigger's, a stream's or a module's schemas name each other. */
 export type Resolve = (ref: string) => SchemaModel;
@@ -33,6 +40,25 @@ type TypeNode = ReturnType<typeof zodToTs>["node"];
  * type's name, untyped JSON as `JsonValue` (which parse.ts declares), a tuple on one line.
  */
 export function printedType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "output"): string {
+  return computedOnce(printedTypes, schema.ir, io, () => printType(schema, resolve, io));
+}
+
+/**
+ * What a schema's IR yields, per `io`, kept while the IR lives. An IR is resolved through one map
+ * only (a shared schema's through the module's shared schemas, a trigger's or stream's through its
+ * own roles and those), so the IR alone is key enough; the model is memoized by spec text, so
+ * `--watch` keeps an unchanged spec's results too. A module prints an intent's type three times
+ * and its JSON Schema is asked for by the version record and the module: each is computed once.
+ */
+function computedOnce<T>(cache: WeakMap<ZodIR, Partial<Record<"input" | "output", T>>>, ir: ZodIR, io: "input" | "output", make: () => T): T {
+  let entry = cache.get(ir);
+  if (entry === undefined) cache.set(ir, (entry = {}));
+  return (entry[io] ??= make());
+}
+const printedTypes = new WeakMap<ZodIR, Partial<Record<"input" | "output", string>>>();
+const jsonSchemas = new WeakMap<ZodIR, Partial<Record<"input" | "output", JsonValue>>>();
+
+function printType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output"): string {
   const overrides = new Map<z.ZodType, (t: typeof ts) => ts.TypeNode>();
   const placeholders = new Map<string, z.ZodType>();
   const json = z.unknown();
@@ -102,6 +128,12 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
  * payloads (the operator console): what zod itself says the schema accepts.
  */
 export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "input"): JsonValue {
+  // A bare reference (an outcome that is `$ref: invoice`) is built as the very schema it names, so it has that one's JSON Schema.
+  while ("ref" in schema.ir.head && schema.ir.chain.length === 0) schema = resolve(schema.ir.head.ref);
+  return computedOnce(jsonSchemas, schema.ir, io, () => buildJsonSchema(schema, resolve, io));
+}
+
+function buildJsonSchema(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output"): JsonValue {
   // Each schema built once, so that a recursion (through z.lazy) meets the same schema again: zod then
   // declares it once under `definitions`, by its type's name.
   const built = new Map<SchemaModel, z.ZodType>();

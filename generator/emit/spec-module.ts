@@ -32,6 +32,7 @@ export function specModuleFile(module: ModuleModel, input: SpecModuleInput): str
 }
 
 function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSchemas }: SpecModuleInput): Statements {
+  const triggers = module.triggers.map((trigger, i) => triggerUnit(trigger, versions[i]!, intentJsonSchemas[i]!));
   const statements: Statements = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "z", moduleSpecifier: "zod" },
     {
@@ -40,7 +41,10 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
       namedImports: [
         ...(module.streams.length > 0 ? ["AttachedStream"] : []),
         ...(module.events.length > 0 ? ["DeclaredEvent"] : []),
-        ...(module.triggers.length > 0 ? ["DurableTrigger", "FollowUp", "ParseResult"] : []),
+        ...(module.triggers.length > 0 ? ["DurableTrigger", "FollowUp"] : []),
+        // Every trigger, stream and event has a JSON Schema constant, and a module declares at least one.
+        "JsonObject",
+        ...(module.triggers.length > 0 ? ["ParseResult"] : []),
         ...(module.events.length > 0 ? ["PayloadParseResult"] : []),
         ...(module.streams.length > 0 ? ["StartParseResult"] : []),
       ],
@@ -52,7 +56,7 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
         ...(module.triggers.length > 0 ? ["parseWith"] : []),
         ...(module.streams.length > 0 ? ["parseStartWith"] : []),
         ...(module.events.length > 0 ? ["parsePayloadWith"] : []),
-        ...(schemasOf(module).some((schema) => usesJson(schema.ir)) ? [{ name: JSON_TYPE, isTypeOnly: true }] : []),
+        ...(schemasOf(module).some((schema) => usesJson(schema.ir)) || triggers.some((unit) => unit.usesJson) ? [{ name: JSON_TYPE, isTypeOnly: true }] : []),
       ],
       moduleSpecifier: "./parse",
     },
@@ -63,7 +67,7 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
   ];
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
   for (const event of module.events) statements.push(...declaredEventStatements(event, (name) => module.refs.get(name)!));
-  module.triggers.forEach((trigger, i) => statements.push(...unitStatements(triggerUnit(trigger, versions[i]!, intentJsonSchemas[i]!))));
+  for (const unit of triggers) statements.push(...unitStatements(unit));
   for (const stream of module.streams) statements.push(...unitStatements(streamUnit(stream)));
   return statements;
 }
@@ -90,6 +94,8 @@ interface Unit {
   readonly schemas: readonly SchemaModel[];
   readonly resolve: Resolve;
   readonly before: readonly StatementStructures[];
+  /** Whether `before` names `JsonValue` (a stored version's open object), which the module then imports. */
+  readonly usesJson: boolean;
   readonly eventsDoc: string;
   readonly events: readonly { kind: string; typeName: string }[];
   /** `parse${T}Intent` and the like. */
@@ -139,6 +145,7 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
     typePrefix: T,
     handlerMembers: ["acquire", "commit", "commitCancelled", "commitFailed"],
     handlersExtra: upgrades.members,
+    usesJson: upgrades.usesJson,
     factory: `${v}Trigger`,
     properties: [
       f.createPropertyAssignment("intentEventKind", f.createStringLiteral(trigger.intentEventKind)),
@@ -181,6 +188,7 @@ function streamUnit(stream: StreamModel): Unit {
     typePrefix: T,
     handlerMembers: ["run", "commitTerminal"],
     handlersExtra: undefined,
+    usesJson: false,
     factory: v,
     properties: [
       f.createPropertyAssignment("mode", f.createStringLiteral("output_only")),

@@ -23,6 +23,7 @@ const SCHEMAS: Record<string, PayloadSchema> = {
   ipv4: { type: "string", format: "ipv4" },
   ipv6: { type: "string", format: "ipv6" },
   hostname: { type: "string", format: "hostname" },
+  duration: { type: "string", format: "duration" },
   byte: { type: "string", format: "byte" },
   base64url: { type: "string", contentEncoding: "base64url" },
   "integer bounds": { type: "integer", minimum: -3, maximum: 7 },

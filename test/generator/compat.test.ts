@@ -45,6 +45,10 @@ describe("the compatibility check of intent schema versions", () => {
     ["maxItems lowered", z.array(z.string()).max(5), z.array(z.string()).max(2), "$", "maxItems"],
     ["a union branch removed", z.union([z.object({ kind: z.literal("a") }), z.object({ kind: z.literal("b") })]), z.union([z.object({ kind: z.literal("a") })]), "$", "type"],
     ["additionalProperties: false added where stored values kept extra keys", z.looseObject({ id }), z.strictObject({ id }), "$", "additionalProperties"],
+    ["a patternProperties pattern changed", z.record(z.string().regex(/^a/), z.number()), z.record(z.string().regex(/^b/), z.number()), "$", "patternProperties"],
+    ["a record's values narrowed", z.record(z.string(), z.number()), z.record(z.string(), z.number().int()), "key", "type"],
+    ["a tuple item tightened", z.tuple([z.string(), z.number()]), z.tuple([z.string(), z.number().min(5)]), "[1]", "minimum"],
+    ["an intersection given a tighter part", z.string().and(z.string().min(1)), z.string().and(z.string().min(3)), "$", "minLength"],
     ["a nested bound tightened inside an array", z.object({ items: z.array(z.object({ quantity: z.number().int().min(1) })) }), z.object({ items: z.array(z.object({ quantity: z.number().int().min(2) })) }), "items[*].quantity", "minimum"],
   ])("calls %s breaking, with a stored value the new version refuses", (_, old, next, path, keyword) => {
     const breaks = check(old, next);

@@ -332,7 +332,7 @@ describe("typed upgrades", () => {
       expect((await ws.generateOrThrow()).changes).toEqual([]);
 
       const generated = ws.read("generated/mail.ts");
-      expect(generated).toContain("export type MailSendIntentV1 = {\n  copies?: number | undefined;\n  /** Who gets it. */\n  to: string;\n};");
+      expect(generated).toContain("export type MailSendIntentV1 = {\n  copies?: number | undefined;\n  /** Who gets it. */\n  to: string;\n  [x: string]: JsonValue | undefined;\n};");
       expect(generated).toContain("upgradeToV2(old: MailSendIntentV1): MailSendIntentV2;");
       expect(generated).toContain("upgradeToV4(old: MailSendIntentV2 | MailSendIntentV3): MailSendIntent;");
       expect(generated).toContain("intentUpgrades: { 2: handlers.upgradeToV2, 4: handlers.upgradeToV4 },");

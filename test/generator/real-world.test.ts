@@ -1,0 +1,181 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { declaredEventNames } from "../../generator/names";
+import { formatError } from "../../generator/read";
+import { corpus, CORPUS, FIXTURES, type CorpusCase } from "./real-world-convert";
+import { oracle } from "./real-world-oracle";
+import { Workspace } from "./workspace";
+
+/**
+ * Issue 21: published schemas (GitHub's webhooks, Stripe's OpenAPI components, CloudEvents,
+ * SchemaStore's dependabot 2.0) run through the conversion README's format section describes, and
+ * nothing else: each generates, compiles under the strictest settings, accepts every example its
+ * publisher gives with no field lost, and agrees with Ajv (the oracle, in tests only) on every
+ * mutation of them, naming the mutated field when it refuses. The default run covers the cases
+ * that generate fast; CORPUS_ALL=1 runs all (Stripe's large resources take seconds each).
+ * The converted specs are kept under fixtures/real-world/ (UPDATE_GOLDEN=1 rewrites them).
+ */
+const ALL = process.env["CORPUS_ALL"] === "1";
+const DEFAULT = ["cloudevents.event", "github.installation.created", "github.push.event"];
+/** What the generator cannot take yet, and why: refused with an error at the keyword, never read wrongly. */
+const NOT_YET: Record<string, string> = { "dependabot.config": "if/then/else and not are not supported yet (issue 21 item 4)" };
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Segment = string | number;
+type Parse = (raw: unknown) => { ok: true; payload: unknown } | { ok: false; reason: string };
+
+const available = existsSync(CORPUS);
+const cases = available ? corpus().filter((c) => ALL || DEFAULT.includes(c.name)) : [];
+
+/** Every path in `input` that `output` lacks or holds otherwise (the output may add keys: defaults). */
+function lost(input: Json, output: unknown, at = "$"): string[] {
+  if (Array.isArray(input)) return Array.isArray(output) && output.length === input.length ? input.flatMap((item, i) => lost(item, output[i], `${at}[${i}]`)) : [at];
+  if (input !== null && typeof input === "object") {
+    if (output === null || typeof output !== "object") return [at];
+    return Object.entries(input).flatMap(([key, item]) => (key in output ? lost(item, (output as Record<string, unknown>)[key], `${at}.${key}`) : [`${at}.${key}`]));
+  }
+  return Object.is(input, output) ? [] : [at];
+}
+
+/** A path as the generated parser prints it: `items[2].name`, `plan["a.b"]`, `$` for the root. */
+function pathText(path: readonly Segment[]): string {
+  if (path.length === 0) return "$";
+  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${i === 0 ? "" : "."}${s}` : `[${JSON.stringify(s)}]`)).join("");
+}
+
+/** A value of another JSON type than `value`, so that a schema that types the field refuses it. */
+function otherType(value: Json): Json {
+  if (typeof value === "string") return 12345;
+  if (typeof value === "number") return "0";
+  if (typeof value === "boolean") return "true";
+  if (value === null) return 0;
+  if (Array.isArray(value)) return "[]";
+  return 7;
+}
+
+/** Mutations of an example, each with the path of what changed: every field given another type, every key removed. */
+function* mutations(value: Json, at: Segment[] = []): Generator<{ path: Segment[]; value: Json; what: string }> {
+  if (at.length > 0) yield { path: at, value: otherType(value), what: "another type" };
+  if (Array.isArray(value)) for (const [i, item] of value.entries()) yield* mutations(item, [...at, i]);
+  else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      yield { path: [...at, key], value: undefined as unknown as Json, what: "removed" };
+      yield* mutations(item, [...at, key]);
+    }
+  }
+}
+
+/** `root` with the value at `path` replaced (removed, for `undefined`). */
+function place(root: Json, path: readonly Segment[], value: Json | undefined): Json {
+  if (path.length === 0) return value as Json;
+  const [head, ...rest] = path;
+  if (Array.isArray(root)) return root.map((item, i) => (i === head ? place(item, rest, value) : item));
+  const object = root as Record<string, Json>;
+  if (rest.length === 0 && value === undefined) return Object.fromEntries(Object.entries(object).filter(([key]) => key !== head));
+  return { ...object, [head as string]: place(object[head as string]!, rest, value) };
+}
+
+const vendorOf = (c: CorpusCase) => c.name.slice(0, c.name.indexOf("."));
+
+/** The cases' specs merged per vendor: the same `schemas` (a vendor's cases share them), every case's event. */
+function specsByVendor(list: readonly CorpusCase[]): Map<string, Record<string, Json>> {
+  const merged = new Map<string, Record<string, Json>>();
+  for (const c of list) {
+    const spec = merged.get(vendorOf(c)) ?? { schemas: {}, events: {} };
+    Object.assign(spec["schemas"] as object, c.spec["schemas"]);
+    Object.assign(spec["events"] as object, c.spec["events"]);
+    merged.set(vendorOf(c), spec);
+  }
+  return merged;
+}
+
+/** Spreads `limit` picks evenly over a list: a large example is sampled, not skipped. */
+const spread = <T,>(items: T[], limit: number) => (items.length <= limit ? items : Array.from({ length: limit }, (_, i) => items[Math.floor((i * items.length) / limit)]!));
+
+describe.skipIf(!available)("the real-world corpus", () => {
+  const ws = new Workspace();
+  const parsers = new Map<string, Parse>();
+  let warnings: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(FIXTURES, { recursive: true });
+    // One spec file per vendor, as a user keeps one: its schemas once, an event per payload.
+    for (const [vendor, spec] of specsByVendor(cases.filter((c) => !(c.name in NOT_YET)))) {
+      const text = `${JSON.stringify(spec, null, 1)}\n`;
+      // The default run's specs are kept as fixtures, so a reader sees what the conversion gives, and
+      // checked to stay so; CORPUS_ALL's (Stripe's closure of five resources is a megabyte) are not.
+      if (!ALL) {
+        const fixture = join(FIXTURES, `${vendor}.yaml`);
+        if (process.env["UPDATE_GOLDEN"] === "1" || !existsSync(fixture)) writeFileSync(fixture, text);
+        expect(readFileSync(fixture, "utf8"), `${fixture} is the conversion's output (UPDATE_GOLDEN=1 rewrites it)`).toBe(text);
+      }
+      ws.write(`specs/${vendor}.yaml`, text);
+    }
+    const result = await ws.generate();
+    if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
+    warnings = result.warnings.map(formatError);
+    for (const c of cases) {
+      if (c.name in NOT_YET) continue;
+      const module = (await import(join(ws.root, `generated/${vendorOf(c)}.ts`))) as Record<string, unknown>;
+      parsers.set(c.name, module[declaredEventNames(c.kind).parseName] as Parse);
+    }
+  }, ALL ? 600_000 : 60_000);
+  afterAll(() => ws.dispose());
+
+  it("generates every case and compiles it under strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess and noUnused*", { timeout: ALL ? 300_000 : 30_000 }, () => {
+    expect(ws.typecheck()).toEqual([]);
+    // Only warnings the corpus earns: keys that are no keyword (octokit's tsAdditionalProperties).
+    for (const warning of warnings) expect(warning).toMatch(/warning: "tsAdditionalProperties" is not a JSON Schema keyword/);
+  });
+
+  for (const c of cases) {
+    if (c.name in NOT_YET) {
+      it.todo(`${c.name}: ${NOT_YET[c.name]}`);
+      continue;
+    }
+    describe(c.name, () => {
+      it("accepts every example its publisher gives, as Ajv does, with no field lost", () => {
+        const ajv = oracle(c);
+        const parse = parsers.get(c.name)!;
+        for (const { name, value } of c.valid) {
+          expect(ajv(value), `${name}: Ajv ${JSON.stringify(ajv.errors)}`).toBe(true);
+          const parsed = parse(value);
+          expect(parsed.ok ? "ok" : parsed.reason, name).toBe("ok");
+          if (parsed.ok) expect(lost(value as Json, parsed.payload), `${name}: fields lost`).toEqual([]);
+        }
+      });
+
+      it("refuses every negative example, as Ajv does", () => {
+        const ajv = oracle(c);
+        const parse = parsers.get(c.name)!;
+        for (const { name, value } of c.invalid) {
+          expect(ajv(value), name).toBe(false);
+          expect(parse(value).ok, name).toBe(false);
+        }
+      });
+
+      it("agrees with Ajv on every mutation of the examples, and names the mutated field when it refuses", () => {
+        const ajv = oracle(c);
+        const parse = parsers.get(c.name)!;
+        let refused = 0;
+        for (const { name, value } of c.valid) {
+          for (const mutation of spread([...mutations(value as Json)], ALL ? 400 : 150)) {
+            const mutant = place(value as Json, mutation.path, mutation.value);
+            const where = `${name}: ${pathText(mutation.path)} ${mutation.what}`;
+            const verdict = ajv(mutant);
+            const parsed = parse(mutant);
+            expect(parsed.ok, `${where}: Ajv says ${verdict ? "valid" : JSON.stringify(ajv.errors)}`).toBe(verdict);
+            if (parsed.ok) continue;
+            refused++;
+            // The refusal names the field that changed, or (for a removed key) the object that lacks it.
+            const path = pathText(mutation.path);
+            const parent = pathText(mutation.path.slice(0, -1));
+            expect(parsed.reason.split("; ").some((problem) => problem.startsWith(`${path}: `) || (mutation.what === "removed" && problem.startsWith(`${parent}: `))), `${where}: ${parsed.reason}`).toBe(true);
+          }
+        }
+        expect(refused).toBeGreaterThan(0);
+      });
+    });
+  }
+});
