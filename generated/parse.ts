@@ -11,7 +11,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | {
 
 /** Runs a zod schema as a `parseIntent`: every problem, each with the path of its field (`items[2].name: …`). */
 export function parseWith<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T> {
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, { reportInput: true });
   if (parsed.success) return { ok: true, intent: parsed.data };
   const problems = parsed.error.issues.flatMap(deepest).map((issue) => `${pathOf(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`);
   return { ok: false, reason: problems.join("; ") };
@@ -29,11 +29,12 @@ export function parsePayloadWith<T>(schema: z.ZodType<T>, raw: unknown): Payload
   return parsed.ok ? { ok: true, payload: parsed.intent } : parsed;
 }
 
-/** A union's refusal told where it is: the problems of the branch the value matched best (the one it got deepest into, with the fewest missing fields and problems), under the union's path, each told so in turn. */
+/** A union's refusal told where it is: the problems of the branch the value matched best (the one it got deepest into, with the fewest missing fields and problems; of each, when several match it as well), under the union's path, each told so in turn. */
 function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
   const score = (branch: z.core.$ZodIssue[]) => {
-    const missing = branch.filter((inner) => inner.code === "invalid_type" && inner.message.endsWith("received undefined")).length;
+    // A field that is not there: zod says so of a type (received undefined), and of an enum only by its input (parsed with reportInput).
+    const missing = branch.filter((inner) => (inner.code === "invalid_type" && inner.message.endsWith("received undefined")) || ("input" in inner && inner.input === undefined)).length;
     return [Math.max(...branch.map((inner) => inner.path.length)), -missing, -branch.length];
   };
   const better = (a: number[], b: number[]) => {
@@ -43,7 +44,9 @@ function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   const best = issue.errors.reduce((a, b) => (better(score(b), score(a)) ? b : a));
   // No branch got into the value: the union's own words say what each wanted.
   if (Math.max(...best.map((inner) => inner.path.length)) === 0) return [issue];
-  return best.flatMap((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));
+  // Branches the value matched equally well (oneOf: directory, or directories) each say what they lack.
+  const tied = issue.errors.filter((branch) => !better(score(best), score(branch)));
+  return tied.flat().flatMap((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));
 }
 
 /** A field's path as code names it, `items[2].name` or `plan["a.b"]`, so a key holding a dot reads as one key; the root is `$`. */

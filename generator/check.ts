@@ -6,7 +6,8 @@ import { checkTime } from "./check-time.ts";
 import type { CheckedSpec } from "./checked-spec.ts";
 import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_EVENT_PREFIX, suggest } from "./names.ts";
 import { quoted } from "./quoted.ts";
-import type { SpecDocument, SpecError } from "./read.ts";
+import { inlinePointers } from "./pointers.ts";
+import { formatError, type SpecDocument, type SpecError } from "./read.ts";
 import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
@@ -28,7 +29,7 @@ export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMe
   const everyFile: CheckedSpec[] = [];
   for (const document of documents) {
     // A document is a function of its file's path and text: what one file says on its own depends on them alone.
-    const result = memo("check", [document.file, document.source], () => checkDocument(document));
+    const result = memo("check", [document.file, document.source, JSON.stringify(document.referenced ?? {})], () => checkDocument(document));
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     if (result.checked) specs.push(result.checked);
@@ -48,7 +49,13 @@ type DocumentCheck =
 
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
 function checkDocument(document: SpecDocument): DocumentCheck {
-  const raw: unknown = document.doc.toJS();
+  // Pointers into named schemas are replaced by what they point at first: the rest sees inline schemas.
+  const pointers = inlinePointers(document.doc.toJS(), document.file, document.referenced ?? {});
+  if (pointers.errors.length > 0) {
+    const errors = pointers.errors.map(({ path, message }) => ({ file: document.file, ...document.locate(path), message }));
+    return { checked: null, salvaged: { file: document.file, source: document.source, spec: salvage({}), locate: document.locate }, errors: [...new Map(errors.map((e) => [formatError(e), e])).values()], warnings: [] };
+  }
+  const raw: unknown = pointers.file;
   const parsed = specFile.safeParse(raw);
   const at = (spec: SpecFile): CheckedSpec => ({ file: document.file, source: document.source, spec, locate: document.locate });
   if (parsed.success) {
@@ -383,7 +390,8 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
       if (!(s.properties && name in s.properties)) walk.at([...path, "required"], `required names "${name}", which is not under properties`);
     }
   }
-  for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, suffix[0] === "allOf");
+  // Inside allOf or a conditional (if, then, else, not, a dependent schema), the schema beside it may declare what this one requires.
+  for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, ["allOf", "if", "then", "else", "not", "dependentSchemas"].includes(String(suffix[0])));
 }
 
 function checkRegex(source: string, path: readonly PropertyKey[], what: string, walk: Walk, key?: "key"): void {

@@ -171,10 +171,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       handlers: fromCwd("handlers"),
       streamHandlers: fromCwd("stream-handlers"),
       runtime: str("runtime"),
+      binding: str("binding"),
     });
     if (name === "init") {
       if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "missing the trigger kind" : `expected one kind, got ${positionals.length}`, name);
-      return await init(io, positionals[0]!, loaded, { wrangler: fromCwd("wrangler"), binding: str("binding") ?? "AGENT" });
+      return await init(io, positionals[0]!, loaded, { wrangler: fromCwd("wrangler"), binding: loaded.settings.binding });
     }
     if (positionals.length > 0) return usageError(io, `unexpected argument ${JSON.stringify(positionals[0])}`, name);
     if (name === "release") return await release(io, loaded, str("undo"));
@@ -203,6 +204,7 @@ function generateOptions({ root, settings }: LoadedSettings, check: boolean): Ge
     handlersDir: settings.handlers,
     streamHandlersDir: settings.streamHandlers,
     runtimeModule: settings.runtime,
+    binding: settings.binding,
     ...(settings.tests === undefined ? {} : { testsDir: settings.tests }),
     check,
   };
@@ -468,6 +470,8 @@ function settingsFile(root: string, settings: Settings): string {
       out: inProject(settings.out),
       handlers: inProject(settings.handlers),
       streamHandlers: inProject(settings.streamHandlers),
+      // Only a binding init was told to name: the default needs no line.
+      ...(settings.binding === DEFAULT_SETTINGS.binding ? {} : { binding: settings.binding }),
       runtime: settings.runtime,
     },
     null,

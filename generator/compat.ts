@@ -64,6 +64,16 @@ export const COMPARED_KEYWORDS = [
   "exclusiveMinimum",
   "exclusiveMaximum",
   "multipleOf",
+  "if",
+  "then",
+  "else",
+  "not",
+  "dependentRequired",
+  "dependentSchemas",
+  "contains",
+  "minContains",
+  "maxContains",
+  "unevaluatedProperties",
 ] as const;
 export type ComparedKeyword = (typeof COMPARED_KEYWORDS)[number];
 
@@ -86,7 +96,7 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
     const tighten = (keyword: string, rule: string, value: JsonValue) => void breaks.push({ at, keyword, rule, value });
     if (old === NEVER) return; // nothing was stored here
     if (neu === NEVER) return tighten("type", "accepts nothing any more", sample(old, roots.stored));
-    if (neu["not"] !== undefined) return; // beyond what this check decides
+    refinements(old, neu, tighten, roots.stored);
 
     // An intersection: every part must accept what was stored.
     if (Array.isArray(neu["allOf"])) {
@@ -201,6 +211,36 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
 }
 
 type Tighten = (keyword: string, rule: string, value: JsonValue) => void;
+
+/**
+ * Keywords the generator checks by a refinement (checks.ts), carried into the JSON Schema as the
+ * spec wrote them. Their schemas cannot be compared in general: one the new version adds or changes
+ * is reported (conservative), one it keeps as it was is not; `propertyNames` is compared as a
+ * schema where patternProperties made it (below), so only when the old had none.
+ */
+function refinements(old: Schema, neu: Schema, tighten: Tighten, root: Schema): void {
+  const stored = () => sample(old, root);
+  for (const keyword of ["if", "then", "else", "not", "contains", "unevaluatedProperties"] as const) {
+    if (neu[keyword] !== undefined && !same(old[keyword], neu[keyword])) tighten(keyword, `${keyword} ${old[keyword] === undefined ? "added" : "changed"}: values stored before may not pass it`, stored());
+  }
+  const oldNames = (old["dependentRequired"] ?? {}) as Record<string, string[]>;
+  for (const [key, names] of Object.entries((neu["dependentRequired"] ?? {}) as Record<string, string[]>)) {
+    const added = names.filter((name) => !(oldNames[key] ?? []).includes(name));
+    if (added.length > 0) tighten("dependentRequired", `requires ${added.map((n) => `"${n}"`).join(", ")} beside "${key}", which stored values may lack`, stored());
+  }
+  const names = asSchema(neu["propertyNames"]);
+  if (neu["propertyNames"] !== undefined && typeof names["pattern"] !== "string" && !same(old["propertyNames"], neu["propertyNames"])) tighten("propertyNames", "propertyNames added or changed: keys stored before may not pass it", stored());
+  const oldSchemas = (old["dependentSchemas"] ?? {}) as Record<string, unknown>;
+  for (const [key, schema] of Object.entries((neu["dependentSchemas"] ?? {}) as Record<string, unknown>)) {
+    if (!same(oldSchemas[key], schema)) tighten("dependentSchemas", `the schema beside "${key}" ${oldSchemas[key] === undefined ? "added" : "changed"}`, stored());
+  }
+  if (neu["contains"] !== undefined && same(old["contains"], neu["contains"])) {
+    const [oldMin, newMin] = [Number(old["minContains"] ?? 1), Number(neu["minContains"] ?? 1)];
+    if (newMin > oldMin) tighten("minContains", `raised to ${newMin}`, stored());
+    const [oldMax, newMax] = [Number(old["maxContains"] ?? Infinity), Number(neu["maxContains"] ?? Infinity)];
+    if (newMax < oldMax) tighten("maxContains", `lowered to ${newMax}`, stored());
+  }
+}
 
 function strings(old: Schema, neu: Schema, tighten: Tighten): void {
   bound(old, neu, "minLength", "raised", tighten, (n) => "x".repeat(n));

@@ -22,6 +22,11 @@ async function settingsSchema() {
       .describe(
         "Opt-in: a folder for one property test per trigger (yours; written once), and fast-check arbitraries of each trigger's intents in the out folder (needs fast-check and durable-triggers/testing/kit). Default: none",
       ),
+    binding: z
+      .string()
+      .regex(/^[A-Za-z_$][\w$]*$/, "a JavaScript identifier")
+      .optional()
+      .describe("The Durable Object binding's name: init adds it to the wrangler config, generated tests reach it as env.<binding>. Default: AGENT"),
     runtime: z
       .string()
       .min(1)
@@ -39,6 +44,7 @@ export const DEFAULT_SETTINGS: Settings = {
   out: "generated",
   handlers: "src/triggers",
   streamHandlers: "src/streams",
+  binding: "AGENT",
   runtime: "durable-triggers",
 };
 

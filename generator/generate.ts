@@ -8,6 +8,7 @@ import type { JsonSchema } from "./compat.ts";
 import { emit, jsonSchemaOf } from "./emit.ts";
 import { buildModel, handlerFiles, type ModuleModel, type SchemaModel } from "./model.ts";
 import { readSpec, type SpecDocument, type SpecError } from "./read.ts";
+import { readReferencedFiles } from "./ref-files.ts";
 import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
 import { planTriggerTests } from "./trigger-tests.ts";
@@ -24,6 +25,8 @@ export interface GenerateOptions {
   readonly streamHandlersDir: string;
   /** Opt-in: where the per-trigger property tests go (written once), which also adds `arbitraries.ts` to `outDir`. */
   readonly testsDir?: string;
+  /** The Durable Object binding the per-trigger tests reach (`env.AGENT`). */
+  readonly binding?: string;
   /** The module specifier generated code imports the runtime from (`durable-triggers`). */
   readonly runtimeModule: string;
   /** Compute everything, write nothing. */
@@ -176,6 +179,9 @@ function withProjectPaths(options: GenerateOptions): GenerateOptions {
   };
 }
 
+/** Whether a spec's text may reference another file (`$ref: ./common.yaml#/…`): only then is it looked through for them. */
+const REFERS_TO_FILE = /\.(json|ya?ml)\b/i;
+
 /** The pipeline: read → check → model → emit → write. Nothing is written unless every spec is sound. */
 export async function generate(given: GenerateOptions): Promise<GenerateResult> {
   const options = withProjectPaths(given);
@@ -191,7 +197,8 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   for (const path of specPaths) {
     const text = await readFile(join(root, path), "utf8");
     const read = memo("read", [path, text], () => readSpec(path, text));
-    if (read.ok) documents.push(read.spec);
+    // Files its references bring in are read here, so the check stays a function of texts (and its memo sees them).
+    if (read.ok) documents.push(REFERS_TO_FILE.test(text) ? { ...read.spec, referenced: await readReferencedFiles(root, path, read.spec.doc.toJS()) } : read.spec);
     else errors.push(...read.errors);
   }
   const checked = checkSpecs(documents, memo);

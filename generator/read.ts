@@ -14,6 +14,8 @@ export interface SpecDocument {
   readonly file: string;
   readonly source: string;
   readonly doc: Document;
+  /** The files its references bring in (`./common.yaml#/definitions/x`), by path from the project root; `null`: unreadable. */
+  readonly referenced?: Readonly<Record<string, string | null>>;
   /** `file:line:col` of the node at `path`, or of its nearest ancestor that exists. */
   locate(path: readonly PropertyKey[], at?: "key" | "value"): { line: number; col: number };
 }

@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { count, jsonValue, keywordShape, UNSUPPORTED_KEYWORDS, type PayloadSchema, type SchemaHolder, type SchemaOrRef } from "./keywords.ts";
+
+export { SCHEMA_TYPES, UNSUPPORTED_KEYWORDS, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./keywords.ts";
 
 /**
  * The spec format, as one zod schema: the check stage validates with it and
  * `trigger-spec.schema.json` (for editors) is printed from it.
  */
 
-export const SCHEMA_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"] as const;
 /**
  * Formats, as JSON Schema (draft-07 and 2020-12) and OpenAPI name them. Checked: zod has a check that
  * means what the format means. Described: accepted and not checked (zod has no such check, or the
@@ -38,166 +40,13 @@ export const DESCRIBED_FORMATS = [
 /** Every format the generator knows; another one is accepted with a warning. */
 export const KNOWN_FORMATS: readonly string[] = [...CHECKED_FORMATS, ...DESCRIBED_FORMATS];
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
-);
-
-const count = z.number().int().nonnegative();
-
-/** A payload schema: the documented subset of JSON Schema, or the name of a schema declared elsewhere. */
-export interface PayloadSchema {
-  type?: (typeof SCHEMA_TYPES)[number] | (typeof SCHEMA_TYPES)[number][];
-  /** OpenAPI 3.0's way to say `null` is accepted too. */
-  nullable?: boolean;
-  /** The name of a schema declared elsewhere, bare (`Address`) or as a pointer (`#/schemas/Address`). */
-  $ref?: string;
-  anyOf?: SchemaOrRef[];
-  oneOf?: SchemaOrRef[];
-  allOf?: SchemaOrRef[];
-  /** OpenAPI's: which property tells the branches of a `oneOf` or `anyOf` apart. */
-  discriminator?: { propertyName: string; mapping?: Record<string, string> };
-  title?: string;
-  description?: string;
-  examples?: JsonValue[];
-  example?: JsonValue;
-  deprecated?: boolean;
-  readOnly?: boolean;
-  writeOnly?: boolean;
-  $comment?: string;
-  /** The dialect and identity a pasted document gives itself: read, and otherwise ignored. */
-  $schema?: string;
-  $id?: string;
-  properties?: Record<string, SchemaOrRef>;
-  required?: string[];
-  additionalProperties?: boolean | SchemaOrRef;
-  patternProperties?: Record<string, SchemaOrRef>;
-  minProperties?: number;
-  maxProperties?: number;
-  /** A schema for every item, or (draft-07) a list of them: a tuple, `additionalItems` for the rest. */
-  items?: boolean | SchemaOrRef | SchemaOrRef[];
-  prefixItems?: SchemaOrRef[];
-  additionalItems?: boolean | SchemaOrRef;
-  uniqueItems?: boolean;
-  enum?: JsonValue[];
-  const?: JsonValue;
-  default?: JsonValue;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  /** One of KNOWN_FORMATS is checked or described; any other is described, with a warning. */
-  format?: string;
-  /** An annotation, as JSON Schema has it: `format: byte` is the checked base64. */
-  contentEncoding?: string;
-  contentMediaType?: string;
-  minimum?: number;
-  maximum?: number;
-  /** A number (draft 6 on), or OpenAPI 3.0's `true`, which makes `minimum` exclusive. */
-  exclusiveMinimum?: number | boolean;
-  exclusiveMaximum?: number | boolean;
-  multipleOf?: number;
-  minItems?: number;
-  maxItems?: number;
-}
-export type SchemaOrRef = PayloadSchema | string;
 
 /** The keywords of a payload schema; keys starting with `x-` (vendor extensions) are set aside before they are read. */
-export const payloadKeywords = z.strictObject({
-  type: z.union([z.enum(SCHEMA_TYPES), z.array(z.enum(SCHEMA_TYPES)).min(1)]).optional(),
-  nullable: z.boolean().optional(),
-  $ref: z.string().min(1).optional(),
-  get anyOf() {
-    return z.array(schemaOrRef).min(1).optional();
-  },
-  get oneOf() {
-    return z.array(schemaOrRef).min(1).optional();
-  },
-  get allOf() {
-    return z.array(schemaOrRef).min(1).optional();
-  },
-  discriminator: z.strictObject({ propertyName: z.string().min(1), mapping: z.record(z.string(), z.string().min(1)).optional() }).optional(),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  examples: z.array(jsonValue).optional(),
-  example: jsonValue.optional(),
-  deprecated: z.boolean().optional(),
-  readOnly: z.boolean().optional(),
-  writeOnly: z.boolean().optional(),
-  $comment: z.string().optional(),
-  $schema: z.string().optional(),
-  $id: z.string().optional(),
-  get properties() {
-    return z.record(z.string(), schemaOrRef).optional();
-  },
-  required: z.array(z.string()).optional(),
-  get additionalProperties() {
-    return z.union([z.boolean(), schemaOrRef]).optional();
-  },
-  get patternProperties() {
-    return z.record(z.string(), schemaOrRef).optional();
-  },
-  minProperties: count.optional(),
-  maxProperties: count.optional(),
-  get items() {
-    return z.union([z.boolean(), schemaOrRef, z.array(schemaOrRef)]).optional();
-  },
-  get prefixItems() {
-    return z.array(schemaOrRef).optional();
-  },
-  get additionalItems() {
-    return z.union([z.boolean(), schemaOrRef]).optional();
-  },
-  uniqueItems: z.boolean().optional(),
-  enum: z.array(jsonValue).min(1).optional(),
-  const: jsonValue.optional(),
-  default: jsonValue.optional(),
-  minLength: count.optional(),
-  maxLength: count.optional(),
-  pattern: z.string().optional(),
-  format: z.string().optional(),
-  contentEncoding: z.string().optional(),
-  contentMediaType: z.string().optional(),
-  minimum: z.number().optional(),
-  maximum: z.number().optional(),
-  exclusiveMinimum: z.union([z.number(), z.boolean()]).optional(),
-  exclusiveMaximum: z.union([z.number(), z.boolean()]).optional(),
-  multipleOf: z.number().positive().optional(),
-  minItems: count.optional(),
-  maxItems: count.optional(),
-});
+export const payloadKeywords = z.strictObject(keywordShape(() => schemaOrRef));
 
 /** Whether a key is a vendor extension (`x-stripeResource`), which a schema may carry and the generator ignores. */
 export const isExtension = (key: string) => key.startsWith("x-");
 
-/**
- * JSON Schema keywords the generator does not handle (yet): a schema holding one is refused at it,
- * since ignoring it would accept what the schema refuses. Any other key the format does not know is
- * not a keyword at all (octokit's `tsAdditionalProperties`): JSON Schema ignores it, and so does the
- * generator, with a warning at it.
- */
-export const UNSUPPORTED_KEYWORDS = [
-  "if",
-  "then",
-  "else",
-  "not",
-  "dependentRequired",
-  "dependentSchemas",
-  "dependencies",
-  "propertyNames",
-  "contains",
-  "minContains",
-  "maxContains",
-  "unevaluatedProperties",
-  "unevaluatedItems",
-  "$defs",
-  "definitions",
-  "$anchor",
-  "$dynamicRef",
-  "$dynamicAnchor",
-  "$recursiveRef",
-  "$recursiveAnchor",
-  "$vocabulary",
-] as const;
 
 // Read when first needed: the shape's getters name schemas declared further down.
 let keywords: Set<string> | undefined;
@@ -329,16 +178,39 @@ export function specJsonSchema(): string {
 
 const isSchema = (value: unknown): value is SchemaOrRef => typeof value === "string" || (typeof value === "object" && value !== null && !Array.isArray(value));
 
+/**
+ * How each keyword that holds schemas holds them: a schema (or a list of them, or a boolean, which
+ * is none) or schemas by name; in the order subschemas() walks them. A keyword whose grammar reads
+ * a subschema (keywords.ts) and is missing here does not compile, so no reference inside it goes
+ * unchecked.
+ */
+export const SCHEMA_HOLDERS: { readonly [K in SchemaHolder]: "schema" | "byName" } = {
+  properties: "byName",
+  patternProperties: "byName",
+  additionalProperties: "schema",
+  items: "schema",
+  prefixItems: "schema",
+  additionalItems: "schema",
+  anyOf: "schema",
+  oneOf: "schema",
+  allOf: "schema",
+  if: "schema",
+  then: "schema",
+  else: "schema",
+  not: "schema",
+  propertyNames: "schema",
+  contains: "schema",
+  dependentSchemas: "byName",
+};
+
 /** The schemas directly inside a schema, each with the path to it. */
 export function subschemas(s: PayloadSchema): [PropertyKey[], SchemaOrRef][] {
   const found: [PropertyKey[], SchemaOrRef][] = [];
-  for (const [name, property] of Object.entries(s.properties ?? {})) found.push([["properties", name], property]);
-  for (const [pattern, property] of Object.entries(s.patternProperties ?? {})) found.push([["patternProperties", pattern], property]);
-  if (isSchema(s.additionalProperties)) found.push([["additionalProperties"], s.additionalProperties]);
-  if (Array.isArray(s.items)) s.items.forEach((item, i) => found.push([["items", i], item]));
-  else if (isSchema(s.items)) found.push([["items"], s.items]);
-  s.prefixItems?.forEach((item, i) => found.push([["prefixItems", i], item]));
-  if (isSchema(s.additionalItems)) found.push([["additionalItems"], s.additionalItems]);
-  for (const keyword of ["anyOf", "oneOf", "allOf"] as const) s[keyword]?.forEach((branch, i) => found.push([[keyword, i], branch]));
+  for (const [keyword, holds] of Object.entries(SCHEMA_HOLDERS) as [SchemaHolder, "schema" | "byName"][]) {
+    const value = s[keyword];
+    if (holds === "byName") for (const [name, inner] of Object.entries((value ?? {}) as Record<string, SchemaOrRef>)) found.push([[keyword, name], inner]);
+    else if (Array.isArray(value)) value.forEach((inner, i) => found.push([[keyword, i], inner]));
+    else if (isSchema(value)) found.push([[keyword], value]);
+  }
   return found;
 }

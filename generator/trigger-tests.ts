@@ -14,8 +14,10 @@ export interface TriggerTest {
  * the generated arbitraries) settles exactly once when cancelled at any of
  * its acquire's awaits, and the door refuses every invalid one.
  */
-export function planTriggerTests(modules: readonly ModuleModel[], options: { root: string; outDir: string; testsDir: string }): TriggerTest[] {
+export function planTriggerTests(modules: readonly ModuleModel[], options: { root: string; outDir: string; testsDir: string; binding?: string }): TriggerTest[] {
   const arbitraries = `${relative(options.root, options.testsDir, options.outDir)}/arbitraries`;
+  // The settings schema checked it is an identifier, so it is safe to print as one.
+  const binding = options.binding ?? "AGENT";
   return modules.flatMap((module) =>
     // A trigger without arbitraries (a recursive intent) gets no test to write.
     module.triggers.filter((trigger) => "expression" in triggerArbitrary(module, trigger)).map((trigger) => {
@@ -30,10 +32,10 @@ export function planTriggerTests(modules: readonly ModuleModel[], options: { roo
         ``,
         `/**`,
         ` * \`${commentSafe(trigger.kind)}\` (${commentSafe(module.specFile)}), tested from its intent schema. trigger-codegen wrote this`,
-        ` * test once; it is yours. \`env.AGENT\` is the binding of the class defineAgentDO built: rename it if yours differs.`,
+        ` * test once; it is yours. \`env.${binding}\` is the binding of the class defineAgentDO built (\`binding\` in trigger-codegen.json).`,
         ` */`,
         `let scopes = 0;`,
-        `const freshScope = () => env.AGENT.getByName(${JSON.stringify(`${trigger.kind}-test-`)} + ++scopes);`,
+        `const freshScope = () => env.${binding}.getByName(${JSON.stringify(`${trigger.kind}-test-`)} + ++scopes);`,
         ``,
         `it(${JSON.stringify(`${trigger.kind}: every valid intent settles exactly once, cancelled at any await`)}, async () => {`,
         `  await fc.assert(`,

@@ -1,5 +1,7 @@
 import { ts } from "ts-morph";
 import { z } from "zod";
+import { checkLinks, checkSource, closedLink, checkValue, CHECK_KEYWORDS, type Check } from "./checks.ts";
+import { keywordsWhere, type Keyword } from "./keywords.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
 /**
@@ -12,7 +14,7 @@ export interface ZodIR {
   readonly head: { readonly ref: string } | { readonly call: readonly string[]; readonly args: readonly Arg[] };
   readonly chain: readonly Link[];
 }
-type Link = { readonly method: string; readonly args: readonly Arg[] };
+export type Link = { readonly method: string; readonly args: readonly Arg[] };
 type Arg =
   | { readonly json: JsonValue }
   | { readonly ir: ZodIR }
@@ -27,7 +29,9 @@ type Arg =
    * A function the generator writes: its source, printed as it is, and the same function to run;
    * `jsonSchema` says what it checks in JSON Schema's words, which zod cannot see in a function.
    */
-  | { readonly code: string; readonly value: unknown; readonly jsonSchema?: Readonly<Record<string, JsonValue>> };
+  | { readonly code: string; readonly value: unknown; readonly jsonSchema?: Readonly<Record<string, JsonValue>> }
+  /** A refinement that runs other schemas (`if`, `not`, `contains`, …): see checks.ts. */
+  | { readonly check: Check<ZodIR> };
 
 const call = (path: string[], args: Arg[] = [], chain: Link[] = []): ZodIR => ({ head: { call: path, args }, chain });
 const withLinks = (ir: ZodIR, ...links: Link[]): ZodIR => ({ ...ir, chain: [...ir.chain, ...links] });
@@ -86,12 +90,12 @@ export function referenceOf(schema: SchemaOrRef): string | undefined {
 }
 
 /** Keywords that say something about a schema without changing what it accepts, or (`nullable`, `default`, `discriminator`) say it for a reference or union too. */
-export const ANNOTATIONS = ["title", "description", "examples", "example", "deprecated", "readOnly", "writeOnly", "$comment", "$schema", "$id", "contentMediaType", "default", "nullable", "discriminator"] as const;
+export const ANNOTATIONS: readonly Keyword[] = [...keywordsWhere("annotation"), ...keywordsWhere("modifier")];
 
 export function toIR(schema: SchemaOrRef, ctx: IRContext = NO_CONTEXT): ZodIR {
   if (typeof schema === "string") return refIR(refName(schema), ctx);
   const links: Link[] = [];
-  const ir = base(schema, ctx);
+  const ir = withLinks(base(withoutChecks(schema), ctx), ...checkLinks(schema, (inner) => toIR(inner, ctx), (inner) => evaluatedKeys(inner, ctx)));
   const admitsNull = ir.chain.some((link) => link.method === "nullable") || schema.const === null || schema.enum?.includes(null);
   if (schema.nullable === true && !admitsNull) links.push(NULLABLE);
   if (schema.default !== undefined) links.push({ method: "default", args: [{ json: schema.default }] });
@@ -211,20 +215,14 @@ export function besideUnion(s: PayloadSchema, ctx: Pick<IRContext, "resolve" | "
 }
 
 /** Keywords that constrain values of one type (strings, numbers or arrays) and let the others pass. */
-const CONSTRAINTS = ["minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems"] as const;
+const CONSTRAINTS = keywordsWhere("constraint");
+
+/** Keywords that build an object's or an array's structure, and make a schema without `type` one. */
+const INFERS = { object: keywordsWhere("infers", "object"), array: keywordsWhere("infers", "array") };
 
 function inferred(s: PayloadSchema): string[] {
-  if (
-    s.properties !== undefined ||
-    s.additionalProperties !== undefined ||
-    s.required !== undefined ||
-    s.patternProperties !== undefined ||
-    s.minProperties !== undefined ||
-    s.maxProperties !== undefined
-  ) {
-    return ["object"];
-  }
-  if (s.items !== undefined || s.prefixItems !== undefined) return ["array"];
+  if (INFERS.object.some((keyword) => s[keyword] !== undefined)) return ["object"];
+  if (INFERS.array.some((keyword) => s[keyword] !== undefined)) return ["array"];
   return [];
 }
 
@@ -317,13 +315,47 @@ function discriminatorOf(branches: readonly SchemaOrRef[], ctx: IRContext): stri
 function allOf(s: PayloadSchema, ctx: IRContext): ZodIR {
   const { allOf: parts = [], ...rest } = s;
   const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
-  const all = Object.keys(own).length > 0 ? [...parts, own] : parts;
+  const given = Object.keys(own).length > 0 ? [...parts, own] : parts;
+  // A part that only checks (an `if`/`then`, a `not`) checks the value the other parts build, so
+  // that objects still merge into one (dependabot's allOf of conditionals beside its properties).
+  const all = given.filter((part) => !onlyChecks(part));
+  const checks = given.filter(onlyChecks).flatMap((part) => checkLinks(part as PayloadSchema, (inner) => toIR(inner, ctx), (inner) => evaluatedKeys(inner, ctx)));
+  if (checks.length > 0) return withLinks(all.length === 0 ? JSON_IR : allOf({ allOf: all }, ctx), ...checks);
   // OpenAPI 3.0's way to annotate a reference (`allOf: [$ref]` with `nullable` or a description): the reference itself.
   if (all.length === 1) return toIR(all[0]!, ctx);
   const objects = all.map((part) => objectView(part, ctx));
   if (objects.every((view) => view !== undefined)) return ofType("object", mergeObjects(objects as PayloadSchema[]), ctx);
   const [head, ...tail] = all.map((part) => toIR(part, ctx));
-  return withLinks(head!, ...tail.map((ir): Link => ({ method: "and", args: [{ ir }] })));
+  const closed = objects.filter((view) => view?.additionalProperties === false).map((view) => closedLink<ZodIR>(Object.keys(view!.properties ?? {})));
+  return withLinks(head!, ...tail.map((ir): Link => ({ method: "and", args: [{ ir }] })), ...closed);
+}
+
+/**
+ * The keys `unevaluatedProperties` counts as evaluated: the schema's properties and those of every
+ * in-place part (allOf, each anyOf/oneOf branch, if/then/else, a dependent schema), through
+ * references; `undefined` when any key may be (patternProperties, additionalProperties). A branch's
+ * keys count whether or not it matched: zod cannot see which did, so this refuses less than Ajv.
+ */
+function evaluatedKeys(schema: SchemaOrRef, ctx: IRContext, depth = 0): string[] | undefined {
+  const s = resolved(schema, ctx);
+  if (s === undefined || depth > 16) return undefined;
+  if (s.patternProperties !== undefined || (s.additionalProperties !== undefined && s.additionalProperties !== false)) return undefined;
+  const parts = [...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? []), ...[s.if, s.then, s.else].filter((p) => p !== undefined), ...Object.values(s.dependentSchemas ?? {})];
+  const keys = [Object.keys(s.properties ?? {}), ...parts.map((part) => evaluatedKeys(part, ctx, depth + 1))];
+  return keys.every((k) => k !== undefined) ? keys.flat() : undefined;
+}
+
+/** A schema without the keywords refinements check (checks.ts): what the rest builds. */
+function withoutChecks(s: PayloadSchema): PayloadSchema {
+  if (!CHECK_KEYWORDS.some((keyword) => s[keyword] !== undefined)) return s;
+  return Object.fromEntries(Object.entries(s).filter(([key]) => !(CHECK_KEYWORDS as readonly string[]).includes(key))) as PayloadSchema;
+}
+
+/** Whether an inline schema says nothing but what refinements check (and annotations). */
+function onlyChecks(part: SchemaOrRef): boolean {
+  if (typeof part === "string" || part.$ref !== undefined) return false;
+  const keys = Object.keys(part).filter((key) => !(ANNOTATIONS as readonly string[]).includes(key));
+  return keys.length > 0 && keys.every((key) => (CHECK_KEYWORDS as readonly string[]).includes(key));
 }
 
 /** Object schemas as one: a property two declare must satisfy both. */
@@ -461,8 +493,10 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
       return array(s, ctx);
     default: {
       const required = new Set(s.required ?? []);
+      // A required name no property declares (`not: { required: [a, b] }`) must be there, whatever its value.
+      const undeclared = [...required].filter((name) => !Object.hasOwn(s.properties ?? {}, name)).map((name): [string, SchemaOrRef] => [name, {}]);
       const shape = Object.fromEntries(
-        Object.entries(s.properties ?? {}).map(([name, property]) => {
+        [...Object.entries(s.properties ?? {}), ...undeclared].map(([name, property]) => {
           const ir = toIR(property, ctx);
           // A required field must be there, default or not (JSON Schema's default only annotates):
           // zod's .default() would let it be missing, so a required field goes without it.
@@ -541,6 +575,8 @@ function argExpression(arg: Arg, refs: (name: string) => string): ts.Expression 
   if ("thunk" in arg) return f.createArrowFunction(undefined, undefined, [], undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), irToExpression(arg.thunk, refs));
   // The generator's own code, never a spec's text: printed as it is.
   if ("code" in arg) return f.createIdentifier(arg.code);
+  // The same, around schemas printed from the IR (each a printed expression, its strings literals).
+  if ("check" in arg) return f.createIdentifier(checkSource(arg.check, (ir) => printExpression(irToExpression(ir, refs))));
   return f.createObjectLiteralExpression(
     Object.entries(arg.shape).map(([name, ir]) => f.createPropertyAssignment(propertyName(name), irToExpression(ir, refs))),
     true,
@@ -616,7 +652,7 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     const args = link.method === "describe" ? [commentSafe(String(first))] : link.args.map((a) => argValue(a, refs, json));
     schema = (schema as Record<string, (...a: unknown[]) => unknown>)[link.method]!(...args);
     // For a JSON Schema, what a refinement checks is said in JSON Schema's words.
-    const hint = link.args.find((a): a is Extract<Arg, { code: string }> => "code" in a)?.jsonSchema;
+    const hint = link.args.map((a) => ("code" in a ? a.jsonSchema : "check" in a ? a.check.jsonSchema : undefined)).find((h) => h !== undefined);
     if (!json && hint) schema = (schema as z.ZodType).meta({ ...z.globalRegistry.get(schema as z.ZodType), ...hint });
   }
   return schema as z.ZodType;
@@ -630,6 +666,7 @@ function argValue(arg: Arg, refs: (name: string) => z.ZodType, json: (() => z.Zo
   if ("member" in arg) return arg.member.slice(1).reduce<unknown>((value, p) => (value as Record<string, unknown>)[p], z);
   if ("thunk" in arg) return () => irToZod(arg.thunk, refs, json);
   if ("code" in arg) return arg.value;
+  if ("check" in arg) return checkValue(arg.check, (ir) => irToZod(ir, refs, json));
   return Object.fromEntries(Object.entries(arg.shape).map(([k, ir]) => [k, irToZod(ir, refs, json)]));
 }
 

@@ -78,6 +78,7 @@ function constraintsOf(ir: ZodIR): Constraints {
         else if (code) c.filters.push(code.code); // the generator's own code, never a spec's text
         break;
       }
+      case "superRefine": // if/then/else, not, dependent*, propertyNames, contains, unevaluatedProperties: the final filter keeps the values they accept
       case "catchall": // other keys may be present; none is needed
       case "meta":
       case "describe":

@@ -27,7 +27,7 @@ function parseStatements(runtime: string): Statements {
       parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
       returnType: "ParseResult<T>",
       statements: [
-        "const parsed = schema.safeParse(raw);",
+        "const parsed = schema.safeParse(raw, { reportInput: true });",
         "if (parsed.success) return { ok: true, intent: parsed.data };",
         'const problems = parsed.error.issues.flatMap(deepest).map((issue) => `${pathOf(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`);',
         'return { ok: false, reason: problems.join("; ") };',
@@ -57,14 +57,15 @@ function parseStatements(runtime: string): Statements {
       kind: StructureKind.Function,
       name: "deepest",
       docs: [
-        "A union's refusal told where it is: the problems of the branch the value matched best (the one it got deepest into, with the fewest missing fields and problems), under the union's path, each told so in turn.",
+        "A union's refusal told where it is: the problems of the branch the value matched best (the one it got deepest into, with the fewest missing fields and problems; of each, when several match it as well), under the union's path, each told so in turn.",
       ],
       parameters: [{ name: "issue", type: "z.core.$ZodIssue" }],
       returnType: "z.core.$ZodIssue[]",
       statements: [
         'if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];',
         `const score = (branch: z.core.$ZodIssue[]) => {
-  const missing = branch.filter((inner) => inner.code === "invalid_type" && inner.message.endsWith("received undefined")).length;
+  // A field that is not there: zod says so of a type (received undefined), and of an enum only by its input (parsed with reportInput).
+  const missing = branch.filter((inner) => (inner.code === "invalid_type" && inner.message.endsWith("received undefined")) || ("input" in inner && inner.input === undefined)).length;
   return [Math.max(...branch.map((inner) => inner.path.length)), -missing, -branch.length];
 };
 const better = (a: number[], b: number[]) => {
@@ -74,7 +75,9 @@ const better = (a: number[], b: number[]) => {
 const best = issue.errors.reduce((a, b) => (better(score(b), score(a)) ? b : a));
 // No branch got into the value: the union's own words say what each wanted.
 if (Math.max(...best.map((inner) => inner.path.length)) === 0) return [issue];
-return best.flatMap((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));`,
+// Branches the value matched equally well (oneOf: directory, or directories) each say what they lack.
+const tied = issue.errors.filter((branch) => !better(score(best), score(branch)));
+return tied.flat().flatMap((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));`,
       ],
     },
     {

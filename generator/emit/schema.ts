@@ -87,6 +87,8 @@ function printType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, i
     const def = s._zod.def;
     // `.describe()` copies the placeholder, definition and all.
     if (def === json._zod.def) return t.factory.createTypeReferenceNode(JSON_TYPE);
+    // So does `.meta()`: a reference with a title beside it is still its type.
+    for (const [placeholder, make] of overrides) if (def === placeholder._zod.def && s !== placeholder) return make(t as never) as never;
     // Properties and a type for the other keys: TypeScript wants each property to fit the index signature too.
     const catchall = def.type === "object" ? (def as z.core.$ZodObjectDef).catchall : undefined;
     const shape = (def as z.core.$ZodObjectDef).shape;

@@ -82,7 +82,7 @@ describe("arbitraries from the intent IR (generated/arbitraries.ts)", () => {
   it("refuses an IR call or method it has no case for, naming it: a new keyword must be taught", () => {
     expect(() => arbitraryExpression({ head: { call: ["z", "bigint"], args: [] }, chain: [] })).toThrow(NoArbitrary);
     expect(() => arbitraryExpression({ head: { call: ["z", "bigint"], args: [] }, chain: [] })).toThrow(/no case for z\.bigint\(\)/);
-    expect(() => arbitraryExpression({ head: { call: ["z", "string"], args: [] }, chain: [{ method: "superRefine", args: [] }] })).toThrow(/no case for \.superRefine\(\)/);
+    expect(() => arbitraryExpression({ head: { call: ["z", "string"], args: [] }, chain: [{ method: "transform", args: [] }] })).toThrow(/no case for \.transform\(\)/);
   });
 
   it("prints every string of a spec as a literal", () => {
@@ -132,6 +132,16 @@ describe('"tests" in trigger-codegen.json: generated/arbitraries.ts and a test p
   it("compiles under strict settings", () => {
     ws.removeDir("test");
     expect(ws.typecheck()).toEqual([]);
+  });
+
+  it("reaches the binding the settings name (env.AGENT unless told)", async () => {
+    ws.removeDir("test");
+    await withTests("test/triggers");
+    expect(ws.read("test/triggers/shop.checkout.test.ts")).toContain("env.AGENT.getByName(");
+    ws.removeDir("test");
+    const result = await generate({ ...ws.options(), testsDir: "test/triggers", binding: "JOBS" });
+    expect(result.ok).toBe(true);
+    expect(ws.read("test/triggers/shop.checkout.test.ts")).toContain("env.JOBS.getByName(");
   });
 
   it("writes each trigger's test once: a test the project changed is kept; without the setting, none of it is written", async () => {

@@ -282,8 +282,10 @@ vars = { GREETING = "hi" }
           `\n[[env.production.durable_objects.bindings]]\nname = "JOBS"\nclass_name = "AgentDO"\n` +
           `\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [ "AgentDO" ]\n`,
       );
+      // The settings keep the binding, so generated tests reach env.JOBS and a later init needs no flag.
+      expect(JSON.parse(ws.read("trigger-codegen.json")).binding).toBe("JOBS");
       // A second run finds everything in place and changes nothing.
-      expect((await cli(ws.root, "init", "mail.retry", "--binding", "JOBS")).code).toBe(0);
+      expect((await cli(ws.root, "init", "mail.retry")).code).toBe(0);
       expect(ws.read("wrangler.toml")).toBe(edited);
     } finally {
       ws.dispose();

@@ -12,14 +12,15 @@ import { Workspace } from "./workspace";
  * SchemaStore's dependabot 2.0) run through the conversion README's format section describes, and
  * nothing else: each generates, compiles under the strictest settings, accepts every example its
  * publisher gives with no field lost, and agrees with Ajv (the oracle, in tests only) on every
- * mutation of them, naming the mutated field when it refuses. The default run covers the cases
+ * mutation of them, naming the mutated field when it refuses (or the field Ajv names: a conditional
+ * may make another field wrong). The default run covers the cases
  * that generate fast; CORPUS_ALL=1 runs all (Stripe's large resources take seconds each).
  * The converted specs are kept under fixtures/real-world/ (UPDATE_GOLDEN=1 rewrites them).
  */
 const ALL = process.env["CORPUS_ALL"] === "1";
-const DEFAULT = ["cloudevents.event", "github.installation.created", "github.push.event"];
+const DEFAULT = ["cloudevents.event", "dependabot.config", "github.installation.created", "github.push.event"];
 /** What the generator cannot take yet, and why: refused with an error at the keyword, never read wrongly. */
-const NOT_YET: Record<string, string> = { "dependabot.config": "if/then/else and not are not supported yet (issue 21 item 4)" };
+const NOT_YET: Record<string, string> = {};
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Segment = string | number;
@@ -171,7 +172,9 @@ describe.skipIf(!available)("the real-world corpus", () => {
             // The refusal names the field that changed, or (for a removed key) the object that lacks it.
             const path = pathText(mutation.path);
             const parent = pathText(mutation.path.slice(0, -1));
-            expect(parsed.reason.split("; ").some((problem) => problem.startsWith(`${path}: `) || (mutation.what === "removed" && problem.startsWith(`${parent}: `))), `${where}: ${parsed.reason}`).toBe(true);
+            // Or a field Ajv names too: a conditional (if/then/else) may make another field wrong instead.
+            const named = (ajv.errors ?? []).map((e) => pathText([...e.instancePath.split("/").slice(1), ...(typeof e.params["missingProperty"] === "string" ? [`/${e.params["missingProperty"]}`] : [])].map((p) => (p.startsWith("/") ? p.slice(1) : /^(0|[1-9]\d*)$/.test(p) ? Number(p) : p.replace(/~1/g, "/").replace(/~0/g, "~")))));
+            expect(parsed.reason.split("; ").some((problem) => problem.startsWith(`${path}: `) || (mutation.what === "removed" && problem.startsWith(`${parent}: `)) || named.some((p) => p !== "$" && problem.startsWith(`${p}: `))), `${where}: ${parsed.reason}`).toBe(true);
           }
         }
         expect(refused).toBeGreaterThan(0);

@@ -1,0 +1,181 @@
+import type { z } from "zod";
+import { keywordsWhere } from "./keywords.ts";
+import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
+
+/**
+ * Keywords zod has no method for, checked by a refinement the generator writes: `if`/`then`/`else`,
+ * `not`, `dependentRequired`, `dependentSchemas`, `propertyNames`, `contains` (with `minContains`,
+ * `maxContains`) and `unevaluatedProperties: false`. Each is one `.superRefine` (or `.refine`) whose
+ * source is printed around the schemas it runs (printed from the IR, so every string in them is a
+ * literal) and whose live twin runs the same logic for the generator. An issue a refinement adds
+ * names the bad field's path (a missing dependent key, a bad key, the field `then` refuses), so a
+ * refusal says where, as zod's own do. zod's toJSONSchema drops refinements: each check carries
+ * its keyword as the spec wrote it (`jsonSchema`), put into the generated JSON Schema as metadata.
+ */
+export const CHECK_KEYWORDS = keywordsWhere("check");
+
+/** `IR` is zod-ir's IR (generic here so this module does not import it back). */
+export type Check<IR = unknown> =
+  | { readonly kind: "if"; readonly irs: Readonly<{ if: IR; then?: IR; else?: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "not"; readonly irs: Readonly<{ not: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "dependentRequired"; readonly key: string; readonly names: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "dependentSchema"; readonly key: string; readonly irs: Readonly<{ schema: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "propertyNames"; readonly irs: Readonly<{ names: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "contains"; readonly min: number; readonly max?: number; readonly irs: Readonly<{ item: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  /** Also a closed object inside an intersection, whose other side zod lets keep its keys: no JSON Schema of its own then. */
+  | { readonly kind: "unevaluated"; readonly known: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema?: Readonly<Record<string, JsonValue>> };
+
+/** A link of zod-ir's chain: `.superRefine(<check>)`. */
+export type CheckLink<IR> = { readonly method: "superRefine"; readonly args: readonly [{ readonly check: Check<IR> }] };
+const link = <IR>(check: Check<IR>): CheckLink<IR> => ({ method: "superRefine", args: [{ check }] });
+
+/** The refinements a schema's check keywords make, in a fixed order; `build` turns a subschema into IR. */
+export function checkLinks<IR>(s: PayloadSchema, build: (schema: SchemaOrRef) => IR, evaluated: (s: PayloadSchema) => readonly string[] | undefined): CheckLink<IR>[] {
+  const links: CheckLink<IR>[] = [];
+  const json = (value: unknown) => value as JsonValue;
+  // `then`/`else` without `if` are ignored, as JSON Schema ignores them.
+  if (s.if !== undefined && (s.then !== undefined || s.else !== undefined)) {
+    const irs = { if: build(s.if), ...(s.then === undefined ? {} : { then: build(s.then) }), ...(s.else === undefined ? {} : { else: build(s.else) }) };
+    links.push(link({ kind: "if", irs, jsonSchema: { if: json(s.if), ...(s.then === undefined ? {} : { then: json(s.then) }), ...(s.else === undefined ? {} : { else: json(s.else) }) } }));
+  }
+  if (s.not !== undefined) links.push(link({ kind: "not", irs: { not: build(s.not) }, jsonSchema: { not: json(s.not) } }));
+  for (const [key, names] of Object.entries(s.dependentRequired ?? {})) {
+    if (names.length > 0) links.push(link({ kind: "dependentRequired", key, names, irs: {}, jsonSchema: { dependentRequired: { [key]: names } } }));
+  }
+  for (const [key, schema] of Object.entries(s.dependentSchemas ?? {})) {
+    links.push(link({ kind: "dependentSchema", key, irs: { schema: build(schema) }, jsonSchema: { dependentSchemas: { [key]: json(schema) } } }));
+  }
+  if (s.propertyNames !== undefined) links.push(link({ kind: "propertyNames", irs: { names: build(s.propertyNames) }, jsonSchema: { propertyNames: json(s.propertyNames) } }));
+  // minContains and maxContains without contains are ignored, as JSON Schema ignores them.
+  if (s.contains !== undefined) {
+    const min = s.minContains ?? 1;
+    const bounds = { ...(s.minContains === undefined ? {} : { minContains: s.minContains }), ...(s.maxContains === undefined ? {} : { maxContains: s.maxContains }) };
+    links.push(link({ kind: "contains", min, ...(s.maxContains === undefined ? {} : { max: s.maxContains }), irs: { item: build(s.contains) }, jsonSchema: { contains: json(s.contains), ...bounds } }));
+  }
+  // Over the keys the schema evaluates (its properties, its parts' and branches'); none to check when any key may be.
+  const known = s.unevaluatedProperties === false ? evaluated(s) : undefined;
+  if (known !== undefined) links.push(link({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {}, jsonSchema: { unevaluatedProperties: false } }));
+  return links;
+}
+
+/**
+ * A closed part of an intersection (`allOf` of a closed object and a union): zod's intersection
+ * reports a key only one side does not know as no problem, so the closed part's refusal is checked
+ * here, as JSON Schema's additionalProperties sees it (the part's own properties only).
+ */
+export function closedLink<IR>(known: readonly string[]): CheckLink<IR> {
+  return link<IR>({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {} });
+}
+
+/** A JSON string literal with everything outside printable ASCII escaped, as TypeScript's printer has it. */
+const lit = (value: JsonValue) => JSON.stringify(value).replace(/[\u007F-\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+
+const OBJECT = `typeof value === "object" && value !== null && !Array.isArray(value)`;
+/** Copies a subschema's issues onto the value, their paths relative to it. */
+const FORWARD = (result: string) => `for (const issue of ${result}?.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });`;
+
+/** The refinement's source, around the schemas `print` gives. Only the generator's text and literals. */
+export function checkSource<IR>(check: Check<IR>, print: (ir: IR) => string): string {
+  switch (check.kind) {
+    case "if": {
+      const { if: condition, then, else: otherwise } = check.irs;
+      return `(value, ctx) => {
+  const result = ${print(condition)}.safeParse(value).success ? ${then ? `${print(then)}.safeParse(value)` : "undefined"} : ${otherwise ? `${print(otherwise)}.safeParse(value)` : "undefined"};
+  ${FORWARD("result")}
+}`;
+    }
+    case "not":
+      return `(value, ctx) => {
+  if (${print(check.irs.not)}.safeParse(value).success) ctx.addIssue({ code: "custom", message: "Invalid input: matches the schema under not" });
+}`;
+    case "dependentRequired":
+      return `(value, ctx) => {
+  if (!(${OBJECT}) || !(${lit(check.key)} in value)) return;
+  for (const name of ${lit([...check.names])}) if (!(name in value)) ctx.addIssue({ code: "custom", message: ${lit(`Required when "${check.key}" is present`)}, path: [name] });
+}`;
+    case "dependentSchema":
+      return `(value, ctx) => {
+  if (!(${OBJECT}) || !(${lit(check.key)} in value)) return;
+  ${FORWARD(`${print(check.irs.schema)}.safeParse(value)`)}
+}`;
+    case "propertyNames":
+      return `(value, ctx) => {
+  if (!(${OBJECT})) return;
+  for (const key of Object.keys(value)) {
+    for (const issue of ${print(check.irs.names)}.safeParse(key).error?.issues ?? []) ctx.addIssue({ code: "custom", message: \`Invalid key \${JSON.stringify(key)}: \${issue.message}\`, path: [key] });
+  }
+}`;
+    case "contains": {
+      const max = check.max === undefined ? "" : `\n  if (count > ${check.max}) ctx.addIssue({ code: "custom", message: ${lit(`Too many items match the schema under contains: expected at most ${check.max}`)} });`;
+      return `(value, ctx) => {
+  if (!Array.isArray(value)) return;
+  const count = value.filter((item) => ${print(check.irs.item)}.safeParse(item).success).length;
+  if (count < ${check.min}) ctx.addIssue({ code: "custom", message: ${lit(`Too few items match the schema under contains: expected at least ${check.min}`)} });${max}
+}`;
+    }
+    case "unevaluated":
+      return `(value, ctx) => {
+  if (!(${OBJECT})) return;
+  const known = new Set<string>(${lit([...check.known])});
+  for (const key of Object.keys(value)) if (!known.has(key)) ctx.addIssue({ code: "custom", message: \`Unrecognized key: \${JSON.stringify(key)}\`, path: [key] });
+}`;
+  }
+}
+
+type Ctx = { addIssue(issue: { code: "custom"; message: string; path?: PropertyKey[] }): void };
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const forward = (ctx: Ctx, result: { error?: { issues: readonly { message: string; path: PropertyKey[] }[] } } | undefined) => {
+  for (const issue of result?.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+};
+
+/** The same refinement, live, over the schemas `live` gives: what the generator runs (zod-to-ts, JSON Schema, checks). */
+export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (value: unknown, ctx: Ctx) => void {
+  switch (check.kind) {
+    case "if": {
+      const [condition, then, otherwise] = [live(check.irs.if), check.irs.then && live(check.irs.then), check.irs.else && live(check.irs.else)];
+      return (value, ctx) => forward(ctx, condition.safeParse(value).success ? then?.safeParse(value) : otherwise?.safeParse(value));
+    }
+    case "not": {
+      const not = live(check.irs.not);
+      return (value, ctx) => {
+        if (not.safeParse(value).success) ctx.addIssue({ code: "custom", message: "Invalid input: matches the schema under not" });
+      };
+    }
+    case "dependentRequired":
+      return (value, ctx) => {
+        if (!isObject(value) || !(check.key in value)) return;
+        for (const name of check.names) if (!(name in value)) ctx.addIssue({ code: "custom", message: `Required when "${check.key}" is present`, path: [name] });
+      };
+    case "dependentSchema": {
+      const schema = live(check.irs.schema);
+      return (value, ctx) => {
+        if (isObject(value) && check.key in value) forward(ctx, schema.safeParse(value));
+      };
+    }
+    case "propertyNames": {
+      const names = live(check.irs.names);
+      return (value, ctx) => {
+        if (!isObject(value)) return;
+        for (const key of Object.keys(value)) {
+          for (const issue of names.safeParse(key).error?.issues ?? []) ctx.addIssue({ code: "custom", message: `Invalid key ${JSON.stringify(key)}: ${issue.message}`, path: [key] });
+        }
+      };
+    }
+    case "contains": {
+      const item = live(check.irs.item);
+      return (value, ctx) => {
+        if (!Array.isArray(value)) return;
+        const count = value.filter((v) => item.safeParse(v).success).length;
+        if (count < check.min) ctx.addIssue({ code: "custom", message: `Too few items match the schema under contains: expected at least ${check.min}` });
+        if (check.max !== undefined && count > check.max) ctx.addIssue({ code: "custom", message: `Too many items match the schema under contains: expected at most ${check.max}` });
+      };
+    }
+    case "unevaluated": {
+      const known = new Set(check.known);
+      return (value, ctx) => {
+        if (!isObject(value)) return;
+        for (const key of Object.keys(value)) if (!known.has(key)) ctx.addIssue({ code: "custom", message: `Unrecognized key: ${JSON.stringify(key)}`, path: [key] });
+      };
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatError } from "../../generator/read";
+import { Workspace } from "./workspace";
+
+/**
+ * Issue 21 item 4: the keywords zod has no method for, checked by refinements the generator writes,
+ * each agreeing with Ajv (2020-12) on valid and invalid values, and naming the bad field's path.
+ */
+const payloads: Record<string, string> = {
+  "cond.seen": `
+      type: object
+      properties: { interval: { type: string }, cronjob: { type: string }, day: { type: string } }
+      required: [interval]
+      if: { properties: { interval: { const: cron } } }
+      then: { required: [cronjob] }
+      else: { not: { required: [cronjob] } }`,
+  "neg.seen": `
+      type: object
+      properties: { a: { type: string }, b: { type: string } }
+      not: { required: [a, b] }`,
+  "dep.seen": `
+      type: object
+      properties: { card: { type: string }, billing: { type: string }, zip: { type: string }, vat: { type: number } }
+      dependentRequired: { card: [billing, zip] }
+      dependentSchemas: { vat: { properties: { zip: { minLength: 5 } }, required: [zip] } }`,
+  "names.seen": `
+      type: object
+      additionalProperties: { type: number }
+      propertyNames: { pattern: "^[a-z]+$", maxLength: 4 }`,
+  "contains.seen": `
+      type: array
+      items: { type: integer }
+      contains: { minimum: 10 }
+      minContains: 2
+      maxContains: 3`,
+  "uneval.seen": `
+      type: object
+      properties: { kind: { type: string } }
+      required: [kind]
+      allOf:
+        - if: { properties: { kind: { const: a } } }
+          then: { properties: { a: { type: string } } }
+        - properties: { shared: { type: boolean } }
+      unevaluatedProperties: false`,
+  "const.seen": `
+      type: object
+      properties:
+        fixed: { const: { on: true, tags: [x, 1] } }
+        list: { const: [1, { a: null }] }
+      required: [fixed]`,
+};
+
+const spec = `events:\n${Object.entries(payloads).map(([kind, payload]) => `  ${kind}:\n    payload:${payload}\n`).join("")}`;
+type Parse = (raw: unknown) => { ok: boolean; reason?: string; payload?: unknown };
+
+const cases: Record<string, { valid: unknown[]; invalid: [unknown, RegExp][] }> = {
+  "cond.seen": {
+    valid: [{ interval: "cron", cronjob: "0 3 * * *" }, { interval: "daily" }, { interval: "daily", day: "mon" }],
+    invalid: [[{ interval: "cron" }, /^cronjob: /], [{ interval: "daily", cronjob: "x" }, /^\$: matches the schema under not/]],
+  },
+  "neg.seen": { valid: [{}, { a: "x" }, { b: "y" }], invalid: [[{ a: "x", b: "y" }, /^\$: matches the schema under not/]] },
+  "dep.seen": {
+    valid: [{}, { billing: "b" }, { card: "c", billing: "b", zip: "z" }, { vat: 1, zip: "12345" }],
+    invalid: [[{ card: "c", billing: "b" }, /^zip: Required when "card" is present/], [{ vat: 1 }, /^zip: /], [{ vat: 1, zip: "123" }, /^zip: Too small/]],
+  },
+  "names.seen": { valid: [{}, { ab: 1, abcd: 2 }], invalid: [[{ Ab: 1 }, /^Ab: Invalid key "Ab"/], [{ abcde: 1 }, /^abcde: Invalid key/], [{ ab: "x" }, /^ab: /]] },
+  "contains.seen": {
+    valid: [[10, 11], [1, 10, 2, 12, 13]],
+    invalid: [[[10], /Too few items match/], [[1, 2], /Too few items match/], [[10, 11, 12, 13], /Too many items match/], [[10, 11, "x"], /^\[2\]: /]],
+  },
+  "uneval.seen": {
+    valid: [{ kind: "a", a: "x" }, { kind: "b" }, { kind: "b", shared: true }],
+    invalid: [[{ kind: "b", other: 1 }, /^other: Unrecognized key: "other"/], [{ kind: "a", a: 1 }, /^a: /]],
+  },
+  "const.seen": {
+    valid: [{ fixed: { on: true, tags: ["x", 1] } }, { fixed: { tags: ["x", 1], on: true }, list: [1, { a: null }] }],
+    invalid: [[{ fixed: { on: true, tags: ["x"] } }, /^fixed\.tags/], [{ fixed: { on: true, tags: ["x", 1], more: 1 } }, /^fixed: /], [{ fixed: { on: true, tags: ["x", 1] }, list: [1, {}] }, /^list\[1\]\.a: /]],
+  },
+};
+
+const ws = new Workspace({ "specs/kw.yaml": spec });
+const parsers = new Map<string, Parse>();
+let module: Record<string, unknown>;
+beforeAll(async () => {
+  const result = await ws.generate();
+  if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
+  module = (await import(join(ws.root, "generated/kw.ts"))) as Record<string, unknown>;
+  for (const kind of Object.keys(payloads)) {
+    const name = `parse${kind.split(".").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Payload`;
+    parsers.set(kind, module[name] as Parse);
+  }
+}, 30_000);
+afterAll(() => ws.dispose());
+
+describe.each(Object.keys(payloads))("%s", (kind) => {
+  const ajv = new Ajv2020({ strict: false }).compile(parse(payloads[kind]!.replace(/^\n/, "")) as object);
+  it("accepts what Ajv accepts, as it came", () => {
+    for (const value of cases[kind]!.valid) {
+      expect(ajv(value), JSON.stringify(value)).toBe(true);
+      expect(parsers.get(kind)!(value), JSON.stringify(value)).toEqual({ ok: true, payload: value });
+    }
+  });
+  it("refuses what Ajv refuses, naming the bad field", () => {
+    for (const [value, reason] of cases[kind]!.invalid) {
+      expect(ajv(value), JSON.stringify(value)).toBe(false);
+      const parsed = parsers.get(kind)!(value);
+      expect(parsed.ok, JSON.stringify(value)).toBe(false);
+      expect(parsed.reason, JSON.stringify(value)).toMatch(reason);
+    }
+  });
+});
+
+it("compiles under strict, and carries each keyword into the JSON Schema", () => {
+  expect(ws.typecheck()).toEqual([]);
+  const text = ws.read("generated/kw.ts");
+  if (process.env["SHOW"]) console.log(text);
+  expect(text).toMatch(/\.superRefine\(\(value, ctx\) => \{/);
+  for (const keyword of ["if", "then", "else", "not", "dependentRequired", "dependentSchemas", "propertyNames", "contains", "minContains", "maxContains", "unevaluatedProperties"]) {
+    expect(JSON.stringify(Object.values(module).filter((v) => typeof v === "object" && v !== null && !("safeParse" in v))), keyword).toContain(`"${keyword}"`);
+  }
+});
