@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: "generator",
           environment: "node",
-          include: ["test/generator/**/*.test.ts"],
+          include: ["test/generator/**/*.test.ts", "test/architecture/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },

@@ -7,9 +7,10 @@ import { KIND_PATTERN, MAX_KIND_LENGTH } from "./names.ts";
 import { quoted } from "./quoted.ts";
 import type { SpecError } from "./read.ts";
 import { commentSafe } from "./zod-ir.ts";
+import { MIN_EVERY_MS } from "../runtime/contract/names.ts";
 
 /** The shortest `every` the runtime takes, in milliseconds. */
-export const MIN_EVERY_MS = 1_000;
+export { MIN_EVERY_MS };
 
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { canonicalJson } from "../runtime/contract/canonical-json.ts";
 import { noMemo, type Memo } from "./cache.ts";
 import { checkEvents } from "./check-events.ts";
 import { checkTime } from "./check-time.ts";
@@ -7,7 +8,7 @@ import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_
 import { quoted } from "./quoted.ts";
 import { inlinePointers } from "./pointers.ts";
 import { formatError, type SpecDocument, type SpecError } from "./read.ts";
-import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type JsonValue, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
 
 
@@ -443,16 +444,6 @@ function endless(schemas: Readonly<Record<string, SchemaOrRef>>): string[] {
     }
   }
   return Object.keys(schemas).filter((name) => must.get(name)!.has(name));
-}
-
-/** A JSON value as text, an object's keys sorted: two values are equal when their texts are. */
-function canonicalJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key]!)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Kinds and intent event kinds are unique across every file; so are the names derived from them. */

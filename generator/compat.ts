@@ -11,6 +11,8 @@
  * cannot be compared in general).
  */
 
+import { canonicalJson } from "../runtime/contract/canonical-json.ts";
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
@@ -428,13 +430,5 @@ function pathText(at: readonly Segment[]): string {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
-  }
-  return value;
+  return canonicalJson(a) === canonicalJson(b);
 }

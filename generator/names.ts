@@ -12,8 +12,9 @@ export function camelCase(kind: string): string {
   return pascal[0]!.toLowerCase() + pascal.slice(1);
 }
 
-/** The kinds the runtime writes itself; a spec may not declare one. */
-export const RUNTIME_EVENT_PREFIX = "durable_trigger.";
+// The kinds the runtime writes itself (a spec may not declare one) and the plain alphabet kinds keep to
+// (they become file names and identifiers): the runtime's, which the generator checks against.
+export { KIND_PATTERN, RUNTIME_EVENT_PREFIX } from "../runtime/contract/names.ts";
 
 /** What a declared event kind (`payment.refunded`) becomes: `paymentRefundedEvent`, `PaymentRefundedPayload`, `parsePaymentRefundedPayload`. */
 export function declaredEventNames(kind: string) {
@@ -28,9 +29,6 @@ export function declaredEventNames(kind: string) {
     jsonSchemaName: `${camel}PayloadJsonSchema`,
   };
 }
-
-/** Kinds become file names and identifiers, so they stay within a plain alphabet. */
-export const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9]*(?:[._:-][A-Za-z0-9]+)*$/;
 
 /**
  * The longest kind of a trigger or a stream, in characters (ASCII, by KIND_PATTERN): it names the

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { sortedKeys } from "../runtime/contract/canonical-json.ts";
 import { breakingChanges, type Break, type JsonSchema } from "./compat.ts";
 
 /**
@@ -299,13 +300,9 @@ function withoutAnnotations(value: unknown): unknown {
   );
 }
 
+/** Sorted keys, without `$schema` (at any depth): the dialect a schema names is not part of its shape. */
 function canonical<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(canonical) as T;
-  if (typeof value !== "object" || value === null) return value;
-  const { $schema: _, ...rest } = value as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.keys(rest)
-      .sort()
-      .map((key) => [key, canonical(rest[key])]),
-  ) as T;
+  return sortedKeys(value, NOT_SHAPE);
 }
+
+const NOT_SHAPE: ReadonlySet<string> = new Set(["$schema"]);

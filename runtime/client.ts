@@ -3,7 +3,7 @@
  * Node alike: it needs only `fetch` and web streams. It imports no runtime
  * code, so bundling it pulls in nothing of the Durable Object side.
  */
-import type { IntentFrame, IntentPhase, LedgerEvent, Settlement } from "./types.ts";
+import type { IntentFrame, IntentPhase, LedgerEvent, Settlement } from "./contract/types.ts";
 
 /**
  * A frame of `watchIntent`, decoded: `Progress` is what the trigger's

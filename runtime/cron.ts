@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import type { CronEngine } from "./schedule-time.ts";
+import type { CronEngine } from "./definition/schedule-time.ts";
 
 /**
  * Cron schedules: `defineAgentDO({ triggers, cron })`. Generated code passes
@@ -17,4 +17,4 @@ export const cron: CronEngine = {
   },
 };
 
-export type { CronEngine } from "./schedule-time.ts";
+export type { CronEngine } from "./definition/schedule-time.ts";

@@ -6,12 +6,12 @@
  * `durable-triggers/testing` is what a Node vitest config may import.
  */
 import { runInDurableObject } from "cloudflare:test";
-import { clockOf } from "./clock.ts";
-import { FAILED_EVENT } from "./registry.ts";
-import { portOf, type Observed, type StandIn } from "./test-port.ts";
-import type { EnqueueRequest, IntentSummary, LedgerEvent } from "./types.ts";
+import { clockOf } from "./store/clock.ts";
+import { FAILED_EVENT } from "./definition/registry.ts";
+import { portOf, type Observed, type StandIn } from "./drain/test-port.ts";
+import type { EnqueueRequest, IntentSummary, LedgerEvent } from "./contract/types.ts";
 
-export type { StandIn } from "./test-port.ts";
+export type { StandIn } from "./drain/test-port.ts";
 
 /** A stub to a Durable Object whose class `defineAgentDO` built, in the Worker under test. */
 export type AgentStub = DurableObjectStub<Rpc.DurableObjectBranded>;

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { defineAgentDO, type DeclaredEvent, type DurableTrigger, type KindName } from "../../runtime";
-import { Ledger } from "../../runtime/ledger";
-import { WorkTable } from "../../runtime/work";
+import { Ledger } from "../../runtime/store/ledger";
+import { WorkTable } from "../../runtime/store/work-table";
 import { capturePlans, countRows, type RowCost } from "./rows";
 
 /**

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
-import type { AgentMethods, AgentObject, RefusableMethod } from "../define-agent-do.ts";
-import type { Outcome } from "../refusal.ts";
-import type { AnyTrigger, EventQuery } from "../types.ts";
+import type { AgentMethods, AgentObject, RefusableMethod } from "../contract/agent.ts";
+import type { Outcome } from "../contract/refusal.ts";
+import type { AnyTrigger, EventQuery } from "../contract/types.ts";
 import { assertSameOrigin, loopbackOnly, type Action, type Authorize } from "./guard.ts";
 import { BadRequest, decimal, jsonObject, kinds, MAX_LIMIT, MAX_REASON_BYTES, optionalText, wellEncoded } from "./input.ts";
 

@@ -1,3 +1,4 @@
+import { KIND_PATTERN } from "../contract/names.ts";
 /**
  * Strict reading of what an HTTP client sends, before anything reaches a
  * Durable Object: every refusal is a `BadRequest` with a message that names
@@ -25,7 +26,6 @@ export const MAX_KINDS = 50;
 export const MAX_LIMIT = 1000;
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
-const KIND = /^[A-Za-z][A-Za-z0-9]*(?:[._:-][A-Za-z0-9]+)*$/;
 const encoder = new TextEncoder();
 
 /**
@@ -44,7 +44,7 @@ export function decimal(text: string, what: string, min: number, max = Number.MA
 export function kinds(text: string): string[] {
   const list = text.split(",").filter((kind) => kind !== "");
   if (list.length > MAX_KINDS) throw new BadRequest(`kinds: at most ${MAX_KINDS} kinds (got ${list.length})`);
-  const bad = list.find((kind) => !KIND.test(kind));
+  const bad = list.find((kind) => !KIND_PATTERN.test(kind));
   if (bad !== undefined) throw new BadRequest(`kinds: ${JSON.stringify(bad.slice(0, 80))} is not a kind name`);
   return list;
 }

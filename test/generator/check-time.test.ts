@@ -3,7 +3,7 @@ import { checkSpecs } from "../../generator/check";
 import { MIN_EVERY_MS } from "../../generator/check-time";
 import { formatError, readSpec } from "../../generator/read";
 import { cron as cronEngine } from "../../runtime/cron";
-import { MIN_EVERY_MS as RUNTIME_MIN_EVERY_MS, readTiming } from "../../runtime/schedule-time";
+import { MIN_EVERY_MS as RUNTIME_MIN_EVERY_MS, readTiming } from "../../runtime/definition/schedule-time";
 
 /** Cron expressions croner may read differently under different options. */
 const PATTERNS = [

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { clockOf } from "../../runtime/clock.ts";
+import { clockOf } from "../../runtime/store/clock.ts";
 import { freshAgent, phaseOf, sleep } from "./helpers";
 
 const HOUR = 3_600_000;

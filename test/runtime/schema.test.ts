@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { AnyTrigger } from "../../runtime";
-import { enqueueIntent } from "../../runtime/intents.ts";
-import { createRegistry } from "../../runtime/registry.ts";
-import { openScope } from "../../runtime/scope.ts";
-import { WorkTable } from "../../runtime/work.ts";
+import { enqueueIntent } from "../../runtime/lifecycle/intents.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
+import { openScope } from "../../runtime/object/scope.ts";
+import { WorkTable } from "../../runtime/store/work-table.ts";
+import { WorkQueries } from "../../runtime/store/work-queries.ts";
 import { inBareLab } from "./time-helpers";
 
 const job = {
@@ -27,7 +28,7 @@ function enqueueThree(before: (sql: SqlStorage) => void) {
     before(sql);
     const scope = openScope(state, {}, createRegistry([job]));
     const enqueue = (idempotencyKey?: string) =>
-      scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {}, ...(idempotencyKey ? { idempotencyKey } : {}) }, Date.now())).id;
+      scope.store.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {}, ...(idempotencyKey ? { idempotencyKey } : {}) }, Date.now())).id;
     const ids = [enqueue("k"), enqueue(), enqueue("k")];
     const tableSql = (name: string) => sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = ?", name).one().sql;
     let duplicate: unknown = null;
@@ -80,7 +81,7 @@ describe("the runtime's tables", () => {
     const seen = await inBareLab((state) => {
       const sql = state.storage.sql;
       const scope = openScope(state, {}, createRegistry([job]));
-      const { id } = scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now()));
+      const { id } = scope.store.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now()));
       // Every statement on the work table from here on, with the rows it read.
       const exec = sql.exec;
       const reads: [string, SqlStorageCursor<Record<string, SqlStorageValue>>][] = [];
@@ -89,8 +90,8 @@ describe("the runtime's tables", () => {
         if (/^\s*(INSERT INTO|UPDATE) work\b/.test(query)) reads.push([query.trim().split(" ")[0]!, cursor]);
         return cursor;
       } as SqlStorage["exec"];
-      scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now()));
-      scope.work.settle(id, "completed", Date.now(), null, 1);
+      scope.store.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now()));
+      scope.store.settle(id, "completed", Date.now(), null, 1);
       sql.exec = exec;
       let refused: unknown = null;
       try {
@@ -112,14 +113,14 @@ describe("the runtime's tables", () => {
     const seen = await inBareLab((state) => {
       const sql = state.storage.sql;
       const scope = openScope(state, {}, createRegistry([job]));
-      const enqueue = () => scope.work.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now())).id;
+      const enqueue = () => scope.store.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {} }, Date.now())).id;
       const first = enqueue();
       // Another writer of the same table, which the runtime has not heard of.
       sql.exec("INSERT INTO events (ts, kind, payload) VALUES (1, 'elsewhere', '{}')");
       const second = enqueue();
       let refused: unknown = null;
       try {
-        scope.work.transaction(() => {
+        scope.store.transaction(() => {
           enqueueIntent(scope, { triggerKind: "schema.job", payload: { rolled: "back" } }, Date.now());
           throw new Error("refused");
         });
@@ -152,16 +153,17 @@ describe("the runtime's tables", () => {
       new WorkTable(sql);
       sql.exec("CREATE INDEX work_pending ON work (fire_at) WHERE settled IS NULL AND claim_token IS NULL");
       const table = new WorkTable(sql);
+      const queries = new WorkQueries(sql);
       const add = (id: number, kind: string, fireAt: number) => {
         sql.exec("INSERT INTO events (id, ts, kind, payload) VALUES (?, 0, 'k', '{}')", id);
-        table.insert(id, kind, fireAt, null, 1);
+        table.insert({ intentId: id, triggerKind: kind, fireAt, idempotencyKey: null, intentVersion: 1, startDeadline: null, cancelOnKeys: [], payload: "{}" });
       };
       add(1, "a", 100); // claimed below
       add(2, "a", 300);
       add(3, "b", 200); // claimed below
       add(4, "b", 250);
       add(5, "c", 150); // settled below
-      table.claim([table.get(1)!, table.get(3)!], "t:", 1_000, 60_000);
+      table.claim([queries.get(1)!, queries.get(3)!], "t:", 1_000, 60_000);
       table.settle(5, "completed", 1_000, null, 1);
       // The statement as the table runs it, planned by SQLite.
       const exec = sql.exec;
@@ -170,7 +172,7 @@ describe("the runtime's tables", () => {
         ran ??= [query, bindings];
         return exec.call(this, query, ...bindings);
       } as SqlStorage["exec"];
-      const next = table.nextWake(0);
+      const next = queries.nextWake(0);
       sql.exec = exec;
       const [query, bindings] = ran!;
       const plan = sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((row) => row.detail);

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AgentMethods } from "../../runtime";
-import { HIGH_WATER_BYTES } from "../../runtime/sse";
+import { HIGH_WATER_BYTES } from "../../runtime/live/sse";
 import { freshAgent, type TestAgent } from "./helpers";
 
 /** Enough facts that one chunk a frame is thousands of writes, and coalescing still spans several chunks. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { cron } from "../../runtime/cron.ts";
-import { createRegistry } from "../../runtime/registry.ts";
-import { fireDueSchedules, installSpecSchedules, scheduleTrigger } from "../../runtime/schedules.ts";
-import { nextFireTime, readTiming } from "../../runtime/schedule-time.ts";
-import type { Scope } from "../../runtime/scope.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
+import { fireDueSchedules, installSpecSchedules, scheduleTrigger } from "../../runtime/time/schedules.ts";
+import { nextFireTime, readTiming } from "../../runtime/definition/schedule-time.ts";
+import type { Scope } from "../../runtime/object/scope.ts";
 import type { AnyTrigger, DeclaredSchedule } from "../../runtime";
 import { at, inLab, iso } from "./time-helpers";
 import { timeTriggers } from "./time-worker";
@@ -24,7 +24,7 @@ function firings(sql: SqlStorage): string[] {
 }
 
 function schedule(scope: Scope, key: string) {
-  const row = scope.work.getSchedule(key);
+  const row = scope.store.schedules.get(key);
   if (row === null) throw new Error(`no schedule ${key}`);
   return { next: iso(row.nextFireAt), last: row.lastFiredAt === null ? null : iso(row.lastFiredAt) };
 }
@@ -161,7 +161,7 @@ describe("default schedules across deploys", () => {
       installSpecSchedules(first, createRegistry(deploy1, cron), t0);
       scheduleTrigger(first, { key: "api", triggerKind: "time.tick", payload: { id: "api" }, everyMs: 60_000 }, t0);
       scheduleTrigger(first, { key: "taken", triggerKind: "time.tick", payload: { id: "api-taken" }, everyMs: 120_000 }, t0);
-      const before = new Map(first.work.listSchedules().map((row) => [row.key, row]));
+      const before = new Map(first.store.schedules.list().map((row) => [row.key, row]));
 
       const deploy2 = withSchedules([
         { key: "same", everyMs: 60_000, payload: { id: "same" } },
@@ -172,7 +172,7 @@ describe("default schedules across deploys", () => {
       ]);
       const t1 = t0 + 30_000;
       installSpecSchedules(first, createRegistry(deploy2, cron), t1);
-      const after = new Map(first.work.listSchedules().map((row) => [row.key, row]));
+      const after = new Map(first.store.schedules.list().map((row) => [row.key, row]));
 
       expect([...after.keys()].sort()).toEqual(["added", "api", "repayloaded", "retimed", "same", "taken"]);
       expect(after.get("same")).toEqual(before.get("same")); // untouched, its next fire time too

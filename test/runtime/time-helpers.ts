@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { cron } from "../../runtime/cron.ts";
-import { createRegistry } from "../../runtime/registry.ts";
-import { openScope, type Scope } from "../../runtime/scope.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
+import { openScope, type Scope } from "../../runtime/object/scope.ts";
 import type { AnyTrigger } from "../../runtime";
 import { openGate } from "./gates";
 import type { ClockLab, TimeAgentDO } from "./time-worker";

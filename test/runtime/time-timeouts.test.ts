@@ -1,11 +1,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cron } from "../../runtime/cron.ts";
-import { createRegistry } from "../../runtime/registry.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
 import { RegistrationError, type AnyTrigger } from "../../runtime";
 import { inFlight } from "./gates";
 import { eventually } from "./helpers";
-import { openScope } from "../../runtime/scope.ts";
+import { openScope } from "../../runtime/object/scope.ts";
 import { freshTimeAgent, inBareLab, inLab, release, type TimeAgent } from "./time-helpers";
 import { timeTriggers } from "./time-worker";
 

@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createRegistry } from "../../runtime/registry.ts";
+import { createRegistry } from "../../runtime/definition/registry.ts";
 import { eventually, freshAgent, type TestAgent } from "./helpers";
 
 describe("intent schema versions", () => {
