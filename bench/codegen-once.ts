@@ -77,12 +77,25 @@ export async function timeOnce(generate: Generate, triggers: number, { prefix = 
   const root = mkdtempSync(join(parent, "dt-codegen-"));
   try {
     mkdirSync(join(root, "specs"));
-    for (let f = 0; f < Math.ceil(triggers / PER_FILE); f++) writeFileSync(join(root, `specs/f${f}.yaml`), spec(prefix, f, Math.min(PER_FILE, triggers - f * PER_FILE), constructs));
-    const options: BenchOptions = { root, specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeModule: "durable-triggers", runtimeDir: "runtime", check: false };
+    for (let f = 0; f < Math.ceil(triggers / PER_FILE); f++)
+      writeFileSync(join(root, `specs/f${f}.yaml`), spec(prefix, f, Math.min(PER_FILE, triggers - f * PER_FILE), constructs));
+    const options: BenchOptions = {
+      root,
+      specsDir: "specs",
+      outDir: "generated",
+      handlersDir: "app/triggers",
+      streamHandlersDir: "app/streams",
+      runtimeModule: "durable-triggers",
+      runtimeDir: "runtime",
+      check: false,
+    };
     let started = performance.now();
     if (!(await generate(options)).ok) throw new Error("bench spec refused");
     const cold = performance.now() - started;
-    writeFileSync(join(root, "specs/f0.yaml"), spec(prefix, 0, Math.min(PER_FILE, triggers), constructs).replace("maxLength: 200", "maxLength: 300"));
+    writeFileSync(
+      join(root, "specs/f0.yaml"),
+      spec(prefix, 0, Math.min(PER_FILE, triggers), constructs).replace("maxLength: 200", "maxLength: 300"),
+    );
     started = performance.now();
     if (!(await generate(options)).ok) throw new Error("bench spec change refused");
     return { cold, changed: performance.now() - started };

@@ -48,13 +48,15 @@ async function once(triggers: number) {
   return timeOnce(generate, triggers, { prefix: `r${run}.`, parent: join(process.cwd(), "bench") });
 }
 
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const stats = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
 
 /** One measurement of the generator at `generatePath`, in a fresh process; the specs leave out what `BASELINE` refused. */
 function freshProcess(generatePath: string, triggers: number): { cold: number; changed: number } {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/codegen-once.ts", generatePath, String(triggers)], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/codegen-once.ts", generatePath, String(triggers)], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   return JSON.parse(out.trim().split("\n").at(-1)!) as { cold: number; changed: number };
 }
 
@@ -67,7 +69,8 @@ if (BASELINE !== "") {
     const sides = { [commit]: join(base, "generator/generate.ts"), now: join(process.cwd(), "generator/generate.ts") };
     const runs = Object.fromEntries(Object.keys(sides).map((side) => [side, [] as { cold: number; changed: number }[]]));
     // Alternating, so that a machine slowing down during the run weighs on both sides alike.
-    for (let i = 0; i < Math.min(RUNS, 3); i++) for (const [side, path] of Object.entries(sides)) runs[side]!.push(freshProcess(path, SIDE_BY_SIDE_TRIGGERS));
+    for (let i = 0; i < Math.min(RUNS, 3); i++)
+      for (const [side, path] of Object.entries(sides)) runs[side]!.push(freshProcess(path, SIDE_BY_SIDE_TRIGGERS));
     const [then, now] = [runs[commit]!, runs.now!];
     const row = (what: string, pick: (r: { cold: number; changed: number }) => number) =>
       `| ${what} | ${stats(then.map(pick))} | ${stats(now.map(pick))} | ${(median(now.map(pick)) / median(then.map(pick))).toFixed(2)}× |`;
@@ -115,10 +118,18 @@ async function oursTypesOnly(texts: readonly string[]): Promise<number> {
 async function theirsTypesOnly(texts: readonly string[], compile: Compile): Promise<number> {
   let printed = 0;
   for (const text of texts) {
-    for (const trigger of (parse(text) as { triggers: Record<string, any>[] }).triggers) {
-      const schemas = [trigger.intent, trigger.outcome, ...Object.values(trigger.events as Record<string, { payload: unknown }>).map((e) => (e.payload === "outcome" ? trigger.outcome : e.payload))];
+    for (const trigger of (parse(text) as { triggers: Record<string, unknown>[] }).triggers) {
+      const schemas = [
+        trigger.intent,
+        trigger.outcome,
+        ...Object.values(trigger.events as Record<string, { payload: unknown }>).map((e) =>
+          e.payload === "outcome" ? trigger.outcome : e.payload,
+        ),
+      ];
       for (const [i, schema] of schemas.entries()) {
-        printed += (await compile(schema, `${trigger.kind}.${i}`, { bannerComment: "", format: false, additionalProperties: false })).length;
+        printed += (
+          await compile(schema as object, `${trigger.kind}.${i}`, { bannerComment: "", format: false, additionalProperties: false })
+        ).length;
       }
     }
   }
@@ -133,7 +144,9 @@ if (jstt) {
     const theirs: number[] = [];
     for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) {
       run++;
-      const texts = Array.from({ length: Math.ceil(triggers / PER_FILE) }, (_, f) => spec(`r${run}.`, f, Math.min(PER_FILE, triggers - f * PER_FILE), false));
+      const texts = Array.from({ length: Math.ceil(triggers / PER_FILE) }, (_, f) =>
+        spec(`r${run}.`, f, Math.min(PER_FILE, triggers - f * PER_FILE), false),
+      );
       let started = performance.now();
       await oursTypesOnly(texts);
       ours.push(performance.now() - started);

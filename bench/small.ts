@@ -19,7 +19,10 @@ const BASELINE = process.env.BASELINE ?? "main";
 /** One run of `bin generate --check` in `project`: wall and CPU milliseconds, as /usr/bin/time reads them. */
 function timed(bin: string, project: string): [number, number] {
   try {
-    execFileSync("/usr/bin/time", ["-o", join(project, ".time"), "-f", "%e %U %S", process.execPath, bin, "generate", "--check"], { cwd: project, stdio: "ignore" });
+    execFileSync("/usr/bin/time", ["-o", join(project, ".time"), "-f", "%e %U %S", process.execPath, bin, "generate", "--check"], {
+      cwd: project,
+      stdio: "ignore",
+    });
   } catch (error) {
     throw new Error(`${bin} generate --check failed in ${project}: ${String(error)}`);
   }
@@ -33,7 +36,8 @@ const ms = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.mi
 const work = mkdtempSync(join(tmpdir(), "dt-small-"));
 try {
   const project = join(work, "project");
-  for (const part of ["specs", "generated", "app", "test/triggers", "trigger-codegen.json", "package.json"]) cpSync(part, join(project, part), { recursive: true });
+  for (const part of ["specs", "generated", "app", "test/triggers", "trigger-codegen.json", "package.json"])
+    cpSync(part, join(project, part), { recursive: true });
   const sides: Record<string, string> = {};
   if (BASELINE !== "") {
     const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();

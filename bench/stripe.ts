@@ -32,7 +32,15 @@ async function child(generatePath: string): Promise<Run> {
   try {
     mkdirSync(join(root, "specs"));
     writeFileSync(join(root, "specs/stripe.yaml"), stripeSpec(RESOURCE).text);
-    const options = { root, specsDir: "specs", outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams", runtimeModule: "durable-triggers", check: false };
+    const options = {
+      root,
+      specsDir: "specs",
+      outDir: "generated",
+      handlersDir: "app/triggers",
+      streamHandlersDir: "app/streams",
+      runtimeModule: "durable-triggers",
+      check: false,
+    };
     const cpu = process.cpuUsage();
     const started = performance.now();
     if (!(await generate(options)).ok) throw new Error("the Stripe spec was refused");
@@ -45,7 +53,10 @@ async function child(generatePath: string): Promise<Run> {
 }
 
 function fresh(generatePath: string): Run {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/stripe.ts", generatePath], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/stripe.ts", generatePath], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   return JSON.parse(out.trim().split("\n").at(-1)!) as Run;
 }
 
@@ -68,10 +79,13 @@ if (process.argv[2] !== undefined) {
     const runs: Record<string, Run[]> = Object.fromEntries(Object.keys(sides).map((side) => [side, []]));
     // Alternating, so that a machine slowing down during the run weighs on both sides alike.
     for (let i = 0; i < RUNS; i++) for (const [side, path] of Object.entries(sides)) runs[side]!.push(fresh(path));
-    console.log(`Stripe \`${RESOURCE}\` (${stripeSpec(RESOURCE).schemas} shared schemas), generated cold, each run a fresh process, median (min–max) of ${RUNS}\n`);
+    console.log(
+      `Stripe \`${RESOURCE}\` (${stripeSpec(RESOURCE).schemas} shared schemas), generated cold, each run a fresh process, median (min–max) of ${RUNS}\n`,
+    );
     console.log(`| side | wall | CPU (user + system) | ${RESOURCE}'s module |`);
     console.log(`|---|---:|---:|---:|`);
-    for (const [side, rs] of Object.entries(runs)) console.log(`| ${side} | ${ms(rs.map((r) => r.wall))} | ${ms(rs.map((r) => r.cpu))} | ${(rs[0]!.bytes / 1e6).toFixed(2)} MB |`);
+    for (const [side, rs] of Object.entries(runs))
+      console.log(`| ${side} | ${ms(rs.map((r) => r.wall))} | ${ms(rs.map((r) => r.cpu))} | ${(rs[0]!.bytes / 1e6).toFixed(2)} MB |`);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

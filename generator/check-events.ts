@@ -17,7 +17,8 @@ interface Declaration {
   readonly role: "standalone" | "written" | "intent";
 }
 
-const resolverOf = (spec: CheckedSpec["spec"], own: Record<string, SchemaOrRef | undefined>) => (name: string) => own[name] ?? spec.schemas?.[name];
+const resolverOf = (spec: CheckedSpec["spec"], own: Record<string, SchemaOrRef | undefined>) => (name: string) =>
+  own[name] ?? spec.schemas?.[name];
 
 /** Every fact kind the project's specs declare: on its own, or as one a trigger or stream writes. */
 function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]> {
@@ -32,20 +33,44 @@ function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]>
       return { where: `${file}:${line}:${col}`, position: { file, line, col } };
     };
     for (const [kind, event] of Object.entries(spec.events ?? {})) {
-      add(kind, { what: `event "${kind}"`, ...where(["events", kind]), payload: event.payload, resolve: resolverOf(spec, {}), role: "standalone" });
+      add(kind, {
+        what: `event "${kind}"`,
+        ...where(["events", kind]),
+        payload: event.payload,
+        resolve: resolverOf(spec, {}),
+        role: "standalone",
+      });
     }
     (spec.triggers ?? []).forEach((trigger, index) => {
       const resolve = resolverOf(spec, { intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
       // Its intent event is a fact too, whose payload is the intent as stored.
-      add(trigger.intentEventKind, { what: `intent event "${trigger.intentEventKind}" of trigger "${trigger.kind}"`, ...where(["triggers", index, "intentEventKind"]), payload: trigger.intent, resolve, role: "intent" });
+      add(trigger.intentEventKind, {
+        what: `intent event "${trigger.intentEventKind}" of trigger "${trigger.kind}"`,
+        ...where(["triggers", index, "intentEventKind"]),
+        payload: trigger.intent,
+        resolve,
+        role: "intent",
+      });
       for (const [kind, event] of Object.entries(trigger.events)) {
-        add(kind, { what: `event "${kind}" of trigger "${trigger.kind}"`, ...where(["triggers", index, "events", kind]), payload: event.payload, resolve, role: "written" });
+        add(kind, {
+          what: `event "${kind}" of trigger "${trigger.kind}"`,
+          ...where(["triggers", index, "events", kind]),
+          payload: event.payload,
+          resolve,
+          role: "written",
+        });
       }
     });
     (spec.streams ?? []).forEach((stream, index) => {
       const resolve = resolverOf(spec, { start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
       for (const [kind, event] of Object.entries(stream.events)) {
-        add(kind, { what: `event "${kind}" of stream "${stream.kind}"`, ...where(["streams", index, "events", kind]), payload: event.payload, resolve, role: "written" });
+        add(kind, {
+          what: `event "${kind}" of stream "${stream.kind}"`,
+          ...where(["streams", index, "events", kind]),
+          payload: event.payload,
+          resolve,
+          role: "written",
+        });
       }
     });
   }
@@ -67,20 +92,25 @@ export function checkEvents(specs: readonly CheckedSpec[], { complete }: { compl
     // One payload schema per kind: a trigger or stream that writes a declared kind would give it a second one.
     // (An intent event kind taken by a declared one is refused as a duplicate kind already.)
     for (const other of list.filter((d) => d.role === "written")) {
-      errors.push(at(other, `${other.what} is declared on its own at ${standalone.where}; a kind has one payload schema, so a trigger or stream may not declare it again`));
+      errors.push(
+        at(
+          other,
+          `${other.what} is declared on its own at ${standalone.where}; a kind has one payload schema, so a trigger or stream may not declare it again`,
+        ),
+      );
     }
     // Generated names: a declared event's payload type must not be another event's.
     const typeName = declaredEventNames(kind).typeName;
     for (const [otherKind, others] of known) {
       if (otherKind !== kind && `${pascalCase(otherKind)}Payload` === typeName) {
-        for (const other of others.filter((d) => d.role === "written")) errors.push(at(other, `${other.what} makes the type name ${typeName}, as event "${kind}" does at ${standalone.where}`));
+        for (const other of others.filter((d) => d.role === "written"))
+          errors.push(at(other, `${other.what} makes the type name ${typeName}, as event "${kind}" does at ${standalone.where}`));
       }
     }
   }
   for (const checked of specs) errors.push(...checkCancelOn(checked, known, complete));
   return errors;
 }
-
 
 const at = (declaration: Declaration, message: string): SpecError => ({ ...declaration.position, message });
 
@@ -93,24 +123,39 @@ function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<s
       const base = ["triggers", index, "cancelOn", r];
       // The runtime keeps no match keys for work it could not stop: a rule there would never act.
       if (r === 0 && trigger.cancellation === "ignored") {
-        error(["triggers", index, "cancelOn"], `cancelOn on "${trigger.kind}", whose cancellation is "ignored": a cancel request changes nothing for it, so no event would ever stop its work; expected cancellation: cooperative`, "key");
+        error(
+          ["triggers", index, "cancelOn"],
+          `cancelOn on "${trigger.kind}", whose cancellation is "ignored": a cancel request changes nothing for it, so no event would ever stop its work; expected cancellation: cooperative`,
+          "key",
+        );
       }
       const declared = known.get(rule.event);
       if (declared === undefined) {
         if (complete) {
           const kinds = [...known.keys()].filter((kind) => !kind.startsWith(RUNTIME_EVENT_PREFIX)).sort();
           const hint = suggest(rule.event, kinds);
-          error([...base, "event"], `cancelOn event ${quoted(rule.event)} is not declared; expected a kind under a spec's top-level events, in a trigger's or stream's events, or a trigger's intentEventKind${kinds.length > 0 ? `: one of ${kinds.join(", ")}` : ""}${hint ? `. Did you mean "${hint}"?` : ""}`);
+          error(
+            [...base, "event"],
+            `cancelOn event ${quoted(rule.event)} is not declared; expected a kind under a spec's top-level events, in a trigger's or stream's events, or a trigger's intentEventKind${kinds.length > 0 ? `: one of ${kinds.join(", ")}` : ""}${hint ? `. Did you mean "${hint}"?` : ""}`,
+          );
         }
         return;
       }
       for (const [intentPath, eventPath] of Object.entries(rule.match)) {
         const intentField = field(trigger.intent, intentPath, intentResolve);
-        if (typeof intentField === "string") error([...base, "match", intentPath], `cancelOn match: the intent of "${trigger.kind}" has no field ${quoted(intentPath)}: ${intentField}`, "key");
+        if (typeof intentField === "string")
+          error(
+            [...base, "match", intentPath],
+            `cancelOn match: the intent of "${trigger.kind}" has no field ${quoted(intentPath)}: ${intentField}`,
+            "key",
+          );
         for (const declaration of declared) {
           const eventField = field(declaration.payload, eventPath, declaration.resolve);
           if (typeof eventField === "string") {
-            error([...base, "match", intentPath], `cancelOn match: the payload of ${declaration.what} (${declaration.where}) has no field ${quoted(eventPath)}: ${eventField}`);
+            error(
+              [...base, "match", intentPath],
+              `cancelOn match: the payload of ${declaration.what} (${declaration.where}) has no field ${quoted(eventPath)}: ${eventField}`,
+            );
             continue;
           }
           if (typeof intentField === "string") continue;
@@ -163,7 +208,8 @@ function field(schema: SchemaOrRef, path: string, resolve: (name: string) => Sch
   return { types: typesOf(node, resolve, 0) };
 }
 
-const typeOfValue = (v: JsonValue): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v);
+const typeOfValue = (v: JsonValue): string =>
+  v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v;
 
 function typesOf(schema: SchemaOrRef, resolve: (name: string) => SchemaOrRef | undefined, depth: number): Types {
   const s: PayloadSchema | undefined = resolved(schema, { resolve });
@@ -179,14 +225,16 @@ function typesOf(schema: SchemaOrRef, resolve: (name: string) => SchemaOrRef | u
     // Every part holds: the types they have in common, parts that do not say left out.
     const parts = s.allOf.map((part) => typesOf(part, resolve, depth + 1)).filter((p): p is ReadonlySet<string> => p !== "any");
     types = parts.length === 0 ? "any" : [...parts[0]!].filter((t) => parts.every((p) => p.has(t)));
-  } else if (s.format !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.maxLength !== undefined) types = ["string"];
+  } else if (s.format !== undefined || s.pattern !== undefined || s.minLength !== undefined || s.maxLength !== undefined)
+    types = ["string"];
   else if (s.properties !== undefined || s.additionalProperties !== undefined) types = ["object"];
   else if (s.items !== undefined || s.prefixItems !== undefined) types = ["array"];
   else types = "any";
   return types === "any" ? "any" : new Set(types.filter((t) => t !== "null"));
 }
 
-const describeTypes = (types: ReadonlySet<string>) => [...types].map((t) => (t === "integer" || t === "array" || t === "object" ? `an ${t}` : `a ${t}`)).join(" or ") || "always null";
+const describeTypes = (types: ReadonlySet<string>) =>
+  [...types].map((t) => (t === "integer" || t === "array" || t === "object" ? `an ${t}` : `a ${t}`)).join(" or ") || "always null";
 
 /** Why two fields can never be equal as a match compares them, or `undefined` when they can. */
 function incompatible(intent: Types, event: Types): { intent: string; event: string; why: string } | undefined {
@@ -194,5 +242,7 @@ function incompatible(intent: Types, event: Types): { intent: string; event: str
   if (intent === "any" || event === "any") return undefined;
   const numeric = (t: string) => t === "number" || t === "integer";
   const meets = [...intent].some((a) => [...event].some((b) => a === b || (numeric(a) && numeric(b))));
-  return meets ? undefined : { intent: describeTypes(intent), event: describeTypes(event), why: "a match compares equal values, so both must be of one type" };
+  return meets
+    ? undefined
+    : { intent: describeTypes(intent), event: describeTypes(event), why: "a match compares equal values, so both must be of one type" };
 }

@@ -12,7 +12,6 @@ import { MIN_EVERY_MS } from "../runtime/contract/names.ts";
 /** The shortest `every` the runtime takes, in milliseconds. */
 export { MIN_EVERY_MS };
 
-
 /**
  * A trigger's timeouts and default schedules: durations that fit, exactly one of `cron` and
  * `every`, cron expressions and time zones as the runtime's croner reads them, and each payload
@@ -27,11 +26,16 @@ export function checkTime(checked: CheckedSpec): SpecError[] {
   triggers.forEach((trigger, index) => {
     const base = ["triggers", index];
     const bounded = (path: readonly PropertyKey[], text: string) => {
-      if (durationMs(text) === undefined) at(path, `duration ${quoted(text)} is more milliseconds than a number holds exactly; expected at most ${Number.MAX_SAFE_INTEGER}ms`);
+      if (durationMs(text) === undefined)
+        at(
+          path,
+          `duration ${quoted(text)} is more milliseconds than a number holds exactly; expected at most ${Number.MAX_SAFE_INTEGER}ms`,
+        );
     };
     if (trigger.timeouts !== undefined) {
       const { start, finish } = trigger.timeouts;
-      if (start === undefined && finish === undefined) at([...base, "timeouts"], "timeouts names start, finish or both (like { start: 10m, finish: 1h })");
+      if (start === undefined && finish === undefined)
+        at([...base, "timeouts"], "timeouts names start, finish or both (like { start: 10m, finish: 1h })");
       if (start !== undefined) bounded([...base, "timeouts", "start"], start);
       if (finish !== undefined) bounded([...base, "timeouts", "finish"], finish);
     }
@@ -40,16 +44,30 @@ export function checkTime(checked: CheckedSpec): SpecError[] {
       const name = `schedule ${quoted(schedule.key)}`;
       // A key names the schedule in the console, in `unscheduleTrigger` and in each firing's idempotency key.
       if (!KIND_PATTERN.test(schedule.key) || schedule.key.length > MAX_KIND_LENGTH) {
-        at([...path, "key"], `schedule key ${quoted(schedule.key)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "nightly"), at most ${MAX_KIND_LENGTH} characters`);
+        at(
+          [...path, "key"],
+          `schedule key ${quoted(schedule.key)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "nightly"), at most ${MAX_KIND_LENGTH} characters`,
+        );
       }
-      if (schedule.cron === undefined && schedule.every === undefined) at(path, `${name}: expected cron (like "0 3 * * *") or every (like 1h)`);
-      if (schedule.cron !== undefined && schedule.every !== undefined) at([...path, "every"], `${name}: cron and every both given; a schedule takes exactly one of them`, "key");
+      if (schedule.cron === undefined && schedule.every === undefined)
+        at(path, `${name}: expected cron (like "0 3 * * *") or every (like 1h)`);
+      if (schedule.cron !== undefined && schedule.every !== undefined)
+        at([...path, "every"], `${name}: cron and every both given; a schedule takes exactly one of them`, "key");
       if (schedule.every !== undefined) {
         bounded([...path, "every"], schedule.every);
         // As the runtime: no finer than a cron pattern with seconds can go; each firing is a fact kept for good.
-        if ((durationMs(schedule.every) ?? Infinity) < MIN_EVERY_MS) at([...path, "every"], `${name}: every ${quoted(schedule.every)} is shorter than 1s; expected at least 1s (each firing appends an intent the ledger keeps)`);
+        if ((durationMs(schedule.every) ?? Infinity) < MIN_EVERY_MS)
+          at(
+            [...path, "every"],
+            `${name}: every ${quoted(schedule.every)} is shorter than 1s; expected at least 1s (each firing appends an intent the ledger keeps)`,
+          );
       }
-      if (schedule.timezone !== undefined && schedule.cron === undefined) at([...path, "timezone"], `${name}: a timezone goes with a cron expression; every counts from the last firing, in no time zone`, "key");
+      if (schedule.timezone !== undefined && schedule.cron === undefined)
+        at(
+          [...path, "timezone"],
+          `${name}: a timezone goes with a cron expression; every counts from the last firing, in no time zone`,
+          "key",
+        );
       if (schedule.cron !== undefined) {
         const problem = cronProblem(schedule.cron, schedule.timezone);
         if (problem) at([...path, problem.field], `${name}: ${problem.message}`);
@@ -61,7 +79,9 @@ export function checkTime(checked: CheckedSpec): SpecError[] {
           for (const issue of parsed.error.issues) {
             const missing = issue.code === "invalid_type" && issue.path.length > 0 && / received undefined$/.test(issue.message);
             const field = issue.path.length === 0 ? "" : `${issue.path.map(String).join(".")}: `;
-            const what = missing ? `missing the required field "${String(issue.path.at(-1))}"` : `${field}${issue.message.replace(/^Invalid input: /, "")}`;
+            const what = missing
+              ? `missing the required field "${String(issue.path.at(-1))}"`
+              : `${field}${issue.message.replace(/^Invalid input: /, "")}`;
             at([...path, "payload", ...issue.path], `${name}: the payload is not an intent of "${trigger.kind}": ${what}`);
           }
         }
@@ -102,7 +122,10 @@ function cronProblem(pattern: string, timezone: string | undefined): { field: "c
     try {
       new Intl.DateTimeFormat("en-US", { timeZone: timezone });
     } catch {
-      return { field: "timezone", message: `${quoted(timezone)} is not a time zone; expected an IANA name such as "Europe/Paris" or "America/New_York"` };
+      return {
+        field: "timezone",
+        message: `${quoted(timezone)} is not a time zone; expected an IANA name such as "Europe/Paris" or "America/New_York"`,
+      };
     }
   }
   let next: Date | null;
@@ -112,8 +135,12 @@ function cronProblem(pattern: string, timezone: string | undefined): { field: "c
     next = new Cron(pattern, { mode: "5-or-6-parts", domAndDow: false, timezone: timezone ?? "UTC", paused: true }).nextRun();
   } catch (error) {
     const reason = (error as Error).message.replace(/^CronPattern: /, "").replace(/ \('.*'\)/s, "");
-    return { field: "cron", message: `${quoted(pattern)} is not a cron expression: ${commentSafe(reason)}; expected five fields (minute hour day month weekday, like "0 3 * * *"), or six with seconds first` };
+    return {
+      field: "cron",
+      message: `${quoted(pattern)} is not a cron expression: ${commentSafe(reason)}; expected five fields (minute hour day month weekday, like "0 3 * * *"), or six with seconds first`,
+    };
   }
-  if (next === null || next === undefined) return { field: "cron", message: `${quoted(pattern)} never fires (no date matches it); expected an expression with a next time` };
+  if (next === null || next === undefined)
+    return { field: "cron", message: `${quoted(pattern)} never fires (no date matches it); expected an expression with a next time` };
   return undefined;
 }

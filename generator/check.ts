@@ -8,20 +8,49 @@ import { declaredEventNames, KIND_PATTERN, MAX_KIND_LENGTH, pascalCase, RUNTIME_
 import { quoted } from "./quoted.ts";
 import { inlinePointers } from "./pointers.ts";
 import { formatError, type SpecDocument, type SpecError } from "./read.ts";
-import { declaredEventSpec, isIgnoredKey, UNSUPPORTED_KEYWORDS, KNOWN_FORMATS, payloadKeywords, payloadSchema, SCHEMA_TYPES, schemaOrRef, specFile, streamSpec, subschemas, triggerSpec, type PayloadSchema, type SchemaOrRef, type SpecFile } from "./spec-format.ts";
+import {
+  declaredEventSpec,
+  isIgnoredKey,
+  UNSUPPORTED_KEYWORDS,
+  KNOWN_FORMATS,
+  payloadKeywords,
+  payloadSchema,
+  SCHEMA_TYPES,
+  schemaOrRef,
+  specFile,
+  streamSpec,
+  subschemas,
+  triggerSpec,
+  type PayloadSchema,
+  type SchemaOrRef,
+  type SpecFile,
+} from "./spec-format.ts";
 import { ANNOTATIONS, discriminates, isNull, REF_PREFIXES, referenceOf, refName, tagValues } from "./zod-ir.ts";
-
 
 const SCHEMA_KEYWORDS = Object.keys(payloadKeywords.shape);
 const REF_BUILTINS = ["intent", "outcome", "progress"];
 /** What a generated module imports by name, which a shared schema's type may not take. */
-const RESERVED_TYPES = ["JsonValue", "JsonObject", "DurableTrigger", "FollowUp", "FollowUps", "ParseResult", "AttachedStream", "StartParseResult", "DeclaredEvent", "PayloadParseResult"];
+const RESERVED_TYPES = [
+  "JsonValue",
+  "JsonObject",
+  "DurableTrigger",
+  "FollowUp",
+  "FollowUps",
+  "ParseResult",
+  "AttachedStream",
+  "StartParseResult",
+  "DeclaredEvent",
+  "PayloadParseResult",
+];
 
 /**
  * Stage 2: documents → typed specs. Every error is collected, each with its
  * `file:line:col`, what was expected, and a suggestion when a typo is likely.
  */
-export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMemo): { specs: CheckedSpec[]; errors: SpecError[]; warnings: SpecError[] } {
+export function checkSpecs(
+  documents: readonly SpecDocument[],
+  memo: Memo = noMemo,
+): { specs: CheckedSpec[]; errors: SpecError[]; warnings: SpecError[] } {
   const errors: SpecError[] = [];
   const warnings: SpecError[] = [];
   const specs: CheckedSpec[] = [];
@@ -29,7 +58,9 @@ export function checkSpecs(documents: readonly SpecDocument[], memo: Memo = noMe
   const everyFile: CheckedSpec[] = [];
   for (const document of documents) {
     // A document is a function of its file's path and text: what one file says on its own depends on them alone.
-    const result = memo("check", [document.file, document.source, JSON.stringify(document.referenced ?? {})], () => checkDocument(document));
+    const result = memo("check", [document.file, document.source, JSON.stringify(document.referenced ?? {})], () =>
+      checkDocument(document),
+    );
     errors.push(...result.errors);
     warnings.push(...result.warnings);
     if (result.checked) specs.push(result.checked);
@@ -53,7 +84,12 @@ function checkDocument(document: SpecDocument): DocumentCheck {
   const pointers = inlinePointers(document.doc.toJS(), document.file, document.referenced ?? {});
   if (pointers.errors.length > 0) {
     const errors = pointers.errors.map(({ path, message }) => ({ file: document.file, ...document.locate(path), message }));
-    return { checked: null, salvaged: { file: document.file, source: document.source, spec: salvage({}), locate: document.locate }, errors: [...new Map(errors.map((e) => [formatError(e), e])).values()], warnings: [] };
+    return {
+      checked: null,
+      salvaged: { file: document.file, source: document.source, spec: salvage({}), locate: document.locate },
+      errors: [...new Map(errors.map((e) => [formatError(e), e])).values()],
+      warnings: [],
+    };
   }
   const raw: unknown = pointers.file;
   const parsed = specFile.safeParse(raw);
@@ -94,7 +130,9 @@ function salvage(raw: unknown): SpecFile {
     : undefined;
   // A declared event that does not parse still counts as declared, its payload as any object.
   const events = isRecord(file.events)
-    ? Object.fromEntries(Object.entries(file.events).map(([kind, value]) => [kind, declaredEventSpec.safeParse(value).data ?? { payload: {} }]))
+    ? Object.fromEntries(
+        Object.entries(file.events).map(([kind, value]) => [kind, declaredEventSpec.safeParse(value).data ?? { payload: {} }]),
+      )
     : undefined;
   return { schemas, triggers: entries(file.triggers, triggerSpec), streams: entries(file.streams, streamSpec), events };
 }
@@ -108,9 +146,13 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
     const inSchema = isSchemaPath(path) && path.at(-1) !== "discriminator";
     const known = inSchema ? SCHEMA_KEYWORDS : knownFields(path);
     return issue.keys.map((key) => {
-      if (key === "<<") return { ...where([...path, key], "key"), message: `YAML merge keys ("<<") are not supported; write the fields out` };
+      if (key === "<<")
+        return { ...where([...path, key], "key"), message: `YAML merge keys ("<<") are not supported; write the fields out` };
       if (inSchema && (UNSUPPORTED_KEYWORDS as readonly string[]).includes(key)) {
-        return { ...where([...path, key], "key"), message: `schema keyword "${key}" is not supported: ignoring it would accept what the schema refuses; expected one of ${known.join(", ")}` };
+        return {
+          ...where([...path, key], "key"),
+          message: `schema keyword "${key}" is not supported: ignoring it would accept what the schema refuses; expected one of ${known.join(", ")}`,
+        };
       }
       const hint = suggest(key, known);
       const what = inSchema ? `unknown schema keyword "${key}"` : `unknown field "${key}"`;
@@ -123,24 +165,38 @@ function describeIssue(document: SpecDocument, issue: z.core.$ZodIssue): SpecErr
   const field = path.length > 0 ? `${path.map(String).join(".")}: ` : "";
   // A field that is not there is missing, whatever type it would have had: said at its parent.
   if (path.length > 0 && !document.doc.hasIn(path)) {
-    return [{ ...where(path.slice(0, -1)), message: `${path.slice(0, -1).map(String).join(".")}: missing the required field "${String(path.at(-1))}"` }];
+    return [
+      {
+        ...where(path.slice(0, -1)),
+        message: `${path.slice(0, -1).map(String).join(".")}: missing the required field "${String(path.at(-1))}"`,
+      },
+    ];
   }
   // A type that is not one: name the types, and the likely one.
   const value: unknown = document.doc.getIn(path);
   if (path.at(-1) === "type" && isSchemaPath(path) && typeof value === "string" && !(SCHEMA_TYPES as readonly string[]).includes(value)) {
     const hint = suggest(value, SCHEMA_TYPES);
-    return [{ ...where(path), message: `${JSON.stringify(value)} is not a type; expected one of ${SCHEMA_TYPES.join(", ")}${hint ? `. Did you mean "${hint}"?` : ""}` }];
+    return [
+      {
+        ...where(path),
+        message: `${JSON.stringify(value)} is not a type; expected one of ${SCHEMA_TYPES.join(", ")}${hint ? `. Did you mean "${hint}"?` : ""}`,
+      },
+    ];
   }
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
     // A schema is a name or an object of keywords, items a schema or a list, …: the alternative that
     // got furthest into the value says what is wrong, where it is; if none got in, say what each wanted.
-    const branches = issue.errors.map((issues) => issues.map((inner) => ({ ...inner, path: [...path, ...inner.path] }) as z.core.$ZodIssue));
+    const branches = issue.errors.map((issues) =>
+      issues.map((inner) => ({ ...inner, path: [...path, ...inner.path] }) as z.core.$ZodIssue),
+    );
     const depth = (issues: readonly z.core.$ZodIssue[]) => Math.max(...issues.map((inner) => inner.path.length));
     const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
     if (depth(best) > path.length) return best.flatMap((inner) => describeIssue(document, inner));
     const wanted = (issues: readonly z.core.$ZodIssue[]): string[] =>
       issues.flatMap((inner) =>
-        inner.code === "invalid_union" && inner.errors.length > 0 ? inner.errors.flatMap(wanted) : [inner.message.replace(/^Invalid (input|option): /, "").replace(/, received .*$/, "")],
+        inner.code === "invalid_union" && inner.errors.length > 0
+          ? inner.errors.flatMap(wanted)
+          : [inner.message.replace(/^Invalid (input|option): /, "").replace(/, received .*$/, "")],
       );
     return [{ ...where(path), message: `${field}${[...new Set(branches.flatMap(wanted))].join(", or ")}` }];
   }
@@ -158,7 +214,9 @@ function isSchemaPath(path: readonly PropertyKey[]): boolean {
 const SCHEMA_FIELDS = new Set(
   [triggerSpec, streamSpec, formatAt(triggerSpec, ["events", ""])!].flatMap((object) =>
     Object.entries((object._zod.def as z.core.$ZodObjectDef).shape)
-      .filter(([, field]) => (field._zod.def.type === "optional" ? (field._zod.def as z.core.$ZodOptionalDef).innerType : field) === schemaOrRef)
+      .filter(
+        ([, field]) => (field._zod.def.type === "optional" ? (field._zod.def as z.core.$ZodOptionalDef).innerType : field) === schemaOrRef,
+      )
       .map(([name]) => name),
   ),
 );
@@ -207,7 +265,8 @@ function checkSemantics({ file, spec, locate }: CheckedSpec, document: SpecDocum
   const errors: SpecError[] = [];
   const warnings: SpecError[] = [];
   const at = (path: readonly PropertyKey[], message: string, key?: "key") => errors.push({ file, ...locate(path, key), message });
-  const warn = (path: readonly PropertyKey[], message: string, key?: "key") => warnings.push({ file, ...locate(path, key), message: `warning: ${message}` });
+  const warn = (path: readonly PropertyKey[], message: string, key?: "key") =>
+    warnings.push({ file, ...locate(path, key), message: `warning: ${message}` });
   const raw = (path: readonly PropertyKey[]): unknown => document.doc.getIn(path);
   const where = (path: readonly PropertyKey[]) => {
     const { line, col } = locate(path);
@@ -221,48 +280,94 @@ function checkSemantics({ file, spec, locate }: CheckedSpec, document: SpecDocum
   Object.entries(shared).forEach(([name, schema]) => {
     // Vendors' names (`invoice_line_item`, `simple-user`) become identifiers: InvoiceLineItem, SimpleUser.
     if (!/^[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+)*$/.test(name)) {
-      at(["schemas", name], `schema name "${name}" must be words of letters and digits joined by "_", "-" or ".", starting with a letter`, "key");
+      at(
+        ["schemas", name],
+        `schema name "${name}" must be words of letters and digits joined by "_", "-" or ".", starting with a letter`,
+        "key",
+      );
     } else {
       const typeName = pascalCase(name);
       const first = typeNames.get(typeName);
-      if (first !== undefined) at(["schemas", name], `schema name "${name}" makes the type name ${typeName}, as "${first}" does at ${where(["schemas", first])}`, "key");
+      if (first !== undefined)
+        at(
+          ["schemas", name],
+          `schema name "${name}" makes the type name ${typeName}, as "${first}" does at ${where(["schemas", first])}`,
+          "key",
+        );
       else typeNames.set(typeName, name);
-      if (RESERVED_TYPES.includes(typeName)) at(["schemas", name], `schema name "${name}" makes the type name ${typeName}, which the generated module imports`, "key");
+      if (RESERVED_TYPES.includes(typeName))
+        at(["schemas", name], `schema name "${name}" makes the type name ${typeName}, which the generated module imports`, "key");
     }
     if (REF_BUILTINS.includes(name)) at(["schemas", name], `schema name "${name}" is reserved for the trigger's own ${name} schema`, "key");
     // Shared schemas may name each other in any order, themselves too: a recursion goes through z.lazy.
     walkSchema(schema, ["schemas", name], { at, where, warn, raw, refs: named, builtins: [], resolve: resolveIn({}) });
   });
   for (const name of endless(shared)) {
-    at(["schemas", name], `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`, "key");
+    at(
+      ["schemas", name],
+      `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`,
+      "key",
+    );
   }
   for (const [kind, event] of Object.entries(spec.events ?? {})) {
     const path = ["events", kind];
-    if (!KIND_PATTERN.test(kind)) at(path, `event kind ${quoted(kind)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "payment.refunded")`, "key");
-    else if (kind.startsWith(RUNTIME_EVENT_PREFIX)) at(path, `event kind "${kind}" is reserved: the runtime writes the ${RUNTIME_EVENT_PREFIX}* kinds itself`, "key");
+    if (!KIND_PATTERN.test(kind))
+      at(
+        path,
+        `event kind ${quoted(kind)} must be words of letters and digits joined by ".", "_", ":" or "-" (like "payment.refunded")`,
+        "key",
+      );
+    else if (kind.startsWith(RUNTIME_EVENT_PREFIX))
+      at(path, `event kind "${kind}" is reserved: the runtime writes the ${RUNTIME_EVENT_PREFIX}* kinds itself`, "key");
     else if (kind.length > MAX_KIND_LENGTH) at(path, tooLong("event kind", kind), "key");
     walkSchema(event.payload, [...path, "payload"], { at, where, warn, raw, refs: named, builtins: [], resolve: resolveIn({}) });
   }
   (spec.streams ?? []).forEach((stream, index) => {
     const base = ["streams", index];
-    if (!KIND_PATTERN.test(stream.kind)) at([...base, "kind"], `kind ${JSON.stringify(stream.kind)} must be words of letters and digits joined by ".", "_", ":" or "-"`);
+    if (!KIND_PATTERN.test(stream.kind))
+      at([...base, "kind"], `kind ${JSON.stringify(stream.kind)} must be words of letters and digits joined by ".", "_", ":" or "-"`);
     if (stream.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("stream kind", stream.kind));
     const builtins = ["start", "result", ...(stream.progress ? ["progress"] : []), ...(stream.output ? ["output"] : [])];
     for (const field of ["start", "progress", "output", "result"] as const) {
       const schema = stream[field];
-      if (schema !== undefined) walkSchema(schema, [...base, field], { at, where, warn, raw, refs: named, builtins: field === "start" ? [] : ["start"], resolve: resolveIn({ start: stream.start }) });
+      if (schema !== undefined)
+        walkSchema(schema, [...base, field], {
+          at,
+          where,
+          warn,
+          raw,
+          refs: named,
+          builtins: field === "start" ? [] : ["start"],
+          resolve: resolveIn({ start: stream.start }),
+        });
     }
     const streamResolve = resolveIn({ start: stream.start, result: stream.result, progress: stream.progress, output: stream.output });
     for (const [eventKind, event] of Object.entries(stream.events)) {
-      if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
-      walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, warn, raw, refs: named, builtins, resolve: streamResolve });
+      if (!KIND_PATTERN.test(eventKind))
+        at(
+          [...base, "events", eventKind],
+          `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`,
+          "key",
+        );
+      walkSchema(event.payload, [...base, "events", eventKind, "payload"], {
+        at,
+        where,
+        warn,
+        raw,
+        refs: named,
+        builtins,
+        resolve: streamResolve,
+      });
     }
   });
   (spec.triggers ?? []).forEach((trigger, index) => {
     const base = ["triggers", index];
     for (const field of ["kind", "intentEventKind"] as const) {
       if (!KIND_PATTERN.test(trigger[field])) {
-        at([...base, field], `${field} ${JSON.stringify(trigger[field])} must be words of letters and digits joined by ".", "_", ":" or "-" (like "tutorial.cancelable")`);
+        at(
+          [...base, field],
+          `${field} ${JSON.stringify(trigger[field])} must be words of letters and digits joined by ".", "_", ":" or "-" (like "tutorial.cancelable")`,
+        );
       }
     }
     if (trigger.kind.length > MAX_KIND_LENGTH) at([...base, "kind"], tooLong("kind", trigger.kind));
@@ -270,10 +375,17 @@ function checkSemantics({ file, spec, locate }: CheckedSpec, document: SpecDocum
     const resolve = resolveIn({ intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
     walkSchema(trigger.intent, [...base, "intent"], { at, where, warn, raw, refs: named, builtins: [], resolve });
     walkSchema(trigger.outcome, [...base, "outcome"], { at, where, warn, raw, refs: named, builtins: ["intent"], resolve });
-    if (trigger.progress !== undefined) walkSchema(trigger.progress, [...base, "progress"], { at, where, warn, raw, refs: named, builtins: ["intent", "outcome"], resolve });
+    if (trigger.progress !== undefined)
+      walkSchema(trigger.progress, [...base, "progress"], { at, where, warn, raw, refs: named, builtins: ["intent", "outcome"], resolve });
     for (const [eventKind, event] of Object.entries(trigger.events)) {
-      if (!KIND_PATTERN.test(eventKind)) at([...base, "events", eventKind], `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`, "key");
-      if (eventKind === trigger.intentEventKind) at([...base, "events", eventKind], `event "${eventKind}" is the trigger's intentEventKind; the runtime writes it`, "key");
+      if (!KIND_PATTERN.test(eventKind))
+        at(
+          [...base, "events", eventKind],
+          `event kind ${JSON.stringify(eventKind)} must be words of letters and digits joined by ".", "_", ":" or "-"`,
+          "key",
+        );
+      if (eventKind === trigger.intentEventKind)
+        at([...base, "events", eventKind], `event "${eventKind}" is the trigger's intentEventKind; the runtime writes it`, "key");
       walkSchema(event.payload, [...base, "events", eventKind, "payload"], { at, where, warn, raw, refs: named, builtins, resolve });
     }
   });
@@ -307,11 +419,19 @@ function checkReference(ref: string, path: readonly PropertyKey[], walk: Walk): 
   if (ref.startsWith("#") && !REF_PREFIXES.some((prefix) => ref.startsWith(prefix))) {
     const last = ref.slice(ref.lastIndexOf("/") + 1);
     const hint = suggest(last, candidates);
-    walk.at(path, `"${ref}" points outside this file's schemas; expected "#/schemas/<name>" (or ${REF_PREFIXES.slice(1).map((p) => `"${p}<name>"`).join(", ")}) or a name: one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
+    walk.at(
+      path,
+      `"${ref}" points outside this file's schemas; expected "#/schemas/<name>" (or ${REF_PREFIXES.slice(1)
+        .map((p) => `"${p}<name>"`)
+        .join(", ")}) or a name: one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`,
+    );
     return;
   }
   const hint = suggest(name, candidates);
-  walk.at(path, `"${name}" names no schema; expected an inline schema or one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`);
+  walk.at(
+    path,
+    `"${name}" names no schema; expected an inline schema or one of ${candidates.join(", ") || "(none declared)"}${hint ? `. Did you mean "${hint}"?` : ""}`,
+  );
 }
 
 function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Walk, inAllOf = false): void {
@@ -322,16 +442,31 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   const s: PayloadSchema = schema;
   const node = walk.raw(path);
   // YAML's own maps (`getIn` gives a node) or a plain object: its keys as the file has them.
-  const keys = node !== null && typeof node === "object" && "items" in node ? (node as { items: { key: unknown }[] }).items.map((pair) => String((pair.key as { value?: unknown })?.value ?? pair.key)) : [];
+  const keys =
+    node !== null && typeof node === "object" && "items" in node
+      ? (node as { items: { key: unknown }[] }).items.map((pair) => String((pair.key as { value?: unknown })?.value ?? pair.key))
+      : [];
   for (const key of keys.filter(isIgnoredKey)) {
     const hint = suggest(key, SCHEMA_KEYWORDS);
-    walk.warn([...path, key], `"${key}" is not a JSON Schema keyword; ignored, as JSON Schema ignores it${hint ? `. Did you mean "${hint}"?` : ""}`, "key");
+    walk.warn(
+      [...path, key],
+      `"${key}" is not a JSON Schema keyword; ignored, as JSON Schema ignores it${hint ? `. Did you mean "${hint}"?` : ""}`,
+      "key",
+    );
   }
   if (s.format !== undefined && !KNOWN_FORMATS.includes(s.format)) {
-    walk.warn([...path, "format"], `format ${JSON.stringify(s.format)} is not one the generator knows (${KNOWN_FORMATS.join(", ")}); accepted and not checked`);
+    walk.warn(
+      [...path, "format"],
+      `format ${JSON.stringify(s.format)} is not one the generator knows (${KNOWN_FORMATS.join(", ")}); accepted and not checked`,
+    );
   }
   const combinators = COMBINATORS.filter((keyword) => s[keyword] !== undefined);
-  if (combinators.length > 1) walk.at([...path, combinators[1]!], `"${combinators[1]}" beside "${combinators[0]}": a schema takes one of ${COMBINATORS.join(", ")}; nest one inside the other`, "key");
+  if (combinators.length > 1)
+    walk.at(
+      [...path, combinators[1]!],
+      `"${combinators[1]}" beside "${combinators[0]}": a schema takes one of ${COMBINATORS.join(", ")}; nest one inside the other`,
+      "key",
+    );
   if (s.$ref !== undefined) checkReference(s.$ref, [...path, "$ref"], walk);
   const combinator = combinators[0];
   // Beside a union, other keywords hold as well (the generator makes them a part of an allOf); beside
@@ -339,25 +474,39 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   if (combinator === "$ref") {
     for (const key of Object.keys(s)) {
       if (key !== combinator && !BESIDE_COMBINATOR.includes(key) && !(COMBINATORS as readonly string[]).includes(key)) {
-        walk.at([...path, key], `"${key}" beside "$ref": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names, or use allOf`, "key");
+        walk.at(
+          [...path, key],
+          `"${key}" beside "$ref": only annotations (${BESIDE_COMBINATOR.join(", ")}) go with it; put "${key}" in the schema it names, or use allOf`,
+          "key",
+        );
       }
     }
   }
 
   if (s.discriminator !== undefined) {
     const branches = s.oneOf ?? s.anyOf;
-    if (branches === undefined) walk.at([...path, "discriminator"], `discriminator tells the branches of a oneOf or anyOf apart; this schema has none`, "key");
+    if (branches === undefined)
+      walk.at([...path, "discriminator"], `discriminator tells the branches of a oneOf or anyOf apart; this schema has none`, "key");
     else {
       const nonNull = branches.map((branch, index) => ({ branch, index })).filter(({ branch }) => !isNull(branch));
-      const problem = discriminates(nonNull.map((b) => b.branch), s.discriminator.propertyName, { resolve: walk.resolve, opaque: () => false });
-      if (problem) walk.at([...path, s.oneOf ? "oneOf" : "anyOf", nonNull[problem.index]!.index], `branch ${nonNull[problem.index]!.index} cannot be told apart by "${s.discriminator.propertyName}": ${problem.problem}`);
+      const problem = discriminates(
+        nonNull.map((b) => b.branch),
+        s.discriminator.propertyName,
+        { resolve: walk.resolve, opaque: () => false },
+      );
+      if (problem)
+        walk.at(
+          [...path, s.oneOf ? "oneOf" : "anyOf", nonNull[problem.index]!.index],
+          `branch ${nonNull[problem.index]!.index} cannot be told apart by "${s.discriminator.propertyName}": ${problem.problem}`,
+        );
       // OpenAPI's mapping says which branch a value picks: the branches' own consts must say the same.
       else {
         const tag = s.discriminator.propertyName;
         for (const [value, ref] of Object.entries(s.discriminator.mapping ?? {})) {
           const at = [...path, "discriminator", "mapping", value];
           const index = branches.findIndex((branch) => referenceOf(branch) === refName(ref));
-          if (index < 0) walk.at(at, `mapping "${value}" names "${refName(ref)}", which is not a branch; expected one of the schemas the branches name`);
+          if (index < 0)
+            walk.at(at, `mapping "${value}" names "${refName(ref)}", which is not a branch; expected one of the schemas the branches name`);
           else if (!tagValues(branches[index]!, tag, { resolve: walk.resolve, opaque: () => false })?.includes(value)) {
             walk.at(at, `mapping "${value}" picks branch ${index}, whose "${tag}" is never ${JSON.stringify(value)}`);
           }
@@ -368,30 +517,54 @@ function walkSchema(schema: SchemaOrRef, path: readonly PropertyKey[], walk: Wal
   if (s.pattern !== undefined) checkRegex(s.pattern, [...path, "pattern"], "pattern", walk);
   const patterns = Object.keys(s.patternProperties ?? {});
   for (const pattern of patterns) checkRegex(pattern, [...path, "patternProperties", pattern], "patternProperties key", walk, "key");
-  if (patterns.length > 1 || (patterns.length === 1 && (s.properties !== undefined || (s.additionalProperties !== undefined && s.additionalProperties !== false)))) {
-    walk.at([...path, "patternProperties"], `patternProperties is supported as one pattern that every key must match, with no properties or additionalProperties beside it`, "key");
+  if (
+    patterns.length > 1 ||
+    (patterns.length === 1 && (s.properties !== undefined || (s.additionalProperties !== undefined && s.additionalProperties !== false)))
+  ) {
+    walk.at(
+      [...path, "patternProperties"],
+      `patternProperties is supported as one pattern that every key must match, with no properties or additionalProperties beside it`,
+      "key",
+    );
   }
-  if (Array.isArray(s.items) && s.prefixItems !== undefined) walk.at([...path, "items"], `a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both`, "key");
-  if (s.additionalItems !== undefined && !Array.isArray(s.items)) walk.at([...path, "additionalItems"], `additionalItems applies only after a list under items (a tuple); expected items: [..] beside it`, "key");
+  if (Array.isArray(s.items) && s.prefixItems !== undefined)
+    walk.at(
+      [...path, "items"],
+      `a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both`,
+      "key",
+    );
+  if (s.additionalItems !== undefined && !Array.isArray(s.items))
+    walk.at(
+      [...path, "additionalItems"],
+      `additionalItems applies only after a list under items (a tuple); expected items: [..] beside it`,
+      "key",
+    );
   for (const bound of ["exclusiveMinimum", "exclusiveMaximum"] as const) {
     const limit = bound === "exclusiveMinimum" ? "minimum" : "maximum";
-    if (s[bound] === true && s[limit] === undefined) walk.at([...path, bound], `${bound}: true makes ${limit} exclusive, and there is no ${limit}; expected ${limit} beside it, or ${bound} as a number`);
+    if (s[bound] === true && s[limit] === undefined)
+      walk.at(
+        [...path, bound],
+        `${bound}: true makes ${limit} exclusive, and there is no ${limit}; expected ${limit} beside it, or ${bound} as a number`,
+      );
   }
   // A value listed twice is a slip; equal means equal as JSON, an object's keys in any order.
   const listed = new Map<string, number>();
   s.enum?.forEach((value, index) => {
     const first = listed.get(canonicalJson(value));
     if (first === undefined) listed.set(canonicalJson(value), index);
-    else walk.at([...path, "enum", index], `enum value ${JSON.stringify(value)} is already listed at ${walk.where([...path, "enum", first])}`);
+    else
+      walk.at([...path, "enum", index], `enum value ${JSON.stringify(value)} is already listed at ${walk.where([...path, "enum", first])}`);
   });
   // Inside allOf, another part may declare what this one requires.
   if (!inAllOf) {
     for (const name of s.required ?? []) {
-      if (!(s.properties && name in s.properties)) walk.at([...path, "required"], `required names "${name}", which is not under properties`);
+      if (!(s.properties && name in s.properties))
+        walk.at([...path, "required"], `required names "${name}", which is not under properties`);
     }
   }
   // Inside allOf or a conditional (if, then, else, not, a dependent schema), the schema beside it may declare what this one requires.
-  for (const [suffix, inner] of subschemas(s)) walkSchema(inner, [...path, ...suffix], walk, ["allOf", "if", "then", "else", "not", "dependentSchemas"].includes(String(suffix[0])));
+  for (const [suffix, inner] of subschemas(s))
+    walkSchema(inner, [...path, ...suffix], walk, ["allOf", "if", "then", "else", "not", "dependentSchemas"].includes(String(suffix[0])));
 }
 
 function checkRegex(source: string, path: readonly PropertyKey[], what: string, walk: Walk, key?: "key"): void {
@@ -458,7 +631,8 @@ function checkAcrossFiles(specs: readonly CheckedSpec[]): SpecError[] {
         const first = seen.get(key);
         if (!first) seen.set(key, { where: `${file}:${position.line}:${position.col}`, what });
         // A kind declared twice makes the same name twice as well: one error says it.
-        else if (!(kindTaken && key.startsWith("name:"))) errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
+        else if (!(kindTaken && key.startsWith("name:")))
+          errors.push({ file, ...position, message: `${what} is already declared at ${first.where}` });
         kindTaken ||= first !== undefined && !key.startsWith("name:");
       }
     }
@@ -472,25 +646,29 @@ function claimsOf(spec: SpecFile): { key: string; what: string; path: PropertyKe
   const streams = (spec.streams ?? []).flatMap((stream, index) => {
     const path = ["streams", index, "kind"];
     const name = `${pascalCase(stream.kind)}Stream`;
-    return [[
-      { key: `stream:${stream.kind}`, what: `stream kind "${stream.kind}"`, path },
-      { key: `name:${name}`, what: `the name ${name} (from stream kind "${stream.kind}")`, path },
-    ]];
+    return [
+      [
+        { key: `stream:${stream.kind}`, what: `stream kind "${stream.kind}"`, path },
+        { key: `name:${name}`, what: `the name ${name} (from stream kind "${stream.kind}")`, path },
+      ],
+    ];
   });
   const triggers = (spec.triggers ?? []).flatMap((trigger, index) => {
     const path = (field: string) => ["triggers", index, field];
     const name = pascalCase(trigger.kind);
-    return [[
-      { key: `kind:${trigger.kind}`, what: `kind "${trigger.kind}"`, path: path("kind") },
-      { key: `event:${trigger.intentEventKind}`, what: `intentEventKind "${trigger.intentEventKind}"`, path: path("intentEventKind") },
-      { key: `name:${name}`, what: `the name ${name} (from kind "${trigger.kind}")`, path: path("kind") },
-      // `unscheduleTrigger(key)` names a schedule by its key alone: keys are unique across the project.
-      ...(trigger.schedules ?? []).map((schedule, s) => ({
-        key: `schedule:${schedule.key}`,
-        what: `schedule key ${JSON.stringify(schedule.key)}`,
-        path: ["triggers", index, "schedules", s, "key"],
-      })),
-    ]];
+    return [
+      [
+        { key: `kind:${trigger.kind}`, what: `kind "${trigger.kind}"`, path: path("kind") },
+        { key: `event:${trigger.intentEventKind}`, what: `intentEventKind "${trigger.intentEventKind}"`, path: path("intentEventKind") },
+        { key: `name:${name}`, what: `the name ${name} (from kind "${trigger.kind}")`, path: path("kind") },
+        // `unscheduleTrigger(key)` names a schedule by its key alone: keys are unique across the project.
+        ...(trigger.schedules ?? []).map((schedule, s) => ({
+          key: `schedule:${schedule.key}`,
+          what: `schedule key ${JSON.stringify(schedule.key)}`,
+          path: ["triggers", index, "schedules", s, "key"],
+        })),
+      ],
+    ];
   });
   // A declared event takes its kind from the intent event kinds and the other declared events, and its names.
   const events = Object.keys(spec.events ?? {}).map((kind) => {

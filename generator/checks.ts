@@ -16,45 +16,107 @@ export const CHECK_KEYWORDS = keywordsWhere("check");
 
 /** `IR` is zod-ir's IR (generic here so this module does not import it back). */
 export type Check<IR = unknown> =
-  | { readonly kind: "if"; readonly irs: Readonly<{ if: IR; then?: IR; else?: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | {
+      readonly kind: "if";
+      readonly irs: Readonly<{ if: IR; then?: IR; else?: IR }>;
+      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+    }
   | { readonly kind: "not"; readonly irs: Readonly<{ not: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "dependentRequired"; readonly key: string; readonly names: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "dependentSchema"; readonly key: string; readonly irs: Readonly<{ schema: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | {
+      readonly kind: "dependentRequired";
+      readonly key: string;
+      readonly names: readonly string[];
+      readonly irs: Readonly<Record<string, never>>;
+      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+    }
+  | {
+      readonly kind: "dependentSchema";
+      readonly key: string;
+      readonly irs: Readonly<{ schema: IR }>;
+      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+    }
   | { readonly kind: "propertyNames"; readonly irs: Readonly<{ names: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
-  | { readonly kind: "contains"; readonly min: number; readonly max?: number; readonly irs: Readonly<{ item: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | {
+      readonly kind: "contains";
+      readonly min: number;
+      readonly max?: number;
+      readonly irs: Readonly<{ item: IR }>;
+      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+    }
   /** Also a closed object inside an intersection, whose other side zod lets keep its keys: no JSON Schema of its own then. */
-  | { readonly kind: "unevaluated"; readonly known: readonly string[]; readonly irs: Readonly<Record<string, never>>; readonly jsonSchema?: Readonly<Record<string, JsonValue>> };
+  | {
+      readonly kind: "unevaluated";
+      readonly known: readonly string[];
+      readonly irs: Readonly<Record<string, never>>;
+      readonly jsonSchema?: Readonly<Record<string, JsonValue>>;
+    };
 
 /** A link of zod-ir's chain: `.superRefine(<check>)`. */
 export type CheckLink<IR> = { readonly method: "superRefine"; readonly args: readonly [{ readonly check: Check<IR> }] };
 const link = <IR>(check: Check<IR>): CheckLink<IR> => ({ method: "superRefine", args: [{ check }] });
 
 /** The refinements a schema's check keywords make, in a fixed order; `build` turns a subschema into IR. */
-export function checkLinks<IR>(s: PayloadSchema, build: (schema: SchemaOrRef) => IR, evaluated: (s: PayloadSchema) => readonly string[] | undefined): CheckLink<IR>[] {
+export function checkLinks<IR>(
+  s: PayloadSchema,
+  build: (schema: SchemaOrRef) => IR,
+  evaluated: (s: PayloadSchema) => readonly string[] | undefined,
+): CheckLink<IR>[] {
   const links: CheckLink<IR>[] = [];
   const json = (value: unknown) => value as JsonValue;
   // `then`/`else` without `if` are ignored, as JSON Schema ignores them.
   if (s.if !== undefined && (s.then !== undefined || s.else !== undefined)) {
-    const irs = { if: build(s.if), ...(s.then === undefined ? {} : { then: build(s.then) }), ...(s.else === undefined ? {} : { else: build(s.else) }) };
-    links.push(link({ kind: "if", irs, jsonSchema: { if: json(s.if), ...(s.then === undefined ? {} : { then: json(s.then) }), ...(s.else === undefined ? {} : { else: json(s.else) }) } }));
+    const irs = {
+      if: build(s.if),
+      ...(s.then === undefined ? {} : { then: build(s.then) }),
+      ...(s.else === undefined ? {} : { else: build(s.else) }),
+    };
+    links.push(
+      link({
+        kind: "if",
+        irs,
+        jsonSchema: {
+          if: json(s.if),
+          ...(s.then === undefined ? {} : { then: json(s.then) }),
+          ...(s.else === undefined ? {} : { else: json(s.else) }),
+        },
+      }),
+    );
   }
   if (s.not !== undefined) links.push(link({ kind: "not", irs: { not: build(s.not) }, jsonSchema: { not: json(s.not) } }));
   for (const [key, names] of Object.entries(s.dependentRequired ?? {})) {
-    if (names.length > 0) links.push(link({ kind: "dependentRequired", key, names, irs: {}, jsonSchema: { dependentRequired: { [key]: names } } }));
+    if (names.length > 0)
+      links.push(link({ kind: "dependentRequired", key, names, irs: {}, jsonSchema: { dependentRequired: { [key]: names } } }));
   }
   for (const [key, schema] of Object.entries(s.dependentSchemas ?? {})) {
-    links.push(link({ kind: "dependentSchema", key, irs: { schema: build(schema) }, jsonSchema: { dependentSchemas: { [key]: json(schema) } } }));
+    links.push(
+      link({ kind: "dependentSchema", key, irs: { schema: build(schema) }, jsonSchema: { dependentSchemas: { [key]: json(schema) } } }),
+    );
   }
-  if (s.propertyNames !== undefined) links.push(link({ kind: "propertyNames", irs: { names: build(s.propertyNames) }, jsonSchema: { propertyNames: json(s.propertyNames) } }));
+  if (s.propertyNames !== undefined)
+    links.push(
+      link({ kind: "propertyNames", irs: { names: build(s.propertyNames) }, jsonSchema: { propertyNames: json(s.propertyNames) } }),
+    );
   // minContains and maxContains without contains are ignored, as JSON Schema ignores them.
   if (s.contains !== undefined) {
     const min = s.minContains ?? 1;
-    const bounds = { ...(s.minContains === undefined ? {} : { minContains: s.minContains }), ...(s.maxContains === undefined ? {} : { maxContains: s.maxContains }) };
-    links.push(link({ kind: "contains", min, ...(s.maxContains === undefined ? {} : { max: s.maxContains }), irs: { item: build(s.contains) }, jsonSchema: { contains: json(s.contains), ...bounds } }));
+    const bounds = {
+      ...(s.minContains === undefined ? {} : { minContains: s.minContains }),
+      ...(s.maxContains === undefined ? {} : { maxContains: s.maxContains }),
+    };
+    links.push(
+      link({
+        kind: "contains",
+        min,
+        ...(s.maxContains === undefined ? {} : { max: s.maxContains }),
+        irs: { item: build(s.contains) },
+        jsonSchema: { contains: json(s.contains), ...bounds },
+      }),
+    );
   }
   // Over the keys the schema evaluates (its properties, its parts' and branches'); none to check when any key may be.
   const known = s.unevaluatedProperties === false ? evaluated(s) : undefined;
-  if (known !== undefined) links.push(link({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {}, jsonSchema: { unevaluatedProperties: false } }));
+  if (known !== undefined)
+    links.push(link({ kind: "unevaluated", known: [...new Set(known)].sort(), irs: {}, jsonSchema: { unevaluatedProperties: false } }));
   return links;
 }
 
@@ -68,11 +130,13 @@ export function closedLink<IR>(known: readonly string[]): CheckLink<IR> {
 }
 
 /** A JSON string literal with everything outside printable ASCII escaped, as TypeScript's printer has it. */
-const lit = (value: JsonValue) => JSON.stringify(value).replace(/[\u007F-\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+const lit = (value: JsonValue) =>
+  JSON.stringify(value).replace(/[\u007F-\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 
 const OBJECT = `typeof value === "object" && value !== null && !Array.isArray(value)`;
 /** Copies a subschema's issues onto the value, their paths relative to it. */
-const FORWARD = (result: string) => `for (const issue of ${result}?.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });`;
+const FORWARD = (result: string) =>
+  `for (const issue of ${result}?.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });`;
 
 /** The refinement's source, around the schemas `print` gives. Only the generator's text and literals. */
 export function checkSource<IR>(check: Check<IR>, print: (ir: IR) => string): string {
@@ -106,7 +170,10 @@ export function checkSource<IR>(check: Check<IR>, print: (ir: IR) => string): st
   }
 }`;
     case "contains": {
-      const max = check.max === undefined ? "" : `\n  if (count > ${check.max}) ctx.addIssue({ code: "custom", message: ${lit(`Too many items match the schema under contains: expected at most ${check.max}`)} });`;
+      const max =
+        check.max === undefined
+          ? ""
+          : `\n  if (count > ${check.max}) ctx.addIssue({ code: "custom", message: ${lit(`Too many items match the schema under contains: expected at most ${check.max}`)} });`;
       return `(value, ctx) => {
   if (!Array.isArray(value)) return;
   const count = value.filter((item) => ${print(check.irs.item)}.safeParse(item).success).length;
@@ -132,7 +199,11 @@ const forward = (ctx: Ctx, result: { error?: { issues: readonly { message: strin
 export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (value: unknown, ctx: Ctx) => void {
   switch (check.kind) {
     case "if": {
-      const [condition, then, otherwise] = [live(check.irs.if), check.irs.then && live(check.irs.then), check.irs.else && live(check.irs.else)];
+      const [condition, then, otherwise] = [
+        live(check.irs.if),
+        check.irs.then && live(check.irs.then),
+        check.irs.else && live(check.irs.else),
+      ];
       return (value, ctx) => forward(ctx, condition.safeParse(value).success ? then?.safeParse(value) : otherwise?.safeParse(value));
     }
     case "not": {
@@ -144,7 +215,8 @@ export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (
     case "dependentRequired":
       return (value, ctx) => {
         if (!isObject(value) || !(check.key in value)) return;
-        for (const name of check.names) if (!(name in value)) ctx.addIssue({ code: "custom", message: `Required when "${check.key}" is present`, path: [name] });
+        for (const name of check.names)
+          if (!(name in value)) ctx.addIssue({ code: "custom", message: `Required when "${check.key}" is present`, path: [name] });
       };
     case "dependentSchema": {
       const schema = live(check.irs.schema);
@@ -157,7 +229,8 @@ export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (
       return (value, ctx) => {
         if (!isObject(value)) return;
         for (const key of Object.keys(value)) {
-          for (const issue of names.safeParse(key).error?.issues ?? []) ctx.addIssue({ code: "custom", message: `Invalid key ${JSON.stringify(key)}: ${issue.message}`, path: [key] });
+          for (const issue of names.safeParse(key).error?.issues ?? [])
+            ctx.addIssue({ code: "custom", message: `Invalid key ${JSON.stringify(key)}: ${issue.message}`, path: [key] });
         }
       };
     }
@@ -166,15 +239,18 @@ export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (
       return (value, ctx) => {
         if (!Array.isArray(value)) return;
         const count = value.filter((v) => item.safeParse(v).success).length;
-        if (count < check.min) ctx.addIssue({ code: "custom", message: `Too few items match the schema under contains: expected at least ${check.min}` });
-        if (check.max !== undefined && count > check.max) ctx.addIssue({ code: "custom", message: `Too many items match the schema under contains: expected at most ${check.max}` });
+        if (count < check.min)
+          ctx.addIssue({ code: "custom", message: `Too few items match the schema under contains: expected at least ${check.min}` });
+        if (check.max !== undefined && count > check.max)
+          ctx.addIssue({ code: "custom", message: `Too many items match the schema under contains: expected at most ${check.max}` });
       };
     }
     case "unevaluated": {
       const known = new Set(check.known);
       return (value, ctx) => {
         if (!isObject(value)) return;
-        for (const key of Object.keys(value)) if (!known.has(key)) ctx.addIssue({ code: "custom", message: `Unrecognized key: ${JSON.stringify(key)}`, path: [key] });
+        for (const key of Object.keys(value))
+          if (!known.has(key)) ctx.addIssue({ code: "custom", message: `Unrecognized key: ${JSON.stringify(key)}`, path: [key] });
       };
     }
   }

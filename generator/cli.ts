@@ -37,9 +37,21 @@ const settingsFlags = {
   config: { type: "string", value: "file", description: `Settings file (default: ${CONFIG_FILE} in this folder, when it exists)` },
   specs: { type: "string", value: "dir", description: `Folder of YAML spec files (default: ${DEFAULT_SETTINGS.specs})` },
   out: { type: "string", value: "dir", description: `Folder the generator owns and rewrites (default: ${DEFAULT_SETTINGS.out})` },
-  handlers: { type: "string", value: "dir", description: `Folder of trigger handler files, yours once written (default: ${DEFAULT_SETTINGS.handlers})` },
-  "stream-handlers": { type: "string", value: "dir", description: `Folder of attached stream handler files (default: ${DEFAULT_SETTINGS.streamHandlers})` },
-  runtime: { type: "string", value: "module", description: `Module generated code imports the runtime from (default: ${DEFAULT_SETTINGS.runtime})` },
+  handlers: {
+    type: "string",
+    value: "dir",
+    description: `Folder of trigger handler files, yours once written (default: ${DEFAULT_SETTINGS.handlers})`,
+  },
+  "stream-handlers": {
+    type: "string",
+    value: "dir",
+    description: `Folder of attached stream handler files (default: ${DEFAULT_SETTINGS.streamHandlers})`,
+  },
+  runtime: {
+    type: "string",
+    value: "module",
+    description: `Module generated code imports the runtime from (default: ${DEFAULT_SETTINGS.runtime})`,
+  },
 } as const satisfies Record<string, Flag>;
 
 const helpFlag = { help: { type: "boolean", short: "h", description: "Show this help" } } as const satisfies Record<string, Flag>;
@@ -57,7 +69,10 @@ const commands = {
       ...settingsFlags,
       check: { type: "boolean", description: "Write nothing; exit 1 naming each out-of-date file (for CI)" },
       watch: { type: "boolean", description: "Regenerate on every spec change; a broken spec prints its errors and watching goes on" },
-      "strict-events": { type: "boolean", description: "An event payload change that facts already written would fail is an error, not a warning" },
+      "strict-events": {
+        type: "boolean",
+        description: "An event payload change that facts already written would fail is an error, not a warning",
+      },
       ...helpFlag,
     },
   },
@@ -68,12 +83,16 @@ const commands = {
       "Writes <specs>/<kind>.yaml, generates its code and handler stub, writes trigger-codegen.json when there",
       "is none, and adds to the wrangler config (comments and formatting kept) what the runtime needs: the",
       "Durable Object binding (in each [env.*] too: bindings are not inherited), its new_sqlite_classes migration",
-      "and the compatibility flags; and a \"deploy\" script to package.json: trigger-codegen release && wrangler deploy.",
+      'and the compatibility flags; and a "deploy" script to package.json: trigger-codegen release && wrangler deploy.',
       "A config it cannot read or change is reported, and then nothing is written.",
     ],
     flags: {
       ...settingsFlags,
-      wrangler: { type: "string", value: "file", description: `Wrangler config to update (default: the first of ${WRANGLER_FILES.join(", ")})` },
+      wrangler: {
+        type: "string",
+        value: "file",
+        description: `Wrangler config to update (default: the first of ${WRANGLER_FILES.join(", ")})`,
+      },
       binding: { type: "string", value: "NAME", description: "The Durable Object binding's name (default: AGENT)" },
       ...helpFlag,
     },
@@ -84,13 +103,17 @@ const commands = {
     about: [
       "A new intent version is a draft until released: no deployed Worker has stored an intent under it, so",
       "generate rewrites it in place on every edit, breaking or not. Once released, a breaking change needs a",
-      "new version (upgradeIntentsTo or dropIntentsBefore). Run it as you deploy: init's \"deploy\" script is",
+      'new version (upgradeIntentsTo or dropIntentsBefore). Run it as you deploy: init\'s "deploy" script is',
       "`trigger-codegen release && wrangler deploy`. It changes only <out>/intent-versions.json.",
     ],
     flags: {
       config: settingsFlags.config,
       out: settingsFlags.out,
-      undo: { type: "string", value: "kind", description: "Make this trigger's last version a draft again, for a release that never shipped" },
+      undo: {
+        type: "string",
+        value: "kind",
+        description: "Make this trigger's last version a draft again, for a release that never shipped",
+      },
       ...helpFlag,
     },
   },
@@ -126,7 +149,14 @@ function commandHelp(name: CommandName): string {
     spec.description,
   ]);
   const width = Math.max(...flags.map(([left]) => left!.length)) + 2;
-  return [`Usage: ${command.usage}`, "", ...command.about, "", "Options:", ...flags.map(([left, right]) => `  ${left!.padEnd(width)}${right}`)].join("\n");
+  return [
+    `Usage: ${command.usage}`,
+    "",
+    ...command.about,
+    "",
+    "Options:",
+    ...flags.map(([left, right]) => `  ${left!.padEnd(width)}${right}`),
+  ].join("\n");
 }
 
 /** One line saying what is wrong, then the usage: exit code 2, never a stack trace. */
@@ -141,8 +171,14 @@ function usageError(io: Io, message: string, name?: CommandName): number {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) return usageError(io, "no command given");
-  if (first === "-h" || first === "--help" || first === "help") return io.out(mainHelp()), 0;
-  if (first === "-v" || first === "--version") return io.out(version()), 0;
+  if (first === "-h" || first === "--help" || first === "help") {
+    io.out(mainHelp());
+    return 0;
+  }
+  if (first === "-v" || first === "--version") {
+    io.out(version());
+    return 0;
+  }
   if (!Object.hasOwn(commands, first)) {
     const hint = suggest(first, Object.keys(commands));
     return usageError(io, `unknown command ${JSON.stringify(first)}${hint ? `; did you mean "${hint}"?` : ""}`);
@@ -152,15 +188,25 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     const options = Object.fromEntries(
-      Object.entries(commands[name].flags as Record<string, Flag>).map(([flag, { type, short }]) => [flag, short ? { type, short } : { type }]),
+      Object.entries(commands[name].flags as Record<string, Flag>).map(([flag, { type, short }]) => [
+        flag,
+        short ? { type, short } : { type },
+      ]),
     ) as ParseArgsConfig["options"];
     parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   } catch (error) {
     // node:util names the problem in its first sentence ("Unknown option '--nope'"); the rest is advice for scripts.
-    return usageError(io, (error as Error).message.split(". ")[0]!.replace(/^\w/, (c) => c.toLowerCase()), name);
+    return usageError(
+      io,
+      (error as Error).message.split(". ")[0]!.replace(/^\w/, (c) => c.toLowerCase()),
+      name,
+    );
   }
   const { values, positionals } = parsed;
-  if (values["help"]) return io.out(commandHelp(name)), 0;
+  if (values["help"]) {
+    io.out(commandHelp(name));
+    return 0;
+  }
 
   const str = (flag: string) => values[flag] as string | undefined;
   const fromCwd = (flag: string) => (str(flag) === undefined ? undefined : resolve(io.cwd, str(flag)!));
@@ -174,7 +220,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       binding: str("binding"),
     });
     if (name === "init") {
-      if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "missing the trigger kind" : `expected one kind, got ${positionals.length}`, name);
+      if (positionals.length !== 1)
+        return usageError(io, positionals.length === 0 ? "missing the trigger kind" : `expected one kind, got ${positionals.length}`, name);
       return await init(io, positionals[0]!, loaded, { wrangler: fromCwd("wrangler"), binding: loaded.settings.binding });
     }
     if (positionals.length > 0) return usageError(io, `unexpected argument ${JSON.stringify(positionals[0])}`, name);
@@ -225,7 +272,8 @@ async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
   const ms = Math.round(performance.now() - started);
   const counted = `${count(result.triggers, "trigger or stream", "triggers and streams")} from ${count(result.specFiles, "spec file")}`;
   for (const warning of result.warnings) io.err(formatError(warning));
-  for (const orphan of result.orphanHandlers) io.err(`${orphan}: no spec declares this trigger or stream any more; the file is left as it is`);
+  for (const orphan of result.orphanHandlers)
+    io.err(`${orphan}: no spec declares this trigger or stream any more; the file is left as it is`);
   if (options.check) {
     for (const { path, change } of result.changes) io.err(`${path}: out of date (would be ${change})`);
     if (result.changes.length > 0) {
@@ -326,7 +374,9 @@ async function release(io: Io, { root, settings }: LoadedSettings, undo: string 
     return 0;
   }
   await writeFile(path, renderRecord(released));
-  io.out(`trigger-codegen: released ${versions.map(({ kind, version }) => `${kind} v${version}`).join(", ")}; commit ${posixRelative(io.cwd, path)}`);
+  io.out(
+    `trigger-codegen: released ${versions.map(({ kind, version }) => `${kind} v${version}`).join(", ")}; commit ${posixRelative(io.cwd, path)}`,
+  );
   return 0;
 }
 
@@ -361,7 +411,11 @@ function starterSpec(kind: string, schemaPath: string): string {
   ].join("\n");
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 const posixRelative = (from: string, to: string) => relative(from, to).split(sep).join("/");
 /** `../generated/agent-do`, `./generated/agent-do`: a relative import from `fromDir`. */
 const relativeSpecifier = (fromDir: string, to: string) => {
@@ -369,7 +423,12 @@ const relativeSpecifier = (fromDir: string, to: string) => {
   return path.startsWith("../") ? path : `./${path}`;
 };
 
-async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wrangler: string | undefined; binding: string }): Promise<number> {
+async function init(
+  io: Io,
+  kind: string,
+  loaded: LoadedSettings,
+  options: { wrangler: string | undefined; binding: string },
+): Promise<number> {
   if (!KIND_PATTERN.test(kind)) {
     io.err(`trigger-codegen init: ${JSON.stringify(kind)} is not a kind; use words of letters and digits joined by ".", "_", ":" or "-"`);
     return 1;
@@ -386,7 +445,9 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
   // Everything that can refuse does so before anything is written.
   const wranglerPath = options.wrangler ?? (await firstExisting(WRANGLER_FILES.map(at)));
   if (wranglerPath === undefined) {
-    io.err(`trigger-codegen init: no wrangler config (${WRANGLER_FILES.join(", ")}) in ${shown(root) || "."}; pass --wrangler <file>. Nothing was written`);
+    io.err(
+      `trigger-codegen init: no wrangler config (${WRANGLER_FILES.join(", ")}) in ${shown(root) || "."}; pass --wrangler <file>. Nothing was written`,
+    );
     return 1;
   }
   const wranglerText = await readFile(wranglerPath, "utf8").catch(() => undefined);
@@ -412,8 +473,9 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
   await writeFile(specPath, starterSpec(kind, `${posixRelative(dirname(specPath), at(settings.out))}/trigger-spec.schema.json`));
   io.out(`  created ${shown(specPath)}`);
   const generated = await runGenerate(io, generateOptions(loaded, false)).catch(async (error: Error) => {
-    if (await isGenerateError(error)) return io.err(`trigger-codegen: ${error.message}`), false;
-    throw error;
+    if (!(await isGenerateError(error))) throw error;
+    io.err(`trigger-codegen: ${error.message}`);
+    return false;
   });
   if (!generated) {
     await rm(specPath);
@@ -437,7 +499,8 @@ async function init(io: Io, kind: string, loaded: LoadedSettings, options: { wra
   // The import as the Worker's main module writes it, when the config names that module.
   const agentModule = join(at(settings.out), "agent-do");
   const mainModule = edited.main === undefined ? undefined : resolve(dirname(wranglerPath), edited.main);
-  const specifier = mainModule === undefined ? `<path to>/${posixRelative(root, agentModule)}` : relativeSpecifier(dirname(mainModule), agentModule);
+  const specifier =
+    mainModule === undefined ? `<path to>/${posixRelative(root, agentModule)}` : relativeSpecifier(dirname(mainModule), agentModule);
   const where = mainModule === undefined ? "your Worker's main module" : shown(mainModule);
   io.out(
     [

@@ -88,7 +88,13 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
   const roots = { stored: asSchema(stored), next: asSchema(next) };
   compare(roots.stored, roots.next, []);
   const base = sample(roots.stored, roots.stored);
-  return breaks.map(({ at, keyword, rule, value }) => ({ path: pathText(at), segments: at, keyword, rule, example: place(base, at, value) }));
+  return breaks.map(({ at, keyword, rule, value }) => ({
+    path: pathText(at),
+    segments: at,
+    keyword,
+    rule,
+    example: place(base, at, value),
+  }));
 
   function compare(old: Schema, neu: Schema, at: Segment[]): void {
     old = resolve(old, roots.stored);
@@ -108,7 +114,11 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
       // What was stored satisfied every part: the parts' keywords together stand for it (a later part's
       // keyword over an earlier one's, so it may report a break the earlier one rules out: conservative).
       const { allOf: parts, ...own } = old;
-      return compare(Object.assign({}, ...(parts as unknown[]).map((part) => resolve(asSchema(part), roots.stored)), own) as Schema, neu, at);
+      return compare(
+        Object.assign({}, ...(parts as unknown[]).map((part) => resolve(asSchema(part), roots.stored)), own) as Schema,
+        neu,
+        at,
+      );
     }
 
     // Unions: every old branch must fit some new branch.
@@ -117,7 +127,8 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
     if (oldBranches.length > 1 || newBranches.length > 1) {
       for (const branch of oldBranches) {
         const fits = newBranches.some((candidate) => quietlyCompatible(branch, candidate, at));
-        if (!fits) tighten(newBranches.length > 1 ? "anyOf" : "type", "no longer accepts a branch it accepted", sample(branch, roots.stored));
+        if (!fits)
+          tighten(newBranches.length > 1 ? "anyOf" : "type", "no longer accepts a branch it accepted", sample(branch, roots.stored));
       }
       return;
     }
@@ -128,7 +139,12 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
       if (accepts(newTypes, type)) continue;
       // A number the new version refuses when it still takes integers: one with a fraction.
       const low = lowest(old).value;
-      const value = type === "number" && newTypes.has("integer") ? (Number.isFinite(low) ? Math.floor(low) + 0.5 : 0.5) : sample({ ...old, type }, roots.stored);
+      const value =
+        type === "number" && newTypes.has("integer")
+          ? Number.isFinite(low)
+            ? Math.floor(low) + 0.5
+            : 0.5
+          : sample({ ...old, type }, roots.stored);
       tighten("type", `no longer accepts ${type === "number" && newTypes.has("integer") ? "fractions" : type}`, value);
     }
     if ("const" in neu && !("const" in old && same(old["const"], neu["const"]))) {
@@ -161,9 +177,11 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
       const item = sample(asSchema(old["items"]), roots.stored);
       tighten("uniqueItems", "refuses repeated items", [item, item]);
     }
-    if (!Array.isArray(old["items"]) && !Array.isArray(neu["items"])) return compare(asSchema(old["items"]), asSchema(neu["items"]), [...at, "*"]);
+    if (!Array.isArray(old["items"]) && !Array.isArray(neu["items"]))
+      return compare(asSchema(old["items"]), asSchema(neu["items"]), [...at, "*"]);
     // A tuple (draft-07's list under items, the rest under additionalItems): item by item, then the rest.
-    const itemAt = (s: Schema, i: number) => (Array.isArray(s["items"]) ? (i < s["items"].length ? s["items"][i] : s["additionalItems"]) : s["items"]);
+    const itemAt = (s: Schema, i: number) =>
+      Array.isArray(s["items"]) ? (i < s["items"].length ? s["items"][i] : s["additionalItems"]) : s["items"];
     const length = (s: Schema) => (Array.isArray(s["items"]) ? s["items"].length : 0);
     const stored = Math.max(length(old), length(neu));
     for (let i = 0; i < stored; i++) compare(asSchema(itemAt(old, i)), asSchema(itemAt(neu, i)), [...at, i]);
@@ -186,21 +204,43 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
     for (const [name, schema] of Object.entries(oldProps)) {
       const into = [...at, name];
       if (name in newProps) compare(asSchema(schema), asSchema(newProps[name]), into);
-      else if (closed) breaks.push({ at: into, keyword: "additionalProperties", rule: `refuses "${name}", which stored values may hold`, value: sample(asSchema(schema), roots.stored) });
+      else if (closed)
+        breaks.push({
+          at: into,
+          keyword: "additionalProperties",
+          rule: `refuses "${name}", which stored values may hold`,
+          value: sample(asSchema(schema), roots.stored),
+        });
       else if (isSchema(neu["additionalProperties"])) compare(asSchema(schema), asSchema(neu["additionalProperties"]), into);
     }
     // Keys stored beyond the named ones: only where the old output kept them.
     if (old["additionalProperties"] !== false && old["additionalProperties"] !== undefined && closed) {
-      const extra = { ...(sample(old, roots.stored) as Record<string, JsonValue>), extra: sample(asSchema(old["additionalProperties"]), roots.stored) };
-      breaks.push({ at, keyword: "additionalProperties", rule: "refuses keys it does not name, which stored values may hold", value: extra });
+      const extra = {
+        ...(sample(old, roots.stored) as Record<string, JsonValue>),
+        extra: sample(asSchema(old["additionalProperties"]), roots.stored),
+      };
+      breaks.push({
+        at,
+        keyword: "additionalProperties",
+        rule: "refuses keys it does not name, which stored values may hold",
+        value: extra,
+      });
     }
     // Keys beyond the named ones, where a key pattern (patternProperties) or a schema (a record) rules them.
     const oldKeys = asSchema(old["propertyNames"]);
     const newKeys = asSchema(neu["propertyNames"]);
     const key = keyFor(oldKeys, newKeys);
     if (typeof newKeys["pattern"] === "string" && newKeys["pattern"] !== oldKeys["pattern"]) {
-      const value = { ...(sample(old, roots.stored) as Record<string, JsonValue>), [key]: sample(asSchema(old["additionalProperties"]), roots.stored) };
-      breaks.push({ at, keyword: "patternProperties", rule: `${oldKeys["pattern"] === undefined ? "adds" : "changes"} the pattern every key must match to /${newKeys["pattern"]}/`, value });
+      const value = {
+        ...(sample(old, roots.stored) as Record<string, JsonValue>),
+        [key]: sample(asSchema(old["additionalProperties"]), roots.stored),
+      };
+      breaks.push({
+        at,
+        keyword: "patternProperties",
+        rule: `${oldKeys["pattern"] === undefined ? "adds" : "changes"} the pattern every key must match to /${newKeys["pattern"]}/`,
+        value,
+      });
     }
     if (isSchema(old["additionalProperties"]) && isSchema(neu["additionalProperties"])) {
       compare(asSchema(old["additionalProperties"]), asSchema(neu["additionalProperties"]), [...at, keyFor(oldKeys, {})]);
@@ -221,18 +261,26 @@ type Tighten = (keyword: string, rule: string, value: JsonValue) => void;
 function refinements(old: Schema, neu: Schema, tighten: Tighten, root: Schema): void {
   const stored = () => sample(old, root);
   for (const keyword of ["if", "then", "else", "not", "contains", "unevaluatedProperties"] as const) {
-    if (neu[keyword] !== undefined && !same(old[keyword], neu[keyword])) tighten(keyword, `${keyword} ${old[keyword] === undefined ? "added" : "changed"}: values stored before may not pass it`, stored());
+    if (neu[keyword] !== undefined && !same(old[keyword], neu[keyword]))
+      tighten(keyword, `${keyword} ${old[keyword] === undefined ? "added" : "changed"}: values stored before may not pass it`, stored());
   }
   const oldNames = (old["dependentRequired"] ?? {}) as Record<string, string[]>;
   for (const [key, names] of Object.entries((neu["dependentRequired"] ?? {}) as Record<string, string[]>)) {
     const added = names.filter((name) => !(oldNames[key] ?? []).includes(name));
-    if (added.length > 0) tighten("dependentRequired", `requires ${added.map((n) => `"${n}"`).join(", ")} beside "${key}", which stored values may lack`, stored());
+    if (added.length > 0)
+      tighten(
+        "dependentRequired",
+        `requires ${added.map((n) => `"${n}"`).join(", ")} beside "${key}", which stored values may lack`,
+        stored(),
+      );
   }
   const names = asSchema(neu["propertyNames"]);
-  if (neu["propertyNames"] !== undefined && typeof names["pattern"] !== "string" && !same(old["propertyNames"], neu["propertyNames"])) tighten("propertyNames", "propertyNames added or changed: keys stored before may not pass it", stored());
+  if (neu["propertyNames"] !== undefined && typeof names["pattern"] !== "string" && !same(old["propertyNames"], neu["propertyNames"]))
+    tighten("propertyNames", "propertyNames added or changed: keys stored before may not pass it", stored());
   const oldSchemas = (old["dependentSchemas"] ?? {}) as Record<string, unknown>;
   for (const [key, schema] of Object.entries((neu["dependentSchemas"] ?? {}) as Record<string, unknown>)) {
-    if (!same(oldSchemas[key], schema)) tighten("dependentSchemas", `the schema beside "${key}" ${oldSchemas[key] === undefined ? "added" : "changed"}`, stored());
+    if (!same(oldSchemas[key], schema))
+      tighten("dependentSchemas", `the schema beside "${key}" ${oldSchemas[key] === undefined ? "added" : "changed"}`, stored());
   }
   if (neu["contains"] !== undefined && same(old["contains"], neu["contains"])) {
     const [oldMin, newMin] = [Number(old["minContains"] ?? 1), Number(neu["minContains"] ?? 1)];
@@ -261,11 +309,19 @@ function numbers(old: Schema, neu: Schema, tighten: Tighten): void {
   const high = (s: Schema) => highest(s);
   const [oldLow, newLow] = [low(old), low(neu)];
   if (newLow.value > oldLow.value || (newLow.value === oldLow.value && newLow.exclusive && !oldLow.exclusive)) {
-    tighten(newLow.exclusive ? "exclusiveMinimum" : "minimum", `raised its lower bound to ${newLow.value}`, Number.isFinite(oldLow.value) ? oldLow.value + (oldLow.exclusive ? 1 : 0) : newLow.value - 1);
+    tighten(
+      newLow.exclusive ? "exclusiveMinimum" : "minimum",
+      `raised its lower bound to ${newLow.value}`,
+      Number.isFinite(oldLow.value) ? oldLow.value + (oldLow.exclusive ? 1 : 0) : newLow.value - 1,
+    );
   }
   const [oldHigh, newHigh] = [high(old), high(neu)];
   if (newHigh.value < oldHigh.value || (newHigh.value === oldHigh.value && newHigh.exclusive && !oldHigh.exclusive)) {
-    tighten(newHigh.exclusive ? "exclusiveMaximum" : "maximum", `lowered its upper bound to ${newHigh.value}`, Number.isFinite(oldHigh.value) ? oldHigh.value - (oldHigh.exclusive ? 1 : 0) : newHigh.value + 1);
+    tighten(
+      newHigh.exclusive ? "exclusiveMaximum" : "maximum",
+      `lowered its upper bound to ${newHigh.value}`,
+      Number.isFinite(oldHigh.value) ? oldHigh.value - (oldHigh.exclusive ? 1 : 0) : newHigh.value + 1,
+    );
   }
   const step = neu["multipleOf"];
   if (typeof step === "number" && !(typeof old["multipleOf"] === "number" && Number.isInteger(old["multipleOf"] / step))) {
@@ -273,7 +329,19 @@ function numbers(old: Schema, neu: Schema, tighten: Tighten): void {
   }
 }
 
-const CANDIDATES = ["key", "", "x", "X", "0", " ", ..."abcdefghijklmnopqrstuvwyz", ..."ABCDEFGHIJKLMNOPQRSTUVWXYZ", ..."123456789", "_", "-"];
+const CANDIDATES = [
+  "key",
+  "",
+  "x",
+  "X",
+  "0",
+  " ",
+  ..."abcdefghijklmnopqrstuvwyz",
+  ..."ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+  ..."123456789",
+  "_",
+  "-",
+];
 
 /** A key the old key schema accepts and, where one is found, the new one refuses: the key a break is shown on. */
 function keyFor(old: Schema, neu: Schema): string {
@@ -283,7 +351,14 @@ function keyFor(old: Schema, neu: Schema): string {
 }
 
 /** A lower (`raised`) or upper (`lowered`) count bound; `example(n)` makes a value of size n. */
-function bound(old: Schema, neu: Schema, keyword: string, way: "raised" | "lowered", tighten: Tighten, example: (n: number) => JsonValue): void {
+function bound(
+  old: Schema,
+  neu: Schema,
+  keyword: string,
+  way: "raised" | "lowered",
+  tighten: Tighten,
+  example: (n: number) => JsonValue,
+): void {
   const next = neu[keyword];
   if (typeof next !== "number") return;
   const before = old[keyword];
@@ -311,7 +386,10 @@ function resolve(schema: Schema, root: Schema): Schema {
       .replace(/^#\//, "")
       .split("/")
       .filter(Boolean)
-      .reduce<unknown>((node, key) => (isSchema(node) ? (node as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined), root);
+      .reduce<unknown>(
+        (node, key) => (isSchema(node) ? (node as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined),
+        root,
+      );
     const { $ref: _, ...rest } = current;
     current = { ...asSchema(target), ...rest };
   }
@@ -349,13 +427,17 @@ function jsonType(value: JsonValue): string {
 function lowest(schema: Schema): { value: number; exclusive: boolean } {
   const inclusive = typeof schema["minimum"] === "number" ? (schema["minimum"] as number) : -Infinity;
   const exclusive = typeof schema["exclusiveMinimum"] === "number" ? (schema["exclusiveMinimum"] as number) : -Infinity;
-  return exclusive >= inclusive && Number.isFinite(exclusive) ? { value: exclusive, exclusive: true } : { value: inclusive, exclusive: false };
+  return exclusive >= inclusive && Number.isFinite(exclusive)
+    ? { value: exclusive, exclusive: true }
+    : { value: inclusive, exclusive: false };
 }
 
 function highest(schema: Schema): { value: number; exclusive: boolean } {
   const inclusive = typeof schema["maximum"] === "number" ? (schema["maximum"] as number) : Infinity;
   const exclusive = typeof schema["exclusiveMaximum"] === "number" ? (schema["exclusiveMaximum"] as number) : Infinity;
-  return exclusive <= inclusive && Number.isFinite(exclusive) ? { value: exclusive, exclusive: true } : { value: inclusive, exclusive: false };
+  return exclusive <= inclusive && Number.isFinite(exclusive)
+    ? { value: exclusive, exclusive: true }
+    : { value: inclusive, exclusive: false };
 }
 
 const FORMAT_SAMPLES: Record<string, string> = {
@@ -426,7 +508,15 @@ function place(base: JsonValue, at: readonly Segment[], value: JsonValue): JsonV
 
 function pathText(at: readonly Segment[]): string {
   if (at.length === 0) return "$";
-  return at.map((segment, i) => (segment === "*" ? "[*]" : /^[A-Za-z_$][\w$]*$/.test(String(segment)) ? `${i === 0 ? "" : "."}${segment}` : `[${JSON.stringify(segment)}]`)).join("");
+  return at
+    .map((segment, i) =>
+      segment === "*"
+        ? "[*]"
+        : /^[A-Za-z_$][\w$]*$/.test(String(segment))
+          ? `${i === 0 ? "" : "."}${segment}`
+          : `[${JSON.stringify(segment)}]`,
+    )
+    .join("");
 }
 
 function same(a: unknown, b: unknown): boolean {

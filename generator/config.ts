@@ -13,7 +13,11 @@ async function settingsSchema() {
     $schema: z.string().optional().describe("The JSON Schema this file follows, for editors."),
     specs: z.string().min(1).optional().describe("The folder of YAML spec files. Default: specs"),
     out: z.string().min(1).optional().describe("The folder the generator owns and rewrites on every run. Default: generated"),
-    handlers: z.string().min(1).optional().describe("The folder of trigger handler files (yours; stubs are written once). Default: src/triggers"),
+    handlers: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The folder of trigger handler files (yours; stubs are written once). Default: src/triggers"),
     streamHandlers: z.string().min(1).optional().describe("The folder of attached stream handler files. Default: src/streams"),
     tests: z
       .string()
@@ -26,7 +30,9 @@ async function settingsSchema() {
       .string()
       .regex(/^[A-Za-z_$][\w$]*$/, "a JavaScript identifier")
       .optional()
-      .describe("The Durable Object binding's name: init adds it to the wrangler config, generated tests reach it as env.<binding>. Default: AGENT"),
+      .describe(
+        "The Durable Object binding's name: init adds it to the wrangler config, generated tests reach it as env.<binding>. Default: AGENT",
+      ),
     runtime: z
       .string()
       .min(1)
@@ -88,7 +94,11 @@ async function findSettingsFile(cwd: string): Promise<string | undefined> {
 }
 
 const PROJECT_MARKERS = ["package.json", "wrangler.jsonc", "wrangler.json", "wrangler.toml"];
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 const someExists = async (paths: readonly string[]) => (await Promise.all(paths.map(exists))).includes(true);
 
 /**
@@ -98,9 +108,12 @@ const someExists = async (paths: readonly string[]) => (await Promise.all(paths.
  */
 export async function loadSettings(cwd: string, configPath: string | undefined, overrides: Partial<Settings>): Promise<LoadedSettings> {
   const file = configPath === undefined ? await findSettingsFile(cwd) : resolve(cwd, configPath);
-  const text = file === undefined ? undefined : await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new SettingsError(`${file}: cannot read the settings file (${error.code ?? error.message})`);
-  });
+  const text =
+    file === undefined
+      ? undefined
+      : await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+          throw new SettingsError(`${file}: cannot read the settings file (${error.code ?? error.message})`);
+        });
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   if (file === undefined || text === undefined) return { root: cwd, file: undefined, settings: { ...DEFAULT_SETTINGS, ...defined } };
 

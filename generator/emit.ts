@@ -56,20 +56,43 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
     }));
     // A module depends on its spec's text and where the runtime is, nothing else (its intent JSON Schemas come from that
     // text), and on its versioning, whose upgrades' old schemas the key names by their hashes.
-    const key = versions.map(({ upgrades, ...rest }) => ({ ...rest, upgrades: upgrades.map((u) => [u.to, u.from.map((v) => v.hash), u.target.hash, u.toCurrent]) }));
+    const key = versions.map(({ upgrades, ...rest }) => ({
+      ...rest,
+      upgrades: upgrades.map((u) => [u.to, u.from.map((v) => v.hash), u.target.hash, u.toCurrent]),
+    }));
     const text = once(["module", module.specFile, module.source, runtime, key], () =>
-      specModuleFile(module, { runtime, versions, intentJsonSchemas: module.triggers.map((trigger) => options.intentJsonSchemas.get(trigger.kind) as JsonValue) }),
+      specModuleFile(module, {
+        runtime,
+        versions,
+        intentJsonSchemas: module.triggers.map((trigger) => options.intentJsonSchemas.get(trigger.kind) as JsonValue),
+      }),
     );
     files.set(out(`${module.moduleName}.ts`), text);
   }
-  files.set(out("parse.ts"), once(["parse", runtime, specFiles], () => parseFile(runtime, specFiles)));
+  files.set(
+    out("parse.ts"),
+    once(["parse", runtime, specFiles], () => parseFile(runtime, specFiles)),
+  );
   const moduleNames = modules.map((m) => m.moduleName);
-  files.set(out("index.ts"), once(["index", moduleNames, specFiles], () => indexFile([...moduleNames, "follow-ups"], specFiles)));
+  files.set(
+    out("index.ts"),
+    once(["index", moduleNames, specFiles], () => indexFile([...moduleNames, "follow-ups"], specFiles)),
+  );
   const triggerNames = modules.map((m) => [m.moduleName, m.triggers.map((t) => t.typeName)]);
-  files.set(out("follow-ups.ts"), once(["follow-ups", triggerNames, specFiles], () => followUpsFile(modules, specFiles)));
+  files.set(
+    out("follow-ups.ts"),
+    once(["follow-ups", triggerNames, specFiles], () => followUpsFile(modules, specFiles)),
+  );
   const registration = registrationOf(modules, handlerFiles(modules, options), options);
-  files.set(out("agent-do.ts"), once(["agent-do", registration], () => agentDoFile(registration)));
+  files.set(
+    out("agent-do.ts"),
+    once(["agent-do", registration], () => agentDoFile(registration)),
+  );
   files.set(out("trigger-spec.schema.json"), specJsonSchema());
-  if (options.testsDir !== undefined) files.set(out("arbitraries.ts"), once(["arbitraries", modules.map((m) => [m.specFile, m.source]), specFiles], () => arbitrariesFile(modules, specFiles)));
+  if (options.testsDir !== undefined)
+    files.set(
+      out("arbitraries.ts"),
+      once(["arbitraries", modules.map((m) => [m.specFile, m.source]), specFiles], () => arbitrariesFile(modules, specFiles)),
+    );
   return files;
 }

@@ -12,7 +12,17 @@ import { readReferencedFiles } from "./ref-files.ts";
 import type { PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 import { planHandlers } from "./stubs.ts";
 import { planTriggerTests } from "./trigger-tests.ts";
-import { hashOf, parseRecord, planVersions, RECORD_FILE, renderRecord, type EventSchemas, type EventWarning, type IntentSchemas, type Refused } from "./versions.ts";
+import {
+  hashOf,
+  parseRecord,
+  planVersions,
+  RECORD_FILE,
+  renderRecord,
+  type EventSchemas,
+  type EventWarning,
+  type IntentSchemas,
+  type Refused,
+} from "./versions.ts";
 import { apply, diff, listFiles, type Change } from "./write.ts";
 
 export interface GenerateOptions {
@@ -101,7 +111,13 @@ function versionErrors({ kind, version, breaks, conflict }: Refused, specs: read
     const index = (spec.triggers ?? []).findIndex((trigger) => trigger.kind === kind);
     if (index === -1) continue;
     if (conflict) {
-      return [{ file, ...locate(["triggers", index, "upgradeIntentsTo"]), message: `"${kind}" declares both dropIntentsBefore and upgradeIntentsTo for version ${version}: stored intents are either dropped or upgraded; keep one` }];
+      return [
+        {
+          file,
+          ...locate(["triggers", index, "upgradeIntentsTo"]),
+          message: `"${kind}" declares both dropIntentsBefore and upgradeIntentsTo for version ${version}: stored intents are either dropped or upgraded; keep one`,
+        },
+      ];
     }
     const intent = spec.triggers![index]!.intent;
     const handlerFile = posix.join(handlersDir, `${kind}.ts`);
@@ -132,7 +148,11 @@ function eventWarnings({ kind, owner, breaks }: EventWarning, specs: readonly Ch
   for (const { file, spec, locate } of specs) {
     const declared = owner === "" ? spec.events?.[kind] : undefined;
     if (declared !== undefined) {
-      return breaks.map((change) => ({ file, ...locate(["events", kind, "payload", ...specPathOf(declared.payload, change.segments, change.keyword)]), message: warning(change) }));
+      return breaks.map((change) => ({
+        file,
+        ...locate(["events", kind, "payload", ...specPathOf(declared.payload, change.segments, change.keyword)]),
+        message: warning(change),
+      }));
     }
     for (const section of ["triggers", "streams"] as const) {
       const index = (spec[section] ?? []).findIndex((declared) => declared.kind === owner);
@@ -155,7 +175,8 @@ function specPathOf(schema: SchemaOrRef, segments: readonly (string | number)[],
   for (const segment of segments) {
     if (typeof node !== "object") break;
     const items: PayloadSchema["items"] = node.items;
-    const next: SchemaOrRef | undefined = segment === "*" ? (typeof items === "object" && !Array.isArray(items) ? items : undefined) : node.properties?.[String(segment)];
+    const next: SchemaOrRef | undefined =
+      segment === "*" ? (typeof items === "object" && !Array.isArray(items) ? items : undefined) : node.properties?.[String(segment)];
     if (next === undefined) break;
     path.push(...(segment === "*" ? ["items"] : ["properties", segment]));
     node = next;
@@ -198,7 +219,10 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
     const text = await readFile(join(root, path), "utf8");
     const read = memo("read", [path, text], () => readSpec(path, text));
     // Files its references bring in are read here, so the check stays a function of texts (and its memo sees them).
-    if (read.ok) documents.push(REFERS_TO_FILE.test(text) ? { ...read.spec, referenced: await readReferencedFiles(root, path, read.spec.doc.toJS()) } : read.spec);
+    if (read.ok)
+      documents.push(
+        REFERS_TO_FILE.test(text) ? { ...read.spec, referenced: await readReferencedFiles(root, path, read.spec.doc.toJS()) } : read.spec,
+      );
     else errors.push(...read.errors);
   }
   const checked = checkSpecs(documents, memo);
@@ -209,24 +233,43 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const recordPath = posix.join(options.outDir, RECORD_FILE);
   const recordText = await readFile(join(root, recordPath), "utf8").catch(() => null);
   // Keyed by a digest: the record holds every schema ever recorded, too large to be its own key.
-  const previous = memo("record", [recordText === null ? null : createHash("sha256").update(recordText).digest("hex")], () => parseRecord(recordText));
+  const previous = memo("record", [recordText === null ? null : createHash("sha256").update(recordText).digest("hex")], () =>
+    parseRecord(recordText),
+  );
   if (typeof previous === "string") throw new GenerateError(`${recordPath}: ${previous}; restore it from version control`);
   const schemas = versionedSchemas(modules, memo);
   const versions = planVersions(previous, schemas.intents, schemas.events);
-  if (versions.refused.length > 0) return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs, options.handlersDir)) };
+  if (versions.refused.length > 0)
+    return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs, options.handlersDir)) };
   const changedEvents = versions.eventWarnings.flatMap((warning) => eventWarnings(warning, checked.specs));
-  if (options.strictEvents && changedEvents.length > 0) return { ok: false, errors: changedEvents.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
+  if (options.strictEvents && changedEvents.length > 0)
+    return { ok: false, errors: changedEvents.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
   // What the check accepted with a warning (a key that is no keyword, an unknown format), then changed event payloads.
   const warnings = [...checked.warnings, ...changedEvents];
   const intents = new Map(schemas.intents.map((intent) => [intent.kind, intent.accepted]));
-  const files = emit(modules, { ...options, intentVersions: versions.current, intentsDroppedBefore: versions.droppedBefore, intentJsonSchemas: intents, intentUpgrades: versions.upgrades }, memo);
+  const files = emit(
+    modules,
+    {
+      ...options,
+      intentVersions: versions.current,
+      intentsDroppedBefore: versions.droppedBefore,
+      intentJsonSchemas: intents,
+      intentUpgrades: versions.upgrades,
+    },
+    memo,
+  );
   files.set(recordPath, renderRecord(versions.record));
-  const handlersOnDisk = [...(await listFiles(root, options.handlersDir, [".ts"])), ...(await listFiles(root, options.streamHandlersDir, [".ts"]))];
+  const handlersOnDisk = [
+    ...(await listFiles(root, options.handlersDir, [".ts"])),
+    ...(await listFiles(root, options.streamHandlersDir, [".ts"])),
+  ];
   const existing = new Map(await Promise.all(handlersOnDisk.map(async (p) => [p, await readFile(join(root, p), "utf8")] as const)));
-  for (const plan of planHandlers(modules, existing, options, memo, versions.upgrades)) if (plan.text !== null) files.set(plan.path, plan.text);
+  for (const plan of planHandlers(modules, existing, options, memo, versions.upgrades))
+    if (plan.text !== null) files.set(plan.path, plan.text);
   if (options.testsDir !== undefined) {
     const testsOnDisk = new Set(await listFiles(root, options.testsDir, [".ts"]));
-    for (const test of planTriggerTests(modules, { ...options, testsDir: options.testsDir })) if (!testsOnDisk.has(test.path)) files.set(test.path, test.text);
+    for (const test of planTriggerTests(modules, { ...options, testsDir: options.testsDir }))
+      if (!testsOnDisk.has(test.path)) files.set(test.path, test.text);
   }
 
   const owned = await listFiles(root, options.outDir, [".ts", ".json"]);

@@ -146,14 +146,26 @@ const annotationRule: CompatRule = { becomes: [], breaking: "never: it changes n
 const lower = (keyword: ComparedKeyword): CompatRule => ({ becomes: [keyword], breaking: "raised (or added)" });
 const upper = (keyword: ComparedKeyword): CompatRule => ({ becomes: [keyword], breaking: "lowered (or added)" });
 /** A keyword that describes and never constrains. */
-const annotation = <Value>(grammar: z.ZodType<Value>): KeywordRule<Value> => ({ grammar, applies: ANY, translation: "annotation", compat: annotationRule });
+const annotation = <Value>(grammar: z.ZodType<Value>): KeywordRule<Value> => ({
+  grammar,
+  applies: ANY,
+  translation: "annotation",
+  compat: annotationRule,
+});
 /** A bound on values of some types, lower or upper. */
-const bound = (grammar: z.ZodType<number>, applies: readonly SchemaType[], compat: CompatRule): KeywordRule<number> => ({ grammar, applies, translation: "constraint", compat });
+const bound = (grammar: z.ZodType<number>, applies: readonly SchemaType[], compat: CompatRule): KeywordRule<number> => ({
+  grammar,
+  applies,
+  translation: "constraint",
+  compat,
+});
 const list = (schema: z.ZodType<SchemaOrRef>) => z.array(schema).min(1);
 const byName = (schema: z.ZodType<SchemaOrRef>) => z.record(z.string(), schema);
 const schemaOrBoolean = (schema: z.ZodType<SchemaOrRef>) => z.union([z.boolean(), schema]);
 // Refinements (checks.ts): their schemas cannot be compared in general, so any change that may refuse more is reported.
-const conditional = (keyword: "if" | "then" | "else"): KeywordRule<SchemaOrRef> & { grammar: (schema: z.ZodType<SchemaOrRef>) => z.ZodType<SchemaOrRef> } => ({
+const conditional = (
+  keyword: "if" | "then" | "else",
+): KeywordRule<SchemaOrRef> & { grammar: (schema: z.ZodType<SchemaOrRef>) => z.ZodType<SchemaOrRef> } => ({
   grammar: (schema) => schema,
   applies: ANY,
   translation: "check",
@@ -170,11 +182,36 @@ export const KEYWORDS = {
     translation: "structure",
     compat: { becomes: ["type"], breaking: "a type removed (integer from number counts)" },
   },
-  nullable: { grammar: z.boolean(), applies: ANY, translation: "modifier", compat: { becomes: ["type", "anyOf"], breaking: "removed: null no longer accepted" } },
-  $ref: { grammar: z.string().min(1), applies: ANY, translation: "structure", compat: { becomes: ["$ref"], breaking: "as the schema it names, compared where it leads" } },
-  anyOf: { grammar: list, applies: ANY, translation: "structure", compat: { becomes: ["anyOf"], breaking: "a stored branch no new branch accepts" } },
-  oneOf: { grammar: list, applies: ANY, translation: "structure", compat: { becomes: ["oneOf", "anyOf"], breaking: "a stored branch no new branch accepts" } },
-  allOf: { grammar: list, applies: ANY, translation: "structure", compat: { becomes: ["allOf", "properties", "required", "additionalProperties"], breaking: "any part refusing a stored value" } },
+  nullable: {
+    grammar: z.boolean(),
+    applies: ANY,
+    translation: "modifier",
+    compat: { becomes: ["type", "anyOf"], breaking: "removed: null no longer accepted" },
+  },
+  $ref: {
+    grammar: z.string().min(1),
+    applies: ANY,
+    translation: "structure",
+    compat: { becomes: ["$ref"], breaking: "as the schema it names, compared where it leads" },
+  },
+  anyOf: {
+    grammar: list,
+    applies: ANY,
+    translation: "structure",
+    compat: { becomes: ["anyOf"], breaking: "a stored branch no new branch accepts" },
+  },
+  oneOf: {
+    grammar: list,
+    applies: ANY,
+    translation: "structure",
+    compat: { becomes: ["oneOf", "anyOf"], breaking: "a stored branch no new branch accepts" },
+  },
+  allOf: {
+    grammar: list,
+    applies: ANY,
+    translation: "structure",
+    compat: { becomes: ["allOf", "properties", "required", "additionalProperties"], breaking: "any part refusing a stored value" },
+  },
   discriminator: {
     grammar: z.strictObject({ propertyName: z.string().min(1), mapping: z.record(z.string(), z.string().min(1)).optional() }),
     applies: ANY,
@@ -191,8 +228,18 @@ export const KEYWORDS = {
   $comment: annotation(z.string()),
   $schema: annotation(z.string()),
   $id: annotation(z.string()),
-  properties: { grammar: byName, applies: OBJECT, translation: "infers", compat: { becomes: ["properties"], breaking: "a property's schema tightened" } },
-  required: { grammar: z.array(z.string()), applies: OBJECT, translation: "infers", compat: { becomes: ["required"], breaking: "a name added" } },
+  properties: {
+    grammar: byName,
+    applies: OBJECT,
+    translation: "infers",
+    compat: { becomes: ["properties"], breaking: "a property's schema tightened" },
+  },
+  required: {
+    grammar: z.array(z.string()),
+    applies: OBJECT,
+    translation: "infers",
+    compat: { becomes: ["required"], breaking: "a name added" },
+  },
   additionalProperties: {
     grammar: schemaOrBoolean,
     applies: OBJECT,
@@ -203,7 +250,10 @@ export const KEYWORDS = {
     grammar: byName,
     applies: OBJECT,
     translation: "infers",
-    compat: { becomes: ["propertyNames", "additionalProperties"], breaking: "the pattern added or changed (two patterns cannot be compared), or its schema tightened" },
+    compat: {
+      becomes: ["propertyNames", "additionalProperties"],
+      breaking: "the pattern added or changed (two patterns cannot be compared), or its schema tightened",
+    },
   },
   minProperties: { grammar: count, applies: OBJECT, translation: "infers", compat: lower("minProperties") },
   maxProperties: { grammar: count, applies: OBJECT, translation: "infers", compat: upper("maxProperties") },
@@ -213,39 +263,104 @@ export const KEYWORDS = {
     translation: "infers",
     compat: { becomes: ["items", "additionalItems"], breaking: "the items' schema tightened (a tuple: item by item)" },
   },
-  prefixItems: { grammar: (schema) => z.array(schema), applies: ARRAY, translation: "infers", compat: { becomes: ["items", "additionalItems"], breaking: "an item's schema tightened" } },
-  additionalItems: { grammar: schemaOrBoolean, applies: ARRAY, translation: "structure", compat: { becomes: ["additionalItems"], breaking: "false, or its schema tightened" } },
+  prefixItems: {
+    grammar: (schema) => z.array(schema),
+    applies: ARRAY,
+    translation: "infers",
+    compat: { becomes: ["items", "additionalItems"], breaking: "an item's schema tightened" },
+  },
+  additionalItems: {
+    grammar: schemaOrBoolean,
+    applies: ARRAY,
+    translation: "structure",
+    compat: { becomes: ["additionalItems"], breaking: "false, or its schema tightened" },
+  },
   uniqueItems: { grammar: z.boolean(), applies: ARRAY, translation: "constraint", compat: { becomes: ["uniqueItems"], breaking: "added" } },
-  enum: { grammar: z.array(jsonValue).min(1), applies: ANY, translation: "structure", compat: { becomes: ["enum"], breaking: "a value removed" } },
+  enum: {
+    grammar: z.array(jsonValue).min(1),
+    applies: ANY,
+    translation: "structure",
+    compat: { becomes: ["enum"], breaking: "a value removed" },
+  },
   const: { grammar: jsonValue, applies: ANY, translation: "structure", compat: { becomes: ["const"], breaking: "added or changed" } },
-  default: { grammar: jsonValue, applies: ANY, translation: "modifier", compat: { becomes: ["default", "required"], breaking: "removed from a field stored values may lack" } },
+  default: {
+    grammar: jsonValue,
+    applies: ANY,
+    translation: "modifier",
+    compat: { becomes: ["default", "required"], breaking: "removed from a field stored values may lack" },
+  },
   minLength: bound(count, STRING, lower("minLength")),
   maxLength: bound(count, STRING, upper("maxLength")),
-  pattern: { grammar: z.string(), applies: STRING, translation: "constraint", compat: { becomes: ["pattern"], breaking: "added or changed (two patterns cannot be compared)" } },
-  format: { grammar: z.string(), applies: STRING, translation: "constraint", compat: { becomes: ["format"], breaking: "a checked format added or changed" } },
+  pattern: {
+    grammar: z.string(),
+    applies: STRING,
+    translation: "constraint",
+    compat: { becomes: ["pattern"], breaking: "added or changed (two patterns cannot be compared)" },
+  },
+  format: {
+    grammar: z.string(),
+    applies: STRING,
+    translation: "constraint",
+    compat: { becomes: ["format"], breaking: "a checked format added or changed" },
+  },
   // An annotation, as JSON Schema has it (`format: byte` is the checked base64); ofType reads past it.
   contentEncoding: { grammar: z.string(), applies: STRING, translation: "structure", compat: annotationRule },
   contentMediaType: annotation(z.string()),
   minimum: bound(z.number(), NUMBER, lower("minimum")),
   maximum: bound(z.number(), NUMBER, upper("maximum")),
-  exclusiveMinimum: { grammar: z.union([z.number(), z.boolean()]), applies: NUMBER, translation: "constraint", compat: lower("exclusiveMinimum") },
-  exclusiveMaximum: { grammar: z.union([z.number(), z.boolean()]), applies: NUMBER, translation: "constraint", compat: upper("exclusiveMaximum") },
-  multipleOf: { grammar: z.number().positive(), applies: NUMBER, translation: "constraint", compat: { becomes: ["multipleOf"], breaking: "added, or changed to one the old does not divide" } },
+  exclusiveMinimum: {
+    grammar: z.union([z.number(), z.boolean()]),
+    applies: NUMBER,
+    translation: "constraint",
+    compat: lower("exclusiveMinimum"),
+  },
+  exclusiveMaximum: {
+    grammar: z.union([z.number(), z.boolean()]),
+    applies: NUMBER,
+    translation: "constraint",
+    compat: upper("exclusiveMaximum"),
+  },
+  multipleOf: {
+    grammar: z.number().positive(),
+    applies: NUMBER,
+    translation: "constraint",
+    compat: { becomes: ["multipleOf"], breaking: "added, or changed to one the old does not divide" },
+  },
   minItems: bound(count, ARRAY, lower("minItems")),
   maxItems: bound(count, ARRAY, upper("maxItems")),
   if: conditional("if"),
   then: conditional("then"),
   else: conditional("else"),
-  not: { grammar: (schema) => schema, applies: ANY, translation: "check", compat: { becomes: ["not"], breaking: "added or changed (a negation cannot be compared)" } },
+  not: {
+    grammar: (schema) => schema,
+    applies: ANY,
+    translation: "check",
+    compat: { becomes: ["not"], breaking: "added or changed (a negation cannot be compared)" },
+  },
   dependentRequired: {
     grammar: z.record(z.string(), z.array(z.string())),
     applies: OBJECT,
     translation: "check",
     compat: { becomes: ["dependentRequired"], breaking: "a name added to a key's list, or a key added" },
   },
-  dependentSchemas: { grammar: byName, applies: OBJECT, translation: "check", compat: { becomes: ["dependentSchemas"], breaking: "a key's schema added or changed" } },
-  propertyNames: { grammar: (schema) => schema, applies: OBJECT, translation: "check", compat: { becomes: ["propertyNames"], breaking: "added or changed" } },
-  contains: { grammar: (schema) => schema, applies: ARRAY, translation: "check", compat: { becomes: ["contains"], breaking: "added or changed" } },
+  dependentSchemas: {
+    grammar: byName,
+    applies: OBJECT,
+    translation: "check",
+    compat: { becomes: ["dependentSchemas"], breaking: "a key's schema added or changed" },
+  },
+  propertyNames: {
+    grammar: (schema) => schema,
+    applies: OBJECT,
+    translation: "check",
+    compat: { becomes: ["propertyNames"], breaking: "added or changed" },
+  },
+  contains: {
+    grammar: (schema) => schema,
+    applies: ARRAY,
+    translation: "check",
+    compat: { becomes: ["contains"], breaking: "added or changed" },
+  },
   minContains: { grammar: count, applies: ARRAY, translation: "check", compat: lower("minContains") },
   maxContains: { grammar: count, applies: ARRAY, translation: "check", compat: upper("maxContains") },
   unevaluatedProperties: {
@@ -286,16 +401,23 @@ const entries = Object.entries(KEYWORDS) as [Keyword, KeywordRule<unknown>][];
 
 /** The keywords a translation kind covers (of the given types, if any), in the table's order. */
 export const keywordsWhere = (translation: Translation, applies?: SchemaType): readonly Keyword[] =>
-  entries.filter(([, rule]) => rule.translation === translation && (applies === undefined || rule.applies.includes(applies))).map(([keyword]) => keyword);
+  entries
+    .filter(([, rule]) => rule.translation === translation && (applies === undefined || rule.applies.includes(applies)))
+    .map(([keyword]) => keyword);
 
 /** Each keyword's compatibility rule (README's table says the same, in words). */
-export const COMPAT_RULES = Object.fromEntries(entries.map(([keyword, rule]) => [keyword, rule.compat])) as { readonly [K in Keyword]: CompatRule };
+export const COMPAT_RULES = Object.fromEntries(entries.map(([keyword, rule]) => [keyword, rule.compat])) as {
+  readonly [K in Keyword]: CompatRule;
+};
 
 /** The object schema of a payload schema's keywords, each optional; `schema` is a subschema's grammar, read only when needed (it recurs). */
-export function keywordShape(schema: () => z.ZodType<SchemaOrRef>): { -readonly [K in Keyword]: z.ZodOptional<z.ZodType<Exclude<PayloadSchema[K], undefined>>> } {
+export function keywordShape(schema: () => z.ZodType<SchemaOrRef>): {
+  -readonly [K in Keyword]: z.ZodOptional<z.ZodType<Exclude<PayloadSchema[K], undefined>>>;
+} {
   const shape: Record<string, z.ZodType> = {};
   for (const [keyword, { grammar }] of entries) {
-    if (typeof grammar === "function") Object.defineProperty(shape, keyword, { get: () => grammar(schema()).optional(), enumerable: true, configurable: true });
+    if (typeof grammar === "function")
+      Object.defineProperty(shape, keyword, { get: () => grammar(schema()).optional(), enumerable: true, configurable: true });
     else shape[keyword] = grammar.optional();
   }
   return shape as ReturnType<typeof keywordShape>;

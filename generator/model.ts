@@ -31,7 +31,10 @@ export interface DeclaredEventModel {
 }
 
 /** A default schedule, as the runtime's `ScheduleTiming` plus its key and payload. */
-export type ScheduleModel = { readonly key: string; readonly payload: JsonValue } & ({ readonly cron: string; readonly timezone?: string } | { readonly everyMs: number });
+export type ScheduleModel = { readonly key: string; readonly payload: JsonValue } & (
+  | { readonly cron: string; readonly timezone?: string }
+  | { readonly everyMs: number }
+);
 
 export interface TriggerModel {
   readonly kind: string;
@@ -105,7 +108,13 @@ export function liveSchema(schema: SchemaModel, resolve: (ref: string) => Schema
 
 const describe = (schema: SchemaOrRef | undefined) => docText(schema);
 
-function schemaModel(valueBase: string, typeName: string, schema: SchemaOrRef, ctx: IRContext, description = describe(schema)): SchemaModel {
+function schemaModel(
+  valueBase: string,
+  typeName: string,
+  schema: SchemaOrRef,
+  ctx: IRContext,
+  description = describe(schema),
+): SchemaModel {
   return { constName: `${valueBase}Schema`, typeName, ir: toIR(schema, ctx), description };
 }
 
@@ -159,7 +168,9 @@ export function declarationOrder(schemas: Readonly<Record<string, SchemaOrRef>>)
 /** Stage 3: checked specs → the intermediate form emission reads; every name is derived here, once. */
 export function buildModel(specs: readonly CheckedSpec[], memo: Memo = noMemo): ModuleModel[] {
   // A module is a function of its spec file's path and text alone.
-  return [...specs].sort((a, b) => a.file.localeCompare(b.file)).map((spec) => memo("model", [spec.file, spec.source], () => moduleModel(spec)));
+  return [...specs]
+    .sort((a, b) => a.file.localeCompare(b.file))
+    .map((spec) => memo("model", [spec.file, spec.source], () => moduleModel(spec)));
 }
 
 function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
@@ -171,10 +182,12 @@ function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
     deferred: (name) => (position.get(name) ?? -1) >= position.get(self)!,
     opaque: (name) => recursive.has(name),
   });
-  const shared = order.map((name): SchemaModel => ({
-    ...schemaModel(camelCase(name), pascalCase(name), sharedSpecs[name]!, sharedContext(name)),
-    ...(recursive.has(name) ? { recursive: true } : {}),
-  }));
+  const shared = order.map(
+    (name): SchemaModel => ({
+      ...schemaModel(camelCase(name), pascalCase(name), sharedSpecs[name]!, sharedContext(name)),
+      ...(recursive.has(name) ? { recursive: true } : {}),
+    }),
+  );
   const sharedByName = new Map(order.map((name, i) => [name, shared[i]!]));
   /** A trigger's or stream's schemas see the shared ones, all declared above them, and their own by role. */
   const context = (own: Record<string, SchemaOrRef | undefined>): IRContext => ({
@@ -185,10 +198,18 @@ function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
   const eventsOf = (events: Record<string, { payload: SchemaOrRef; description?: string | undefined }>, ctx: IRContext) =>
     Object.entries(events)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([kind, event]): EventModel => ({
-        kind,
-        ...schemaModel(`${camelCase(kind)}Payload`, `${pascalCase(kind)}Payload`, event.payload, ctx, event.description ?? describe(event.payload)),
-      }));
+      .map(
+        ([kind, event]): EventModel => ({
+          kind,
+          ...schemaModel(
+            `${camelCase(kind)}Payload`,
+            `${pascalCase(kind)}Payload`,
+            event.payload,
+            ctx,
+            event.description ?? describe(event.payload),
+          ),
+        }),
+      );
   const streams = (spec.streams ?? []).map((stream): StreamModel => {
     const typeName = `${pascalCase(stream.kind)}Stream`;
     const valueName = `${camelCase(stream.kind)}Stream`;
@@ -202,7 +223,20 @@ function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
     const refs = new Map<string, SchemaModel>([...sharedByName, ["start", start], ["result", result]]);
     if (progress) refs.set("progress", progress);
     if (output) refs.set("output", output);
-    return { kind: stream.kind, cancellation: stream.cancellation, onDetach: stream.onDetach, description: stream.description, typeName, valueName, start, progress, output, result, events: eventsOf(stream.events, ctx), refs };
+    return {
+      kind: stream.kind,
+      cancellation: stream.cancellation,
+      onDetach: stream.onDetach,
+      description: stream.description,
+      typeName,
+      valueName,
+      start,
+      progress,
+      output,
+      result,
+      events: eventsOf(stream.events, ctx),
+      refs,
+    };
   });
   const triggers = (spec.triggers ?? []).map((trigger): TriggerModel => {
     const typeName = pascalCase(trigger.kind);
@@ -210,7 +244,8 @@ function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
     const ctx = context({ intent: trigger.intent, outcome: trigger.outcome, progress: trigger.progress });
     const intent = schemaModel(`${valueName}Intent`, `${typeName}Intent`, trigger.intent, ctx);
     const outcome = schemaModel(`${valueName}Outcome`, `${typeName}Outcome`, trigger.outcome, ctx);
-    const progress = trigger.progress === undefined ? undefined : schemaModel(`${valueName}Progress`, `${typeName}Progress`, trigger.progress, ctx);
+    const progress =
+      trigger.progress === undefined ? undefined : schemaModel(`${valueName}Progress`, `${typeName}Progress`, trigger.progress, ctx);
     const events = eventsOf(trigger.events, ctx);
     const refs = new Map<string, SchemaModel>([...sharedByName, ["intent", intent], ["outcome", outcome]]);
     if (progress) refs.set("progress", progress);
@@ -221,12 +256,19 @@ function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
     };
     const { start, finish } = trigger.timeouts ?? {};
     const timeouts =
-      trigger.timeouts === undefined ? undefined : { ...(start === undefined ? {} : { startMs: durationMs(start)! }), ...(finish === undefined ? {} : { finishMs: durationMs(finish)! }) };
-    const schedules = (trigger.schedules ?? []).map(({ key, cron, every, timezone, payload }): ScheduleModel => ({
-      key,
-      ...(cron !== undefined ? { cron, ...(timezone === undefined ? {} : { timezone }) } : { everyMs: durationMs(every!)! }),
-      payload,
-    }));
+      trigger.timeouts === undefined
+        ? undefined
+        : {
+            ...(start === undefined ? {} : { startMs: durationMs(start)! }),
+            ...(finish === undefined ? {} : { finishMs: durationMs(finish)! }),
+          };
+    const schedules = (trigger.schedules ?? []).map(
+      ({ key, cron, every, timezone, payload }): ScheduleModel => ({
+        key,
+        ...(cron !== undefined ? { cron, ...(timezone === undefined ? {} : { timezone }) } : { everyMs: durationMs(every!)! }),
+        payload,
+      }),
+    );
     return {
       kind: trigger.kind,
       intentEventKind: trigger.intentEventKind,
@@ -252,10 +294,25 @@ function moduleModel({ file, source, spec }: CheckedSpec): ModuleModel {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([kind, event]): DeclaredEventModel => {
       const names = declaredEventNames(kind);
-      const payload = { ...schemaModel(`${camelCase(kind)}Payload`, names.typeName, event.payload, sharedOnly), description: docText(event.payload) };
+      const payload = {
+        ...schemaModel(`${camelCase(kind)}Payload`, names.typeName, event.payload, sharedOnly),
+        description: docText(event.payload),
+      };
       return { kind, description: event.description, payload, names };
     });
-  return { specFile: file, source, streams, moduleName: posix.basename(file).replace(/\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "-"), schemas: shared, refs: sharedByName, triggers, events };
+  return {
+    specFile: file,
+    source,
+    streams,
+    moduleName: posix
+      .basename(file)
+      .replace(/\.ya?ml$/, "")
+      .replace(/[^A-Za-z0-9._-]/g, "-"),
+    schemas: shared,
+    refs: sharedByName,
+    triggers,
+    events,
+  };
 }
 
 /** Where handler files live, relative to the project root (posix). */
@@ -302,4 +359,5 @@ export function relative(root: string, from: string, to: string): string {
 }
 
 /** How a generated file in `fromDir` imports a handler file (without its extension, as the runtime's bundlers resolve it). */
-export const handlerImport = (root: string, fromDir: string, handler: HandlerFile) => `${relative(root, fromDir, handler.dir)}/${handler.kind}`;
+export const handlerImport = (root: string, fromDir: string, handler: HandlerFile) =>
+  `${relative(root, fromDir, handler.dir)}/${handler.kind}`;

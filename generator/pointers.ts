@@ -21,13 +21,13 @@ export interface PointerError {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const unescape = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
+const unescapeSegment = (segment: string) => segment.replace(/~1/g, "/").replace(/~0/g, "~");
 
 /** A pointer into a named schema: its name and the segments after it; `undefined` for anything else. */
 export function pointerOf(ref: string): { name: string; tail: string[] } | undefined {
   const prefix = REF_PREFIXES.find((p) => ref.startsWith(p));
   if (prefix === undefined) return undefined;
-  const [name, ...tail] = ref.slice(prefix.length).split("/").map(unescape);
+  const [name, ...tail] = ref.slice(prefix.length).split("/").map(unescapeSegment);
   return tail.length === 0 || name === undefined ? undefined : { name, tail };
 }
 
@@ -54,7 +54,12 @@ export function inlinePointers(value: unknown, file: string, referenced: Referen
   /** The node `segments` lead to from `node`, or what the first segment that leads nowhere is. */
   const walk = (node: unknown, segments: readonly string[], walked: string): { found: unknown } | { missing: string } => {
     for (const segment of segments) {
-      const next = Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(segment) ? node[Number(segment)] : isRecord(node) && Object.hasOwn(node, segment) ? node[segment] : undefined;
+      const next =
+        Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(segment)
+          ? node[Number(segment)]
+          : isRecord(node) && Object.hasOwn(node, segment)
+            ? node[segment]
+            : undefined;
       if (next === undefined) return { missing: `${walked} has no "${segment}"` };
       walked = `${walked}/${segment}`;
       node = next;
@@ -68,7 +73,10 @@ export function inlinePointers(value: unknown, file: string, referenced: Referen
     if (external !== undefined) {
       const path = referencedPath(place.file, external.path);
       if (path === undefined) {
-        errors.push({ path: at, message: `"${ref}" leads outside the project root (or is absolute); a referenced file must be inside the project: copy it in, or put the schema under schemas` });
+        errors.push({
+          path: at,
+          message: `"${ref}" leads outside the project root (or is absolute); a referenced file must be inside the project: copy it in, or put the schema under schemas`,
+        });
         return undefined;
       }
       const text = referenced[path];
@@ -81,12 +89,15 @@ export function inlinePointers(value: unknown, file: string, referenced: Referen
         try {
           root = parseReferenced(path, text);
         } catch (error) {
-          errors.push({ path: at, message: `"${ref}": ${path} is not valid ${/\.json$/i.test(path) ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}` });
+          errors.push({
+            path: at,
+            message: `"${ref}": ${path} is not valid ${/\.json$/i.test(path) ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`,
+          });
           return undefined;
         }
         parsed.set(path, root);
       }
-      const segments = external.pointer === "" ? [] : external.pointer.replace(/^\//, "").split("/").map(unescape);
+      const segments = external.pointer === "" ? [] : external.pointer.replace(/^\//, "").split("/").map(unescapeSegment);
       const found = walk(root, segments, path);
       if ("missing" in found) {
         errors.push({ path: at, message: `"${ref}" points at nothing: ${found.missing}` });
@@ -108,7 +119,16 @@ export function inlinePointers(value: unknown, file: string, referenced: Referen
       return "found" in found ? { value: found.found, place } : undefined;
     }
     // Inside a brought-in file, `#/…` is a plain pointer into it.
-    const found = walk(place.root, ref.slice(1).replace(/^\//, "").split("/").filter((s, i) => s !== "" || i > 0).map(unescape), place.file);
+    const found = walk(
+      place.root,
+      ref
+        .slice(1)
+        .replace(/^\//, "")
+        .split("/")
+        .filter((s, i) => s !== "" || i > 0)
+        .map(unescapeSegment),
+      place.file,
+    );
     if ("missing" in found) errors.push({ path: at, message: `"${ref}" points at nothing: ${found.missing}` });
     return "found" in found ? { value: found.found, place } : undefined;
   };
@@ -120,7 +140,10 @@ export function inlinePointers(value: unknown, file: string, referenced: Referen
     if (typeof ref === "string") {
       const key = `${place.file}|${ref}`;
       if (following.includes(key)) {
-        errors.push({ path: [...at, "$ref"], message: `"${ref}" leads back to itself; declare the schema under schemas and name it, so it can recur` });
+        errors.push({
+          path: [...at, "$ref"],
+          message: `"${ref}" leads back to itself; declare the schema under schemas and name it, so it can recur`,
+        });
         return node;
       }
       const found = target(ref, place, [...at, "$ref"]);
@@ -129,7 +152,10 @@ export function inlinePointers(value: unknown, file: string, referenced: Referen
         // Beside $ref, draft-07 ignores keywords and later drafts apply them: refused, as beside a name.
         const keyword = Object.keys(beside).find((k) => !(ANNOTATIONS as readonly string[]).includes(k) && !k.startsWith("x-"));
         if (keyword !== undefined) {
-          errors.push({ path: [...at, keyword], message: `"${keyword}" beside "$ref": only annotations (${ANNOTATIONS.join(", ")}) go with it; put "${keyword}" in the schema it points at, or use allOf` });
+          errors.push({
+            path: [...at, keyword],
+            message: `"${keyword}" beside "$ref": only annotations (${ANNOTATIONS.join(", ")}) go with it; put "${keyword}" in the schema it points at, or use allOf`,
+          });
           return node;
         }
         // Errors inside the target are said at this $ref, where the file reaches it.
@@ -137,7 +163,10 @@ export function inlinePointers(value: unknown, file: string, referenced: Referen
         return isRecord(inlined) ? { ...inlined, ...beside } : inlined;
       }
       if (!place.spec && !ref.startsWith("#") && fileRefOf(ref) === undefined) {
-        errors.push({ path: [...at, "$ref"], message: `"${ref}" in ${place.file} is neither a pointer into it (#/…) nor a file beside it` });
+        errors.push({
+          path: [...at, "$ref"],
+          message: `"${ref}" in ${place.file} is neither a pointer into it (#/…) nor a file beside it`,
+        });
         return node;
       }
     }

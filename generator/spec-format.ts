@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { count, jsonValue, keywordShape, UNSUPPORTED_KEYWORDS, type PayloadSchema, type SchemaHolder, type SchemaOrRef } from "./keywords.ts";
+import {
+  count,
+  jsonValue,
+  keywordShape,
+  UNSUPPORTED_KEYWORDS,
+  type PayloadSchema,
+  type SchemaHolder,
+  type SchemaOrRef,
+} from "./keywords.ts";
 
 export { SCHEMA_TYPES, UNSUPPORTED_KEYWORDS, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./keywords.ts";
 
@@ -15,7 +23,19 @@ export { SCHEMA_TYPES, UNSUPPORTED_KEYWORDS, type JsonValue, type PayloadSchema,
  * other format is accepted as well, since JSON Schema lets a validator ignore a format it does not
  * know, and the check stage warns at it.
  */
-export const CHECKED_FORMATS = ["uuid", "email", "uri", "date-time", "date", "time", "duration", "ipv4", "ipv6", "hostname", "byte"] as const;
+export const CHECKED_FORMATS = [
+  "uuid",
+  "email",
+  "uri",
+  "date-time",
+  "date",
+  "time",
+  "duration",
+  "ipv4",
+  "ipv6",
+  "hostname",
+  "byte",
+] as const;
 export const DESCRIBED_FORMATS = [
   // draft-07 and 2020-12 formats zod has no check for.
   "idn-email",
@@ -40,19 +60,18 @@ export const DESCRIBED_FORMATS = [
 /** Every format the generator knows; another one is accepted with a warning. */
 export const KNOWN_FORMATS: readonly string[] = [...CHECKED_FORMATS, ...DESCRIBED_FORMATS];
 
-
 /** The keywords of a payload schema; keys starting with `x-` (vendor extensions) are set aside before they are read. */
 export const payloadKeywords = z.strictObject(keywordShape(() => schemaOrRef));
 
 /** Whether a key is a vendor extension (`x-stripeResource`), which a schema may carry and the generator ignores. */
 export const isExtension = (key: string) => key.startsWith("x-");
 
-
 // Read when first needed: the shape's getters name schemas declared further down.
 let keywords: Set<string> | undefined;
 
 /** Whether a key of a schema is ignored, with a warning: neither a keyword nor a vendor extension. */
-export const isIgnoredKey = (key: string) => !isExtension(key) && !(keywords ??= new Set([...Object.keys(payloadKeywords.shape), ...UNSUPPORTED_KEYWORDS])).has(key);
+export const isIgnoredKey = (key: string) =>
+  !isExtension(key) && !(keywords ??= new Set([...Object.keys(payloadKeywords.shape), ...UNSUPPORTED_KEYWORDS])).has(key);
 
 const withoutIgnored = (value: unknown) =>
   value !== null && typeof value === "object" && !Array.isArray(value)
@@ -72,13 +91,18 @@ export const DURATION_PATTERN = /^([1-9][0-9]*)(ms|s|m|h|d)$/;
 const DURATION_EXPECTED = "expected a duration: a whole number above 0 and a unit, ms, s, m, h or d (like 500ms, 30s, 10m, 1h, 1d)";
 
 /** A duration as a spec writes it (`10m`); the check stage converts it to milliseconds and bounds it. */
-const duration = z.string({ error: DURATION_EXPECTED }).regex(DURATION_PATTERN, { error: DURATION_EXPECTED }).describe("A duration: 500ms, 30s, 10m, 1h, 1d.");
+const duration = z
+  .string({ error: DURATION_EXPECTED })
+  .regex(DURATION_PATTERN, { error: DURATION_EXPECTED })
+  .describe("A duration: 500ms, 30s, 10m, 1h, 1d.");
 
 /** Cancel the trigger's unsettled intents when a fact of `event` arrives whose payload matches, field by field. */
 export const cancelOnRule = z.strictObject({
   event: z.string().min(1),
   /** intent field path → event payload field path, dotted (`customer.id`). */
-  match: z.record(z.string().min(1), z.string().min(1)).refine((match) => Object.keys(match).length > 0, "match names at least one pair, intent field: event field"),
+  match: z
+    .record(z.string().min(1), z.string().min(1))
+    .refine((match) => Object.keys(match).length > 0, "match names at least one pair, intent field: event field"),
 });
 
 /** A default schedule: the object installs it by key when it starts. Exactly one of `cron` and `every`. */
@@ -102,9 +126,7 @@ export const triggerSpec = z.strictObject({
   description: z.string().optional(),
   acquireDeadlineMs: positive.optional(),
   concurrency: positive.optional(),
-  retry: z
-    .strictObject({ maxAttempts: positive.optional(), backoffMs: count.optional(), maxBackoffMs: count.optional() })
-    .optional(),
+  retry: z.strictObject({ maxAttempts: positive.optional(), backoffMs: count.optional(), maxBackoffMs: count.optional() }).optional(),
   /**
    * After a change that stored intents would no longer pass: the version from
    * which they are kept; older ones settle `rejected`. Naming the version keeps
@@ -121,14 +143,22 @@ export const triggerSpec = z.strictObject({
   outcome: schemaOrRef,
   progress: schemaOrRef.optional(),
   events: z.record(z.string(), z.strictObject({ payload: schemaOrRef, description: z.string().optional() })),
-  cancelOn: z.array(cancelOnRule).describe("Cancel this trigger's unsettled intents when a matching fact is appended: [{ event, match: { <intent field>: <event payload field> } }].").optional(),
+  cancelOn: z
+    .array(cancelOnRule)
+    .describe(
+      "Cancel this trigger's unsettled intents when a matching fact is appended: [{ event, match: { <intent field>: <event payload field> } }].",
+    )
+    .optional(),
   timeouts: z
     .strictObject({
       start: duration.describe("Work not claimed within this long of its due time settles cancelled (timeout:start).").optional(),
       finish: duration.describe("Work not settled within this long of its first claim is asked to stop (timeout:finish).").optional(),
     })
     .optional(),
-  schedules: z.array(scheduleSpec).describe("Default schedules, installed by key when an object starts; each fire time enqueues one intent with payload.").optional(),
+  schedules: z
+    .array(scheduleSpec)
+    .describe("Default schedules, installed by key when an object starts; each fire time enqueues one intent with payload.")
+    .optional(),
 });
 
 /** An output-only attached stream: frames go to the client that opened it; only its terminal is stored. */
@@ -150,7 +180,10 @@ export const specFile = z
     schemas: z.record(z.string(), payloadSchema).optional(),
     triggers: z.array(triggerSpec).optional(),
     streams: z.array(streamSpec).optional(),
-    events: z.record(z.string(), declaredEventSpec).describe("Fact kinds declared on their own (facts from outside, appended by emitEvent), each with its payload schema.").optional(),
+    events: z
+      .record(z.string(), declaredEventSpec)
+      .describe("Fact kinds declared on their own (facts from outside, appended by emitEvent), each with its payload schema.")
+      .optional(),
   })
   .refine(
     (file) => (file.triggers?.length ?? 0) + (file.streams?.length ?? 0) + Object.keys(file.events ?? {}).length > 0,
@@ -176,7 +209,8 @@ export function specJsonSchema(): string {
   return `${JSON.stringify({ title: "Durable trigger specs", ...schema }, null, 2)}\n`;
 }
 
-const isSchema = (value: unknown): value is SchemaOrRef => typeof value === "string" || (typeof value === "object" && value !== null && !Array.isArray(value));
+const isSchema = (value: unknown): value is SchemaOrRef =>
+  typeof value === "string" || (typeof value === "object" && value !== null && !Array.isArray(value));
 
 /**
  * How each keyword that holds schemas holds them: a schema (or a list of them, or a boolean, which
@@ -208,7 +242,8 @@ export function subschemas(s: PayloadSchema): [PropertyKey[], SchemaOrRef][] {
   const found: [PropertyKey[], SchemaOrRef][] = [];
   for (const [keyword, holds] of Object.entries(SCHEMA_HOLDERS) as [SchemaHolder, "schema" | "byName"][]) {
     const value = s[keyword];
-    if (holds === "byName") for (const [name, inner] of Object.entries((value ?? {}) as Record<string, SchemaOrRef>)) found.push([[keyword, name], inner]);
+    if (holds === "byName")
+      for (const [name, inner] of Object.entries((value ?? {}) as Record<string, SchemaOrRef>)) found.push([[keyword, name], inner]);
     else if (Array.isArray(value)) value.forEach((inner, i) => found.push([[keyword, i], inner]));
     else if (isSchema(value)) found.push([[keyword], value]);
   }

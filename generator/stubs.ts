@@ -1,5 +1,15 @@
 import { posix } from "node:path";
-import { IndentationText, Node, Project, QuoteKind, SyntaxKind, ts, VariableDeclarationKind, type ObjectLiteralElementLike, type ObjectLiteralExpression } from "ts-morph";
+import {
+  IndentationText,
+  Node,
+  Project,
+  QuoteKind,
+  SyntaxKind,
+  ts,
+  VariableDeclarationKind,
+  type ObjectLiteralElementLike,
+  type ObjectLiteralExpression,
+} from "ts-morph";
 import { noMemo, type Memo } from "./cache.ts";
 import { handlerFiles, relative, type ModuleModel } from "./model.ts";
 import { upgradeMemberName } from "./upgrade-types.ts";
@@ -57,10 +67,18 @@ export function planHandlers(
   });
   const plans: HandlerPlan[] = [];
   // A handler's repair depends only on its text, its trigger's names and where the generated code is.
-  const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) => [path, text, shape.typeName, shape.kind, generated, shape.members.map((m) => m.name)];
+  const repairKey = (path: string, text: string, shape: HandlerShape, generated: string) => [
+    path,
+    text,
+    shape.typeName,
+    shape.kind,
+    generated,
+    shape.members.map((m) => m.name),
+  ];
   for (const handler of handlerFiles(modules, options)) {
     const { path, dir, specFile } = handler;
-    const members = handler.role === "trigger" ? [...TRIGGER_MEMBERS, ...(upgrades.get(handler.kind) ?? []).map(upgradeMember)] : STREAM_MEMBERS;
+    const members =
+      handler.role === "trigger" ? [...TRIGGER_MEMBERS, ...(upgrades.get(handler.kind) ?? []).map(upgradeMember)] : STREAM_MEMBERS;
     const shape: HandlerShape = { kind: handler.kind, typeName: handler.handlersType, members };
     const generated = relative(options.root, dir, options.outDir);
     const current = existing.get(path);
@@ -90,7 +108,9 @@ function memberText(shape: HandlerShape, member: Member, indent = ""): string {
 }
 
 function printString(text: string): string {
-  return ts.createPrinter().printNode(ts.EmitHint.Unspecified, ts.factory.createStringLiteral(text), ts.createSourceFile("s.ts", "", ts.ScriptTarget.ES2022));
+  return ts
+    .createPrinter()
+    .printNode(ts.EmitHint.Unspecified, ts.factory.createStringLiteral(text), ts.createSourceFile("s.ts", "", ts.ScriptTarget.ES2022));
 }
 
 function stub(shape: HandlerShape, specFile: string, generated: string): string {
@@ -162,5 +182,7 @@ function memberName(property: ObjectLiteralElementLike): string {
   const name = property.getNameNode();
   if (Node.isIdentifier(name)) return name.getText();
   const literal = Node.isComputedPropertyName(name) ? name.getExpression() : name;
-  return Node.isStringLiteral(literal) || Node.isNoSubstitutionTemplateLiteral(literal) || Node.isNumericLiteral(literal) ? literal.getLiteralText() : "";
+  return Node.isStringLiteral(literal) || Node.isNoSubstitutionTemplateLiteral(literal) || Node.isNumericLiteral(literal)
+    ? literal.getLiteralText()
+    : "";
 }

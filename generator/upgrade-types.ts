@@ -32,7 +32,12 @@ export interface UpgradeDeclarations {
  * type is exactly what an upgrade is handed. Named schemas zod declared under
  * `definitions` (a recursion) become types of their own, `…IntentV1TreeNode`.
  */
-export function upgradeDeclarations(typeName: string, steps: readonly UpgradeStep[], currentInput: string, printType: PrintType): UpgradeDeclarations {
+export function upgradeDeclarations(
+  typeName: string,
+  steps: readonly UpgradeStep[],
+  currentInput: string,
+  printType: PrintType,
+): UpgradeDeclarations {
   if (steps.length === 0) return { statements: [], members: undefined, contract: undefined, usesJson: false };
   const versionType = (version: number) => `${typeName}IntentV${version}`;
   const wanted = new Map<number, JsonSchema>();
@@ -47,7 +52,8 @@ export function upgradeDeclarations(typeName: string, steps: readonly UpgradeSte
   const f = ts.factory;
   const members = steps.map((step) => {
     const from = step.from.map((v) => versionType(v.version)).join(" | ");
-    const stored = step.from.length === 1 ? `version ${step.from[0]!.version}` : `versions ${step.from[0]!.version} to ${step.from.at(-1)!.version}`;
+    const stored =
+      step.from.length === 1 ? `version ${step.from[0]!.version}` : `versions ${step.from[0]!.version} to ${step.from.at(-1)!.version}`;
     const answer = step.toCurrent ? `one the current schema accepts` : `one as version ${step.to} stores it`;
     return [
       `  /** Turns an intent stored under ${stored} into ${answer}; the runtime runs it whenever such an intent is read. */`,
@@ -58,7 +64,10 @@ export function upgradeDeclarations(typeName: string, steps: readonly UpgradeSte
     "intentUpgrades",
     f.createObjectLiteralExpression(
       steps.map((step) =>
-        f.createPropertyAssignment(f.createNumericLiteral(step.to), f.createPropertyAccessExpression(f.createIdentifier("handlers"), upgradeMemberName(step.to))),
+        f.createPropertyAssignment(
+          f.createNumericLiteral(step.to),
+          f.createPropertyAccessExpression(f.createIdentifier("handlers"), upgradeMemberName(step.to)),
+        ),
       ),
     ),
   );
@@ -72,7 +81,12 @@ function versionModels(name: string, stored: JsonSchema): [SchemaModel, ...Schem
   const { definitions = {}, ...schema } = root;
   const resolveSpec = (ref: string) => definitions[refName(ref)];
   const ctx = { resolve: resolveSpec, deferred: () => false, opaque: () => false };
-  const model = (typeName: string, s: SchemaOrRef): SchemaModel => ({ constName: typeName, typeName, ir: toIR(s, ctx), description: undefined });
+  const model = (typeName: string, s: SchemaOrRef): SchemaModel => ({
+    constName: typeName,
+    typeName,
+    ir: toIR(s, ctx),
+    description: undefined,
+  });
   return [model(name, schema), ...Object.entries(definitions).map(([key, s]) => model(`${name}${pascalCase(key)}`, s))];
 }
 
@@ -89,6 +103,8 @@ function versionStatements(name: string, version: number, stored: JsonSchema, pr
       docs: [`An intent as version ${version} of the schema stored it (from the version record).`],
       type: printType(rootModel, resolve),
     },
-    ...[...named.values()].map((m): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name: m.typeName, type: printType(m, resolve) })),
+    ...[...named.values()].map(
+      (m): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name: m.typeName, type: printType(m, resolve) }),
+    ),
   ];
 }

@@ -125,7 +125,11 @@ export interface VersionPlan {
  * what lets the runtime pass such intents on unchanged. A draft stored none,
  * so it is checked against the released versions alone.
  */
-export function planVersions(previous: VersionRecord, intents: readonly IntentSchemas[], events: readonly EventSchemas[] = []): VersionPlan {
+export function planVersions(
+  previous: VersionRecord,
+  intents: readonly IntentSchemas[],
+  events: readonly EventSchemas[] = [],
+): VersionPlan {
   const record: Record<string, readonly IntentVersion[]> = { ...previous.intents };
   const current = new Map<string, number>();
   const refused: Refused[] = [];
@@ -149,7 +153,10 @@ export function planVersions(previous: VersionRecord, intents: readonly IntentSc
       continue;
     }
     const marks = drops ? { dropsOlder: true as const } : upgrades ? { upgradesOlder: true as const } : {};
-    const entry = draft?.hash === hash && Boolean(draft.dropsOlder) === drops && Boolean(draft.upgradesOlder) === upgrades ? draft : canonical({ version, hash, stored, accepted, ...marks, draft: true as const });
+    const entry =
+      draft?.hash === hash && Boolean(draft.dropsOlder) === drops && Boolean(draft.upgradesOlder) === upgrades
+        ? draft
+        : canonical({ version, hash, stored, accepted, ...marks, draft: true as const });
     record[kind] = [...versions, entry];
     current.set(kind, version);
   }
@@ -191,7 +198,10 @@ function upgradeSteps(versions: readonly IntentVersion[], current: number): Upgr
 }
 
 /** Every declared event's payload recorded as it now is; a change that breaks facts already written is a warning. */
-function planEvents(previous: VersionRecord["events"], events: readonly EventSchemas[]): { events: Record<string, EventVersion>; warnings: EventWarning[] } {
+function planEvents(
+  previous: VersionRecord["events"],
+  events: readonly EventSchemas[],
+): { events: Record<string, EventVersion>; warnings: EventWarning[] } {
   const recorded: Record<string, EventVersion> = { ...previous };
   const warnings: EventWarning[] = [];
   for (const { kind, owner, stored, accepted, hash } of events) {
@@ -211,7 +221,12 @@ function planEvents(previous: VersionRecord["events"], events: readonly EventSch
  * run's time at 1 000 triggers.
  */
 export function renderRecord(record: VersionRecord): string {
-  const byKind = <T>(entries: Readonly<Record<string, T>>) => Object.fromEntries(Object.keys(entries).sort().map((kind) => [kind, entries[kind]!]));
+  const byKind = <T>(entries: Readonly<Record<string, T>>) =>
+    Object.fromEntries(
+      Object.keys(entries)
+        .sort()
+        .map((kind) => [kind, entries[kind]!]),
+    );
   return `${JSON.stringify({ events: byKind(record.events), intents: byKind(record.intents) }, null, 2)}\n`;
 }
 
@@ -265,15 +280,20 @@ export function parseRecord(text: string | null): VersionRecord | string {
   } catch (error) {
     return `not JSON: ${(error as Error).message}`;
   }
-  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
   const intentsOk = (value: unknown) =>
     isObject(value) &&
     Object.values(value).every(
       (versions) =>
         Array.isArray(versions) &&
-        versions.every((v: Partial<IntentVersion>, i) => v.version === i + 1 && typeof v.hash === "string" && v.stored !== undefined && v.accepted !== undefined),
+        versions.every(
+          (v: Partial<IntentVersion>, i) =>
+            v.version === i + 1 && typeof v.hash === "string" && v.stored !== undefined && v.accepted !== undefined,
+        ),
     );
-  const eventsOk = (value: unknown) => isObject(value) && Object.values(value).every((v) => isObject(v) && typeof v["hash"] === "string" && v["stored"] !== undefined);
+  const eventsOk = (value: unknown) =>
+    isObject(value) && Object.values(value).every((v) => isObject(v) && typeof v["hash"] === "string" && v["stored"] !== undefined);
   if (isObject(json) && isObject(json["intents"]) && intentsOk(json["intents"]) && eventsOk(json["events"] ?? {})) {
     return { intents: json["intents"] as VersionRecord["intents"], events: (json["events"] ?? {}) as VersionRecord["events"] };
   }

@@ -62,7 +62,9 @@ function editJsonc(text: string, setup: AgentSetup, { parse, printParseErrorCode
   const config: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
     const { error: code, offset } = errors[0]!;
-    const words = printParseErrorCode(code).replace(/(?<=[a-z])(?=[A-Z])/g, " ").toLowerCase();
+    const words = printParseErrorCode(code)
+      .replace(/(?<=[a-z])(?=[A-Z])/g, " ")
+      .toLowerCase();
     return { ok: false, error: `not valid JSONC (${words}); nothing was changed`, at: lineCol(text, offset) };
   }
   const planned = plan(config, setup);
@@ -189,7 +191,8 @@ function insertToml(text: string, edits: readonly Edit[], toml: Toml): string | 
   const blocks = toml.parseDocument(text).cst;
   const firstTable = blocks.findIndex((block) => block.type === "Table" || block.type === "TableArray");
   const topLevel = blocks.slice(0, firstTable === -1 ? blocks.length : firstTable);
-  const topKey = (name: string) => topLevel.find((block) => block.type === "KeyValue" && block.key.value.length === 1 && block.key.value[0] === name);
+  const topKey = (name: string) =>
+    topLevel.find((block) => block.type === "KeyValue" && block.key.value.length === 1 && block.key.value[0] === name);
 
   const inserts: { at: number; text: string }[] = [];
   let appended = "";
@@ -222,7 +225,11 @@ function insertToml(text: string, edits: readonly Edit[], toml: Toml): string | 
 /** Key order and prototypes aside (toml-patch's tables have none), the same data. */
 const sortedJson = (value: unknown): string =>
   JSON.stringify(value, (_, v: unknown) =>
-    typeof v === "bigint" ? `${v}n` : isObject(v) && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    typeof v === "bigint"
+      ? `${v}n`
+      : isObject(v) && !(v instanceof Date)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+        : v,
   );
 
 const isTableLike = (value: unknown) => isObject(value) || (Array.isArray(value) && value.some(isObject));
@@ -237,7 +244,8 @@ function tomlSnippet({ container, key, value }: Edit, stringify: Toml["stringify
     return [`[${at.slice(0, -1).join(".")}]`, ...keyLines({ [at.at(-1)!]: node }), ""];
   };
   const keyLines = (entry: Record<string, unknown>) => stringify(entry).trim().split("\n");
-  if (key === undefined && !isTableLike(value)) return `${container.join(".")} gets ${stringify({ x: value }).trim().replace(/^x = /, "")}\n`;
+  if (key === undefined && !isTableLike(value))
+    return `${container.join(".")} gets ${stringify({ x: value }).trim().replace(/^x = /, "")}\n`;
   return sections(path, key === undefined ? [value] : value).join("\n");
 }
 
@@ -262,8 +270,16 @@ function plan(config: unknown, setup: AgentSetup): Planned {
         `set compatibility_date to ${RPC_SINCE} or later, or add "rpc" to compatibility_flags`,
     );
   }
-  if (flags === undefined) edits.push({ container: [], key: "compatibility_flags", value: [...REQUIRED_FLAGS], says: `compatibility flags ${REQUIRED_FLAGS.join(", ")}` });
-  else for (const flag of REQUIRED_FLAGS.filter((f) => !flags.includes(f))) edits.push({ container: ["compatibility_flags"], value: flag, says: `compatibility flag ${flag}` });
+  if (flags === undefined)
+    edits.push({
+      container: [],
+      key: "compatibility_flags",
+      value: [...REQUIRED_FLAGS],
+      says: `compatibility flags ${REQUIRED_FLAGS.join(", ")}`,
+    });
+  else
+    for (const flag of REQUIRED_FLAGS.filter((f) => !flags.includes(f)))
+      edits.push({ container: ["compatibility_flags"], value: flag, says: `compatibility flag ${flag}` });
 
   const added = addBinding(config, [], "", setup);
   if (typeof added === "string") return refuse(added);
@@ -282,15 +298,19 @@ function plan(config: unknown, setup: AgentSetup): Planned {
   const migrations = config["migrations"];
   if (migrations !== undefined && !Array.isArray(migrations)) return refuse("migrations is not a list");
   const declaredIn = (field: string) => migrations?.some((m) => isObject(m) && isStringArray(m[field]) && m[field].includes(className));
-  if (declaredIn("new_classes")) return refuse(`${className} is declared under new_classes (key-value storage); the runtime needs SQLite storage (new_sqlite_classes)`);
+  if (declaredIn("new_classes"))
+    return refuse(`${className} is declared under new_classes (key-value storage); the runtime needs SQLite storage (new_sqlite_classes)`);
   if (!declaredIn("new_sqlite_classes")) {
     const value = { tag: nextTag(migrations ?? []), new_sqlite_classes: [className] };
     const says = `migration ${value.tag}: new_sqlite_classes ${className}`;
-    edits.push(migrations === undefined ? { container: [], key: "migrations", value: [value], says } : { container: ["migrations"], value, says });
+    edits.push(
+      migrations === undefined ? { container: [], key: "migrations", value: [value], says } : { container: ["migrations"], value, says },
+    );
   }
   // wrangler bundles unminified unless told; the runtime and zod are most of a bundle, and minified it is about half
   // (bench/README.md). A `minify` the user wrote, either way, is theirs.
-  if (config["minify"] === undefined) edits.push({ container: [], key: "minify", value: true, says: "minify: true (about half the bundle)" });
+  if (config["minify"] === undefined)
+    edits.push({ container: [], key: "minify", value: true, says: "minify: true (about half the bundle)" });
   return { ok: true, edits };
 }
 

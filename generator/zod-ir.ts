@@ -95,7 +95,14 @@ export const ANNOTATIONS: readonly Keyword[] = [...keywordsWhere("annotation"), 
 export function toIR(schema: SchemaOrRef, ctx: IRContext = NO_CONTEXT): ZodIR {
   if (typeof schema === "string") return refIR(refName(schema), ctx);
   const links: Link[] = [];
-  const ir = withLinks(base(withoutChecks(schema), ctx), ...checkLinks(schema, (inner) => toIR(inner, ctx), (inner) => evaluatedKeys(inner, ctx)));
+  const ir = withLinks(
+    base(withoutChecks(schema), ctx),
+    ...checkLinks(
+      schema,
+      (inner) => toIR(inner, ctx),
+      (inner) => evaluatedKeys(inner, ctx),
+    ),
+  );
   const admitsNull = ir.chain.some((link) => link.method === "nullable") || schema.const === null || schema.enum?.includes(null);
   if (schema.nullable === true && !admitsNull) links.push(NULLABLE);
   if (schema.default !== undefined) links.push({ method: "default", args: [{ json: schema.default }] });
@@ -141,7 +148,12 @@ export const JSON_TYPE = "JsonValue";
 
 /** Whether a schema is `{ type: "null" }` (or an equivalent const or enum): in a union, it makes the rest nullable. */
 export const isNull = (s: SchemaOrRef) =>
-  typeof s === "object" && s.$ref === undefined && ((s.type === "null" || (Array.isArray(s.type) && s.type.length === 1 && s.type[0] === "null")) || s.const === null || (s.enum?.length === 1 && s.enum[0] === null));
+  typeof s === "object" &&
+  s.$ref === undefined &&
+  (s.type === "null" ||
+    (Array.isArray(s.type) && s.type.length === 1 && s.type[0] === "null") ||
+    s.const === null ||
+    (s.enum?.length === 1 && s.enum[0] === null));
 
 function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   if (s.$ref !== undefined) return refIR(refName(s.$ref), ctx);
@@ -152,8 +164,13 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
     // Keywords beside a union hold as well as it (JSON Schema applies every keyword of a schema):
     // the union and the rest are two parts of an allOf.
     const { anyOf: _a, oneOf: _o, discriminator: _d, ...rest } = s;
-    const union: PayloadSchema = { ...(s.anyOf ? { anyOf: s.anyOf } : { oneOf: s.oneOf! }), ...(s.discriminator ? { discriminator: s.discriminator } : {}) };
-    const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
+    const union: PayloadSchema = {
+      ...(s.anyOf ? { anyOf: s.anyOf } : { oneOf: s.oneOf! }),
+      ...(s.discriminator ? { discriminator: s.discriminator } : {}),
+    };
+    const own = Object.fromEntries(
+      Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key)),
+    ) as PayloadSchema;
     return allOf({ allOf: [own, union] }, ctx);
   }
   if (branches !== undefined) {
@@ -195,7 +212,8 @@ function base(s: PayloadSchema, ctx: IRContext): ZodIR {
   if (types.length === 0) return JSON_IR;
   const nonNull = types.filter((t) => t !== "null");
   if (types.length > 1) {
-    const single = nonNull.length === 1 ? ofType(nonNull[0]!, s, ctx) : call(["z", "union"], [{ irs: nonNull.map((t) => ofType(t, s, ctx)) }]);
+    const single =
+      nonNull.length === 1 ? ofType(nonNull[0]!, s, ctx) : call(["z", "union"], [{ irs: nonNull.map((t) => ofType(t, s, ctx)) }]);
     return types.includes("null") ? withLinks(single, NULLABLE) : single;
   }
   return ofType(types[0]!, s, ctx);
@@ -262,7 +280,9 @@ export function objectView(schema: SchemaOrRef, ctx: Pick<IRContext, "resolve" |
   if (s.allOf === undefined) return isObjectSchema(s) ? s : undefined;
   if (s.nullable === true) return undefined;
   const { allOf: parts, ...rest } = s;
-  const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
+  const own = Object.fromEntries(
+    Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key)),
+  ) as PayloadSchema;
   const views = [...parts, ...(Object.keys(own).length > 0 ? [own] : [])].map((part) => objectView(part, ctx, depth + 1));
   return views.every((view) => view !== undefined) ? mergeObjects(views as PayloadSchema[]) : undefined;
 }
@@ -276,14 +296,18 @@ export function tagValues(branch: SchemaOrRef, tag: string, ctx: Pick<IRContext,
   const p = property === undefined ? undefined : resolved(property, ctx);
   if (p === undefined || p.nullable === true) return undefined;
   const values = p.const !== undefined ? [p.const] : p.enum;
-  return values !== undefined && values.every((v) => v === null || typeof v !== "object") ? values : undefined;
+  return values?.every((v) => v === null || typeof v !== "object") ? values : undefined;
 }
 
 /**
  * Why `tag` does not tell these branches apart, or `undefined` when it does: every branch is an
  * object (or names one) that requires `tag` as a const or enum, and no value belongs to two.
  */
-export function discriminates(branches: readonly SchemaOrRef[], tag: string, ctx: Pick<IRContext, "resolve" | "opaque">): { index: number; problem: string } | undefined {
+export function discriminates(
+  branches: readonly SchemaOrRef[],
+  tag: string,
+  ctx: Pick<IRContext, "resolve" | "opaque">,
+): { index: number; problem: string } | undefined {
   const seen = new Map<string, number>();
   for (const [index, branch] of branches.entries()) {
     const values = tagValues(branch, tag, ctx);
@@ -314,19 +338,29 @@ function discriminatorOf(branches: readonly SchemaOrRef[], ctx: IRContext): stri
  */
 function allOf(s: PayloadSchema, ctx: IRContext): ZodIR {
   const { allOf: parts = [], ...rest } = s;
-  const own = Object.fromEntries(Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key))) as PayloadSchema;
+  const own = Object.fromEntries(
+    Object.entries(rest).filter(([key]) => !(ANNOTATIONS as readonly string[]).includes(key)),
+  ) as PayloadSchema;
   const given = Object.keys(own).length > 0 ? [...parts, own] : parts;
   // A part that only checks (an `if`/`then`, a `not`) checks the value the other parts build, so
   // that objects still merge into one (dependabot's allOf of conditionals beside its properties).
   const all = given.filter((part) => !onlyChecks(part));
-  const checks = given.filter(onlyChecks).flatMap((part) => checkLinks(part as PayloadSchema, (inner) => toIR(inner, ctx), (inner) => evaluatedKeys(inner, ctx)));
+  const checks = given.filter(onlyChecks).flatMap((part) =>
+    checkLinks(
+      part as PayloadSchema,
+      (inner) => toIR(inner, ctx),
+      (inner) => evaluatedKeys(inner, ctx),
+    ),
+  );
   if (checks.length > 0) return withLinks(all.length === 0 ? JSON_IR : allOf({ allOf: all }, ctx), ...checks);
   // OpenAPI 3.0's way to annotate a reference (`allOf: [$ref]` with `nullable` or a description): the reference itself.
   if (all.length === 1) return toIR(all[0]!, ctx);
   const objects = all.map((part) => objectView(part, ctx));
   if (objects.every((view) => view !== undefined)) return ofType("object", mergeObjects(objects as PayloadSchema[]), ctx);
   const [head, ...tail] = all.map((part) => toIR(part, ctx));
-  const closed = objects.filter((view) => view?.additionalProperties === false).map((view) => closedLink<ZodIR>(Object.keys(view!.properties ?? {})));
+  const closed = objects
+    .filter((view) => view?.additionalProperties === false)
+    .map((view) => closedLink<ZodIR>(Object.keys(view!.properties ?? {})));
   return withLinks(head!, ...tail.map((ir): Link => ({ method: "and", args: [{ ir }] })), ...closed);
 }
 
@@ -340,7 +374,13 @@ function evaluatedKeys(schema: SchemaOrRef, ctx: IRContext, depth = 0): string[]
   const s = resolved(schema, ctx);
   if (s === undefined || depth > 16) return undefined;
   if (s.patternProperties !== undefined || (s.additionalProperties !== undefined && s.additionalProperties !== false)) return undefined;
-  const parts = [...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? []), ...[s.if, s.then, s.else].filter((p) => p !== undefined), ...Object.values(s.dependentSchemas ?? {})];
+  const parts = [
+    ...(s.allOf ?? []),
+    ...(s.anyOf ?? []),
+    ...(s.oneOf ?? []),
+    ...[s.if, s.then, s.else].filter((p) => p !== undefined),
+    ...Object.values(s.dependentSchemas ?? {}),
+  ];
   const keys = [Object.keys(s.properties ?? {}), ...parts.map((part) => evaluatedKeys(part, ctx, depth + 1))];
   return keys.every((k) => k !== undefined) ? keys.flat() : undefined;
 }
@@ -364,17 +404,25 @@ export function mergeObjects(parts: readonly PayloadSchema[]): PayloadSchema {
   for (const part of parts) {
     for (const [name, property] of Object.entries(part.properties ?? {})) {
       const before = properties[name];
-      properties[name] = before === undefined ? property : (narrower(before, property) ?? narrower(property, before) ?? { allOf: [before, property] });
+      properties[name] =
+        before === undefined ? property : (narrower(before, property) ?? narrower(property, before) ?? { allOf: [before, property] });
     }
   }
   const required = [...new Set(parts.flatMap((part) => part.required ?? []))];
-  const extra = parts.some((part) => part.additionalProperties === false) ? false : parts.find((part) => part.additionalProperties !== undefined)?.additionalProperties;
+  const extra = parts.some((part) => part.additionalProperties === false)
+    ? false
+    : parts.find((part) => part.additionalProperties !== undefined)?.additionalProperties;
   // A closed part sees only its own properties (JSON Schema's additionalProperties does not look into
   // the other parts): a key it does not name is refused, whichever part names it.
   for (const closed of parts.filter((part) => part.additionalProperties === false)) {
     for (const name of Object.keys(properties)) if (!(name in (closed.properties ?? {}))) delete properties[name];
   }
-  return { type: "object", properties, ...(required.length > 0 ? { required } : {}), ...(extra === undefined ? {} : { additionalProperties: extra }) };
+  return {
+    type: "object",
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    ...(extra === undefined ? {} : { additionalProperties: extra }),
+  };
 }
 
 /**
@@ -386,7 +434,16 @@ function narrower(a: SchemaOrRef, b: SchemaOrRef): SchemaOrRef | undefined {
   const keywords = Object.keys(a).filter((key) => !(ANNOTATIONS as readonly string[]).includes(key));
   if (keywords.length !== 1 || keywords[0] !== "type") return undefined;
   const types = Array.isArray(a.type) ? a.type : [a.type];
-  const typeOf = (v: JsonValue) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? ["integer", "number"] : "number") : typeof v);
+  const typeOf = (v: JsonValue) =>
+    v === null
+      ? "null"
+      : Array.isArray(v)
+        ? "array"
+        : typeof v === "number"
+          ? Number.isInteger(v)
+            ? ["integer", "number"]
+            : "number"
+          : typeof v;
   const fits = (v: JsonValue) => [typeOf(v)].flat().some((t) => types.includes(t as (typeof types)[number]));
   return (b.enum ?? [b.const!]).every(fits) ? b : undefined;
 }
@@ -398,14 +455,23 @@ function narrower(a: SchemaOrRef, b: SchemaOrRef): SchemaOrRef | undefined {
 function exactly(value: JsonValue): ZodIR {
   if (value === null) return call(["z", "null"]);
   if (Array.isArray(value)) return call(["z", "tuple"], [{ irs: value.map(exactly) }]);
-  if (typeof value === "object") return call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]);
+  if (typeof value === "object")
+    return call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]);
   return call(["z", "literal"], [{ json: value }]);
 }
 
 /** Whether a schema accepts untyped JSON anywhere, so that its printed type names `JsonValue`. */
 export function usesJson(ir: ZodIR): boolean {
   const argUses = (arg: Arg): boolean =>
-    "ir" in arg ? usesJson(arg.ir) : "irs" in arg ? arg.irs.some(usesJson) : "shape" in arg ? Object.values(arg.shape).some(usesJson) : "thunk" in arg ? usesJson(arg.thunk) : false;
+    "ir" in arg
+      ? usesJson(arg.ir)
+      : "irs" in arg
+        ? arg.irs.some(usesJson)
+        : "shape" in arg
+          ? Object.values(arg.shape).some(usesJson)
+          : "thunk" in arg
+            ? usesJson(arg.thunk)
+            : false;
   const { head } = ir;
   if ("call" in head && (isJson(head) || head.args.some(argUses))) return true;
   return ir.chain.some((link) => link.args.some(argUses));
@@ -425,12 +491,24 @@ function numberBounds(schema: PayloadSchema): Link[] {
   const links: Link[] = [];
   // OpenAPI's int32 is a 32-bit signed integer, unless the schema bounds it itself.
   const s = schema.format === "int32" ? { minimum: -2147483648, maximum: 2147483647, ...schema } : schema;
-  const lower = typeof s.exclusiveMinimum === "number" ? { method: "gt", n: s.exclusiveMinimum } : s.minimum === undefined ? undefined : { method: s.exclusiveMinimum === true ? "gt" : "min", n: s.minimum };
-  const upper = typeof s.exclusiveMaximum === "number" ? { method: "lt", n: s.exclusiveMaximum } : s.maximum === undefined ? undefined : { method: s.exclusiveMaximum === true ? "lt" : "max", n: s.maximum };
+  const lower =
+    typeof s.exclusiveMinimum === "number"
+      ? { method: "gt", n: s.exclusiveMinimum }
+      : s.minimum === undefined
+        ? undefined
+        : { method: s.exclusiveMinimum === true ? "gt" : "min", n: s.minimum };
+  const upper =
+    typeof s.exclusiveMaximum === "number"
+      ? { method: "lt", n: s.exclusiveMaximum }
+      : s.maximum === undefined
+        ? undefined
+        : { method: s.exclusiveMaximum === true ? "lt" : "max", n: s.maximum };
   // Both an inclusive and an exclusive number given: the exclusive one is the one that bites only when it is the tighter.
-  if (typeof s.exclusiveMinimum === "number" && s.minimum !== undefined && s.minimum > s.exclusiveMinimum) links.push({ method: "min", args: [{ json: s.minimum }] });
+  if (typeof s.exclusiveMinimum === "number" && s.minimum !== undefined && s.minimum > s.exclusiveMinimum)
+    links.push({ method: "min", args: [{ json: s.minimum }] });
   else if (lower) links.push({ method: lower.method, args: [{ json: lower.n }] });
-  if (typeof s.exclusiveMaximum === "number" && s.maximum !== undefined && s.maximum < s.exclusiveMaximum) links.push({ method: "max", args: [{ json: s.maximum }] });
+  if (typeof s.exclusiveMaximum === "number" && s.maximum !== undefined && s.maximum < s.exclusiveMaximum)
+    links.push({ method: "max", args: [{ json: s.maximum }] });
   else if (upper) links.push({ method: upper.method, args: [{ json: upper.n }] });
   if (s.multipleOf !== undefined) links.push({ method: "multipleOf", args: [{ json: s.multipleOf }] });
   return links;
@@ -447,7 +525,12 @@ const UNIQUE = refine(
   "Items must be unique",
   { uniqueItems: true },
 );
-const UNIQUE_SCALARS = refine("(items) => new Set(items).size === items.length", (items: unknown[]) => new Set(items).size === items.length, "Items must be unique", { uniqueItems: true });
+const UNIQUE_SCALARS = refine(
+  "(items) => new Set(items).size === items.length",
+  (items: unknown[]) => new Set(items).size === items.length,
+  "Items must be unique",
+  { uniqueItems: true },
+);
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -455,10 +538,24 @@ function propertyCount(min: number | undefined, max: number | undefined): Link[]
   const links: Link[] = [];
   // Integers the spec format checked, so printing them into code is safe.
   if (min !== undefined) {
-    links.push(refine(`(value) => Object.keys(value).length >= ${min}`, (value: object) => Object.keys(value).length >= min, `Too small: expected at least ${plural(min, "property", "properties")}`, { minProperties: min }));
+    links.push(
+      refine(
+        `(value) => Object.keys(value).length >= ${min}`,
+        (value: object) => Object.keys(value).length >= min,
+        `Too small: expected at least ${plural(min, "property", "properties")}`,
+        { minProperties: min },
+      ),
+    );
   }
   if (max !== undefined) {
-    links.push(refine(`(value) => Object.keys(value).length <= ${max}`, (value: object) => Object.keys(value).length <= max, `Too big: expected at most ${plural(max, "property", "properties")}`, { maxProperties: max }));
+    links.push(
+      refine(
+        `(value) => Object.keys(value).length <= ${max}`,
+        (value: object) => Object.keys(value).length <= max,
+        `Too big: expected at most ${plural(max, "property", "properties")}`,
+        { maxProperties: max },
+      ),
+    );
   }
   return links;
 }
@@ -468,7 +565,13 @@ const isScalar = (schema: SchemaOrRef | undefined, ctx: IRContext) => {
   if (s === undefined) return false;
   if (s.const !== undefined || s.enum !== undefined) return [...(s.enum ?? [s.const])].every((v) => v === null || typeof v !== "object");
   const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
-  return types.length > 0 && types.every((t) => t !== "object" && t !== "array") && s.anyOf === undefined && s.oneOf === undefined && s.allOf === undefined;
+  return (
+    types.length > 0 &&
+    types.every((t) => t !== "object" && t !== "array") &&
+    s.anyOf === undefined &&
+    s.oneOf === undefined &&
+    s.allOf === undefined
+  );
 };
 
 function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
@@ -494,7 +597,9 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
     default: {
       const required = new Set(s.required ?? []);
       // A required name no property declares (`not: { required: [a, b] }`) must be there, whatever its value.
-      const undeclared = [...required].filter((name) => !Object.hasOwn(s.properties ?? {}, name)).map((name): [string, SchemaOrRef] => [name, {}]);
+      const undeclared = [...required]
+        .filter((name) => !Object.hasOwn(s.properties ?? {}, name))
+        .map((name): [string, SchemaOrRef] => [name, {}]);
       const shape = Object.fromEntries(
         [...Object.entries(s.properties ?? {}), ...undeclared].map(([name, property]) => {
           const ir = toIR(property, ctx);
@@ -510,12 +615,21 @@ function ofType(type: string, s: PayloadSchema, ctx: IRContext): ZodIR {
       if (patterns.length > 0) {
         // Keys of one pattern (check refuses anything else beside it): each key checked by it, each value by its schema.
         const [pattern, value] = patterns[0]!;
-        return call(["z", "record"], [{ ir: call(["z", "string"], [], [{ method: "regex", args: [{ regex: pattern }] }]) }, { ir: toIR(value, ctx) }], counts);
+        return call(
+          ["z", "record"],
+          [{ ir: call(["z", "string"], [], [{ method: "regex", args: [{ regex: pattern }] }]) }, { ir: toIR(value, ctx) }],
+          counts,
+        );
       }
       const extra = s.additionalProperties;
       if (extra === false) return call(["z", "strictObject"], [{ shape }], counts);
       // `true` is JSON Schema's `{}`: any key kept, its value any JSON.
-      if (extra !== undefined) return call(["z", "object"], [{ shape }], [{ method: "catchall", args: [{ ir: extra === true ? JSON_IR : toIR(extra, ctx) }] }, ...counts]);
+      if (extra !== undefined)
+        return call(
+          ["z", "object"],
+          [{ shape }],
+          [{ method: "catchall", args: [{ ir: extra === true ? JSON_IR : toIR(extra, ctx) }] }, ...counts],
+        );
       // Open, as JSON Schema's object is without additionalProperties: keys it does not name are kept
       // as they came (z.object would strip them, and a parsed payload would lose fields).
       return call(["z", "looseObject"], [{ shape }], counts);
@@ -530,7 +644,8 @@ function array(s: PayloadSchema, ctx: IRContext): ZodIR {
     const items = s.items as boolean | SchemaOrRef | undefined;
     const element = items === undefined || items === true ? JSON_IR : items === false ? call(["z", "never"]) : toIR(items, ctx);
     const links = bounds(s.minItems, s.maxItems);
-    if (s.uniqueItems === true) links.push(isScalar(items === undefined || typeof items === "boolean" ? undefined : items, ctx) ? UNIQUE_SCALARS : UNIQUE);
+    if (s.uniqueItems === true)
+      links.push(isScalar(items === undefined || typeof items === "boolean" ? undefined : items, ctx) ? UNIQUE_SCALARS : UNIQUE);
     return call(["z", "array"], [{ ir: element }], links);
   }
   const rest = s.prefixItems !== undefined ? (s.items as boolean | SchemaOrRef | undefined) : s.additionalItems;
@@ -540,8 +655,24 @@ function array(s: PayloadSchema, ctx: IRContext): ZodIR {
   if (rest !== false) args.push({ ir: rest === undefined || rest === true ? JSON_IR : toIR(rest, ctx) });
   const links: Link[] = [];
   // A tuple's length is its items' unless there is a rest; bounds past that are checked as a length.
-  if (rest !== false && s.minItems !== undefined && s.minItems > prefix.length) links.push(refine(`(items) => items.length >= ${s.minItems}`, (a: unknown[]) => a.length >= s.minItems!, `Too small: expected at least ${plural(s.minItems, "item", "items")}`, { minItems: s.minItems }));
-  if (s.maxItems !== undefined && (rest !== false || s.maxItems < prefix.length)) links.push(refine(`(items) => items.length <= ${s.maxItems}`, (a: unknown[]) => a.length <= s.maxItems!, `Too big: expected at most ${plural(s.maxItems, "item", "items")}`, { maxItems: s.maxItems }));
+  if (rest !== false && s.minItems !== undefined && s.minItems > prefix.length)
+    links.push(
+      refine(
+        `(items) => items.length >= ${s.minItems}`,
+        (a: unknown[]) => a.length >= s.minItems!,
+        `Too small: expected at least ${plural(s.minItems, "item", "items")}`,
+        { minItems: s.minItems },
+      ),
+    );
+  if (s.maxItems !== undefined && (rest !== false || s.maxItems < prefix.length))
+    links.push(
+      refine(
+        `(items) => items.length <= ${s.maxItems}`,
+        (a: unknown[]) => a.length <= s.maxItems!,
+        `Too big: expected at most ${plural(s.maxItems, "item", "items")}`,
+        { maxItems: s.maxItems },
+      ),
+    );
   if (s.uniqueItems === true) links.push(UNIQUE);
   return call(["z", "tuple"], args, links);
 }
@@ -557,11 +688,21 @@ export function irToExpression(ir: ZodIR, refs: (name: string) => string): ts.Ex
   if ("ref" in head) {
     expression = f.createIdentifier(refs(head.ref));
   } else {
-    const callee = head.call.slice(1).reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), f.createIdentifier(head.call[0]!));
-    expression = f.createCallExpression(callee, undefined, head.args.map((a) => argExpression(a, refs)));
+    const callee = head.call
+      .slice(1)
+      .reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), f.createIdentifier(head.call[0]!));
+    expression = f.createCallExpression(
+      callee,
+      undefined,
+      head.args.map((a) => argExpression(a, refs)),
+    );
   }
   for (const link of ir.chain) {
-    expression = f.createCallExpression(f.createPropertyAccessExpression(expression, link.method), undefined, link.args.map((a) => argExpression(a, refs)));
+    expression = f.createCallExpression(
+      f.createPropertyAccessExpression(expression, link.method),
+      undefined,
+      link.args.map((a) => argExpression(a, refs)),
+    );
   }
   return expression;
 }
@@ -569,10 +710,24 @@ export function irToExpression(ir: ZodIR, refs: (name: string) => string): ts.Ex
 function argExpression(arg: Arg, refs: (name: string) => string): ts.Expression {
   if ("json" in arg) return jsonExpression(arg.json);
   if ("ir" in arg) return irToExpression(arg.ir, refs);
-  if ("irs" in arg) return f.createArrayLiteralExpression(arg.irs.map((ir) => irToExpression(ir, refs)), false);
-  if ("regex" in arg) return f.createNewExpression(f.createIdentifier("RegExp"), undefined, [f.createStringLiteral(arg.regex), f.createStringLiteral("u")]);
-  if ("member" in arg) return arg.member.slice(1).reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), f.createIdentifier(arg.member[0]!));
-  if ("thunk" in arg) return f.createArrowFunction(undefined, undefined, [], undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), irToExpression(arg.thunk, refs));
+  if ("irs" in arg)
+    return f.createArrayLiteralExpression(
+      arg.irs.map((ir) => irToExpression(ir, refs)),
+      false,
+    );
+  if ("regex" in arg)
+    return f.createNewExpression(f.createIdentifier("RegExp"), undefined, [f.createStringLiteral(arg.regex), f.createStringLiteral("u")]);
+  if ("member" in arg)
+    return arg.member.slice(1).reduce<ts.Expression>((e, p) => f.createPropertyAccessExpression(e, p), f.createIdentifier(arg.member[0]!));
+  if ("thunk" in arg)
+    return f.createArrowFunction(
+      undefined,
+      undefined,
+      [],
+      undefined,
+      f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+      irToExpression(arg.thunk, refs),
+    );
   // The generator's own code, never a spec's text: printed as it is.
   if ("code" in arg) return f.createIdentifier(arg.code);
   // The same, around schemas printed from the IR (each a printed expression, its strings literals).
@@ -588,12 +743,19 @@ export function jsonExpression(value: JsonValue, multiLine = false): ts.Expressi
   if (value === null) return f.createNull();
   if (typeof value === "boolean") return value ? f.createTrue() : f.createFalse();
   if (typeof value === "number") {
-    return value < 0 ? f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(-value)) : f.createNumericLiteral(value);
+    return value < 0
+      ? f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(-value))
+      : f.createNumericLiteral(value);
   }
   if (typeof value === "string") return f.createStringLiteral(value);
   // Laid out over lines (`multiLine`): a list or object spreads only when it holds another, so flat ones stay on one line.
-  const nested = (items: readonly JsonValue[]) => multiLine && items.some((item) => item !== null && typeof item === "object" && Object.keys(item).length > 0);
-  if (Array.isArray(value)) return f.createArrayLiteralExpression(value.map((item) => jsonExpression(item, multiLine)), nested(value));
+  const nested = (items: readonly JsonValue[]) =>
+    multiLine && items.some((item) => item !== null && typeof item === "object" && Object.keys(item).length > 0);
+  if (Array.isArray(value))
+    return f.createArrayLiteralExpression(
+      value.map((item) => jsonExpression(item, multiLine)),
+      nested(value),
+    );
   return f.createObjectLiteralExpression(
     Object.entries(value).map(([k, v]) => f.createPropertyAssignment(propertyName(k), jsonExpression(v, multiLine))),
     nested(Object.values(value)),
@@ -631,7 +793,7 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
   } else if (json && isJson(head)) {
     schema = json();
   } else {
-    let owner: unknown = undefined;
+    let owner: unknown;
     let fn: unknown = { z };
     // A closed object is TypeScript's default already; zod-to-ts would add a `never` index signature.
     // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature. An
@@ -640,7 +802,10 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     const empty = head.args.some((a) => "shape" in a && Object.keys(a.shape).length === 0);
     const path = (head.call[1] === "strictObject" && !empty) || (json && head.call[1] === "looseObject") ? ["z", "object"] : head.call;
     for (const part of path) [owner, fn] = [fn, (fn as Record<string, unknown>)[part]];
-    schema = (fn as (...a: unknown[]) => unknown).apply(owner, head.args.map((a) => argValue(a, refs, json)));
+    schema = (fn as (...a: unknown[]) => unknown).apply(
+      owner,
+      head.args.map((a) => argValue(a, refs, json)),
+    );
   }
   for (const link of ir.chain) {
     // Descriptions reach zod-to-ts, which copies them into JSDoc as they are: neutralize `*/` first.
@@ -652,7 +817,9 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     const args = link.method === "describe" ? [commentSafe(String(first))] : link.args.map((a) => argValue(a, refs, json));
     schema = (schema as Record<string, (...a: unknown[]) => unknown>)[link.method]!(...args);
     // For a JSON Schema, what a refinement checks is said in JSON Schema's words.
-    const hint = link.args.map((a) => ("code" in a ? a.jsonSchema : "check" in a ? a.check.jsonSchema : undefined)).find((h) => h !== undefined);
+    const hint = link.args
+      .map((a) => ("code" in a ? a.jsonSchema : "check" in a ? a.check.jsonSchema : undefined))
+      .find((h) => h !== undefined);
     if (!json && hint) schema = (schema as z.ZodType).meta({ ...z.globalRegistry.get(schema as z.ZodType), ...hint });
   }
   return schema as z.ZodType;
@@ -679,5 +846,8 @@ export function commentSafe(text: string): string {
   return text
     .replace(/\*\//g, "*\\/")
     .replace(/\r\n?|[\n\u2028\u2029]/g, " ")
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+    .replace(
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+    );
 }

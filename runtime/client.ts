@@ -82,7 +82,10 @@ export interface ClientOptions {
  * which the iteration ends. `Progress` types the progress frames' payload:
  * `watchIntent<TimerCountdownProgress>(url)`; it is not checked at run time.
  */
-export async function* watchIntent<Progress = unknown>(url: string | URL, options: ClientOptions = {}): AsyncGenerator<WatchFrame<Progress>> {
+export async function* watchIntent<Progress = unknown>(
+  url: string | URL,
+  options: ClientOptions = {},
+): AsyncGenerator<WatchFrame<Progress>> {
   const response = await open(url, options, undefined);
   for await (const message of readSse(response.body!)) {
     const frame = decodeFrame({ event: message.event, data: JSON.parse(message.data) } as IntentFrame);
@@ -95,7 +98,10 @@ export async function* watchIntent<Progress = unknown>(url: string | URL, option
 function decodeFrame(frame: IntentFrame): WatchFrame {
   if (frame.event === "phase" || frame.event === "progress") return frame;
   const { error, cancel = null } = frame.data;
-  return { event: frame.event, data: { ...frame.data, error: error === null ? null : (JSON.parse(error) as TerminalFrame["error"]), cancel } };
+  return {
+    event: frame.event,
+    data: { ...frame.data, error: error === null ? null : (JSON.parse(error) as TerminalFrame["error"]), cancel },
+  };
 }
 
 export interface TailOptions extends ClientOptions {

@@ -107,7 +107,13 @@ export async function settlement(stub: AgentStub, intentEventId: number, options
       if (intent === null || !TERMINAL.has(intent.phase)) {
         const clock = clockOf(instance);
         // Due later: move there rather than wait (a running attempt is left to end).
-        if (travel && intent !== null && (intent.phase === "scheduled" || intent.phase === "retry_scheduled") && intent.fireAt > clock.now()) clock.advance(intent.fireAt - clock.now());
+        if (
+          travel &&
+          intent !== null &&
+          (intent.phase === "scheduled" || intent.phase === "retry_scheduled") &&
+          intent.fireAt > clock.now()
+        )
+          clock.advance(intent.fireAt - clock.now());
         return { intent, facts: [], observed: null };
       }
       const facts = instance.events({ afterId: intentEventId }).filter((event) => event.ts === intent.settledAt);
@@ -135,17 +141,28 @@ export function contractProblems({ intent, facts, observed }: Settlement): strin
   const problems: string[] = [];
   const returned = observed.callbacks.filter((call) => call.returned).map((call) => call.callback);
   const expected =
-    intent.phase === "cancelled" ? "commitCancelled" : intent.phase === "failed" ? "commitFailed" : intent.phase === "rejected" ? null : "commit";
-  if (returned.length > 1) problems.push(`settled ${returned.length} times (${returned.join(", ")}); exactly one settlement callback may commit`);
+    intent.phase === "cancelled"
+      ? "commitCancelled"
+      : intent.phase === "failed"
+        ? "commitFailed"
+        : intent.phase === "rejected"
+          ? null
+          : "commit";
+  if (returned.length > 1)
+    problems.push(`settled ${returned.length} times (${returned.join(", ")}); exactly one settlement callback may commit`);
   // A failed intent's commitFailed is optional: without one, the runtime's own failure fact settles it.
   else if (returned.length === 1 ? returned[0] !== expected : expected !== null && expected !== "commitFailed") {
-    problems.push(`phase ${intent.phase}, but ${returned.length === 0 ? "no settlement callback committed" : `${returned[0]} committed`} (expected ${expected})`);
+    problems.push(
+      `phase ${intent.phase}, but ${returned.length === 0 ? "no settlement callback committed" : `${returned[0]} committed`} (expected ${expected})`,
+    );
   }
   // The facts agree: the runtime's own failure fact is written exactly when a failure had no commitFailed to write its own.
   const runtimeFailure = facts.some((fact) => fact.kind === FAILED_EVENT);
   const owesRuntimeFailure = intent.phase === "failed" && !returned.includes("commitFailed");
   if (runtimeFailure !== owesRuntimeFailure) {
-    problems.push(`phase ${intent.phase}, ${returned.length === 0 ? "no callback" : returned.join(", ")} committed, yet the settlement's facts ${runtimeFailure ? "hold" : "lack"} ${FAILED_EVENT}`);
+    problems.push(
+      `phase ${intent.phase}, ${returned.length === 0 ? "no callback" : returned.join(", ")} committed, yet the settlement's facts ${runtimeFailure ? "hold" : "lack"} ${FAILED_EVENT}`,
+    );
   }
   const { sawAbortAt, signalReads } = observed;
   if (sawAbortAt !== null && (returned.includes("commit") || signalReads > sawAbortAt)) {
@@ -182,8 +199,12 @@ export async function cancelAtEveryAwait(stub: AgentStub, request: EnqueueReques
   for (let n = 1; n <= first.settlement.observed.signalReads; n++) runs.push(await run(n));
   const broken = runs.filter((r) => r.problems.length > 0);
   if (broken.length > 0) {
-    const lines = broken.map((r) => `  ${r.cancelAt === null ? "not cancelled" : `cancelled at await ${r.cancelAt}`}: ${r.problems.join("; ")}`);
-    throw new Error(`cancelAtEveryAwait(${request.triggerKind}): the contract broke in ${broken.length} of ${runs.length} runs\n${lines.join("\n")}`);
+    const lines = broken.map(
+      (r) => `  ${r.cancelAt === null ? "not cancelled" : `cancelled at await ${r.cancelAt}`}: ${r.problems.join("; ")}`,
+    );
+    throw new Error(
+      `cancelAtEveryAwait(${request.triggerKind}): the contract broke in ${broken.length} of ${runs.length} runs\n${lines.join("\n")}`,
+    );
   }
   return runs;
 }

@@ -15,7 +15,8 @@ export const handlers: ReportFetchHandlers = {
   async acquire(intent, ctx) {
     ctx.progress({ stage: "connecting", percent: 0 });
     await sleep(150, ctx.signal);
-    if (intent.down || (intent.flaky && ctx.attempt === 1)) throw new UpstreamUnavailable(`503 from ${intent.source} for ${intent.reportId}`);
+    if (intent.down || (intent.flaky && ctx.attempt === 1))
+      throw new UpstreamUnavailable(`503 from ${intent.source} for ${intent.reportId}`);
     const rows = 40 + intent.reportId.length * 7;
     for (let chunk = 1; chunk <= 4; chunk++) {
       await sleep(100, ctx.signal);

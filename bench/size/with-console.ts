@@ -5,7 +5,11 @@ import worker from "./with-zod";
 export { Agent } from "./with-zod";
 
 /** The same, with the console mounted too. */
-const ops = operatorApi<{ AGENT: DurableObjectNamespace }>({ namespace: (env) => env.AGENT as never, basePath: "/ops", console: operatorConsole });
+const ops = operatorApi<{ AGENT: DurableObjectNamespace }>({
+  namespace: (env) => env.AGENT as never,
+  basePath: "/ops",
+  console: operatorConsole,
+});
 
 export default {
   fetch: (request: Request, env: { AGENT: DurableObjectNamespace }) =>

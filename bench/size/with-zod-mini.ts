@@ -6,7 +6,9 @@ const Intent = z.object({ n: z.number() });
 
 const worker = sizeWorker((raw) => {
   const parsed = Intent.safeParse(raw);
-  return parsed.success ? { ok: true, intent: parsed.data } : { ok: false, reason: parsed.error.issues.map((issue) => issue.message).join("; ") };
+  return parsed.success
+    ? { ok: true, intent: parsed.data }
+    : { ok: false, reason: parsed.error.issues.map((issue) => issue.message).join("; ") };
 });
 
 export const Agent = worker.Agent;

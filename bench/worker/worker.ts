@@ -20,7 +20,14 @@ const noop = (kind: KindName, concurrency = 1, waitMs = 0) =>
         ? { n: intent.n }
         : new Promise<{ n: number }>((resolve, reject) => {
             const timer = setTimeout(() => resolve({ n: intent.n }), waitMs);
-            ctx.signal.addEventListener("abort", () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
+            ctx.signal.addEventListener(
+              "abort",
+              () => {
+                clearTimeout(timer);
+                reject(ctx.signal.reason);
+              },
+              { once: true },
+            );
           }),
     commit(outcome, tx) {
       tx.insertEvent({ kind: `${kind}.done`, payload: outcome });
@@ -31,7 +38,10 @@ const noop = (kind: KindName, concurrency = 1, waitMs = 0) =>
   }) satisfies DurableTrigger<{ n: number }, { n: number }>;
 
 /** Cancelled by a `bench.refund` fact with the same `n`: what cancel-on-event costs as the ledger grows. */
-const cancellable = { ...noop("bench.cancellable"), cancelOn: [{ event: "bench.refund", match: { n: "n" } }] } satisfies DurableTrigger<{ n: number }, { n: number }>;
+const cancellable = { ...noop("bench.cancellable"), cancelOn: [{ event: "bench.refund", match: { n: "n" } }] } satisfies DurableTrigger<
+  { n: number },
+  { n: number }
+>;
 const refund = {
   kind: "bench.refund",
   parsePayload: (raw: unknown) => ({ ok: true, payload: raw as { n: number } }),
@@ -39,9 +49,19 @@ const refund = {
 
 /** The same with an async acquire that needs no I/O: its promise resolves in the turn that started it. */
 const asyncNoop = (kind: KindName, concurrency: number) =>
-  ({ ...noop(kind, concurrency), acquire: async (intent: { n: number }) => ({ n: intent.n }) }) satisfies DurableTrigger<{ n: number }, { n: number }>;
+  ({ ...noop(kind, concurrency), acquire: async (intent: { n: number }) => ({ n: intent.n }) }) satisfies DurableTrigger<
+    { n: number },
+    { n: number }
+  >;
 
-const triggers = [asyncNoop("bench.async10", 10), noop("bench.noop"), noop("bench.io1", 1, 50), noop("bench.io10", 10, 50), noop("bench.io50", 50, 50), noop("bench.slow", 1, 60_000)] as const;
+const triggers = [
+  asyncNoop("bench.async10", 10),
+  noop("bench.noop"),
+  noop("bench.io1", 1, 50),
+  noop("bench.io10", 10, 50),
+  noop("bench.io50", 50, 50),
+  noop("bench.slow", 1, 60_000),
+] as const;
 const Agent = defineAgentDO({ triggers });
 
 type Kind = (typeof triggers)[number]["kind"];
@@ -131,7 +151,6 @@ export class BenchAgent extends Agent {
     });
   }
 
-
   /** Times cancelTrigger on running work until its cancelled fact exists, `count` times (ms each). */
   async cancelLatency(count: number): Promise<number[]> {
     const times: number[] = [];
@@ -161,7 +180,8 @@ export class CancelOnBenchAgent extends defineAgentDO({ triggers: [cancellable],
   /** `n` cancellable intents due in an hour, each waiting for its `bench.refund`. */
   async cancellableLater(n: number): Promise<number> {
     const at = Date.now() + 3_600_000;
-    for (let i = 0; i < n; i++) this.#cancellable.push((await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: i }, at })).id);
+    for (let i = 0; i < n; i++)
+      this.#cancellable.push((await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: i }, at })).id);
     return n;
   }
 
@@ -183,7 +203,8 @@ export class CancelOnBenchAgent extends defineAgentDO({ triggers: [cancellable],
   async fill(count: number): Promise<number> {
     for (let n = 0; n < count; n++) await this.enqueueTrigger({ triggerKind: "bench.cancellable", payload: { n: -1 - n } });
     const sql = this.ctx.storage.sql;
-    while (sql.exec("SELECT 1 FROM work WHERE settled IS NULL LIMIT 1").toArray().length > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    while (sql.exec("SELECT 1 FROM work WHERE settled IS NULL LIMIT 1").toArray().length > 0)
+      await new Promise((resolve) => setTimeout(resolve, 2));
     return count;
   }
 
@@ -217,7 +238,8 @@ const BARE: HandWritten = {
 const ON_RUNTIME_SCHEMA: HandWritten = {
   insertWork: BARE.insertWork,
   claim: "UPDATE work SET claim_token = ?, claim_deadline = ?, claim_mode = 'normal', attempts = 1 WHERE intent_id = ? AND settled IS NULL",
-  settle: "UPDATE work SET settled = 'completed', settled_at = ?2, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL WHERE intent_id = ?1",
+  settle:
+    "UPDATE work SET settled = 'completed', settled_at = ?2, claim_token = NULL, claim_deadline = NULL, claim_mode = NULL WHERE intent_id = ?1",
 };
 
 /** The floor: the same SQL writes by hand, no framework. */
@@ -257,7 +279,13 @@ export class BareFloor extends DurableObject {
     for (let n = 0; n < count; n++) {
       const now = Date.now();
       const id = this.ctx.storage.transactionSync(() => {
-        const { id } = sql.exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.requested', ?) RETURNING id", now, JSON.stringify({ n })).one();
+        const { id } = sql
+          .exec<{ id: number }>(
+            "INSERT INTO events (ts, kind, payload) VALUES (?, 'bare.requested', ?) RETURNING id",
+            now,
+            JSON.stringify({ n }),
+          )
+          .one();
         sql.exec(statements.insertWork, id, now);
         return id;
       });
@@ -272,7 +300,14 @@ export class BareFloor extends DurableObject {
 }
 
 export default {
-  async fetch(request: Request, env: { AGENT: DurableObjectNamespace<BenchAgent>; BARE: DurableObjectNamespace<BareFloor>; CANCEL_ON: DurableObjectNamespace<CancelOnBenchAgent> }) {
+  async fetch(
+    request: Request,
+    env: {
+      AGENT: DurableObjectNamespace<BenchAgent>;
+      BARE: DurableObjectNamespace<BareFloor>;
+      CANCEL_ON: DurableObjectNamespace<CancelOnBenchAgent>;
+    },
+  ) {
     const url = new URL(request.url);
     const scope = url.searchParams.get("scope") ?? crypto.randomUUID();
     const count = Number(url.searchParams.get("count") ?? 100);

@@ -24,7 +24,10 @@ export default {
     const started = performance.now();
     const instances: WorkflowInstance[] = [];
     for (let from = 0; from < count; from += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, count - from) }, (_, i) => ({ id: `${run}-${from + i}`, params: { n: from + i } }));
+      const batch = Array.from({ length: Math.min(BATCH, count - from) }, (_, i) => ({
+        id: `${run}-${from + i}`,
+        params: { n: from + i },
+      }));
       instances.push(...(await env.NOOP.createBatch(batch)));
     }
     let waiting = instances;

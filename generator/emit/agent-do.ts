@@ -43,7 +43,11 @@ export function registrationOf(
       .map((e) => e.names.constName),
     modules: modules.map((m) => ({
       name: m.moduleName,
-      factories: [...m.triggers.map((t) => `${t.valueName}Trigger`), ...m.streams.map((st) => st.valueName), ...m.events.map((e) => e.names.constName)],
+      factories: [
+        ...m.triggers.map((t) => `${t.valueName}Trigger`),
+        ...m.streams.map((st) => st.valueName),
+        ...m.events.map((e) => e.names.constName),
+      ],
     })),
     cron: modules.some((m) => m.triggers.some((t) => t.schedules.some((schedule) => "cron" in schedule))),
   };
@@ -58,10 +62,15 @@ function statements({ runtime, triggers, streams, events, modules, cron }: Regis
   const statements: Statements = [{ kind: StructureKind.ImportDeclaration, namedImports: ["defineAgentDO"], moduleSpecifier: runtime }];
   if (cron) statements.push({ kind: StructureKind.ImportDeclaration, namedImports: ["cron"], moduleSpecifier: `${runtime}/cron` });
   for (const { valueName, handlers } of [...triggers, ...streams]) {
-    statements.push({ kind: StructureKind.ImportDeclaration, namedImports: [{ name: "handlers", alias: `${valueName}Handlers` }], moduleSpecifier: handlers });
+    statements.push({
+      kind: StructureKind.ImportDeclaration,
+      namedImports: [{ name: "handlers", alias: `${valueName}Handlers` }],
+      moduleSpecifier: handlers,
+    });
   }
   for (const { name, factories } of modules) {
-    if (factories.length > 0) statements.push({ kind: StructureKind.ImportDeclaration, namedImports: [...factories], moduleSpecifier: `./${name}` });
+    if (factories.length > 0)
+      statements.push({ kind: StructureKind.ImportDeclaration, namedImports: [...factories], moduleSpecifier: `./${name}` });
   }
   statements.push(
     {
@@ -111,7 +120,9 @@ function statements({ runtime, triggers, streams, events, modules, cron }: Regis
 /** `[factory(handlers), …] as const`, printed. */
 function registered(pairs: readonly (readonly [string, string])[]): string {
   const f = ts.factory;
-  const calls = pairs.map(([factory, handlers]) => f.createCallExpression(f.createIdentifier(factory), undefined, [f.createIdentifier(handlers)]));
+  const calls = pairs.map(([factory, handlers]) =>
+    f.createCallExpression(f.createIdentifier(factory), undefined, [f.createIdentifier(handlers)]),
+  );
   return printExpression(constList(calls));
 }
 
@@ -120,4 +131,3 @@ function constList(items: readonly ts.Expression[]): ts.Expression {
   const f = ts.factory;
   return f.createAsExpression(f.createArrayLiteralExpression(items, items.length > 0), f.createTypeReferenceNode("const"));
 }
-

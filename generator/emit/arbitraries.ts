@@ -94,14 +94,17 @@ function constraintsOf(ir: ZodIR): Constraints {
 /** `z.regexes.guid`, the one zod member a regex link names. */
 const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
-const fc = (name: string, ...args: ts.Expression[]) => f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("fc"), name), undefined, args);
-const method = (target: ts.Expression, name: string, ...args: ts.Expression[]) => f.createCallExpression(f.createPropertyAccessExpression(target, name), undefined, args);
+const fc = (name: string, ...args: ts.Expression[]) =>
+  f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("fc"), name), undefined, args);
+const method = (target: ts.Expression, name: string, ...args: ts.Expression[]) =>
+  f.createCallExpression(f.createPropertyAccessExpression(target, name), undefined, args);
 const code = (source: string) => f.createIdentifier(source);
 const options = (entries: Record<string, JsonValue | undefined>): ts.Expression[] => {
   const defined = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Record<string, JsonValue>;
   return Object.keys(defined).length === 0 ? [] : [jsonExpression(defined)];
 };
-const regex = (pattern: string) => f.createNewExpression(f.createIdentifier("RegExp"), undefined, [f.createStringLiteral(pattern), f.createStringLiteral("u")]);
+const regex = (pattern: string) =>
+  f.createNewExpression(f.createIdentifier("RegExp"), undefined, [f.createStringLiteral(pattern), f.createStringLiteral("u")]);
 
 /** The arbitrary of one IR node; `refs` gives a named schema's model, `seen` the names being expanded (a recursion stops there). */
 function arbitraryOf(ir: ZodIR, refs: (name: string) => SchemaModel, seen: ReadonlySet<string>): ts.Expression {
@@ -136,7 +139,9 @@ function headArbitrary(ir: ZodIR, c: Constraints, refs: (name: string) => Schema
       const [first, ...rest] = c.patterns;
       let matching = fc("stringMatching", regex(first!));
       for (const pattern of rest) matching = method(matching, "filter", code(`(s) => new RegExp(${JSON.stringify(pattern)}, "u").test(s)`));
-      return c.min === undefined && c.max === undefined ? matching : method(matching, "filter", code(`(s) => ${lengthCheck(c.min, c.max)}`));
+      return c.min === undefined && c.max === undefined
+        ? matching
+        : method(matching, "filter", code(`(s) => ${lengthCheck(c.min, c.max)}`));
     }
     case "z.email":
       // fc.emailAddress() is RFC 5322's; zod's email is far narrower, and would refuse nearly all of those.
@@ -148,7 +153,11 @@ function headArbitrary(ir: ZodIR, c: Constraints, refs: (name: string) => Schema
     case "z.iso.date":
       return method(fc("date", code(DATE_RANGE)), "map", code("(d) => d.toISOString().slice(0, 10)"));
     case "z.iso.duration":
-      return method(fc("tuple", fc("nat", code("{ max: 99 }")), fc("nat", code("{ max: 23 }")), fc("nat", code("{ max: 59 }"))), "map", code("([d, h, m]) => `P${d}DT${h}H${m}M`"));
+      return method(
+        fc("tuple", fc("nat", code("{ max: 99 }")), fc("nat", code("{ max: 23 }")), fc("nat", code("{ max: 59 }"))),
+        "map",
+        code("([d, h, m]) => `P${d}DT${h}H${m}M`"),
+      );
     case "z.ipv4":
       return fc("ipV4");
     case "z.ipv6":
@@ -186,7 +195,11 @@ function headArbitrary(ir: ZodIR, c: Constraints, refs: (name: string) => Schema
       if ("call" in element.head && element.head.call.join(".") === "z.never") return fc("constant", f.createArrayLiteralExpression([]));
       const lengths = options({ minLength: c.min, maxLength: c.max ?? Math.max(c.min ?? 0, 5) });
       return c.unique
-        ? fc("uniqueArray", arbitraryOf(element, refs, seen), f.createObjectLiteralExpression([f.createPropertyAssignment("selector", code("(v) => JSON.stringify(v)")), ...spread(lengths)]))
+        ? fc(
+            "uniqueArray",
+            arbitraryOf(element, refs, seen),
+            f.createObjectLiteralExpression([f.createPropertyAssignment("selector", code("(v) => JSON.stringify(v)")), ...spread(lengths)]),
+          )
         : fc("array", arbitraryOf(element, refs, seen), ...lengths);
     }
     case "z.tuple": {
@@ -243,7 +256,11 @@ function numberArbitrary(integer: boolean, c: Constraints): ts.Expression {
     const k = { min: Math.ceil((low ?? -1e6) / m), max: Math.floor((high ?? 1e6) / m) };
     return method(fc("integer", jsonExpression(k)), "map", code(`(k) => k * ${m}`));
   }
-  if (integer) return fc("integer", ...options({ min: low === undefined ? undefined : Math.ceil(low), max: high === undefined ? undefined : Math.floor(high) }));
+  if (integer)
+    return fc(
+      "integer",
+      ...options({ min: low === undefined ? undefined : Math.ceil(low), max: high === undefined ? undefined : Math.floor(high) }),
+    );
   return fc(
     "double",
     jsonExpression({
@@ -256,14 +273,20 @@ function numberArbitrary(integer: boolean, c: Constraints): ts.Expression {
 }
 
 /** An IR's arbitrary as printed code (plain JavaScript over `fc`), before the final filter through its schema. */
-export function arbitraryExpression(ir: ZodIR, refs: (name: string) => SchemaModel = (name) => {
-  throw new NoArbitrary(`arbitraries: no schema named "${name}"`);
-}): string {
+export function arbitraryExpression(
+  ir: ZodIR,
+  refs: (name: string) => SchemaModel = (name) => {
+    throw new NoArbitrary(`arbitraries: no schema named "${name}"`);
+  },
+): string {
   return printExpression(arbitraryOf(ir, refs, new Set()));
 }
 
 /** `orderPlacedIntents`, `orderPlacedInvalidIntents`. */
-export const arbitraryNames = (trigger: TriggerModel) => ({ valid: `${trigger.valueName}Intents`, invalid: `${trigger.valueName}InvalidIntents` });
+export const arbitraryNames = (trigger: TriggerModel) => ({
+  valid: `${trigger.valueName}Intents`,
+  invalid: `${trigger.valueName}InvalidIntents`,
+});
 
 /**
  * A trigger's arbitrary as printed code, or why it has none: a recursive intent (a schema that
@@ -271,7 +294,10 @@ export const arbitraryNames = (trigger: TriggerModel) => ({ valid: `${trigger.va
  * an intent with no values (or a construct not taught here) says so in the file rather than
  * stopping the whole generate: the arbitraries are a test aid, never a reason to refuse a spec.
  */
-export function triggerArbitrary(module: ModuleModel, trigger: TriggerModel): { readonly expression: string } | { readonly skipped: string } {
+export function triggerArbitrary(
+  module: ModuleModel,
+  trigger: TriggerModel,
+): { readonly expression: string } | { readonly skipped: string } {
   const resolve = (ref: string) => trigger.refs.get(ref) ?? module.refs.get(ref)!;
   try {
     return { expression: arbitraryExpression(trigger.intent.ir, resolve) };
@@ -316,13 +342,23 @@ function nearMiss(intent: unknown): fc.Arbitrary<unknown> {
 
 /** The file: the intent schemas it filters through, its two helpers, then each trigger's arbitraries (or why it has none). */
 export function arbitrariesFile(modules: readonly ModuleModel[], specFiles: readonly string[]): string {
-  const built = modules.map((module) => ({ module, triggers: module.triggers.map((trigger) => ({ trigger, built: triggerArbitrary(module, trigger) })) }));
+  const built = modules.map((module) => ({
+    module,
+    triggers: module.triggers.map((trigger) => ({ trigger, built: triggerArbitrary(module, trigger) })),
+  }));
   const imports = built.flatMap(({ module, triggers }) => {
-    const names = triggers.filter(({ built }) => "expression" in built).map(({ trigger }) => trigger.intent.constName).filter(unique);
+    const names = triggers
+      .filter(({ built }) => "expression" in built)
+      .map(({ trigger }) => trigger.intent.constName)
+      .filter(unique);
     return names.length === 0 ? [] : [`import { ${names.join(", ")} } from ${JSON.stringify(`./${module.moduleName}`)};`];
   });
   const body = built.flatMap(({ triggers }) =>
-    triggers.map(({ trigger, built }) => ("expression" in built ? triggerArbitraries(trigger, built.expression) : `// ${JSON.stringify(trigger.kind)}: ${commentSafe(built.skipped)}.\n`)),
+    triggers.map(({ trigger, built }) =>
+      "expression" in built
+        ? triggerArbitraries(trigger, built.expression)
+        : `// ${JSON.stringify(trigger.kind)}: ${commentSafe(built.skipped)}.\n`,
+    ),
   );
   const head = imports.length === 0 ? [] : ['import * as fc from "fast-check";', 'import type * as z from "zod";', ...imports, NEAR_MISS];
   return render("arbitraries", header(specFiles), [...head, ...body]);

@@ -17,7 +17,13 @@ export function declaredEventStatements(event: DeclaredEventModel, resolve: Reso
   const hasInput = input !== printedType(payload, resolve);
   const statements: Statements = [...schemaStatements(payload, resolve)];
   if (hasInput) {
-    statements.push({ kind: StructureKind.TypeAlias, isExported: true, name: names.inputTypeName, docs: ["What `emitEvent` takes: fields with a default may be left out."], type: input });
+    statements.push({
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: names.inputTypeName,
+      docs: ["What `emitEvent` takes: fields with a default may be left out."],
+      type: input,
+    });
   }
   statements.push(
     {
@@ -45,7 +51,12 @@ export function declaredEventStatements(event: DeclaredEventModel, resolve: Reso
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: docs(event.description ?? `The \`${event.kind}\` fact, appended by \`emitEvent\`.`),
-    declarations: [{ name: names.constName, initializer: printExpression(f.createSatisfiesExpression(value, f.createTypeReferenceNode(`DeclaredEvent<${names.typeName}>`))) }],
+    declarations: [
+      {
+        name: names.constName,
+        initializer: printExpression(f.createSatisfiesExpression(value, f.createTypeReferenceNode(`DeclaredEvent<${names.typeName}>`))),
+      },
+    ],
   });
   return statements;
 }

@@ -28,7 +28,9 @@ export function followUpsFile(modules: readonly ModuleModel[], specFiles: readon
     kind: StructureKind.TypeAlias,
     isExported: true,
     name: FOLLOW_UPS_TYPE,
-    docs: ["The work a commit may enqueue with `tx.enqueue`: one member per trigger the specs declare, each typed like its `enqueueTrigger` request."],
+    docs: [
+      "The work a commit may enqueue with `tx.enqueue`: one member per trigger the specs declare, each typed like its `enqueueTrigger` request.",
+    ],
     type: members.length === 0 ? "never" : members.join(" | "),
   });
   return render("follow-ups", header(specFiles), statements);

@@ -6,5 +6,9 @@ import { header, render } from "./print.ts";
  * `index.ts`, so that it is not mistaken for this folder's entry point.)
  */
 export function indexFile(moduleNames: readonly string[], specFiles: readonly string[]): string {
-  return render("index", header(specFiles), moduleNames.map((name) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./${name}` })));
+  return render(
+    "index",
+    header(specFiles),
+    moduleNames.map((name) => ({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./${name}` })),
+  );
 }

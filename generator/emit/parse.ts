@@ -10,7 +10,12 @@ export function parseFile(runtime: string, specFiles: readonly string[]): string
 function parseStatements(runtime: string): Statements {
   return [
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["z"], moduleSpecifier: "zod" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["ParseResult", "PayloadParseResult", "StartParseResult"], moduleSpecifier: runtime },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      namedImports: ["ParseResult", "PayloadParseResult", "StartParseResult"],
+      moduleSpecifier: runtime,
+    },
     {
       kind: StructureKind.TypeAlias,
       isExported: true,
@@ -24,7 +29,10 @@ function parseStatements(runtime: string): Statements {
       name: "parseWith",
       docs: ["Runs a zod schema as a `parseIntent`: every problem, each with the path of its field (`items[2].name: …`)."],
       typeParameters: ["T"],
-      parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
+      parameters: [
+        { name: "schema", type: "z.ZodType<T>" },
+        { name: "raw", type: "unknown" },
+      ],
       returnType: "ParseResult<T>",
       statements: [
         "const parsed = schema.safeParse(raw, { reportInput: true });",
@@ -39,7 +47,10 @@ function parseStatements(runtime: string): Statements {
       name: "parseStartWith",
       docs: ["The same, as an attached stream's `parseStart`."],
       typeParameters: ["T"],
-      parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
+      parameters: [
+        { name: "schema", type: "z.ZodType<T>" },
+        { name: "raw", type: "unknown" },
+      ],
       returnType: "StartParseResult<T>",
       statements: ["const parsed = parseWith(schema, raw);", "return parsed.ok ? { ok: true, start: parsed.intent } : parsed;"],
     },
@@ -49,7 +60,10 @@ function parseStatements(runtime: string): Statements {
       name: "parsePayloadWith",
       docs: ["The same, as a declared event's `parsePayload`."],
       typeParameters: ["T"],
-      parameters: [{ name: "schema", type: "z.ZodType<T>" }, { name: "raw", type: "unknown" }],
+      parameters: [
+        { name: "schema", type: "z.ZodType<T>" },
+        { name: "raw", type: "unknown" },
+      ],
       returnType: "PayloadParseResult<T>",
       statements: ["const parsed = parseWith(schema, raw);", "return parsed.ok ? { ok: true, payload: parsed.intent } : parsed;"],
     },
@@ -83,7 +97,9 @@ return tied.flat().flatMap((inner) => deepest({ ...inner, path: [...issue.path, 
     {
       kind: StructureKind.Function,
       name: "pathOf",
-      docs: ["A field's path as code names it, `items[2].name` or `plan[\"a.b\"]`, so a key holding a dot reads as one key; the root is `$`."],
+      docs: [
+        'A field\'s path as code names it, `items[2].name` or `plan["a.b"]`, so a key holding a dot reads as one key; the root is `$`.',
+      ],
       parameters: [{ name: "path", type: "readonly PropertyKey[]" }],
       returnType: "string",
       statements: [

@@ -1,4 +1,14 @@
-import { IndentationText, Node, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
+import {
+  IndentationText,
+  Node,
+  Project,
+  QuoteKind,
+  StructureKind,
+  ts,
+  VariableDeclarationKind,
+  type SourceFile,
+  type StatementStructures,
+} from "ts-morph";
 import type { JsonValue } from "../spec-format.ts";
 import { commentSafe } from "../zod-ir.ts";
 
@@ -12,7 +22,14 @@ let project: Project | undefined;
 let renders = 0;
 
 /** TypeScript's formatter, which the language service runs but does not export by type. */
-const formatting = (ts as unknown as { formatting: { formatDocument(file: ts.SourceFile, context: unknown): ts.TextChange[]; getFormatContext(options: ts.FormatCodeSettings, host: object): unknown } }).formatting;
+const formatting = (
+  ts as unknown as {
+    formatting: {
+      formatDocument(file: ts.SourceFile, context: unknown): ts.TextChange[];
+      getFormatContext(options: ts.FormatCodeSettings, host: object): unknown;
+    };
+  }
+).formatting;
 
 /**
  * ts-morph's `formatText` asks the language service for the edits, which parses the file once
@@ -22,7 +39,11 @@ const formatting = (ts as unknown as { formatting: { formatDocument(file: ts.Sou
  */
 function formatsWhatItParsed(made: Project): Project {
   const service = made.getLanguageService().compilerObject;
-  service.getFormattingEditsForDocument = (fileName, options) => formatting.formatDocument(made.getSourceFileOrThrow(fileName).compilerNode, formatting.getFormatContext(options as ts.FormatCodeSettings, {}));
+  service.getFormattingEditsForDocument = (fileName, options) =>
+    formatting.formatDocument(
+      made.getSourceFileOrThrow(fileName).compilerNode,
+      formatting.getFormatContext(options as ts.FormatCodeSettings, {}),
+    );
   return made;
 }
 
@@ -48,7 +69,8 @@ export function render(name: string, banner: string, statements: Statements): st
   let text = "";
   let previous: Node | undefined;
   for (const statement of file.getStatementsWithComments()) {
-    const pairsWithPrevious = Node.isTypeAliasDeclaration(statement) && Node.isVariableStatement(previous) && statement.getJsDocs().length === 0;
+    const pairsWithPrevious =
+      Node.isTypeAliasDeclaration(statement) && Node.isVariableStatement(previous) && statement.getJsDocs().length === 0;
     const bothImports = Node.isImportDeclaration(statement) && Node.isImportDeclaration(previous);
     if (previous && !pairsWithPrevious && !bothImports) text += "\n";
     text += `${statement.getText(true)}\n`;
@@ -61,7 +83,10 @@ export function render(name: string, banner: string, statements: Statements): st
     const value = typeof statement === "object" ? preformatted.get(statement) : undefined;
     if (!value) continue;
     const before = text;
-    text = text.replace(`\nexport const ${value.name}: JsonObject = ${placeholder(value.name)};\n`, () => `\nexport const ${value.name}: JsonObject = ${value.text};\n`);
+    text = text.replace(
+      `\nexport const ${value.name}: JsonObject = ${placeholder(value.name)};\n`,
+      () => `\nexport const ${value.name}: JsonObject = ${value.text};\n`,
+    );
     if (text === before) throw new Error(`trigger-codegen: the value of ${value.name} found no place in ${name}.ts`);
   }
   return banner + text;
@@ -94,7 +119,8 @@ export function jsonSchemaStatement(name: string, what: string, schema: JsonValu
 const placeholder = (name: string) => `__preformatted_${name}__`;
 
 /** A plain JSON value in ASCII, as TypeScript's printer writes literals: DEL, bidi controls and all else outside ASCII escaped. */
-const asciiJson = (value: JsonValue) => JSON.stringify(value).replace(/[\u007F-\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+const asciiJson = (value: JsonValue) =>
+  JSON.stringify(value).replace(/[\u007F-\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 
 /**
  * A JSON value as a TypeScript literal, laid out as the formatter would:
@@ -114,4 +140,3 @@ export function printJson(value: JsonValue, indent: string): string {
   const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : asciiJson(name));
   return `{\n${entries.map(([name, item]) => `${inner}${key(name)}: ${printJson(item, inner)}`).join(",\n")}\n${indent}}`;
 }
-

@@ -11,7 +11,9 @@ import { docs } from "./print.ts";
 // then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
 // CPU on every run. Required, TypeScript loads as CommonJS does. zod-to-ts reads zod's metadata from
 // the registry zod keeps on globalThis, so its CommonJS build sees what ours wrote.
-const { createAuxiliaryTypeStore, printNode, zodToTs } = withTypeScriptOfTsMorph(() => createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts"));
+const { createAuxiliaryTypeStore, printNode, zodToTs } = withTypeScriptOfTsMorph(
+  () => createRequire(import.meta.url)("zod-to-ts") as typeof import("zod-to-ts"),
+);
 
 /**
  * Runs `load` with `require("typescript")` answered by the TypeScript ts-morph bundles (which the
@@ -46,7 +48,9 @@ export function schemaStatements(schema: SchemaModel, resolve: Resolve): Stateme
       declarationKind: VariableDeclarationKind.Const,
       docs: docs(schema.description),
       // A recursion through named schemas: TypeScript cannot infer the constant's type, so it is given.
-      declarations: [{ name: schema.constName, ...(schema.recursive ? { type: `z.ZodType<${schema.typeName}>` } : {}), initializer: expression }],
+      declarations: [
+        { name: schema.constName, ...(schema.recursive ? { type: `z.ZodType<${schema.typeName}>` } : {}), initializer: expression },
+      ],
     },
     { kind: StructureKind.TypeAlias, isExported: true, name: schema.typeName, type: printedType(schema, resolve) },
   ];
@@ -70,7 +74,12 @@ export function printedType(schema: SchemaModel, resolve: (ref: string) => Schem
  * `--watch` keeps an unchanged spec's results too. A module prints an intent's type three times
  * and its JSON Schema is asked for by the version record and the module: each is computed once.
  */
-function computedOnce<T>(cache: WeakMap<ZodIR, Partial<Record<"input" | "output", T>>>, ir: ZodIR, io: "input" | "output", make: () => T): T {
+function computedOnce<T>(
+  cache: WeakMap<ZodIR, Partial<Record<"input" | "output", T>>>,
+  ir: ZodIR,
+  io: "input" | "output",
+  make: () => T,
+): T {
   let entry = cache.get(ir);
   if (entry === undefined) cache.set(ir, (entry = {}));
   return (entry[io] ??= make());
@@ -95,7 +104,9 @@ function printType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, i
         const byInput = io === "input" && !target.recursive;
         overrides.set(placeholder, (t) =>
           byInput
-            ? t.factory.createTypeReferenceNode(t.factory.createQualifiedName(t.factory.createIdentifier("z"), "input"), [t.factory.createTypeQueryNode(t.factory.createIdentifier(target.constName))])
+            ? t.factory.createTypeReferenceNode(t.factory.createQualifiedName(t.factory.createIdentifier("z"), "input"), [
+                t.factory.createTypeQueryNode(t.factory.createIdentifier(target.constName)),
+              ])
             : t.factory.createTypeReferenceNode(target.typeName),
         );
       }
@@ -125,8 +136,18 @@ function printType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, i
         if (catchall._zod.def !== json._zod.def) add(zodToTs(property, options).node);
         else if (optional) add(t.factory.createKeywordTypeNode(t.SyntaxKind.UndefinedKeyword));
       }
-      const key = t.factory.createParameterDeclaration(undefined, undefined, "x", undefined, t.factory.createKeywordTypeNode(t.SyntaxKind.StringKeyword));
-      const index = t.factory.createIndexSignature(undefined, [key], types.size === 1 ? [...types.values()][0]! : t.factory.createUnionTypeNode([...types.values()]));
+      const key = t.factory.createParameterDeclaration(
+        undefined,
+        undefined,
+        "x",
+        undefined,
+        t.factory.createKeywordTypeNode(t.SyntaxKind.StringKeyword),
+      );
+      const index = t.factory.createIndexSignature(
+        undefined,
+        [key],
+        types.size === 1 ? [...types.values()][0]! : t.factory.createUnionTypeNode([...types.values()]),
+      );
       return t.factory.createTypeLiteralNode([...(t.isTypeLiteralNode(named) ? named.members : []), index]);
     }
     if (def.type === "tuple") {
@@ -166,7 +187,12 @@ const built = new WeakMap<SchemaModel, z.ZodType>();
 const ids = new WeakMap<z.ZodType, string>();
 
 /** zod's JSON Schema of a schema, uncached; `shortcut: false` always runs zod's own input pass (tests compare the two). */
-export function zodJsonSchema(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output", shortcut = true): JsonValue {
+export function zodJsonSchema(
+  schema: SchemaModel,
+  resolve: (ref: string) => SchemaModel,
+  io: "input" | "output",
+  shortcut = true,
+): JsonValue {
   const live = (s: SchemaModel): z.ZodType => {
     let schema = built.get(s);
     if (!schema) {
@@ -211,7 +237,8 @@ function underlying(schema: z.core.$ZodType): z.core.$ZodType {
 }
 
 /** An object that names no type for other keys: zod's output pass closes it (`additionalProperties: false`), its input pass does not. */
-const isOpenObject = (schema: z.core.$ZodType) => schema._zod.def.type === "object" && (schema._zod.def as z.core.$ZodObjectDef).catchall === undefined;
+const isOpenObject = (schema: z.core.$ZodType) =>
+  schema._zod.def.type === "object" && (schema._zod.def as z.core.$ZodObjectDef).catchall === undefined;
 
 /** The `override` that turns zod's output pass into its input pass, where `inputIsOutput` holds. */
 const openObjectsAsInput = ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {

@@ -56,13 +56,22 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
         ...(module.triggers.length > 0 ? ["parseWith"] : []),
         ...(module.streams.length > 0 ? ["parseStartWith"] : []),
         ...(module.events.length > 0 ? ["parsePayloadWith"] : []),
-        ...(schemasOf(module).some((schema) => usesJson(schema.ir)) || triggers.some((unit) => unit.usesJson) ? [{ name: JSON_TYPE, isTypeOnly: true }] : []),
+        ...(schemasOf(module).some((schema) => usesJson(schema.ir)) || triggers.some((unit) => unit.usesJson)
+          ? [{ name: JSON_TYPE, isTypeOnly: true }]
+          : []),
       ],
       moduleSpecifier: "./parse",
     },
     // A module of declared events alone enqueues nothing.
     ...(module.triggers.length + module.streams.length > 0
-      ? [{ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: [FOLLOW_UPS_TYPE], moduleSpecifier: "./follow-ups" } satisfies StatementStructures]
+      ? [
+          {
+            kind: StructureKind.ImportDeclaration,
+            isTypeOnly: true,
+            namedImports: [FOLLOW_UPS_TYPE],
+            moduleSpecifier: "./follow-ups",
+          } satisfies StatementStructures,
+        ]
       : []),
   ];
   for (const schema of module.schemas) statements.push(...schemaStatements(schema, (name) => module.refs.get(name)!));
@@ -73,13 +82,30 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
 }
 
 const schemasOfTrigger = (t: TriggerModel) => [t.intent, t.outcome, ...(t.progress ? [t.progress] : []), ...t.events];
-const schemasOfStream = (st: StreamModel) => [st.start, ...(st.progress ? [st.progress] : []), ...(st.output ? [st.output] : []), st.result, ...st.events];
+const schemasOfStream = (st: StreamModel) => [
+  st.start,
+  ...(st.progress ? [st.progress] : []),
+  ...(st.output ? [st.output] : []),
+  st.result,
+  ...st.events,
+];
 
-const typeAlias = (name: string, doc: string, type: string): StatementStructures => ({ kind: StructureKind.TypeAlias, isExported: true, name, docs: [doc], type });
+const typeAlias = (name: string, doc: string, type: string): StatementStructures => ({
+  kind: StructureKind.TypeAlias,
+  isExported: true,
+  name,
+  docs: [doc],
+  type,
+});
 
 /** Every schema a module declares. */
 function schemasOf(module: ModuleModel): SchemaModel[] {
-  return [...module.schemas, ...module.events.map((e) => e.payload), ...module.triggers.flatMap(schemasOfTrigger), ...module.streams.flatMap(schemasOfStream)];
+  return [
+    ...module.schemas,
+    ...module.events.map((e) => e.payload),
+    ...module.triggers.flatMap(schemasOfTrigger),
+    ...module.streams.flatMap(schemasOfStream),
+  ];
 }
 
 /**
@@ -139,9 +165,18 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
     ],
     eventsDoc: `The facts \`${trigger.kind}\` may write: each declared event kind with its payload.`,
     events: trigger.events,
-    parser: { name: `parse${T}Intent`, what: "a raw payload", returnType: `ParseResult<${T}Intent${hasInput ? `, ${T}IntentInput` : ""}>`, call: `parseWith(${trigger.intent.constName}, raw)` },
+    parser: {
+      name: `parse${T}Intent`,
+      what: "a raw payload",
+      returnType: `ParseResult<${T}Intent${hasInput ? `, ${T}IntentInput` : ""}>`,
+      call: `parseWith(${trigger.intent.constName}, raw)`,
+    },
     jsonSchema: { name: `${v}IntentJsonSchema`, what: "an intent payload", value: intentJson },
-    type: { name: `${T}Trigger`, description: trigger.description, type: `DurableTrigger<${T}Intent, ${T}Outcome, Cloudflare.Env, ${T}Event, ${trigger.progress ? trigger.progress.typeName : "never"}, ${FOLLOW_UPS_TYPE}>` },
+    type: {
+      name: `${T}Trigger`,
+      description: trigger.description,
+      type: `DurableTrigger<${T}Intent, ${T}Outcome, Cloudflare.Env, ${T}Event, ${trigger.progress ? trigger.progress.typeName : "never"}, ${FOLLOW_UPS_TYPE}>`,
+    },
     typePrefix: T,
     handlerMembers: ["acquire", "commit", "commitCancelled", "commitFailed"],
     handlersExtra: upgrades.members,
@@ -154,11 +189,17 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
       f.createPropertyAssignment("cancellation", f.createStringLiteral(trigger.cancellation)),
       ...Object.entries(trigger.options).map(([name, value]) => f.createPropertyAssignment(name, jsonExpression(value))),
       // What #12 adds, each only when the spec says it: the runtime's own shapes (CancelOnRule, TriggerTimeouts, schedules).
-      ...(trigger.cancelOn.length === 0 ? [] : [f.createPropertyAssignment("cancelOn", jsonExpression(trigger.cancelOn as unknown as JsonValue, true))]),
+      ...(trigger.cancelOn.length === 0
+        ? []
+        : [f.createPropertyAssignment("cancelOn", jsonExpression(trigger.cancelOn as unknown as JsonValue, true))]),
       ...(trigger.timeouts === undefined ? [] : [f.createPropertyAssignment("timeouts", jsonExpression(trigger.timeouts, true))]),
-      ...(trigger.schedules.length === 0 ? [] : [f.createPropertyAssignment("schedules", jsonExpression(trigger.schedules as unknown as JsonValue, true))]),
+      ...(trigger.schedules.length === 0
+        ? []
+        : [f.createPropertyAssignment("schedules", jsonExpression(trigger.schedules as unknown as JsonValue, true))]),
       f.createPropertyAssignment("intentVersion", f.createNumericLiteral(versioning.current)),
-      ...(versioning.droppedBefore === undefined ? [] : [f.createPropertyAssignment("intentsDroppedBefore", f.createNumericLiteral(versioning.droppedBefore))]),
+      ...(versioning.droppedBefore === undefined
+        ? []
+        : [f.createPropertyAssignment("intentsDroppedBefore", f.createNumericLiteral(versioning.droppedBefore))]),
       ...(upgrades.contract === undefined ? [] : [upgrades.contract]),
     ],
     schemaProperty: "intentSchema",
@@ -178,7 +219,12 @@ function streamUnit(stream: StreamModel): Unit {
     before: [],
     eventsDoc: `The facts the \`${stream.kind}\` stream may write with its terminal.`,
     events: stream.events,
-    parser: { name: `parse${T}Start`, what: "a start payload", returnType: `StartParseResult<${T}Start>`, call: `parseStartWith(${stream.start.constName}, raw)` },
+    parser: {
+      name: `parse${T}Start`,
+      what: "a start payload",
+      returnType: `StartParseResult<${T}Start>`,
+      call: `parseStartWith(${stream.start.constName}, raw)`,
+    },
     jsonSchema: { name: `${v}StartJsonSchema`, what: "a start payload", value: jsonSchemaOf(stream.start, resolve) },
     type: {
       name: T,
@@ -242,7 +288,9 @@ function unitStatements(unit: Unit): Statements {
     name: unit.factory,
     docs: [`The \`${unit.kind}\` ${unit.what}, its spec and your handlers together.`],
     parameters: [{ name: "handlers", type: `${T}Handlers` }],
-    statements: [printExpression(f.createReturnStatement(f.createSatisfiesExpression(contract, f.createTypeReferenceNode(unit.type.name))))],
+    statements: [
+      printExpression(f.createReturnStatement(f.createSatisfiesExpression(contract, f.createTypeReferenceNode(unit.type.name)))),
+    ],
   });
   return statements;
 }
@@ -255,8 +303,18 @@ function eventUnion(events: readonly { kind: string; typeName: string }[]): stri
     f.createUnionTypeNode(
       events.map((event) =>
         f.createTypeLiteralNode([
-          f.createPropertySignature([f.createModifier(ts.SyntaxKind.ReadonlyKeyword)], "kind", undefined, f.createLiteralTypeNode(f.createStringLiteral(event.kind))),
-          f.createPropertySignature([f.createModifier(ts.SyntaxKind.ReadonlyKeyword)], "payload", undefined, f.createTypeReferenceNode(event.typeName)),
+          f.createPropertySignature(
+            [f.createModifier(ts.SyntaxKind.ReadonlyKeyword)],
+            "kind",
+            undefined,
+            f.createLiteralTypeNode(f.createStringLiteral(event.kind)),
+          ),
+          f.createPropertySignature(
+            [f.createModifier(ts.SyntaxKind.ReadonlyKeyword)],
+            "payload",
+            undefined,
+            f.createTypeReferenceNode(event.typeName),
+          ),
         ]),
       ),
     ),

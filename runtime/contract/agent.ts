@@ -55,21 +55,35 @@ export interface AgentMethods<Trigger extends AnyTrigger = AnyTrigger, Event ext
    * rejection: a rejection's name crosses RPC only under `enhanced_error_serialization`, a value
    * on every compatibility date. The operator API calls through it.
    */
-  attempt<M extends RefusableMethod>(method: M, argument: Parameters<AgentMethods<Trigger, Event>[M]>[0]): Promise<Outcome<Awaited<ReturnType<AgentMethods<Trigger, Event>[M]>>>>;
+  attempt<M extends RefusableMethod>(
+    method: M,
+    argument: Parameters<AgentMethods<Trigger, Event>[M]>[0],
+  ): Promise<Outcome<Awaited<ReturnType<AgentMethods<Trigger, Event>[M]>>>>;
   alarm(): Promise<void>;
 }
 
 /** The methods `attempt` calls: the ones that refuse bad input. */
-export const REFUSABLE_METHODS = new Set(["enqueueTrigger", "cancelTrigger", "emitEvent", "events", "intents", "scheduleTrigger", "unscheduleTrigger", "cancelStream"] as const);
+export const REFUSABLE_METHODS = new Set([
+  "enqueueTrigger",
+  "cancelTrigger",
+  "emitEvent",
+  "events",
+  "intents",
+  "scheduleTrigger",
+  "unscheduleTrigger",
+  "cancelStream",
+] as const);
 export type RefusableMethod = typeof REFUSABLE_METHODS extends Set<infer M> ? M : never;
 
 /** An instance of a class built by `defineAgentDO`: what `DurableObjectNamespace<…>` and its stubs are typed with. */
-export type AgentObject<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env, Event extends AnyDeclaredEvent = never> = DurableObject<Env> &
-  AgentMethods<Trigger, Event>;
+export type AgentObject<
+  Trigger extends AnyTrigger = AnyTrigger,
+  Env = Cloudflare.Env,
+  Event extends AnyDeclaredEvent = never,
+> = DurableObject<Env> & AgentMethods<Trigger, Event>;
 
 /** The class `defineAgentDO` returns; export it from the Worker under the binding's `class_name`. */
 export type AgentClass<Trigger extends AnyTrigger = AnyTrigger, Env = Cloudflare.Env, Event extends AnyDeclaredEvent = never> = new (
   ctx: DurableObjectState,
   env: Env,
 ) => AgentObject<Trigger, Env, Event>;
-

@@ -6,14 +6,14 @@
  */
 /** A copy of a JSON value with every object's keys sorted; keys in `omit` are left out at every level. */
 export function sortedKeys(value, omit) {
-    if (Array.isArray(value))
-        return value.map((item) => sortedKeys(item, omit));
-    if (typeof value !== "object" || value === null)
-        return value;
-    const keys = Object.keys(value).sort();
-    return Object.fromEntries((omit === undefined ? keys : keys.filter((key) => !omit.has(key))).map((key) => [key, sortedKeys(value[key], omit)]));
+  if (Array.isArray(value)) return value.map((item) => sortedKeys(item, omit));
+  if (typeof value !== "object" || value === null) return value;
+  const keys = Object.keys(value).sort();
+  return Object.fromEntries(
+    (omit === undefined ? keys : keys.filter((key) => !omit.has(key))).map((key) => [key, sortedKeys(value[key], omit)]),
+  );
 }
 /** JSON text with every object's keys sorted. */
 export function canonicalJson(value) {
-    return JSON.stringify(sortedKeys(value));
+  return JSON.stringify(sortedKeys(value));
 }

@@ -11,7 +11,10 @@ export function sortedKeys<T>(value: T, omit?: ReadonlySet<string>): T {
   if (typeof value !== "object" || value === null) return value;
   const keys = Object.keys(value).sort();
   return Object.fromEntries(
-    (omit === undefined ? keys : keys.filter((key) => !omit.has(key))).map((key) => [key, sortedKeys((value as Record<string, unknown>)[key], omit)]),
+    (omit === undefined ? keys : keys.filter((key) => !omit.has(key))).map((key) => [
+      key,
+      sortedKeys((value as Record<string, unknown>)[key], omit),
+    ]),
   ) as T;
 }
 

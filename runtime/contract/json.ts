@@ -59,7 +59,11 @@ function assertJson(value: unknown, path: Path, ancestors: Ancestors, what: stri
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      refuse(what, path, `a ${(value as { constructor?: { name?: string } }).constructor?.name ?? "non-plain"} object is not JSON; pass plain data`);
+      refuse(
+        what,
+        path,
+        `a ${(value as { constructor?: { name?: string } }).constructor?.name ?? "non-plain"} object is not JSON; pass plain data`,
+      );
     }
     for (const key in value) {
       if (!Object.hasOwn(value, key)) continue;

@@ -21,7 +21,10 @@ export async function outcomeOf<T>(call: () => T | Promise<T>): Promise<Outcome<
  * Runs a user's parser (`parseIntent`, `parsePayload`, `parseStart`): user
  * code, so a throw is a refusal naming the parser, not a crash.
  */
-export function runParser<R extends { readonly ok: boolean }>(parser: string, parse: () => R): R | { readonly ok: false; readonly reason: string } {
+export function runParser<R extends { readonly ok: boolean }>(
+  parser: string,
+  parse: () => R,
+): R | { readonly ok: false; readonly reason: string } {
   try {
     return parse();
   } catch (error) {

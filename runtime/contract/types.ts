@@ -190,12 +190,13 @@ export interface DurableTrigger<
 
 /** Any trigger, whatever its types; what registration accepts. */
 // `any` is deliberate: parameters are contravariant, so no narrower type admits every trigger.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTrigger = DurableTrigger<any, any, any, any, any, any>;
 
 export type IntentOf<T> = T extends DurableTrigger<infer I, any, any, any, any, any> ? I : never;
 /** What `enqueueTrigger` takes for a trigger: its parser's input type, which may leave out fields with defaults. */
-export type IntentInputOf<T> = "~input" extends keyof AcceptedOf<T> ? Exclude<AcceptedOf<T>["~input" & keyof AcceptedOf<T>], undefined> : IntentOf<T>;
+export type IntentInputOf<T> = "~input" extends keyof AcceptedOf<T>
+  ? Exclude<AcceptedOf<T>["~input" & keyof AcceptedOf<T>], undefined>
+  : IntentOf<T>;
 type AcceptedOf<T> = T extends { parseIntent(raw: unknown): infer R } ? Extract<R, { readonly ok: true }> : never;
 export type OutcomeOf<T> = T extends DurableTrigger<any, infer O, any, any, any, any> ? O : never;
 
@@ -231,7 +232,6 @@ export interface DeclaredEvent<Payload = unknown> {
 }
 
 /** Any declared event, whatever its payload; what registration accepts. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDeclaredEvent = DeclaredEvent<any>;
 
 type AcceptedPayloadOf<E> = E extends { parsePayload(raw: unknown): infer R } ? Extract<R, { readonly ok: true }> : never;
@@ -365,9 +365,7 @@ export type IntentFrame =
       };
     };
 
-export type StartParseResult<Start> =
-  | { readonly ok: true; readonly start: Start }
-  | { readonly ok: false; readonly reason: string };
+export type StartParseResult<Start> = { readonly ok: true; readonly start: Start } | { readonly ok: false; readonly reason: string };
 
 /** A frame an attached stream's `run` yields: any number of progress and output frames, then one terminal. */
 export type StreamFrame<Progress = unknown, Output = unknown, Result = unknown> =
@@ -420,7 +418,6 @@ export interface AttachedStream<
   commitTerminal(start: Start, terminal: StreamTerminal<Result>, tx: StreamTx<Event, Work>): void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStream = AttachedStream<any, any, any, any, any, any, any>;
 export type StartOf<S> = S extends AttachedStream<infer Start, any, any, any, any, any, any> ? Start : never;
 
@@ -446,11 +443,24 @@ export interface CancelStreamResult {
  */
 export type StreamWireFrame =
   | { readonly event: "opened"; readonly data: { readonly streamRef: string; readonly seq: number; readonly streamKind: string } }
-  | { readonly event: "progress" | "output"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
+  | {
+      readonly event: "progress" | "output";
+      readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown };
+    }
   | { readonly event: "completed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly payload: unknown } }
-  | { readonly event: "failed"; readonly data: { readonly streamRef: string; readonly seq: number; readonly error: { readonly name: string; readonly message: string } } }
+  | {
+      readonly event: "failed";
+      readonly data: {
+        readonly streamRef: string;
+        readonly seq: number;
+        readonly error: { readonly name: string; readonly message: string };
+      };
+    }
   | { readonly event: "cancelled"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } }
-  | { readonly event: "cancel_ignored"; readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null } };
+  | {
+      readonly event: "cancel_ignored";
+      readonly data: { readonly streamRef: string; readonly seq: number; readonly reason: string | null };
+    };
 
 /** What a class built by `defineAgentDO` runs, as plain data: what an operator's console lists. */
 export interface Registration {

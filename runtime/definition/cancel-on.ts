@@ -35,7 +35,10 @@ export function intentKeys(registered: RegisteredTrigger, intent: unknown): Canc
   const keys: CancelOnKey[] = [];
   for (const rule of registered.cancelOn) {
     const matcher = matcherOf(registered.kind, rule);
-    const matchKey = keyOf(matcher, matcher.pairs.map(([intentPath]) => valueAt(intent, intentPath)));
+    const matchKey = keyOf(
+      matcher,
+      matcher.pairs.map(([intentPath]) => valueAt(intent, intentPath)),
+    );
     if (matchKey !== null) keys.push({ eventKind: matcher.eventKind, matchKey });
   }
   return keys;
@@ -65,7 +68,10 @@ export class CancelOnRules {
     const value = payload();
     const keys: { triggerKind: string; matchKey: string }[] = [];
     for (const matcher of matchers) {
-      const matchKey = keyOf(matcher, matcher.pairs.map(([, eventPath]) => valueAt(value, eventPath)));
+      const matchKey = keyOf(
+        matcher,
+        matcher.pairs.map(([, eventPath]) => valueAt(value, eventPath)),
+      );
       if (matchKey !== null) keys.push({ triggerKind: matcher.triggerKind, matchKey });
     }
     return keys;
@@ -95,4 +101,3 @@ function keyOf(matcher: Matcher, values: readonly unknown[]): string | null {
   if (values.some((value) => value === undefined)) return null;
   return canonicalJson([matcher.triggerKind, matcher.pairs, values]);
 }
-

@@ -2,23 +2,29 @@ import type { AnyDeclaredEvent, AnyStream, JsonValue, Registration } from "../co
 import type { Registry } from "./registry.ts";
 
 /** The registered triggers, streams and declared events as plain data, as `registration()` answers them. */
-export function describeRegistration(registry: Registry, streams: ReadonlyMap<string, AnyStream>, events: ReadonlyMap<string, AnyDeclaredEvent>): Registration {
+export function describeRegistration(
+  registry: Registry,
+  streams: ReadonlyMap<string, AnyStream>,
+  events: ReadonlyMap<string, AnyDeclaredEvent>,
+): Registration {
   return {
-    triggers: [...registry.values()].map(({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, timeouts, schedules, cancelOn }) => ({
-      kind,
-      intentEventKind: trigger.intentEventKind,
-      description: trigger.description ?? null,
-      cancellation: trigger.cancellation,
-      concurrency,
-      acquireDeadlineMs,
-      retry,
-      intentVersion,
-      intentSchema: trigger.intentSchema ?? null,
-      cancelOn,
-      timeouts,
-      // Checked as plain JSON at registration.
-      schedules: schedules.map(({ timing: _, ...schedule }) => schedule as typeof schedule & { payload: JsonValue }),
-    })),
+    triggers: [...registry.values()].map(
+      ({ trigger, kind, concurrency, acquireDeadlineMs, retry, intentVersion, timeouts, schedules, cancelOn }) => ({
+        kind,
+        intentEventKind: trigger.intentEventKind,
+        description: trigger.description ?? null,
+        cancellation: trigger.cancellation,
+        concurrency,
+        acquireDeadlineMs,
+        retry,
+        intentVersion,
+        intentSchema: trigger.intentSchema ?? null,
+        cancelOn,
+        timeouts,
+        // Checked as plain JSON at registration.
+        schedules: schedules.map(({ timing: _, ...schedule }) => schedule as typeof schedule & { payload: JsonValue }),
+      }),
+    ),
     streams: [...streams.values()].map((stream) => ({
       kind: stream.kind,
       cancellation: stream.cancellation,

@@ -80,7 +80,11 @@ export function createRegistry(triggers: readonly AnyTrigger[], cron: CronEngine
     const intentsDroppedBefore = trigger.intentsDroppedBefore ?? 1;
     if (!isPositiveInteger(intentVersion)) report.field("intentVersion", "a positive integer", intentVersion);
     if (!isPositiveInteger(intentsDroppedBefore) || intentsDroppedBefore > intentVersion) {
-      report.field("intentsDroppedBefore", `a positive integer no greater than intentVersion (${String(intentVersion)})`, intentsDroppedBefore);
+      report.field(
+        "intentsDroppedBefore",
+        `a positive integer no greater than intentVersion (${String(intentVersion)})`,
+        intentsDroppedBefore,
+      );
     }
     const intentUpgrades = upgradesOf(trigger.intentUpgrades, intentVersion, intentsDroppedBefore, report);
     if (!isPositiveInteger(retry.maxAttempts)) report.field("retry.maxAttempts", "a positive integer", retry.maxAttempts);
@@ -92,7 +96,19 @@ export function createRegistry(triggers: readonly AnyTrigger[], cron: CronEngine
     const cancelOn = checkCancelOn(trigger.cancelOn, report);
 
     if (typeof trigger.kind === "string") {
-      registry.set(trigger.kind, { trigger, kind: trigger.kind, acquireDeadlineMs, retry, concurrency, intentVersion, intentsDroppedBefore, intentUpgrades, timeouts, schedules, cancelOn });
+      registry.set(trigger.kind, {
+        trigger,
+        kind: trigger.kind,
+        acquireDeadlineMs,
+        retry,
+        concurrency,
+        intentVersion,
+        intentsDroppedBefore,
+        intentUpgrades,
+        timeouts,
+        schedules,
+        cancelOn,
+      });
     }
   });
   return registry;
@@ -114,7 +130,9 @@ function upgradesOf(given: unknown, intentVersion: unknown, droppedBefore: unkno
   for (const [key, upgrade] of Object.entries(given)) {
     const version = Number(key);
     if (!isPositiveInteger(version) || String(version) !== key || version <= Number(droppedBefore) || version > Number(intentVersion)) {
-      report.say(`intentUpgrades: ${JSON.stringify(key)} must be a version after intentsDroppedBefore (${String(droppedBefore)}) and no later than intentVersion (${String(intentVersion)})`);
+      report.say(
+        `intentUpgrades: ${JSON.stringify(key)} must be a version after intentsDroppedBefore (${String(droppedBefore)}) and no later than intentVersion (${String(intentVersion)})`,
+      );
     } else if (typeof upgrade !== "function") {
       report.field(`intentUpgrades[${key}]`, "a function", upgrade);
     } else {
@@ -127,7 +145,8 @@ function upgradesOf(given: unknown, intentVersion: unknown, droppedBefore: unkno
 function checkTimeouts(trigger: AnyTrigger, report: Report): RegisteredTrigger["timeouts"] {
   const { startMs = null, finishMs = null } = trigger.timeouts ?? {};
   if (startMs !== null && !isPositiveInteger(startMs)) report.field("timeouts.startMs", "a positive whole number of milliseconds", startMs);
-  if (finishMs !== null && !isPositiveInteger(finishMs)) report.field("timeouts.finishMs", "a positive whole number of milliseconds", finishMs);
+  if (finishMs !== null && !isPositiveInteger(finishMs))
+    report.field("timeouts.finishMs", "a positive whole number of milliseconds", finishMs);
   return { startMs, finishMs };
 }
 
@@ -136,7 +155,12 @@ const cronEngines = new WeakMap<Registry, CronEngine | null>();
 export const cronOf = (registry: Registry): CronEngine | null => cronEngines.get(registry) ?? null;
 
 /** Each default schedule: a key no other declares, a timing that reads, a payload its trigger accepts. */
-function checkSchedules(trigger: AnyTrigger, keys: Map<string, string>, report: Report, cron: CronEngine | null): RegisteredTrigger["schedules"] {
+function checkSchedules(
+  trigger: AnyTrigger,
+  keys: Map<string, string>,
+  report: Report,
+  cron: CronEngine | null,
+): RegisteredTrigger["schedules"] {
   const checked: (DeclaredSchedule & { timing: Timing })[] = [];
   (trigger.schedules ?? []).forEach((schedule, index) => {
     const at = `schedules[${index}]`;
@@ -220,7 +244,11 @@ export interface Report {
  * registered once. `check` adds its own; a duplicate skips them, since they
  * would only repeat the first registration's. Throws one error listing all.
  */
-export function checkEach<T extends { readonly kind: unknown }>(what: "trigger" | "stream" | "event", items: readonly T[], check: (item: T, report: Report) => void): void {
+export function checkEach<T extends { readonly kind: unknown }>(
+  what: "trigger" | "stream" | "event",
+  items: readonly T[],
+  check: (item: T, report: Report) => void,
+): void {
   const problems: string[] = [];
   const kinds = new Set<string>();
   items.forEach((item, index) => {

@@ -3,7 +3,7 @@ import { MAX_EVERY_MS, MIN_EVERY_MS } from "../contract/names.ts";
 export { MAX_EVERY_MS, MIN_EVERY_MS } from "../contract/names.ts";
 
 /** An IANA zone name (`Europe/Paris`, `UTC`, `Etc/GMT+5`): letters first, never a UTC offset such as `+14:00`, which Intl also takes. */
-const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(?:\/[A-Za-z0-9_+\-]+)*$/;
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 
 /**
  * What reads cron patterns: `cron` from `durable-triggers/cron`, passed as
@@ -15,7 +15,8 @@ export interface CronEngine {
   next(pattern: string, timezone: string, after: number): number | null;
 }
 
-const NO_CRON = 'cron schedules need cron support: pass `cron` from "durable-triggers/cron" to defineAgentDO (generated code does when a spec declares a cron schedule)';
+const NO_CRON =
+  'cron schedules need cron support: pass `cron` from "durable-triggers/cron" to defineAgentDO (generated code does when a spec declares a cron schedule)';
 
 /** A schedule's timing as stored: exactly one of `cron` and `everyMs`. */
 export interface Timing {
@@ -31,7 +32,10 @@ export interface Timing {
  * of ms, from `MIN_EVERY_MS` to `MAX_EVERY_MS`). Pure, so that the generator's checks and the runtime's
  * say the same.
  */
-export function readTiming(raw: { readonly cron?: unknown; readonly timezone?: unknown; readonly everyMs?: unknown }, cron: CronEngine | null = null): Timing | string {
+export function readTiming(
+  raw: { readonly cron?: unknown; readonly timezone?: unknown; readonly everyMs?: unknown },
+  cron: CronEngine | null = null,
+): Timing | string {
   const { cron: pattern, timezone, everyMs } = raw;
   if ((pattern === undefined) === (everyMs === undefined)) return "give exactly one of cron and everyMs";
   if (everyMs !== undefined) {
@@ -39,7 +43,8 @@ export function readTiming(raw: { readonly cron?: unknown; readonly timezone?: u
     if (!Number.isSafeInteger(everyMs) || (everyMs as number) < MIN_EVERY_MS) {
       return `everyMs must be a whole number of milliseconds, at least ${MIN_EVERY_MS} (got ${String(everyMs)})`;
     }
-    if ((everyMs as number) > MAX_EVERY_MS) return `everyMs must be at most ${MAX_EVERY_MS} milliseconds (100 years) (got ${String(everyMs)})`;
+    if ((everyMs as number) > MAX_EVERY_MS)
+      return `everyMs must be at most ${MAX_EVERY_MS} milliseconds (100 years) (got ${String(everyMs)})`;
     return { cron: null, timezone: null, everyMs: everyMs as number };
   }
   if (typeof pattern !== "string" || pattern.trim() === "") return "cron must be a non-empty string";

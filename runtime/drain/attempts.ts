@@ -136,7 +136,9 @@ export class Attempts {
   private claimStarted(registered: RegisteredTrigger, started: readonly Started[], now: number): void {
     if (started.length === 0) return;
     const rows = started.map(({ row }) => row);
-    const claims = new Map(this.host.store.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]));
+    const claims = new Map(
+      this.host.store.claim(rows, now, registered.acquireDeadlineMs, registered.timeouts.finishMs).map((claim) => [claim.intentId, claim]),
+    );
     // Over once a timer set now fires: an acquire answering before that answered in this turn.
     const turn = { over: false };
     setTimeout(() => (turn.over = true), 0);

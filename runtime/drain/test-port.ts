@@ -15,10 +15,7 @@ import type { AcquireContext } from "../contract/types.ts";
  */
 
 /** What a stand-in answers for a trigger's acquire: a result, an error to throw, or a function of the intent. */
-export type StandIn =
-  | { readonly result: unknown }
-  | { readonly error: unknown }
-  | ((intent: unknown, ctx: AcquireContext) => unknown);
+export type StandIn = { readonly result: unknown } | { readonly error: unknown } | ((intent: unknown, ctx: AcquireContext) => unknown);
 
 /** The settlement callbacks a trigger has. */
 export type SettlementCallback = "commit" | "commitCancelled" | "commitFailed";
@@ -103,7 +100,8 @@ export class TestPort {
 function countedSignal(signal: AbortSignal, controller: AbortController, seen: Observed): AbortSignal {
   const read = () => {
     seen.signalReads++;
-    if (seen.signalReads === seen.cancelAt && !signal.aborted) controller.abort(new CancellationError(`test kit: cancelled at await ${seen.cancelAt}`));
+    if (seen.signalReads === seen.cancelAt && !signal.aborted)
+      controller.abort(new CancellationError(`test kit: cancelled at await ${seen.cancelAt}`));
     if (signal.aborted && seen.sawAbortAt === null) seen.sawAbortAt = seen.signalReads;
   };
   return new Proxy(signal, {

@@ -87,7 +87,13 @@ export class Waker implements ChangeListener {
     if (this.#timer !== null && this.#timer.at !== at) this.#stopTimer();
     if (at !== null && this.#timer === null) {
       // Fired while the drain was not asleep: the next sleep wants a time already passed, and sets one for now.
-      const handle = setTimeout(() => ((this.#timer = null), this.#wake?.("timer")), Math.max(0, at - this.store.clock.now()));
+      const handle = setTimeout(
+        () => {
+          this.#timer = null;
+          this.#wake?.("timer");
+        },
+        Math.max(0, at - this.store.clock.now()),
+      );
       this.#timer = { at, handle };
     }
     return new Promise((resolve) => {

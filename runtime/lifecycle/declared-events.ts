@@ -24,7 +24,8 @@ export function createEventRegistry(events: readonly AnyDeclaredEvent[], trigger
     const trigger = intentKinds.get(kind);
     if (trigger !== undefined) report.say(`kind is already the intentEventKind of trigger "${trigger}"`);
     report.functions(event, ["parsePayload"]);
-    if (event.description !== undefined && typeof event.description !== "string") report.field("description", "a string when given", event.description);
+    if (event.description !== undefined && typeof event.description !== "string")
+      report.field("description", "a string when given", event.description);
     const schema: unknown = event.payloadSchema;
     if (schema !== undefined && (typeof schema !== "object" || schema === null || Array.isArray(schema))) {
       report.field("payloadSchema", "a JSON Schema object when given", schema);

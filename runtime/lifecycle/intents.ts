@@ -91,18 +91,26 @@ export function requireTrigger(registry: Registry, kind: unknown): RegisteredTri
  * reason naming its version and the current one; the stored fact itself is
  * never rewritten, so the upgrade runs again each time the intent is read.
  */
-export function storedIntent(registered: RegisteredTrigger, row: { readonly intentId: number; readonly intentVersion: number }, payload: string | null): ParseResult<unknown> {
+export function storedIntent(
+  registered: RegisteredTrigger,
+  row: { readonly intentId: number; readonly intentVersion: number },
+  payload: string | null,
+): ParseResult<unknown> {
   const { intentId, intentVersion } = row;
   const current = registered.intentVersion;
   if (payload === null) return { ok: false, reason: `intent event ${intentId} is missing` };
   if (intentVersion < registered.intentsDroppedBefore) {
-    return { ok: false, reason: `stored under intent version ${intentVersion}, which version ${registered.intentsDroppedBefore} of "${registered.kind}" drops` };
+    return {
+      ok: false,
+      reason: `stored under intent version ${intentVersion}, which version ${registered.intentsDroppedBefore} of "${registered.kind}" drops`,
+    };
   }
   const upgraded = upgradeStored(registered, intentVersion, JSON.parse(payload));
   if (!upgraded.ok) return upgraded;
   const parsed = parseIntent(registered, upgraded.intent);
   if (parsed.ok) return parsed;
-  const how = upgraded.steps.length > 0 ? `, upgraded to ${upgraded.steps.join(", ")} and parsed under ${current}` : `, parsed under ${current}`;
+  const how =
+    upgraded.steps.length > 0 ? `, upgraded to ${upgraded.steps.join(", ")} and parsed under ${current}` : `, parsed under ${current}`;
   const versions = intentVersion === current ? "" : ` (stored under intent version ${intentVersion}${how})`;
   return { ok: false, reason: `stored intent no longer parses${versions}: ${parsed.reason}` };
 }
@@ -112,7 +120,11 @@ export function storedIntent(registered: RegisteredTrigger, row: { readonly inte
  * them the versions are compatible, so the value goes on as it is. An
  * upgrade is user code: a throw refuses the intent, naming the step.
  */
-function upgradeStored(registered: RegisteredTrigger, from: number, raw: unknown): { ok: true; intent: unknown; steps: number[] } | { ok: false; reason: string } {
+function upgradeStored(
+  registered: RegisteredTrigger,
+  from: number,
+  raw: unknown,
+): { ok: true; intent: unknown; steps: number[] } | { ok: false; reason: string } {
   let value = raw;
   const steps: number[] = [];
   for (const { version, upgrade } of registered.intentUpgrades) {
@@ -121,7 +133,10 @@ function upgradeStored(registered: RegisteredTrigger, from: number, raw: unknown
       value = upgrade(value);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, reason: `stored under intent version ${from}, current ${registered.intentVersion}: the upgrade to version ${version} threw: ${message}` };
+      return {
+        ok: false,
+        reason: `stored under intent version ${from}, current ${registered.intentVersion}: the upgrade to version ${version} threw: ${message}`,
+      };
     }
     steps.push(version);
   }

@@ -12,7 +12,12 @@ export interface SettleHost extends TxHost {
 /** The store's writes that end or release a row. */
 export interface SettleStore {
   settle(intentId: number, settlement: Settlement, now: number, error: string | null, attempts: number): void;
-  release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void;
+  release(
+    attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">,
+    fireAt: number,
+    error: string,
+    finishDeadline: number | null,
+  ): void;
   requestCancel(intentId: number, now: number, reason: string | null): { requestedAt: number };
 }
 
@@ -94,7 +99,10 @@ function txExtra({ intentId, mode }: Ending): { intentEventId: number; acquireMo
 /** The stored intent is missing or no longer parses, or its kind is gone: a fact, so it never blocks other work. */
 export function settleRejected(host: SettleHost, row: WorkRow, reason: string): void {
   const error = settle(host, rowEnding(row), "rejected", (tx) => {
-    writeRuntimeFact(host, tx.now, { kind: REJECTED_EVENT, payload: { triggerKind: row.triggerKind, intentEventId: row.intentId, reason } });
+    writeRuntimeFact(host, tx.now, {
+      kind: REJECTED_EVENT,
+      payload: { triggerKind: row.triggerKind, intentEventId: row.intentId, reason },
+    });
   });
   if (error) throw error; // only storage itself can fail here
 }
@@ -109,7 +117,12 @@ export function failAttempt(host: SettleHost, registered: RegisteredTrigger, att
   if (attempt.attempt < registered.retry.maxAttempts && !isNonRetryable(error)) {
     const { finishMs } = registered.timeouts;
     const finishDeadline = finishMs === null ? null : attempt.startedAt + finishMs;
-    host.store.release(attempt, host.clock.now() + backoffDelay(registered.retry, attempt.attempt), JSON.stringify(describeError(error)), finishDeadline);
+    host.store.release(
+      attempt,
+      host.clock.now() + backoffDelay(registered.retry, attempt.attempt),
+      JSON.stringify(describeError(error)),
+      finishDeadline,
+    );
     return;
   }
   settleFailed(host, registered, attempt, intent, error);
@@ -127,14 +140,25 @@ export function settleFailed(host: SettleHost, registered: RegisteredTrigger, en
     commitFailed && ((tx) => commitFailed.call(registered.trigger, intent, failure, tx)),
     (refused) => ({
       kind: FAILED_EVENT,
-      payload: { triggerKind: registered.kind, intentEventId: intentId, ...failure, ...(refused ? { commitFailedError: describeError(refused) } : {}) },
+      payload: {
+        triggerKind: registered.kind,
+        intentEventId: intentId,
+        ...failure,
+        ...(refused ? { commitFailedError: describeError(refused) } : {}),
+      },
     }),
     (now) => host.store.settle(intentId, "failed", now, lastError, attempts),
   );
 }
 
 /** Settles work as cancelled now, with the request recorded in the same transaction. */
-export function settleCancelled(host: SettleHost, registered: RegisteredTrigger, ending: Ending, intent: unknown, cancellation: CancellationInfo): Error | null {
+export function settleCancelled(
+  host: SettleHost,
+  registered: RegisteredTrigger,
+  ending: Ending,
+  intent: unknown,
+  cancellation: CancellationInfo,
+): Error | null {
   return settle(host, ending, "cancelled", (tx) => {
     host.store.requestCancel(ending.intentId, cancellation.requestedAt, cancellation.reason ?? null);
     return registered.trigger.commitCancelled(intent, cancellation, tx);

@@ -57,7 +57,8 @@ export async function serveEventStreams(request: Request, scope: HttpScope, stre
 /** A decimal integer of 1 or more, as written: `Number()` would also take " 5", "0x10" and "1e3". */
 function positiveInteger(text: string, what: string): number {
   const n = /^[1-9][0-9]*$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n)) throw new RequestError(`${what} must be a positive decimal integer (got ${JSON.stringify(text.slice(0, 40))})`);
+  if (!Number.isSafeInteger(n))
+    throw new RequestError(`${what} must be a positive decimal integer (got ${JSON.stringify(text.slice(0, 40))})`);
   return n;
 }
 

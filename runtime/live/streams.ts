@@ -32,7 +32,11 @@ interface Running {
 }
 
 /** A wire frame before the stream numbers it. */
-type UnnumberedFrame = StreamWireFrame extends infer F ? (F extends { event: infer E; data: infer D } ? { event: E; data: Omit<D, "seq"> } : never) : never;
+type UnnumberedFrame = StreamWireFrame extends infer F
+  ? F extends { event: infer E; data: infer D }
+    ? { event: E; data: Omit<D, "seq"> }
+    : never
+  : never;
 
 /** How many finished streams `cancelStream` still recognizes as `already_completed`. */
 const REMEMBERED_FINISHED = 1_000;

@@ -105,7 +105,13 @@ export class Watchers {
 
   /** A ledger tail: every event after `afterId` (matching `kinds`), then each new one, in id order. */
   tail(afterId: number, kinds: readonly string[] | undefined, signal?: AbortSignal): Response {
-    const tail: Tail = { channel: new SseChannel(signal, () => this.#tails.delete(tail)), kinds, lastId: afterId, flushing: false, dirty: false };
+    const tail: Tail = {
+      channel: new SseChannel(signal, () => this.#tails.delete(tail)),
+      kinds,
+      lastId: afterId,
+      flushing: false,
+      dirty: false,
+    };
     this.#tails.add(tail);
     void this.#flush(tail);
     return tail.channel.response;
@@ -169,7 +175,10 @@ export class Watchers {
  * order written; asked first whether it is watched, so that an unwatched
  * intent costs no query. A watcher never sees a state that did not commit.
  */
-export function rowChangesTo(watchers: Pick<Watchers, "isWatched" | "changed">, rows: { get(intentId: number): WorkRow | null }): ChangeListener {
+export function rowChangesTo(
+  watchers: Pick<Watchers, "isWatched" | "changed">,
+  rows: { get(intentId: number): WorkRow | null },
+): ChangeListener {
   return {
     committed(changes) {
       const seen = new Set<number>();

@@ -93,17 +93,11 @@ export function defineAgentDO<
       super(state, env);
       const missing = bindings.filter((name) => (env as Record<string, unknown>)[name] === undefined);
       if (missing.length > 0) throw new RegistrationError(missing.map((name) => `binding "${name}" is missing from the environment`));
-      this.#scope = openScope(
-        state,
-        env,
-        registry,
-        eventRegistry,
-        (fact) => {
-          this.#defaults.written(this.#scope.clock.now());
-          // The drain's abort, for a cancel-on-event that commits: the drain exists once the scope does.
-          cancelOnFact(this.#scope, (intentId, reason) => this.#pump.abort(intentId, reason), fact);
-        },
-      );
+      this.#scope = openScope(state, env, registry, eventRegistry, (fact) => {
+        this.#defaults.written(this.#scope.clock.now());
+        // The drain's abort, for a cancel-on-event that commits: the drain exists once the scope does.
+        cancelOnFact(this.#scope, (intentId, reason) => this.#pump.abort(intentId, reason), fact);
+      });
       // What time brings, in the drain, a batch a look: deadlines passed, then schedules due (which may enqueue work).
       this.#pump = new Pump(
         this.#scope,
@@ -118,7 +112,9 @@ export function defineAgentDO<
       // Time travel: a test that moves the clock (see `clock.ts`) has the drain look at every kind, as the alarm would.
       keepClock(this, this.#scope.clock);
       keepPort(this, this.#pump.port);
-      this.#scope.clock.onAdvance(() => void this.#pump.drain().catch((error) => console.error("durable trigger drain failed", describeError(error))));
+      this.#scope.clock.onAdvance(
+        () => void this.#pump.drain().catch((error) => console.error("durable trigger drain failed", describeError(error))),
+      );
       // Claims in storage now were made by an instance that is gone: they end now, and a drain takes them over.
       this.#scope.store.expireClaims();
       this.#scope.waker.start((load) => state.blockConcurrencyWhile(load));
@@ -192,7 +188,8 @@ export function defineAgentDO<
     attempt<M extends RefusableMethod>(method: M, argument: Parameters<AgentMethods<Trigger, Event>[M]>[0]) {
       return outcomeOf(() => {
         // RPC input is untyped: only the refusable calls are reachable through here.
-        if (!REFUSABLE_METHODS.has(method)) throw new RequestError(`attempt: ${JSON.stringify(String(method))} is not one of ${[...REFUSABLE_METHODS].join(", ")}`);
+        if (!REFUSABLE_METHODS.has(method))
+          throw new RequestError(`attempt: ${JSON.stringify(String(method))} is not one of ${[...REFUSABLE_METHODS].join(", ")}`);
         return (this[method] as (argument: unknown) => unknown).call(this, argument);
       }) as Promise<Outcome<Awaited<ReturnType<AgentMethods<Trigger, Event>[M]>>>>;
     }

@@ -7,7 +7,7 @@ import { BadRequest, decimal, jsonObject, kinds, MAX_LIMIT, MAX_REASON_BYTES, op
 
 export interface OperatorOptions<Env, Trigger extends AnyTrigger> {
   /** The binding of a class built by `defineAgentDO`: `(env) => env.AGENT`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the class's own Env is the Worker's business
+  // `any`: the class's own Env is the Worker's business.
   readonly namespace: (env: Env) => DurableObjectNamespace<AgentObject<Trigger, any>>;
   /**
    * Who may do what. Without it, the API answers on a loopback host only
@@ -102,7 +102,8 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
 
   const page = options.console;
   app.get("/", async (c) => {
-    if (page === undefined) throw new BadRequest('no console mounted: pass `console: operatorConsole` from "durable-triggers/console" to operatorApi', 404);
+    if (page === undefined)
+      throw new BadRequest('no console mounted: pass `console: operatorConsole` from "durable-triggers/console" to operatorApi', 404);
     const verdict = await authorize(c.req.raw, { scope: null, action: "read" }, c.env);
     if (verdict instanceof Response) return verdict;
     if (!verdict) throw new BadRequest("not allowed to read", 403);
@@ -142,7 +143,9 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     const body = await jsonObject(c.req.raw);
     const reason = optionalText(body, "reason", MAX_REASON_BYTES);
     // Without a kind, the intent's own: the id names it.
-    return c.json(await call(agent, "cancelTrigger", { triggerKind: body["triggerKind"], intentEventId, ...(reason === undefined ? {} : { reason }) }));
+    return c.json(
+      await call(agent, "cancelTrigger", { triggerKind: body["triggerKind"], intentEventId, ...(reason === undefined ? {} : { reason }) }),
+    );
   });
 
   app.post("/scopes/:scope/events", async (c) => {
@@ -162,7 +165,9 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     return c.json(await call(agent, "scheduleTrigger", { key: c.req.param("key"), triggerKind, payload, cron, timezone, everyMs }));
   });
 
-  app.delete("/scopes/:scope/schedules/:key", async (c) => c.json(await call(await admit(c, "write"), "unscheduleTrigger", c.req.param("key"))));
+  app.delete("/scopes/:scope/schedules/:key", async (c) =>
+    c.json(await call(await admit(c, "write"), "unscheduleTrigger", c.req.param("key"))),
+  );
 
   app.get("/scopes/:scope/events", async (c) => {
     const agent = await admit(c, "read");
@@ -196,7 +201,12 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
     // Read and checked here (type, size, depth); the object gets the same bytes and the client's signal.
     const start = await jsonObject(c.req.raw);
     return agent.fetch(
-      new Request(c.req.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(start), signal: c.req.raw.signal }),
+      new Request(c.req.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(start),
+        signal: c.req.raw.signal,
+      }),
     );
   });
 
@@ -224,7 +234,11 @@ export function operatorApi<Env extends object = Cloudflare.Env, Trigger extends
  * here as a 400 naming what was wrong. HTTP input is untyped: the object
  * checks kind, payload, time and key against what it runs.
  */
-async function call<M extends RefusableMethod>(agent: { attempt(method: M, argument: never): Promise<unknown> }, method: M, argument: unknown): Promise<Answered<M>> {
+async function call<M extends RefusableMethod>(
+  agent: { attempt(method: M, argument: never): Promise<unknown> },
+  method: M,
+  argument: unknown,
+): Promise<Answered<M>> {
   const outcome = (await agent.attempt(method, argument as never)) as Outcome<Answered<M>>;
   if (!outcome.ok) throw new BadRequest(outcome.refused, 400);
   return outcome.value;

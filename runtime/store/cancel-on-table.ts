@@ -45,9 +45,12 @@ export class CancelOnTable {
   /** The unsettled intents stored under this key, oldest first: one seek on the primary key. */
   matching(eventKind: string, matchKey: string): number[] {
     return this.sql
-      .exec<{ intent_id: number }>("SELECT intent_id FROM cancel_on WHERE event_kind = ? AND match_key = ? ORDER BY intent_id", eventKind, matchKey)
+      .exec<{ intent_id: number }>(
+        "SELECT intent_id FROM cancel_on WHERE event_kind = ? AND match_key = ? ORDER BY intent_id",
+        eventKind,
+        matchKey,
+      )
       .toArray()
       .map((row) => row.intent_id);
   }
 }
-

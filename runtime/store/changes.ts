@@ -13,9 +13,23 @@ export type Change =
    * A new intent's work row; `due` is the row as a look at due work would read it, and `fresh` says
    * it is due at once with no deadline, so that the drain may be handed it from memory.
    */
-  | { readonly kind: "added"; readonly row: number; readonly triggerKind: string; readonly fireAt: number; readonly deadlines: readonly (number | null)[]; readonly due: DueRow; readonly fresh: boolean }
+  | {
+      readonly kind: "added";
+      readonly row: number;
+      readonly triggerKind: string;
+      readonly fireAt: number;
+      readonly deadlines: readonly (number | null)[];
+      readonly due: DueRow;
+      readonly fresh: boolean;
+    }
   /** A failed attempt gave its row back: it fires again at `fireAt`. */
-  | { readonly kind: "released"; readonly row: number; readonly triggerKind: string; readonly fireAt: number; readonly deadlines: readonly (number | null)[] }
+  | {
+      readonly kind: "released";
+      readonly row: number;
+      readonly triggerKind: string;
+      readonly fireAt: number;
+      readonly deadlines: readonly (number | null)[];
+    }
   /** Unclaimed work brought forward to `fireAt` (a cancel request for it). */
   | { readonly kind: "broughtForward"; readonly row: number; readonly triggerKind: string; readonly fireAt: number }
   /** A claim this instance made; once its deadlines pass, the row is due again or timed out. */

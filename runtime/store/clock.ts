@@ -32,7 +32,8 @@ export class ObjectClock implements Clock {
 
   /** Moves this object's time forward by `ms`, then tells whoever asked (`onAdvance`): the drain looks at every kind. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`clock.advance: ms must be a finite number of milliseconds, at least 0 (got ${ms})`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`clock.advance: ms must be a finite number of milliseconds, at least 0 (got ${ms})`);
     this.#offset += ms;
     for (const advanced of this.#advanced) advanced();
   }

@@ -127,19 +127,27 @@ export class Ledger {
    * so a page that stops early reads one row past its end and no more.
    * `more` is false when the page ended because the ledger did.
    */
-  page({ afterId = 0, kinds, limit = MAX_EVENTS_PER_READ }: EventQuery = {}, maxBytes = MAX_BYTES_PER_READ): { events: LedgerEvent[]; more: boolean } {
+  page(
+    { afterId = 0, kinds, limit = MAX_EVENTS_PER_READ }: EventQuery = {},
+    maxBytes = MAX_BYTES_PER_READ,
+  ): { events: LedgerEvent[]; more: boolean } {
     assertKinds(kinds);
     const bounded = Math.max(0, Math.min(Math.trunc(limit), MAX_EVENTS_PER_READ));
-    const rows = kinds !== undefined && kinds.length > 0
-      ? this.sql.exec<EventRow & { bytes: number }>(
-          `SELECT ${SIZED_COLUMNS} FROM events
+    const rows =
+      kinds !== undefined && kinds.length > 0
+        ? this.sql.exec<EventRow & { bytes: number }>(
+            `SELECT ${SIZED_COLUMNS} FROM events
             WHERE id > ? AND kind IN (${kinds.map(() => "?").join(", ")})
             ORDER BY id LIMIT ?`,
-          afterId,
-          ...kinds,
-          bounded,
-        )
-      : this.sql.exec<EventRow & { bytes: number }>(`SELECT ${SIZED_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`, afterId, bounded);
+            afterId,
+            ...kinds,
+            bounded,
+          )
+        : this.sql.exec<EventRow & { bytes: number }>(
+            `SELECT ${SIZED_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+            afterId,
+            bounded,
+          );
     const events: LedgerEvent[] = [];
     let bytes = 0;
     for (const row of rows) {
@@ -153,8 +161,10 @@ export class Ledger {
 
 export function assertKinds(kinds: readonly string[] | undefined): void {
   if (kinds === undefined) return;
-  if (!Array.isArray(kinds) || kinds.some((kind) => typeof kind !== "string")) throw new RequestError("events: kinds must be a list of strings");
-  if (kinds.length > MAX_KINDS_PER_READ) throw new RequestError(`events: at most ${MAX_KINDS_PER_READ} kinds per read (got ${kinds.length})`);
+  if (!Array.isArray(kinds) || kinds.some((kind) => typeof kind !== "string"))
+    throw new RequestError("events: kinds must be a list of strings");
+  if (kinds.length > MAX_KINDS_PER_READ)
+    throw new RequestError(`events: at most ${MAX_KINDS_PER_READ} kinds per read (got ${kinds.length})`);
 }
 
 function toEvent(row: EventRow): LedgerEvent {

@@ -126,7 +126,12 @@ export class Store {
   }
 
   /** Ends a failed attempt that has attempts left; the row fires again at `fireAt` (see `WorkTable.release`). */
-  release(attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">, fireAt: number, error: string, finishDeadline: number | null): void {
+  release(
+    attempt: Pick<Attempt, "intentId" | "triggerKind" | "token" | "attempt">,
+    fireAt: number,
+    error: string,
+    finishDeadline: number | null,
+  ): void {
     this.#work.release(attempt, fireAt, error, finishDeadline);
     this.#record({ kind: "released", row: attempt.intentId, triggerKind: attempt.triggerKind, fireAt, deadlines: [finishDeadline] });
   }

@@ -42,11 +42,7 @@ export class WorkQueries {
 
   idByIdempotencyKey(triggerKind: string, key: string): number | null {
     const row = this.sql
-      .exec<{ intent_id: number }>(
-        "SELECT intent_id FROM work WHERE trigger_kind = ? AND idempotency_key = ?",
-        triggerKind,
-        key,
-      )
+      .exec<{ intent_id: number }>("SELECT intent_id FROM work WHERE trigger_kind = ? AND idempotency_key = ?", triggerKind, key)
       .toArray()[0];
     return row ? row.intent_id : null;
   }
@@ -152,7 +148,6 @@ export class WorkQueries {
       .toArray()
       .map((row) => summarize(toWorkRow(row)));
   }
-
 }
 
 export function phaseOf(row: WorkRow): IntentPhase {
@@ -204,7 +199,22 @@ function payloadBytesOf(values: DueValues): number {
 }
 
 function dueRow(values: DueValues): DueRow {
-  const [intentId, triggerKind, fireAt, attempts, claimToken, claimDeadline, claimMode, cancelRequestedAt, cancelReason, lastError, intentVersion, startDeadline, finishDeadline, payload] = values;
+  const [
+    intentId,
+    triggerKind,
+    fireAt,
+    attempts,
+    claimToken,
+    claimDeadline,
+    claimMode,
+    cancelRequestedAt,
+    cancelReason,
+    lastError,
+    intentVersion,
+    startDeadline,
+    finishDeadline,
+    payload,
+  ] = values;
   return {
     intentId,
     triggerKind,
@@ -221,4 +231,3 @@ function dueRow(values: DueValues): DueRow {
     intentPayload: payload,
   };
 }
-

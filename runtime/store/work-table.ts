@@ -157,7 +157,12 @@ export class WorkTable {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
     sql.exec(DROPPED_INDEXES);
-    const columns = new Set(sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('work')").toArray().map((column) => column.name));
+    const columns = new Set(
+      sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('work')")
+        .toArray()
+        .map((column) => column.name),
+    );
     for (const [name, definition] of ADDED_COLUMNS) if (!columns.has(name)) sql.exec(`ALTER TABLE work ADD COLUMN ${name} ${definition}`);
     sql.exec(DEADLINE_INDEXES);
     const uniqueAsConstraint = sql.exec("SELECT 1 FROM pragma_index_list('work') WHERE origin = 'u'").toArray().length > 0;
@@ -303,7 +308,14 @@ export class WorkTable {
 }
 
 /** What a claim statement returns of each row it claimed. */
-type ClaimedValues = [intentId: number, token: string, mode: AcquireMode, attempt: number, cancelRequestedAt: number | null, cancelReason: string | null];
+type ClaimedValues = [
+  intentId: number,
+  token: string,
+  mode: AcquireMode,
+  attempt: number,
+  cancelRequestedAt: number | null,
+  cancelReason: string | null,
+];
 
 export function toWorkRow(row: Row): WorkRow {
   return {

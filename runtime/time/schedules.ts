@@ -43,7 +43,12 @@ export function firingKey(key: string, fireAt: number): string {
  * The same request again changes nothing; a changed timing starts afresh
  * from `now`, and an unchanged one keeps its next fire time.
  */
-export function scheduleTrigger(host: ScheduleHost, request: unknown, now: number, written: (now: number) => void = () => {}): ScheduleSummary {
+export function scheduleTrigger(
+  host: ScheduleHost,
+  request: unknown,
+  now: number,
+  written: (now: number) => void = () => {},
+): ScheduleSummary {
   if (typeof request !== "object" || request === null) throw new RequestError("scheduleTrigger: the request must be an object");
   const { key, triggerKind, payload } = request as Record<string, unknown>;
   const name = checkKey("scheduleTrigger", key);
@@ -57,7 +62,12 @@ export function scheduleTrigger(host: ScheduleHost, request: unknown, now: numbe
   const text = toJsonText(parsed.intent, `scheduleTrigger ${name}: payload`);
   const existing = host.store.schedules.get(key as string);
   refuseSpecKey(host.registry, "scheduleTrigger", key as string, existing);
-  const row = upserted(existing, { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion }, now, cronOf(host.registry));
+  const row = upserted(
+    existing,
+    { key: key as string, triggerKind: registered.kind, payload: text, ...timing, origin: "api", intentVersion: registered.intentVersion },
+    now,
+    cronOf(host.registry),
+  );
   if (row === null) throw new RequestError(`scheduleTrigger ${name}: cron ${JSON.stringify(timing.cron)} never fires after now`);
   if (row !== existing) {
     host.store.transaction(() => {
@@ -89,7 +99,8 @@ export function unscheduleTrigger(host: ScheduleHost, key: unknown): { removed: 
 export function installSpecSchedules(host: ScheduleHost, registry: Registry, now: number): void {
   const declared = new Map<string, Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">>();
   for (const { kind, schedules, intentVersion } of registry.values()) {
-    for (const { key, payload, timing } of schedules) declared.set(key, { key, triggerKind: kind, payload: toJsonText(payload, "payload"), ...timing, origin: "spec", intentVersion });
+    for (const { key, payload, timing } of schedules)
+      declared.set(key, { key, triggerKind: kind, payload: toJsonText(payload, "payload"), ...timing, origin: "spec", intentVersion });
   }
   host.store.transaction(() => {
     const stored = new Map(host.store.schedules.list().map((row) => [row.key, row]));
@@ -97,7 +108,9 @@ export function installSpecSchedules(host: ScheduleHost, registry: Registry, now
     for (const definition of declared.values()) {
       const existing = stored.get(definition.key) ?? null;
       if (existing?.origin === "api") {
-        console.warn(`durable trigger schedule "${definition.key}": an API schedule holds this key, so the spec's default waits until it is removed`);
+        console.warn(
+          `durable trigger schedule "${definition.key}": an API schedule holds this key, so the spec's default waits until it is removed`,
+        );
         continue;
       }
       const row = upserted(existing, definition, now, cronOf(registry));
@@ -142,7 +155,11 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
   try {
     host.store.transaction(() => {
       // Stored under an older intent version, the payload goes through the trigger's upgrades, as stored work does.
-      const payload = storedIntent(requireTrigger(host.registry, triggerKind), { intentId: 0, intentVersion: schedule.intentVersion }, schedule.payload);
+      const payload = storedIntent(
+        requireTrigger(host.registry, triggerKind),
+        { intentId: 0, intentVersion: schedule.intentVersion },
+        schedule.payload,
+      );
       if (!payload.ok) throw new RequestError(payload.reason);
       enqueueIntent(host, { triggerKind, payload: payload.intent, idempotencyKey: firingKey(key, fireAt) }, now);
       host.store.scheduleFired(key, fireAt, next);
@@ -163,7 +180,12 @@ function fireSchedule(host: ScheduleHost, schedule: ScheduleRow, now: number): v
  * else the new definition, keeping the next fire time when the timing is the
  * same; null when a new timing never fires after `now`.
  */
-function upserted(existing: ScheduleRow | null, definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">, now: number, cron: CronEngine | null): ScheduleRow | null {
+function upserted(
+  existing: ScheduleRow | null,
+  definition: Omit<ScheduleRow, "nextFireAt" | "lastFiredAt">,
+  now: number,
+  cron: CronEngine | null,
+): ScheduleRow | null {
   if (existing !== null && sameTiming(existing, definition)) {
     const same =
       existing.triggerKind === definition.triggerKind &&
@@ -193,7 +215,9 @@ function refuseSpecKey(registry: Registry, what: string, key: string, existing: 
   if (existing !== null && existing.origin !== "spec") return;
   const owner = existing?.triggerKind ?? [...registry.values()].find(({ schedules }) => schedules.some((s) => s.key === key))?.kind;
   if (owner === undefined) return;
-  throw new RequestError(`${what} ${JSON.stringify(key)}: the key belongs to a default schedule that trigger "${owner}" declares; change it in the spec`);
+  throw new RequestError(
+    `${what} ${JSON.stringify(key)}: the key belongs to a default schedule that trigger "${owner}" declares; change it in the spec`,
+  );
 }
 
 /**
@@ -215,7 +239,9 @@ export class SpecDefaults {
 
   /** When the object starts: reconciles the defaults of a scope that holds anything. */
   start(now: number): void {
-    const held = this.host.sql.exec<{ held: number }>("SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM schedules) AS held").one().held;
+    const held = this.host.sql
+      .exec<{ held: number }>("SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM schedules) AS held")
+      .one().held;
     if (held === 0) return;
     installSpecSchedules(this.host, this.registry, now);
     this.#installed = true;

@@ -27,7 +27,11 @@ export function importGraph(root: string): { files: string[]; edges: Edge[] } {
 /** `{ type A, type B }`: every named specifier is a type. */
 function onlyTypes(specifiers: string): boolean {
   if (!specifiers.startsWith("{")) return false;
-  const names = specifiers.slice(1, -1).split(",").map((name) => name.trim()).filter(Boolean);
+  const names = specifiers
+    .slice(1, -1)
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   return names.length > 0 && names.every((name) => name.startsWith("type "));
 }
 

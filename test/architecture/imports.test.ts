@@ -12,7 +12,8 @@ function allowedImports(): Map<string, Set<string>> {
   for (const line of readFileSync(`${root}README.md`, "utf8").split("\n")) {
     const row = /^\| `([^`]+)\/` \|[^|]+\| (.+) \|$/.exec(line);
     if (!row) continue;
-    const allowed = row[2] === "anything" ? new Set(["*"]) : new Set([...row[2]!.matchAll(/`([^`]+)`/g)].map(([, name]) => name!.replace(/\/$/, "")));
+    const allowed =
+      row[2] === "anything" ? new Set(["*"]) : new Set([...row[2]!.matchAll(/`([^`]+)`/g)].map(([, name]) => name!.replace(/\/$/, "")));
     table.set(row[1]!, allowed);
   }
   return table;

@@ -28,7 +28,16 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
       startWranglerDev(60_000, { config: "test/browser/guarded/wrangler.jsonc" }),
       chromium.launch({
         executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
       }),
     ]);
     context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -125,7 +134,9 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     const id = await newestId();
     // Four attempts with 250, 500 and 1 000 ms of backoff between them.
     await expect.poll(() => row(id).getAttribute("data-phase"), { timeout: 15_000 }).toBe("failed");
-    await expect.poll(() => row(id).getByTestId("why").textContent(), { timeout: 5_000 }).toBe("UpstreamUnavailable: 503 from orders for weekly-sales");
+    await expect
+      .poll(() => row(id).getByTestId("why").textContent(), { timeout: 5_000 })
+      .toBe("UpstreamUnavailable: 503 from orders for weekly-sales");
     expect(await row(id).getByTestId("cancel").isDisabled()).toBe(true);
   });
 
@@ -134,7 +145,9 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     const id = await failed.getAttribute("data-intent");
     await failed.getByTestId("open-detail").click();
     const detail = page.getByTestId("detail");
-    await expect.poll(() => detail.getByTestId("detail-payload").textContent(), { timeout: 10_000 }).toContain('"reportId": "weekly-sales"');
+    await expect
+      .poll(() => detail.getByTestId("detail-payload").textContent(), { timeout: 10_000 })
+      .toContain('"reportId": "weekly-sales"');
     const text = (await detail.textContent())!;
     expect(text).toContain(`Intent ${id}`);
     expect(text).toContain("attempts4");
@@ -151,7 +164,9 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
   it("describes each trigger as its spec does, with timeouts and schedules in words", async () => {
     const card = page.getByTestId("trigger-report.fetch");
     expect(await card.locator("h3 small").textContent()).toMatch(/start within 10 min, finish within 2 min, every hour$/);
-    expect(await card.locator("p").textContent()).toBe("Fetches a report from an upstream service (simulated), retried with backoff, reporting each stage.");
+    expect(await card.locator("p").textContent()).toBe(
+      "Fetches a report from an upstream service (simulated), retried with backoff, reporting each stage.",
+    );
   });
 
   it("opens the registered attached stream from its own form and shows its output", async () => {
@@ -176,7 +191,9 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     await refund.getByTestId("field-orderId").fill(crypto.randomUUID());
     await refund.getByTestId("field-amount").fill("0");
     await refund.getByTestId("emit-payment.refunded-submit").click();
-    await expect.poll(() => refund.getByTestId("error-amount").textContent(), { timeout: 10_000 }).toMatch(/Too small: expected number to be >=1/);
+    await expect
+      .poll(() => refund.getByTestId("error-amount").textContent(), { timeout: 10_000 })
+      .toMatch(/Too small: expected number to be >=1/);
     expect(await page.locator('li[data-kind="payment.refunded"]').count()).toBe(0);
 
     await refund.getByTestId("field-amount").fill("250");
@@ -191,7 +208,12 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     const put = await fetch(`${schedules}/nightly`, {
       method: "PUT",
       headers: { "content-type": "application/json", ...auth },
-      body: JSON.stringify({ triggerKind: "timer.countdown", payload: { id: "nightly", seconds: 5 }, cron: "0 3 * * *", timezone: "Europe/Paris" }),
+      body: JSON.stringify({
+        triggerKind: "timer.countdown",
+        payload: { id: "nightly", seconds: 5 },
+        cron: "0 3 * * *",
+        timezone: "Europe/Paris",
+      }),
     });
     expect(put.status).toBe(200);
     await page.reload();
@@ -203,7 +225,9 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     await expect.poll(() => scheduled.count(), { timeout: 10_000 }).toBe(0);
     expect(await page.getByTestId("message").textContent()).toBe("schedule nightly removed");
     // The spec's default stays, and offers no button: it is changed in the spec.
-    expect(((await (await fetch(schedules, { headers: auth })).json()) as { key: string }[]).map((s) => s.key)).toEqual(["hourly-inventory"]);
+    expect(((await (await fetch(schedules, { headers: auth })).json()) as { key: string }[]).map((s) => s.key)).toEqual([
+      "hourly-inventory",
+    ]);
     expect(await page.locator('tr[data-schedule="hourly-inventory"]').getByTestId("remove-schedule").count()).toBe(0);
   });
 

@@ -70,7 +70,10 @@ export async function startWranglerDev(timeoutMs = 60_000, options: DevOptions =
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
     // Any answer from the Worker, a guard's 401 included, means it serves requests.
-    const up = await fetch(`${url}/scopes/probe/events`).then((r) => r.status < 500, () => false);
+    const up = await fetch(`${url}/scopes/probe/events`).then(
+      (r) => r.status < 500,
+      () => false,
+    );
     if (up) return { url, stop };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

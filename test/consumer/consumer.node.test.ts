@@ -82,7 +82,12 @@ describe("a Worker project outside this repository that installs the packed pack
       .filter((f) => f.isFile())
       .map((f) => join(f.parentPath, f.name).slice(installed.length + 1));
     expect(
-      files.filter((f) => !/^(dist\/(runtime|generator)(\/[\w.-]+)+\.(js|d\.ts)|schemas\/[\w.-]+\.json|docs\/[\w.-]+\.(md|png)|bench\/README\.md|README\.md|package\.json)$/.test(f)),
+      files.filter(
+        (f) =>
+          !/^(dist\/(runtime|generator)(\/[\w.-]+)+\.(js|d\.ts)|schemas\/[\w.-]+\.json|docs\/[\w.-]+\.(md|png)|bench\/README\.md|README\.md|package\.json)$/.test(
+            f,
+          ),
+      ),
     ).toEqual([]);
     expect(files).toContain("dist/runtime/index.d.ts");
     expect(files.some((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false);
@@ -122,7 +127,11 @@ describe("a Worker project outside this repository that installs the packed pack
     expect(await npx("trigger-codegen", "generate")).toMatch(/1 trigger or stream from 1 spec file, \d+ files? changed/);
     const versions = JSON.parse(read("generated/intent-versions.json")).intents[KIND] as { version: number; draft?: true }[];
     expect(versions.map(({ version, draft }) => ({ version, draft }))).toEqual([{ version: 1, draft: true }]);
-    expect(readdirSync(join(project, "generated")).filter((file) => file.endsWith(".ts") && read(`generated/${file}`).includes("z.string().min(3)"))).toHaveLength(1);
+    expect(
+      readdirSync(join(project, "generated")).filter(
+        (file) => file.endsWith(".ts") && read(`generated/${file}`).includes("z.string().min(3)"),
+      ),
+    ).toHaveLength(1);
   });
 
   it("steps 3–4: the handler bodies a person writes survive `trigger-codegen generate`, which needs no flags", async () => {
@@ -146,7 +155,13 @@ describe("a Worker project outside this repository that installs the packed pack
 
   it("step 5: compiles under a strict tsconfig that also checks the package's .d.ts files", async () => {
     const tsconfig = read("tsconfig.json");
-    for (const option of ['"strict": true', '"exactOptionalPropertyTypes": true', '"noUncheckedIndexedAccess": true', '"lib": ["es2022"]', '"skipLibCheck": false']) {
+    for (const option of [
+      '"strict": true',
+      '"exactOptionalPropertyTypes": true',
+      '"noUncheckedIndexedAccess": true',
+      '"lib": ["es2022"]',
+      '"skipLibCheck": false',
+    ]) {
       expect(tsconfig).toContain(option);
     }
     // src/typing.ts holds @ts-expect-error lines: a wrong kind or payload on the binding must not compile.
@@ -166,13 +181,18 @@ describe("a Worker project outside this repository that installs the packed pack
 
   it("after the release, a breaking edit is refused, naming what to do (and the command for a deploy that never happened)", async () => {
     const spec = read(`specs/${KIND}.yaml`);
-    writeFileSync(join(project, `specs/${KIND}.yaml`), spec.replace("id: { type: string, minLength: 1 }", "id: { type: string, minLength: 3 }"));
+    writeFileSync(
+      join(project, `specs/${KIND}.yaml`),
+      spec.replace("id: { type: string, minLength: 1 }", "id: { type: string, minLength: 3 }"),
+    );
     const refused = await run("npx", ["--no-install", "trigger-codegen", "generate"], { cwd: project }).then(
       () => ({ code: 0, output: "" }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
     );
     expect(refused.code).toBe(1);
-    expect(refused.output).toMatch(/specs\/mail\.send\.yaml:\d+:\d+: the intent of "mail\.send" cannot become version 2: id: .*upgradeIntentsTo: 2.*dropIntentsBefore: 2/);
+    expect(refused.output).toMatch(
+      /specs\/mail\.send\.yaml:\d+:\d+: the intent of "mail\.send" cannot become version 2: id: .*upgradeIntentsTo: 2.*dropIntentsBefore: 2/,
+    );
     expect(refused.output).toContain(`Never deployed version 1? \`npx trigger-codegen release --undo ${KIND}\``);
     writeFileSync(join(project, `specs/${KIND}.yaml`), spec);
   });

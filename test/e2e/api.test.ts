@@ -45,7 +45,9 @@ describe("the example app's JSON API", () => {
     const { body } = await call(`/scopes/${s}/intents`, { body: { triggerKind: "tutorial.cancelable", payload: { id: "job-2" } } });
     expect((await until(`/scopes/${s}/intents/${body.id}`, (b) => b.phase === "completed")).phase).toBe("completed");
     const facts = await call(`/scopes/${s}/events?afterId=${body.id}`);
-    expect(facts.body.map((e: any) => [e.kind, e.payload])).toEqual([["tutorial.cancelable.done", { id: "job-2", result: "processed job-2" }]]);
+    expect(facts.body.map((e: any) => [e.kind, e.payload])).toEqual([
+      ["tutorial.cancelable.done", { id: "job-2", result: "processed job-2" }],
+    ]);
   });
 
   it("cancels pending work at once and runs a countdown to its finished fact", async () => {
@@ -70,12 +72,18 @@ describe("the example app's JSON API", () => {
     const ids: number[] = [];
     for (let n = 0; n < 5; n++) {
       const later = Date.now() + 3_600_000;
-      ids.push((await call(`/scopes/${s}/intents`, { body: { triggerKind: "timer.countdown", payload: { id: `c-${n}`, seconds: 1 }, at: later } })).body.id);
+      ids.push(
+        (await call(`/scopes/${s}/intents`, { body: { triggerKind: "timer.countdown", payload: { id: `c-${n}`, seconds: 1 }, at: later } }))
+          .body.id,
+      );
     }
     const first = (await call(`/scopes/${s}/intents?limit=2`)).body;
     expect(first.map((i: any) => i.intentEventId)).toEqual([ids[4], ids[3]]);
     const second = (await call(`/scopes/${s}/intents?limit=2&beforeId=${first.at(-1).intentEventId}`)).body;
-    expect(second.map((i: any) => [i.intentEventId, i.phase])).toEqual([[ids[2], "scheduled"], [ids[1], "scheduled"]]);
+    expect(second.map((i: any) => [i.intentEventId, i.phase])).toEqual([
+      [ids[2], "scheduled"],
+      [ids[1], "scheduled"],
+    ]);
     expect((await call(`/scopes/${s}/intents?beforeId=abc`)).status).toBe(400);
   });
 

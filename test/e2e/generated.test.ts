@@ -12,7 +12,11 @@ let scopes = 0;
 const scope = () => `generated-${Date.now()}-${++scopes}`;
 
 const post = async (path: string, body: unknown) => {
-  const response = await fetchApp(`${origin}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetchApp(`${origin}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as any };
 };
 const get = async (path: string) => (await (await fetchApp(`${origin}${path}`)).json()) as any;
@@ -26,7 +30,16 @@ describe("generated triggers in the example app", () => {
   it("confirms an order and runs the report its commit enqueued in the same transaction", async () => {
     const s = scope();
     const orderId = "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e";
-    const order = await post(`/scopes/${s}/intents`, { triggerKind: "order.placed", payload: { orderId, items: [{ sku: "tea", quantity: 2 }, { sku: "cup", quantity: 1 }] } });
+    const order = await post(`/scopes/${s}/intents`, {
+      triggerKind: "order.placed",
+      payload: {
+        orderId,
+        items: [
+          { sku: "tea", quantity: 2 },
+          { sku: "cup", quantity: 1 },
+        ],
+      },
+    });
     expect(order.status).toBe(201);
     expect(await settled(s, order.body.id)).toBe("completed");
 
@@ -40,12 +53,17 @@ describe("generated triggers in the example app", () => {
 
   it("retries a flaky report and shows its stages to a watcher", async () => {
     const s = scope();
-    const { body } = await post(`/scopes/${s}/intents`, { triggerKind: "report.fetch", payload: { reportId: "weekly", source: "payments", flaky: true } });
+    const { body } = await post(`/scopes/${s}/intents`, {
+      triggerKind: "report.fetch",
+      payload: { reportId: "weekly", source: "payments", flaky: true },
+    });
     const frames = [];
     for await (const frame of watchIntent(`${origin}/scopes/${s}/intents/${body.id}/watch`, { fetch: fetchApp })) frames.push(frame);
     const phases = frames.filter((f) => f.event === "phase").map((f) => (f.data as { phase: string }).phase);
     expect(phases).toContain("retry_scheduled");
-    const stages = new Set(frames.filter((f) => f.event === "progress").map((f) => (f.data as { payload: { stage: string } }).payload.stage));
+    const stages = new Set(
+      frames.filter((f) => f.event === "progress").map((f) => (f.data as { payload: { stage: string } }).payload.stage),
+    );
     expect([...stages]).toEqual(expect.arrayContaining(["connecting", "downloading", "parsing"]));
     expect(frames.at(-1)?.event).toBe("completed");
     const [stored] = await get(`/scopes/${s}/events?kinds=report.fetch.stored`);
@@ -54,10 +72,16 @@ describe("generated triggers in the example app", () => {
 
   it("refuses payloads the spec refuses, naming the path of the bad field", async () => {
     const s = scope();
-    const order = await post(`/scopes/${s}/intents`, { triggerKind: "order.placed", payload: { orderId: "nope", items: [{ sku: "tea", quantity: 0 }] } });
+    const order = await post(`/scopes/${s}/intents`, {
+      triggerKind: "order.placed",
+      payload: { orderId: "nope", items: [{ sku: "tea", quantity: 0 }] },
+    });
     expect(order.status).toBe(400);
     expect(order.body.error).toMatch(/payload refused: orderId: Invalid UUID; items\[0\]\.quantity: Too small/);
-    const report = await post(`/scopes/${s}/intents`, { triggerKind: "report.fetch", payload: { reportId: "Weekly Report", source: "orders", extra: 1 } });
+    const report = await post(`/scopes/${s}/intents`, {
+      triggerKind: "report.fetch",
+      payload: { reportId: "Weekly Report", source: "orders", extra: 1 },
+    });
     expect(report.body.error).toMatch(/reportId: Invalid string: must match pattern/);
     expect(report.body.error).toMatch(/\$: Unrecognized key: "extra"/);
     expect(await get(`/scopes/${s}/events`)).toEqual([]);

@@ -9,7 +9,11 @@ let scopes = 0;
 const scope = () => `live-${Date.now()}-${++scopes}`;
 
 async function enqueue(s: string, body: object): Promise<number> {
-  const response = await fetchApp(`${origin}/scopes/${s}/intents`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetchApp(`${origin}/scopes/${s}/intents`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return ((await response.json()) as { id: number }).id;
 }
 
@@ -31,7 +35,11 @@ describe("live progress through the example app", () => {
     await enqueue(s, { triggerKind: "tutorial.cancelable", payload: { id: "b" }, at: Date.now() + 60_000 });
     const controller = new AbortController();
     const seen = [];
-    for await (const event of tailLedger(`${origin}/scopes/${s}/events/stream`, { fetch: fetchApp, afterId: 1, signal: controller.signal })) {
+    for await (const event of tailLedger(`${origin}/scopes/${s}/events/stream`, {
+      fetch: fetchApp,
+      afterId: 1,
+      signal: controller.signal,
+    })) {
       seen.push(event);
       if (seen.length === 1) await enqueue(s, { triggerKind: "tutorial.cancelable", payload: { id: "c" }, at: Date.now() + 60_000 });
       if (seen.length === 2) break;
@@ -45,14 +53,22 @@ describe("live progress through the example app", () => {
 
   it("streams text.generate frames and cancels it by streamRef", async () => {
     const s = scope();
-    const response = await fetchApp(`${origin}/scopes/${s}/streams/text.generate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "hello", words: 50 }) });
+    const response = await fetchApp(`${origin}/scopes/${s}/streams/text.generate`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "hello", words: 50 }),
+    });
     const frames = readSse(response.body!);
     const opened = JSON.parse((await frames.next()).value!.data);
     const output = (await frames.next()).value!;
     expect(output.event).toBe("output");
-    const cancel = await fetchApp(`${origin}/scopes/${s}/streams/${opened.streamRef}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "enough" }) });
+    const cancel = await fetchApp(`${origin}/scopes/${s}/streams/${opened.streamRef}/cancel`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ reason: "enough" }),
+    });
     expect(await cancel.json()).toEqual({ status: "requested", streamRef: opened.streamRef });
-    let last;
+    let last: { data: string } | undefined;
     for await (const frame of frames) last = frame;
     expect(last).toMatchObject({ event: "cancelled" });
     expect(JSON.parse(last!.data).reason).toBe("enough");
@@ -70,13 +86,20 @@ describe("live progress through the example app", () => {
 
   it("lists the registration the console builds its forms from: every trigger and stream, with JSON Schemas from the specs", async () => {
     const registration = (await (await fetchApp(`${origin}/scopes/${scope()}/registration`)).json()) as Registration;
-    expect(registration.triggers.map((t) => t.kind).sort()).toEqual(["order.placed", "report.fetch", "timer.countdown", "tutorial.cancelable"]);
+    expect(registration.triggers.map((t) => t.kind).sort()).toEqual([
+      "order.placed",
+      "report.fetch",
+      "timer.countdown",
+      "tutorial.cancelable",
+    ]);
     expect(registration.triggers.find((t) => t.kind === "timer.countdown")).toMatchObject({
       cancellation: "cooperative",
       concurrency: 10,
       retry: { maxAttempts: 3 },
       intentSchema: { type: "object", required: ["id", "seconds"], properties: { seconds: { type: "integer", minimum: 1, maximum: 600 } } },
     });
-    expect(registration.streams).toEqual([expect.objectContaining({ kind: "text.generate", onDetach: "abort", startSchema: expect.objectContaining({ type: "object" }) })]);
+    expect(registration.streams).toEqual([
+      expect.objectContaining({ kind: "text.generate", onDetach: "abort", startSchema: expect.objectContaining({ type: "object" }) }),
+    ]);
   });
 });

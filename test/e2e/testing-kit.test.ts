@@ -30,7 +30,13 @@ describe("time travel", () => {
   it('fires a cron schedule of "every day at 3:00" without waiting for 3:00', async () => {
     const agent = freshScope();
     await standIn(agent, "report.fetch", { result: stored });
-    const schedule = await agent.scheduleTrigger({ key: "nightly", triggerKind: "report.fetch", payload: report, cron: "0 3 * * *", timezone: "UTC" });
+    const schedule = await agent.scheduleTrigger({
+      key: "nightly",
+      triggerKind: "report.fetch",
+      payload: report,
+      cron: "0 3 * * *",
+      timezone: "UTC",
+    });
     expect(new Date(schedule.nextFireAt).toISOString()).toMatch(/T03:00:00\.000Z$/);
     await advance(agent, schedule.nextFireAt - (await now(agent)));
     expect((await firstOf(agent, "report.fetch.stored")).payload).toEqual(stored);
@@ -41,16 +47,23 @@ describe("time travel", () => {
   it("answers report.fetch's finish: 2m timeout by moving two minutes on, not by waiting them", async () => {
     const agent = freshScope();
     // Work that would run for ever, stopping only when cancelled.
-    await standIn(agent, "report.fetch", (_intent, ctx) => new Promise((_, reject) => {
-      if (ctx.signal.aborted) reject(ctx.signal.reason);
-      ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason));
-    }));
+    await standIn(
+      agent,
+      "report.fetch",
+      (_intent, ctx) =>
+        new Promise((_, reject) => {
+          if (ctx.signal.aborted) reject(ctx.signal.reason);
+          ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason));
+        }),
+    );
     const { id } = await agent.enqueueTrigger({ triggerKind: "report.fetch", payload: report });
     while ((await agent.intentState(id)) !== "claimed") await new Promise((resolve) => setTimeout(resolve, 5));
     await advance(agent, 2 * MINUTE);
     const settled = await settlement(agent, id);
     expect([settled.intent.phase, settled.intent.cancelReason]).toEqual(["cancelled", "timeout:finish"]);
-    expect(settled.facts).toEqual([expect.objectContaining({ kind: "report.fetch.abandoned", payload: { reportId: "nightly", reason: "timeout:finish" } })]);
+    expect(settled.facts).toEqual([
+      expect.objectContaining({ kind: "report.fetch.abandoned", payload: { reportId: "nightly", reason: "timeout:finish" } }),
+    ]);
   });
 
   it("travels over each retry's backoff: an upstream that is down fails after its four attempts, into commitFailed", async () => {
@@ -79,7 +92,10 @@ describe("stand-ins", () => {
 
 describe("cancel at every await", () => {
   it("order.placed settles exactly once wherever it is cancelled", async () => {
-    const runs = await cancelAtEveryAwait(freshScope(), { triggerKind: "order.placed", payload: { orderId: "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e", items: [{ sku: "tea", quantity: 2 }] } });
+    const runs = await cancelAtEveryAwait(freshScope(), {
+      triggerKind: "order.placed",
+      payload: { orderId: "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e", items: [{ sku: "tea", quantity: 2 }] },
+    });
     // Its one sleep checks the signal, then listens to it: two points to cancel at.
     expect(runs.map((run) => [run.cancelAt, run.settlement.intent.phase])).toEqual([
       [null, "completed"],

@@ -42,21 +42,40 @@ const SCHEMAS: Record<string, PayloadSchema> = {
   "no items": { type: "array", items: false },
   tuple: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }], minItems: 1, items: false },
   "tuple with rest": { type: "array", prefixItems: [{ type: "boolean" }], minItems: 1, maxItems: 3 },
-  object: { type: "object", required: ["id"], properties: { id: { type: "string" }, n: { type: "integer", default: 1 }, note: { type: "string" } } },
+  object: {
+    type: "object",
+    required: ["id"],
+    properties: { id: { type: "string" }, n: { type: "integer", default: 1 }, note: { type: "string" } },
+  },
   closed: { type: "object", properties: { a: { type: "boolean" } }, additionalProperties: false },
   "open to JSON": { type: "object", properties: { a: { type: "boolean" } }, additionalProperties: true },
   "typed extra keys": { type: "object", additionalProperties: { type: "string" } },
   patternProperties: { type: "object", patternProperties: { "^x-[a-z]+$": { type: "integer" } } },
-  "property counts": { type: "object", properties: { a: { type: "integer" }, b: { type: "integer" }, c: { type: "integer" } }, minProperties: 1, maxProperties: 2 },
+  "property counts": {
+    type: "object",
+    properties: { a: { type: "integer" }, b: { type: "integer" }, c: { type: "integer" } },
+    minProperties: 1,
+    maxProperties: 2,
+  },
   anyOf: { anyOf: [{ type: "string" }, { type: "integer" }] },
-  oneOf: { oneOf: [{ type: "string", maxLength: 2 }, { type: "string", minLength: 4 }] },
+  oneOf: {
+    oneOf: [
+      { type: "string", maxLength: 2 },
+      { type: "string", minLength: 4 },
+    ],
+  },
   "discriminated union": {
     oneOf: [
       { type: "object", required: ["kind"], properties: { kind: { const: "a" }, n: { type: "integer" } } },
       { type: "object", required: ["kind"], properties: { kind: { const: "b" }, s: { type: "string" } } },
     ],
   },
-  allOf: { allOf: [{ type: "object", required: ["a"], properties: { a: { type: "string" } } }, { type: "object", required: ["b"], properties: { b: { type: "integer" } } }] },
+  allOf: {
+    allOf: [
+      { type: "object", required: ["a"], properties: { a: { type: "string" } } },
+      { type: "object", required: ["b"], properties: { b: { type: "integer" } } },
+    ],
+  },
   nullable: { type: "string", nullable: true },
   "type list": { type: ["integer", "null"] },
   "any JSON": {},
@@ -82,12 +101,16 @@ describe("arbitraries from the intent IR (generated/arbitraries.ts)", () => {
   it("refuses an IR call or method it has no case for, naming it: a new keyword must be taught", () => {
     expect(() => arbitraryExpression({ head: { call: ["z", "bigint"], args: [] }, chain: [] })).toThrow(NoArbitrary);
     expect(() => arbitraryExpression({ head: { call: ["z", "bigint"], args: [] }, chain: [] })).toThrow(/no case for z\.bigint\(\)/);
-    expect(() => arbitraryExpression({ head: { call: ["z", "string"], args: [] }, chain: [{ method: "transform", args: [] }] })).toThrow(/no case for \.transform\(\)/);
+    expect(() => arbitraryExpression({ head: { call: ["z", "string"], args: [] }, chain: [{ method: "transform", args: [] }] })).toThrow(
+      /no case for \.transform\(\)/,
+    );
   });
 
   it("prints every string of a spec as a literal", () => {
     const hostile = '"); evil(); ("';
-    const text = arbitraryExpression(toIR({ type: "object", required: [hostile], properties: { [hostile]: { enum: ["`${evil()}`", "\u007F"] } } }));
+    const text = arbitraryExpression(
+      toIR({ type: "object", required: [hostile], properties: { [hostile]: { enum: ["`${evil()}`", "\u007F"] } } }),
+    );
     let called = false;
     const arbitrary = new Function("fc", "evil", `return ${text};`)(fc, () => (called = true)) as fc.Arbitrary<Record<string, string>>;
     const [value] = fc.sample(arbitrary, 1);
@@ -118,14 +141,22 @@ describe('"tests" in trigger-codegen.json: generated/arbitraries.ts and a test p
     expect(valid.length).toBeGreaterThan(0);
     for (const name of valid) {
       const parse = parsers[`parse${name[0]!.toUpperCase()}${name.slice(1, -"s".length)}`] as (raw: unknown) => { ok: boolean };
-      expect(fc.sample(arbitraries[name]!, { numRuns: 20, seed: 1 }).every((value) => parse(value).ok), name).toBe(true);
+      expect(
+        fc.sample(arbitraries[name]!, { numRuns: 20, seed: 1 }).every((value) => parse(value).ok),
+        name,
+      ).toBe(true);
       const invalid = arbitraries[name.replace(/Intents$/, "InvalidIntents")]!;
-      expect(fc.sample(invalid, { numRuns: 20, seed: 1 }).some((value) => parse(value).ok), name).toBe(false);
+      expect(
+        fc.sample(invalid, { numRuns: 20, seed: 1 }).some((value) => parse(value).ok),
+        name,
+      ).toBe(false);
     }
   });
 
   it("leaves out a recursive intent, saying why, and writes no test for it", () => {
-    expect(ws.read("generated/arbitraries.ts")).toContain('// "constructs.job": arbitraries: "Comment" refers to itself; a recursive intent has no arbitrary yet.');
+    expect(ws.read("generated/arbitraries.ts")).toContain(
+      '// "constructs.job": arbitraries: "Comment" refers to itself; a recursive intent has no arbitrary yet.',
+    );
     expect(readdirSync(join(ws.root, "test/triggers")).sort()).toEqual(["shop.checkout.test.ts"]);
   });
 

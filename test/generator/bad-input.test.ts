@@ -115,17 +115,43 @@ triggers:
   it("refuses a JSON Schema keyword the generator does not handle, at it: ignoring it would accept what the schema refuses", async () => {
     const spec = good.replace("id: { type: string }", "id: { type: array, unevaluatedItems: false }");
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
-      expect.stringMatching(/^specs\/a\.yaml:5:62: schema keyword "unevaluatedItems" is not supported: ignoring it would accept what the schema refuses; expected one of type, /),
+      expect.stringMatching(
+        /^specs\/a\.yaml:5:62: schema keyword "unevaluatedItems" is not supported: ignoring it would accept what the schema refuses; expected one of type, /,
+      ),
     ]);
   });
 
   it("accepts every draft-07 and 2020-12 format, and an unknown one with a warning that names it (issue 21 item 2)", async () => {
-    const formats = ["date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uri-template", "uuid", "json-pointer", "relative-json-pointer", "regex"];
+    const formats = [
+      "date-time",
+      "date",
+      "time",
+      "duration",
+      "email",
+      "idn-email",
+      "hostname",
+      "idn-hostname",
+      "ipv4",
+      "ipv6",
+      "uri",
+      "uri-reference",
+      "iri",
+      "iri-reference",
+      "uri-template",
+      "uuid",
+      "json-pointer",
+      "relative-json-pointer",
+      "regex",
+    ];
     const properties = [...formats, "x-custom"].map((format, i) => `f${i}: { type: string, format: ${format} }`).join(", ");
     const ws = new Workspace({ "specs/a.yaml": good.replace("id: { type: string }", properties) });
     try {
       const result = await ws.generateOrThrow();
-      expect(result.warnings.map(formatError)).toEqual([expect.stringMatching(/^specs\/a\.yaml:5:\d+: warning: format "x-custom" is not one the generator knows \(uuid, email, .*\); accepted and not checked$/)]);
+      expect(result.warnings.map(formatError)).toEqual([
+        expect.stringMatching(
+          /^specs\/a\.yaml:5:\d+: warning: format "x-custom" is not one the generator knows \(uuid, email, .*\); accepted and not checked$/,
+        ),
+      ]);
     } finally {
       ws.dispose();
     }
@@ -154,8 +180,13 @@ triggers:
   Mate: { type: object, required: [back], properties: { back: { type: array, minItems: 1, items: { allOf: [Pair] } } } }
   Tree: { type: object, required: [kids], properties: { kids: { type: array, items: Tree }, up: { anyOf: [Tree, { type: "null" }] } } }
 ${good}`;
-    const endless = (name: string) => `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`;
-    expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([`specs/a.yaml:4:3: ${endless("Loop")}`, `specs/a.yaml:5:3: ${endless("Pair")}`, `specs/a.yaml:6:3: ${endless("Mate")}`]);
+    const endless = (name: string) =>
+      `schema "${name}" never ends: every value of it must hold another ${name}; make the reference that leads back optional, nullable, or an array that may be empty`;
+    expect(await errorsOf({ "specs/a.yaml": shared })).toEqual([
+      `specs/a.yaml:4:3: ${endless("Loop")}`,
+      `specs/a.yaml:5:3: ${endless("Pair")}`,
+      `specs/a.yaml:6:3: ${endless("Mate")}`,
+    ]);
   });
 
   it("takes vendors' schema names, and refuses two that make one type name or a name the module imports", async () => {
@@ -179,7 +210,13 @@ ${good}`;
         a: { type: array, items: 5 }
         b: { allOf: [{ properties: { x: { oneOf: [{ type: strng }] } } }] }
         c: { type: number, multipleOf: 0 }`;
-    expect(await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent).replace("outcome: { type: object }", "outcome: 7") })).toEqual([
+    expect(
+      await errorsOf({
+        "specs/a.yaml": good
+          .replace("intent: { type: object, properties: { id: { type: string } } }", intent)
+          .replace("outcome: { type: object }", "outcome: 7"),
+      }),
+    ).toEqual([
       "specs/a.yaml:8:34: triggers.0.intent.properties.a.items: expected boolean, or expected string, or expected object, or expected array",
       'specs/a.yaml:9:59: "strng" is not a type; expected one of object, array, string, number, integer, boolean, null. Did you mean "string"?',
       "specs/a.yaml:10:40: triggers.0.intent.properties.c.multipleOf: Too small: expected number to be >0",
@@ -201,7 +238,8 @@ ${good}`;
   Card: { type: object, required: [type], properties: { type: { const: card } } }
   Loose: { type: object, properties: { type: { type: string } } }
 ${good.replace("intent: { type: object, properties: { id: { type: string } } }", intent)}`;
-    const annotations = "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, $schema, $id, contentMediaType, nullable, discriminator, default";
+    const annotations =
+      "title, description, examples, example, deprecated, readOnly, writeOnly, $comment, $schema, $id, contentMediaType, nullable, discriminator, default";
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
       'specs/a.yaml:11:20: "#/component/schemas/Card" points outside this file\'s schemas; expected "#/schemas/<name>" (or "#/components/schemas/<name>", "#/$defs/<name>", "#/definitions/<name>") or a name: one of Card, Loose. Did you mean "Card"?',
       'specs/a.yaml:12:20: "Crad" names no schema; expected an inline schema or one of Card, Loose. Did you mean "Card"?',
@@ -244,7 +282,9 @@ ${good.replace("intent: { type: object, properties: { id: { type: string } } }",
         i: { type: array, items: [{ type: string }], prefixItems: [{ type: string }] }
         j: { type: array, additionalItems: false }
         k: { type: number, exclusiveMinimum: true }`;
-    expect(await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent) })).toEqual([
+    expect(
+      await errorsOf({ "specs/a.yaml": good.replace("intent: { type: object, properties: { id: { type: string } } }", intent) }),
+    ).toEqual([
       "specs/a.yaml:8:28: patternProperties is supported as one pattern that every key must match, with no properties or additionalProperties beside it",
       expect.stringMatching(/^specs\/a\.yaml:9:49: patternProperties key is not a valid regular expression: /),
       "specs/a.yaml:10:27: a tuple is either prefixItems (with items for the rest) or a list under items (with additionalItems), not both",
@@ -254,7 +294,9 @@ ${good.replace("intent: { type: object, properties: { id: { type: string } } }",
   });
 
   it("reports an invalid regular expression and a required name missing from properties", async () => {
-    const spec = good.replace("id: { type: string }", 'id: { type: string, pattern: "([a-z" }').replace("type: object, properties", "type: object, required: [id, name], properties");
+    const spec = good
+      .replace("id: { type: string }", 'id: { type: string, pattern: "([a-z" }')
+      .replace("type: object, properties", "type: object, required: [id, name], properties");
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
       'specs/a.yaml:5:39: required names "name", which is not under properties',
       expect.stringMatching(/^specs\/a\.yaml:5:94: pattern is not a valid regular expression: /),
@@ -288,7 +330,12 @@ ${good.replace("intent: { type: object, properties: { id: { type: string } } }",
   });
 
   it("refuses an enum value listed twice, at the second, deep values by deep equality", async () => {
-    const spec = good.replace("id: { type: string }", "id: { enum: [a, b, a] }").replace("outcome: { type: object }", "outcome: { type: object, properties: { v: { enum: [1, { x: [1], y: 2 }, 1.0, { y: 2, x: [1] }, { x: [2], y: 2 }] } } }");
+    const spec = good
+      .replace("id: { type: string }", "id: { enum: [a, b, a] }")
+      .replace(
+        "outcome: { type: object }",
+        "outcome: { type: object, properties: { v: { enum: [1, { x: [1], y: 2 }, 1.0, { y: 2, x: [1] }, { x: [2], y: 2 }] } } }",
+      );
     expect(await errorsOf({ "specs/a.yaml": spec })).toEqual([
       'specs/a.yaml:5:62: enum value "a" is already listed at specs/a.yaml:5:56',
       "specs/a.yaml:6:77: enum value 1 is already listed at specs/a.yaml:6:56",
@@ -303,7 +350,9 @@ ${good.replace("intent: { type: object, properties: { id: { type: string } } }",
     ]);
     const stream = `streams:\n  - kind: s.${"t".repeat(200)}\n    mode: output_only\n    cancellation: cooperative\n    onDetach: abort\n    start: { type: object }\n    result: { type: object }\n    events: {}\n`;
     expect(await errorsOf({ "specs/s.yaml": stream })).toEqual([
-      expect.stringMatching(/^specs\/s\.yaml:2:11: stream kind "s\.t+" is 202 characters long; a kind names its handler file, so it is at most 128$/),
+      expect.stringMatching(
+        /^specs\/s\.yaml:2:11: stream kind "s\.t+" is 202 characters long; a kind names its handler file, so it is at most 128$/,
+      ),
     ]);
   });
 
@@ -345,7 +394,7 @@ triggers:
       'specs/a.yaml:17:31: cancelOn match: the intent of "a.job" has no field "nope": the payload has only id, n, who',
       'specs/a.yaml:17:48: cancelOn match: the payload of event "payment.refunded" (specs/a.yaml:2:3) has no field "amont": the payload has only orderId, amount, customer. Did you mean "amount"?',
       'specs/a.yaml:17:106: cancelOn match: intent field "who" is an object, and field "amount" of event "payment.refunded" is a number; a match compares equal values, so both must be of one type',
-      'specs/a.yaml:18:16: cancelOn event "payment.refundd" is not declared; expected a kind under a spec\'s top-level events, in a trigger\'s or stream\'s events, or a trigger\'s intentEventKind: one of a.job.done, a.job.requested, payment.refunded, z.job.done, z.job.requested. Did you mean "payment.refunded"?',
+      "specs/a.yaml:18:16: cancelOn event \"payment.refundd\" is not declared; expected a kind under a spec's top-level events, in a trigger's or stream's events, or a trigger's intentEventKind: one of a.job.done, a.job.requested, payment.refunded, z.job.done, z.job.requested. Did you mean \"payment.refunded\"?",
       'specs/a.yaml:21:21: cancelOn match: the payload of event "a.job.done" of trigger "a.job" (specs/a.yaml:14:7) has no field "n": the payload has no declared properties',
     ]);
   });
@@ -353,7 +402,11 @@ triggers:
   it("finds a cancelOn event declared in another file or another trigger's intent event, and a match of integer and number fields is let be", async () => {
     const [events, triggers] = base.split("schemas:\n");
     const spec = `schemas:\n${triggers!.replace("{ type: string }, n:", "{ type: string }, amount: { type: integer }, n:")}    cancelOn:\n      - { event: payment.refunded, match: { amount: amount } }\n      - { event: z.job.requested, match: { id: id } }\n`;
-    const ws = new Workspace({ "specs/a.yaml": spec, "specs/b.yaml": events!.replace("customer: Customer", "customer: { type: object }"), "specs/z.yaml": good.replaceAll("a.job", "z.job") });
+    const ws = new Workspace({
+      "specs/a.yaml": spec,
+      "specs/b.yaml": events!.replace("customer: Customer", "customer: { type: object }"),
+      "specs/z.yaml": good.replaceAll("a.job", "z.job"),
+    });
     try {
       await ws.generateOrThrow();
     } finally {
@@ -363,7 +416,9 @@ triggers:
 
   it("refuses an event kind that is reserved, taken by an intent event kind or another file, or written by a trigger too", async () => {
     const spec = `${base.replace("events:\n", "events:\n  durable_trigger.refund: { payload: { type: object } }\n  a.job.requested: { payload: { type: object } }\n  a.job.done: { payload: { type: object } }\n  payment-refunded: { payload: { type: object } }\n")}`;
-    expect(await errorsOf({ "specs/a.yaml": spec, "specs/b.yaml": "events:\n  payment.refunded: { payload: { type: object } }\n" })).toEqual([
+    expect(
+      await errorsOf({ "specs/a.yaml": spec, "specs/b.yaml": "events:\n  payment.refunded: { payload: { type: object } }\n" }),
+    ).toEqual([
       'specs/a.yaml:2:3: event kind "durable_trigger.refund" is reserved: the runtime writes the durable_trigger.* kinds itself',
       'specs/a.yaml:3:3: event kind "a.job.requested" is already declared at specs/a.yaml:13:22',
       'specs/a.yaml:6:3: the name paymentRefundedEvent (from event kind "payment.refunded") is already declared at specs/a.yaml:5:3',

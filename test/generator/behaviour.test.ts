@@ -22,7 +22,14 @@ describe("generated parsers", () => {
   const valid = { cartId: "8f14e45f-ceea-467f-a0e6-0d3c1f9b5a2e", lines: [{ sku: "a", quantity: 2, price: money }], total: money };
 
   it("accepts a valid payload and applies defaults", () => {
-    expect(parse(valid)).toEqual({ ok: true, intent: { ...valid, lines: [{ sku: "a", quantity: 2, price: { amount: 500, currency: "EUR" } }], total: { amount: 500, currency: "EUR" } } });
+    expect(parse(valid)).toEqual({
+      ok: true,
+      intent: {
+        ...valid,
+        lines: [{ sku: "a", quantity: 2, price: { amount: 500, currency: "EUR" } }],
+        total: { amount: 500, currency: "EUR" },
+      },
+    });
     expect(parse({ ...valid, coupon: "ABC-12", channel: "web", priority: 2, meta: { a: "b" }, notes: { any: [1] } }).ok).toBe(true);
   });
 
@@ -30,7 +37,11 @@ describe("generated parsers", () => {
     ["a wrong type at the root", 42, /^\$: expected object, received number$/],
     ["a missing field", { ...valid, cartId: undefined }, /^cartId: expected string, received undefined$/],
     ["a bad format", { ...valid, cartId: "nope" }, /^cartId: Invalid UUID/],
-    ["a nested field in an array", { ...valid, lines: [valid.lines[0], { sku: "b", quantity: 0, price: money }] }, /^lines\[1\]\.quantity: Too small: expected number to be >=1$/],
+    [
+      "a nested field in an array",
+      { ...valid, lines: [valid.lines[0], { sku: "b", quantity: 0, price: money }] },
+      /^lines\[1\]\.quantity: Too small: expected number to be >=1$/,
+    ],
     ["a pattern", { ...valid, coupon: "abc-12" }, /^coupon: Invalid string: must match pattern/],
     ["an enum", { ...valid, total: { amount: 1, currency: "GBP" } }, /^total\.currency: Invalid option: expected one of "EUR"\|"USD"$/],
     ["an extra key on a closed object", { ...valid, total: { amount: 1, tip: 2 } }, /^total: Unrecognized key: "tip"$/],
@@ -127,7 +138,11 @@ describe("generated parsers, on keys that are not plain names", () => {
     ["a key that reads as an index", { plan: { "0": "x" } }, /^plan\["0"\]: expected number, received string$/],
     ["an empty key", { plan: { "": "x" } }, /^plan\[""\]: expected number, received string$/],
     ["a key with quotes and a bracket", { 'say "hi"]': "x" }, /^\["say \\"hi\\"\]"\]: expected number, received string$/],
-    ["a plain name after an index", { items: [{ $name_1: 1 }, { $name_1: "x" }] }, /^items\[1\]\.\$name_1: expected number, received string$/],
+    [
+      "a plain name after an index",
+      { items: [{ $name_1: 1 }, { $name_1: "x" }] },
+      /^items\[1\]\.\$name_1: expected number, received string$/,
+    ],
   ])("names the path of %s unambiguously", (_, raw, reason) => {
     const result = parse(raw);
     expect(result.ok).toBe(false);
@@ -185,7 +200,9 @@ export const handlers: NoteSavedHandlers = {
       await ws.generateOrThrow();
       const repaired = ws.read("app/triggers/note.saved.ts");
       expect(repaired).toMatch(/^import type \{ NoteSavedHandlers \} from "\.\.\/\.\.\/generated";\n/);
-      expect(repaired).toContain('commitCancelled(_intent, _cancellation, _tx) {\n    throw new Error("note.saved: commitCancelled is not written yet");');
+      expect(repaired).toContain(
+        'commitCancelled(_intent, _cancellation, _tx) {\n    throw new Error("note.saved: commitCancelled is not written yet");',
+      );
       for (const line of withoutImportOrCancel.split("\n").filter((l) => l.trim() && l !== "};")) expect(repaired).toContain(line);
       expect(ws.typecheck()).toEqual([]);
       expect((await ws.generateOrThrow()).changes).toEqual([]);

@@ -39,7 +39,12 @@ beforeAll(async () => {
   ws = new Workspace({ "specs/seen.yaml": spec });
   await ws.generateOrThrow();
   const module = await import(join(ws.root, "generated/seen.ts"));
-  [thing, code, any, closed] = [module.parseThingSeenPayload, module.parseCodeSeenPayload, module.parseAnySeenPayload, module.parseClosedSeenPayload];
+  [thing, code, any, closed] = [
+    module.parseThingSeenPayload,
+    module.parseCodeSeenPayload,
+    module.parseAnySeenPayload,
+    module.parseClosedSeenPayload,
+  ];
 }, 30_000);
 afterAll(() => ws.dispose());
 

@@ -81,7 +81,11 @@ describe("generate with a cache", () => {
     for (const note of ["second", "third", "first"]) {
       watched.write("specs/mail.yaml", mail(note));
       expect((await generate(options(watched, cache))).ok).toBe(true);
-      const fresh = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail(note), "generated/intent-versions.json": watched.read("generated/intent-versions.json") });
+      const fresh = new Workspace({
+        "specs/shop.yaml": shop,
+        "specs/mail.yaml": mail(note),
+        "generated/intent-versions.json": watched.read("generated/intent-versions.json"),
+      });
       spaces.push(fresh);
       expect((await generate(options(fresh, new RunCache()))).ok).toBe(true);
       expect(watched.snapshot("generated")).toEqual(fresh.snapshot("generated"));

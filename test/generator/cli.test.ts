@@ -128,7 +128,9 @@ describe("trigger-codegen generate", () => {
       expect(ws.snapshot(".")).not.toHaveProperty("generated/a.ts");
       ws.write("trigger-codegen.json", "{ nope");
       expect((await cli(ws.root, "generate")).err).toMatch(/trigger-codegen\.json: not JSON/);
-      expect((await cli(ws.root, "generate", "--config", "missing.json")).err).toMatch(/missing\.json: cannot read the settings file \(ENOENT\)/);
+      expect((await cli(ws.root, "generate", "--config", "missing.json")).err).toMatch(
+        /missing\.json: cannot read the settings file \(ENOENT\)/,
+      );
     } finally {
       ws.dispose();
     }
@@ -219,14 +221,23 @@ describe("trigger-codegen init", () => {
       expect(ws.read("specs/billing.invoice.yaml")).toContain("$schema=../generated/trigger-spec.schema.json");
       expect(ws.read("generated/agent-do.ts")).toContain('from "../src/triggers/billing.invoice"');
       expect(ws.read("src/triggers/billing.invoice.ts")).toContain("billing.invoice: acquire is not written yet");
-      expect(JSON.parse(ws.read("trigger-codegen.json"))).toMatchObject({ specs: "specs", out: "generated", handlers: "src/triggers", runtime: "durable-triggers" });
+      expect(JSON.parse(ws.read("trigger-codegen.json"))).toMatchObject({
+        specs: "specs",
+        out: "generated",
+        handlers: "src/triggers",
+        runtime: "durable-triggers",
+      });
 
       const wrangler = ws.read("wrangler.jsonc");
       expect(wrangler).toContain("// My Worker. Comments and layout must survive.");
-      expect(wrangler).toContain('"compatibility_flags": ["nodejs_compat", "enable_request_signal", "request_signal_passthrough"], // keep this one');
+      expect(wrangler).toContain(
+        '"compatibility_flags": ["nodejs_compat", "enable_request_signal", "request_signal_passthrough"], // keep this one',
+      );
       expect(wrangler).toContain('"observability": { "enabled": false }, // the user\'s own setting\n  "durable_objects": {\n');
       expect(wrangler).toMatch(/"durable_objects": \{\n {4}"bindings": \[\n {6}\{\n {8}"name": "AGENT",\n {8}"class_name": "AgentDO"\n/);
-      expect(wrangler).toContain('    { "tag": "v3", "new_sqlite_classes": ["Other"] },\n    {\n      "tag": "v4",\n      "new_sqlite_classes": [\n        "AgentDO"\n      ]\n    }\n  ]');
+      expect(wrangler).toContain(
+        '    { "tag": "v3", "new_sqlite_classes": ["Other"] },\n    {\n      "tag": "v4",\n      "new_sqlite_classes": [\n        "AgentDO"\n      ]\n    }\n  ]',
+      );
       // The import as src/index.ts (the config's main) writes it, and counts that agree with their numbers.
       expect(out).toContain('Export the Durable Object from src/index.ts: export { AgentDO } from "../generated/agent-do";');
       expect(out).toContain('DurableObjectNamespace<import("../generated/agent-do").AgentDO>');
@@ -334,7 +345,10 @@ vars = { GREETING = "hi" }
     }
     const ws = project({ "package.json": "[1]", "wrangler.jsonc": WRANGLER });
     try {
-      expect(await cli(ws.root, "init", "a.job")).toMatchObject({ code: 1, err: "trigger-codegen init: package.json: not a JSON object; nothing was changed" });
+      expect(await cli(ws.root, "init", "a.job")).toMatchObject({
+        code: 1,
+        err: "trigger-codegen init: package.json: not a JSON object; nothing was changed",
+      });
       expect(ws.read("wrangler.jsonc")).toBe(WRANGLER);
     } finally {
       ws.dispose();
@@ -403,9 +417,15 @@ vars = { GREETING = "hi" }
         ws.dispose();
       }
     }
-    expect(messages["no config"]).toMatch(/no wrangler config \(wrangler\.jsonc, wrangler\.json, wrangler\.toml\) in .*; pass --wrangler <file>\. Nothing was written/);
-    expect(messages["broken JSONC"]).toBe("trigger-codegen init: wrangler.jsonc:1:17: not valid JSONC (end of file expected); nothing was changed");
-    expect(messages["broken TOML"]).toBe("trigger-codegen init: wrangler.toml:2:1: not valid TOML (Value already defined for name); nothing was changed");
+    expect(messages["no config"]).toMatch(
+      /no wrangler config \(wrangler\.jsonc, wrangler\.json, wrangler\.toml\) in .*; pass --wrangler <file>\. Nothing was written/,
+    );
+    expect(messages["broken JSONC"]).toBe(
+      "trigger-codegen init: wrangler.jsonc:1:17: not valid JSONC (end of file expected); nothing was changed",
+    );
+    expect(messages["broken TOML"]).toBe(
+      "trigger-codegen init: wrangler.toml:2:1: not valid TOML (Value already defined for name); nothing was changed",
+    );
     expect(messages["binding taken"]).toMatch(/binding AGENT already names class Mine; pass --binding/);
     expect(messages["key-value class"]).toMatch(/AgentDO is declared under new_classes/);
     expect(messages["date before RPC"]).toBe(
@@ -441,7 +461,16 @@ describe("the command line", () => {
     expect(top.out).toMatch(/generate +Generate typed code from the specs/);
     expect(top.out).toMatch(/init +Add durable triggers to this Worker/);
     const generate = await cli(REPO, "generate", "--help");
-    for (const flag of ["--config <file>", "--specs <dir>", "--out <dir>", "--handlers <dir>", "--stream-handlers <dir>", "--runtime <module>", "--check", "--watch"]) {
+    for (const flag of [
+      "--config <file>",
+      "--specs <dir>",
+      "--out <dir>",
+      "--handlers <dir>",
+      "--stream-handlers <dir>",
+      "--runtime <module>",
+      "--check",
+      "--watch",
+    ]) {
       expect(generate.out).toContain(flag);
     }
     const init = await cli(REPO, "init", "-h");
@@ -472,11 +501,15 @@ describe("the command line", () => {
     expect(flag.code).toBe(2);
     expect(flag.err.split("\n")[0]).toBe("trigger-codegen generate: unknown option '--nope'");
     expect(flag.err).toContain("Usage: trigger-codegen generate [options]");
-    expect((await cli(REPO, "generate", "--specs")).err.split("\n")[0]).toMatch(/^trigger-codegen generate: option '--specs <value>' argument missing/);
+    expect((await cli(REPO, "generate", "--specs")).err.split("\n")[0]).toMatch(
+      /^trigger-codegen generate: option '--specs <value>' argument missing/,
+    );
     expect((await cli(REPO, "generate", "extra")).err.split("\n")[0]).toBe('trigger-codegen generate: unexpected argument "extra"');
     const command = await cli(REPO, "genrate");
     expect(command.code).toBe(2);
-    expect(command.err).toMatch(/^trigger-codegen: unknown command "genrate"; did you mean "generate"\?\n\n.*\n\nUsage: trigger-codegen <command>/);
+    expect(command.err).toMatch(
+      /^trigger-codegen: unknown command "genrate"; did you mean "generate"\?\n\n.*\n\nUsage: trigger-codegen <command>/,
+    );
     expect((await cli(REPO)).code).toBe(2);
   });
 });

@@ -20,9 +20,17 @@ describe("the compatibility check of intent schema versions", () => {
     ["a union widened", z.string(), z.union([z.string(), z.number()])],
     ["null allowed", z.string(), z.string().nullable()],
     ["integers widened to numbers", z.number().int(), z.number()],
-    ["a branch added to an object union", z.union([z.object({ kind: z.literal("a") })]), z.union([z.object({ kind: z.literal("a") }), z.object({ kind: z.literal("b") })])],
+    [
+      "a branch added to an object union",
+      z.union([z.object({ kind: z.literal("a") })]),
+      z.union([z.object({ kind: z.literal("a") }), z.object({ kind: z.literal("b") })]),
+    ],
     ["an exclusive bound relaxed to an inclusive one", z.number().gt(0), z.number().min(0)],
-    ["a nested optional field added under an array", z.object({ items: z.array(z.object({ sku: id })) }), z.object({ items: z.array(z.object({ sku: id, note: z.string().optional() })) })],
+    [
+      "a nested optional field added under an array",
+      z.object({ items: z.array(z.object({ sku: id })) }),
+      z.object({ items: z.array(z.object({ sku: id, note: z.string().optional() })) }),
+    ],
     ["additionalProperties: false added where stored values were stripped", z.object({ id }), z.strictObject({ id })],
   ])("calls %s compatible", (_, old, next) => {
     expect(check(old, next)).toEqual([]);
@@ -43,13 +51,37 @@ describe("the compatibility check of intent schema versions", () => {
     ["minLength raised", z.string().min(1), z.string().min(3), "$", "minLength"],
     ["maxLength lowered", z.string().max(10), z.string().max(3), "$", "maxLength"],
     ["maxItems lowered", z.array(z.string()).max(5), z.array(z.string()).max(2), "$", "maxItems"],
-    ["a union branch removed", z.union([z.object({ kind: z.literal("a") }), z.object({ kind: z.literal("b") })]), z.union([z.object({ kind: z.literal("a") })]), "$", "type"],
-    ["additionalProperties: false added where stored values kept extra keys", z.looseObject({ id }), z.strictObject({ id }), "$", "additionalProperties"],
-    ["a patternProperties pattern changed", z.record(z.string().regex(/^a/), z.number()), z.record(z.string().regex(/^b/), z.number()), "$", "patternProperties"],
+    [
+      "a union branch removed",
+      z.union([z.object({ kind: z.literal("a") }), z.object({ kind: z.literal("b") })]),
+      z.union([z.object({ kind: z.literal("a") })]),
+      "$",
+      "type",
+    ],
+    [
+      "additionalProperties: false added where stored values kept extra keys",
+      z.looseObject({ id }),
+      z.strictObject({ id }),
+      "$",
+      "additionalProperties",
+    ],
+    [
+      "a patternProperties pattern changed",
+      z.record(z.string().regex(/^a/), z.number()),
+      z.record(z.string().regex(/^b/), z.number()),
+      "$",
+      "patternProperties",
+    ],
     ["a record's values narrowed", z.record(z.string(), z.number()), z.record(z.string(), z.number().int()), "key", "type"],
     ["a tuple item tightened", z.tuple([z.string(), z.number()]), z.tuple([z.string(), z.number().min(5)]), "[1]", "minimum"],
     ["an intersection given a tighter part", z.string().and(z.string().min(1)), z.string().and(z.string().min(3)), "$", "minLength"],
-    ["a nested bound tightened inside an array", z.object({ items: z.array(z.object({ quantity: z.number().int().min(1) })) }), z.object({ items: z.array(z.object({ quantity: z.number().int().min(2) })) }), "items[*].quantity", "minimum"],
+    [
+      "a nested bound tightened inside an array",
+      z.object({ items: z.array(z.object({ quantity: z.number().int().min(1) })) }),
+      z.object({ items: z.array(z.object({ quantity: z.number().int().min(2) })) }),
+      "items[*].quantity",
+      "minimum",
+    ],
   ])("calls %s breaking, with a stored value the new version refuses", (_, old, next, path, keyword) => {
     const breaks = check(old, next);
     expect(breaks.map((b) => [b.path, b.keyword])).toContainEqual([path, keyword]);

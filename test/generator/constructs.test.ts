@@ -145,9 +145,18 @@ describe("schema constructs vendors' schemas use", () => {
   });
 
   it("accepts null for nullable objects and references, and refuses a wrong object", () => {
-    expect(accepted({ shipping: null, billing: null, fallback: null, annotated: null })).toMatchObject({ shipping: null, billing: null, fallback: null, annotated: null });
+    expect(accepted({ shipping: null, billing: null, fallback: null, annotated: null })).toMatchObject({
+      shipping: null,
+      billing: null,
+      fallback: null,
+      annotated: null,
+    });
     refused({ annotated: { line1: "x" } });
-    accepted({ shipping: { name: "Ada" }, billing: { line1: "Main St 1", country: "DE" }, fallback: { line1: "x", line2: null, country: "FR" } });
+    accepted({
+      shipping: { name: "Ada" },
+      billing: { line1: "Main St 1", country: "DE" },
+      fallback: { line1: "x", line2: null, country: "FR" },
+    });
     expect(refused({ billing: { line1: "Main St 1", country: "Germany" } })).toMatch(/^billing\.country: /);
     expect(refused({ fallback: { country: "DE" } })).toMatch(/fallback\.line1: /);
     refused({ shipping: {} });
@@ -207,7 +216,15 @@ describe("schema constructs vendors' schemas use", () => {
   it("checks the date, time, IP address and base64 formats", () => {
     accepted({ day: "2024-02-29", at: "13:45:00Z", ip4: "192.168.0.1", ip6: "2001:db8::1", blob: "aGVsbG8=" });
     accepted({ at: "23:59:60+02:00" });
-    for (const patch of [{ day: "2023-02-29" }, { day: "2024-1-01" }, { at: "13:45" }, { at: "25:00:00Z" }, { ip4: "256.1.1.1" }, { ip6: "2001:db8:::1" }, { blob: "not base64!" }]) {
+    for (const patch of [
+      { day: "2023-02-29" },
+      { day: "2024-1-01" },
+      { at: "13:45" },
+      { at: "25:00:00Z" },
+      { ip4: "256.1.1.1" },
+      { ip6: "2001:db8:::1" },
+      { blob: "not base64!" },
+    ]) {
       refused(patch);
     }
   });
@@ -216,7 +233,9 @@ describe("schema constructs vendors' schemas use", () => {
     const reply = (id: number, replies: unknown[] = []) => ({ id, body: `c${id}`, replies });
     const tree = reply(1, [reply(2, [reply(3, [reply(4)])]), reply(5)]);
     expect(accepted({ comment: tree }).comment).toEqual(tree);
-    expect(refused({ comment: reply(1, [reply(2, [{ id: 3, body: "", replies: [] }])]) })).toMatch(/^comment\.replies\[0\]\.replies\[0\]\.body: Too small/);
+    expect(refused({ comment: reply(1, [reply(2, [{ id: 3, body: "", replies: [] }])]) })).toMatch(
+      /^comment\.replies\[0\]\.replies\[0\]\.body: Too small/,
+    );
     refused({ comment: reply(1, [reply(0)]) });
   });
 });

@@ -33,7 +33,9 @@ describe("declared events in the version record", () => {
       ws.write("specs/payments.yaml", refunds("orderId, amount"));
       const warned = await ws.generateOrThrow();
       expect(warned.warnings.map(formatError)).toEqual([
-        expect.stringMatching(/^specs\/payments\.yaml:6:17: warning: the payload of "payment\.refunded" changed so that facts already written would no longer parse: /),
+        expect.stringMatching(
+          /^specs\/payments\.yaml:6:17: warning: the payload of "payment\.refunded" changed so that facts already written would no longer parse: /,
+        ),
       ]);
     } finally {
       ws.dispose();

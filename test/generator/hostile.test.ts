@@ -22,7 +22,11 @@ const spec = {
   events: {
     "hostile.fact": {
       description: HOSTILE.join(" | "),
-      payload: { type: "object", description: HOSTILE[2], properties: { note: { type: "string", description: HOSTILE[6], default: HOSTILE[1] } } },
+      payload: {
+        type: "object",
+        description: HOSTILE[2],
+        properties: { note: { type: "string", description: HOSTILE[6], default: HOSTILE[1] } },
+      },
     },
   },
   triggers: [
@@ -43,7 +47,11 @@ const spec = {
           // Annotations that reach JSDoc and .meta(), a discriminator and its values, a key pattern.
           titled: { type: "string", title: HOSTILE[2], examples: [HOSTILE[1], HOSTILE[6]], deprecated: true },
           picked: {
-            oneOf: [HOSTILE[2], HOSTILE[5]].map((tag) => ({ type: "object", required: [HOSTILE[0]], properties: { [HOSTILE[0]!]: { const: tag } } })),
+            oneOf: [HOSTILE[2], HOSTILE[5]].map((tag) => ({
+              type: "object",
+              required: [HOSTILE[0]],
+              properties: { [HOSTILE[0]!]: { const: tag } },
+            })),
             discriminator: { propertyName: HOSTILE[0] },
           },
           keyed: { type: "object", patternProperties: { [HOSTILE[2]!]: { type: "string", title: HOSTILE[4] } } },
@@ -52,7 +60,11 @@ const spec = {
       outcome: { type: "object", properties: { note: { type: "string", description: HOSTILE[4] } } },
       cancelOn: [{ event: "hostile.fact", match: { exact: "note" } }],
       timeouts: { finish: "1h" },
-      schedules: HOSTILE.map((choice, i) => ({ key: `every-${i}`, every: `${i + 1}h`, payload: { choice, exact: HOSTILE[0], fallback: HOSTILE[6] } })),
+      schedules: HOSTILE.map((choice, i) => ({
+        key: `every-${i}`,
+        every: `${i + 1}h`,
+        payload: { choice, exact: HOSTILE[0], fallback: HOSTILE[6] },
+      })),
       events: {
         "hostile.job.done": { payload: "outcome", description: HOSTILE[5] },
         "hostile.job.noted": { payload: { type: "object", description: HOSTILE[6] }, description: HOSTILE[6] },
@@ -83,7 +95,9 @@ describe("hostile strings in specs", () => {
   it("round-trip exactly in schedule payloads and declared events", async () => {
     const module = await import(join(ws.root, "generated/hostile.ts"));
     const trigger = module.hostileJobTrigger({});
-    expect(trigger.schedules.map((s: { payload: unknown }) => s.payload)).toEqual(HOSTILE.map((choice) => ({ choice, exact: HOSTILE[0], fallback: HOSTILE[6] })));
+    expect(trigger.schedules.map((s: { payload: unknown }) => s.payload)).toEqual(
+      HOSTILE.map((choice) => ({ choice, exact: HOSTILE[0], fallback: HOSTILE[6] })),
+    );
     expect(module.hostileFactEvent.description).toBe(HOSTILE.join(" | "));
     expect(module.hostileFactEvent.parsePayload({})).toEqual({ ok: true, payload: { note: HOSTILE[1] } });
   });
@@ -95,7 +109,12 @@ describe("hostile strings in specs", () => {
         triggers: [
           {
             ...spec.triggers[0],
-            schedules: HOSTILE.map((text, i) => ({ key: i === 0 ? text : `k${i}`, cron: text, ...(i === 1 ? {} : { timezone: text }), payload: { choice: text, exact: HOSTILE[0] } })),
+            schedules: HOSTILE.map((text, i) => ({
+              key: i === 0 ? text : `k${i}`,
+              cron: text,
+              ...(i === 1 ? {} : { timezone: text }),
+              payload: { choice: text, exact: HOSTILE[0] },
+            })),
           },
         ],
       }),
@@ -133,7 +152,10 @@ describe("hostile strings in specs", () => {
 
   it("keep their meaning as patterns", () => {
     expect(parse({ choice: HOSTILE[0], exact: HOSTILE[0], shaped: `"'\`$\\{}*/` }).ok).toBe(true);
-    expect(parse({ choice: HOSTILE[0], exact: HOSTILE[0], shaped: "abc" })).toMatchObject({ ok: false, reason: expect.stringMatching(/^shaped: /) });
+    expect(parse({ choice: HOSTILE[0], exact: HOSTILE[0], shaped: "abc" })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^shaped: /),
+    });
   });
 
   it("stay inside literals and comments, as TypeScript's own scanner reads the output", () => {

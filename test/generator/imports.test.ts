@@ -127,7 +127,9 @@ describe("module graph", () => {
   });
 
   it("never imports the generator from the runtime", () => {
-    const reaching = [...graph].filter(([path]) => path.startsWith("runtime/")).flatMap(([path, imports]) => imports.filter((i) => !i.startsWith("runtime/")).map((i) => `${path} → ${i}`));
+    const reaching = [...graph]
+      .filter(([path]) => path.startsWith("runtime/"))
+      .flatMap(([path, imports]) => imports.filter((i) => !i.startsWith("runtime/")).map((i) => `${path} → ${i}`));
     expect(reaching).toEqual([]);
   });
 });

@@ -13,7 +13,15 @@ import { readSpec } from "../../generator/read";
  * record hashes: the shortcut must give zod's input pass byte for byte, on every spec at hand.
  */
 const FIXTURES = join(import.meta.dirname, "fixtures");
-const files = ["constructs.yaml", "shop.yaml", ...["real", "real-world"].flatMap((dir) => readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith(".yaml")).map((f) => `${dir}/${f}`))];
+const files = [
+  "constructs.yaml",
+  "shop.yaml",
+  ...["real", "real-world"].flatMap((dir) =>
+    readdirSync(join(FIXTURES, dir))
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => `${dir}/${f}`),
+  ),
+];
 
 /** Open and closed objects, optional keys, nullables, unions, intersections, tuples, records, recursion, refinements. */
 const mixed = `
@@ -58,7 +66,10 @@ function schemasOf(file: string, text: string): { schema: SchemaModel; resolve: 
       ...module.schemas.map((schema) => ({ schema, resolve: inModule(module.refs) })),
       ...[...module.triggers, ...module.streams].flatMap((owner) => {
         const resolve = inModule(owner.refs);
-        const roles = "intent" in owner ? [owner.intent, owner.outcome] : [owner.start, owner.result, owner.progress, owner.output].filter((s) => s !== undefined);
+        const roles =
+          "intent" in owner
+            ? [owner.intent, owner.outcome]
+            : [owner.start, owner.result, owner.progress, owner.output].filter((s) => s !== undefined);
         return [...roles, ...owner.events].map((schema) => ({ schema, resolve }));
       }),
       ...module.events.map((event) => ({ schema: event.payload, resolve: inModule(module.refs) })),
@@ -66,10 +77,15 @@ function schemasOf(file: string, text: string): { schema: SchemaModel; resolve: 
   });
 }
 
-it.each([...files.map((f) => [f, readFileSync(join(FIXTURES, f), "utf8")]), ["mixed.yaml", mixed]])("%s: every schema's accepted JSON Schema is zod's input pass, byte for byte", (file, text) => {
-  const schemas = schemasOf(file, text);
-  expect(schemas.length).toBeGreaterThan(0);
-  for (const { schema, resolve } of schemas) {
-    expect(JSON.stringify(jsonSchemaOf(schema, resolve, "input")), `${file}: ${schema.typeName}`).toBe(JSON.stringify(zodJsonSchema(schema, resolve, "input", false)));
-  }
-});
+it.each([...files.map((f) => [f, readFileSync(join(FIXTURES, f), "utf8")]), ["mixed.yaml", mixed]])(
+  "%s: every schema's accepted JSON Schema is zod's input pass, byte for byte",
+  (file, text) => {
+    const schemas = schemasOf(file, text);
+    expect(schemas.length).toBeGreaterThan(0);
+    for (const { schema, resolve } of schemas) {
+      expect(JSON.stringify(jsonSchemaOf(schema, resolve, "input")), `${file}: ${schema.typeName}`).toBe(
+        JSON.stringify(zodJsonSchema(schema, resolve, "input", false)),
+      );
+    }
+  },
+);

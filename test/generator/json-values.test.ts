@@ -96,8 +96,17 @@ describe("untyped values and enums of objects", () => {
 
   it("match a const by deep equality, whatever the order of its keys", () => {
     const value = { plan: { tier: "pro", seats: [1, 2] } };
-    expect(parse({ choice: 2, exact: { plan: { seats: [1, 2], tier: "pro" } } })).toEqual({ ok: true, intent: { choice: 2, exact: value } });
-    for (const exact of [{ plan: { tier: "pro", seats: [2, 1] } }, { plan: { tier: "pro" } }, { plan: { ...value.plan, extra: 1 } }, value.plan, "pro"]) {
+    expect(parse({ choice: 2, exact: { plan: { seats: [1, 2], tier: "pro" } } })).toEqual({
+      ok: true,
+      intent: { choice: 2, exact: value },
+    });
+    for (const exact of [
+      { plan: { tier: "pro", seats: [2, 1] } },
+      { plan: { tier: "pro" } },
+      { plan: { ...value.plan, extra: 1 } },
+      value.plan,
+      "pro",
+    ]) {
       expect(parse({ choice: 2, exact }).ok, JSON.stringify(exact)).toBe(false);
     }
   });
@@ -106,7 +115,17 @@ describe("untyped values and enums of objects", () => {
     const json = { s: "x", n: -1.5, b: false, z: null, list: [1, [2, { deep: ["y"] }]] };
     expect(parse({ choice: 2, anything: json, described: [json], list: [json, 1], extra: { k: json } })).toMatchObject({ ok: true });
     expect(parse({ choice: 2, kept: { n: 1, k: json } })).toEqual({ ok: true, intent: { choice: 2, kept: { n: 1, k: json } } });
-    for (const anything of [new Date(0), new Map(), () => 1, Number.NaN, Number.POSITIVE_INFINITY, [undefined], { k: undefined }, 1n, Symbol("s")]) {
+    for (const anything of [
+      new Date(0),
+      new Map(),
+      () => 1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      [undefined],
+      { k: undefined },
+      1n,
+      Symbol("s"),
+    ]) {
       expect(parse({ choice: 2, anything }).ok, String(anything)).toBe(false);
       expect(parse({ choice: 2, list: [anything] }).ok, String(anything)).toBe(false);
       expect(parse({ choice: 2, extra: { k: anything } }).ok, String(anything)).toBe(false);

@@ -53,31 +53,62 @@ const payloads: Record<string, string> = {
       required: [fixed]`,
 };
 
-const spec = `events:\n${Object.entries(payloads).map(([kind, payload]) => `  ${kind}:\n    payload:${payload}\n`).join("")}`;
+const spec = `events:\n${Object.entries(payloads)
+  .map(([kind, payload]) => `  ${kind}:\n    payload:${payload}\n`)
+  .join("")}`;
 type Parse = (raw: unknown) => { ok: boolean; reason?: string; payload?: unknown };
 
 const cases: Record<string, { valid: unknown[]; invalid: [unknown, RegExp][] }> = {
   "cond.seen": {
     valid: [{ interval: "cron", cronjob: "0 3 * * *" }, { interval: "daily" }, { interval: "daily", day: "mon" }],
-    invalid: [[{ interval: "cron" }, /^cronjob: /], [{ interval: "daily", cronjob: "x" }, /^\$: matches the schema under not/]],
+    invalid: [
+      [{ interval: "cron" }, /^cronjob: /],
+      [{ interval: "daily", cronjob: "x" }, /^\$: matches the schema under not/],
+    ],
   },
   "neg.seen": { valid: [{}, { a: "x" }, { b: "y" }], invalid: [[{ a: "x", b: "y" }, /^\$: matches the schema under not/]] },
   "dep.seen": {
     valid: [{}, { billing: "b" }, { card: "c", billing: "b", zip: "z" }, { vat: 1, zip: "12345" }],
-    invalid: [[{ card: "c", billing: "b" }, /^zip: Required when "card" is present/], [{ vat: 1 }, /^zip: /], [{ vat: 1, zip: "123" }, /^zip: Too small/]],
+    invalid: [
+      [{ card: "c", billing: "b" }, /^zip: Required when "card" is present/],
+      [{ vat: 1 }, /^zip: /],
+      [{ vat: 1, zip: "123" }, /^zip: Too small/],
+    ],
   },
-  "names.seen": { valid: [{}, { ab: 1, abcd: 2 }], invalid: [[{ Ab: 1 }, /^Ab: Invalid key "Ab"/], [{ abcde: 1 }, /^abcde: Invalid key/], [{ ab: "x" }, /^ab: /]] },
+  "names.seen": {
+    valid: [{}, { ab: 1, abcd: 2 }],
+    invalid: [
+      [{ Ab: 1 }, /^Ab: Invalid key "Ab"/],
+      [{ abcde: 1 }, /^abcde: Invalid key/],
+      [{ ab: "x" }, /^ab: /],
+    ],
+  },
   "contains.seen": {
-    valid: [[10, 11], [1, 10, 2, 12, 13]],
-    invalid: [[[10], /Too few items match/], [[1, 2], /Too few items match/], [[10, 11, 12, 13], /Too many items match/], [[10, 11, "x"], /^\[2\]: /]],
+    valid: [
+      [10, 11],
+      [1, 10, 2, 12, 13],
+    ],
+    invalid: [
+      [[10], /Too few items match/],
+      [[1, 2], /Too few items match/],
+      [[10, 11, 12, 13], /Too many items match/],
+      [[10, 11, "x"], /^\[2\]: /],
+    ],
   },
   "uneval.seen": {
     valid: [{ kind: "a", a: "x" }, { kind: "b" }, { kind: "b", shared: true }],
-    invalid: [[{ kind: "b", other: 1 }, /^other: Unrecognized key: "other"/], [{ kind: "a", a: 1 }, /^a: /]],
+    invalid: [
+      [{ kind: "b", other: 1 }, /^other: Unrecognized key: "other"/],
+      [{ kind: "a", a: 1 }, /^a: /],
+    ],
   },
   "const.seen": {
     valid: [{ fixed: { on: true, tags: ["x", 1] } }, { fixed: { tags: ["x", 1], on: true }, list: [1, { a: null }] }],
-    invalid: [[{ fixed: { on: true, tags: ["x"] } }, /^fixed\.tags/], [{ fixed: { on: true, tags: ["x", 1], more: 1 } }, /^fixed: /], [{ fixed: { on: true, tags: ["x", 1] }, list: [1, {}] }, /^list\[1\]\.a: /]],
+    invalid: [
+      [{ fixed: { on: true, tags: ["x"] } }, /^fixed\.tags/],
+      [{ fixed: { on: true, tags: ["x", 1], more: 1 } }, /^fixed: /],
+      [{ fixed: { on: true, tags: ["x", 1] }, list: [1, {}] }, /^list\[1\]\.a: /],
+    ],
   },
 };
 
@@ -89,7 +120,10 @@ beforeAll(async () => {
   if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
   module = (await import(join(ws.root, "generated/kw.ts"))) as Record<string, unknown>;
   for (const kind of Object.keys(payloads)) {
-    const name = `parse${kind.split(".").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}Payload`;
+    const name = `parse${kind
+      .split(".")
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join("")}Payload`;
     parsers.set(kind, module[name] as Parse);
   }
 }, 30_000);
@@ -118,7 +152,22 @@ it("compiles under strict, and carries each keyword into the JSON Schema", () =>
   const text = ws.read("generated/kw.ts");
   if (process.env["SHOW"]) console.log(text);
   expect(text).toMatch(/\.superRefine\(\(value, ctx\) => \{/);
-  for (const keyword of ["if", "then", "else", "not", "dependentRequired", "dependentSchemas", "propertyNames", "contains", "minContains", "maxContains", "unevaluatedProperties"]) {
-    expect(JSON.stringify(Object.values(module).filter((v) => typeof v === "object" && v !== null && !("safeParse" in v))), keyword).toContain(`"${keyword}"`);
+  for (const keyword of [
+    "if",
+    "then",
+    "else",
+    "not",
+    "dependentRequired",
+    "dependentSchemas",
+    "propertyNames",
+    "contains",
+    "minContains",
+    "maxContains",
+    "unevaluatedProperties",
+  ]) {
+    expect(
+      JSON.stringify(Object.values(module).filter((v) => typeof v === "object" && v !== null && !("safeParse" in v))),
+      keyword,
+    ).toContain(`"${keyword}"`);
   }
 });

@@ -24,7 +24,11 @@ const LAYOUTS: { layout: Required<Layout>; specifier: string }[] = [
   { layout: { outDir: "generated", handlersDir: "app/triggers", streamHandlersDir: "app/streams" }, specifier: "../../generated" },
   { layout: { outDir: "src/gen", handlersDir: "src/jobs", streamHandlersDir: "src/streams" }, specifier: "../gen" },
   {
-    layout: { outDir: "packages/api/src/generated/code", handlersDir: "packages/api/src/handlers/triggers/jobs", streamHandlersDir: "packages/api/streams" },
+    layout: {
+      outDir: "packages/api/src/generated/code",
+      handlersDir: "packages/api/src/handlers/triggers/jobs",
+      streamHandlersDir: "packages/api/streams",
+    },
     specifier: "../../../generated/code",
   },
   { layout: { outDir: "out", handlersDir: "out/handlers", streamHandlersDir: "out/handlers/streams" }, specifier: ".." },
@@ -44,23 +48,28 @@ describe.each(LAYOUTS)("handler files with --out $layout.outDir and --handlers $
     expect(ws.read(handler)).toMatch(new RegExp(`^import type \\{ NoteSavedHandlers \\} from "${specifier.replace(/\./g, "\\.")}";\\n`));
   });
 
-  it.each(["", "/index", "/index.ts", "/index.js", "/"])("keep a person's import written as <specifier>%s, and a second run changes no byte", async (tail) => {
-    const before = { trigger: ws.read(handler), stream: ws.read(stream) };
-    try {
-      // A person's edit, so the file is no longer the stub the generator wrote and must be read again.
-      const edited = (text: string) => `${text.replace(`from "${specifier}";`, `from "${specifier}${tail}";`)}// mine\n`;
-      ws.write(handler, edited(before.trigger));
-      ws.write(stream, edited(before.stream));
-      const snapshot = { ...ws.snapshot(layout.outDir), ...ws.snapshot(layout.handlersDir), ...ws.snapshot(layout.streamHandlersDir) };
-      for (let run = 0; run < 2; run++) {
-        expect((await ws.generateOrThrow(layout)).changes).toEqual([]);
-        expect({ ...ws.snapshot(layout.outDir), ...ws.snapshot(layout.handlersDir), ...ws.snapshot(layout.streamHandlersDir) }).toEqual(snapshot);
+  it.each(["", "/index", "/index.ts", "/index.js", "/"])(
+    "keep a person's import written as <specifier>%s, and a second run changes no byte",
+    async (tail) => {
+      const before = { trigger: ws.read(handler), stream: ws.read(stream) };
+      try {
+        // A person's edit, so the file is no longer the stub the generator wrote and must be read again.
+        const edited = (text: string) => `${text.replace(`from "${specifier}";`, `from "${specifier}${tail}";`)}// mine\n`;
+        ws.write(handler, edited(before.trigger));
+        ws.write(stream, edited(before.stream));
+        const snapshot = { ...ws.snapshot(layout.outDir), ...ws.snapshot(layout.handlersDir), ...ws.snapshot(layout.streamHandlersDir) };
+        for (let run = 0; run < 2; run++) {
+          expect((await ws.generateOrThrow(layout)).changes).toEqual([]);
+          expect({ ...ws.snapshot(layout.outDir), ...ws.snapshot(layout.handlersDir), ...ws.snapshot(layout.streamHandlersDir) }).toEqual(
+            snapshot,
+          );
+        }
+      } finally {
+        ws.write(handler, before.trigger);
+        ws.write(stream, before.stream);
       }
-    } finally {
-      ws.write(handler, before.trigger);
-      ws.write(stream, before.stream);
-    }
-  });
+    },
+  );
 
   it("adds the handlers type to a person's import of the generated module, rather than a second import", async () => {
     const before = ws.read(handler);

@@ -12,7 +12,11 @@ import { Workspace } from "./workspace";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REAL = join(HERE, "fixtures/real");
 const GOLDEN = join(REAL, "golden");
-const specs = Object.fromEntries(readdirSync(REAL).filter((f) => f.endsWith(".yaml")).map((f) => [`specs/${f}`, readFileSync(join(REAL, f), "utf8")]));
+const specs = Object.fromEntries(
+  readdirSync(REAL)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => [`specs/${f}`, readFileSync(join(REAL, f), "utf8")]),
+);
 
 const invoice = {
   id: "in_1OYwXk2eZvKYlo2C0h4bR7gx",
@@ -25,7 +29,18 @@ const invoice = {
   customer_address: { city: "Berlin", country: "DE", line1: "Unter den Linden 1", line2: null, postal_code: "10117", state: null },
   lines: {
     object: "list",
-    data: [{ id: "il_1", object: "line_item", amount: 2000, currency: "eur", description: "Pro plan", livemode: false, period: { start: 1_704_000_000, end: 1_706_600_000 }, quantity: 1 }],
+    data: [
+      {
+        id: "il_1",
+        object: "line_item",
+        amount: 2000,
+        currency: "eur",
+        description: "Pro plan",
+        livemode: false,
+        period: { start: 1_704_000_000, end: 1_706_600_000 },
+        quantity: 1,
+      },
+    ],
     has_more: false,
     url: "/v1/invoices/in_1OYwXk2eZvKYlo2C0h4bR7gx/lines",
   },
@@ -46,8 +61,23 @@ const stripeEvent = {
   type: "invoice.paid",
 };
 
-const octocat = { login: "octocat", id: 1, avatar_url: "https://github.com/images/error/octocat_happy.gif", type: "User", site_admin: false };
-const comment = (id: number, body: string, replies: unknown[] = []) => ({ id, body, user: octocat, created_at: "2024-01-15T10:00:00Z", path: "src/a.ts", line: 3, side: "RIGHT", replies });
+const octocat = {
+  login: "octocat",
+  id: 1,
+  avatar_url: "https://github.com/images/error/octocat_happy.gif",
+  type: "User",
+  site_admin: false,
+};
+const comment = (id: number, body: string, replies: unknown[] = []) => ({
+  id,
+  body,
+  user: octocat,
+  created_at: "2024-01-15T10:00:00Z",
+  path: "src/a.ts",
+  line: 3,
+  side: "RIGHT",
+  replies,
+});
 const ref = (name: string) => ({ ref: name, sha: "6dcb09b5b57875f334f61aebed695e2e4193db5e" });
 const pullRequestEvent = {
   action: "opened",
@@ -83,9 +113,37 @@ const order = {
   fulfillment_status: null,
   tags: "vip, wholesale",
   customer: { id: 7_001_234_567_890, email: "john@example.com" },
-  billing_address: { first_name: "Steve", last_name: "Shipper", address1: "123 Shipping Street", address2: null, city: "Shippington", province_code: "KY", country_code: "US", zip: "40003" },
-  shipping_address: { address1: "123 Shipping Street", city: "Shippington", country_code: "US", zip: "40003", phone: "555-555-SHIP".replace("SHIP", "7447"), latitude: null, longitude: null },
-  line_items: [{ id: 13_579_024_681_357, variant_id: 389013007, title: "Aviator sunglasses", quantity: 1, price: "89.99", sku: "SKU2006-001", properties: [{ name: "engraving", value: "AB" }], tax_lines: [{ title: "State tax", price: "0.00", rate: 0.06 }] }],
+  billing_address: {
+    first_name: "Steve",
+    last_name: "Shipper",
+    address1: "123 Shipping Street",
+    address2: null,
+    city: "Shippington",
+    province_code: "KY",
+    country_code: "US",
+    zip: "40003",
+  },
+  shipping_address: {
+    address1: "123 Shipping Street",
+    city: "Shippington",
+    country_code: "US",
+    zip: "40003",
+    phone: "555-555-SHIP".replace("SHIP", "7447"),
+    latitude: null,
+    longitude: null,
+  },
+  line_items: [
+    {
+      id: 13_579_024_681_357,
+      variant_id: 389013007,
+      title: "Aviator sunglasses",
+      quantity: 1,
+      price: "89.99",
+      sku: "SKU2006-001",
+      properties: [{ name: "engraving", value: "AB" }],
+      tax_lines: [{ title: "State tax", price: "0.00", rate: 0.06 }],
+    },
+  ],
   discount_codes: [{ code: "TENOFF", amount: "10.00", type: "fixed_amount" }],
 };
 
@@ -94,7 +152,10 @@ const mail = {
   from: { email: "billing@example.com", name: "Example Billing" },
   reply_to: null,
   subject: "Your receipt",
-  content: [{ type: "text/plain", value: "Thanks!" }, { type: "text/html", value: "<p>Thanks!</p>" }],
+  content: [
+    { type: "text/plain", value: "Thanks!" },
+    { type: "text/html", value: "<p>Thanks!</p>" },
+  ],
   attachments: [{ content: "JVBERi0xLjcK", filename: "receipt.pdf", type: "application/pdf" }],
   headers: { "X-Campaign": "receipts" },
   categories: ["billing", "receipt"],
@@ -105,17 +166,43 @@ const chat = {
   model: "gpt-4o-mini",
   messages: [
     { role: "system", content: "You are terse." },
-    { role: "user", content: [{ type: "text", text: "What is in this image?" }, { type: "image_url", image_url: { url: "https://example.com/cat.png" } }] },
-    { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "lookup", arguments: '{"q":"cat"}' } }] },
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "What is in this image?" },
+        { type: "image_url", image_url: { url: "https://example.com/cat.png" } },
+      ],
+    },
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: [{ id: "call_1", type: "function", function: { name: "lookup", arguments: '{"q":"cat"}' } }],
+    },
     { role: "tool", tool_call_id: "call_1", content: "A cat." },
   ],
   temperature: 0.2,
   stop: ["\n\n"],
-  response_format: { type: "json_schema", json_schema: { name: "answer", schema: { type: "object", properties: { a: { type: "string" } } } } },
-  tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } }],
+  response_format: {
+    type: "json_schema",
+    json_schema: { name: "answer", schema: { type: "object", properties: { a: { type: "string" } } } },
+  },
+  tools: [
+    {
+      type: "function",
+      function: { name: "lookup", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } },
+    },
+  ],
 };
 
-const resize = { source: { type: "url", url: "https://images.example.com/cat.jpg" }, width: 640, height: 480, fit: "cover", gravity: [0.5, 0.3], quality: 80, dpr: 1.5 };
+const resize = {
+  source: { type: "url", url: "https://images.example.com/cat.jpg" },
+  width: 640,
+  height: 480,
+  fit: "cover",
+  gravity: [0.5, 0.3],
+  quality: 80,
+  dpr: 1.5,
+};
 
 type Parse = (raw: unknown) => { ok: boolean; intent?: unknown; reason?: string };
 
@@ -127,7 +214,10 @@ const cases: { module: string; parse: string; valid: unknown; invalid: [unknown,
     valid: stripeEvent,
     invalid: [
       [{ ...stripeEvent, data: { object: { ...invoice, status: "settled" } } }, /^data\.object\.status: /],
-      [{ ...stripeEvent, data: { object: { ...invoice, customer: { object: "customer", deleted: "yes" } } } }, /^data\.object\.customer\.deleted: /],
+      [
+        { ...stripeEvent, data: { object: { ...invoice, customer: { object: "customer", deleted: "yes" } } } },
+        /^data\.object\.customer\.deleted: /,
+      ],
       [{ ...stripeEvent, type: "invoice.created" }, /^type: /],
     ],
   },
@@ -136,9 +226,15 @@ const cases: { module: string; parse: string; valid: unknown; invalid: [unknown,
     parse: "parseGithubPullRequestIntent",
     valid: pullRequestEvent,
     invalid: [
-      [{ ...pullRequestEvent, review_threads: [comment(1, "a", [comment(2, "b", [{ ...comment(3, "c"), line: 0 }])])] }, /^review_threads\[0\]\.replies\[0\]\.replies\[0\]\.line: Too small/],
+      [
+        { ...pullRequestEvent, review_threads: [comment(1, "a", [comment(2, "b", [{ ...comment(3, "c"), line: 0 }])])] },
+        /^review_threads\[0\]\.replies\[0\]\.replies\[0\]\.line: Too small/,
+      ],
       [{ ...pullRequestEvent, sender: { ...octocat, email: "x" } }, /^sender: Unrecognized key: "email"/],
-      [{ ...pullRequestEvent, pull_request: { ...pullRequestEvent.pull_request, head: ref("x"), base: { ref: "main", sha: "HEAD" } } }, /^pull_request\.base\.sha: /],
+      [
+        { ...pullRequestEvent, pull_request: { ...pullRequestEvent.pull_request, head: ref("x"), base: { ref: "main", sha: "HEAD" } } },
+        /^pull_request\.base\.sha: /,
+      ],
     ],
   },
   {
@@ -168,8 +264,14 @@ const cases: { module: string; parse: string; valid: unknown; invalid: [unknown,
     valid: chat,
     invalid: [
       [{ ...chat, messages: [{ role: "tool", content: "x" }] }, /^messages\[0\]\.tool_call_id: /],
-      [{ ...chat, messages: [{ role: "developer", content: "x" }] }, /^messages\[0\]\.role: Invalid discriminator value\. Expected 'system' \| 'user' \| 'assistant' \| 'tool'/],
-      [{ ...chat, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "not a url" } }] }] }, /^messages\[0\]\.content\[0\]\.image_url\.url: /],
+      [
+        { ...chat, messages: [{ role: "developer", content: "x" }] },
+        /^messages\[0\]\.role: Invalid discriminator value\. Expected 'system' \| 'user' \| 'assistant' \| 'tool'/,
+      ],
+      [
+        { ...chat, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "not a url" } }] }] },
+        /^messages\[0\]\.content\[0\]\.image_url\.url: /,
+      ],
       [{ ...chat, top_p: 0 }, /^top_p: Too small/],
     ],
   },

@@ -38,7 +38,12 @@ const isObject = (value: Json | undefined): value is JsonObject => typeof value 
 function rewriteRefs(value: Json, rewrite: (ref: string) => string): Json {
   if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, rewrite));
   if (!isObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === "$ref" && typeof item === "string" ? rewrite(item) : rewriteRefs(item, rewrite)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      key === "$ref" && typeof item === "string" ? rewrite(item) : rewriteRefs(item, rewrite),
+    ]),
+  );
 }
 
 /** Step 3: the root schema as a payload: its dialect, identity and definitions are the document's, not the payload's. */
@@ -56,7 +61,9 @@ const event = (kind: string, description: string, payload: Json, schemas: JsonOb
 function github(): CorpusCase[] {
   const base = join(CORPUS, "github/payload-schemas/api.github.com");
   const examples = join(CORPUS, "github/payload-examples/api.github.com");
-  const common = Object.fromEntries(readdirSync(join(base, "common")).map((file) => [file, read(join(base, "common", file)) as JsonObject]));
+  const common = Object.fromEntries(
+    readdirSync(join(base, "common")).map((file) => [file, read(join(base, "common", file)) as JsonObject]),
+  );
   // Step 2: a reference to another file names it.
   const name = (ref: string) => basename(ref).replace(/\.schema\.json$/, "");
   const schemas = Object.fromEntries(Object.entries(common).map(([file, schema]) => [name(file), rewriteRefs(payloadOf(schema), name)]));
@@ -71,7 +78,14 @@ function github(): CorpusCase[] {
           .filter((example) => dir === "push" || example.startsWith(`${action}.`))
           .map((example) => ({ name: `${dir}/${example}`, value: read(join(examples, dir, example)) }));
         const kind = `github.${dir}.${action}`;
-        return { name: kind, kind, spec: event(kind, `GitHub's ${dir} ${action} webhook`, rewriteRefs(payloadOf(root), name), schemas), original: { root, others }, valid, invalid: [] };
+        return {
+          name: kind,
+          kind,
+          spec: event(kind, `GitHub's ${dir} ${action} webhook`, rewriteRefs(payloadOf(root), name), schemas),
+          original: { root, others },
+          valid,
+          invalid: [],
+        };
       }),
     );
 }
@@ -122,15 +136,37 @@ function cloudevents(): CorpusCase[] {
   const dir = join(CORPUS, "cloudevents/examples");
   const valid = readdirSync(dir).map((file) => ({ name: file, value: read(join(dir, file)) }));
   const kind = "cloudevents.event";
-  return [{ name: kind, kind, spec: event(kind, "A CloudEvent, in its JSON format", payloadOf(root), root["definitions"] as JsonObject), original: { root, others: {} }, valid, invalid: [] }];
+  return [
+    {
+      name: kind,
+      kind,
+      spec: event(kind, "A CloudEvent, in its JSON format", payloadOf(root), root["definitions"] as JsonObject),
+      original: { root, others: {} },
+      valid,
+      invalid: [],
+    },
+  ];
 }
 
 /** SchemaStore's dependabot 2.0: its `definitions` by their names; its tests and negative tests. */
 function dependabot(): CorpusCase[] {
   const root = read(join(CORPUS, "schemastore/dependabot-2.0.json")) as JsonObject;
-  const tests = (sub: string) => readdirSync(join(CORPUS, "schemastore", sub)).map((file) => ({ name: `${sub}/${file}`, value: read(join(CORPUS, "schemastore", sub, file)) }));
+  const tests = (sub: string) =>
+    readdirSync(join(CORPUS, "schemastore", sub)).map((file) => ({
+      name: `${sub}/${file}`,
+      value: read(join(CORPUS, "schemastore", sub, file)),
+    }));
   const kind = "dependabot.config";
-  return [{ name: kind, kind, spec: event(kind, "A dependabot.yml, version 2", payloadOf(root), root["definitions"] as JsonObject), original: { root, others: {} }, valid: tests("test"), invalid: tests("negative_test") }];
+  return [
+    {
+      name: kind,
+      kind,
+      spec: event(kind, "A dependabot.yml, version 2", payloadOf(root), root["definitions"] as JsonObject),
+      original: { root, others: {} },
+      valid: tests("test"),
+      invalid: tests("negative_test"),
+    },
+  ];
 }
 
 export const corpus = (): CorpusCase[] => [...github(), ...stripe(), ...cloudevents(), ...dependabot()];

@@ -3,7 +3,9 @@ import addFormatsModule from "ajv-formats";
 import type { CorpusCase } from "./real-world-convert";
 
 // ajv-formats is CommonJS: its default export comes wrapped under `default` in ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv,
+) => Ajv;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -12,7 +14,12 @@ function nullableAsJsonSchema(value: Json): Json {
   if (Array.isArray(value)) return value.map(nullableAsJsonSchema);
   if (value === null || typeof value !== "object") return value;
   const { nullable, ...rest } = value;
-  const inner = Object.fromEntries(Object.entries(rest).map(([key, item]) => [key, key === "enum" || key === "const" || key === "example" || key === "examples" || key === "default" ? item : nullableAsJsonSchema(item)]));
+  const inner = Object.fromEntries(
+    Object.entries(rest).map(([key, item]) => [
+      key,
+      key === "enum" || key === "const" || key === "example" || key === "examples" || key === "default" ? item : nullableAsJsonSchema(item),
+    ]),
+  );
   return nullable === true ? { anyOf: [inner, { type: "null" }] } : inner;
 }
 

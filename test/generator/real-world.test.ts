@@ -31,10 +31,15 @@ const cases = available ? corpus().filter((c) => ALL || DEFAULT.includes(c.name)
 
 /** Every path in `input` that `output` lacks or holds otherwise (the output may add keys: defaults). */
 function lost(input: Json, output: unknown, at = "$"): string[] {
-  if (Array.isArray(input)) return Array.isArray(output) && output.length === input.length ? input.flatMap((item, i) => lost(item, output[i], `${at}[${i}]`)) : [at];
+  if (Array.isArray(input))
+    return Array.isArray(output) && output.length === input.length
+      ? input.flatMap((item, i) => lost(item, output[i], `${at}[${i}]`))
+      : [at];
   if (input !== null && typeof input === "object") {
     if (output === null || typeof output !== "object") return [at];
-    return Object.entries(input).flatMap(([key, item]) => (key in output ? lost(item, (output as Record<string, unknown>)[key], `${at}.${key}`) : [`${at}.${key}`]));
+    return Object.entries(input).flatMap(([key, item]) =>
+      key in output ? lost(item, (output as Record<string, unknown>)[key], `${at}.${key}`) : [`${at}.${key}`],
+    );
   }
   return Object.is(input, output) ? [] : [at];
 }
@@ -42,7 +47,11 @@ function lost(input: Json, output: unknown, at = "$"): string[] {
 /** A path as the generated parser prints it: `items[2].name`, `plan["a.b"]`, `$` for the root. */
 function pathText(path: readonly Segment[]): string {
   if (path.length === 0) return "$";
-  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${i === 0 ? "" : "."}${s}` : `[${JSON.stringify(s)}]`)).join("");
+  return path
+    .map((s, i) =>
+      typeof s === "number" ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${i === 0 ? "" : "."}${s}` : `[${JSON.stringify(s)}]`,
+    )
+    .join("");
 }
 
 /** A value of another JSON type than `value`, so that a schema that types the field refuses it. */
@@ -92,39 +101,45 @@ function specsByVendor(list: readonly CorpusCase[]): Map<string, Record<string, 
 }
 
 /** Spreads `limit` picks evenly over a list: a large example is sampled, not skipped. */
-const spread = <T,>(items: T[], limit: number) => (items.length <= limit ? items : Array.from({ length: limit }, (_, i) => items[Math.floor((i * items.length) / limit)]!));
+const spread = <T>(items: T[], limit: number) =>
+  items.length <= limit ? items : Array.from({ length: limit }, (_, i) => items[Math.floor((i * items.length) / limit)]!);
 
 describe.skipIf(!available)("the real-world corpus", () => {
   const ws = new Workspace();
   const parsers = new Map<string, Parse>();
   let warnings: string[] = [];
 
-  beforeAll(async () => {
-    mkdirSync(FIXTURES, { recursive: true });
-    // One spec file per vendor, as a user keeps one: its schemas once, an event per payload.
-    for (const [vendor, spec] of specsByVendor(cases.filter((c) => !(c.name in NOT_YET)))) {
-      const text = `${JSON.stringify(spec, null, 1)}\n`;
-      // The default run's specs are kept as fixtures, so a reader sees what the conversion gives, and
-      // checked to stay so; CORPUS_ALL's (Stripe's closure of five resources is a megabyte) are not.
-      if (!ALL) {
-        const fixture = join(FIXTURES, `${vendor}.yaml`);
-        if (process.env["UPDATE_GOLDEN"] === "1" || !existsSync(fixture)) writeFileSync(fixture, text);
-        expect(readFileSync(fixture, "utf8"), `${fixture} is the conversion's output (UPDATE_GOLDEN=1 rewrites it)`).toBe(text);
+  beforeAll(
+    async () => {
+      mkdirSync(FIXTURES, { recursive: true });
+      // One spec file per vendor, as a user keeps one: its schemas once, an event per payload.
+      for (const [vendor, spec] of specsByVendor(cases.filter((c) => !(c.name in NOT_YET)))) {
+        const text = `${JSON.stringify(spec, null, 1)}\n`;
+        // The default run's specs are kept as fixtures, so a reader sees what the conversion gives, and
+        // checked to stay so; CORPUS_ALL's (Stripe's closure of five resources is a megabyte) are not.
+        if (!ALL) {
+          const fixture = join(FIXTURES, `${vendor}.yaml`);
+          if (process.env["UPDATE_GOLDEN"] === "1" || !existsSync(fixture)) writeFileSync(fixture, text);
+          expect(readFileSync(fixture, "utf8"), `${fixture} is the conversion's output (UPDATE_GOLDEN=1 rewrites it)`).toBe(text);
+        }
+        ws.write(`specs/${vendor}.yaml`, text);
       }
-      ws.write(`specs/${vendor}.yaml`, text);
-    }
-    const result = await ws.generate();
-    if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
-    warnings = result.warnings.map(formatError);
-    for (const c of cases) {
-      if (c.name in NOT_YET) continue;
-      const module = (await import(join(ws.root, `generated/${vendorOf(c)}.ts`))) as Record<string, unknown>;
-      parsers.set(c.name, module[declaredEventNames(c.kind).parseName] as Parse);
-    }
-  }, ALL ? 600_000 : 60_000);
+      const result = await ws.generate();
+      if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
+      warnings = result.warnings.map(formatError);
+      for (const c of cases) {
+        if (c.name in NOT_YET) continue;
+        const module = (await import(join(ws.root, `generated/${vendorOf(c)}.ts`))) as Record<string, unknown>;
+        parsers.set(c.name, module[declaredEventNames(c.kind).parseName] as Parse);
+      }
+    },
+    ALL ? 600_000 : 60_000,
+  );
   afterAll(() => ws.dispose());
 
-  it("generates every case and compiles it under strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess and noUnused*", { timeout: ALL ? 300_000 : 30_000 }, () => {
+  it("generates every case and compiles it under strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess and noUnused*", {
+    timeout: ALL ? 300_000 : 30_000,
+  }, () => {
     expect(ws.typecheck()).toEqual([]);
     // Only warnings the corpus earns: keys that are no keyword (octokit's tsAdditionalProperties).
     for (const warning of warnings) expect(warning).toMatch(/warning: "tsAdditionalProperties" is not a JSON Schema keyword/);
@@ -173,8 +188,27 @@ describe.skipIf(!available)("the real-world corpus", () => {
             const path = pathText(mutation.path);
             const parent = pathText(mutation.path.slice(0, -1));
             // Or a field Ajv names too: a conditional (if/then/else) may make another field wrong instead.
-            const named = (ajv.errors ?? []).map((e) => pathText([...e.instancePath.split("/").slice(1), ...(typeof e.params["missingProperty"] === "string" ? [`/${e.params["missingProperty"]}`] : [])].map((p) => (p.startsWith("/") ? p.slice(1) : /^(0|[1-9]\d*)$/.test(p) ? Number(p) : p.replace(/~1/g, "/").replace(/~0/g, "~")))));
-            expect(parsed.reason.split("; ").some((problem) => problem.startsWith(`${path}: `) || (mutation.what === "removed" && problem.startsWith(`${parent}: `)) || named.some((p) => p !== "$" && problem.startsWith(`${p}: `))), `${where}: ${parsed.reason}`).toBe(true);
+            const named = (ajv.errors ?? []).map((e) =>
+              pathText(
+                [
+                  ...e.instancePath.split("/").slice(1),
+                  ...(typeof e.params["missingProperty"] === "string" ? [`/${e.params["missingProperty"]}`] : []),
+                ].map((p) =>
+                  p.startsWith("/") ? p.slice(1) : /^(0|[1-9]\d*)$/.test(p) ? Number(p) : p.replace(/~1/g, "/").replace(/~0/g, "~"),
+                ),
+              ),
+            );
+            expect(
+              parsed.reason
+                .split("; ")
+                .some(
+                  (problem) =>
+                    problem.startsWith(`${path}: `) ||
+                    (mutation.what === "removed" && problem.startsWith(`${parent}: `)) ||
+                    named.some((p) => p !== "$" && problem.startsWith(`${p}: `)),
+                ),
+              `${where}: ${parsed.reason}`,
+            ).toBe(true);
           }
         }
         expect(refused).toBeGreaterThan(0);

@@ -51,7 +51,9 @@ it("reads a JSON pointer into a named schema as the schema it points at", async 
 });
 
 it("says where a pointer leads nowhere, or back to itself", async () => {
-  const bad = named.replace("allow/items\"", "allow/itemz\"").replace("#/schemas/update/properties/allow/items/properties/name", "#/schemas/nope/x");
+  const bad = named
+    .replace('allow/items"', 'allow/itemz"')
+    .replace("#/schemas/update/properties/allow/items/properties/name", "#/schemas/nope/x");
   expect(await errors({ "specs/a.yaml": bad })).toEqual([
     `specs/a.yaml:13:${bad.split("\n")[12]!.indexOf('"#/definitions') + 1}: "#/definitions/update/properties/allow/itemz" points at nothing: update/properties/allow has no "itemz"`,
     `specs/a.yaml:14:${bad.split("\n")[13]!.indexOf('"#/schemas') + 1}: "#/schemas/nope/x" points into "nope", which names no schema; expected one under schemas`,
@@ -74,7 +76,11 @@ it("reads a file the user brings in, relative to the spec, its own references re
   const { parseASeenPayload: parse } = await generated({
     "specs/a.yaml": `events:\n  a.seen:\n    payload:\n      type: object\n      required: [price]\n      properties:\n        price: { $ref: ./shared/common.yaml#/definitions/money }\n        tag: { $ref: "shared/currency.json" }\n`,
     "specs/shared/common.yaml": common,
-    "specs/shared/currency.json": JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", type: "string", pattern: "^[A-Z]{3}$" }),
+    "specs/shared/currency.json": JSON.stringify({
+      $schema: "http://json-schema.org/draft-07/schema#",
+      type: "string",
+      pattern: "^[A-Z]{3}$",
+    }),
   });
   expect(parse!({ price: { amount: 5, currency: "EUR" }, tag: "USD" }).ok).toBe(true);
   expect(parse!({ price: { amount: 5, currency: "eur" } }).reason).toMatch(/^price\.currency: /);
@@ -86,7 +92,14 @@ it("reads a file the user brings in, relative to the spec, its own references re
 it("says where a brought-in file or its pointer is missing, and reads nothing outside the project root", async () => {
   const spec = `events:\n  a.seen:\n    payload:\n      type: object\n      properties:\n        a: { $ref: ./missing.yaml }\n        b: { $ref: ./shared/common.yaml#/definitions/nope }\n        c: { $ref: ../../outside.json }\n        d: { $ref: ./broken.json }\n`;
   const col = (line: number, text: string) => spec.split("\n")[line - 1]!.indexOf(text) + 1;
-  expect(await errors({ "specs/a.yaml": spec, "specs/shared/common.yaml": common, "specs/shared/currency.json": "{}", "specs/broken.json": "{ nope" })).toEqual([
+  expect(
+    await errors({
+      "specs/a.yaml": spec,
+      "specs/shared/common.yaml": common,
+      "specs/shared/currency.json": "{}",
+      "specs/broken.json": "{ nope",
+    }),
+  ).toEqual([
     `specs/a.yaml:6:${col(6, "./missing")}: "./missing.yaml": cannot read specs/missing.yaml`,
     `specs/a.yaml:7:${col(7, "./shared")}: "./shared/common.yaml#/definitions/nope" points at nothing: specs/shared/common.yaml/definitions has no "nope"`,
     `specs/a.yaml:8:${col(8, "../../outside")}: "../../outside.json" leads outside the project root (or is absolute); a referenced file must be inside the project: copy it in, or put the schema under schemas`,

@@ -51,8 +51,12 @@ const customer = { id: "cus_1", object: "customer", balance: 0, address: null };
 
 it("reports the deepest path of the branch a value matched best", () => {
   expect(parse({ id: "in_1", customer }).ok).toBe(true);
-  expect(parse({ id: "in_1", customer: { ...customer, balance: "0" } }).reason).toMatch(/^customer\.balance: expected number, received string$/);
-  expect(parse({ id: "in_1", customer: { ...customer, address: { city: "Berlin-Mitte" } } }).reason).toMatch(/^customer\.address\.city: Too big/);
+  expect(parse({ id: "in_1", customer: { ...customer, balance: "0" } }).reason).toMatch(
+    /^customer\.balance: expected number, received string$/,
+  );
+  expect(parse({ id: "in_1", customer: { ...customer, address: { city: "Berlin-Mitte" } } }).reason).toMatch(
+    /^customer\.address\.city: Too big/,
+  );
   expect(parse({ id: "in_1", customer: { id: "cus_1", object: "customer", deleted: "yes" } }).reason).toMatch(/^customer\.deleted: /);
 });
 

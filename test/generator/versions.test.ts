@@ -26,10 +26,16 @@ const v1 = `      type: object
 
 type Record = { intents: { "mail.send": { version: number; dropsOlder?: true; upgradesOlder?: true }[] } };
 const versionsOf = (ws: Workspace) =>
-  (JSON.parse(ws.read("generated/intent-versions.json")) as Record).intents["mail.send"].map((v) => v.version + (v.dropsOlder ? " drops older" : "") + (v.upgradesOlder ? " upgrades older" : ""));
+  (JSON.parse(ws.read("generated/intent-versions.json")) as Record).intents["mail.send"].map(
+    (v) => v.version + (v.dropsOlder ? " drops older" : "") + (v.upgradesOlder ? " upgrades older" : ""),
+  );
 
 /** What a deploy does to the record: `trigger-codegen release` before `wrangler deploy`. */
-const release = (ws: Workspace) => ws.write("generated/intent-versions.json", renderRecord(releaseRecord(parseRecord(ws.read("generated/intent-versions.json")) as VersionRecord).record));
+const release = (ws: Workspace) =>
+  ws.write(
+    "generated/intent-versions.json",
+    renderRecord(releaseRecord(parseRecord(ws.read("generated/intent-versions.json")) as VersionRecord).record),
+  );
 /** Generated, then deployed: every version so far is released, and a breaking change needs a new one. */
 const deploy = async (ws: Workspace) => {
   await ws.generateOrThrow();
@@ -50,7 +56,12 @@ describe("the intent version record", () => {
       expect(versionsOf(ws)).toEqual(["1"]);
 
       // An optional field, a field with a default, a bound relaxed: every stored intent still parses.
-      ws.write("specs/mail.yaml", spec(`${v1.replace("maximum: 5", "maximum: 10")}\n        subject: { type: string }\n        urgent: { type: boolean, default: false }`));
+      ws.write(
+        "specs/mail.yaml",
+        spec(
+          `${v1.replace("maximum: 5", "maximum: 10")}\n        subject: { type: string }\n        urgent: { type: boolean, default: false }`,
+        ),
+      );
       await ws.generateOrThrow();
       expect(versionsOf(ws)).toEqual(["1", "2"]);
       expect(ws.read("generated/mail.ts")).toContain("intentVersion: 2,");
@@ -63,15 +74,25 @@ describe("the intent version record", () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
       await deploy(ws);
-      ws.write("specs/mail.yaml", spec(v1.replace("maximum: 5", "maximum: 3").replace("required: [to]", "required: [to, subject]") + "\n        subject: { type: string }"));
+      ws.write(
+        "specs/mail.yaml",
+        spec(
+          v1.replace("maximum: 5", "maximum: 3").replace("required: [to]", "required: [to, subject]") +
+            "\n        subject: { type: string }",
+        ),
+      );
       const before = ws.snapshot(".");
       for (const check of [false, true]) {
         const result = await ws.generate(check);
         expect(result.ok).toBe(false);
         const errors = result.ok ? [] : result.errors.map(formatError);
         expect(errors).toEqual([
-          expect.stringMatching(/^specs\/mail\.yaml:7:17: the intent of "mail\.send" cannot become version 2: \$: requires "subject", which stored values may lack \(required\); a stored intent such as \{"to":""\} would no longer parse\. .*dropIntentsBefore: 2/),
-          expect.stringMatching(/^specs\/mail\.yaml:10:55: the intent of "mail\.send" cannot become version 2: copies: lowered its upper bound to 3 \(maximum\); a stored intent such as \{"to":"","copies":5\} would no longer parse/),
+          expect.stringMatching(
+            /^specs\/mail\.yaml:7:17: the intent of "mail\.send" cannot become version 2: \$: requires "subject", which stored values may lack \(required\); a stored intent such as \{"to":""\} would no longer parse\. .*dropIntentsBefore: 2/,
+          ),
+          expect.stringMatching(
+            /^specs\/mail\.yaml:10:55: the intent of "mail\.send" cannot become version 2: copies: lowered its upper bound to 3 \(maximum\); a stored intent such as \{"to":"","copies":5\} would no longer parse/,
+          ),
         ]);
         expect(ws.snapshot(".")).toEqual(before);
       }
@@ -131,8 +152,14 @@ describe("draft versions", () => {
     const code = await main(args, { cwd: ws.root, out: (line) => lines.push(line), err: (line) => lines.push(line) });
     return { code, output: lines.join("\n") };
   };
-  const drafts = (ws: Workspace) => (JSON.parse(ws.read("generated/intent-versions.json")) as { intents: { "mail.send": { version: number; draft?: true }[] } }).intents["mail.send"].filter((v) => v.draft).map((v) => v.version);
-  const breaking = (from: string) => spec(`${from.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string }`);
+  const drafts = (ws: Workspace) =>
+    (JSON.parse(ws.read("generated/intent-versions.json")) as { intents: { "mail.send": { version: number; draft?: true }[] } }).intents[
+      "mail.send"
+    ]
+      .filter((v) => v.draft)
+      .map((v) => v.version);
+  const breaking = (from: string) =>
+    spec(`${from.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string }`);
 
   it("rewrites a version in place until it is released, even for a breaking edit; released, the edit is refused naming release --undo, which makes it a draft again", async () => {
     const ws = new Workspace({ "package.json": "{}\n", "specs/mail.yaml": spec(v1) });
@@ -147,7 +174,10 @@ describe("draft versions", () => {
       expect(ws.read("generated/mail.ts")).toContain("intentVersion: 1,");
 
       // The deploy script's first step: released, and generated code is still up to date.
-      expect(await cli(ws, "release")).toEqual({ code: 0, output: "trigger-codegen: released mail.send v1; commit generated/intent-versions.json" });
+      expect(await cli(ws, "release")).toEqual({
+        code: 0,
+        output: "trigger-codegen: released mail.send v1; commit generated/intent-versions.json",
+      });
       expect(drafts(ws)).toEqual([]);
       expect(await cli(ws, "generate", "--check")).toMatchObject({ code: 0 });
       expect(await cli(ws, "release")).toEqual({ code: 0, output: "trigger-codegen: nothing to release (no draft versions)" });
@@ -161,7 +191,9 @@ describe("draft versions", () => {
       const refused = await cli(ws, "generate");
       expect(refused.code).toBe(1);
       expect(refused.output).toMatch(/the intent of "mail\.send" cannot become version 2: copies: lowered its upper bound to 3/);
-      expect(refused.output).toContain("Never deployed version 1? `npx trigger-codegen release --undo mail.send` makes it a draft again, which any edit may rewrite");
+      expect(refused.output).toContain(
+        "Never deployed version 1? `npx trigger-codegen release --undo mail.send` makes it a draft again, which any edit may rewrite",
+      );
       expect([versionsOf(ws), drafts(ws)]).toEqual([["1", "2"], [2]]);
 
       // Back to what was released: the draft goes, and version 1 is current again.
@@ -170,9 +202,18 @@ describe("draft versions", () => {
       expect([versionsOf(ws), drafts(ws)]).toEqual([["1"], []]);
 
       // A release that never shipped: undone, version 1 is a draft again and takes the edit.
-      expect(await cli(ws, "release", "--undo", "mail.sned")).toEqual({ code: 1, output: 'trigger-codegen release: no trigger "mail.sned" in the record; did you mean "mail.send"?' });
-      expect(await cli(ws, "release", "--undo", "mail.send")).toEqual({ code: 0, output: "trigger-codegen: mail.send v1 is a draft again; the next generate may rewrite it" });
-      expect(await cli(ws, "release", "--undo", "mail.send")).toEqual({ code: 1, output: 'trigger-codegen release: version 1 of "mail.send" is a draft already' });
+      expect(await cli(ws, "release", "--undo", "mail.sned")).toEqual({
+        code: 1,
+        output: 'trigger-codegen release: no trigger "mail.sned" in the record; did you mean "mail.send"?',
+      });
+      expect(await cli(ws, "release", "--undo", "mail.send")).toEqual({
+        code: 0,
+        output: "trigger-codegen: mail.send v1 is a draft again; the next generate may rewrite it",
+      });
+      expect(await cli(ws, "release", "--undo", "mail.send")).toEqual({
+        code: 1,
+        output: 'trigger-codegen release: version 1 of "mail.send" is a draft already',
+      });
       ws.write("specs/mail.yaml", spec(v1));
       expect(await cli(ws, "generate")).toMatchObject({ code: 0 });
       expect([versionsOf(ws), drafts(ws)]).toEqual([["1"], [1]]);
@@ -258,7 +299,9 @@ export const handlers: MailSendHandlers = {
       ws.write("specs/mail.yaml", spec(`${v1.replace("required: [to]", "required: [to, urgent]")}\n        urgent: { type: boolean }`));
       const result = await ws.generate();
       expect(result.ok ? [] : result.errors.map(formatError)).toEqual([
-        expect.stringMatching(/^specs\/mail\.yaml:7:17: the intent of "mail\.send" cannot become version 3: \$: requires "urgent", which stored values may lack \(required\); a stored intent such as \{"to":""\} would no longer parse\. .*upgradeIntentsTo: 3 and write upgradeToV3 in app\/triggers\/mail\.send\.ts/),
+        expect.stringMatching(
+          /^specs\/mail\.yaml:7:17: the intent of "mail\.send" cannot become version 3: \$: requires "urgent", which stored values may lack \(required\); a stored intent such as \{"to":""\} would no longer parse\. .*upgradeIntentsTo: 3 and write upgradeToV3 in app\/triggers\/mail\.send\.ts/,
+        ),
       ]);
     } finally {
       ws.dispose();
@@ -279,7 +322,8 @@ export const handlers: MailSendHandlers = {
     }
   });
 
-  const withEvent = (payload: string) => spec(v1).replace("    events: {}", `    events:\n      mail.send.sent:\n        payload:\n${payload}`);
+  const withEvent = (payload: string) =>
+    spec(v1).replace("    events: {}", `    events:\n      mail.send.sent:\n        payload:\n${payload}`);
   const sentV1 = `          type: object
           required: [to]
           properties:
@@ -294,7 +338,8 @@ export const handlers: MailSendHandlers = {
       ws.write("specs/mail.yaml", breaking);
       const before = ws.snapshot(".");
       const strict = await generate({ ...ws.options(true), strictEvents: true });
-      const message = /^specs\/mail\.yaml:19:47: (warning: )?the payload of "mail\.send\.sent" changed so that facts already written would no longer parse: copies: lowered its upper bound to 3 \(maximum\); such as \{"to":"","copies":5\}/;
+      const message =
+        /^specs\/mail\.yaml:19:47: (warning: )?the payload of "mail\.send\.sent" changed so that facts already written would no longer parse: copies: lowered its upper bound to 3 \(maximum\); such as \{"to":"","copies":5\}/;
       expect(strict.ok ? [] : strict.errors.map(formatError)).toEqual([expect.stringMatching(message)]);
       expect(ws.snapshot(".")).toEqual(before);
       const warned = await ws.generateOrThrow();
@@ -322,7 +367,10 @@ describe("typed upgrades", () => {
       await deploy(ws);
       ws.write("specs/mail.yaml", spec(`${v2}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 2"));
       await deploy(ws);
-      ws.write("specs/mail.yaml", spec(`${v2.replace("maximum: 5", "maximum: 3")}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 4"));
+      ws.write(
+        "specs/mail.yaml",
+        spec(`${v2.replace("maximum: 5", "maximum: 3")}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 4"),
+      );
       await deploy(ws);
       expect(versionsOf(ws)).toEqual(["1", "2 upgrades older", "3", "4 upgrades older"]);
       // The record as committed, byte for byte (UPDATE_GOLDEN=1 rewrites it), and a second run changes nothing.
@@ -332,7 +380,9 @@ describe("typed upgrades", () => {
       expect((await ws.generateOrThrow()).changes).toEqual([]);
 
       const generated = ws.read("generated/mail.ts");
-      expect(generated).toContain("export type MailSendIntentV1 = {\n  copies?: number | undefined;\n  /** Who gets it. */\n  to: string;\n  [x: string]: JsonValue | undefined;\n};");
+      expect(generated).toContain(
+        "export type MailSendIntentV1 = {\n  copies?: number | undefined;\n  /** Who gets it. */\n  to: string;\n  [x: string]: JsonValue | undefined;\n};",
+      );
       expect(generated).toContain("upgradeToV2(old: MailSendIntentV1): MailSendIntentV2;");
       expect(generated).toContain("upgradeToV4(old: MailSendIntentV2 | MailSendIntentV3): MailSendIntent;");
       expect(generated).toContain("intentUpgrades: { 2: handlers.upgradeToV2, 4: handlers.upgradeToV4 },");

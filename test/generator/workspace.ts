@@ -108,10 +108,15 @@ export class Workspace {
     // Only what the workspace holds: the runtime it imports is the repository's, type-checked by its own tsconfig
     // (which leaves exactOptionalPropertyTypes off), not something the generator emits.
     const inWorkspace = (d: ts.Diagnostic) => !d.file || !relative(this.root, d.file.fileName).startsWith("..");
-    return ts.getPreEmitDiagnostics(program).filter(inWorkspace).map((d) => {
-      const where = d.file ? `${relative(this.root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : "";
-      return `${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
-    });
+    return ts
+      .getPreEmitDiagnostics(program)
+      .filter(inWorkspace)
+      .map((d) => {
+        const where = d.file
+          ? `${relative(this.root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: `
+          : "";
+        return `${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+      });
   }
 
   dispose(): void {

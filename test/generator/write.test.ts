@@ -10,7 +10,8 @@ const SCRATCH = join(dirname(fileURLToPath(import.meta.url)), ".tmp");
 function tree(root: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[join(entry.parentPath, entry.name).slice(root.length + 1)] = readFileSync(join(entry.parentPath, entry.name), "utf8");
+    if (entry.isFile())
+      files[join(entry.parentPath, entry.name).slice(root.length + 1)] = readFileSync(join(entry.parentPath, entry.name), "utf8");
   }
   return files;
 }
@@ -27,7 +28,11 @@ describe("writing a run's files", () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it("writes every file, updates and deletes, and leaves no temporary behind", async () => {
-    const wanted = new Map([["generated/old.ts", "new\n"], ["generated/a.ts", "a\n"], ["app/triggers/x.ts", "x\n"]]);
+    const wanted = new Map([
+      ["generated/old.ts", "new\n"],
+      ["generated/a.ts", "a\n"],
+      ["app/triggers/x.ts", "x\n"],
+    ]);
     await apply(root, wanted, await diff(root, wanted, ["generated/old.ts", "generated/stale.ts"]));
     expect(tree(root)).toEqual({ "generated/old.ts": "new\n", "generated/a.ts": "a\n", "app/triggers/x.ts": "x\n" });
   });
@@ -36,7 +41,11 @@ describe("writing a run's files", () => {
     writeFileSync(join(root, "zz"), "a file where a directory should be\n");
     const before = tree(root);
     // Changes are applied in path order: the one that fails comes after the others.
-    const wanted = new Map([["generated/old.ts", "new\n"], ["generated/a.ts", "a\n"], ["zz/x.ts", "x\n"]]);
+    const wanted = new Map([
+      ["generated/old.ts", "new\n"],
+      ["generated/a.ts", "a\n"],
+      ["zz/x.ts", "x\n"],
+    ]);
     const changes = await diff(root, wanted, ["generated/old.ts", "generated/stale.ts"]);
     await expect(apply(root, wanted, changes)).rejects.toThrow();
     expect(tree(root)).toEqual(before);
@@ -45,7 +54,10 @@ describe("writing a run's files", () => {
   it("refuses a path with a component over 255 bytes before writing anything", async () => {
     const before = tree(root);
     const long = `app/triggers/${"é".repeat(127)}.ts`; // 257 bytes of UTF-8, in 130 characters
-    const wanted = new Map([["generated/old.ts", "new\n"], [long, "x\n"]]);
+    const wanted = new Map([
+      ["generated/old.ts", "new\n"],
+      [long, "x\n"],
+    ]);
     await expect(apply(root, wanted, await diff(root, wanted, []))).rejects.toThrow(/over 255 bytes/);
     expect(tree(root)).toEqual(before);
   });

@@ -6,7 +6,10 @@ import { agentFor, eventually, freshAgent, phaseOf, release } from "../runtime/h
 describe("a crash mid-acquire", () => {
   it("redrives the work after the claim deadline and settles it exactly once", async () => {
     const { agent: before, scope } = freshAgent("crash");
-    const { id } = await before.enqueueTrigger({ triggerKind: "test.short", payload: { id: "crash-1", acquire: "ignoreAbort", gatePerAttempt: true } });
+    const { id } = await before.enqueueTrigger({
+      triggerKind: "test.short",
+      payload: { id: "crash-1", acquire: "ignoreAbort", gatePerAttempt: true },
+    });
     await phaseOf(before, id, "claimed");
 
     // Abort the object as a deploy or an eviction would: the running acquire is gone with it.
@@ -14,7 +17,12 @@ describe("a crash mid-acquire", () => {
     const agent = agentFor(scope);
 
     // Nothing touches the object now: only its alarm can bring the work back, after the 300 ms claim deadline.
-    await eventually(() => seenModes.get("crash-1") ?? [], (modes) => modes.length === 2, "the redriven attempt", 15_000);
+    await eventually(
+      () => seenModes.get("crash-1") ?? [],
+      (modes) => modes.length === 2,
+      "the redriven attempt",
+      15_000,
+    );
     expect(seenModes.get("crash-1")).toEqual(["normal", "redrive"]);
     // Only the redrive is released: the crashed attempt's promise belongs to a dead object.
     await release(agent, "crash-1#2");

@@ -28,7 +28,13 @@ interface Case {
 /** The battery, for scope `s` holding intent 1. */
 function battery(s: string): Case[] {
   const intents = `/scopes/${s}/intents`;
-  const enqueue = (body: string, headers: Record<string, string> = json): Case => ({ method: "POST", path: intents, headers, body, status: 400 });
+  const enqueue = (body: string, headers: Record<string, string> = json): Case => ({
+    method: "POST",
+    path: intents,
+    headers,
+    body,
+    status: 400,
+  });
   const badIds = ["0x10", "%205", "abc", "0", "-1", "1e3", "1.5", "99999999999999999999", "%E0%A4%A"];
   return [
     ...["abc", "0", "1001", "%205", "0x10", "-3", "1e2"].flatMap((limit) => [
@@ -62,9 +68,24 @@ function battery(s: string): Case[] {
     ...[100, 1_000, 5_000, 100_000].map((depth) => enqueue(`{"triggerKind":"timer.countdown","payload":${deep(depth)}}`)),
     { ...enqueue(JSON.stringify({ triggerKind: "timer.countdown", payload: { id: mb(2), seconds: 1 } })), status: 413 },
     { ...enqueue('{"triggerKind":"timer.countdown","payload":{"id":"x","seconds":1}}', { "content-type": "text/plain" }), status: 415 },
-    { ...enqueue('{"triggerKind":"timer.countdown","payload":{"id":"x","seconds":1}}', { ...json, origin: "http://evil.example" }), status: 403 },
-    { method: "POST", path: `${intents}/1/cancel`, headers: json, body: JSON.stringify({ triggerKind: "timer.countdown", reason: mb(3) }), status: 413 },
-    { method: "POST", path: `${intents}/1/cancel`, headers: json, body: JSON.stringify({ triggerKind: "timer.countdown", reason: 5 }), status: 400 },
+    {
+      ...enqueue('{"triggerKind":"timer.countdown","payload":{"id":"x","seconds":1}}', { ...json, origin: "http://evil.example" }),
+      status: 403,
+    },
+    {
+      method: "POST",
+      path: `${intents}/1/cancel`,
+      headers: json,
+      body: JSON.stringify({ triggerKind: "timer.countdown", reason: mb(3) }),
+      status: 413,
+    },
+    {
+      method: "POST",
+      path: `${intents}/1/cancel`,
+      headers: json,
+      body: JSON.stringify({ triggerKind: "timer.countdown", reason: 5 }),
+      status: 400,
+    },
     { method: "POST", path: `${intents}/1/cancel`, headers: json, body: JSON.stringify({ triggerKind: "nope" }), status: 400 },
     { method: "POST", path: `/scopes/${s}/streams/some-ref/cancel`, headers: json, body: JSON.stringify({ reason: mb(3) }), status: 413 },
     { path: "/nope", status: 404 },
@@ -83,12 +104,19 @@ describe("the operator API against wrangler dev", () => {
       body: JSON.stringify({ triggerKind: "timer.countdown", payload: { id: "later", seconds: 1 }, at: Date.now() + 3_600_000 }),
     });
     expect(await first.json()).toEqual({ id: 1 });
-    const store = async () => [await (await fetch(`${server.url}/scopes/${s}/events`)).json(), await (await fetch(`${server.url}/scopes/${s}/intents`)).json()];
+    const store = async () => [
+      await (await fetch(`${server.url}/scopes/${s}/events`)).json(),
+      await (await fetch(`${server.url}/scopes/${s}/intents`)).json(),
+    ];
     const before = await store();
 
     const answers: string[] = [];
     for (const { method = "GET", path, headers, body, status } of battery(s)) {
-      const response = await fetch(`${server.url}${path}`, { method, ...(headers ? { headers } : {}), ...(body === undefined ? {} : { body }) });
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        ...(headers ? { headers } : {}),
+        ...(body === undefined ? {} : { body }),
+      });
       const text = await response.text();
       let error: unknown;
       try {
@@ -96,7 +124,9 @@ describe("the operator API against wrangler dev", () => {
       } catch {
         error = undefined;
       }
-      answers.push(`${method} ${path.slice(0, 80)} → ${response.status} ${typeof error === "string" ? "JSON" : `not JSON: ${text.slice(0, 60)}`}`);
+      answers.push(
+        `${method} ${path.slice(0, 80)} → ${response.status} ${typeof error === "string" ? "JSON" : `not JSON: ${text.slice(0, 60)}`}`,
+      );
       expect.soft(response.status, `${method} ${path.slice(0, 120)}: ${text.slice(0, 200)}`).toBe(status);
       expect.soft(response.headers.get("content-type"), `${method} ${path.slice(0, 120)}`).toMatch(/^application\/json/);
       expect.soft(typeof error, `${method} ${path.slice(0, 120)}`).toBe("string");

@@ -13,7 +13,15 @@ import type { ScriptIntent } from "../runtime/worker";
  */
 type Kind = "test.script" | "test.short";
 type Op =
-  | { op: "enqueue"; kind: Kind; acquire: ScriptIntent["acquire"]; sync: boolean; commit: "ok" | "throwAfterSideWrite"; failAttempts: number; delayMs: number }
+  | {
+      op: "enqueue";
+      kind: Kind;
+      acquire: ScriptIntent["acquire"];
+      sync: boolean;
+      commit: "ok" | "throwAfterSideWrite";
+      failAttempts: number;
+      delayMs: number;
+    }
   | { op: "cancel"; target: number; reason: string | null }
   | { op: "release"; target: number }
   | { op: "wait"; ms: number };
@@ -32,7 +40,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       delayMs: fc.constantFrom(0, 0, 30),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("cancel" as const), target: fc.nat(20), reason: fc.option(fc.string({ maxLength: 8 }), { nil: null }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("cancel" as const),
+      target: fc.nat(20),
+      reason: fc.option(fc.string({ maxLength: 8 }), { nil: null }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("release" as const), target: fc.nat(20) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 60 }) }) },
 );
@@ -54,7 +69,13 @@ async function play(ops: Op[]) {
   for (const step of ops) {
     if (step.op === "enqueue") {
       const name = `p${runs}-${intents.length}`;
-      const payload: ScriptIntent = { id: name, acquire: step.acquire, sync: step.sync, commit: step.commit, failAttempts: step.failAttempts };
+      const payload: ScriptIntent = {
+        id: name,
+        acquire: step.acquire,
+        sync: step.sync,
+        commit: step.commit,
+        failAttempts: step.failAttempts,
+      };
       const { id } = await agent.enqueueTrigger({ triggerKind: step.kind, payload, at: Date.now() + step.delayMs });
       intents.push({ id, name, kind: step.kind, commit: step.commit, answers: [] });
     } else if (step.op === "cancel" && intents.length > 0) {
@@ -79,7 +100,11 @@ async function play(ops: Op[]) {
 
 async function checkInvariants(agent: TestAgent, intents: Intent[]) {
   const rows = await runInDurableObject(agent, (_, state) => ({
-    work: state.storage.sql.exec<{ intent_id: number; settled: string | null; cancel_requested_at: number | null }>("SELECT intent_id, settled, cancel_requested_at FROM work").toArray(),
+    work: state.storage.sql
+      .exec<{ intent_id: number; settled: string | null; cancel_requested_at: number | null }>(
+        "SELECT intent_id, settled, cancel_requested_at FROM work",
+      )
+      .toArray(),
     sideEffects: state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'side_effects'").toArray().length,
   }));
   const events = await agent.events();
@@ -126,9 +151,13 @@ describe("random interleavings", () => {
   // `npm run soak` raises this; `npm test` keeps it small and bounded.
   const numRuns = inject("soakRuns") || 12;
 
-  it(`keep every invariant over ${numRuns} random sequences`, async () => {
-    await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 14 }), play), { numRuns, endOnFailure: true });
-  }, 60_000 + numRuns * 8_000);
+  it(
+    `keep every invariant over ${numRuns} random sequences`,
+    async () => {
+      await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 14 }), play), { numRuns, endOnFailure: true });
+    },
+    60_000 + numRuns * 8_000,
+  );
 });
 
 declare module "vitest" {

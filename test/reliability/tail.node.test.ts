@@ -55,7 +55,10 @@ describe("a ledger tail of 100 000 facts under wrangler dev", () => {
   /** Reads the tail of `scope` from Last-Event-ID 0 until `count` ids arrived; answers them and the chunks Node read. */
   async function tail(scope: string, count: number): Promise<{ ids: number[]; chunks: number }> {
     const controller = new AbortController();
-    const response = await fetch(`${server.url}/scopes/${scope}/events/stream`, { headers: { "last-event-id": "0" }, signal: controller.signal });
+    const response = await fetch(`${server.url}/scopes/${scope}/events/stream`, {
+      headers: { "last-event-id": "0" },
+      signal: controller.signal,
+    });
     expect(response.status).toBe(200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     const ids: number[] = [];

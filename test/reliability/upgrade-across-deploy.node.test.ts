@@ -91,15 +91,21 @@ const listed = () => api("/intents") as Promise<Listed[]>;
 
 describe("stored intents across a deploy that breaks their schema", () => {
   it("are refused by generate, then upgraded by the handler's upgrade and completed after a restart on the same state", async () => {
-    write("wrangler.jsonc", JSON.stringify({
-      name: "upgrade-e2e",
-      main: "src/worker.ts",
-      compatibility_date: "2026-04-21",
-      compatibility_flags: ["enable_request_signal", "request_signal_passthrough"],
-      durable_objects: { bindings: [{ name: "AGENT", class_name: "AgentDO" }] },
-      migrations: [{ tag: "v1", new_sqlite_classes: ["AgentDO"] }],
-    }));
-    write("trigger-codegen.json", JSON.stringify({ specs: "specs", out: "generated", handlers: "src/triggers", streamHandlers: "src/streams" }));
+    write(
+      "wrangler.jsonc",
+      JSON.stringify({
+        name: "upgrade-e2e",
+        main: "src/worker.ts",
+        compatibility_date: "2026-04-21",
+        compatibility_flags: ["enable_request_signal", "request_signal_passthrough"],
+        durable_objects: { bindings: [{ name: "AGENT", class_name: "AgentDO" }] },
+        migrations: [{ tag: "v1", new_sqlite_classes: ["AgentDO"] }],
+      }),
+    );
+    write(
+      "trigger-codegen.json",
+      JSON.stringify({ specs: "specs", out: "generated", handlers: "src/triggers", streamHandlers: "src/streams" }),
+    );
     write(
       "src/worker.ts",
       `import { operatorApi } from "durable-triggers/http";
@@ -119,10 +125,16 @@ export default { fetch: operatorApi<{ AGENT: DurableObjectNamespace }>({ namespa
     const at = Date.now() + 5_000;
     const ids: number[] = [];
     for (const name of ["Ada", "Grace", "Edsger"]) {
-      const { id } = (await api("/intents", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ triggerKind: "greet.send", payload: { name }, at }) })) as { id: number };
+      const { id } = (await api("/intents", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ triggerKind: "greet.send", payload: { name }, at }),
+      })) as { id: number };
       ids.push(id);
     }
-    expect((await listed()).map(({ phase, intentVersion }) => ({ phase, intentVersion }))).toEqual(Array(3).fill({ phase: "scheduled", intentVersion: 1 }));
+    expect((await listed()).map(({ phase, intentVersion }) => ({ phase, intentVersion }))).toEqual(
+      Array(3).fill({ phase: "scheduled", intentVersion: 1 }),
+    );
     await server.stop();
     server = undefined;
 
@@ -137,7 +149,10 @@ export default { fetch: operatorApi<{ AGENT: DurableObjectNamespace }>({ namespa
 
     // The user declares the upgrade, writes it in the handler file, and generates.
     write("specs/greet.yaml", spec(V2, "\n    upgradeIntentsTo: 2"));
-    write("src/triggers/greet.send.ts", handler("`Hello ${intent.title} ${intent.name}`", `\n  upgradeToV2(old) {\n    return { ...old, title: "Dr" };\n  },`));
+    write(
+      "src/triggers/greet.send.ts",
+      handler("`Hello ${intent.title} ${intent.name}`", `\n  upgradeToV2(old) {\n    return { ...old, title: "Dr" };\n  },`),
+    );
     expect(await generate()).toMatchObject({ code: 0 });
 
     // The restart on the same state: the stored intents (version 1, now due) run through the upgrade and complete.
@@ -148,9 +163,11 @@ export default { fetch: operatorApi<{ AGENT: DurableObjectNamespace }>({ namespa
       await new Promise((resolve) => setTimeout(resolve, 200));
       intents = await listed();
     }
-    expect(intents.map(({ intentEventId, phase, intentVersion }) => ({ intentEventId, phase, intentVersion })).sort((a, b) => a.intentEventId - b.intentEventId)).toEqual(
-      ids.map((intentEventId) => ({ intentEventId, phase: "completed", intentVersion: 1 })),
-    );
+    expect(
+      intents
+        .map(({ intentEventId, phase, intentVersion }) => ({ intentEventId, phase, intentVersion }))
+        .sort((a, b) => a.intentEventId - b.intentEventId),
+    ).toEqual(ids.map((intentEventId) => ({ intentEventId, phase: "completed", intentVersion: 1 })));
     const facts = (await api("/events?kinds=greet.send.sent")) as { payload: { greeting: string } }[];
     expect(facts.map((fact) => fact.payload.greeting).sort()).toEqual(["Hello Dr Ada", "Hello Dr Edsger", "Hello Dr Grace"]);
     expect(await api("/events?kinds=durable_trigger.rejected")).toEqual([]);

@@ -12,7 +12,8 @@ async function bigEvents(agent: TestAgent, count: number, kind = "test.big") {
   await runInDurableObject(agent, (_, state) => {
     const payload = JSON.stringify("x".repeat(MiB - 2));
     state.storage.transactionSync(() => {
-      for (let i = 0; i < count; i++) state.storage.sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?)", Date.now(), kind, payload);
+      for (let i = 0; i < count; i++)
+        state.storage.sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?)", Date.now(), kind, payload);
     });
   });
 }
@@ -33,22 +34,25 @@ function countLedgerReads(agent: TestAgent): Promise<void> {
       if (!/FROM events\b/.test(query)) return cursor;
       return new Proxy(cursor, {
         get(target, key) {
-          if (key === "next") return () => {
-            const step = target.next();
-            if (!step.done) sql.ledgerRowsRead! += 1;
-            return step;
-          };
-          if (key === Symbol.iterator) return function* () {
-            for (const row of target) {
-              sql.ledgerRowsRead! += 1;
-              yield row;
-            }
-          };
-          if (key === "toArray") return () => {
-            const rows = target.toArray();
-            sql.ledgerRowsRead! += rows.length;
-            return rows;
-          };
+          if (key === "next")
+            return () => {
+              const step = target.next();
+              if (!step.done) sql.ledgerRowsRead! += 1;
+              return step;
+            };
+          if (key === Symbol.iterator)
+            return function* () {
+              for (const row of target) {
+                sql.ledgerRowsRead! += 1;
+                yield row;
+              }
+            };
+          if (key === "toArray")
+            return () => {
+              const rows = target.toArray();
+              sql.ledgerRowsRead! += rows.length;
+              return rows;
+            };
           const value = Reflect.get(target, key);
           return typeof value === "function" ? value.bind(target) : value;
         },
@@ -109,10 +113,13 @@ describe("reads are bounded by bytes as well as count", () => {
   it("ctx.events() inside an acquire stops at the same budget", async () => {
     const { agent } = freshAgent("bytes-ctx");
     await bigEvents(agent, 12);
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "b-1", acquire: "return", readKinds: ["test.big"] } });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "b-1", acquire: "return", readKinds: ["test.big"] },
+    });
     await phaseOf(agent, id, "completed");
     const [done] = await agent.events({ kinds: ["test.script.done"] });
-    const seen = (done?.payload as { seenKinds: string[] }).seenKinds;
+    const seen = (done!.payload as { seenKinds: string[] }).seenKinds;
     expect(seen.length).toBeGreaterThanOrEqual(1);
     expect(seen.length * MiB).toBeLessThanOrEqual(PAGE_BYTES);
   });

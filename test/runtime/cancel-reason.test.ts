@@ -20,7 +20,11 @@ describe("cancelTrigger's reason", () => {
 
   it("measures the reason in bytes of UTF-8, not in characters", async () => {
     const { agent } = freshAgent("cancel-reason-bytes");
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "bytes-1", acquire: "return" }, at: inAnHour() });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "bytes-1", acquire: "return" },
+      at: inAnHour(),
+    });
     const before = await storeOf(agent);
 
     // 600 characters, 1 200 bytes.

@@ -45,10 +45,32 @@ function memoryWith(stored: { due?: DueRow[]; nextWake?: number | null } = {}) {
 }
 
 function row(intentId: number, fireAt = 1_000, triggerKind = "job"): DueRow {
-  return { intentId, triggerKind, fireAt, attempts: 0, claim: null, cancel: null, settled: null, settledAt: null, lastError: null, intentVersion: 1, startDeadline: null, finishDeadline: null, intentPayload: "{}" };
+  return {
+    intentId,
+    triggerKind,
+    fireAt,
+    attempts: 0,
+    claim: null,
+    cancel: null,
+    settled: null,
+    settledAt: null,
+    lastError: null,
+    intentVersion: 1,
+    startDeadline: null,
+    finishDeadline: null,
+    intentPayload: "{}",
+  };
 }
 
-const added = (intentId: number, fresh = true, fireAt = 1_000): Change => ({ kind: "added", row: intentId, triggerKind: "job", fireAt, deadlines: [null], due: row(intentId, fireAt), fresh });
+const added = (intentId: number, fresh = true, fireAt = 1_000): Change => ({
+  kind: "added",
+  row: intentId,
+  triggerKind: "job",
+  fireAt,
+  deadlines: [null],
+  due: row(intentId, fireAt),
+  fresh,
+});
 
 describe("drain memory: what is due without asking (calm)", () => {
   it("hands fresh rows out from memory after a drain that found nothing, and keeps calm through their settlement", () => {

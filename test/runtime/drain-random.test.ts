@@ -42,9 +42,14 @@ describe("the drain under a random mix of writes", () => {
           const roll = next();
           if (roll < 0.5 || named.size === 0) {
             const when = next();
-            const at = when < 0.7 ? undefined : when < 0.85 ? Date.now() - Math.floor(next() * 1_000) : Date.now() + Math.floor(next() * 20);
+            const at =
+              when < 0.7 ? undefined : when < 0.85 ? Date.now() - Math.floor(next() * 1_000) : Date.now() + Math.floor(next() * 20);
             const gated = next() < 0.5;
-            const payload = { id: `random-${seed}-${step}`, acquire: gated ? ("gate" as const) : ("return" as const), ...(gated ? { gate: pick(gates) } : {}) };
+            const payload = {
+              id: `random-${seed}-${step}`,
+              acquire: gated ? ("gate" as const) : ("return" as const),
+              ...(gated ? { gate: pick(gates) } : {}),
+            };
             const { id } = await object.enqueueTrigger({ triggerKind: "test.pool", payload, ...(at === undefined ? {} : { at }) });
             named.set(id, payload.id);
             void state.storage.deleteAlarm();

@@ -9,7 +9,9 @@ function snapshot(agent: TestAgent) {
   return runInDurableObject(agent, (_, state) => {
     const sql = state.storage.sql;
     const tables = sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+      )
       .toArray()
       .map((t) => t.name);
     return Object.fromEntries(tables.map((name) => [name, sql.exec(`SELECT * FROM "${name}"`).toArray()]));
@@ -90,7 +92,10 @@ describe("draining", () => {
 
   it("refuses a commit that returns a promise the same way", async () => {
     const { agent } = freshAgent("promise-commit");
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.slowRetry", payload: { id: "p-1", acquire: "return", commit: "promise" } });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.slowRetry",
+      payload: { id: "p-1", acquire: "return", commit: "promise" },
+    });
     await phaseOf(agent, id, "retry_scheduled");
     expect(await agent.events()).toHaveLength(1);
     expect(String((await workRow(agent, id)).last_error)).toContain("must be synchronous");
@@ -114,7 +119,12 @@ describe("draining", () => {
     expect(seenModes.get("nr-1")).toHaveLength(1);
     const facts = await agent.events({ kinds: ["durable_trigger.failed"] });
     expect(facts.map((e) => e.payload)).toEqual([
-      { triggerKind: "test.script", intentEventId: id, attempts: 1, error: { name: "NonRetryableError", message: "nr-1: the address does not exist" } },
+      {
+        triggerKind: "test.script",
+        intentEventId: id,
+        attempts: 1,
+        error: { name: "NonRetryableError", message: "nr-1: the address does not exist" },
+      },
     ]);
   });
 
@@ -161,7 +171,9 @@ describe("draining", () => {
     const at = Date.now() + 1_000; // time enough to enqueue and start counting before the alarm
     const ids = [];
     for (let i = 0; i < 20; i++) {
-      ids.push((await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `stale-${i}`, acquire: "return", version: 1 }, at })).id);
+      ids.push(
+        (await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `stale-${i}`, acquire: "return", version: 1 }, at })).id,
+      );
     }
     evolving.minVersion = 2;
     // A drain that looks at every kind is one the alarm (or a timed wake) started.
@@ -180,7 +192,9 @@ describe("draining", () => {
     await agent.events(); // the schema exists once the object has been constructed
     await runInDurableObject(agent, async (_, state) => {
       const sql = state.storage.sql;
-      const { id } = sql.exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'old.requested', '{}') RETURNING id", Date.now()).one();
+      const { id } = sql
+        .exec<{ id: number }>("INSERT INTO events (ts, kind, payload) VALUES (?, 'old.requested', '{}') RETURNING id", Date.now())
+        .one();
       sql.exec("INSERT INTO work (intent_id, trigger_kind, fire_at) VALUES (?, 'test.removed', ?)", id, Date.now());
     });
     const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "alive", acquire: "return" } });
@@ -198,7 +212,11 @@ describe("draining", () => {
     for (let i = 0; i < 5; i++) {
       ids.push((await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `pool-${i}`, acquire: "gate", gate } })).id);
     }
-    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await eventually(
+      () => inFlight.now.get("test.pool") ?? 0,
+      (n) => n === 2,
+      "two pool acquires in flight",
+    );
     await sleep(50);
     expect(inFlight.now.get("test.pool")).toBe(2);
     await release(agent, gate);
@@ -213,7 +231,11 @@ describe("draining", () => {
     for (let i = 0; i < 3; i++) {
       ids.push((await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `full-${i}`, acquire: "gate", gate } })).id);
     }
-    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await eventually(
+      () => inFlight.now.get("test.pool") ?? 0,
+      (n) => n === 2,
+      "two pool acquires in flight",
+    );
     const counted = await statementsOf(agent); // while the third intent waits for a slot
     await sleep(300);
     counted.stop();
@@ -229,14 +251,28 @@ describe("draining", () => {
     const gate = `busy-${scope}`;
     const enqueue = (i: number) => agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `busy-${i}`, acquire: "gate", gate } });
     const ids = [(await enqueue(0)).id, (await enqueue(1)).id];
-    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await eventually(
+      () => inFlight.now.get("test.pool") ?? 0,
+      (n) => n === 2,
+      "two pool acquires in flight",
+    );
     await sleep(20); // the alarm of those enqueues has fired, and its drain has looked
     const counted = await runInDurableObject(agent, (_, state) => {
       const statements = recordStatements(state.storage.sql);
       const set = globalThis.setTimeout;
       let timers = 0;
-      globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => (timers++, set(...args))) as typeof setTimeout;
-      return { statements, timers: () => timers, stop: () => (statements.stop(), void (globalThis.setTimeout = set)) };
+      globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+        timers++;
+        return set(...args);
+      }) as typeof setTimeout;
+      return {
+        statements,
+        timers: () => timers,
+        stop: () => {
+          statements.stop();
+          globalThis.setTimeout = set;
+        },
+      };
     });
     const wait = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms)); // not counted
     try {
@@ -257,7 +293,10 @@ describe("draining", () => {
 
   it("runs a commit's follow-up work, which exists only because the commit committed", async () => {
     const { agent } = freshAgent("follow-up");
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "parent", acquire: "return", commit: "enqueueFollowUp" } });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "parent", acquire: "return", commit: "enqueueFollowUp" },
+    });
     await phaseOf(agent, id, "completed");
     const child = await eventually(
       () => agent.events({ kinds: ["test.script.requested"] }),
@@ -291,7 +330,11 @@ describe("draining", () => {
     const running = await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: "held-1", acquire: "gate" } });
     await phaseOf(agent, running.id, "claimed");
     // Not due yet when enqueued; the alarm cannot fire again while its handler, the drain, sleeps on held-1's claim.
-    const soon = await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: "soon-1", acquire: "return" }, at: Date.now() + 200 });
+    const soon = await agent.enqueueTrigger({
+      triggerKind: "test.pool",
+      payload: { id: "soon-1", acquire: "return" },
+      at: Date.now() + 200,
+    });
     expect(await phaseOf(agent, soon.id, "completed")).toBe("completed");
     expect(await agent.intentState(running.id)).toBe("claimed");
     await release(agent, "held-1");
@@ -313,7 +356,11 @@ describe("draining", () => {
     expect(facts).toHaveLength(ids.length);
     expect(rows.every((row) => row.settled !== null)).toBe(true);
     const factFor = (id: number, i: number) =>
-      facts.filter((e) => (e.payload as { id?: string; intentEventId?: number }).id === `m-${i}` || (e.payload as { intentEventId?: number }).intentEventId === id);
+      facts.filter(
+        (e) =>
+          (e.payload as { id?: string; intentEventId?: number }).id === `m-${i}` ||
+          (e.payload as { intentEventId?: number }).intentEventId === id,
+      );
     ids.forEach((id, i) => expect(factFor(id, i)).toHaveLength(1));
   });
 });
@@ -353,7 +400,11 @@ describe("draining a backlog", () => {
     // test.any's acquire returns a value, not a promise.
     const { counter, ids } = await backlog(agent, { kind: "test.any", count: 100, acquire: "return" });
     try {
-      await eventually(async () => Promise.all((await ids).map((id) => agent.intentState(id))), (phases) => phases.every((p) => p === "completed"), "every intent to complete");
+      await eventually(
+        async () => Promise.all((await ids).map((id) => agent.intentState(id))),
+        (phases) => phases.every((p) => p === "completed"),
+        "every intent to complete",
+      );
     } finally {
       counter.stop();
     }
@@ -363,7 +414,9 @@ describe("draining a backlog", () => {
     // and the settlement counts its attempt.
     expect(counter.count(CLAIM)).toBe(0);
     const attempts = await runInDurableObject(agent, (_, state) =>
-      state.storage.sql.exec<{ attempts: number; claims: number }>("SELECT min(attempts) AS attempts, count(claim_token) AS claims FROM work").one(),
+      state.storage.sql
+        .exec<{ attempts: number; claims: number }>("SELECT min(attempts) AS attempts, count(claim_token) AS claims FROM work")
+        .one(),
     );
     expect(attempts).toEqual({ attempts: 1, claims: 0 });
   });
@@ -425,7 +478,11 @@ describe("draining a backlog", () => {
   it("runs a burst of enqueues from what it wrote, however far past the drain's yield: no look at due rows asks storage", async () => {
     const { agent } = freshAgent("burst-memory");
     // The drain yields every 256 intents, and the caller's loop then runs ahead of it: the rest is a burst.
-    const { statements, unsettled } = await burstOf(agent, Array.from({ length: 1_000 }, (_, n) => anyOf({ n })), true);
+    const { statements, unsettled } = await burstOf(
+      agent,
+      Array.from({ length: 1_000 }, (_, n) => anyOf({ n })),
+      true,
+    );
     expect(unsettled).toBe(0);
     expect(statements.count(/^UPDATE work SET settled/)).toBe(1_000);
     expect(statements.count(DUE_LOOK)).toBe(0);
@@ -434,14 +491,22 @@ describe("draining a backlog", () => {
   it("forgets what it wrote past 4 MiB, rows and payloads counted, and runs the rest from storage", async () => {
     const { agent } = freshAgent("burst-bytes");
     // Each payload is 1.8 MB of string memory: the third is past the bound.
-    const { statements, unsettled } = await burstOf(agent, Array.from({ length: 3 }, (_, n) => anyOf({ n, pad: "x".repeat(900_000) })), false);
+    const { statements, unsettled } = await burstOf(
+      agent,
+      Array.from({ length: 3 }, (_, n) => anyOf({ n, pad: "x".repeat(900_000) })),
+      false,
+    );
     expect(unsettled).toBe(0);
     expect(statements.count(DUE_LOOK)).toBeGreaterThan(0);
   });
 
   it("runs work of a burst that fired a minute ago before the burst's earlier ids, from memory too", async () => {
     const { agent } = freshAgent("burst-order");
-    const script = (id: string, at?: number): Request => ({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true }, ...(at ? { at } : {}) });
+    const script = (id: string, at?: number): Request => ({
+      triggerKind: "test.script",
+      payload: { id, acquire: "return", sync: true },
+      ...(at ? { at } : {}),
+    });
     const requests = [0, 1, 2, 3, 4].map((i) => script(`order-${i}`, i === 3 ? Date.now() - 60_000 : undefined));
     const { statements, unsettled } = await burstOf(agent, requests, false);
     expect(unsettled).toBe(0);
@@ -461,7 +526,8 @@ describe("draining a backlog", () => {
       // Take the backstop away, behind the runtime's back: only the drain can start what comes next.
       void state.storage.deleteAlarm();
       const second = await script("gap-second");
-      for (let turn = 0; turn < 3 && object.intentState(second.id) !== "completed"; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+      for (let turn = 0; turn < 3 && object.intentState(second.id) !== "completed"; turn++)
+        await new Promise((resolve) => setTimeout(resolve, 0));
       return [object.intentState(first.id), object.intentState(second.id)];
     });
     expect(phases).toEqual(["completed", "completed"]);
@@ -469,7 +535,8 @@ describe("draining a backlog", () => {
 
   it("still starts work that time made due while it answers a trickle from memory", async () => {
     const { agent } = freshAgent("trickle-timed");
-    const script = (id: string, at?: number) => agent.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true }, ...(at ? { at } : {}) });
+    const script = (id: string, at?: number) =>
+      agent.enqueueTrigger({ triggerKind: "test.script", payload: { id, acquire: "return", sync: true }, ...(at ? { at } : {}) });
     const later = await script("timed", Date.now() + 300);
     const first = await script("now-0");
     await phaseOf(agent, first.id, "completed");
@@ -489,7 +556,11 @@ describe("draining a backlog", () => {
     const { agent } = freshAgent("ended-together");
     // Without a gate of their own, each waits at the gate named by its id.
     const { counter, ids } = await backlog(agent, { kind: "test.pool", count: 4, acquire: "gate", idPrefix: "together-" });
-    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await eventually(
+      () => inFlight.now.get("test.pool") ?? 0,
+      (n) => n === 2,
+      "two pool acquires in flight",
+    );
     expect(counter.count(CLAIM)).toBe(1);
     // The two running acquires end in two turns of their own, one right after the other, as timers do.
     await runInDurableObject(agent, () => {
@@ -510,7 +581,9 @@ describe("draining a backlog", () => {
     const phases = await runInDurableObject(agent, async (instance) => {
       const object = instance as unknown as Pick<AgentMethods, "enqueueTrigger" | "intentState">;
       // test.pool runs two at a time; an acquire of "return" answers with a promise that needs no I/O.
-      const enqueued = Array.from({ length: 10 }, (_, i) => object.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `same-turn-${i}`, acquire: "return" } }));
+      const enqueued = Array.from({ length: 10 }, (_, i) =>
+        object.enqueueTrigger({ triggerKind: "test.pool", payload: { id: `same-turn-${i}`, acquire: "return" } }),
+      );
       const ids = (await Promise.all(enqueued)).map(({ id }) => id);
       // Microtasks only: a settlement that waited for a turn of its own would not come within this loop.
       for (let step = 0; step < 10_000 && ids.some((id) => object.intentState(id) !== "completed"); step++) await Promise.resolve();
@@ -523,7 +596,11 @@ describe("draining a backlog", () => {
     const { agent, scope } = freshAgent("backlog-claims");
     const gate = `claims-${scope}`;
     const { counter, ids } = await backlog(agent, { kind: "test.pool", count: 4, acquire: "gate", gate });
-    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await eventually(
+      () => inFlight.now.get("test.pool") ?? 0,
+      (n) => n === 2,
+      "two pool acquires in flight",
+    );
     expect(counter.count(CLAIM)).toBe(1);
     await release(agent, gate);
     for (const id of await ids) await phaseOf(agent, id, "completed");
@@ -557,14 +634,26 @@ describe("draining a backlog", () => {
   async function twoRunningSixAhead(name: string) {
     const { agent, scope } = freshAgent(name);
     const gate = `${name}-${scope}`;
-    const { counter, ids } = await backlog(agent, { kind: "test.pool", count: 8, acquire: "gate", gate, idPrefix: `${name}-`, withoutAlarm: true });
+    const { counter, ids } = await backlog(agent, {
+      kind: "test.pool",
+      count: 8,
+      acquire: "gate",
+      gate,
+      idPrefix: `${name}-`,
+      withoutAlarm: true,
+    });
     const all = await ids;
     counter.stop();
-    await eventually(() => inFlight.now.get("test.pool") ?? 0, (n) => n === 2, "two pool acquires in flight");
+    await eventually(
+      () => inFlight.now.get("test.pool") ?? 0,
+      (n) => n === 2,
+      "two pool acquires in flight",
+    );
     return { agent, gate, all };
   }
 
-  const doneIds = async (agent: TestAgent) => (await agent.events({ kinds: ["test.pool.done"] })).map((event) => (event.payload as { id: string }).id);
+  const doneIds = async (agent: TestAgent) =>
+    (await agent.events({ kinds: ["test.pool.done"] })).map((event) => (event.payload as { id: string }).id);
 
   it("never starts a row read ahead that was written since: a cancelled one stays cancelled, its acquire never run", async () => {
     const { agent, gate, all } = await twoRunningSixAhead("ahead-cancel");
@@ -577,7 +666,11 @@ describe("draining a backlog", () => {
 
   it("runs work that fires earlier than the rows read ahead before them", async () => {
     const { agent, gate, all } = await twoRunningSixAhead("ahead-early");
-    const early = await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: "ahead-early-x", acquire: "gate", gate }, at: Date.now() - 60_000 });
+    const early = await agent.enqueueTrigger({
+      triggerKind: "test.pool",
+      payload: { id: "ahead-early-x", acquire: "gate", gate },
+      at: Date.now() - 60_000,
+    });
     await release(agent, gate);
     for (const id of [...all, early.id]) await phaseOf(agent, id, "completed");
     // The two running first, then the one that fired a minute ago, then the rest in order.
@@ -597,13 +690,22 @@ describe("draining a backlog", () => {
     expect(await phaseOf(agent, stopped, "cancelled")).toBe("cancelled");
     expect(await phaseOf(agent, refused, "failed")).toBe("failed");
     const facts = await agent.events({ kinds: ["test.script.done", "test.script.cancelled", "durable_trigger.failed"] });
-    expect(facts.map((e) => [e.kind, (e.payload as { id?: string; intentEventId?: number; attempts?: number })])).toEqual([
+    expect(facts.map((e) => [e.kind, e.payload as { id?: string; intentEventId?: number; attempts?: number }])).toEqual([
       ["test.script.done", { id: "sync-ok", attempt: 1, mode: "normal", commit: "ok" }],
       ["test.script.cancelled", { id: "sync-stop", reason: "acquire gave up" }],
       ["durable_trigger.failed", expect.objectContaining({ intentEventId: thrown, attempts: 3 })],
-      ["durable_trigger.failed", expect.objectContaining({ intentEventId: refused, attempts: 3, error: { name: "Error", message: "commit of sync-refused exploded" } })],
+      [
+        "durable_trigger.failed",
+        expect.objectContaining({
+          intentEventId: refused,
+          attempts: 3,
+          error: { name: "Error", message: "commit of sync-refused exploded" },
+        }),
+      ],
     ]);
-    const sideTables = await runInDurableObject(agent, (_, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'side_effects'").toArray());
+    const sideTables = await runInDurableObject(agent, (_, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'side_effects'").toArray(),
+    );
     expect(sideTables).toEqual([]);
   });
 });

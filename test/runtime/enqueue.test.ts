@@ -8,9 +8,24 @@ describe("enqueueTrigger", () => {
   it("returns the first intent's id for a repeated idempotency key of the same kind, and writes nothing", async () => {
     const { agent } = freshAgent("idempotent");
     const at = Date.now() + 60_000;
-    const first = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "i-1", acquire: "return" }, at, idempotencyKey: "k" });
-    const again = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "i-2", acquire: "return" }, at, idempotencyKey: "k" });
-    const otherKind = await agent.enqueueTrigger({ triggerKind: "test.pool", payload: { id: "i-3", acquire: "return" }, at, idempotencyKey: "k" });
+    const first = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "i-1", acquire: "return" },
+      at,
+      idempotencyKey: "k",
+    });
+    const again = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "i-2", acquire: "return" },
+      at,
+      idempotencyKey: "k",
+    });
+    const otherKind = await agent.enqueueTrigger({
+      triggerKind: "test.pool",
+      payload: { id: "i-3", acquire: "return" },
+      at,
+      idempotencyKey: "k",
+    });
 
     expect(again.id).toBe(first.id);
     expect(otherKind.id).not.toBe(first.id);
@@ -23,14 +38,38 @@ describe("enqueueTrigger", () => {
 
   it.each([
     ["an unknown kind", { triggerKind: "test.nope", payload: {} }, /unknown trigger kind "test.nope"; registered kinds: .*"test.script"/],
-    ["a payload parseIntent refuses", { triggerKind: "test.script", payload: { id: 7, acquire: "return" } }, /payload refused: id: expected a non-empty string/],
-    ["a non-finite at", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, at: Number.NaN }, /at must be a finite number/],
-    ["a payload that is not JSON", { triggerKind: "test.script", payload: { id: "x", acquire: "return", when: new Date(0) } }, /payload at \$\.when: a Date object is not JSON/],
+    [
+      "a payload parseIntent refuses",
+      { triggerKind: "test.script", payload: { id: 7, acquire: "return" } },
+      /payload refused: id: expected a non-empty string/,
+    ],
+    [
+      "a non-finite at",
+      { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, at: Number.NaN },
+      /at must be a finite number/,
+    ],
+    [
+      "a payload that is not JSON",
+      { triggerKind: "test.script", payload: { id: "x", acquire: "return", when: new Date(0) } },
+      /payload at \$\.when: a Date object is not JSON/,
+    ],
     // A hole, which JSON would bring back as null.
-    ["a hole in an array", { triggerKind: "test.script", payload: { id: "x", acquire: "return", list: [1, , 3] } }, /payload at \$\.list\[1\]: undefined is not JSON/],
-    ["an empty idempotency key", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, idempotencyKey: "" }, /idempotencyKey must be a non-empty string/],
+    [
+      "a hole in an array",
+      { triggerKind: "test.script", payload: { id: "x", acquire: "return", list: [1, undefined, 3] } },
+      /payload at \$\.list\[1\]: undefined is not JSON/,
+    ],
+    [
+      "an empty idempotency key",
+      { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, idempotencyKey: "" },
+      /idempotencyKey must be a non-empty string/,
+    ],
     // 513 characters, 1 026 bytes of UTF-8: the limit is in bytes.
-    ["an idempotency key over 1 024 bytes", { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, idempotencyKey: "é".repeat(513) }, /enqueueTrigger "test.script": idempotencyKey is 1026 bytes of UTF-8, over the 1024-byte limit/],
+    [
+      "an idempotency key over 1 024 bytes",
+      { triggerKind: "test.script", payload: { id: "x", acquire: "return" }, idempotencyKey: "é".repeat(513) },
+      /enqueueTrigger "test.script": idempotencyKey is 1026 bytes of UTF-8, over the 1024-byte limit/,
+    ],
   ])("refuses %s with a clear error and writes nothing", async (_, request, message) => {
     const { agent } = freshAgent("refused");
     await expect(agent.enqueueTrigger(request as never)).rejects.toThrow(message);
@@ -44,7 +83,11 @@ describe("intentState and events", () => {
   it("walks an intent through its phases and answers null for an unknown id", async () => {
     const { agent } = freshAgent("phases");
     expect(await agent.intentState(999)).toBeNull();
-    const waiting = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "ph-1", acquire: "gate" }, at: Date.now() + 100 });
+    const waiting = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "ph-1", acquire: "gate" },
+      at: Date.now() + 100,
+    });
     expect(await agent.intentState(waiting.id)).toBe("scheduled");
     expect(await phaseOf(agent, waiting.id, "claimed")).toBe("claimed");
     await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: waiting.id });
@@ -70,7 +113,11 @@ describe("intentState and events", () => {
     expect(all.map((e) => e.id)).toEqual([...all.map((e) => e.id)].sort((a, b) => a - b));
     expect(all).toHaveLength(6);
     expect((await agent.events({ afterId: ids[1] })).every((e) => e.id > ids[1]!)).toBe(true);
-    expect((await agent.events({ kinds: ["test.script.done"] })).map((e) => (e.payload as { id: string }).id)).toEqual(["e-1", "e-2", "e-3"]);
+    expect((await agent.events({ kinds: ["test.script.done"] })).map((e) => (e.payload as { id: string }).id)).toEqual([
+      "e-1",
+      "e-2",
+      "e-3",
+    ]);
     expect(await agent.events({ limit: 2 })).toEqual(all.slice(0, 2));
   });
 

@@ -45,7 +45,9 @@ describe("cancelOn", () => {
     await phaseOf(agent, id, "claimed");
     const { id: eventId } = await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-run" } });
     expect(await phaseOf(agent, id, "cancelled")).toBe("cancelled");
-    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([{ id: expect.any(Number), orderId: "o-run", reason: `event:payment.refunded#${eventId}` }]);
+    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([
+      { id: expect.any(Number), orderId: "o-run", reason: `event:payment.refunded#${eventId}` },
+    ]);
     expect(await factsOf(agent, "test.ev.order.done")).toEqual([]);
   });
 
@@ -73,12 +75,16 @@ describe("cancelOn", () => {
     const us = await order(agent, { orderId: "o-us", customer: { id: "c-1" }, region: "us" }, later());
     const noRegion = await order(agent, { orderId: "o-none", customer: { id: "c-1" } }, later());
 
-    const { phase } = await commitSteps(agent, [{ insertEvent: { kind: "account.closed", payload: { account: { customerId: "c-1", region: "eu" } } } }]);
+    const { phase } = await commitSteps(agent, [
+      { insertEvent: { kind: "account.closed", payload: { account: { customerId: "c-1", region: "eu" } } } },
+    ]);
     expect(phase).toBe("completed");
     const [closed] = await agent.events({ kinds: ["account.closed"] });
 
     expect(await agent.intentState(eu.id)).toBe("cancelled");
-    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([{ id: closed!.id + 1, orderId: "o-eu", reason: `event:account.closed#${closed!.id}` }]);
+    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([
+      { id: closed!.id + 1, orderId: "o-eu", reason: `event:account.closed#${closed!.id}` },
+    ]);
     expect(await agent.intentState(us.id)).toBe("scheduled");
     expect(await agent.intentState(noRegion.id)).toBe("scheduled");
   });
@@ -105,13 +111,17 @@ describe("cancelOn", () => {
 
     const summaries = await agent.intents();
     const phaseByOrder = async (orderId: string) => {
-      const [requested] = (await agent.events({ kinds: ["test.ev.order.requested"] })).filter((e) => (e.payload as unknown as OrderIntent).orderId === orderId);
+      const [requested] = (await agent.events({ kinds: ["test.ev.order.requested"] })).filter(
+        (e) => (e.payload as unknown as OrderIntent).orderId === orderId,
+      );
       return summaries.find((s) => s.intentEventId === requested!.id)?.phase;
     };
     expect(await phaseByOrder("o-first")).toBe("cancelled");
     expect(await phaseByOrder("o-after")).toBe("scheduled");
     const [refunded] = await agent.events({ kinds: ["payment.refunded"] });
-    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([{ id: refunded!.id + 1, orderId: "o-first", reason: `event:payment.refunded#${refunded!.id}` }]);
+    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([
+      { id: refunded!.id + 1, orderId: "o-first", reason: `event:payment.refunded#${refunded!.id}` },
+    ]);
   });
 
   it("cancels nothing when the transaction that appended the event rolls back: pending work stays, running work is not aborted", async () => {
@@ -145,7 +155,9 @@ describe("cancelOn", () => {
     const first = await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-2x" } });
     await commitSteps(agent, [{ insertEvent: { kind: "account.closed", payload: { account: { customerId: "c-2", region: "eu" } } } }]);
     await phaseOf(agent, id, "cancelled");
-    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([{ id: expect.any(Number), orderId: "o-2x", reason: `event:payment.refunded#${first.id}` }]);
+    expect(await factsOf(agent, "test.ev.order.cancelled")).toEqual([
+      { id: expect.any(Number), orderId: "o-2x", reason: `event:payment.refunded#${first.id}` },
+    ]);
   });
 
   it("cascades through commitCancelled's own facts, and never cancels an intent twice, even one its own fact matches", async () => {
@@ -209,7 +221,10 @@ describe("cancelOn matching", () => {
       const plans: Record<string, string[]> = {};
       for (const [query, bindings] of ran) {
         if (!/^\s*(SELECT|DELETE)\b/i.test(query)) continue;
-        plans[query] = exec.call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((row) => String(row["detail"]));
+        plans[query] = exec
+          .call(sql, `EXPLAIN QUERY PLAN ${query}`, ...bindings)
+          .toArray()
+          .map((row) => String(row["detail"]));
       }
       return plans;
     });

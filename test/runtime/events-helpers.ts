@@ -34,7 +34,9 @@ export function wholeStore(agent: EventsAgent) {
   return runInDurableObject(agent, async (_, state) => {
     const sql = state.storage.sql;
     const tables = sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+      )
       .toArray()
       .map((row) => row.name);
     const rows = Object.fromEntries(tables.map((name) => [name, sql.exec(`SELECT * FROM "${name}"`).toArray()]));
@@ -45,7 +47,9 @@ export function wholeStore(agent: EventsAgent) {
 /** The rows of the cancel-on key table: one per unsettled intent and rule. */
 export function cancelOnKeys(agent: EventsAgent) {
   return runInDurableObject(agent, (_, state) =>
-    state.storage.sql.exec<{ event_kind: string; intent_id: number }>("SELECT event_kind, intent_id FROM cancel_on ORDER BY intent_id, event_kind").toArray(),
+    state.storage.sql
+      .exec<{ event_kind: string; intent_id: number }>("SELECT event_kind, intent_id FROM cancel_on ORDER BY intent_id, event_kind")
+      .toArray(),
   );
 }
 

@@ -9,7 +9,11 @@ type EventsEnv = { EVENTS: DurableObjectNamespace<InstanceType<typeof EventsAgen
 const api = operatorApi<EventsEnv>({ namespace: (e) => e.EVENTS, authorize: () => true });
 
 async function post(scope: string, body: string, contentType = "application/json") {
-  const request = new Request(`https://ops.example/scopes/${scope}/events`, { method: "POST", headers: { "content-type": contentType }, body });
+  const request = new Request(`https://ops.example/scopes/${scope}/events`, {
+    method: "POST",
+    headers: { "content-type": contentType },
+    body,
+  });
   const response = await api.fetch(request, env as unknown as EventsEnv);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -27,10 +31,25 @@ describe("POST /scopes/:scope/events, a webhook's door", () => {
   it.each([
     ["an unknown kind", JSON.stringify({ kind: "payment.lost", payload: {} }), 400, /unknown event kind "payment.lost"/],
     ["a reserved kind", JSON.stringify({ kind: "durable_trigger.failed", payload: {} }), 400, /reserved for the runtime's own facts/],
-    ["a payload its parser refuses", JSON.stringify({ kind: "payment.refunded", payload: { orderId: 1 } }), 400, /payload refused: orderId: expected a string/],
+    [
+      "a payload its parser refuses",
+      JSON.stringify({ kind: "payment.refunded", payload: { orderId: 1 } }),
+      400,
+      /payload refused: orderId: expected a string/,
+    ],
     ["no payload", JSON.stringify({ kind: "note.added" }), 400, /emitEvent "note.added": payload at \$: a undefined is not JSON/],
-    ["an empty idempotency key", JSON.stringify({ kind: "note.added", payload: { text: "x" }, idempotencyKey: "" }), 400, /idempotencyKey must be a non-empty string/],
-    ["a 1 MiB idempotency key", JSON.stringify({ kind: "note.added", payload: { text: "x" }, idempotencyKey: "k".repeat(1024 * 1024) }), 400, /idempotencyKey is 1048576 bytes of UTF-8, over the 1024-byte limit/],
+    [
+      "an empty idempotency key",
+      JSON.stringify({ kind: "note.added", payload: { text: "x" }, idempotencyKey: "" }),
+      400,
+      /idempotencyKey must be a non-empty string/,
+    ],
+    [
+      "a 1 MiB idempotency key",
+      JSON.stringify({ kind: "note.added", payload: { text: "x" }, idempotencyKey: "k".repeat(1024 * 1024) }),
+      400,
+      /idempotencyKey is 1048576 bytes of UTF-8, over the 1024-byte limit/,
+    ],
     ["a body that is not JSON", "{kind:", 400, /not JSON/],
     ["a body that is not an object", "[]", 400, /must be a JSON object/],
   ])("refuses %s with a 4xx JSON error, writing nothing", async (_, body, status, message) => {

@@ -7,7 +7,10 @@ import type { TestAgent } from "./helpers";
 
 export async function emitIsTypedFromTheDeclaredEvents(agent: EventsAgent, plain: TestAgent) {
   // The parser's input type: `amount` has a default, so it may be left out.
-  const { id, duplicate }: { id: number; duplicate: boolean } = await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1" } });
+  const { id, duplicate }: { id: number; duplicate: boolean } = await agent.emitEvent({
+    kind: "payment.refunded",
+    payload: { orderId: "o-1" },
+  });
   await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1", amount: 5 }, idempotencyKey: "k" });
   await agent.emitEvent({ kind: "note.added", payload: { text: "hi" } });
   // @ts-expect-error an undeclared kind does not compile

@@ -1,4 +1,11 @@
-import { defineAgentDO, type DeclaredEvent, type DurableTrigger, type KindName, type LedgerEvent, type PayloadParseResult } from "../../runtime";
+import {
+  defineAgentDO,
+  type DeclaredEvent,
+  type DurableTrigger,
+  type KindName,
+  type LedgerEvent,
+  type PayloadParseResult,
+} from "../../runtime";
 import { waitAtGate } from "./gates";
 
 /**
@@ -79,10 +86,7 @@ function order<const Kind extends KindName>(kind: Kind, cancellation: "cooperati
 export const insertedEvents: { given: unknown; inserted: LedgerEvent<unknown> }[] = [];
 
 /** One write a `test.ev.commit` commit makes, in order. */
-export type CommitStep =
-  | { insertEvent: { kind: string; payload: unknown } }
-  | { enqueue: OrderIntent; at?: number }
-  | { throw: string };
+export type CommitStep = { insertEvent: { kind: string; payload: unknown } } | { enqueue: OrderIntent; at?: number } | { throw: string };
 
 /** Its commit makes the listed writes in one transaction: events, enqueues, or a throw that rolls them all back. */
 const committer = {
@@ -95,7 +99,8 @@ const committer = {
   commit(outcome, tx) {
     for (const step of outcome.steps) {
       if ("insertEvent" in step) insertedEvents.push({ given: step.insertEvent.payload, inserted: tx.insertEvent(step.insertEvent) });
-      else if ("enqueue" in step) tx.enqueue({ triggerKind: "test.ev.order", payload: step.enqueue, ...(step.at === undefined ? {} : { at: step.at }) });
+      else if ("enqueue" in step)
+        tx.enqueue({ triggerKind: "test.ev.order", payload: step.enqueue, ...(step.at === undefined ? {} : { at: step.at }) });
       else throw new Error(step.throw);
     }
   },

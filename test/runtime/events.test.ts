@@ -25,9 +25,12 @@ describe("emitEvent", () => {
 
   it("takes an idempotency key of exactly 1 024 bytes, and it still answers duplicates", async () => {
     const { agent } = freshEventsAgent("emit-key-limit");
-    const key = "€".repeat(341) + "k"; // 341 · 3 + 1 = 1 024 bytes of UTF-8
+    const key = `${"€".repeat(341)}k`; // 341 · 3 + 1 = 1 024 bytes of UTF-8
     const first = await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: key });
-    expect(await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: key })).toEqual({ id: first.id, duplicate: true });
+    expect(await agent.emitEvent({ kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: key })).toEqual({
+      id: first.id,
+      duplicate: true,
+    });
   });
 
   it("answers the first event's id for a repeated idempotency key of the same kind, and writes nothing", async () => {
@@ -46,15 +49,47 @@ describe("emitEvent", () => {
   });
 
   it.each([
-    ["an unknown kind", { kind: "payment.lost", payload: {} }, /unknown event kind "payment.lost"; declared kinds: "payment.refunded", "note.added"/],
-    ["a reserved kind", { kind: "durable_trigger.failed", payload: {} }, /"durable_trigger.failed" is reserved for the runtime's own facts/],
+    [
+      "an unknown kind",
+      { kind: "payment.lost", payload: {} },
+      /unknown event kind "payment.lost"; declared kinds: "payment.refunded", "note.added"/,
+    ],
+    [
+      "a reserved kind",
+      { kind: "durable_trigger.failed", payload: {} },
+      /"durable_trigger.failed" is reserved for the runtime's own facts/,
+    ],
     ["a kind that is not a string", { kind: 7, payload: {} }, /unknown event kind 7/],
-    ["a payload its parser refuses", { kind: "payment.refunded", payload: { orderId: "o-1", amount: "ten" } }, /emitEvent "payment.refunded": payload refused: amount: expected a number/],
-    ["a payload that is not JSON", { kind: "payment.refunded", payload: { orderId: "o-1", at: { when: new Date(0) } } }, /payload at \$\.at\.when: a Date object is not JSON/],
-    ["an empty idempotency key", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "" }, /idempotencyKey must be a non-empty string/],
-    ["an idempotency key that is not a string", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: 1 }, /idempotencyKey must be a non-empty string/],
-    ["a 1 MiB idempotency key", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "k".repeat(1024 * 1024) }, /emitEvent "payment.refunded": idempotencyKey is 1048576 bytes of UTF-8, over the 1024-byte limit/],
-    ["an idempotency key of 1 025 bytes", { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "k".repeat(1025) }, /over the 1024-byte limit/],
+    [
+      "a payload its parser refuses",
+      { kind: "payment.refunded", payload: { orderId: "o-1", amount: "ten" } },
+      /emitEvent "payment.refunded": payload refused: amount: expected a number/,
+    ],
+    [
+      "a payload that is not JSON",
+      { kind: "payment.refunded", payload: { orderId: "o-1", at: { when: new Date(0) } } },
+      /payload at \$\.at\.when: a Date object is not JSON/,
+    ],
+    [
+      "an empty idempotency key",
+      { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "" },
+      /idempotencyKey must be a non-empty string/,
+    ],
+    [
+      "an idempotency key that is not a string",
+      { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: 1 },
+      /idempotencyKey must be a non-empty string/,
+    ],
+    [
+      "a 1 MiB idempotency key",
+      { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "k".repeat(1024 * 1024) },
+      /emitEvent "payment.refunded": idempotencyKey is 1048576 bytes of UTF-8, over the 1024-byte limit/,
+    ],
+    [
+      "an idempotency key of 1 025 bytes",
+      { kind: "payment.refunded", payload: { orderId: "o-1" }, idempotencyKey: "k".repeat(1025) },
+      /over the 1024-byte limit/,
+    ],
   ])("refuses %s, and every table is left as it was", async (_, request, message) => {
     const { agent } = freshEventsAgent("emit-refused");
     // Work the refused fact would have cancelled, had it been written.
@@ -86,7 +121,12 @@ describe("defineAgentDO with declared events", () => {
         ...order,
         kind: "r2",
         intentEventKind: "r2.requested",
-        cancelOn: [null, { event: "", match: { a: "b" } }, { event: "durable_trigger.failed", match: {} }, { event: "ok", match: { "a..b": "c", d: 4 } }],
+        cancelOn: [
+          null,
+          { event: "", match: { a: "b" } },
+          { event: "durable_trigger.failed", match: {} },
+          { event: "ok", match: { "a..b": "c", d: 4 } },
+        ],
       },
     ] as unknown as typeof eventTriggers;
 
@@ -128,7 +168,10 @@ describe("tx.insertEvent", () => {
     const { agent } = freshEventsAgent("insert-answer");
     insertedEvents.length = 0;
     const payload = { note: "é", list: [1, { deep: true }], nothing: null };
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.ev.commit", payload: { steps: [{ insertEvent: { kind: "test.note", payload } }] } });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.ev.commit",
+      payload: { steps: [{ insertEvent: { kind: "test.note", payload } }] },
+    });
     await phaseOf(agent, id, "completed");
     const [stored] = await agent.events({ kinds: ["test.note"] });
     const [{ given, inserted }] = insertedEvents as [(typeof insertedEvents)[number]];

@@ -24,7 +24,8 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 async function acquire(intent: KitIntent, ctx: AcquireContext): Promise<KitOutcome> {
   for (let step = 1; step <= (intent.steps ?? 3); step++) {
     await tick();
-    if (intent.bug === "deaf" && step === 2) void ctx.signal.aborted; // looks, and carries on
+    if (intent.bug === "deaf" && step === 2)
+      void ctx.signal.aborted; // looks, and carries on
     else ctx.signal.throwIfAborted();
   }
   return { ...intent, attempt: ctx.attempt };

@@ -12,8 +12,16 @@ const ORIGIN = "https://ops.example";
 async function call(path: string, init: { method?: string; token?: string; body?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers["authorization"] = `Bearer ${init.token}`;
-  const response = await exports.default.fetch(`${ORIGIN}/ops${path}`, { method: init.method ?? "GET", headers, ...(init.body === undefined ? {} : { body: init.body }) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { error?: string } & Record<string, unknown> };
+  const response = await exports.default.fetch(`${ORIGIN}/ops${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { error?: string } & Record<string, unknown>,
+  };
 }
 
 const enqueue = (scope: string, token: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
@@ -36,7 +44,16 @@ describe("the operator surface's guard", () => {
     const write = await enqueue(scope, "reader");
     expect(write.status).toBe(403);
     expect(write.body.error).toMatch(/not allowed to write scope/);
-    expect((await call(`/scopes/${scope}/intents/1/cancel`, { method: "POST", token: "reader", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(403);
+    expect(
+      (
+        await call(`/scopes/${scope}/intents/1/cancel`, {
+          method: "POST",
+          token: "reader",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        })
+      ).status,
+    ).toBe(403);
     expect((await call(`/scopes/${scope}/intents`, { token: "nobody" })).status).toBe(403);
     expect(await agent.events()).toEqual([]);
   });
@@ -75,7 +92,10 @@ describe("the operator surface's guard", () => {
     const body = JSON.stringify({ triggerKind: "test.script", payload: { id: "m", acquire: "return" }, at: Date.now() + 3_600_000 });
     const enqueued = await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents`, { method: "POST", headers, body });
     expect(enqueued.status).toBe(201);
-    expect(await (await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents/1`, { headers })).json()).toMatchObject({ intentEventId: 1, phase: "scheduled" });
+    expect(await (await exports.default.fetch(`${ORIGIN}/mounted/scopes/${scope}/intents/1`, { headers })).json()).toMatchObject({
+      intentEventId: 1,
+      phase: "scheduled",
+    });
     expect((await exports.default.fetch(`${ORIGIN}/mounted/`, { headers })).status).toBe(200);
     expect(await (await exports.default.fetch(`${ORIGIN}/`)).text()).toBe("the user's own app");
     expect((await agent.events()).length).toBe(1);
@@ -90,7 +110,10 @@ describe("the operator surface's guard", () => {
     expect(read.body).toMatchObject({ intentEventId: id, triggerKind: "test.script", phase: "scheduled", attempts: 0 });
     const cancel = (path: string, payload: object) =>
       call(path, { method: "POST", token: "operator", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
-    expect((await cancel(`/scopes/${scope}/intents/${id}/cancel`, { reason: "no kind needed" })).body).toEqual({ status: "cancelled", intentEventId: id });
+    expect((await cancel(`/scopes/${scope}/intents/${id}/cancel`, { reason: "no kind needed" })).body).toEqual({
+      status: "cancelled",
+      intentEventId: id,
+    });
     expect(await agent.intentState(id)).toBe("cancelled");
     expect((await cancel(`/scopes/${scope}/intents/999/cancel`, {})).body).toEqual({ status: "not_found", intentEventId: 999 });
     // A kind that is given is still checked: a wrong one is refused at the door.
@@ -106,7 +129,10 @@ describe("the operator surface's guard", () => {
       refused: expect.stringMatching(/^enqueueTrigger "test.script": payload refused: id: expected a non-empty string/),
     });
     expect(await agent.attempt("intents", {})).toEqual({ ok: true, value: [] });
-    expect(await agent.attempt("alarm" as never, undefined as never)).toMatchObject({ ok: false, refused: expect.stringMatching(/^attempt: "alarm" is not one of enqueueTrigger/) });
+    expect(await agent.attempt("alarm" as never, undefined as never)).toMatchObject({
+      ok: false,
+      refused: expect.stringMatching(/^attempt: "alarm" is not one of enqueueTrigger/),
+    });
     const bad = await call(`/scopes/${scope}/intents`, {
       method: "POST",
       token: "operator",
@@ -138,11 +164,24 @@ describe("the operator surface's schedules", () => {
   it("lists a scope's schedules with their next fire time, to a reader, and the console has a table for them", async () => {
     const { agent, scope } = freshAgent("ops-schedules");
     expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([]);
-    const nightly = await agent.scheduleTrigger({ key: "nightly", triggerKind: "test.script", payload: { id: "n", acquire: "return" }, cron: "0 3 * * *", timezone: "Europe/Paris" });
+    const nightly = await agent.scheduleTrigger({
+      key: "nightly",
+      triggerKind: "test.script",
+      payload: { id: "n", acquire: "return" },
+      cron: "0 3 * * *",
+      timezone: "Europe/Paris",
+    });
     const listed = await call(`/scopes/${scope}/schedules`, { token: "reader" });
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual([nightly]);
-    expect(nightly).toMatchObject({ key: "nightly", triggerKind: "test.script", cron: "0 3 * * *", timezone: "Europe/Paris", everyMs: null, origin: "api" });
+    expect(nightly).toMatchObject({
+      key: "nightly",
+      triggerKind: "test.script",
+      cron: "0 3 * * *",
+      timezone: "Europe/Paris",
+      everyMs: null,
+      origin: "api",
+    });
     expect((await call(`/scopes/${scope}/schedules`)).status).toBe(401);
 
     const page = await exports.default.fetch(`${ORIGIN}/ops/`, { headers: { authorization: "Bearer reader" } });
@@ -153,7 +192,12 @@ describe("the operator surface's schedules", () => {
   it("puts and deletes a schedule for an operator, refuses a reader and a bad timing at the door, and writes nothing when it refuses", async () => {
     const { scope } = freshAgent("ops-schedule-writes");
     const put = (key: string, body: unknown, token = "operator") =>
-      call(`/scopes/${scope}/schedules/${encodeURIComponent(key)}`, { method: "PUT", token, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      call(`/scopes/${scope}/schedules/${encodeURIComponent(key)}`, {
+        method: "PUT",
+        token,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const hourly = { triggerKind: "test.script", payload: { id: "h", acquire: "return" }, everyMs: 3_600_000 };
 
     expect((await put("hourly", hourly, "reader")).status).toBe(403);
@@ -161,24 +205,37 @@ describe("the operator surface's schedules", () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatch(/everyMs must be a whole number of milliseconds, at least 1000 \(got 10\)/);
     expect((await put("hourly", { ...hourly, payload: { id: 1 } })).status).toBe(400);
-    const offset = await put("hourly", { triggerKind: "test.script", payload: { id: "h", acquire: "return" }, cron: "0 * * * *", timezone: "+14:00" });
+    const offset = await put("hourly", {
+      triggerKind: "test.script",
+      payload: { id: "h", acquire: "return" },
+      cron: "0 * * * *",
+      timezone: "+14:00",
+    });
     expect([offset.status, offset.body.error]).toEqual([400, expect.stringMatching(/timezone must be an IANA time zone .*"\+14:00"/)]);
     const forever = await put("hourly", { ...hourly, everyMs: Number.MAX_SAFE_INTEGER });
-    expect([forever.status, forever.body.error]).toEqual([400, expect.stringMatching(/everyMs must be at most 3155760000000 milliseconds/)]);
+    expect([forever.status, forever.body.error]).toEqual([
+      400,
+      expect.stringMatching(/everyMs must be at most 3155760000000 milliseconds/),
+    ]);
     expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([]);
 
     const created = await put("hourly", hourly);
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ key: "hourly", triggerKind: "test.script", everyMs: 3_600_000, cron: null, origin: "api" });
-    const changed = await put("hourly", { triggerKind: "test.script", payload: { id: "h", acquire: "return" }, cron: "0 * * * *", timezone: "Europe/Paris" });
+    const changed = await put("hourly", {
+      triggerKind: "test.script",
+      payload: { id: "h", acquire: "return" },
+      cron: "0 * * * *",
+      timezone: "Europe/Paris",
+    });
     expect(changed.body).toMatchObject({ key: "hourly", cron: "0 * * * *", timezone: "Europe/Paris", everyMs: null });
     expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([changed.body]);
 
-    const remove = (key: string, token = "operator") => call(`/scopes/${scope}/schedules/${encodeURIComponent(key)}`, { method: "DELETE", token });
+    const remove = (key: string, token = "operator") =>
+      call(`/scopes/${scope}/schedules/${encodeURIComponent(key)}`, { method: "DELETE", token });
     expect((await remove("hourly", "reader")).status).toBe(403);
     expect((await remove("hourly")).body).toEqual({ removed: true });
     expect((await remove("hourly")).body).toEqual({ removed: false });
     expect((await call(`/scopes/${scope}/schedules`, { token: "reader" })).body).toEqual([]);
   });
 });
-

@@ -12,7 +12,11 @@ import { crash, freshTimeAgent, timeAgentFor, timeStoreOf, type TimeAgent } from
 /** Every row of every runtime table, and the alarm: what a read must leave empty. */
 function everythingStored(agent: TimeAgent) {
   return runInDurableObject(agent, async (_, state) => {
-    const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").toArray();
+    const tables = state.storage.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'",
+      )
+      .toArray();
     let rows = 0;
     for (const { name } of tables) rows += state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`).one().n;
     return { rows, alarm: await state.storage.getAlarm() };
@@ -49,12 +53,17 @@ describe("a read of a scope never writes", () => {
   it("the first write installs the spec's defaults, in its own transaction; a refused one installs nothing", async () => {
     const { agent, scope } = freshTimeAgent("first-write");
     expect(await agent.schedules()).toEqual([]);
-    await expect(agent.enqueueTrigger({ triggerKind: "time.tick", payload: { id: "" } })).rejects.toThrow(/id: expected a non-empty string/);
+    await expect(agent.enqueueTrigger({ triggerKind: "time.tick", payload: { id: "" } })).rejects.toThrow(
+      /id: expected a non-empty string/,
+    );
     expect(await everythingStored(agent)).toEqual({ rows: 0, alarm: null });
 
     await agent.enqueueTrigger({ triggerKind: "time.tick", payload: { id: "first" } });
     const installed = (await agent.schedules()).map((s) => [s.key, s.origin]).sort();
-    expect(installed).toEqual([["default.every-minute", "spec"], ["default.hourly", "spec"]]);
+    expect(installed).toEqual([
+      ["default.every-minute", "spec"],
+      ["default.hourly", "spec"],
+    ]);
     // A scope that holds something reconciles them when it starts, and keeps their fire times.
     const before = await timeStoreOf(agent);
     await crash(agent);
@@ -63,9 +72,9 @@ describe("a read of a scope never writes", () => {
 
   it("a first scheduleTrigger installs them too, and cannot take a default's key before they exist", async () => {
     const { agent } = freshTimeAgent("first-schedule");
-    await expect(agent.scheduleTrigger({ key: "default.hourly", triggerKind: "time.tick", payload: { id: "x" }, everyMs: 60_000 })).rejects.toThrow(
-      /belongs to a default schedule that trigger "time.tick" declares/,
-    );
+    await expect(
+      agent.scheduleTrigger({ key: "default.hourly", triggerKind: "time.tick", payload: { id: "x" }, everyMs: 60_000 }),
+    ).rejects.toThrow(/belongs to a default schedule that trigger "time.tick" declares/);
     expect(await everythingStored(agent)).toEqual({ rows: 0, alarm: null });
     await agent.scheduleTrigger({ key: "beat", triggerKind: "time.tick", payload: { id: "beat" }, everyMs: 60_000 });
     expect((await agent.schedules()).map((s) => s.key).sort()).toEqual(["beat", "default.every-minute", "default.hourly"]);

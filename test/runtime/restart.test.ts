@@ -28,7 +28,11 @@ describe("a restart after a crash mid-acquire", () => {
 
     // Any call starts the new instance; its drain takes the orphaned claim over as a redrive.
     expect(await agent.intentState(id)).not.toBeNull();
-    await eventually(() => seenModes.get("orphan-1") ?? [], (modes) => modes.length === 2, "the redriven attempt");
+    await eventually(
+      () => seenModes.get("orphan-1") ?? [],
+      (modes) => modes.length === 2,
+      "the redriven attempt",
+    );
     expect(seenModes.get("orphan-1")).toEqual(["normal", "redrive"]);
     expect((await agent.intents())[0]).toMatchObject({ intentEventId: id, attempts: 2, phase: "redriven" });
 
@@ -51,7 +55,11 @@ describe("a restart after a crash mid-acquire", () => {
     // A restart takes orphaned claims over at once, before a cancel can reach them; so the
     // orphan is made by hand: a claim whose token this instance never issued, 900 s from expiring.
     const { agent } = freshAgent("orphan-cancel");
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.long", payload: { id: "orphan-3", acquire: "gate" }, at: Date.now() + 3_600_000 });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.long",
+      payload: { id: "orphan-3", acquire: "gate" },
+      at: Date.now() + 3_600_000,
+    });
     await runInDurableObject(agent, (_, state) => {
       state.storage.sql.exec(
         "UPDATE work SET claim_token = 'a-dead-instance:1', claim_deadline = ?, claim_mode = 'normal', attempts = 1, fire_at = ? WHERE intent_id = ?",

@@ -70,7 +70,12 @@ describe("many schedules due at once", () => {
 
     // The new instance arms its alarm for the schedules still due, and its drain fires the rest.
     const again = timeAgentFor(scope);
-    await eventually(() => firedSoFar(again), (fired) => fired === MANY, "the rest to fire after the restart", 15_000);
+    await eventually(
+      () => firedSoFar(again),
+      (fired) => fired === MANY,
+      "the rest to fire after the restart",
+      15_000,
+    );
     await expectEachFiredOnce(again, fireAt);
   });
 });

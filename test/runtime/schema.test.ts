@@ -28,7 +28,9 @@ function enqueueThree(before: (sql: SqlStorage) => void) {
     before(sql);
     const scope = openScope(state, {}, createRegistry([job]));
     const enqueue = (idempotencyKey?: string) =>
-      scope.store.transaction(() => enqueueIntent(scope, { triggerKind: "schema.job", payload: {}, ...(idempotencyKey ? { idempotencyKey } : {}) }, Date.now())).id;
+      scope.store.transaction(() =>
+        enqueueIntent(scope, { triggerKind: "schema.job", payload: {}, ...(idempotencyKey ? { idempotencyKey } : {}) }, Date.now()),
+      ).id;
     const ids = [enqueue("k"), enqueue(), enqueue("k")];
     const tableSql = (name: string) => sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = ?", name).one().sql;
     let duplicate: unknown = null;
@@ -42,7 +44,10 @@ function enqueueThree(before: (sql: SqlStorage) => void) {
       ids,
       events: tableSql("events"),
       work: tableSql("work"),
-      indexes: sql.exec<{ name: string }>("SELECT name FROM pragma_index_list('work') ORDER BY name").toArray().map((row) => row.name),
+      indexes: sql
+        .exec<{ name: string }>("SELECT name FROM pragma_index_list('work') ORDER BY name")
+        .toArray()
+        .map((row) => row.name),
       duplicate,
     };
   });
@@ -129,7 +134,10 @@ describe("the runtime's tables", () => {
       }
       const third = enqueue();
       const events = sql.exec<{ id: number; kind: string }>("SELECT id, kind FROM events ORDER BY id").toArray();
-      const work = sql.exec<{ intent_id: number }>("SELECT intent_id FROM work ORDER BY intent_id").toArray().map((row) => row.intent_id);
+      const work = sql
+        .exec<{ intent_id: number }>("SELECT intent_id FROM work ORDER BY intent_id")
+        .toArray()
+        .map((row) => row.intent_id);
       return { ids: [first, second, third], refused, events, work };
     });
     const [first, second, third] = seen.ids as [number, number, number];
@@ -156,7 +164,16 @@ describe("the runtime's tables", () => {
       const queries = new WorkQueries(sql);
       const add = (id: number, kind: string, fireAt: number) => {
         sql.exec("INSERT INTO events (id, ts, kind, payload) VALUES (?, 0, 'k', '{}')", id);
-        table.insert({ intentId: id, triggerKind: kind, fireAt, idempotencyKey: null, intentVersion: 1, startDeadline: null, cancelOnKeys: [], payload: "{}" });
+        table.insert({
+          intentId: id,
+          triggerKind: kind,
+          fireAt,
+          idempotencyKey: null,
+          intentVersion: 1,
+          startDeadline: null,
+          cancelOnKeys: [],
+          payload: "{}",
+        });
       };
       add(1, "a", 100); // claimed below
       add(2, "a", 300);
@@ -175,8 +192,14 @@ describe("the runtime's tables", () => {
       const next = queries.nextWake(0);
       sql.exec = exec;
       const [query, bindings] = ran!;
-      const plan = sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((row) => row.detail);
-      const indexes = sql.exec<{ name: string }>("SELECT name FROM pragma_index_list('work')").toArray().map((row) => row.name);
+      const plan = sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings)
+        .toArray()
+        .map((row) => row.detail);
+      const indexes = sql
+        .exec<{ name: string }>("SELECT name FROM pragma_index_list('work')")
+        .toArray()
+        .map((row) => row.name);
       return { next, plan, indexes, deadline: 1_000 + 60_000 };
     });
     // The claimed rows (100, 200) and the settled one (150) are passed over; the claims' deadline comes later.

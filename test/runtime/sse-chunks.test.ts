@@ -11,7 +11,8 @@ const FACTS = 20_000;
 async function manyFacts(agent: TestAgent, count: number): Promise<void> {
   await runInDurableObject(agent, (_, state) => {
     state.storage.transactionSync(() => {
-      for (let i = 0; i < count; i++) state.storage.sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?)", Date.now(), "test.fact", `{"n":${i}}`);
+      for (let i = 0; i < count; i++)
+        state.storage.sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, ?, ?)", Date.now(), "test.fact", `{"n":${i}}`);
     });
   });
 }

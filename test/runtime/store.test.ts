@@ -27,7 +27,17 @@ function lab<T>(body: (store: Store, heard: Heard, add: (work?: Partial<NewWork>
     store.listen({ written: (change) => heard.written.push(change), committed: (changes) => heard.committed.push(changes) });
     const add = (work: Partial<NewWork> = {}) => {
       const { id } = ledger.append("job.intent", {}, NOW);
-      store.add({ intentId: id, triggerKind: "job", fireAt: NOW, idempotencyKey: null, intentVersion: 1, startDeadline: null, cancelOnKeys: [], payload: "{}", ...work });
+      store.add({
+        intentId: id,
+        triggerKind: "job",
+        fireAt: NOW,
+        idempotencyKey: null,
+        intentVersion: 1,
+        startDeadline: null,
+        cancelOnKeys: [],
+        payload: "{}",
+        ...work,
+      });
       return id;
     };
     return body(store, heard, add);
@@ -44,7 +54,12 @@ describe("store: every write records a change", () => {
         write();
         const kinds = heard.written.slice(before).map((change) => change.kind);
         // Outside a transaction, each change is published once, at once, on its own.
-        expect(heard.committed.slice(committedBefore).flat().map((change) => change.kind)).toEqual(kinds);
+        expect(
+          heard.committed
+            .slice(committedBefore)
+            .flat()
+            .map((change) => change.kind),
+        ).toEqual(kinds);
         calls[method] = kinds;
       };
       let id = 0;
@@ -58,7 +73,18 @@ describe("store: every write records a change", () => {
       record("requestCancel", () => store.requestCancel(id, NOW, "stop"));
       record("settle", () => store.settle(id, "cancelled", NOW, null, 1));
       record("expireClaims", () => store.expireClaims());
-      const schedule: ScheduleRow = { key: "nightly", triggerKind: "job", payload: "{}", cron: null, timezone: null, everyMs: 60_000, nextFireAt: NOW + 60_000, lastFiredAt: null, origin: "api", intentVersion: 1 };
+      const schedule: ScheduleRow = {
+        key: "nightly",
+        triggerKind: "job",
+        payload: "{}",
+        cron: null,
+        timezone: null,
+        everyMs: 60_000,
+        nextFireAt: NOW + 60_000,
+        lastFiredAt: null,
+        origin: "api",
+        intentVersion: 1,
+      };
       record("putSchedule", () => store.putSchedule(schedule));
       record("scheduleFired", () => store.scheduleFired("nightly", NOW + 60_000, NOW + 120_000));
       record("removeSchedule", () => store.removeSchedule("nightly"));
@@ -117,7 +143,11 @@ describe("store: every write records a change", () => {
           throw new Error("rolled back");
         });
       } catch {}
-      return { written: heard.written.map((change) => change.kind), committed: heard.committed.map((changes) => changes.map((change) => change.kind)), inside };
+      return {
+        written: heard.written.map((change) => change.kind),
+        committed: heard.committed.map((changes) => changes.map((change) => change.kind)),
+        inside,
+      };
     });
     // Heard as written, the rolled-back ones too: a cache forgets what a write may have changed at once.
     expect(result.written).toEqual(["added", "cancelRequested", "settled", "added"]);

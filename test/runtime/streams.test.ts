@@ -60,7 +60,10 @@ describe("output-only attached streams", () => {
     const stream = await open(agent, "test.stream", { id: "s-4", steps: 1, end: "gate" });
     await stream.next();
     await stream.next();
-    expect(await agent.cancelStream({ streamRef: stream.streamRef, reason: "enough" })).toEqual({ status: "requested", streamRef: stream.streamRef });
+    expect(await agent.cancelStream({ streamRef: stream.streamRef, reason: "enough" })).toEqual({
+      status: "requested",
+      streamRef: stream.streamRef,
+    });
     expect(await stream.next()).toEqual({ event: "cancelled", data: { streamRef: stream.streamRef, seq: 3, reason: "enough" } });
     expect((await factsOf(agent)).map((e) => e.kind)).toEqual(["test.stream.cancelled"]);
     expect((await agent.cancelStream({ streamRef: stream.streamRef })).status).toBe("already_completed");
@@ -101,8 +104,15 @@ describe("output-only attached streams", () => {
   it("aborts on detach when onDetach is abort: a disconnect is not a cancel request, but the run stops", async () => {
     const { agent } = freshAgent("stream-detach-abort");
     await open(agent, "test.stream", { id: "s-6", steps: 0, end: "gate" }).then((s) => s.hangUp());
-    const facts = await eventually(() => factsOf(agent), (events) => events.length === 1, "the detached stream's terminal fact");
-    expect(facts[0]).toMatchObject({ kind: "test.stream.cancelled", payload: { id: "s-6", terminal: { type: "cancelled", reason: "detached" } } });
+    const facts = await eventually(
+      () => factsOf(agent),
+      (events) => events.length === 1,
+      "the detached stream's terminal fact",
+    );
+    expect(facts[0]).toMatchObject({
+      kind: "test.stream.cancelled",
+      payload: { id: "s-6", terminal: { type: "cancelled", reason: "detached" } },
+    });
   });
 
   it("runs on after a detach when onDetach is continue, and still commits its terminal", async () => {
@@ -111,7 +121,11 @@ describe("output-only attached streams", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await factsOf(agent)).toEqual([]);
     await release(agent, "s-7");
-    const facts = await eventually(() => factsOf(agent), (events) => events.length === 1, "the unwatched stream's terminal fact");
+    const facts = await eventually(
+      () => factsOf(agent),
+      (events) => events.length === 1,
+      "the unwatched stream's terminal fact",
+    );
     expect(facts[0]).toMatchObject({ kind: "test.stream.continue.completed", payload: { id: "s-7" } });
   });
 
@@ -120,14 +134,20 @@ describe("output-only attached streams", () => {
     const stream = await open(agent, "test.stream", { id: "s-8", steps: 0, end: "complete", failCommit: true });
     expect(await stream.next()).toMatchObject({ event: "failed", data: { error: { message: "commitTerminal exploded" } } });
     const facts = await factsOf(agent);
-    expect(facts.map((e) => [e.kind, (e.payload as { terminal: string }).terminal])).toEqual([["durable_trigger.stream_failed", "completed"]]);
+    expect(facts.map((e) => [e.kind, (e.payload as { terminal: string }).terminal])).toEqual([
+      ["durable_trigger.stream_failed", "completed"],
+    ]);
   });
 
   it("runs the follow-up work a terminal's commit enqueued", async () => {
     const { agent } = freshAgent("stream-follow-up");
     const stream = await open(agent, "test.stream", { id: "s-next", steps: 1, end: "complete", followUp: true });
     await readAll(stream.next);
-    const [intent] = await eventually(() => agent.events({ kinds: ["test.script.requested"] }), (events) => events.length === 1, "the follow-up intent");
+    const [intent] = await eventually(
+      () => agent.events({ kinds: ["test.script.requested"] }),
+      (events) => events.length === 1,
+      "the follow-up intent",
+    );
     expect(intent?.payload).toEqual({ id: "s-next.next", acquire: "return" });
     expect(await phaseOf(agent, intent!.id, "completed")).toBe("completed");
   });

@@ -79,7 +79,10 @@ describe("the test kit (durable-triggers/testing/kit)", () => {
   it("a refused commit ends in commitFailed", async () => {
     const { agent } = freshAgent("kit-refused");
     await now(agent); // the kit records the callbacks of a scope it reached: any call of it reaches it
-    const settled = await settlement(agent, (await agent.enqueueTrigger({ triggerKind: "test.kit", payload: { id: "no", refuseCommit: true } })).id);
+    const settled = await settlement(
+      agent,
+      (await agent.enqueueTrigger({ triggerKind: "test.kit", payload: { id: "no", refuseCommit: true } })).id,
+    );
     expect(settled.intent.phase).toBe("failed");
     expect(settled.observed.callbacks).toEqual([
       { callback: "commit", returned: false },

@@ -32,7 +32,11 @@ function schedule(scope: Scope, key: string) {
 describe("cron in a time zone across DST (Europe/Paris), computed with a fixed clock", () => {
   it("fires a daily 02:30 once on the spring-forward day, at 03:00 local, the first minute after the gap", async () => {
     await inLab(timeTriggers, (scope, sql) => {
-      scheduleTrigger(scope, { key: "nightly", triggerKind: "time.tick", payload: { id: "n" }, cron: "30 2 * * *", timezone: "Europe/Paris" }, at("2026-03-27T12:00:00Z"));
+      scheduleTrigger(
+        scope,
+        { key: "nightly", triggerKind: "time.tick", payload: { id: "n" }, cron: "30 2 * * *", timezone: "Europe/Paris" },
+        at("2026-03-27T12:00:00Z"),
+      );
       // 02:30 CET = 01:30Z before the change; on 29 March 02:00 CET jumps to 03:00 CEST.
       expect(schedule(scope, "nightly").next).toBe("2026-03-28T01:30:00.000Z");
       for (const now of ["2026-03-28T01:30:00.000Z", "2026-03-29T01:00:00.000Z", "2026-03-30T00:30:00.000Z"]) {
@@ -51,8 +55,16 @@ describe("cron in a time zone across DST (Europe/Paris), computed with a fixed c
   it("fires a daily 02:30 once on the fall-back day, though 02:30 happens twice; an hourly cron fires both 02:00s", async () => {
     await inLab(timeTriggers, (scope, sql) => {
       const start = at("2026-10-24T23:30:00Z");
-      scheduleTrigger(scope, { key: "nightly", triggerKind: "time.tick", payload: { id: "n" }, cron: "30 2 * * *", timezone: "Europe/Paris" }, start);
-      scheduleTrigger(scope, { key: "hourly", triggerKind: "time.tick", payload: { id: "h" }, cron: "0 * * * *", timezone: "Europe/Paris" }, start);
+      scheduleTrigger(
+        scope,
+        { key: "nightly", triggerKind: "time.tick", payload: { id: "n" }, cron: "30 2 * * *", timezone: "Europe/Paris" },
+        start,
+      );
+      scheduleTrigger(
+        scope,
+        { key: "hourly", triggerKind: "time.tick", payload: { id: "h" }, cron: "0 * * * *", timezone: "Europe/Paris" },
+        start,
+      );
       // Walk the clock minute by minute through the night of 25 October (03:00 CEST becomes 02:00 CET).
       for (let now = at("2026-10-24T23:30:00Z"); now <= at("2026-10-25T03:30:00Z"); now += 60_000) fireDueSchedules(scope, now);
       expect(firings(sql)).toEqual([
@@ -68,7 +80,11 @@ describe("cron in a time zone across DST (Europe/Paris), computed with a fixed c
 
   it("fires each instant once when a pattern lists several hours: croner 11 fires the repeated 02:15 at both of its instants", async () => {
     await inLab(timeTriggers, (scope, sql) => {
-      scheduleTrigger(scope, { key: "early", triggerKind: "time.tick", payload: { id: "e" }, cron: "15 1-3 * * *", timezone: "Europe/Paris" }, at("2026-10-24T23:30:00Z"));
+      scheduleTrigger(
+        scope,
+        { key: "early", triggerKind: "time.tick", payload: { id: "e" }, cron: "15 1-3 * * *", timezone: "Europe/Paris" },
+        at("2026-10-24T23:30:00Z"),
+      );
       for (let now = at("2026-10-24T23:30:00Z"); now <= at("2026-10-25T03:30:00Z"); now += 60_000) fireDueSchedules(scope, now);
       expect(firings(sql)).toEqual([
         "schedule:early@2026-10-25T00:15:00.000Z", // 02:15 CEST (01:15 CEST was before the clock started)
@@ -81,7 +97,9 @@ describe("cron in a time zone across DST (Europe/Paris), computed with a fixed c
   it("reads cron in UTC when no zone is given, and computes next fire times strictly after the clock", async () => {
     await inLab(timeTriggers, () => {
       // Without the cron entry (a Worker that never passed it to defineAgentDO), a cron schedule is refused, naming it.
-      expect(readTiming({ cron: "0 3 * * *" })).toMatch(/^cron schedules need cron support: pass `cron` from "durable-triggers\/cron" to defineAgentDO/);
+      expect(readTiming({ cron: "0 3 * * *" })).toMatch(
+        /^cron schedules need cron support: pass `cron` from "durable-triggers\/cron" to defineAgentDO/,
+      );
       expect(readTiming({ everyMs: 60_000 })).toEqual({ cron: null, timezone: null, everyMs: 60_000 });
       const utc = readTiming({ cron: "0 3 * * *" }, cron);
       const paris = readTiming({ cron: "0 3 * * *", timezone: "Europe/Paris" }, cron);
@@ -110,7 +128,11 @@ describe("catch-up after downtime, computed with a fixed clock", () => {
 
   it("fires a cron once after a week down, carrying the first missed night", async () => {
     await inLab(timeTriggers, (scope, sql) => {
-      scheduleTrigger(scope, { key: "nightly", triggerKind: "time.tick", payload: { id: "n" }, cron: "0 3 * * *" }, at("2026-05-01T12:00:00Z"));
+      scheduleTrigger(
+        scope,
+        { key: "nightly", triggerKind: "time.tick", payload: { id: "n" }, cron: "0 3 * * *" },
+        at("2026-05-01T12:00:00Z"),
+      );
       expect(fireDueSchedules(scope, at("2026-05-09T12:00:00Z"))).toBe(1);
       expect(firings(sql)).toEqual(["schedule:nightly@2026-05-02T03:00:00.000Z"]);
       expect(schedule(scope, "nightly").next).toBe("2026-05-10T03:00:00.000Z");
@@ -139,7 +161,7 @@ describe("catch-up after downtime, computed with a fixed clock", () => {
       expect(firings(sql)).toEqual([]);
       const [fact] = scope.ledger.read({ kinds: ["durable_trigger.schedule_refused"] });
       expect(fact?.payload).toMatchObject({ key: "stale", triggerKind: "time.tick", fireAt: at("2026-05-01T00:01:00Z") });
-      expect((fact?.payload as { reason: string }).reason).toMatch(/no longer parses: id: expected a non-empty string/);
+      expect((fact!.payload as { reason: string }).reason).toMatch(/no longer parses: id: expected a non-empty string/);
       expect(schedule(scope, "stale").next).toBe("2026-05-01T00:02:00.000Z");
     });
   });

@@ -41,7 +41,10 @@ export function timeStoreOf(agent: TimeAgent) {
 /** The idempotency keys of the work rows, in intent order: one per firing. */
 export function firingKeys(agent: TimeAgent): Promise<(string | null)[]> {
   return runInDurableObject(agent, (_, state) =>
-    state.storage.sql.exec<{ idempotency_key: string | null }>("SELECT idempotency_key FROM work ORDER BY intent_id").toArray().map((row) => row.idempotency_key),
+    state.storage.sql
+      .exec<{ idempotency_key: string | null }>("SELECT idempotency_key FROM work ORDER BY intent_id")
+      .toArray()
+      .map((row) => row.idempotency_key),
   );
 }
 

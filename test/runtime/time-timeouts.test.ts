@@ -15,7 +15,12 @@ const cancelledFacts = async (agent: TimeAgent, kind: string) =>
   (await agent.events({ kinds: [`${kind}.cancelled`, `${kind}.done`] })).map((e) => [e.kind, e.payload]);
 
 const phase = (agent: TimeAgent, id: number, wanted: string, what: string) =>
-  eventually(() => agent.intentState(id), (p) => p === wanted, what, 2_000);
+  eventually(
+    () => agent.intentState(id),
+    (p) => p === wanted,
+    what,
+    2_000,
+  );
 
 describe("timeouts.startMs", () => {
   it("cancels work not claimed in time, with reason timeout:start, while the kind's only slot stays busy", async () => {
@@ -72,9 +77,14 @@ describe("timeouts.finishMs", () => {
 
   it("gives up the claim of ignored work at finishMs: settled cancelled at once, its slot freed, its late outcome dropped", async () => {
     const { agent } = freshTimeAgent("finish-ignored");
-    const { id } = await agent.enqueueTrigger({ triggerKind: "time.finishIgnored", payload: { id: "stubborn", gate: "finish-ignored", ignoreAbort: true } });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "time.finishIgnored",
+      payload: { id: "stubborn", gate: "finish-ignored", ignoreAbort: true },
+    });
     await phase(agent, id, "cancelled", "the finish timeout of ignored work");
-    expect(await cancelledFacts(agent, "time.finishIgnored")).toEqual([["time.finishIgnored.cancelled", { id: "stubborn", reason: "timeout:finish" }]]);
+    expect(await cancelledFacts(agent, "time.finishIgnored")).toEqual([
+      ["time.finishIgnored.cancelled", { id: "stubborn", reason: "timeout:finish" }],
+    ]);
     expect(inFlight.now.get("time.finishIgnored")).toBe(1); // its acquire runs on, unaware
 
     // The slot is free although that acquire has not returned: the next intent of the kind (concurrency 1) runs.
@@ -82,7 +92,12 @@ describe("timeouts.finishMs", () => {
     await phase(agent, next.id, "completed", "the next intent in the freed slot");
 
     await release(agent, "finish-ignored");
-    await eventually(() => inFlight.now.get("time.finishIgnored"), (n) => n === 0, "the abandoned acquire to return", 2_000);
+    await eventually(
+      () => inFlight.now.get("time.finishIgnored"),
+      (n) => n === 0,
+      "the abandoned acquire to return",
+      2_000,
+    );
     expect(await agent.intentState(id)).toBe("cancelled");
     expect(await cancelledFacts(agent, "time.finishIgnored")).toEqual([
       ["time.finishIgnored.cancelled", { id: "stubborn", reason: "timeout:finish" }],
@@ -99,7 +114,12 @@ describe("timeouts at registration and in old tables", () => {
       { ...tick, kind: "t.b", intentEventKind: "t.b.requested", schedules: [], timeouts: { finishMs: 1.5 } },
       { ...tick, kind: "t.c", intentEventKind: "t.c.requested", schedules: [{ key: "x", everyMs: 10, payload: { id: "x" } }] },
       { ...tick, kind: "t.d", intentEventKind: "t.d.requested", schedules: [{ key: "y", cron: "0 3 * * *", payload: { id: "" } }] },
-      { ...tick, kind: "t.e", intentEventKind: "t.e.requested", schedules: [{ key: "x", cron: "0 3 * * *", timezone: "Nowhere/Land", payload: { id: "e" } }] },
+      {
+        ...tick,
+        kind: "t.e",
+        intentEventKind: "t.e.requested",
+        schedules: [{ key: "x", cron: "0 3 * * *", timezone: "Nowhere/Land", payload: { id: "e" } }],
+      },
     ];
     expect(() => createRegistry(bad, cron)).toThrow(RegistrationError);
     expect(() => createRegistry(bad, cron)).toThrow(
@@ -112,13 +132,19 @@ describe("timeouts at registration and in old tables", () => {
     expect(() => createRegistry([{ ...tick, schedules: [{ key: "n", cron: "0 3 * * *", payload: { id: "n" } }] }])).toThrow(
       /schedules\[0\] \("n"\): cron schedules need cron support: pass `cron` from "durable-triggers\/cron" to defineAgentDO/,
     );
-    expect(createRegistry([{ ...tick, schedules: [{ key: "m", everyMs: 60_000, payload: { id: "m" } }] }]).get(tick.kind)!.schedules).toHaveLength(1);
+    expect(
+      createRegistry([{ ...tick, schedules: [{ key: "m", everyMs: 60_000, payload: { id: "m" } }] }]).get(tick.kind)!.schedules,
+    ).toHaveLength(1);
   });
 
   it("finds passed and next deadlines through their partial indexes, never by scanning the work table", async () => {
     const plans = await inLab(timeTriggers, (_, sql) => {
       const plan = (query: string, ...bindings: number[]) =>
-        sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings).toArray().map((row) => row.detail).join("; ");
+        sql
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...bindings)
+          .toArray()
+          .map((row) => row.detail)
+          .join("; ");
       const deadlines = ["start_deadline", "finish_deadline"].map((column) =>
         plan(`SELECT min(${column}) FROM work WHERE settled IS NULL AND ${column} IS NOT NULL AND ${column} > ?1`, 0),
       );
@@ -134,7 +160,12 @@ describe("timeouts at registration and in old tables", () => {
   });
 
   it("adds the deadline columns to a work table made before timeouts, keeping its rows", async () => {
-    const rows = await inLab([], (_, sql) => sql.exec("SELECT name FROM pragma_table_info('work')").toArray().map((r) => r.name));
+    const rows = await inLab([], (_, sql) =>
+      sql
+        .exec("SELECT name FROM pragma_table_info('work')")
+        .toArray()
+        .map((r) => r.name),
+    );
     expect(rows).toEqual(expect.arrayContaining(["start_deadline", "finish_deadline"]));
     const migrated = await inLabOld();
     expect(migrated.row).toMatchObject({ intent_id: 1, start_deadline: null, finish_deadline: null, intent_version: 1 });
@@ -154,7 +185,10 @@ function inLabOld() {
     openScope(state, {}, createRegistry([]));
     return {
       row: state.storage.sql.exec("SELECT * FROM work").one(),
-      indexes: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'").toArray().map((r) => r.name),
+      indexes: state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'")
+        .toArray()
+        .map((r) => r.name),
     };
   });
 }

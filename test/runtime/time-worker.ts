@@ -28,7 +28,10 @@ function parseTimed(raw: unknown): ParseResult<TimedIntent> {
 
 type TimedTrigger = DurableTrigger<TimedIntent, { id: string }>;
 
-function timed<const Kind extends KindName>(kind: Kind, options: Partial<Pick<TimedTrigger, "cancellation" | "concurrency" | "schedules">> & { timeouts?: TriggerTimeouts } = {}) {
+function timed<const Kind extends KindName>(
+  kind: Kind,
+  options: Partial<Pick<TimedTrigger, "cancellation" | "concurrency" | "schedules">> & { timeouts?: TriggerTimeouts } = {},
+) {
   return {
     kind,
     intentEventKind: `${kind}.requested` as KindName,

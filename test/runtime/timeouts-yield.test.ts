@@ -23,7 +23,9 @@ async function manyTimedOut(agent: TimeAgent): Promise<void> {
 
 /** How many have settled cancelled so far, as a request to the scope sees it: their facts, in one read. */
 async function cancelledSoFar(agent: TimeAgent): Promise<string[]> {
-  return (await agent.events({ kinds: ["time.start.cancelled"], limit: MANY })).map((e) => (e.payload as { id: string; reason: string }).id);
+  return (await agent.events({ kinds: ["time.start.cancelled"], limit: MANY })).map(
+    (e) => (e.payload as { id: string; reason: string }).id,
+  );
 }
 
 /** Asks the scope until it sees answering under way; answers the first count above zero it saw. */
@@ -39,7 +41,9 @@ async function expectEachCancelledOnce(agent: TimeAgent): Promise<void> {
   const ids = await cancelledSoFar(agent);
   expect(ids).toHaveLength(MANY);
   expect(new Set(ids)).toEqual(new Set(Array.from({ length: MANY }, (_, i) => `t${i}`)));
-  const reasons = new Set((await agent.events({ kinds: ["time.start.cancelled"], limit: MANY })).map((e) => (e.payload as { reason: string }).reason));
+  const reasons = new Set(
+    (await agent.events({ kinds: ["time.start.cancelled"], limit: MANY })).map((e) => (e.payload as { reason: string }).reason),
+  );
   expect(reasons).toEqual(new Set(["timeout:start"]));
   const phases = new Set((await agent.intents({ limit: MANY })).map((intent) => intent.phase));
   expect(phases).toEqual(new Set(["cancelled"]));
@@ -71,7 +75,12 @@ describe("many timeouts passed at once", () => {
 
     // The new instance arms its alarm for the deadlines still passed, and its drain answers the rest.
     const again = timeAgentFor(scope);
-    await eventually(() => cancelledSoFar(again), (ids) => ids.length === MANY, "the rest to be answered after the restart", 15_000);
+    await eventually(
+      () => cancelledSoFar(again),
+      (ids) => ids.length === MANY,
+      "the rest to be answered after the restart",
+      15_000,
+    );
     await expectEachCancelledOnce(again);
   });
 });

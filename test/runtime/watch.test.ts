@@ -29,20 +29,33 @@ describe("watching an intent", () => {
     ]);
     expect(frames.slice(3)).toEqual([
       ["phase", { intentEventId: id, phase: "completed" }],
-      ["completed", { intentEventId: id, triggerKind: "test.script", phase: "completed", settledAt: expect.any(Number), error: null, cancel: null }],
+      [
+        "completed",
+        { intentEventId: id, triggerKind: "test.script", phase: "completed", settledAt: expect.any(Number), error: null, cancel: null },
+      ],
     ]);
   });
 
   it("hands the typed client's terminal frame its error as an object, and progress typed as asked", async () => {
     const { agent } = freshAgent("watch-client");
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-c", acquire: "throwNonRetryable", sync: true } });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "w-c", acquire: "throwNonRetryable", sync: true },
+    });
     await phaseOf(agent, id, "failed");
     const frames: WatchFrame<{ step: number }>[] = [];
     const viaStub: typeof fetch = (input, init) => agent.fetch(new Request(input, init));
     for await (const frame of watchIntent<{ step: number }>(`https://agent/intents/${id}/watch`, { fetch: viaStub })) frames.push(frame);
     expect(frames.at(-1)).toEqual({
       event: "failed",
-      data: { intentEventId: id, triggerKind: "test.script", phase: "failed", settledAt: expect.any(Number), error: { name: "NonRetryableError", message: "w-c: the address does not exist" }, cancel: null },
+      data: {
+        intentEventId: id,
+        triggerKind: "test.script",
+        phase: "failed",
+        settledAt: expect.any(Number),
+        error: { name: "NonRetryableError", message: "w-c: the address does not exist" },
+        cancel: null,
+      },
     });
     const progress = frames.flatMap((frame) => (frame.event === "progress" ? [frame.data.payload.step] : []));
     expect(progress).toEqual([]);
@@ -59,7 +72,8 @@ describe("watching an intent", () => {
       return frames;
     })(await agent.fetch("https://agent/intents/watch"));
     const ids: number[] = [];
-    for (const n of [1, 2]) ids.push((await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `ws-${n}`, acquire: "gate", progress: 1 } })).id);
+    for (const n of [1, 2])
+      ids.push((await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `ws-${n}`, acquire: "gate", progress: 1 } })).id);
     await phaseOf(agent, ids[0]!, "claimed");
     await release(agent, "ws-1");
     await phaseOf(agent, ids[1]!, "claimed");
@@ -88,11 +102,25 @@ describe("watching an intent", () => {
 
   it("answers a watcher of a settled intent with its phase and terminal frame at once", async () => {
     const { agent } = freshAgent("watch-settled");
-    const { id } = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "w-3", acquire: "return" }, at: Date.now() + 60_000 });
+    const { id } = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "w-3", acquire: "return" },
+      at: Date.now() + 60_000,
+    });
     await agent.cancelTrigger({ triggerKind: "test.script", intentEventId: id, reason: "late" });
     expect(shape(await collect(await sse.watch(agent, id)))).toEqual([
       ["phase", { intentEventId: id, phase: "cancelled" }],
-      ["cancelled", { intentEventId: id, triggerKind: "test.script", phase: "cancelled", settledAt: expect.any(Number), error: null, cancel: { requestedAt: expect.any(Number), reason: "late" } }],
+      [
+        "cancelled",
+        {
+          intentEventId: id,
+          triggerKind: "test.script",
+          phase: "cancelled",
+          settledAt: expect.any(Number),
+          error: null,
+          cancel: { requestedAt: expect.any(Number), reason: "late" },
+        },
+      ],
     ]);
   });
 
@@ -124,14 +152,19 @@ describe("watching an intent", () => {
 describe("tailing the ledger", () => {
   it("resumes after Last-Event-ID with no gap and no duplicate, then follows live appends", async () => {
     const { agent } = freshAgent("tail");
-    for (let i = 0; i < 4; i++) await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `t-${i}`, acquire: "return" }, at: Date.now() + 60_000 });
+    for (let i = 0; i < 4; i++)
+      await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: `t-${i}`, acquire: "return" }, at: Date.now() + 60_000 });
 
     const firstTwo = await collect(await sse.tail(agent), 2); // a client that drops after two events
     const lastSeen = Number(firstTwo.at(-1)!.id);
     const resumed = readSse((await sse.tail(agent, { afterId: lastSeen })).body!);
     const next = async () => (await resumed.next()).value as SseMessage;
     const backlog = [await next(), await next()];
-    const live = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "t-live", acquire: "return" }, at: Date.now() + 60_000 });
+    const live = await agent.enqueueTrigger({
+      triggerKind: "test.script",
+      payload: { id: "t-live", acquire: "return" },
+      at: Date.now() + 60_000,
+    });
     const fifth = await next();
     await resumed.return(undefined);
 
@@ -143,12 +176,19 @@ describe("tailing the ledger", () => {
   it("never sends an event whose transaction rolled back", async () => {
     const { agent } = freshAgent("tail-rollback");
     const tail = readSse((await sse.tail(agent, { kinds: ["test.slowRetry.done", "test.script.done"] })).body!);
-    const boom = await agent.enqueueTrigger({ triggerKind: "test.slowRetry", payload: { id: "rb", acquire: "return", commit: "throwAfterSideWrite" } });
+    const boom = await agent.enqueueTrigger({
+      triggerKind: "test.slowRetry",
+      payload: { id: "rb", acquire: "return", commit: "throwAfterSideWrite" },
+    });
     await phaseOf(agent, boom.id, "retry_scheduled");
     const fine = await agent.enqueueTrigger({ triggerKind: "test.script", payload: { id: "ok", acquire: "return" } });
     const first = (await tail.next()).value as SseMessage;
     await tail.return(undefined);
     expect(JSON.parse(first.data)).toMatchObject({ kind: "test.script.done", payload: { id: "ok" } });
-    await eventually(() => agent.intentState(fine.id), (p) => p === "completed", "the fine intent");
+    await eventually(
+      () => agent.intentState(fine.id),
+      (p) => p === "completed",
+      "the fine intent",
+    );
   });
 });

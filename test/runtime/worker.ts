@@ -2,7 +2,17 @@ import { Hono } from "hono";
 import { cron } from "../../runtime/cron.ts";
 import { operatorConsole } from "../../runtime/operator/console.ts";
 import { operatorApi, type Authorize } from "../../runtime/operator/index.ts";
-import { CancellationError, defineAgentDO, NonRetryableError, type AcquireContext, type AnyStream, type AttachedStream, type DurableTrigger, type KindName, type ParseResult } from "../../runtime";
+import {
+  CancellationError,
+  defineAgentDO,
+  NonRetryableError,
+  type AcquireContext,
+  type AnyStream,
+  type AttachedStream,
+  type DurableTrigger,
+  type KindName,
+  type ParseResult,
+} from "../../runtime";
 import { kitTrigger } from "./kit-triggers";
 import { enter, evolving, leave, seenModes, streamSteps, waitAtGate } from "./gates";
 
@@ -119,7 +129,17 @@ function outcomeOf(intent: ScriptIntent, ctx: AcquireContext): ScriptOutcome {
 }
 
 type ScriptTrigger = DurableTrigger<ScriptIntent, ScriptOutcome>;
-type Options = Pick<ScriptTrigger, "cancellation" | "retry" | "concurrency" | "acquireDeadlineMs" | "commitFailed" | "intentVersion" | "intentsDroppedBefore" | "intentUpgrades">;
+type Options = Pick<
+  ScriptTrigger,
+  | "cancellation"
+  | "retry"
+  | "concurrency"
+  | "acquireDeadlineMs"
+  | "commitFailed"
+  | "intentVersion"
+  | "intentsDroppedBefore"
+  | "intentUpgrades"
+>;
 
 function scripted<const Kind extends KindName>(kind: Kind, options: Partial<Options> = {}) {
   return {
@@ -252,7 +272,8 @@ export { EventsAgentDO } from "./events-worker";
 type TestEnv = { AGENT: DurableObjectNamespace<InstanceType<typeof TestAgentDO>> };
 const authorize: Authorize<TestEnv> = (request, { action }) => {
   const token = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (token === undefined) return Response.json({ error: "a bearer token is required" }, { status: 401, headers: { "www-authenticate": "Bearer" } });
+  if (token === undefined)
+    return Response.json({ error: "a bearer token is required" }, { status: 401, headers: { "www-authenticate": "Bearer" } });
   return token === "operator" || (token === "reader" && action === "read");
 };
 const operator = operatorApi<TestEnv>({ namespace: (env) => env.AGENT, basePath: "/ops", authorize, console: operatorConsole });
@@ -263,6 +284,7 @@ app.get("/", (c) => c.text("the user's own app"));
 app.mount("/mounted", operatorApi<TestEnv>({ namespace: (env) => env.AGENT, authorize, console: operatorConsole }).fetch);
 
 export default {
-  fetch: (request, env, ctx) => (new URL(request.url).pathname.startsWith("/ops") ? operator.fetch(request, env as never, ctx) : app.fetch(request, env as TestEnv, ctx)),
+  fetch: (request, env, ctx) =>
+    new URL(request.url).pathname.startsWith("/ops") ? operator.fetch(request, env as never, ctx) : app.fetch(request, env as TestEnv, ctx),
 } satisfies ExportedHandler;
 export { ClockLab, TimeAgentDO } from "./time-worker";

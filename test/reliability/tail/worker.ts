@@ -9,7 +9,8 @@ export class AgentDO extends AppAgentDO {
   fill(count: number): number {
     const { storage } = (this as unknown as { ctx: DurableObjectState }).ctx;
     storage.transactionSync(() => {
-      for (let i = 0; i < count; i++) storage.sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, 'test.fact', ?)", Date.now(), `{"n":${i}}`);
+      for (let i = 0; i < count; i++)
+        storage.sql.exec("INSERT INTO events (ts, kind, payload) VALUES (?, 'test.fact', ?)", Date.now(), `{"n":${i}}`);
     });
     return count;
   }
