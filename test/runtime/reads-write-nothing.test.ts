@@ -40,6 +40,7 @@ describe("a read of a scope never writes", () => {
   // 100 in 0.6 s; 300 in 9-18 s, even with one plain RPC read each; 600 past the 20 s timeout;
   // 1 000 spread over ten tests of 100 did not finish in 150 s, so the objects, not the test,
   // are what counts). What a read writes does not depend on how many scopes were read before it.
+  // The issue's 1 000 run under wrangler dev, through the HTTP routes: test/reliability/tail.node.test.ts.
   it("100 reads of fresh scope names leave no rows and no alarm", async () => {
     const agents = Array.from({ length: 100 }, (_, i) => freshTimeAgent(`read-only-${i}`).agent);
     for (let i = 0; i < agents.length; i += 50) {
