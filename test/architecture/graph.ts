@@ -1,38 +1,51 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import ts from "typescript";
 
-/** One import between two runtime files; `type` when it brings types only (erased from the build). */
+/**
+ * One import between two files; `type` when nothing of it is loaded with the importer: type-only
+ * imports (erased from the build), `import("./x.ts")` types and lazy `import()` calls.
+ */
 export interface Edge {
   readonly from: string;
   readonly to: string;
   readonly type: boolean;
 }
 
-const IMPORT = /^(?:import|export)\s+(type\s+)?(\{[^}]*\}|\*(?:\s+as\s+\w+)?|\w+(?:\s*,\s*\{[^}]*\})?)\s+from\s+"(\.[^"]+)"/gm;
-
-/** The relative imports of every `.ts` file under `root`, paths relative to `root`. */
+/** The relative imports of every `.ts` file under `root` (read with the compiler), paths relative to `root`. */
 export function importGraph(root: string): { files: string[]; edges: Edge[] } {
   const files = listTs(root);
   const edges: Edge[] = [];
   for (const file of files) {
-    const text = readFileSync(join(root, file), "utf8");
-    for (const [, typeKeyword, specifiers, spec] of text.matchAll(IMPORT)) {
-      const to = relative(root, resolve(root, dirname(file), spec!)).replaceAll("\\", "/");
-      if (!to.startsWith("..")) edges.push({ from: file, to, type: typeKeyword !== undefined || onlyTypes(specifiers!) });
-    }
+    const add = (specifier: ts.Node | undefined, type: boolean) => {
+      if (specifier === undefined || !ts.isStringLiteral(specifier) || !specifier.text.startsWith(".")) return;
+      const to = relative(root, resolve(root, dirname(file), specifier.text)).replaceAll("\\", "/");
+      if (!to.startsWith("..")) edges.push({ from: file, to, type });
+    };
+    const visit = (node: ts.Node) => {
+      if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, typeOnlyImport(node.importClause));
+      else if (ts.isExportDeclaration(node)) add(node.moduleSpecifier, node.isTypeOnly);
+      else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], true);
+      else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, true);
+      ts.forEachChild(node, visit);
+    };
+    visit(ts.createSourceFile(file, readFileSync(join(root, file), "utf8"), ts.ScriptTarget.Latest, false));
   }
   return { files, edges };
 }
 
-/** `{ type A, type B }`: every named specifier is a type. */
-function onlyTypes(specifiers: string): boolean {
-  if (!specifiers.startsWith("{")) return false;
-  const names = specifiers
-    .slice(1, -1)
-    .split(",")
-    .map((name) => name.trim())
-    .filter(Boolean);
-  return names.length > 0 && names.every((name) => name.startsWith("type "));
+/** `import type …`, or `import { type A, type B }`: every named specifier is a type. */
+function typeOnlyImport(clause: ts.ImportClause | undefined): boolean {
+  if (clause === undefined) return false; // `import "./x.ts"` runs the module
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return (
+    clause.name === undefined &&
+    bindings !== undefined &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 function listTs(root: string, under = ""): string[] {
@@ -43,7 +56,7 @@ function listTs(root: string, under = ""): string[] {
   });
 }
 
-/** The folder a runtime file belongs to: its first directory, or "." for the entry files at the root. */
+/** The folder a file belongs to: its first directory, or "." for the entry files at the root. */
 export function folderOf(file: string): string {
   const slash = file.indexOf("/");
   return slash === -1 ? "." : file.slice(0, slash);
