@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "../browser/wrangler-dev";
+import { readChunks, type Read } from "../sse-chunks";
 
 /**
  * Issue 22 item 1 as it happened: under `wrangler dev`, tailing a scope of
@@ -53,32 +54,18 @@ describe("a ledger tail of 100 000 facts under wrangler dev", () => {
   }
 
   /** Reads the tail of `scope` from Last-Event-ID 0 until `count` ids arrived; answers them and the chunks Node read. */
-  async function tail(scope: string, count: number): Promise<{ ids: number[]; chunks: number }> {
+  async function tail(scope: string, count: number): Promise<Read> {
     const controller = new AbortController();
     const response = await fetch(`${server.url}/scopes/${scope}/events/stream`, {
       headers: { "last-event-id": "0" },
       signal: controller.signal,
     });
     expect(response.status).toBe(200);
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const ids: number[] = [];
-    let chunks = 0;
-    let text = "";
     try {
-      while (ids.length < count) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        chunks++;
-        text += value;
-        const cut = text.lastIndexOf("\n\n"); // whole frames only: the rest is read with the next chunk
-        const end = cut < 0 ? 0 : cut + 2;
-        for (const match of text.slice(0, end).matchAll(/^id: (\d+)$/gm)) ids.push(Number(match[1]));
-        text = text.slice(end);
-      }
+      return await readChunks(response.body!, count);
     } finally {
       controller.abort();
     }
-    return { ids, chunks };
   }
 
   it("arrives whole and in order while another scope keeps answering within a second", async () => {

@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AgentMethods } from "../../runtime";
 import { HIGH_WATER_BYTES } from "../../runtime/live/sse";
+import { readChunks, type Read } from "../sse-chunks";
 import { freshAgent, type TestAgent } from "./helpers";
 
 /** Enough facts that one chunk a frame is thousands of writes, and coalescing still spans several chunks. */
@@ -19,12 +20,6 @@ async function manyFacts(agent: TestAgent, count: number): Promise<void> {
 
 type Agent = Pick<AgentMethods, "enqueueTrigger">;
 
-interface Read {
-  readonly chunks: number;
-  readonly bytes: number;
-  readonly ids: number[];
-}
-
 /**
  * Opens a tail from `afterId` inside the object and reads its raw body
  * there until `count` event ids have arrived, counting the chunks they came
@@ -38,33 +33,6 @@ function tailChunks(agent: TestAgent, afterId: number, count: number, meanwhile:
     meanwhile(instance as unknown as Agent);
     return readChunks(response.body!, count);
   });
-}
-
-/** Reads `body` until `count` event ids have arrived, counting its chunks and bytes. */
-async function readChunks(body: ReadableStream<Uint8Array>, count: number): Promise<Read> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const ids: number[] = [];
-  let chunks = 0;
-  let bytes = 0;
-  let text = "";
-  try {
-    while (ids.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      chunks++;
-      bytes += value.byteLength;
-      text += decoder.decode(value, { stream: true });
-      // Whole frames only: a frame split between two chunks is read with the next one.
-      const cut = text.lastIndexOf("\n\n");
-      const end = cut < 0 ? 0 : cut + 2;
-      for (const match of text.slice(0, end).matchAll(/^id: (\d+)$/gm)) ids.push(Number(match[1]));
-      text = text.slice(end);
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return { chunks, bytes, ids };
 }
 
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
