@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DrainMemory, type MemoryStore } from "../../runtime/drain/memory.ts";
 import type { Change, ChangeListener } from "../../runtime/store/changes.ts";
-import type { DueRow } from "../../runtime/store/work-table.ts";
+import { newDueRow, type DueRow } from "../../runtime/store/work-table.ts";
 
 /**
  * The drain's memory, driven by sequences of changes alone: a fake store
@@ -44,22 +44,18 @@ function memoryWith(stored: { due?: DueRow[]; nextWake?: number | null } = {}) {
   return { memory, asked, commit, rollBack, stored, setNow: (at: number) => void (now = at) };
 }
 
+/** A new row, as the store builds it for a look at due work. */
 function row(intentId: number, fireAt = 1_000, triggerKind = "job"): DueRow {
-  return {
+  return newDueRow({
     intentId,
     triggerKind,
     fireAt,
-    attempts: 0,
-    claim: null,
-    cancel: null,
-    settled: null,
-    settledAt: null,
-    lastError: null,
+    idempotencyKey: null,
     intentVersion: 1,
     startDeadline: null,
-    finishDeadline: null,
-    intentPayload: "{}",
-  };
+    cancelOnKeys: [],
+    payload: "{}",
+  });
 }
 
 const added = (intentId: number, fresh = true, fireAt = 1_000): Change => ({
