@@ -1,3 +1,4 @@
+import { hiddenSlot } from "../contract/hidden-slot.ts";
 import { CancellationError } from "../contract/errors.ts";
 import type { RegisteredTrigger } from "../definition/registry.ts";
 import type { AcquireContext } from "../contract/types.ts";
@@ -127,17 +128,13 @@ function countedSignal(signal: AbortSignal, controller: AbortController, seen: O
   });
 }
 
-/** Where an object keeps its port: a symbol, so that it is no RPC method and no name a subclass could take. */
-const PORT = Symbol.for("durable-triggers.test-port");
+const portSlot = hiddenSlot<TestPort>("test port");
 
-export function keepPort(object: object, port: TestPort): void {
-  Object.defineProperty(object, PORT, { value: port, enumerable: false });
-}
+export const keepPort: (object: object, port: TestPort) => void = portSlot.keep;
 
 /** The port of an instance of a class built by `defineAgentDO`, armed (inside `runInDurableObject`). */
 export function portOf(object: object): TestPort {
-  const port = (object as { [PORT]?: TestPort })[PORT];
-  if (port === undefined) throw new TypeError("test kit: not an instance of a class built by defineAgentDO");
+  const port = portSlot.of(object);
   port.armed = true;
   return port;
 }

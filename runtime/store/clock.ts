@@ -1,3 +1,5 @@
+import { hiddenSlot } from "../contract/hidden-slot.ts";
+
 /**
  * The one place the runtime reads time. Every "now" of an object (a fire
  * time, a claim's deadline, a backoff, `tx.now`, the drain's sleep) is its
@@ -44,17 +46,10 @@ export class ObjectClock implements Clock {
   }
 }
 
-/** Where an object keeps its clock: a symbol, so that it is no RPC method and no name a subclass could take. */
-const CLOCK = Symbol.for("durable-triggers.clock");
+const clockSlot = hiddenSlot<ObjectClock>("clock");
 
 /** Gives `object` (an instance of a class built by `defineAgentDO`) its clock. */
-export function keepClock(object: object, clock: ObjectClock): void {
-  Object.defineProperty(object, CLOCK, { value: clock, enumerable: false });
-}
+export const keepClock: (object: object, clock: ObjectClock) => void = clockSlot.keep;
 
 /** The clock of an instance of a class built by `defineAgentDO` (inside `runInDurableObject`). */
-export function clockOf(object: object): ObjectClock {
-  const clock = (object as { [CLOCK]?: ObjectClock })[CLOCK];
-  if (clock === undefined) throw new TypeError("clockOf: not an instance of a class built by defineAgentDO");
-  return clock;
-}
+export const clockOf: (object: object) => ObjectClock = clockSlot.of;
