@@ -461,20 +461,41 @@ function exactly(value: JsonValue): ZodIR {
 }
 
 /** Whether a schema accepts untyped JSON anywhere, so that its printed type names `JsonValue`. */
-export function usesJson(ir: ZodIR): boolean {
-  const argUses = (arg: Arg): boolean =>
-    "ir" in arg
-      ? usesJson(arg.ir)
+export const usesJson = (ir: ZodIR): boolean =>
+  someNode(
+    ir,
+    (head) => isJson(head),
+    () => false,
+  );
+
+/**
+ * Whether the printed expression holds code of the generator's over several lines (a check's
+ * function), which TypeScript's printer copies as it is rather than indenting: only the formatter
+ * lays such an expression out.
+ */
+export const printsRawLines = (ir: ZodIR): boolean =>
+  someNode(
+    ir,
+    () => false,
+    (arg) => "check" in arg || ("code" in arg && arg.code.includes("\n")),
+  );
+
+/** Whether `headIs` holds for a call within `ir`, or `argIs` for an argument (references are not followed). */
+function someNode(ir: ZodIR, headIs: (head: ZodIR["head"]) => boolean, argIs: (arg: Arg) => boolean): boolean {
+  const inArg = (arg: Arg): boolean =>
+    argIs(arg) ||
+    ("ir" in arg
+      ? someNode(arg.ir, headIs, argIs)
       : "irs" in arg
-        ? arg.irs.some(usesJson)
+        ? arg.irs.some((ir) => someNode(ir, headIs, argIs))
         : "shape" in arg
-          ? Object.values(arg.shape).some(usesJson)
+          ? Object.values(arg.shape).some((ir) => someNode(ir, headIs, argIs))
           : "thunk" in arg
-            ? usesJson(arg.thunk)
-            : false;
+            ? someNode(arg.thunk, headIs, argIs)
+            : false);
   const { head } = ir;
-  if ("call" in head && (isJson(head) || head.args.some(argUses))) return true;
-  return ir.chain.some((link) => link.args.some(argUses));
+  if ("call" in head && (headIs(head) || head.args.some(inArg))) return true;
+  return ir.chain.some((link) => link.args.some(inArg));
 }
 
 const isJson = (head: ZodIR["head"]) => "call" in head && head.call.length === 2 && head.call[0] === "z" && head.call[1] === "json";

@@ -1,19 +1,21 @@
-import {
-  IndentationText,
-  Node,
-  Project,
-  QuoteKind,
-  StructureKind,
-  ts,
-  VariableDeclarationKind,
-  type SourceFile,
-  type StatementStructures,
-} from "ts-morph";
+import { IndentationText, Node, Project, QuoteKind, ts, type SourceFile, type StatementStructures } from "ts-morph";
 import type { JsonValue } from "../spec-format.ts";
 import { commentSafe } from "../zod-ir.ts";
 
-/** What an emitter builds: ts-morph structures (or raw statement text), printed by `render`. */
-export type Statements = (string | StatementStructures)[];
+/**
+ * A declaration laid out already, as the formatter would lay it out: printed in its place, with no
+ * formatter. `endsWithConst` says whether its last declaration is a constant, which decides whether
+ * an undocumented type right after it pairs with it (no blank line between).
+ */
+export class LaidOut {
+  constructor(
+    readonly text: string,
+    readonly endsWithConst: boolean,
+  ) {}
+}
+
+/** What an emitter builds: ts-morph structures, raw statement text, or declarations laid out already; printed by `render`. */
+export type Statements = (string | StatementStructures | LaidOut)[];
 
 // One in-memory project serves every render: each file is removed again after it is printed. Each
 // render gets a path of its own, since the formatter's language service remembers a file by path and
@@ -61,62 +63,68 @@ export function render(name: string, banner: string, statements: Statements): st
       manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
     }),
   );
+  // What is laid out already stands in the file as a placeholder statement, so that the formatter
+  // never walks it: on a module of hundreds of schemas, formatting them was most of the run.
+  const laidOut = new Map<string, LaidOut>();
+  const shaped = statements.map((statement) => {
+    if (!(statement instanceof LaidOut)) return statement;
+    const placeholder = `__laid_out_${laidOut.size}__`;
+    laidOut.set(placeholder, statement);
+    return `${placeholder};`;
+  });
   const file: SourceFile = project.createSourceFile(`/${renders++}/${name}.ts`, "");
-  file.addStatements(statements);
+  file.addStatements(shaped);
   file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: ts.SemicolonPreference.Insert });
   // Imports stay together; each declaration gets a blank line before it, except a type
   // right after the schema constant it describes.
   let text = "";
-  let previous: Node | undefined;
+  let previous: { import: boolean; const: boolean } | undefined;
   for (const statement of file.getStatementsWithComments()) {
-    const pairsWithPrevious =
-      Node.isTypeAliasDeclaration(statement) && Node.isVariableStatement(previous) && statement.getJsDocs().length === 0;
-    const bothImports = Node.isImportDeclaration(statement) && Node.isImportDeclaration(previous);
-    if (previous && !pairsWithPrevious && !bothImports) text += "\n";
-    text += `${statement.getText(true)}\n`;
-    previous = statement;
+    const own = Node.isExpressionStatement(statement) ? laidOut.get(statement.getExpression().getText()) : undefined;
+    const isImport = Node.isImportDeclaration(statement);
+    const pairsWithPrevious = Node.isTypeAliasDeclaration(statement) && previous?.const === true && statement.getJsDocs().length === 0;
+    if (previous && !pairsWithPrevious && !(isImport && previous.import)) text += "\n";
+    text += `${own?.text ?? statement.getText(true)}\n`;
+    previous = { import: isImport, const: own ? own.endsWithConst : Node.isVariableStatement(statement) };
   }
   project.removeSourceFile(file);
-  // Preformatted values replace their placeholders: only where a declaration starts a line, which no
-  // string or comment from a spec can do.
-  for (const statement of statements) {
-    const value = typeof statement === "object" ? preformatted.get(statement) : undefined;
-    if (!value) continue;
-    const before = text;
-    text = text.replace(
-      `\nexport const ${value.name}: JsonObject = ${placeholder(value.name)};\n`,
-      () => `\nexport const ${value.name}: JsonObject = ${value.text};\n`,
-    );
-    if (text === before) throw new Error(`trigger-codegen: the value of ${value.name} found no place in ${name}.ts`);
-  }
   return banner + text;
+}
+
+/** `/** text *\/` as ts-morph writes a one-line doc comment (the text is one line: commentSafe's or the generator's). */
+export const docComment = (text: string) => `/** ${text}${text.endsWith(" ") || text === "" ? "" : " "}*/\n`;
+
+/**
+ * Printed code laid out as the formatter lays it out. In what the generator prints, the only
+ * constructs over several lines are object and type literals whose `{` ends a line and whose `}`
+ * starts one (strings hold no line break: the printer escapes it; a line ends in `{` only where a
+ * literal opens); the formatter indents their members two spaces past the line that opens them and
+ * the `}` level with it. TypeScript's printer indents by its own nesting count, so its spaces are
+ * dropped and counted again. Not for raw code the printer copies as it is (a check's function).
+ */
+export function twoSpaced(printed: string): string {
+  const opened: number[] = [];
+  return printed
+    .split("\n")
+    .map((line, i) => {
+      const text = i === 0 ? line : line.trimStart();
+      const indent = i === 0 ? 0 : text.startsWith("}") ? opened.pop()! : opened.at(-1)! + 2;
+      if (text.endsWith("{")) opened.push(indent);
+      return " ".repeat(indent) + text;
+    })
+    .join("\n");
 }
 
 /** A declaration's doc comment, from a spec's description that may hold anything. */
 export const docs = (description: string | undefined) => (description === undefined ? [] : [commentSafe(description)]);
 
-/**
- * Constants whose value is laid out already, by name: JSON needs no
- * formatter, and a large one is where ts-morph's formatter spends its time.
- */
-const preformatted = new WeakMap<object, { name: string; text: string }>();
-
-/** `export const <name>: JsonObject = <JSON Schema>;`, documented; its value is printed by `printJson`, not the formatter. */
-export function jsonSchemaStatement(name: string, what: string, schema: JsonValue): StatementStructures {
-  const statement: StatementStructures = {
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [`The JSON Schema of ${what}, for tools such as the operator console.`],
-    // Typed as the runtime's JsonObject: as a plain literal, union branches with different keys would be
-    // widened to `key?: undefined`, which is not JSON and not assignable where the runtime takes a schema.
-    declarations: [{ name, type: "JsonObject", initializer: placeholder(name) }],
-  };
-  preformatted.set(statement, { name, text: printJson(schema, "") });
-  return statement;
+/** `export const <name>: JsonObject = <JSON Schema>;`, documented, laid out by `printJson`: JSON needs no formatter. */
+export function jsonSchemaStatement(name: string, what: string, schema: JsonValue): LaidOut {
+  // Typed as the runtime's JsonObject: as a plain literal, union branches with different keys would be
+  // widened to `key?: undefined`, which is not JSON and not assignable where the runtime takes a schema.
+  const doc = docComment(`The JSON Schema of ${what}, for tools such as the operator console.`);
+  return new LaidOut(`${doc}export const ${name}: JsonObject = ${printJson(schema, "")};`, true);
 }
-
-const placeholder = (name: string) => `__preformatted_${name}__`;
 
 /** A plain JSON value in ASCII, as TypeScript's printer writes literals: DEL, bidi controls and all else outside ASCII escaped. */
 const asciiJson = (value: JsonValue) =>

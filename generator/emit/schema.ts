@@ -4,8 +4,8 @@ import { createRequire, Module } from "node:module";
 import type { OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
-import { irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, type ZodIR } from "../zod-ir.ts";
-import { docs } from "./print.ts";
+import { commentSafe, irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, printsRawLines, type ZodIR } from "../zod-ir.ts";
+import { docComment, docs, LaidOut, twoSpaced } from "./print.ts";
 
 // zod-to-ts through its CommonJS build: imported as ES modules, it imports TypeScript (9 MB) as one, and Node
 // then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
@@ -39,20 +39,25 @@ function withTypeScriptOfTsMorph<T>(load: () => T): T {
 export type Resolve = (ref: string) => SchemaModel;
 
 /** A zod constant and its type alias; references print as the referenced constant and type. */
-export function schemaStatements(schema: SchemaModel, resolve: Resolve): StatementStructures[] {
+export function schemaStatements(schema: SchemaModel, resolve: Resolve): [LaidOut] | StatementStructures[] {
   const expression = printExpression(irToExpression(schema.ir, (ref) => resolve(ref).constName));
+  // A recursion through named schemas: TypeScript cannot infer the constant's type, so it is given.
+  const annotation = schema.recursive ? `z.ZodType<${schema.typeName}>` : undefined;
+  const type = printedType(schema, resolve);
+  if (!printsRawLines(schema.ir)) {
+    const doc = schema.description === undefined ? "" : docComment(commentSafe(schema.description));
+    const constant = `export const ${schema.constName}${annotation ? `: ${annotation}` : ""} = ${twoSpaced(expression)};`;
+    return [new LaidOut(`${doc}${constant}\nexport type ${schema.typeName} = ${twoSpaced(type)};`, false)];
+  }
   return [
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: docs(schema.description),
-      // A recursion through named schemas: TypeScript cannot infer the constant's type, so it is given.
-      declarations: [
-        { name: schema.constName, ...(schema.recursive ? { type: `z.ZodType<${schema.typeName}>` } : {}), initializer: expression },
-      ],
+      declarations: [{ name: schema.constName, ...(annotation ? { type: annotation } : {}), initializer: expression }],
     },
-    { kind: StructureKind.TypeAlias, isExported: true, name: schema.typeName, type: printedType(schema, resolve) },
+    { kind: StructureKind.TypeAlias, isExported: true, name: schema.typeName, type },
   ];
 }
 

@@ -1,0 +1,164 @@
+/**
+ * Whether this checkout's generator writes the same bytes as a baseline's (main by default,
+ * `BASELINE=<commit>`), for a speed change that must not change output: this repository's specs,
+ * the test fixtures, every case of the real-world corpus and Stripe's five resources, each generated
+ * into a fresh folder by each side in a fresh process. Prints the files that differ and exits 1 if
+ * any does; not a benchmark, but it lives beside the ones it keeps honest.
+ *
+ *   npx tsx bench/same-output.ts        (ONLY=<substring> picks cases)
+ */
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { corpus } from "../test/generator/real-world-convert.ts";
+import { stripeSpec } from "./stripe-spec.ts";
+
+const BASELINE = process.env.BASELINE ?? "main";
+const FIXTURES = "test/generator/fixtures";
+
+/** Refinements nested in shared schemas and intents, and descriptions that test a printer's edges. */
+const HOSTILE = ["", " ", "a  ", "tab\t", "  lead", "comment */ x /*", "line\nbreak\r\n", "bidi \u202E \u007F", "`${x}`"];
+const EDGES = {
+  schemas: {
+    checked: {
+      type: "object",
+      description: HOSTILE[5],
+      properties: {
+        inner: { type: "object", properties: { a: { type: "string" }, b: { type: "string" } }, not: { required: ["a", "b"] } },
+        list: { type: "array", items: { type: "integer" }, contains: { minimum: 10 }, minContains: 2 },
+      },
+      if: { properties: { list: { minItems: 1 } } },
+      then: { required: ["list"] },
+    },
+    ...Object.fromEntries(
+      HOSTILE.map((description, i) => [
+        `described${i}`,
+        { type: "object", description, properties: { [`p${i}`]: { type: "string", description, title: description } } },
+      ]),
+    ),
+  },
+  triggers: [
+    {
+      kind: "edges.job",
+      intentEventKind: "edges.job.requested",
+      cancellation: "cooperative",
+      intent: {
+        type: "object",
+        properties: {
+          deep: { type: "object", properties: { names: { type: "object", propertyNames: { pattern: "^[a-z]+$" } } } },
+          shared: { $ref: "checked" },
+          ...Object.fromEntries(HOSTILE.map((_, i) => [`d${i}`, { $ref: `described${i}` }])),
+        },
+        dependentRequired: { deep: ["shared"] },
+      },
+      outcome: { type: "object", description: HOSTILE[1], properties: {} },
+      events: { "edges.job.done": { payload: "outcome", description: HOSTILE[6] } },
+    },
+  ],
+};
+
+/** Each case's spec files, path → text. */
+function cases(): Record<string, Record<string, string>> {
+  const all: Record<string, Record<string, string>> = {};
+  const specsIn = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .filter((name) => name.endsWith(".yaml"))
+        .map((name) => [`specs/${name}`, readFileSync(join(dir, name), "utf8")]),
+    );
+  all.repo = specsIn("specs");
+  for (const name of ["shop", "constructs"]) all[name] = { [`specs/${name}.yaml`]: readFileSync(join(FIXTURES, `${name}.yaml`), "utf8") };
+  all.real = specsIn(join(FIXTURES, "real"));
+  all.edges = { "specs/edges.yaml": JSON.stringify(EDGES) };
+  for (const c of corpus()) all[`corpus ${c.name}`] = { [`specs/${c.name}.yaml`]: JSON.stringify(c.spec) };
+  for (const resource of ["charge", "customer", "invoice", "checkout.session", "payment_intent"])
+    all[`stripe ${resource}`] = { "specs/stripe.yaml": stripeSpec(resource).text };
+  const only = process.env.ONLY;
+  return only ? Object.fromEntries(Object.entries(all).filter(([name]) => name.includes(only))) : all;
+}
+
+/** In a child: generate each case with the generator at `generatePath`; file → SHA-256 per case. */
+async function child(generatePath: string): Promise<Record<string, Record<string, string>>> {
+  const { generate } = (await import(pathToFileURL(generatePath).href)) as {
+    generate: (o: object) => Promise<{ ok: boolean; errors?: unknown }>;
+  };
+  const digests: Record<string, Record<string, string>> = {};
+  for (const [name, specs] of Object.entries(cases())) {
+    const root = mkdtempSync(join(tmpdir(), "dt-same-"));
+    try {
+      for (const [path, text] of Object.entries(specs)) {
+        mkdirSync(join(root, "specs"), { recursive: true });
+        writeFileSync(join(root, path), text);
+      }
+      const result = await generate({
+        root,
+        specsDir: "specs",
+        outDir: "generated",
+        handlersDir: "app/triggers",
+        streamHandlersDir: "app/streams",
+        runtimeModule: "durable-triggers",
+        check: false,
+      });
+      if (!result.ok) throw new Error(`${name} was refused: ${JSON.stringify(result.errors)}`);
+      digests[name] = hashes(root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  return digests;
+}
+
+function hashes(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (!path.startsWith(join(root, "specs")))
+        out[relative(root, path)] = createHash("sha256").update(readFileSync(path)).digest("hex");
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function run(generatePath: string): Record<string, Record<string, string>> {
+  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/same-output.ts", generatePath], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, Record<string, string>>;
+}
+
+if (process.argv[2] !== undefined) {
+  console.log(JSON.stringify(await child(process.argv[2])));
+} else {
+  const base = mkdtempSync(join(tmpdir(), "dt-same-baseline-"));
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();
+    execFileSync("sh", ["-c", `git archive ${commit} generator runtime package.json | tar -x -C "${base}"`]);
+    symlinkSync(join(process.cwd(), "node_modules"), join(base, "node_modules"), "dir");
+    const before = run(join(base, "generator/generate.ts"));
+    const after = run(join(process.cwd(), "generator/generate.ts"));
+    let differ = 0;
+    let files = 0;
+    for (const [name, digests] of Object.entries(before)) {
+      const now = after[name] ?? {};
+      for (const file of new Set([...Object.keys(digests), ...Object.keys(now)])) {
+        files++;
+        if (digests[file] !== now[file]) {
+          differ++;
+          console.log(`differs: ${name}: ${file}`);
+        }
+      }
+    }
+    console.log(`${files} files in ${Object.keys(before).length} cases against ${BASELINE} (${commit}): ${differ} differ`);
+    process.exitCode = differ === 0 ? 0 : 1;
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
