@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { corpus } from "../test/generator/real-world-convert.ts";
 import { stripeSpec } from "./stripe-spec.ts";
@@ -60,9 +60,21 @@ const EDGES = {
   ],
 };
 
-/** Each case's spec files, path → text. */
-function cases(): Record<string, Record<string, string>> {
-  const all: Record<string, Record<string, string>> = {};
+/** A trigger's intent through released versions: compatible, upgraded, upgraded again (what typed upgrades print). */
+const mail = (intent: string, extra = "") =>
+  `triggers:\n  - kind: mail.send\n    intentEventKind: mail.send.requested\n    cancellation: cooperative${extra}\n    intent:\n${intent}\n    outcome: { type: object }\n    events: {}\n`;
+const V1 = "      type: object\n      required: [to]\n      properties:\n        to: { type: string }\n        copies: { type: integer, minimum: 1, maximum: 5 }";
+const V2 = `${V1.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string, default: hi }`;
+const UPGRADES = [
+  mail(V1),
+  mail(V2, "\n    upgradeIntentsTo: 2"),
+  mail(`${V2}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 2"),
+  mail(`${V2.replace("maximum: 5", "maximum: 3")}\n        cc: { type: string }`, "\n    upgradeIntentsTo: 4"),
+].map((text) => ({ "specs/mail.yaml": text }));
+
+/** Each case's spec files, path → text; a list is generated step by step, each step released before the next. */
+function cases(): Record<string, Record<string, string> | Record<string, string>[]> {
+  const all: Record<string, Record<string, string> | Record<string, string>[]> = {};
   const specsIn = (dir: string) =>
     Object.fromEntries(
       readdirSync(dir)
@@ -73,6 +85,7 @@ function cases(): Record<string, Record<string, string>> {
   for (const name of ["shop", "constructs"]) all[name] = { [`specs/${name}.yaml`]: readFileSync(join(FIXTURES, `${name}.yaml`), "utf8") };
   all.real = specsIn(join(FIXTURES, "real"));
   all.edges = { "specs/edges.yaml": JSON.stringify(EDGES) };
+  all.upgrades = UPGRADES;
   for (const c of corpus()) all[`corpus ${c.name}`] = { [`specs/${c.name}.yaml`]: JSON.stringify(c.spec) };
   for (const resource of ["charge", "customer", "invoice", "checkout.session", "payment_intent"])
     all[`stripe ${resource}`] = { "specs/stripe.yaml": stripeSpec(resource).text };
@@ -85,24 +98,33 @@ async function child(generatePath: string): Promise<Record<string, Record<string
   const { generate } = (await import(pathToFileURL(generatePath).href)) as {
     generate: (o: object) => Promise<{ ok: boolean; errors?: unknown }>;
   };
+  const versions = (await import(pathToFileURL(join(dirname(generatePath), "versions.ts")).href)) as {
+    parseRecord(text: string): object;
+    releaseRecord(record: object): { record: object };
+    renderRecord(record: object): string;
+  };
   const digests: Record<string, Record<string, string>> = {};
-  for (const [name, specs] of Object.entries(cases())) {
+  for (const [name, steps] of Object.entries(cases())) {
     const root = mkdtempSync(join(tmpdir(), "dt-same-"));
+    const record = join(root, "generated/intent-versions.json");
     try {
-      for (const [path, text] of Object.entries(specs)) {
-        mkdirSync(join(root, "specs"), { recursive: true });
-        writeFileSync(join(root, path), text);
+      for (const [step, specs] of (Array.isArray(steps) ? steps : [steps]).entries()) {
+        if (step > 0) writeFileSync(record, versions.renderRecord(versions.releaseRecord(versions.parseRecord(readFileSync(record, "utf8"))).record));
+        for (const [path, text] of Object.entries(specs)) {
+          mkdirSync(join(root, "specs"), { recursive: true });
+          writeFileSync(join(root, path), text);
+        }
+        const result = await generate({
+          root,
+          specsDir: "specs",
+          outDir: "generated",
+          handlersDir: "app/triggers",
+          streamHandlersDir: "app/streams",
+          runtimeModule: "durable-triggers",
+          check: false,
+        });
+        if (!result.ok) throw new Error(`${name} was refused: ${JSON.stringify(result.errors)}`);
       }
-      const result = await generate({
-        root,
-        specsDir: "specs",
-        outDir: "generated",
-        handlersDir: "app/triggers",
-        streamHandlersDir: "app/streams",
-        runtimeModule: "durable-triggers",
-        check: false,
-      });
-      if (!result.ok) throw new Error(`${name} was refused: ${JSON.stringify(result.errors)}`);
       digests[name] = hashes(root);
     } finally {
       rmSync(root, { recursive: true, force: true });

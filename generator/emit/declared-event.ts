@@ -1,7 +1,8 @@
-import { StructureKind, ts, VariableDeclarationKind } from "ts-morph";
+import { ts } from "ts-morph";
 import type { DeclaredEventModel } from "../model.ts";
-import { printExpression } from "../zod-ir.ts";
-import { docs, jsonSchemaStatement, type Statements } from "./print.ts";
+import { commentSafe, printExpression } from "../zod-ir.ts";
+import { LaidOut, twoSpaced } from "./laid-out.ts";
+import { jsonSchemaStatement, type Statements } from "./print.ts";
 import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
 /**
@@ -16,25 +17,12 @@ export function declaredEventStatements(event: DeclaredEventModel, resolve: Reso
   const input = printedType(payload, resolve, "input");
   const hasInput = input !== printedType(payload, resolve);
   const statements: Statements = [...schemaStatements(payload, resolve)];
-  if (hasInput) {
-    statements.push({
-      kind: StructureKind.TypeAlias,
-      isExported: true,
-      name: names.inputTypeName,
-      docs: ["What `emitEvent` takes: fields with a default may be left out."],
-      type: input,
-    });
-  }
+  if (hasInput) statements.push(LaidOut.type(names.inputTypeName, input, "What `emitEvent` takes: fields with a default may be left out."));
   statements.push(
-    {
-      kind: StructureKind.Function,
-      isExported: true,
-      name: names.parseName,
-      docs: ["Validates an event payload; a refusal names the path of the bad field."],
-      parameters: [{ name: "raw", type: "unknown" }],
-      returnType: `PayloadParseResult<${names.typeName}${hasInput ? `, ${names.inputTypeName}` : ""}>`,
-      statements: [`return parsePayloadWith(${payload.constName}, raw);`],
-    },
+    LaidOut.function(names.parseName, "raw: unknown", `return parsePayloadWith(${payload.constName}, raw);`, {
+      doc: "Validates an event payload; a refusal names the path of the bad field.",
+      returns: `PayloadParseResult<${names.typeName}${hasInput ? `, ${names.inputTypeName}` : ""}>`,
+    }),
     jsonSchemaStatement(names.jsonSchemaName, `a \`${event.kind}\` payload`, jsonSchemaOf(payload, resolve)),
   );
   const value = f.createObjectLiteralExpression(
@@ -46,17 +34,11 @@ export function declaredEventStatements(event: DeclaredEventModel, resolve: Reso
     ],
     true,
   );
-  statements.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: docs(event.description ?? `The \`${event.kind}\` fact, appended by \`emitEvent\`.`),
-    declarations: [
-      {
-        name: names.constName,
-        initializer: printExpression(f.createSatisfiesExpression(value, f.createTypeReferenceNode(`DeclaredEvent<${names.typeName}>`))),
-      },
-    ],
-  });
+  const declared = printExpression(f.createSatisfiesExpression(value, f.createTypeReferenceNode(`DeclaredEvent<${names.typeName}>`)));
+  statements.push(
+    LaidOut.constant(names.constName, twoSpaced(declared), {
+      doc: commentSafe(event.description ?? `The \`${event.kind}\` fact, appended by \`emitEvent\`.`),
+    }),
+  );
   return statements;
 }

@@ -1,18 +1,9 @@
 import { IndentationText, Node, Project, QuoteKind, ts, type SourceFile, type StatementStructures } from "ts-morph";
 import type { JsonValue } from "../spec-format.ts";
 import { commentSafe } from "../zod-ir.ts";
+import { LaidOut } from "./laid-out.ts";
 
-/**
- * A declaration laid out already, as the formatter would lay it out: printed in its place, with no
- * formatter. `endsWithConst` says whether its last declaration is a constant, which decides whether
- * an undocumented type right after it pairs with it (no blank line between).
- */
-export class LaidOut {
-  constructor(
-    readonly text: string,
-    readonly endsWithConst: boolean,
-  ) {}
-}
+export { LaidOut } from "./laid-out.ts";
 
 /** What an emitter builds: ts-morph structures, raw statement text, or declarations laid out already; printed by `render`. */
 export type Statements = (string | StatementStructures | LaidOut)[];
@@ -82,37 +73,14 @@ export function render(name: string, banner: string, statements: Statements): st
   for (const statement of file.getStatementsWithComments()) {
     const own = Node.isExpressionStatement(statement) ? laidOut.get(statement.getExpression().getText()) : undefined;
     const isImport = Node.isImportDeclaration(statement);
-    const pairsWithPrevious = Node.isTypeAliasDeclaration(statement) && previous?.const === true && statement.getJsDocs().length === 0;
+    const pairs = own ? own.pairsWithConst : Node.isTypeAliasDeclaration(statement) && statement.getJsDocs().length === 0;
+    const pairsWithPrevious = pairs && previous?.const === true;
     if (previous && !pairsWithPrevious && !(isImport && previous.import)) text += "\n";
     text += `${own?.text ?? statement.getText(true)}\n`;
     previous = { import: isImport, const: own ? own.endsWithConst : Node.isVariableStatement(statement) };
   }
   project.removeSourceFile(file);
   return banner + text;
-}
-
-/** `/** text *\/` as ts-morph writes a one-line doc comment (the text is one line: commentSafe's or the generator's). */
-export const docComment = (text: string) => `/** ${text}${text.endsWith(" ") || text === "" ? "" : " "}*/\n`;
-
-/**
- * Printed code laid out as the formatter lays it out. In what the generator prints, the only
- * constructs over several lines are object and type literals whose `{` ends a line and whose `}`
- * starts one (strings hold no line break: the printer escapes it; a line ends in `{` only where a
- * literal opens); the formatter indents their members two spaces past the line that opens them and
- * the `}` level with it. TypeScript's printer indents by its own nesting count, so its spaces are
- * dropped and counted again. Not for raw code the printer copies as it is (a check's function).
- */
-export function twoSpaced(printed: string): string {
-  const opened: number[] = [];
-  return printed
-    .split("\n")
-    .map((line, i) => {
-      const text = i === 0 ? line : line.trimStart();
-      const indent = i === 0 ? 0 : text.startsWith("}") ? opened.pop()! : opened.at(-1)! + 2;
-      if (text.endsWith("{")) opened.push(indent);
-      return " ".repeat(indent) + text;
-    })
-    .join("\n");
 }
 
 /** A declaration's doc comment, from a spec's description that may hold anything. */
@@ -122,8 +90,10 @@ export const docs = (description: string | undefined) => (description === undefi
 export function jsonSchemaStatement(name: string, what: string, schema: JsonValue): LaidOut {
   // Typed as the runtime's JsonObject: as a plain literal, union branches with different keys would be
   // widened to `key?: undefined`, which is not JSON and not assignable where the runtime takes a schema.
-  const doc = docComment(`The JSON Schema of ${what}, for tools such as the operator console.`);
-  return new LaidOut(`${doc}export const ${name}: JsonObject = ${printJson(schema, "")};`, true);
+  return LaidOut.constant(name, printJson(schema, ""), {
+    doc: `The JSON Schema of ${what}, for tools such as the operator console.`,
+    type: "JsonObject",
+  });
 }
 
 /** A plain JSON value in ASCII, as TypeScript's printer writes literals: DEL, bidi controls and all else outside ASCII escaped. */

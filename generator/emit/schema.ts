@@ -5,7 +5,8 @@ import type { OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
 import { commentSafe, irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, printsRawLines, type ZodIR } from "../zod-ir.ts";
-import { docComment, docs, LaidOut, twoSpaced } from "./print.ts";
+import { LaidOut, twoSpaced } from "./laid-out.ts";
+import { docs } from "./print.ts";
 
 // zod-to-ts through its CommonJS build: imported as ES modules, it imports TypeScript (9 MB) as one, and Node
 // then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
@@ -45,9 +46,8 @@ export function schemaStatements(schema: SchemaModel, resolve: Resolve): [LaidOu
   const annotation = schema.recursive ? `z.ZodType<${schema.typeName}>` : undefined;
   const type = printedType(schema, resolve);
   if (!printsRawLines(schema.ir)) {
-    const doc = schema.description === undefined ? "" : docComment(commentSafe(schema.description));
-    const constant = `export const ${schema.constName}${annotation ? `: ${annotation}` : ""} = ${twoSpaced(expression)};`;
-    return [new LaidOut(`${doc}${constant}\nexport type ${schema.typeName} = ${twoSpaced(type)};`, false)];
+    const doc = schema.description === undefined ? undefined : commentSafe(schema.description);
+    return [LaidOut.constant(schema.constName, twoSpaced(expression), { doc, type: annotation }).then(LaidOut.type(schema.typeName, type))];
   }
   return [
     {

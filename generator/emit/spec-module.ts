@@ -3,10 +3,11 @@ import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "../mod
 import type { JsonValue } from "../spec-format.ts";
 import { upgradeDeclarations } from "../upgrade-types.ts";
 import type { UpgradeStep } from "../versions.ts";
-import { jsonExpression, JSON_TYPE, printExpression, usesJson } from "../zod-ir.ts";
+import { commentSafe, jsonExpression, JSON_TYPE, printExpression, usesJson } from "../zod-ir.ts";
 import { declaredEventStatements } from "./declared-event.ts";
 import { FOLLOW_UPS_TYPE, followUpTypeName } from "./follow-ups.ts";
-import { docs, header, jsonSchemaStatement, render, type Statements } from "./print.ts";
+import { LaidOut } from "./laid-out.ts";
+import { header, jsonSchemaStatement, render, type Statements } from "./print.ts";
 import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
 /** A trigger's place in its version record. */
@@ -90,13 +91,7 @@ const schemasOfStream = (st: StreamModel) => [
   ...st.events,
 ];
 
-const typeAlias = (name: string, doc: string, type: string): StatementStructures => ({
-  kind: StructureKind.TypeAlias,
-  isExported: true,
-  name,
-  docs: [doc],
-  type,
-});
+const typeAlias = (name: string, doc: string, type: string) => LaidOut.type(name, type, doc);
 
 /** Every schema a module declares. */
 function schemasOf(module: ModuleModel): SchemaModel[] {
@@ -119,7 +114,7 @@ interface Unit {
   readonly what: "trigger" | "stream";
   readonly schemas: readonly SchemaModel[];
   readonly resolve: Resolve;
-  readonly before: readonly StatementStructures[];
+  readonly before: Statements;
   /** Whether `before` names `JsonValue` (a stored version's open object), which the module then imports. */
   readonly usesJson: boolean;
   readonly eventsDoc: string;
@@ -251,26 +246,25 @@ function unitStatements(unit: Unit): Statements {
   const T = unit.typePrefix;
   const statements: Statements = unit.schemas.flatMap((schema) => schemaStatements(schema, unit.resolve));
   statements.push(...unit.before);
+  const handlers = `Pick<${unit.type.name}, ${unit.handlerMembers.map((m) => JSON.stringify(m)).join(" | ")}>`;
   statements.push(
-    { kind: StructureKind.TypeAlias, isExported: true, name: `${T}Event`, docs: [unit.eventsDoc], type: eventUnion(unit.events) },
-    {
-      kind: StructureKind.Function,
-      isExported: true,
-      name: unit.parser.name,
-      docs: [`Validates ${unit.parser.what}; a refusal names the path of the bad field.`],
-      parameters: [{ name: "raw", type: "unknown" }],
-      returnType: unit.parser.returnType,
-      statements: [`return ${unit.parser.call};`],
-    },
+    LaidOut.type(`${T}Event`, eventUnion(unit.events), unit.eventsDoc),
+    LaidOut.function(unit.parser.name, "raw: unknown", `return ${unit.parser.call};`, {
+      doc: `Validates ${unit.parser.what}; a refusal names the path of the bad field.`,
+      returns: unit.parser.returnType,
+    }),
     jsonSchemaStatement(unit.jsonSchema.name, unit.jsonSchema.what, unit.jsonSchema.value),
-    { kind: StructureKind.TypeAlias, isExported: true, name: unit.type.name, docs: docs(unit.type.description), type: unit.type.type },
-    {
-      kind: StructureKind.TypeAlias,
-      isExported: true,
-      name: `${T}Handlers`,
-      docs: [`What a person writes for this ${unit.what}: the handler file exports it as \`handlers\`.`],
-      type: `Pick<${unit.type.name}, ${unit.handlerMembers.map((m) => JSON.stringify(m)).join(" | ")}>${unit.handlersExtra === undefined ? "" : ` & ${unit.handlersExtra}`}`,
-    },
+    LaidOut.type(unit.type.name, unit.type.type, unit.type.description === undefined ? undefined : commentSafe(unit.type.description)),
+    // Upgrades' members are text of upgrade-types.ts's own layout, which the formatter lays out.
+    unit.handlersExtra === undefined
+      ? LaidOut.type(`${T}Handlers`, handlers, handlersDoc(unit))
+      : {
+          kind: StructureKind.TypeAlias,
+          isExported: true,
+          name: `${T}Handlers`,
+          docs: [handlersDoc(unit)],
+          type: `${handlers} & ${unit.handlersExtra}`,
+        },
   );
   const contract = f.createObjectLiteralExpression(
     [
@@ -282,18 +276,16 @@ function unitStatements(unit: Unit): Statements {
     ],
     true,
   );
-  statements.push({
-    kind: StructureKind.Function,
-    isExported: true,
-    name: unit.factory,
-    docs: [`The \`${unit.kind}\` ${unit.what}, its spec and your handlers together.`],
-    parameters: [{ name: "handlers", type: `${T}Handlers` }],
-    statements: [
-      printExpression(f.createReturnStatement(f.createSatisfiesExpression(contract, f.createTypeReferenceNode(unit.type.name)))),
-    ],
-  });
+  const body = printExpression(f.createReturnStatement(f.createSatisfiesExpression(contract, f.createTypeReferenceNode(unit.type.name))));
+  statements.push(
+    LaidOut.function(unit.factory, `handlers: ${T}Handlers`, body, {
+      doc: `The \`${unit.kind}\` ${unit.what}, its spec and your handlers together.`,
+    }),
+  );
   return statements;
 }
+
+const handlersDoc = (unit: Unit) => `What a person writes for this ${unit.what}: the handler file exports it as \`handlers\`.`;
 
 /** The union of `{ kind, payload }` a commit callback may insert. */
 function eventUnion(events: readonly { kind: string; typeName: string }[]): string {

@@ -1,0 +1,73 @@
+/**
+ * Declarations written as text, laid out as ts-morph's printer and TypeScript's formatter would lay
+ * them out, so that `render` need not run the formatter over them: on a module of hundreds of schemas
+ * or a project of a thousand triggers, formatting was most of a run. `bench/same-output.ts` holds
+ * the two ways to the same bytes.
+ */
+
+/** Where a declaration stands between others: what decides the blank line before the next one. */
+export class LaidOut {
+  private constructor(
+    readonly text: string,
+    /** An undocumented type: it follows a constant with no blank line, as the type of the schema before it. */
+    readonly pairsWithConst: boolean,
+    /** Its last declaration is a constant. */
+    readonly endsWithConst: boolean,
+  ) {}
+
+  /** `export const <name>[: <type>] = <value>;`: `value` laid out already (see `twoSpaced`, `printJson`). */
+  static constant(name: string, value: string, { doc, type }: { doc?: string | undefined; type?: string | undefined } = {}): LaidOut {
+    return new LaidOut(`${docComment(doc)}export const ${name}${type === undefined ? "" : `: ${type}`} = ${value};`, false, true);
+  }
+
+  /** `export type <name> = <type>;`, the type as TypeScript's printer or zod-to-ts print it. */
+  static type(name: string, type: string, doc?: string): LaidOut {
+    return new LaidOut(`${docComment(doc)}export type ${name} = ${twoSpaced(type)};`, doc === undefined, false);
+  }
+
+  /** `export function <name>(<parameters>)[: <returns>] { <body> }`, the body's statements printed as TypeScript's printer does. */
+  static function(name: string, parameters: string, body: string, { doc, returns }: { doc?: string; returns?: string } = {}): LaidOut {
+    const signature = `export function ${name}(${parameters})${returns === undefined ? "" : `: ${returns}`}`;
+    const indented = twoSpaced(body).replace(/^(?=.)/gm, "  ");
+    return new LaidOut(`${docComment(doc)}${signature} {\n${indented}\n}`, false, false);
+  }
+
+  /** This declaration, then `next`, with the blank line between them that `render` would put. */
+  then(next: LaidOut): LaidOut {
+    const between = next.pairsWithConst && this.endsWithConst ? "\n" : "\n\n";
+    return new LaidOut(`${this.text}${between}${next.text}`, this.pairsWithConst, next.endsWithConst);
+  }
+}
+
+/**
+ * `/** text *\/` and a line break, as ts-morph writes a doc comment of one line; nothing without a
+ * text. The text is one line: a spec's goes through commentSafe, the generator's has no break.
+ */
+function docComment(text: string | undefined): string {
+  if (text === undefined) return "";
+  if (/[\r\n]/.test(text)) throw new Error(`trigger-codegen: a doc comment of more than one line: ${JSON.stringify(text)}`);
+  return `/** ${text}${text.endsWith(" ") || text === "" ? "" : " "}*/\n`;
+}
+
+/**
+ * Printed code laid out as the formatter lays it out. In what the generator prints, the only
+ * constructs over several lines are object, type and array literals whose `{` or `[` ends a line and
+ * whose `}` or `]` starts one (strings hold no line break: the printer escapes it; a line ends in a
+ * bracket only where a literal opens); the formatter indents their members two spaces past the line
+ * that opens them and the closing bracket level with it. TypeScript's printer indents by its own
+ * nesting count, so its spaces are dropped and counted again. Not for raw code the printer copies as
+ * it is (a check's function: `printsRawLines`).
+ */
+export function twoSpaced(printed: string): string {
+  const opened: number[] = [];
+  return printed
+    .split("\n")
+    .map((line, i) => {
+      const text = i === 0 ? line : line.trimStart();
+      const indent = i === 0 ? 0 : /^[}\]]/.test(text) ? opened.pop() : (opened.at(-1) ?? Number.NaN) + 2;
+      if (indent === undefined || Number.isNaN(indent)) throw new Error(`trigger-codegen: cannot lay out ${JSON.stringify(printed)}`);
+      if (/[{[]$/.test(text)) opened.push(indent);
+      return " ".repeat(indent) + text;
+    })
+    .join("\n");
+}
