@@ -5,8 +5,8 @@ import { Workspace } from "./workspace";
 
 /**
  * Issue 21: the schemas a refinement runs (`if`/`then`/`else`, `not`, `dependentSchemas`, `propertyNames`,
- * `contains`) are built on its first run and then kept, not built again on every parse; and, built lazily
- * rather than as the module loads, they may still name a schema declared further down or the one being declared.
+ * `contains`) are built on its first run and then kept: not again on every parse, nor as the module loads.
+ * They may still name a schema declared further down, or the one being declared (through z.lazy).
  */
 
 // Every zod builder the generated module calls (`z.looseObject`, `z.string`, …; not zod's classes), counted. zod
@@ -101,7 +101,7 @@ it("builds a refinement's schemas on its first run, then never again", () => {
   for (const parser of Object.keys(cases)) {
     const before = zodCalls.count;
     parseAll(parser);
-    // Not as the module loaded: a schema named further down would not have been declared yet.
+    // Not as the module loaded (a Worker's every start would pay for refinements it may never run): on this first run.
     expect(zodCalls.count - before, `${parser}, first run`).toBeGreaterThan(0);
     const built = zodCalls.count;
     for (let i = 0; i < 20; i++) parseAll(parser);
