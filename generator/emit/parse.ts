@@ -17,7 +17,7 @@ const refineWithStatement: Statements[number] = {
   isExported: true,
   name: REFINE_WITH,
   docs: [
-    "A refinement that runs other schemas (`if`, `not`, `contains`, …): they are built on its first run, then kept; not on every parse, nor as the module loads (every start would pay for them, and one could name a schema declared further down).",
+    "A refinement that runs other schemas (`if`, `not`, `contains`, …): they are built on its first run, then kept; not on every parse, nor as the module loads (every start would pay for refinements it may never run).",
   ],
   typeParameters: ["S", "V", "C"],
   parameters: [
