@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { z } from "zod";
-import { checkLinks, checkSource, closedLink, checkValue, CHECK_KEYWORDS, type Check } from "./checks.ts";
+import { checkLinks, checkSource, closedLink, checkValue, CHECK_KEYWORDS, runsSchemas, type Check } from "./checks.ts";
 import { keywordsWhere, type Keyword } from "./keywords.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
@@ -461,20 +461,26 @@ function exactly(value: JsonValue): ZodIR {
 }
 
 /** Whether a schema accepts untyped JSON anywhere, so that its printed type names `JsonValue`. */
-export function usesJson(ir: ZodIR): boolean {
-  const argUses = (arg: Arg): boolean =>
+export const usesJson = (ir: ZodIR): boolean => someIR(ir, (inner) => isJson(inner.head));
+
+/** Whether a schema holds a refinement that runs schemas of its own, printed through parse.ts's `refineWith`. */
+export const usesRefineWith = (ir: ZodIR): boolean =>
+  someIR(ir, (inner) => inner.chain.some((link) => link.args.some((arg) => "check" in arg && runsSchemas(arg.check))));
+
+/** Whether `test` holds of the schema or of one inside it (not inside a refinement: what it runs is no part of the type). */
+function someIR(ir: ZodIR, test: (ir: ZodIR) => boolean): boolean {
+  const inArg = (arg: Arg): boolean =>
     "ir" in arg
-      ? usesJson(arg.ir)
+      ? someIR(arg.ir, test)
       : "irs" in arg
-        ? arg.irs.some(usesJson)
+        ? arg.irs.some((inner) => someIR(inner, test))
         : "shape" in arg
-          ? Object.values(arg.shape).some(usesJson)
+          ? Object.values(arg.shape).some((inner) => someIR(inner, test))
           : "thunk" in arg
-            ? usesJson(arg.thunk)
+            ? someIR(arg.thunk, test)
             : false;
-  const { head } = ir;
-  if ("call" in head && (isJson(head) || head.args.some(argUses))) return true;
-  return ir.chain.some((link) => link.args.some(argUses));
+  if (test(ir)) return true;
+  return ("call" in ir.head && ir.head.args.some(inArg)) || ir.chain.some((link) => link.args.some(inArg));
 }
 
 const isJson = (head: ZodIR["head"]) => "call" in head && head.call.length === 2 && head.call[0] === "z" && head.call[1] === "json";
