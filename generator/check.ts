@@ -57,7 +57,7 @@ export function checkSpecs(
   // In file order, so that "already declared at" points at the first file whatever parsed.
   const everyFile: CheckedSpec[] = [];
   for (const document of documents) {
-    // A document is a function of its file's path and text: what one file says on its own depends on them alone.
+    // A document is a function of its file's path and text and the files it brings in: what one file says on its own depends on them alone.
     const result = memo("check", [document.file, document.source, JSON.stringify(document.referenced ?? {})], () =>
       checkDocument(document),
     );
@@ -78,6 +78,13 @@ type DocumentCheck =
   /** A file with structural errors: what of it did parse, checked further so that its other errors show in the same run. */
   | { readonly checked: null; readonly salvaged: CheckedSpec; readonly errors: SpecError[]; readonly warnings: SpecError[] };
 
+/**
+ * A checked spec's `source`: its text, or when it brings files in, its text and theirs. Later
+ * stages key their memos by it, so an edited brought-in file is never served from an unchanged spec's.
+ */
+const sourceOf = ({ source, referenced }: SpecDocument): string =>
+  referenced === undefined || Object.keys(referenced).length === 0 ? source : JSON.stringify([source, referenced]);
+
 /** What one file says on its own; `checkAcrossFiles` does the rest. */
 function checkDocument(document: SpecDocument): DocumentCheck {
   // Pointers into named schemas are replaced by what they point at first: the rest sees inline schemas.
@@ -86,14 +93,14 @@ function checkDocument(document: SpecDocument): DocumentCheck {
     const errors = pointers.errors.map(({ path, message }) => ({ file: document.file, ...document.locate(path), message }));
     return {
       checked: null,
-      salvaged: { file: document.file, source: document.source, spec: salvage({}), locate: document.locate },
+      salvaged: { file: document.file, source: sourceOf(document), spec: salvage({}), locate: document.locate },
       errors: [...new Map(errors.map((e) => [formatError(e), e])).values()],
       warnings: [],
     };
   }
   const raw: unknown = pointers.file;
   const parsed = specFile.safeParse(raw);
-  const at = (spec: SpecFile): CheckedSpec => ({ file: document.file, source: document.source, spec, locate: document.locate });
+  const at = (spec: SpecFile): CheckedSpec => ({ file: document.file, source: sourceOf(document), spec, locate: document.locate });
   if (parsed.success) {
     const checked = at(parsed.data);
     const semantics = checkSemantics(checked, document);

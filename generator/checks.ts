@@ -32,15 +32,19 @@ export type Check<IR = unknown> =
   | {
       readonly kind: "dependentSchema";
       readonly key: string;
-      readonly irs: Readonly<{ schema: IR }>;
+      readonly irs: Readonly<{ dependentSchema: IR }>;
       readonly jsonSchema: Readonly<Record<string, JsonValue>>;
     }
-  | { readonly kind: "propertyNames"; readonly irs: Readonly<{ names: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | {
+      readonly kind: "propertyNames";
+      readonly irs: Readonly<{ propertyNames: IR }>;
+      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+    }
   | {
       readonly kind: "contains";
       readonly min: number;
       readonly max?: number;
-      readonly irs: Readonly<{ item: IR }>;
+      readonly irs: Readonly<{ contains: IR }>;
       readonly jsonSchema: Readonly<Record<string, JsonValue>>;
     }
   /** Also a closed object inside an intersection, whose other side zod lets keep its keys: no JSON Schema of its own then. */
@@ -89,12 +93,17 @@ export function checkLinks<IR>(
   }
   for (const [key, schema] of Object.entries(s.dependentSchemas ?? {})) {
     links.push(
-      link({ kind: "dependentSchema", key, irs: { schema: build(schema) }, jsonSchema: { dependentSchemas: { [key]: json(schema) } } }),
+      link({
+        kind: "dependentSchema",
+        key,
+        irs: { dependentSchema: build(schema) },
+        jsonSchema: { dependentSchemas: { [key]: json(schema) } },
+      }),
     );
   }
   if (s.propertyNames !== undefined)
     links.push(
-      link({ kind: "propertyNames", irs: { names: build(s.propertyNames) }, jsonSchema: { propertyNames: json(s.propertyNames) } }),
+      link({ kind: "propertyNames", irs: { propertyNames: build(s.propertyNames) }, jsonSchema: { propertyNames: json(s.propertyNames) } }),
     );
   // minContains and maxContains without contains are ignored, as JSON Schema ignores them.
   if (s.contains !== undefined) {
@@ -108,7 +117,7 @@ export function checkLinks<IR>(
         kind: "contains",
         min,
         ...(s.maxContains === undefined ? {} : { max: s.maxContains }),
-        irs: { item: build(s.contains) },
+        irs: { contains: build(s.contains) },
         jsonSchema: { contains: json(s.contains), ...bounds },
       }),
     );
@@ -138,47 +147,75 @@ const OBJECT = `typeof value === "object" && value !== null && !Array.isArray(va
 const FORWARD = (result: string) =>
   `for (const issue of ${result}?.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });`;
 
+/**
+ * The helper parse.ts declares when a module needs it: a refinement that runs other schemas gets
+ * them from it, built on the refinement's first run and then kept. Built inside the callback, they
+ * were built again on every parse (building a zod schema costs far more than running it). Built as
+ * the module loads, every start of a Worker would pay for all of them, and they could only name
+ * schemas declared above (a recursion's names, further down or the schema itself, are z.lazy today).
+ */
+export const REFINE_WITH = "refineWith";
+
+/** Whether a check runs schemas of its own, and so is printed through `refineWith`. */
+export const runsSchemas = (check: Check<unknown>): boolean => Object.keys(check.irs).length > 0;
+
+/** `refineWith(() => ({ <keyword>: <schema>, … }), (value, ctx, schemas) => { <body> })`: `body` reads each schema under its keyword, `schemas.not`. */
+function refineWith<IR>(irs: Readonly<Record<string, IR>>, print: (ir: IR) => string, body: string): string {
+  const schemas = Object.entries(irs).map(([name, ir]) => `  ${name}: ${print(ir)}`);
+  return `${REFINE_WITH}(() => ({\n${schemas.join(",\n")}\n}), (value, ctx, schemas) => {\n${body}\n})`;
+}
+
 /** The refinement's source, around the schemas `print` gives. Only the generator's text and literals. */
 export function checkSource<IR>(check: Check<IR>, print: (ir: IR) => string): string {
   switch (check.kind) {
     case "if": {
-      const { if: condition, then, else: otherwise } = check.irs;
-      return `(value, ctx) => {
-  const result = ${print(condition)}.safeParse(value).success ? ${then ? `${print(then)}.safeParse(value)` : "undefined"} : ${otherwise ? `${print(otherwise)}.safeParse(value)` : "undefined"};
-  ${FORWARD("result")}
-}`;
+      const { then, else: otherwise } = check.irs;
+      return refineWith(
+        check.irs,
+        print,
+        `  const result = schemas.if.safeParse(value).success ? ${then ? "schemas.then.safeParse(value)" : "undefined"} : ${otherwise ? "schemas.else.safeParse(value)" : "undefined"};
+  ${FORWARD("result")}`,
+      );
     }
     case "not":
-      return `(value, ctx) => {
-  if (${print(check.irs.not)}.safeParse(value).success) ctx.addIssue({ code: "custom", message: "Invalid input: matches the schema under not" });
-}`;
+      return refineWith(
+        check.irs,
+        print,
+        `  if (schemas.not.safeParse(value).success) ctx.addIssue({ code: "custom", message: "Invalid input: matches the schema under not" });`,
+      );
     case "dependentRequired":
       return `(value, ctx) => {
   if (!(${OBJECT}) || !(${lit(check.key)} in value)) return;
   for (const name of ${lit([...check.names])}) if (!(name in value)) ctx.addIssue({ code: "custom", message: ${lit(`Required when "${check.key}" is present`)}, path: [name] });
 }`;
     case "dependentSchema":
-      return `(value, ctx) => {
-  if (!(${OBJECT}) || !(${lit(check.key)} in value)) return;
-  ${FORWARD(`${print(check.irs.schema)}.safeParse(value)`)}
-}`;
+      return refineWith(
+        check.irs,
+        print,
+        `  if (!(${OBJECT}) || !(${lit(check.key)} in value)) return;
+  ${FORWARD("schemas.dependentSchema.safeParse(value)")}`,
+      );
     case "propertyNames":
-      return `(value, ctx) => {
-  if (!(${OBJECT})) return;
+      return refineWith(
+        check.irs,
+        print,
+        `  if (!(${OBJECT})) return;
   for (const key of Object.keys(value)) {
-    for (const issue of ${print(check.irs.names)}.safeParse(key).error?.issues ?? []) ctx.addIssue({ code: "custom", message: \`Invalid key \${JSON.stringify(key)}: \${issue.message}\`, path: [key] });
-  }
-}`;
+    for (const issue of schemas.propertyNames.safeParse(key).error?.issues ?? []) ctx.addIssue({ code: "custom", message: \`Invalid key \${JSON.stringify(key)}: \${issue.message}\`, path: [key] });
+  }`,
+      );
     case "contains": {
       const max =
         check.max === undefined
           ? ""
           : `\n  if (count > ${check.max}) ctx.addIssue({ code: "custom", message: ${lit(`Too many items match the schema under contains: expected at most ${check.max}`)} });`;
-      return `(value, ctx) => {
-  if (!Array.isArray(value)) return;
-  const count = value.filter((item) => ${print(check.irs.item)}.safeParse(item).success).length;
-  if (count < ${check.min}) ctx.addIssue({ code: "custom", message: ${lit(`Too few items match the schema under contains: expected at least ${check.min}`)} });${max}
-}`;
+      return refineWith(
+        check.irs,
+        print,
+        `  if (!Array.isArray(value)) return;
+  const count = value.filter((item) => schemas.contains.safeParse(item).success).length;
+  if (count < ${check.min}) ctx.addIssue({ code: "custom", message: ${lit(`Too few items match the schema under contains: expected at least ${check.min}`)} });${max}`,
+      );
     }
     case "unevaluated":
       return `(value, ctx) => {
@@ -219,13 +256,13 @@ export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (
           if (!(name in value)) ctx.addIssue({ code: "custom", message: `Required when "${check.key}" is present`, path: [name] });
       };
     case "dependentSchema": {
-      const schema = live(check.irs.schema);
+      const schema = live(check.irs.dependentSchema);
       return (value, ctx) => {
         if (isObject(value) && check.key in value) forward(ctx, schema.safeParse(value));
       };
     }
     case "propertyNames": {
-      const names = live(check.irs.names);
+      const names = live(check.irs.propertyNames);
       return (value, ctx) => {
         if (!isObject(value)) return;
         for (const key of Object.keys(value)) {
@@ -235,7 +272,7 @@ export function checkValue<IR>(check: Check<IR>, live: (ir: IR) => z.ZodType): (
       };
     }
     case "contains": {
-      const item = live(check.irs.item);
+      const item = live(check.irs.contains);
       return (value, ctx) => {
         if (!Array.isArray(value)) return;
         const count = value.filter((v) => item.safeParse(v).success).length;

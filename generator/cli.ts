@@ -1,4 +1,3 @@
-import { existsSync, watch } from "node:fs";
 import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -7,6 +6,7 @@ import { CONFIG_FILE, DEFAULT_SETTINGS, loadSettings, SettingsError, type Loaded
 import type { GenerateOptions } from "./generate.ts";
 import { addDeployScript, RELEASE } from "./deploy-script.ts";
 import { KIND_PATTERN, suggest } from "./names.ts";
+import { watchFiles, watchFolder } from "./watch.ts";
 import { addAgentToWranglerConfig, WRANGLER_FILES } from "./wrangler-config.ts";
 
 /**
@@ -68,7 +68,11 @@ const commands = {
     flags: {
       ...settingsFlags,
       check: { type: "boolean", description: "Write nothing; exit 1 naming each out-of-date file (for CI)" },
-      watch: { type: "boolean", description: "Regenerate on every spec change; a broken spec prints its errors and watching goes on" },
+      watch: {
+        type: "boolean",
+        description:
+          "Regenerate on every change to a spec or a file it brings in ($ref); a broken one prints its errors and watching goes on",
+      },
       "strict-events": {
         type: "boolean",
         description: "An event payload change that facts already written would fail is an error, not a warning",
@@ -232,8 +236,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       strictEvents: values["strict-events"] === true,
       ...(values["watch"] ? { cache: new (await import("./cache.ts")).RunCache() } : {}),
     };
-    const ok = await runGenerate(io, options);
-    return values["watch"] ? watchSpecs(io, options) : ok ? 0 : 1;
+    const run = await runGenerate(io, options);
+    return values["watch"] ? watchSpecs(io, options, run.referencedFiles) : run.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof SettingsError || (await isGenerateError(error))) {
       io.err(`trigger-codegen: ${(error as Error).message}`);
@@ -260,14 +264,16 @@ function generateOptions({ root, settings }: LoadedSettings, check: boolean): Ge
 /** `1 file`, `2 files`: every count the CLI prints agrees with its number. */
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
+/** One run, printed; it says whether it succeeded and which files the specs brought in (for `--watch`). */
+async function runGenerate(io: Io, options: GenerateOptions): Promise<{ ok: boolean; referencedFiles: readonly string[] }> {
   const started = performance.now();
   const [{ generate }, { formatError }] = await Promise.all([generator(), import("./read.ts")]);
   const result = await generate(options);
+  const ended = (ok: boolean) => ({ ok, referencedFiles: result.referencedFiles });
   if (!result.ok) {
     for (const error of result.errors) io.err(formatError(error));
     io.err(`trigger-codegen: ${count(result.errors.length, "error")}; nothing was written`);
-    return false;
+    return ended(false);
   }
   const ms = Math.round(performance.now() - started);
   const counted = `${count(result.triggers, "trigger or stream", "triggers and streams")} from ${count(result.specFiles, "spec file")}`;
@@ -278,18 +284,22 @@ async function runGenerate(io: Io, options: GenerateOptions): Promise<boolean> {
     for (const { path, change } of result.changes) io.err(`${path}: out of date (would be ${change})`);
     if (result.changes.length > 0) {
       io.err(`trigger-codegen: ${count(result.changes.length, "file is", "files are")} out of date; run \`trigger-codegen generate\``);
-      return false;
+      return ended(false);
     }
     io.out(`trigger-codegen: up to date (${counted}, ${ms} ms)`);
-    return true;
+    return ended(true);
   }
   for (const { path, change } of result.changes) io.out(`  ${change.padEnd(7)} ${path}`);
   io.out(`trigger-codegen: ${counted}, ${count(result.changes.length, "file")} changed (${ms} ms)`);
-  return true;
+  return ended(true);
 }
 
-/** Regenerates on every change; a broken spec or a vanished folder prints its errors and watching goes on. */
-function watchSpecs(io: Io, options: GenerateOptions): Promise<number> {
+/**
+ * Regenerates on every change to a spec or to a file the specs bring in by `$ref` (the set each run
+ * reports; a run that cannot start keeps the last one); a broken spec or file, or a vanished folder,
+ * prints its errors and watching goes on.
+ */
+function watchSpecs(io: Io, options: GenerateOptions, referencedFiles: readonly string[]): Promise<number> {
   const specsDir = resolve(options.root, options.specsDir);
   io.out(`trigger-codegen: watching ${relative(io.cwd, specsDir) || "."}${sep}`);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -299,48 +309,16 @@ function watchSpecs(io: Io, options: GenerateOptions): Promise<number> {
     timer = setTimeout(() => {
       running = running.then(() =>
         runGenerate(io, options).then(
-          () => undefined,
+          (run) => follow(run.referencedFiles),
           async (error: Error) => io.err(`trigger-codegen: ${(await isGenerateError(error)) ? error.message : error.stack}`),
         ),
       );
     }, 30);
   };
   watchFolder(specsDir, again);
+  const follow = watchFiles(again);
+  follow(referencedFiles);
   return new Promise(() => {});
-}
-
-/**
- * Calls `onChange` for every change in `dir`, and goes on across the folder
- * being deleted and made again: a watcher dies with its folder, so a new one
- * is set up once the folder is back.
- */
-function watchFolder(dir: string, onChange: () => void): void {
-  const waitForFolder = () => {
-    const poll = setInterval(() => {
-      if (!existsSync(dir)) return;
-      clearInterval(poll);
-      attach();
-      onChange();
-    }, 200);
-  };
-  const attach = () => {
-    try {
-      const watcher = watch(dir, () => {
-        onChange();
-        if (!existsSync(dir)) {
-          watcher.close();
-          waitForFolder();
-        }
-      });
-      watcher.on("error", () => {
-        watcher.close();
-        waitForFolder();
-      });
-    } catch {
-      waitForFolder();
-    }
-  };
-  attach();
 }
 
 /**
@@ -472,11 +450,14 @@ async function init(
   await mkdir(dirname(specPath), { recursive: true });
   await writeFile(specPath, starterSpec(kind, `${posixRelative(dirname(specPath), at(settings.out))}/trigger-spec.schema.json`));
   io.out(`  created ${shown(specPath)}`);
-  const generated = await runGenerate(io, generateOptions(loaded, false)).catch(async (error: Error) => {
-    if (!(await isGenerateError(error))) throw error;
-    io.err(`trigger-codegen: ${error.message}`);
-    return false;
-  });
+  const generated = await runGenerate(io, generateOptions(loaded, false)).then(
+    (run) => run.ok,
+    async (error: Error) => {
+      if (!(await isGenerateError(error))) throw error;
+      io.err(`trigger-codegen: ${error.message}`);
+      return false;
+    },
+  );
   if (!generated) {
     await rm(specPath);
     io.err(`trigger-codegen init: removed ${shown(specPath)} again; fix the errors above and run init once more`);

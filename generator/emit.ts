@@ -5,7 +5,7 @@ import { arbitrariesFile } from "./emit/arbitraries.ts";
 import { followUpsFile } from "./emit/follow-ups.ts";
 import { indexFile } from "./emit/index-file.ts";
 import { parseFile } from "./emit/parse.ts";
-import { specModuleFile } from "./emit/spec-module.ts";
+import { specModuleFile, usesRefineWithIn } from "./emit/spec-module.ts";
 import { handlerFiles, type ModuleModel } from "./model.ts";
 import { specJsonSchema, type JsonValue } from "./spec-format.ts";
 import type { UpgradeStep } from "./versions.ts";
@@ -69,9 +69,10 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
     );
     files.set(out(`${module.moduleName}.ts`), text);
   }
+  const refines = modules.some(usesRefineWithIn);
   files.set(
     out("parse.ts"),
-    once(["parse", runtime, specFiles], () => parseFile(runtime, specFiles)),
+    once(["parse", runtime, specFiles, refines], () => parseFile(runtime, specFiles, refines)),
   );
   const moduleNames = modules.map((m) => m.moduleName);
   files.set(

@@ -55,9 +55,20 @@ export class GenerateError extends Error {
   override readonly name = "GenerateError";
 }
 
+/**
+ * What every run tells, whether it wrote or not: the absolute paths of the files the specs' references
+ * brought in (`$ref: ./common.yaml#/…`), sorted, for `--watch` to watch beside the specs. Those that
+ * could not be read are among them, so that making one (or fixing a broken one) runs again; a path
+ * that leaves the project root is not, since it is never read. A spec that does not parse brings
+ * nothing in until it does (its own edit runs again).
+ */
+interface Run {
+  readonly referencedFiles: readonly string[];
+}
+
 export type GenerateResult =
-  | { readonly ok: false; readonly errors: readonly SpecError[] }
-  | {
+  | (Run & { readonly ok: false; readonly errors: readonly SpecError[] })
+  | (Run & {
       readonly ok: true;
       readonly changes: readonly Change[];
       readonly triggers: number;
@@ -70,7 +81,7 @@ export type GenerateResult =
        * ledger would no longer parse (recorded).
        */
       readonly warnings: readonly SpecError[];
-    };
+    });
 
 /**
  * What the version check compares: each trigger's intent and each declared
@@ -225,9 +236,12 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
       );
     else errors.push(...read.errors);
   }
+  const referencedFiles = [...new Set(documents.flatMap((document) => Object.keys(document.referenced ?? {})))]
+    .sort()
+    .map((path) => join(root, path));
   const checked = checkSpecs(documents, memo);
   errors.push(...checked.errors);
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, referencedFiles };
 
   const modules = buildModel(checked.specs, memo);
   const recordPath = posix.join(options.outDir, RECORD_FILE);
@@ -240,10 +254,14 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
   const schemas = versionedSchemas(modules, memo);
   const versions = planVersions(previous, schemas.intents, schemas.events);
   if (versions.refused.length > 0)
-    return { ok: false, errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs, options.handlersDir)) };
+    return {
+      ok: false,
+      errors: versions.refused.flatMap((refused) => versionErrors(refused, checked.specs, options.handlersDir)),
+      referencedFiles,
+    };
   const changedEvents = versions.eventWarnings.flatMap((warning) => eventWarnings(warning, checked.specs));
   if (options.strictEvents && changedEvents.length > 0)
-    return { ok: false, errors: changedEvents.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })) };
+    return { ok: false, errors: changedEvents.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })), referencedFiles };
   // What the check accepted with a warning (a key that is no keyword, an unknown format), then changed event payloads.
   const warnings = [...checked.warnings, ...changedEvents];
   const intents = new Map(schemas.intents.map((intent) => [intent.kind, intent.accepted]));
@@ -283,5 +301,6 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
     specFiles: specPaths.length,
     orphanHandlers: handlersOnDisk.filter((p) => !declared.has(p)),
     warnings,
+    referencedFiles,
   };
 }

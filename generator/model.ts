@@ -80,7 +80,7 @@ export interface StreamModel {
 export interface ModuleModel {
   /** The spec file, relative to the project, with forward slashes. */
   readonly specFile: string;
-  /** Its text, which the module's output depends on alone. */
+  /** Its text and the texts of the files it brings in (`CheckedSpec["source"]`), which the module's output depends on alone. */
   readonly source: string;
   readonly moduleName: string;
   readonly schemas: readonly SchemaModel[];
@@ -167,7 +167,7 @@ export function declarationOrder(schemas: Readonly<Record<string, SchemaOrRef>>)
 
 /** Stage 3: checked specs → the intermediate form emission reads; every name is derived here, once. */
 export function buildModel(specs: readonly CheckedSpec[], memo: Memo = noMemo): ModuleModel[] {
-  // A module is a function of its spec file's path and text alone.
+  // A module is a function of its spec file's path and `source` (its text and the files it brings in) alone.
   return [...specs]
     .sort((a, b) => a.file.localeCompare(b.file))
     .map((spec) => memo("model", [spec.file, spec.source], () => moduleModel(spec)));

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { z } from "zod";
-import { checkLinks, checkSource, closedLink, checkValue, CHECK_KEYWORDS, type Check } from "./checks.ts";
+import { checkLinks, checkSource, closedLink, checkValue, CHECK_KEYWORDS, runsSchemas, type Check } from "./checks.ts";
 import { keywordsWhere, type Keyword } from "./keywords.ts";
 import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 
@@ -461,12 +461,11 @@ function exactly(value: JsonValue): ZodIR {
 }
 
 /** Whether a schema accepts untyped JSON anywhere, so that its printed type names `JsonValue`. */
-export const usesJson = (ir: ZodIR): boolean =>
-  someNode(
-    ir,
-    (head) => isJson(head),
-    () => false,
-  );
+export const usesJson = (ir: ZodIR): boolean => someIR(ir, (inner) => isJson(inner.head));
+
+/** Whether a schema holds a refinement that runs schemas of its own, printed through parse.ts's `refineWith`. */
+export const usesRefineWith = (ir: ZodIR): boolean =>
+  someIR(ir, (inner) => inner.chain.some((link) => link.args.some((arg) => "check" in arg && runsSchemas(arg.check))));
 
 /**
  * Whether the printed expression holds code of the generator's over several lines (a check's
@@ -474,28 +473,23 @@ export const usesJson = (ir: ZodIR): boolean =>
  * lays such an expression out.
  */
 export const printsRawLines = (ir: ZodIR): boolean =>
-  someNode(
-    ir,
-    () => false,
-    (arg) => "check" in arg || ("code" in arg && arg.code.includes("\n")),
-  );
+  someIR(ir, ({ head, chain }) => ("call" in head && head.args.some(isRawLines)) || chain.some((link) => link.args.some(isRawLines)));
+const isRawLines = (arg: Arg) => "check" in arg || ("code" in arg && arg.code.includes("\n"));
 
-/** Whether `headIs` holds for a call within `ir`, or `argIs` for an argument (references are not followed). */
-function someNode(ir: ZodIR, headIs: (head: ZodIR["head"]) => boolean, argIs: (arg: Arg) => boolean): boolean {
+/** Whether `test` holds of the schema or of one inside it (not inside a refinement: what it runs is no part of the type). */
+function someIR(ir: ZodIR, test: (ir: ZodIR) => boolean): boolean {
   const inArg = (arg: Arg): boolean =>
-    argIs(arg) ||
-    ("ir" in arg
-      ? someNode(arg.ir, headIs, argIs)
+    "ir" in arg
+      ? someIR(arg.ir, test)
       : "irs" in arg
-        ? arg.irs.some((ir) => someNode(ir, headIs, argIs))
+        ? arg.irs.some((inner) => someIR(inner, test))
         : "shape" in arg
-          ? Object.values(arg.shape).some((ir) => someNode(ir, headIs, argIs))
+          ? Object.values(arg.shape).some((inner) => someIR(inner, test))
           : "thunk" in arg
-            ? someNode(arg.thunk, headIs, argIs)
-            : false);
-  const { head } = ir;
-  if ("call" in head && (headIs(head) || head.args.some(inArg))) return true;
-  return ir.chain.some((link) => link.args.some(inArg));
+            ? someIR(arg.thunk, test)
+            : false;
+  if (test(ir)) return true;
+  return ("call" in ir.head && ir.head.args.some(inArg)) || ir.chain.some((link) => link.args.some(inArg));
 }
 
 const isJson = (head: ZodIR["head"]) => "call" in head && head.call.length === 2 && head.call[0] === "z" && head.call[1] === "json";

@@ -1,11 +1,32 @@
 import { StructureKind } from "ts-morph";
+import { REFINE_WITH } from "../checks.ts";
 import { JSON_TYPE } from "../zod-ir.ts";
 import { header, render, type Statements } from "./print.ts";
 
-/** `parse.ts`: the JSON type and the parse helpers every spec module shares; it depends on the runtime's module alone. */
-export function parseFile(runtime: string, specFiles: readonly string[]): string {
-  return render("parse", header(specFiles), parseStatements(runtime));
+/**
+ * `parse.ts`: the JSON type and the parse helpers every spec module shares; it depends on the runtime's module alone.
+ * `refineWith` is declared only where a module runs a refinement's schemas (`refines`), so other projects' files stay as they were.
+ */
+export function parseFile(runtime: string, specFiles: readonly string[], refines: boolean): string {
+  return render("parse", header(specFiles), [...parseStatements(runtime), ...(refines ? [refineWithStatement] : [])]);
 }
+
+/** See checks.ts's REFINE_WITH. Typed by the `.superRefine` it is passed to, so the refinement's value and ctx are zod's. */
+const refineWithStatement: Statements[number] = {
+  kind: StructureKind.Function,
+  isExported: true,
+  name: REFINE_WITH,
+  docs: [
+    "A refinement that runs other schemas (`if`, `not`, `contains`, …): they are built on its first run, then kept; not on every parse, nor as the module loads (every start would pay for refinements it may never run).",
+  ],
+  typeParameters: ["S", "V", "C"],
+  parameters: [
+    { name: "schemas", type: "() => S" },
+    { name: "refine", type: "(value: V, ctx: C, schemas: S) => void" },
+  ],
+  returnType: "(value: V, ctx: C) => void",
+  statements: ["let built: S | undefined;", "return (value, ctx) => refine(value, ctx, (built ??= schemas()));"],
+};
 
 function parseStatements(runtime: string): Statements {
   return [

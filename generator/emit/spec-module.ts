@@ -3,7 +3,8 @@ import type { ModuleModel, SchemaModel, StreamModel, TriggerModel } from "../mod
 import type { JsonValue } from "../spec-format.ts";
 import { upgradeDeclarations } from "../upgrade-types.ts";
 import type { UpgradeStep } from "../versions.ts";
-import { commentSafe, jsonExpression, JSON_TYPE, printExpression, usesJson } from "../zod-ir.ts";
+import { REFINE_WITH } from "../checks.ts";
+import { commentSafe, jsonExpression, JSON_TYPE, printExpression, usesJson, usesRefineWith } from "../zod-ir.ts";
 import { declaredEventStatements } from "./declared-event.ts";
 import { FOLLOW_UPS_TYPE, followUpTypeName } from "./follow-ups.ts";
 import { LaidOut } from "./laid-out.ts";
@@ -57,6 +58,7 @@ function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSc
         ...(module.triggers.length > 0 ? ["parseWith"] : []),
         ...(module.streams.length > 0 ? ["parseStartWith"] : []),
         ...(module.events.length > 0 ? ["parsePayloadWith"] : []),
+        ...(usesRefineWithIn(module) ? [REFINE_WITH] : []),
         ...(schemasOf(module).some((schema) => usesJson(schema.ir)) || triggers.some((unit) => unit.usesJson)
           ? [{ name: JSON_TYPE, isTypeOnly: true }]
           : []),
@@ -92,6 +94,9 @@ const schemasOfStream = (st: StreamModel) => [
 ];
 
 const typeAlias = (name: string, doc: string, type: string) => LaidOut.type(name, type, doc);
+
+/** Whether a module's schemas run a refinement's schemas, so that it imports (and parse.ts declares) `refineWith`. */
+export const usesRefineWithIn = (module: ModuleModel): boolean => schemasOf(module).some((schema) => usesRefineWith(schema.ir));
 
 /** Every schema a module declares. */
 function schemasOf(module: ModuleModel): SchemaModel[] {

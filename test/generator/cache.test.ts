@@ -94,4 +94,21 @@ describe("generate with a cache", () => {
     // Every scope holds at most this run's entries and the last one's.
     for (const [scope, size] of Object.entries(cache.sizes())) expect(size, scope).toBeLessThanOrEqual(2 * 8);
   });
+
+  it("writes a brought-in file's edit, though the spec that brings it in is the same text", async () => {
+    const spec = "events:\n  a.seen:\n    payload: { $ref: ../schemas/money.yaml }\n";
+    const money = (max: number) => `type: object\nproperties:\n  amount: { type: integer, maximum: ${max} }\n`;
+    const watched = new Workspace({ "specs/a.yaml": spec, "schemas/money.yaml": money(10) });
+    spaces.push(watched);
+    const cache = new RunCache();
+    expect((await generate(options(watched, cache))).ok).toBe(true);
+    watched.write("schemas/money.yaml", money(99));
+    const result = await generate(options(watched, cache));
+    // The module and the recorded event payload: both were keyed by the spec's text alone before.
+    expect(result.ok && result.changes).toEqual([
+      { path: "generated/a.ts", change: "updated" },
+      { path: "generated/intent-versions.json", change: "updated" },
+    ]);
+    expect(watched.read("generated/a.ts")).toContain(".max(99)");
+  });
 });

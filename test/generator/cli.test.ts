@@ -170,45 +170,84 @@ describe("trigger-codegen generate", () => {
 
   it("keeps watching through a broken spec and a deleted specs folder, and regenerates when they are back (the compiled bin, under plain node)", async () => {
     const ws = project({ "specs/a.yaml": spec("a.job") });
-    const child = spawn(process.execPath, [BIN, "generate", "--watch"], { cwd: ws.root });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    /** Waits for `pattern` in what the watcher printed after `from`. */
-    const waitFor = async (pattern: RegExp, from = 0) => {
-      const deadline = Date.now() + 10_000;
-      while (!pattern.test(output.slice(from))) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`never saw ${pattern}:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    };
+    const { child, printed } = watching(ws);
     try {
-      await waitFor(/watching specs\//);
-      let mark = output.length;
+      await printed(/watching specs\//);
       ws.write("specs/a.yaml", "triggers:\n  - kind: [broken\n");
-      await waitFor(/specs\/a\.yaml:\d+:\d+: YAML: .*\n.*nothing was written/, mark);
-      mark = output.length;
+      await printed(/specs\/a\.yaml:\d+:\d+: YAML: .*\n.*nothing was written/);
       ws.write("specs/a.yaml", spec("a.renamed"));
-      await waitFor(/updated generated\/a\.ts/, mark);
+      await printed(/updated generated\/a\.ts/);
       expect(child.exitCode).toBeNull();
       expect(ws.read("generated/a.ts")).toContain('"a.renamed"');
 
       // The folder deleted: an error, and the generated modules stay; made again: watching goes on.
-      mark = output.length;
       const generated = ws.snapshot("generated");
       ws.removeDir("specs");
-      await waitFor(/no spec files \(\*\.yaml, \*\.yml\) in specs\//, mark);
+      await printed(/no spec files \(\*\.yaml, \*\.yml\) in specs\//);
       expect(ws.snapshot("generated")).toEqual(generated);
-      mark = output.length;
       ws.write("specs/a.yaml", spec("a.again"));
-      await waitFor(/updated generated\/a\.ts/, mark);
+      await printed(/updated generated\/a\.ts/);
       expect(ws.read("generated/a.ts")).toContain('"a.again"');
     } finally {
       child.kill();
       ws.dispose();
     }
   });
+
+  it("watches the files a spec brings in by $ref, outside the specs folder, a broken one and a missing one too (the compiled bin)", async () => {
+    const money = (max: number) => `type: object\nproperties:\n  amount: { type: integer, maximum: ${max} }\n`;
+    const ws = project({
+      "specs/a.yaml": "events:\n  a.seen:\n    payload: { $ref: ../schemas/money.yaml }\n",
+      "schemas/money.yaml": money(10),
+    });
+    const { child, printed } = watching(ws);
+    try {
+      await printed(/watching specs\//);
+      ws.write("schemas/money.yaml", money(99));
+      await printed(/updated generated\/a\.ts/);
+      expect(ws.read("generated/a.ts")).toContain(".max(99)");
+
+      // Broken: an error at the $ref, nothing written, and the file is still watched; fixed: written.
+      ws.write("schemas/money.yaml", "type: [object\n");
+      await printed(/specs\/a\.yaml:3:\d+: "\.\.\/schemas\/money\.yaml": schemas\/money\.yaml is not valid YAML.*\n.*nothing was written/);
+      ws.write("schemas/money.yaml", money(7));
+      await printed(/updated generated\/a\.ts/);
+      expect(ws.read("generated/a.ts")).toContain(".max(7)");
+
+      // A file (and folder) the spec names that is not there yet: an error until it is made.
+      ws.write("specs/a.yaml", "events:\n  a.seen:\n    payload: { $ref: ../later/price.json }\n");
+      await printed(/"\.\.\/later\/price\.json": cannot read later\/price\.json\n.*nothing was written/);
+      ws.write("later/price.json", JSON.stringify({ type: "object", properties: { cents: { type: "integer", minimum: 3 } } }));
+      await printed(/updated generated\/a\.ts/);
+      expect(ws.read("generated/a.ts")).toContain(".min(3)");
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill();
+      ws.dispose();
+    }
+  });
 });
+
+/**
+ * `trigger-codegen generate --watch` in `ws`, as users run it; `printed(pattern)` waits (polling, ten
+ * seconds at most) for `pattern` in what it printed since the last `printed` returned.
+ */
+function watching(ws: Workspace) {
+  const child = spawn(process.execPath, [BIN, "generate", "--watch"], { cwd: ws.root });
+  let output = "";
+  let mark = 0;
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const printed = async (pattern: RegExp) => {
+    const deadline = Date.now() + 10_000;
+    while (!pattern.test(output.slice(mark))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`never saw ${pattern}:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    mark = output.length;
+  };
+  return { child, printed };
+}
 
 describe("trigger-codegen init", () => {
   it("adds a spec, its generated code and stub, the settings file, and what wrangler.jsonc needs, keeping its comments", async () => {
