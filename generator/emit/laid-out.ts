@@ -5,10 +5,15 @@
  * the two ways to the same bytes.
  */
 
+/** A named import: its name, or a name that is only a type, or one renamed. */
+export type ImportedName = string | { readonly name: string; readonly alias?: string; readonly typeOnly?: boolean };
+
 /** Where a declaration stands between others: what decides the blank line before the next one. */
 export class LaidOut {
   private constructor(
     readonly text: string,
+    /** An import: imports stay together, with no blank line between. */
+    readonly isImport: boolean,
     /** An undocumented type: it follows a constant with no blank line, as the type of the schema before it. */
     readonly pairsWithConst: boolean,
     /** Its last declaration is a constant. */
@@ -17,25 +22,46 @@ export class LaidOut {
 
   /** `export const <name>[: <type>] = <value>;`: `value` laid out already (see `twoSpaced`, `printJson`). */
   static constant(name: string, value: string, { doc, type }: { doc?: string | undefined; type?: string | undefined } = {}): LaidOut {
-    return new LaidOut(`${docComment(doc)}export const ${name}${type === undefined ? "" : `: ${type}`} = ${value};`, false, true);
+    return new LaidOut(`${docComment(doc)}export const ${name}${type === undefined ? "" : `: ${type}`} = ${value};`, false, false, true);
   }
 
   /** `export type <name> = <type>;`, the type as TypeScript's printer or zod-to-ts print it. */
   static type(name: string, type: string, doc?: string): LaidOut {
-    return new LaidOut(`${docComment(doc)}export type ${name} = ${twoSpaced(type)};`, doc === undefined, false);
+    return new LaidOut(`${docComment(doc)}export type ${name} = ${twoSpaced(type)};`, false, doc === undefined, false);
   }
 
   /** `export function <name>(<parameters>)[: <returns>] { <body> }`, the body's statements printed as TypeScript's printer does. */
   static function(name: string, parameters: string, body: string, { doc, returns }: { doc?: string; returns?: string } = {}): LaidOut {
     const signature = `export function ${name}(${parameters})${returns === undefined ? "" : `: ${returns}`}`;
     const indented = twoSpaced(body).replace(/^(?=.)/gm, "  ");
-    return new LaidOut(`${docComment(doc)}${signature} {\n${indented}\n}`, false, false);
+    return new LaidOut(`${docComment(doc)}${signature} {\n${indented}\n}`, false, false, false);
+  }
+
+  /**
+   * `import … from "<specifier>";` as ts-morph writes it: a namespace, or named imports, each of which
+   * may be type-only (`type X`) or renamed (`handlers as x`). A specifier or name it would have to
+   * quote or escape is not laid out here (undefined): the caller leaves that import to ts-morph.
+   */
+  static import(
+    specifier: string,
+    imported: { namespace: string } | { named: readonly ImportedName[] },
+    typeOnly = false,
+  ): LaidOut | undefined {
+    const names = "named" in imported ? imported.named.map((n) => (typeof n === "string" ? { name: n } : n)) : [];
+    const plain = (name: string) => /^[A-Za-z_$][\w$]*$/.test(name);
+    if (!/^[\w@./-]+$/.test(specifier) || !names.every((n) => plain(n.name) && (n.alias === undefined || plain(n.alias)))) return undefined;
+    if ("named" in imported && names.length === 0) return undefined;
+    const what =
+      "namespace" in imported
+        ? `* as ${imported.namespace}`
+        : `{ ${names.map((n) => `${n.typeOnly ? "type " : ""}${n.name}${n.alias === undefined ? "" : ` as ${n.alias}`}`).join(", ")} }`;
+    return new LaidOut(`import ${typeOnly ? "type " : ""}${what} from "${specifier}";`, true, false, false);
   }
 
   /** This declaration, then `next`, with the blank line between them that `render` would put. */
   then(next: LaidOut): LaidOut {
     const between = next.pairsWithConst && this.endsWithConst ? "\n" : "\n\n";
-    return new LaidOut(`${this.text}${between}${next.text}`, this.pairsWithConst, next.endsWithConst);
+    return new LaidOut(`${this.text}${between}${next.text}`, this.isImport, this.pairsWithConst, next.endsWithConst);
   }
 }
 
