@@ -1,4 +1,4 @@
-import { StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { StructureKind, ts, VariableDeclarationKind } from "ts-morph";
 import { z } from "zod";
 import { createRequire, Module } from "node:module";
 import type { OptionalTypeOverrideFunction } from "zod-to-ts";
@@ -6,7 +6,7 @@ import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
 import { commentSafe, irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, printsRawLines, type ZodIR } from "../zod-ir.ts";
 import { LaidOut, twoSpaced } from "./laid-out.ts";
-import { docs } from "./print.ts";
+import { docs, type Statements } from "./print.ts";
 
 // zod-to-ts through its CommonJS build: imported as ES modules, it imports TypeScript (9 MB) as one, and Node
 // then compiles TypeScript once more to detect its format and lexes it for its exports, about 0.45 s of
@@ -40,7 +40,7 @@ function withTypeScriptOfTsMorph<T>(load: () => T): T {
 export type Resolve = (ref: string) => SchemaModel;
 
 /** A zod constant and its type alias; references print as the referenced constant and type. */
-export function schemaStatements(schema: SchemaModel, resolve: Resolve): [LaidOut] | StatementStructures[] {
+export function schemaStatements(schema: SchemaModel, resolve: Resolve): Statements {
   const expression = printExpression(irToExpression(schema.ir, (ref) => resolve(ref).constName));
   // A recursion through named schemas: TypeScript cannot infer the constant's type, so it is given.
   const annotation = schema.recursive ? `z.ZodType<${schema.typeName}>` : undefined;
