@@ -3,6 +3,10 @@
  * them out, so that `render` need not run the formatter over them: on a module of hundreds of schemas
  * or a project of a thousand triggers, formatting was most of a run. `bench/same-output.ts` holds
  * the two ways to the same bytes.
+ *
+ * No spec text is joined in raw: values and types come from TypeScript's printer and zod-to-ts (which
+ * escape literals), JSON from `printJson`, comments through commentSafe, and the names declared are
+ * identifiers the model derived, which each factory checks.
  */
 
 /** A named import: its name, or a name that is only a type, or one renamed. */
@@ -22,16 +26,19 @@ export class LaidOut {
 
   /** `export const <name>[: <type>] = <value>;`: `value` laid out already (see `twoSpaced`, `printJson`). */
   static constant(name: string, value: string, { doc, type }: { doc?: string | undefined; type?: string | undefined } = {}): LaidOut {
+    identifier(name);
     return new LaidOut(`${docComment(doc)}export const ${name}${type === undefined ? "" : `: ${type}`} = ${value};`, false, false, true);
   }
 
   /** `export type <name> = <type>;`, the type as TypeScript's printer or zod-to-ts print it. */
   static type(name: string, type: string, doc?: string): LaidOut {
+    identifier(name);
     return new LaidOut(`${docComment(doc)}export type ${name} = ${twoSpaced(type)};`, false, doc === undefined, false);
   }
 
   /** `export function <name>(<parameters>)[: <returns>] { <body> }`, the body's statements printed as TypeScript's printer does. */
   static function(name: string, parameters: string, body: string, { doc, returns }: { doc?: string; returns?: string } = {}): LaidOut {
+    identifier(name);
     const signature = `export function ${name}(${parameters})${returns === undefined ? "" : `: ${returns}`}`;
     const indented = twoSpaced(body).replace(/^(?=.)/gm, "  ");
     return new LaidOut(`${docComment(doc)}${signature} {\n${indented}\n}`, false, false, false);
@@ -63,6 +70,11 @@ export class LaidOut {
     const between = next.pairsWithConst && this.endsWithConst ? "\n" : "\n\n";
     return new LaidOut(`${this.text}${between}${next.text}`, this.isImport, this.pairsWithConst, next.endsWithConst);
   }
+}
+
+/** A declared name: an identifier, or the model has a bug that must not reach generated code. */
+function identifier(name: string): void {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`trigger-codegen: ${JSON.stringify(name)} is no identifier`);
 }
 
 /**
