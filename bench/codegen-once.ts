@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { projectOptions } from "./sides.ts";
 
 const PER_FILE = 10;
 
@@ -79,16 +80,7 @@ export async function timeOnce(generate: Generate, triggers: number, { prefix = 
     mkdirSync(join(root, "specs"));
     for (let f = 0; f < Math.ceil(triggers / PER_FILE); f++)
       writeFileSync(join(root, `specs/f${f}.yaml`), spec(prefix, f, Math.min(PER_FILE, triggers - f * PER_FILE), constructs));
-    const options: BenchOptions = {
-      root,
-      specsDir: "specs",
-      outDir: "generated",
-      handlersDir: "app/triggers",
-      streamHandlersDir: "app/streams",
-      runtimeModule: "durable-triggers",
-      runtimeDir: "runtime",
-      check: false,
-    };
+    const options: BenchOptions = { ...projectOptions(root), runtimeDir: "runtime" };
     let started = performance.now();
     if (!(await generate(options)).ok) throw new Error("bench spec refused");
     const cold = performance.now() - started;

@@ -1,27 +1,5 @@
-/**
- * Codegen speed, three tables.
- *
- * 1. Against efb028c, side by side in one run: 1 000 triggers cold and one
- *    changed spec regenerated (as `--watch` does), this checkout's generator
- *    and efb028c's on the same specs, each run in a fresh process
- *    (`bench/codegen-once.ts`), the two alternating. efb028c's sources are
- *    taken with `git archive` into a folder under os.tmpdir() (its generator
- *    ran from TypeScript through tsx, as both do here), with this checkout's
- *    node_modules (its dependencies were the same versions).
- * 2. This checkout alone, in-process: 1, 100 and 1 000 triggers, with the
- *    schema constructs real payloads need (unions, a discriminated union,
- *    references, a recursive schema, tuples, bounds), which efb028c refused.
- * 3. Types only: the TypeScript types of every payload schema, ours
- *    (spec text → checked model → zod-to-ts) against json-schema-to-typescript
- *    on the same schemas (installed in bench/peers by `npm run bench`).
- *
- *   npx tsx bench/codegen.ts   (RUNS=5 by default, 3 at 1 000 triggers; TRIGGERS=1000 for one size;
- *                               BASELINE=<commit> to compare against another commit, BASELINE= to skip)
- */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
@@ -31,6 +9,7 @@ import { generate } from "../generator/generate";
 import { buildModel } from "../generator/model";
 import { readSpec } from "../generator/read";
 import { spec, timeOnce } from "./codegen-once";
+import { fresh, median, ms, withSides } from "./sides";
 
 const RUNS = Number(process.env.RUNS ?? 5);
 /** Which project sizes to measure, e.g. TRIGGERS=1000. */
@@ -48,40 +27,26 @@ async function once(triggers: number) {
   return timeOnce(generate, triggers, { prefix: `r${run}.`, parent: join(process.cwd(), "bench") });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const stats = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
-
 /** One measurement of the generator at `generatePath`, in a fresh process; the specs leave out what `BASELINE` refused. */
-function freshProcess(generatePath: string, triggers: number): { cold: number; changed: number } {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/codegen-once.ts", generatePath, String(triggers)], {
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return JSON.parse(out.trim().split("\n").at(-1)!) as { cold: number; changed: number };
-}
+const freshProcess = (generatePath: string, triggers: number) =>
+  fresh<{ cold: number; changed: number }>("bench/codegen-once.ts", generatePath, String(triggers));
 
 if (BASELINE !== "") {
-  const base = mkdtempSync(join(tmpdir(), "dt-codegen-baseline-"));
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();
-    execFileSync("sh", ["-c", `git archive ${commit} generator runtime package.json | tar -x -C "${base}"`]);
-    symlinkSync(join(process.cwd(), "node_modules"), join(base, "node_modules"), "dir");
-    const sides = { [commit]: join(base, "generator/generate.ts"), now: join(process.cwd(), "generator/generate.ts") };
+  await withSides(BASELINE, (sides) => {
     const runs = Object.fromEntries(Object.keys(sides).map((side) => [side, [] as { cold: number; changed: number }[]]));
     // Alternating, so that a machine slowing down during the run weighs on both sides alike.
     for (let i = 0; i < Math.min(RUNS, 3); i++)
       for (const [side, path] of Object.entries(sides)) runs[side]!.push(freshProcess(path, SIDE_BY_SIDE_TRIGGERS));
+    const commit = Object.keys(sides)[0]!;
     const [then, now] = [runs[commit]!, runs.now!];
     const row = (what: string, pick: (r: { cold: number; changed: number }) => number) =>
-      `| ${what} | ${stats(then.map(pick))} | ${stats(now.map(pick))} | ${(median(now.map(pick)) / median(then.map(pick))).toFixed(2)}× |`;
+      `| ${what} | ${ms(then.map(pick))} | ${ms(now.map(pick))} | ${(median(now.map(pick)) / median(then.map(pick))).toFixed(2)}× |`;
     console.log(`| ${SIDE_BY_SIDE_TRIGGERS} triggers, each run a fresh process | ${commit} | now | now / ${commit} |`);
     console.log(`|---|---:|---:|---:|`);
     console.log(row("cold: every spec new", (r) => r.cold));
     console.log(row("one spec changed, regenerated as --watch does", (r) => r.changed));
     console.log();
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
+  });
 }
 
 console.log(`| triggers | cold: every spec new | regenerate after one spec changed (as --watch does) |`);
@@ -89,7 +54,7 @@ console.log(`|---:|---:|---:|`);
 for (const triggers of SIZES) {
   const runs = [];
   for (let i = 0; i < (triggers === 1000 ? Math.min(RUNS, 3) : RUNS); i++) runs.push(await once(triggers));
-  console.log(`| ${triggers} | ${stats(runs.map((r) => r.cold))} | ${stats(runs.map((r) => r.changed))} |`);
+  console.log(`| ${triggers} | ${ms(runs.map((r) => r.cold))} | ${ms(runs.map((r) => r.changed))} |`);
 }
 
 // Types only. json-schema-to-typescript runs without prettier (format: false), as our printer does.
@@ -154,6 +119,6 @@ if (jstt) {
       await theirsTypesOnly(texts, jstt);
       theirs.push(performance.now() - started);
     }
-    console.log(`| ${triggers} | ${stats(ours)} | ${stats(theirs)} | ${(median(ours) / median(theirs)).toFixed(2)} |`);
+    console.log(`| ${triggers} | ${ms(ours)} | ${ms(theirs)} | ${(median(ours) / median(theirs)).toFixed(2)} |`);
   }
 }

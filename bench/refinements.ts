@@ -8,11 +8,11 @@
  *
  *   npx tsx bench/refinements.ts   (RUNS=5, PARSES=20000)
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { fresh, median, ms, projectOptions, withSides } from "./sides.ts";
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const PARSES = Number(process.env.PARSES ?? 20_000);
@@ -114,14 +114,6 @@ async function child(modulePath: string): Promise<Run> {
   return { first, wall, cpu: (used.user + used.system) / 1000 };
 }
 
-function fresh(modulePath: string): Run {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/refinements.ts", modulePath], {
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return JSON.parse(out.trim().split("\n").at(-1)!) as Run;
-}
-
 /** Generates the spec with the generator at `generatePath` into `root`; answers the module's path. */
 async function generateInto(generatePath: string, root: string): Promise<string> {
   const { generate } = (await import(pathToFileURL(generatePath).href)) as { generate: (o: object) => Promise<{ ok: boolean }> };
@@ -129,58 +121,40 @@ async function generateInto(generatePath: string, root: string): Promise<string>
   writeFileSync(join(root, "specs/bench.yaml"), SPEC);
   // zod resolves from the repository's node_modules; the runtime is imported for types alone.
   symlinkSync(join(process.cwd(), "node_modules"), join(root, "node_modules"), "dir");
-  const options = {
-    root,
-    specsDir: "specs",
-    outDir: "generated",
-    handlersDir: "app/triggers",
-    streamHandlersDir: "app/streams",
-    runtimeModule: "durable-triggers",
-    check: false,
-  };
-  if (!(await generate(options)).ok) throw new Error("the spec was refused");
+  if (!(await generate(projectOptions(root))).ok) throw new Error("the spec was refused");
   return join(root, "generated/bench.ts");
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ms = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
 
 if (process.argv[2] !== undefined) {
   console.log(JSON.stringify(await child(process.argv[2])));
 } else {
   const dir = mkdtempSync(join(tmpdir(), "dt-refinements-"));
   try {
-    const generators: Record<string, string> = {};
-    if (BASELINE !== "") {
-      const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();
-      mkdirSync(join(dir, "baseline"));
-      execFileSync("sh", ["-c", `git archive ${commit} generator runtime package.json | tar -x -C "${join(dir, "baseline")}"`]);
-      symlinkSync(join(process.cwd(), "node_modules"), join(dir, "baseline/node_modules"), "dir");
-      generators[`${BASELINE} (${commit})`] = join(dir, "baseline/generator/generate.ts");
-    }
-    generators.now = join(process.cwd(), "generator/generate.ts");
-    const modules: Record<string, string> = {};
-    for (const [i, [side, path]] of Object.entries(generators).entries())
-      modules[side] = await generateInto(path, join(dir, `project-${i}`));
-    const runs: Record<string, Run[]> = Object.fromEntries(Object.keys(modules).map((side) => [side, []]));
-    // Alternating, so that a machine slowing down during the run weighs on both sides alike.
-    for (let i = 0; i < RUNS; i++) for (const [side, path] of Object.entries(modules)) runs[side]!.push(fresh(path));
-    console.log(
-      `${PARSES} parses round-robin over ${Object.values(PAYLOADS).flat().length} payloads, each run a fresh process, median (min–max) of ${RUNS}\n`,
-    );
-    console.log("| side | first parse of each payload | wall | CPU (user + system) | µs per parse |");
-    console.log("|---|---:|---:|---:|---:|");
-    for (const [side, rs] of Object.entries(runs))
+    await withSides(BASELINE, async (generators) => {
+      const modules: Record<string, string> = {};
+      for (const [i, [side, path]] of Object.entries(generators).entries())
+        modules[side] = await generateInto(path, join(dir, `project-${i}`));
+      const runs: Record<string, Run[]> = Object.fromEntries(Object.keys(modules).map((side) => [side, []]));
+      // Alternating, so that a machine slowing down during the run weighs on both sides alike.
+      for (let i = 0; i < RUNS; i++)
+        for (const [side, path] of Object.entries(modules)) runs[side]!.push(fresh<Run>("bench/refinements.ts", path));
       console.log(
-        `| ${side} | ${ms(rs.map((r) => r.first))} | ${ms(rs.map((r) => r.wall))} | ${ms(rs.map((r) => r.cpu))} | ${((median(rs.map((r) => r.wall)) * 1000) / PARSES).toFixed(1)} |`,
+        `${PARSES} parses round-robin over ${Object.values(PAYLOADS).flat().length} payloads, each run a fresh process, median (min–max) of ${RUNS}\n`,
       );
-    // The machine is shared: CPU time moves less with its load than wall time.
-    const [before, after] = Object.values(runs);
-    if (before !== undefined && after !== undefined)
-      for (const figure of ["wall", "cpu"] as const) {
-        const [b, a] = [median(before.map((r) => r[figure])), median(after.map((r) => r[figure]))];
-        console.log(`ratio now / baseline, ${figure}: ${(a / b).toFixed(3)}× (${(b / a).toFixed(1)}× faster)`);
-      }
+      console.log("| side | first parse of each payload | wall | CPU (user + system) | µs per parse |");
+      console.log("|---|---:|---:|---:|---:|");
+      for (const [side, rs] of Object.entries(runs))
+        console.log(
+          `| ${side} | ${ms(rs.map((r) => r.first))} | ${ms(rs.map((r) => r.wall))} | ${ms(rs.map((r) => r.cpu))} | ${((median(rs.map((r) => r.wall)) * 1000) / PARSES).toFixed(1)} |`,
+        );
+      // The machine is shared: CPU time moves less with its load than wall time.
+      const [before, after] = Object.values(runs);
+      if (before !== undefined && after !== undefined)
+        for (const figure of ["wall", "cpu"] as const) {
+          const [b, a] = [median(before.map((r) => r[figure])), median(after.map((r) => r[figure]))];
+          console.log(`ratio now / baseline, ${figure}: ${(a / b).toFixed(3)}× (${(b / a).toFixed(1)}× faster)`);
+        }
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

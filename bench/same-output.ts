@@ -8,12 +8,12 @@
  *   npx tsx bench/same-output.ts        (ONLY=<substring> picks cases)
  */
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { corpus } from "../test/generator/real-world-convert.ts";
+import { fresh, projectOptions, withSides } from "./sides.ts";
 import { stripeSpec } from "./stripe-spec.ts";
 
 const BASELINE = process.env.BASELINE ?? "main";
@@ -63,7 +63,8 @@ const EDGES = {
 /** A trigger's intent through released versions: compatible, upgraded, upgraded again (what typed upgrades print). */
 const mail = (intent: string, extra = "") =>
   `triggers:\n  - kind: mail.send\n    intentEventKind: mail.send.requested\n    cancellation: cooperative${extra}\n    intent:\n${intent}\n    outcome: { type: object }\n    events: {}\n`;
-const V1 = "      type: object\n      required: [to]\n      properties:\n        to: { type: string }\n        copies: { type: integer, minimum: 1, maximum: 5 }";
+const V1 =
+  "      type: object\n      required: [to]\n      properties:\n        to: { type: string }\n        copies: { type: integer, minimum: 1, maximum: 5 }";
 const V2 = `${V1.replace("required: [to]", "required: [to, subject]")}\n        subject: { type: string, default: hi }`;
 const UPGRADES = [
   mail(V1),
@@ -94,7 +95,10 @@ function cases(): Record<string, Record<string, string> | Record<string, string>
 }
 
 /** In a child: generate each case with the generator at `generatePath`; file → SHA-256 per case. */
-async function child(generatePath: string): Promise<Record<string, Record<string, string>>> {
+/** Per case, each generated file's SHA-256. */
+type Digests = Record<string, Record<string, string>>;
+
+async function child(generatePath: string): Promise<Digests> {
   const { generate } = (await import(pathToFileURL(generatePath).href)) as {
     generate: (o: object) => Promise<{ ok: boolean; errors?: unknown }>;
   };
@@ -103,26 +107,19 @@ async function child(generatePath: string): Promise<Record<string, Record<string
     releaseRecord(record: object): { record: object };
     renderRecord(record: object): string;
   };
-  const digests: Record<string, Record<string, string>> = {};
+  const digests: Digests = {};
   for (const [name, steps] of Object.entries(cases())) {
     const root = mkdtempSync(join(tmpdir(), "dt-same-"));
     const record = join(root, "generated/intent-versions.json");
     try {
       for (const [step, specs] of (Array.isArray(steps) ? steps : [steps]).entries()) {
-        if (step > 0) writeFileSync(record, versions.renderRecord(versions.releaseRecord(versions.parseRecord(readFileSync(record, "utf8"))).record));
+        if (step > 0)
+          writeFileSync(record, versions.renderRecord(versions.releaseRecord(versions.parseRecord(readFileSync(record, "utf8"))).record));
         for (const [path, text] of Object.entries(specs)) {
           mkdirSync(join(root, "specs"), { recursive: true });
           writeFileSync(join(root, path), text);
         }
-        const result = await generate({
-          root,
-          specsDir: "specs",
-          outDir: "generated",
-          handlersDir: "app/triggers",
-          streamHandlersDir: "app/streams",
-          runtimeModule: "durable-triggers",
-          check: false,
-        });
+        const result = await generate(projectOptions(root));
         if (!result.ok) throw new Error(`${name} was refused: ${JSON.stringify(result.errors)}`);
       }
       digests[name] = hashes(root);
@@ -147,25 +144,14 @@ function hashes(root: string): Record<string, string> {
   return out;
 }
 
-function run(generatePath: string): Record<string, Record<string, string>> {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/same-output.ts", generatePath], {
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, Record<string, string>>;
-}
-
 if (process.argv[2] !== undefined) {
   console.log(JSON.stringify(await child(process.argv[2])));
 } else {
-  const base = mkdtempSync(join(tmpdir(), "dt-same-baseline-"));
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();
-    execFileSync("sh", ["-c", `git archive ${commit} generator runtime package.json | tar -x -C "${base}"`]);
-    symlinkSync(join(process.cwd(), "node_modules"), join(base, "node_modules"), "dir");
-    const before = run(join(base, "generator/generate.ts"));
-    const after = run(join(process.cwd(), "generator/generate.ts"));
+  await withSides(BASELINE, (sides) => {
+    const [baseline, before] = Object.entries(sides)
+      .filter(([side]) => side !== "now")
+      .map(([side, path]) => [side, fresh<Digests>("bench/same-output.ts", path)] as const)[0]!;
+    const after = fresh<Digests>("bench/same-output.ts", sides.now!);
     let differ = 0;
     let files = 0;
     for (const [name, digests] of Object.entries(before)) {
@@ -178,9 +164,7 @@ if (process.argv[2] !== undefined) {
         }
       }
     }
-    console.log(`${files} files in ${Object.keys(before).length} cases against ${BASELINE} (${commit}): ${differ} differ`);
+    console.log(`${files} files in ${Object.keys(before).length} cases against ${baseline}: ${differ} differ`);
     process.exitCode = differ === 0 ? 0 : 1;
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
+  });
 }

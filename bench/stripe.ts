@@ -8,11 +8,11 @@
  *
  *   npx tsx bench/stripe.ts   (RUNS=3; RESOURCE=charge|customer|invoice|checkout.session|payment_intent)
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { fresh, ms, projectOptions, withSides } from "./sides.ts";
 import { stripeSpec } from "./stripe-spec.ts";
 
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -32,18 +32,9 @@ async function child(generatePath: string): Promise<Run> {
   try {
     mkdirSync(join(root, "specs"));
     writeFileSync(join(root, "specs/stripe.yaml"), stripeSpec(RESOURCE).text);
-    const options = {
-      root,
-      specsDir: "specs",
-      outDir: "generated",
-      handlersDir: "app/triggers",
-      streamHandlersDir: "app/streams",
-      runtimeModule: "durable-triggers",
-      check: false,
-    };
     const cpu = process.cpuUsage();
     const started = performance.now();
-    if (!(await generate(options)).ok) throw new Error("the Stripe spec was refused");
+    if (!(await generate(projectOptions(root))).ok) throw new Error("the Stripe spec was refused");
     const wall = performance.now() - started;
     const used = process.cpuUsage(cpu);
     return { wall, cpu: (used.user + used.system) / 1000, bytes: statSync(join(root, "generated/stripe.ts")).size };
@@ -52,33 +43,13 @@ async function child(generatePath: string): Promise<Run> {
   }
 }
 
-function fresh(generatePath: string): Run {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "bench/stripe.ts", generatePath], {
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  return JSON.parse(out.trim().split("\n").at(-1)!) as Run;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ms = (xs: number[]) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
-
 if (process.argv[2] !== undefined) {
   console.log(JSON.stringify(await child(process.argv[2])));
 } else {
-  const sides: Record<string, string> = {};
-  const base = mkdtempSync(join(tmpdir(), "dt-stripe-baseline-"));
-  try {
-    if (BASELINE !== "") {
-      const commit = execFileSync("git", ["rev-parse", "--short", BASELINE], { encoding: "utf8" }).trim();
-      execFileSync("sh", ["-c", `git archive ${commit} generator runtime package.json | tar -x -C "${base}"`]);
-      symlinkSync(join(process.cwd(), "node_modules"), join(base, "node_modules"), "dir");
-      sides[`${BASELINE} (${commit})`] = join(base, "generator/generate.ts");
-    }
-    sides.now = join(process.cwd(), "generator/generate.ts");
+  await withSides(BASELINE, (sides) => {
     const runs: Record<string, Run[]> = Object.fromEntries(Object.keys(sides).map((side) => [side, []]));
     // Alternating, so that a machine slowing down during the run weighs on both sides alike.
-    for (let i = 0; i < RUNS; i++) for (const [side, path] of Object.entries(sides)) runs[side]!.push(fresh(path));
+    for (let i = 0; i < RUNS; i++) for (const [side, path] of Object.entries(sides)) runs[side]!.push(fresh<Run>("bench/stripe.ts", path));
     console.log(
       `Stripe \`${RESOURCE}\` (${stripeSpec(RESOURCE).schemas} shared schemas), generated cold, each run a fresh process, median (min–max) of ${RUNS}\n`,
     );
@@ -86,7 +57,5 @@ if (process.argv[2] !== undefined) {
     console.log(`|---|---:|---:|---:|`);
     for (const [side, rs] of Object.entries(runs))
       console.log(`| ${side} | ${ms(rs.map((r) => r.wall))} | ${ms(rs.map((r) => r.cpu))} | ${(rs[0]!.bytes / 1e6).toFixed(2)} MB |`);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
+  });
 }
