@@ -2,7 +2,7 @@ import { StructureKind, ts, VariableDeclarationKind } from "ts-morph";
 import type { DeclaredEventModel } from "../model.ts";
 import { printExpression } from "../zod-ir.ts";
 import { docs, jsonSchemaStatement, type Statements } from "./print.ts";
-import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
+import { exportedJsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
 /**
  * A fact kind declared on its own: its payload's schema and type (and input
@@ -35,7 +35,7 @@ export function declaredEventStatements(event: DeclaredEventModel, resolve: Reso
       returnType: `PayloadParseResult<${names.typeName}${hasInput ? `, ${names.inputTypeName}` : ""}>`,
       statements: [`return parsePayloadWith(${payload.constName}, raw);`],
     },
-    jsonSchemaStatement(names.jsonSchemaName, `a \`${event.kind}\` payload`, jsonSchemaOf(payload, resolve)),
+    jsonSchemaStatement(names.jsonSchemaName, `a \`${event.kind}\` payload`, exportedJsonSchemaOf(payload, resolve)),
   );
   const value = f.createObjectLiteralExpression(
     [

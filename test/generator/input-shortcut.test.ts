@@ -84,7 +84,7 @@ it.each([...files.map((f) => [f, readFileSync(join(FIXTURES, f), "utf8")]), ["mi
     expect(schemas.length).toBeGreaterThan(0);
     for (const { schema, resolve } of schemas) {
       expect(JSON.stringify(jsonSchemaOf(schema, resolve, "input")), `${file}: ${schema.typeName}`).toBe(
-        JSON.stringify(zodJsonSchema(schema, resolve, "input", false)),
+        JSON.stringify(zodJsonSchema(schema, resolve, "input", { shortcut: false })),
       );
     }
   },
