@@ -58,9 +58,7 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
       ...rest,
       upgrades: upgrades.map((u) => [u.to, u.from.map((v) => v.hash), u.target.hash, u.toCurrent]),
     }));
-    const text = once(["module", module.specFile, module.source, runtime, key], () =>
-      specModuleFile(module, { runtime, versions }),
-    );
+    const text = once(["module", module.specFile, module.source, runtime, key], () => specModuleFile(module, { runtime, versions }));
     files.set(out(`${module.moduleName}.ts`), text);
   }
   files.set(

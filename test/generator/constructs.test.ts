@@ -132,7 +132,7 @@ describe("schema constructs vendors' schemas use", () => {
     // A recursion is declared once, by its type's name, as every shared schema is (issue 21).
     expect(text).toContain('$ref: "#/definitions/Comment"');
     expect(text).toContain("definitions: {\n    Address: {");
-    expect(text).toContain("\n    Comment: {\n      type: \"object\",");
+    expect(text).toContain('\n    Comment: {\n      type: "object",');
     expect(text).not.toMatch(/Auxiliary|Identifier\d/);
   });
 

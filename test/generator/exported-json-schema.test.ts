@@ -64,7 +64,7 @@ it.each(SPECS)("%s: each exported JSON Schema accepts and refuses what the inlin
 
     const judges = judgesOf(inline, exported);
     if (judges === undefined) continue;
-    const [before, after] = judges;
+    const [byInline, byExported] = judges;
     compiled++;
     let values: Json[] = [];
     try {
@@ -77,9 +77,9 @@ it.each(SPECS)("%s: each exported JSON Schema accepts and refuses what the inlin
     const samples = [...PLAIN, ...values];
     for (const value of values) for (const m of spread([...mutations(value)], 60)) samples.push(place(value, m.path, m.value));
     for (const value of samples) {
-      const verdict = before(value);
+      const verdict = byInline(value);
       if (verdict) accepted++;
-      expect(after(value), `${where}: ${JSON.stringify(value).slice(0, 300)}`).toBe(verdict);
+      expect(byExported(value), `${where}: ${JSON.stringify(value).slice(0, 300)}`).toBe(verdict);
     }
   }
   // The samples reach past the first refusal, and the spec's named schemas were put under `definitions`.

@@ -9,19 +9,16 @@ import { schemasOf, SPECS } from "./spec-schemas";
  * record hashes: the shortcut must give zod's input pass byte for byte, on every spec at hand; so
  * must it for the module's constants, which state each shared schema once under `definitions`.
  */
-it.each(SPECS)(
-  "%s: every schema's accepted JSON Schema is zod's input pass, byte for byte",
-  (file, text) => {
-    const schemas = schemasOf(file, text);
-    expect(schemas.length).toBeGreaterThan(0);
-    for (const { schema, resolve } of schemas) {
-      expect(JSON.stringify(jsonSchemaOf(schema, resolve, "input")), `${file}: ${schema.typeName}`).toBe(
-        JSON.stringify(zodJsonSchema(schema, resolve, "input", { shortcut: false })),
-      );
-      // The module's form too, shared schemas under `definitions` (exportedJsonSchemaOf).
-      expect(JSON.stringify(zodJsonSchema(schema, resolve, "input", { definitions: true })), `${file}: ${schema.typeName}`).toBe(
-        JSON.stringify(zodJsonSchema(schema, resolve, "input", { shortcut: false, definitions: true })),
-      );
-    }
-  },
-);
+it.each(SPECS)("%s: every schema's accepted JSON Schema is zod's input pass, byte for byte", (file, text) => {
+  const schemas = schemasOf(file, text);
+  expect(schemas.length).toBeGreaterThan(0);
+  for (const { schema, resolve } of schemas) {
+    expect(JSON.stringify(jsonSchemaOf(schema, resolve, "input")), `${file}: ${schema.typeName}`).toBe(
+      JSON.stringify(zodJsonSchema(schema, resolve, "input", { shortcut: false })),
+    );
+    // The module's form too, shared schemas under `definitions` (exportedJsonSchemaOf).
+    expect(JSON.stringify(zodJsonSchema(schema, resolve, "input", { definitions: true })), `${file}: ${schema.typeName}`).toBe(
+      JSON.stringify(zodJsonSchema(schema, resolve, "input", { shortcut: false, definitions: true })),
+    );
+  }
+});

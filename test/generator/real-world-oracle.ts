@@ -57,7 +57,8 @@ export function judgesOf(inline: unknown, exported: unknown): [ValidateFunction,
     } catch (other) {
       message = (other as Error).message;
     }
-    if (message !== (error as Error).message) throw new Error(`the inline form failed (${(error as Error).message}), the exported ${message}`);
+    if (message !== (error as Error).message)
+      throw new Error(`the inline form failed (${(error as Error).message}), the exported ${message}`);
     return undefined;
   }
   return [before, compileJsonSchema(exported)];

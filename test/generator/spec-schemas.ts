@@ -70,10 +70,7 @@ triggers:
  * Every schema a spec's module declares, each with how it resolves its references and whether the
  * module exports its JSON Schema (an intent, a stream's start, a declared event's payload).
  */
-export function schemasOf(
-  file: string,
-  text: string,
-): { schema: SchemaModel; resolve: (ref: string) => SchemaModel; exported: boolean }[] {
+export function schemasOf(file: string, text: string): { schema: SchemaModel; resolve: (ref: string) => SchemaModel; exported: boolean }[] {
   const read = readSpec(file, text);
   if (!read.ok) throw new Error(read.errors.map((e) => e.message).join("\n"));
   const checked = checkSpecs([read.spec]);
@@ -99,4 +96,7 @@ export function schemasOf(
 }
 
 /** Each spec at hand, as `[file, text]`. */
-export const SPECS: [string, string][] = [...files.map((f): [string, string] => [f, readFileSync(join(FIXTURES, f), "utf8")]), ["mixed.yaml", mixed]];
+export const SPECS: [string, string][] = [
+  ...files.map((f): [string, string] => [f, readFileSync(join(FIXTURES, f), "utf8")]),
+  ["mixed.yaml", mixed],
+];
