@@ -7,7 +7,7 @@ import { indexFile } from "./emit/index-file.ts";
 import { parseFile } from "./emit/parse.ts";
 import { specModuleFile, usesRefineWithIn } from "./emit/spec-module.ts";
 import { handlerFiles, type ModuleModel } from "./model.ts";
-import { specJsonSchema, type JsonValue } from "./spec-format.ts";
+import { specJsonSchema } from "./spec-format.ts";
 import type { UpgradeStep } from "./versions.ts";
 
 export { printJson } from "./emit/print.ts";
@@ -30,8 +30,6 @@ export interface EmitOptions {
   readonly intentVersions: ReadonlyMap<string, number>;
   /** For triggers whose record drops older intents: the first version kept. */
   readonly intentsDroppedBefore: ReadonlyMap<string, number>;
-  /** Each trigger's intent JSON Schema (its input), as the version check computed it. */
-  readonly intentJsonSchemas: ReadonlyMap<string, unknown>;
   /** For triggers whose stored intents cross an upgrade: the steps the handlers must supply. */
   readonly intentUpgrades?: ReadonlyMap<string, readonly UpgradeStep[]>;
 }
@@ -60,13 +58,7 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
       ...rest,
       upgrades: upgrades.map((u) => [u.to, u.from.map((v) => v.hash), u.target.hash, u.toCurrent]),
     }));
-    const text = once(["module", module.specFile, module.source, runtime, key], () =>
-      specModuleFile(module, {
-        runtime,
-        versions,
-        intentJsonSchemas: module.triggers.map((trigger) => options.intentJsonSchemas.get(trigger.kind) as JsonValue),
-      }),
-    );
+    const text = once(["module", module.specFile, module.source, runtime, key], () => specModuleFile(module, { runtime, versions }));
     files.set(out(`${module.moduleName}.ts`), text);
   }
   const refines = modules.some(usesRefineWithIn);

@@ -264,14 +264,12 @@ export async function generate(given: GenerateOptions): Promise<GenerateResult> 
     return { ok: false, errors: changedEvents.map((w) => ({ ...w, message: w.message.replace(/^warning: /, "") })), referencedFiles };
   // What the check accepted with a warning (a key that is no keyword, an unknown format), then changed event payloads.
   const warnings = [...checked.warnings, ...changedEvents];
-  const intents = new Map(schemas.intents.map((intent) => [intent.kind, intent.accepted]));
   const files = emit(
     modules,
     {
       ...options,
       intentVersions: versions.current,
       intentsDroppedBefore: versions.droppedBefore,
-      intentJsonSchemas: intents,
       intentUpgrades: versions.upgrades,
     },
     memo,

@@ -3,7 +3,7 @@ import type { DeclaredEventModel } from "../model.ts";
 import { commentSafe, printExpression } from "../zod-ir.ts";
 import { LaidOut, twoSpaced } from "./laid-out.ts";
 import { jsonSchemaStatement, type Statements } from "./print.ts";
-import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
+import { exportedJsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
 /**
  * A fact kind declared on its own: its payload's schema and type (and input
@@ -23,7 +23,7 @@ export function declaredEventStatements(event: DeclaredEventModel, resolve: Reso
       doc: "Validates an event payload; a refusal names the path of the bad field.",
       returns: `PayloadParseResult<${names.typeName}${hasInput ? `, ${names.inputTypeName}` : ""}>`,
     }),
-    jsonSchemaStatement(names.jsonSchemaName, `a \`${event.kind}\` payload`, jsonSchemaOf(payload, resolve)),
+    jsonSchemaStatement(names.jsonSchemaName, `a \`${event.kind}\` payload`, exportedJsonSchemaOf(payload, resolve)),
   );
   const value = f.createObjectLiteralExpression(
     [

@@ -182,6 +182,25 @@ export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => Sche
 }
 
 /**
+ * The JSON Schema a module exports for a payload (`<kind>IntentJsonSchema`, `<name>StartJsonSchema`,
+ * `<name>PayloadJsonSchema`): its input, as `jsonSchemaOf` says, but with each named schema it reaches
+ * (a spec's shared `schemas:`, a role named by `$ref`) stated once, under `definitions` by its type's
+ * name, and `$ref: "#/definitions/<TypeName>"` at each use. zod inlines a named schema wherever it
+ * occurs: a Stripe intent that reaches 500 of them repeats them into megabytes, all of it shipped in
+ * the Worker. Each constant carries the definitions it reaches (self-contained, as Ajv takes it). The
+ * payload itself stays at the root, as the console reads it, even when it is a named schema (a bare
+ * reference); only a recursive one is a `$ref` at the root, as in `jsonSchemaOf`.
+ *
+ * Not what the version record hashes: that stays `jsonSchemaOf`'s inline form, so that records
+ * already written read the same.
+ */
+export function exportedJsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel): JsonValue {
+  while ("ref" in schema.ir.head && schema.ir.chain.length === 0) schema = resolve(schema.ir.head.ref);
+  return computedOnce(exportedJsonSchemas, schema.ir, "input", () => zodJsonSchema(schema, resolve, "input", { definitions: true }));
+}
+const exportedJsonSchemas = new WeakMap<ZodIR, Partial<Record<"input" | "output", JsonValue>>>();
+
+/**
  * Each schema model's live zod schema, built once while the model lives, so that a recursion (through
  * z.lazy) meets the same schema again (zod then declares it once under `definitions`, by its type's
  * name, `ids`), and so that a module's JSON Schemas (input and output, intent and the schemas it names)
@@ -190,30 +209,41 @@ export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => Sche
  */
 const built = new WeakMap<SchemaModel, z.ZodType>();
 const ids = new WeakMap<z.ZodType, string>();
+/** A live schema's type name, by which it is declared under `definitions` when asked (`exportedJsonSchemaOf`). */
+const names = new WeakMap<z.ZodType, string>();
 
-/** zod's JSON Schema of a schema, uncached; `shortcut: false` always runs zod's own input pass (tests compare the two). */
+/** How `zodJsonSchema` runs: `shortcut: false` always runs zod's own input pass (tests compare the two); `definitions` is `exportedJsonSchemaOf`'s form. */
+export interface ZodJsonSchemaOptions {
+  readonly shortcut?: boolean;
+  readonly definitions?: boolean;
+}
+
+/** zod's JSON Schema of a schema, uncached. */
 export function zodJsonSchema(
   schema: SchemaModel,
   resolve: (ref: string) => SchemaModel,
   io: "input" | "output",
-  shortcut = true,
+  { shortcut = true, definitions = false }: ZodJsonSchemaOptions = {},
 ): JsonValue {
   const live = (s: SchemaModel): z.ZodType => {
     let schema = built.get(s);
     if (!schema) {
       schema = irToZod(s.ir, (ref) => live(resolve(ref)));
       built.set(s, schema);
+      names.set(schema, s.typeName);
       if (s.recursive) ids.set(schema, s.typeName);
     }
     return schema;
   };
+  const root = live(schema);
+  // Only the root and what a reference names are built by `live`: every schema with a name but the root is a named one.
+  const idOf = definitions ? (s: z.ZodType) => ids.get(s) ?? (s === root ? undefined : names.get(s)) : (s: z.ZodType) => ids.get(s);
   const get = (s: z.ZodType) => {
     const meta = z.globalRegistry.get(s);
-    const id = ids.get(s);
+    const id = idOf(s);
     return id === undefined ? meta : { ...meta, id };
   };
   const metadata = { get } as unknown as typeof z.globalRegistry;
-  const root = live(schema);
   // zod's input pass asks, at every schema it visits, whether anything below it transforms, each time
   // walking the whole graph anew: quadratic, seconds for a Stripe-size closure. Where the input and the
   // output differ only in what an open object says of unknown keys, the output pass (linear) with that

@@ -9,7 +9,7 @@ import { declaredEventStatements } from "./declared-event.ts";
 import { FOLLOW_UPS_TYPE, followUpTypeName } from "./follow-ups.ts";
 import { LaidOut } from "./laid-out.ts";
 import { header, jsonSchemaStatement, render, type Statements } from "./print.ts";
-import { jsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
+import { exportedJsonSchemaOf, printedType, schemaStatements, type Resolve } from "./schema.ts";
 
 /** A trigger's place in its version record. */
 export interface IntentVersioning {
@@ -19,13 +19,11 @@ export interface IntentVersioning {
   readonly upgrades: readonly UpgradeStep[];
 }
 
-/** What a spec's module is made from besides its model: where the runtime is, and each trigger's versioning and intent JSON Schema. */
+/** What a spec's module is made from besides its model: where the runtime is, and each trigger's versioning. */
 export interface SpecModuleInput {
   readonly runtime: string;
   /** Each trigger's place in its version record, in the module's order. */
   readonly versions: readonly IntentVersioning[];
-  /** Each trigger's intent JSON Schema (its input), in the module's order, as the version check computed it. */
-  readonly intentJsonSchemas: readonly JsonValue[];
 }
 
 /** One spec's module: its shared schemas, then each trigger and each stream with its types, parser and factory. */
@@ -33,8 +31,8 @@ export function specModuleFile(module: ModuleModel, input: SpecModuleInput): str
   return render(module.moduleName, header([module.specFile]), moduleStatements(module, input));
 }
 
-function moduleStatements(module: ModuleModel, { runtime, versions, intentJsonSchemas }: SpecModuleInput): Statements {
-  const triggers = module.triggers.map((trigger, i) => triggerUnit(trigger, versions[i]!, intentJsonSchemas[i]!));
+function moduleStatements(module: ModuleModel, { runtime, versions }: SpecModuleInput): Statements {
+  const triggers = module.triggers.map((trigger, i) => triggerUnit(trigger, versions[i]!));
   const statements: Statements = [
     { kind: StructureKind.ImportDeclaration, namespaceImport: "z", moduleSpecifier: "zod" },
     {
@@ -140,7 +138,7 @@ interface Unit {
   readonly parseProperty: string;
 }
 
-function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intentJson: JsonValue): Unit {
+function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning): Unit {
   const resolve: Resolve = (ref) => trigger.refs.get(ref)!;
   const { typeName: T, valueName: v } = trigger;
   const f = ts.factory;
@@ -171,7 +169,8 @@ function triggerUnit(trigger: TriggerModel, versioning: IntentVersioning, intent
       returnType: `ParseResult<${T}Intent${hasInput ? `, ${T}IntentInput` : ""}>`,
       call: `parseWith(${trigger.intent.constName}, raw)`,
     },
-    jsonSchema: { name: `${v}IntentJsonSchema`, what: "an intent payload", value: intentJson },
+    // Not the record's inline form (generate.ts hashes that): the module's states each shared schema once.
+    jsonSchema: { name: `${v}IntentJsonSchema`, what: "an intent payload", value: exportedJsonSchemaOf(trigger.intent, resolve) },
     type: {
       name: `${T}Trigger`,
       description: trigger.description,
@@ -225,7 +224,7 @@ function streamUnit(stream: StreamModel): Unit {
       returnType: `StartParseResult<${T}Start>`,
       call: `parseStartWith(${stream.start.constName}, raw)`,
     },
-    jsonSchema: { name: `${v}StartJsonSchema`, what: "a start payload", value: jsonSchemaOf(stream.start, resolve) },
+    jsonSchema: { name: `${v}StartJsonSchema`, what: "a start payload", value: exportedJsonSchemaOf(stream.start, resolve) },
     type: {
       name: T,
       description: stream.description,

@@ -178,11 +178,47 @@ function every(ms) {
 
 // ---- forms built from JSON Schema -------------------------------------------------------------
 
+/** What a JSON pointer within the same document (\`#\`, \`#/definitions/Money\`) points at; {} (anything) where nothing is. */
+function pointer(root, ref) {
+  let node = root;
+  for (const token of ref.slice(1).split("/").slice(1)) {
+    let key;
+    try { key = decodeURIComponent(token).split("~1").join("/").split("~0").join("~"); } catch { return {}; }
+    if (!node || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, key)) return {};
+    node = node[key];
+  }
+  return node;
+}
+
+/**
+ * A schema as the form reads it, with its local references followed: a \`$ref\` (generated constants state
+ * each shared schema once, under \`definitions\`) and an \`allOf\` of one schema (how draft 7 puts a reference
+ * beside other keywords), the schema's own keywords kept over what they point at. Only this node's chain
+ * is followed, never the properties below it, and a reference met twice stops it: a recursive schema
+ * does not loop. A reference outside the document reads as any value.
+ */
+function resolveLocal(schema, root) {
+  const seen = new Set();
+  while (schema && typeof schema === "object") {
+    if (typeof schema.$ref === "string") {
+      const { $ref, ...own } = schema;
+      if (seen.has($ref) || !$ref.startsWith("#")) return own;
+      seen.add($ref);
+      schema = { ...pointer(root, $ref), ...own };
+    } else if (Array.isArray(schema.allOf) && schema.allOf.length === 1) {
+      const { allOf, ...own } = schema;
+      schema = { ...allOf[0], ...own };
+    } else break;
+  }
+  return schema;
+}
+
 /** One input per top-level property the schema describes simply; a JSON textarea for the rest. */
-function schemaForm(schema, testid, onSubmit, label) {
+function schemaForm(root, testid, onSubmit, label) {
   // The object is the one judge of a payload: the browser's own checks (min, max) would hide its answer.
   const form = build("form", { className: "schema-form", noValidate: true }, []);
   form.dataset.testid = testid;
+  const schema = resolveLocal(root, root);
   const properties = schema && schema.type === "object" && schema.properties ? schema.properties : null;
   const required = new Set((schema && schema.required) || []);
   const readers = [];
@@ -200,7 +236,7 @@ function schemaForm(schema, testid, onSubmit, label) {
     readers.push(() => ({ whole: JSON.parse(field.input.value) }));
   } else {
     for (const [name, property] of Object.entries(properties)) {
-      const p = property || {};
+      const p = resolveLocal(property || {}, root) || {};
       const types = [].concat(p.type || []);
       let field;
       if (Array.isArray(p.enum)) {

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Dialog, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportedJsonSchemaOf } from "../../generator/emit/schema";
+import { schemasOf } from "../generator/spec-schemas";
 import { startWranglerDev, type DevServer } from "./wrangler-dev";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -10,6 +12,36 @@ const SHOTS = process.env.SCREENSHOTS ? "docs" : "test-results";
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium`);
 if (!available) console.warn(`skipping the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+/**
+ * A trigger whose intent is a shared schema, and a recursive one, whose fields are shared schemas too: the
+ * module's JSON Schema constant is then `$ref`s into its `definitions` (issue 21), which the form resolves.
+ */
+const SHARED = `
+schemas:
+  Kind: { type: string, enum: [debit, credit] }
+  Amount: { type: integer, minimum: 1, description: "In cents." }
+  Entry:
+    type: object
+    required: [name, kind, amount]
+    properties:
+      name: { type: string }
+      kind: { $ref: Kind }
+      amount: { $ref: Amount }
+      settled: { type: boolean }
+      children: { type: array, items: { $ref: Entry } }
+triggers:
+  - kind: ledger.post
+    intentEventKind: ledger.post.requested
+    cancellation: ignored
+    intent: Entry
+    outcome: { type: object }
+    events: {}
+`;
+const ledgerIntentSchema = () => {
+  const { schema, resolve } = schemasOf("ledger.yaml", SHARED).find((s) => s.exported)!;
+  return exportedJsonSchemaOf(schema, resolve);
+};
 
 /** The token test/browser/guarded/wrangler.jsonc gives the README's hook. */
 const TOKEN = "browser-test-token";
@@ -93,6 +125,60 @@ describe.skipIf(!available)("the operator console in a real browser, behind the 
     expect(await countdown.getByTestId("field-seconds").getAttribute("aria-invalid")).toBe("true");
     expect(await countdown.getByTestId("error-id").textContent()).toBe("");
     expect(await page.locator("tr[data-intent]").count()).toBe(0);
+  });
+
+  it("builds the enqueue form of an intent whose JSON Schema is references to shared, recursive schemas, and sends what it reads", async () => {
+    const intentSchema = ledgerIntentSchema();
+    expect(intentSchema).toMatchObject({ $ref: "#/definitions/Entry" });
+    const tab = await context.newPage();
+    await tab.addInitScript(`localStorage.setItem("durable-triggers-token", ${JSON.stringify(TOKEN)})`);
+    // The example app's registration, with the ledger trigger added; its enqueue is answered here.
+    await tab.route(
+      (url) => url.pathname.endsWith("/registration"),
+      async (route) => {
+        const response = await route.fetch();
+        const registration = (await response.json()) as { triggers: Record<string, unknown>[] };
+        registration.triggers.push({ ...registration.triggers[0], kind: "ledger.post", description: "", schedules: [], intentSchema });
+        await route.fulfill({ response, json: registration });
+      },
+    );
+    const sent: unknown[] = [];
+    await tab.route(
+      (url) => url.pathname.endsWith("/intents"),
+      async (route) => {
+        const body = route.request().postDataJSON() as { triggerKind?: string } | null;
+        if (route.request().method() !== "POST" || body?.triggerKind !== "ledger.post") return route.continue();
+        sent.push(body);
+        await route.fulfill({ status: 201, json: { id: 424242 } });
+      },
+    );
+    await tab.goto(`${server.url}/?scope=ledger-${Date.now()}`);
+    const ledger = tab.getByTestId("enqueue-ledger.post");
+    await expect.poll(() => ledger.count(), { timeout: 10_000 }).toBe(1);
+    // One field per property, each as its referenced schema says: a select for the enum, a number for the integer.
+    expect(await ledger.getByTestId("field-kind").locator("option").allTextContents()).toEqual(["debit", "credit"]);
+    expect(await ledger.getByTestId("field-amount").getAttribute("type")).toBe("number");
+    expect(await ledger.getByTestId("field-amount").getAttribute("min")).toBe("1");
+    expect(await ledger.getByTestId("field-settled").getAttribute("type")).toBe("checkbox");
+    expect(await ledger.locator("label.field > span:first-child").allTextContents()).toEqual([
+      "name *",
+      "kind *",
+      "amount * · integer",
+      "settled",
+      "children · JSON",
+    ]);
+
+    await ledger.getByTestId("field-name").fill("rent");
+    await ledger.getByTestId("field-kind").selectOption({ label: "credit" });
+    await ledger.getByTestId("field-amount").fill("1200");
+    await ledger.getByTestId("field-children").fill('[{ "name": "deposit", "kind": "debit", "amount": 300 }]');
+    await ledger.getByTestId("enqueue-ledger.post-submit").click();
+    await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(1);
+    expect(sent[0]).toEqual({
+      triggerKind: "ledger.post",
+      payload: { name: "rent", kind: "credit", amount: 1200, settled: false, children: [{ name: "deposit", kind: "debit", amount: 300 }] },
+    });
+    await tab.close();
   });
 
   it("enqueues a countdown, shows its progress moving, cancels it and shows the cancelled fact", async () => {

@@ -33,3 +33,33 @@ export function oracle(c: CorpusCase): ValidateFunction {
   for (const [id, schema] of Object.entries(c.original.others)) ajv.addSchema(schema, id);
   return ajv.compile(c.name.startsWith("stripe.") ? (nullableAsJsonSchema(c.original.root) as object) : c.original.root);
 }
+
+/** Ajv 8 with ajv-formats, as the oracle, for a JSON Schema the generator wrote (draft 7, its `$schema` left out). */
+export function compileJsonSchema(schema: unknown): ValidateFunction {
+  const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true, logger: false });
+  addFormats(ajv);
+  return ajv.compile(schema as object);
+}
+
+/**
+ * Ajv's judges of a payload's JSON Schema in two forms (inline, as the version record keeps it, and as
+ * the module exports it), or none when neither compiles: a `$ref` the spec wrote in a conditional is
+ * copied as it stands, naming the spec's own schema, in both forms alike (dependabot's).
+ */
+export function judgesOf(inline: unknown, exported: unknown): [ValidateFunction, ValidateFunction] | undefined {
+  let before: ValidateFunction;
+  try {
+    before = compileJsonSchema(inline);
+  } catch (error) {
+    let message = "compiled";
+    try {
+      compileJsonSchema(exported);
+    } catch (other) {
+      message = (other as Error).message;
+    }
+    if (message !== (error as Error).message)
+      throw new Error(`the inline form failed (${(error as Error).message}), the exported ${message}`);
+    return undefined;
+  }
+  return [before, compileJsonSchema(exported)];
+}

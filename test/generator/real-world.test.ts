@@ -1,10 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonSchemaOf } from "../../generator/emit/schema";
 import { declaredEventNames } from "../../generator/names";
 import { formatError } from "../../generator/read";
 import { corpus, CORPUS, FIXTURES, type CorpusCase } from "./real-world-convert";
-import { oracle } from "./real-world-oracle";
+import { mutations, place, type Json, type Segment } from "./mutations";
+import { judgesOf, oracle } from "./real-world-oracle";
+import { schemasOf } from "./spec-schemas";
 import { Workspace } from "./workspace";
 
 /**
@@ -22,8 +25,6 @@ const DEFAULT = ["cloudevents.event", "dependabot.config", "github.installation.
 /** What the generator cannot take yet, and why: refused with an error at the keyword, never read wrongly. */
 const NOT_YET: Record<string, string> = {};
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Segment = string | number;
 type Parse = (raw: unknown) => { ok: true; payload: unknown } | { ok: false; reason: string };
 
 const available = existsSync(CORPUS);
@@ -54,38 +55,6 @@ function pathText(path: readonly Segment[]): string {
     .join("");
 }
 
-/** A value of another JSON type than `value`, so that a schema that types the field refuses it. */
-function otherType(value: Json): Json {
-  if (typeof value === "string") return 12345;
-  if (typeof value === "number") return "0";
-  if (typeof value === "boolean") return "true";
-  if (value === null) return 0;
-  if (Array.isArray(value)) return "[]";
-  return 7;
-}
-
-/** Mutations of an example, each with the path of what changed: every field given another type, every key removed. */
-function* mutations(value: Json, at: Segment[] = []): Generator<{ path: Segment[]; value: Json; what: string }> {
-  if (at.length > 0) yield { path: at, value: otherType(value), what: "another type" };
-  if (Array.isArray(value)) for (const [i, item] of value.entries()) yield* mutations(item, [...at, i]);
-  else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      yield { path: [...at, key], value: undefined as unknown as Json, what: "removed" };
-      yield* mutations(item, [...at, key]);
-    }
-  }
-}
-
-/** `root` with the value at `path` replaced (removed, for `undefined`). */
-function place(root: Json, path: readonly Segment[], value: Json | undefined): Json {
-  if (path.length === 0) return value as Json;
-  const [head, ...rest] = path;
-  if (Array.isArray(root)) return root.map((item, i) => (i === head ? place(item, rest, value) : item));
-  const object = root as Record<string, Json>;
-  if (rest.length === 0 && value === undefined) return Object.fromEntries(Object.entries(object).filter(([key]) => key !== head));
-  return { ...object, [head as string]: place(object[head as string]!, rest, value) };
-}
-
 const vendorOf = (c: CorpusCase) => c.name.slice(0, c.name.indexOf("."));
 
 /** The cases' specs merged per vendor: the same `schemas` (a vendor's cases share them), every case's event. */
@@ -107,6 +76,10 @@ const spread = <T>(items: T[], limit: number) =>
 describe.skipIf(!available)("the real-world corpus", () => {
   const ws = new Workspace();
   const parsers = new Map<string, Parse>();
+  /** Each case's payload JSON Schema as the module exports it (shared schemas under `definitions`) and as the version record keeps it (inline). */
+  const jsonSchemas = new Map<string, { exported: unknown; inline: unknown }>();
+  const texts = new Map<string, string>();
+  const models = new Map<string, ReturnType<typeof schemasOf>>();
   let warnings: string[] = [];
 
   beforeAll(
@@ -123,6 +96,7 @@ describe.skipIf(!available)("the real-world corpus", () => {
           expect(readFileSync(fixture, "utf8"), `${fixture} is the conversion's output (UPDATE_GOLDEN=1 rewrites it)`).toBe(text);
         }
         ws.write(`specs/${vendor}.yaml`, text);
+        texts.set(vendor, text);
       }
       const result = await ws.generate();
       if (!result.ok) throw new Error(result.errors.map(formatError).join("\n"));
@@ -130,7 +104,12 @@ describe.skipIf(!available)("the real-world corpus", () => {
       for (const c of cases) {
         if (c.name in NOT_YET) continue;
         const module = (await import(join(ws.root, `generated/${vendorOf(c)}.ts`))) as Record<string, unknown>;
-        parsers.set(c.name, module[declaredEventNames(c.kind).parseName] as Parse);
+        const names = declaredEventNames(c.kind);
+        parsers.set(c.name, module[names.parseName] as Parse);
+        const vendorSchemas = models.get(vendorOf(c)) ?? schemasOf(`${vendorOf(c)}.yaml`, texts.get(vendorOf(c))!);
+        models.set(vendorOf(c), vendorSchemas);
+        const { schema, resolve } = vendorSchemas.find((s) => s.exported && s.schema.typeName === names.typeName)!;
+        jsonSchemas.set(c.name, { exported: module[names.jsonSchemaName], inline: jsonSchemaOf(schema, resolve, "input") });
       }
     },
     ALL ? 600_000 : 60_000,
@@ -212,6 +191,20 @@ describe.skipIf(!available)("the real-world corpus", () => {
           }
         }
         expect(refused).toBeGreaterThan(0);
+      });
+
+      it("exports a JSON Schema, each shared schema once under definitions, that judges every example and mutation as the inline one does", () => {
+        const { exported, inline } = jsonSchemas.get(c.name)!;
+        const judges = judgesOf(inline, exported);
+        if (judges === undefined) return;
+        const [byInline, byExported] = judges;
+        for (const { name, value } of [...c.valid, ...c.invalid]) {
+          expect(byExported(value), name).toBe(byInline(value));
+          for (const mutation of spread([...mutations(value as Json)], ALL ? 400 : 150)) {
+            const mutant = place(value as Json, mutation.path, mutation.value);
+            expect(byExported(mutant), `${name}: ${pathText(mutation.path)} ${mutation.what}`).toBe(byInline(mutant));
+          }
+        }
       });
     });
   }
