@@ -89,6 +89,18 @@ export type GenerateResult =
  * input), with their hash. They depend on the module's spec text alone, so
  * `--watch` computes them once per text.
  */
+/**
+ * Each JSON Schema pair's hash, by the accepted one: jsonSchemaOf hands out the same objects for the
+ * same schema (an outcome and the events whose payload it is), and hashing canonicalizes it whole.
+ */
+const hashes = new WeakMap<object, string>();
+function hashOnce(stored: JsonSchema, accepted: JsonSchema): string {
+  if (typeof accepted !== "object" || accepted === null) return hashOf(stored, accepted);
+  let hash = hashes.get(accepted);
+  if (hash === undefined) hashes.set(accepted, (hash = hashOf(stored, accepted)));
+  return hash;
+}
+
 function versionedSchemas(modules: readonly ModuleModel[], memo: Memo): { intents: IntentSchemas[]; events: EventSchemas[] } {
   const all = modules.map((module) =>
     memo("versioned-schemas", [module.specFile, module.source], () => {
@@ -96,7 +108,7 @@ function versionedSchemas(modules: readonly ModuleModel[], memo: Memo): { intent
         const resolve = (ref: string) => refs.get(ref)!;
         const stored = jsonSchemaOf(schema, resolve, "output") as JsonSchema;
         const accepted = jsonSchemaOf(schema, resolve, "input") as JsonSchema;
-        return { stored, accepted, hash: hashOf(stored, accepted) };
+        return { stored, accepted, hash: hashOnce(stored, accepted) };
       };
       const intents = module.triggers.map((trigger) => ({
         kind: trigger.kind,

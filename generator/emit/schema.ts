@@ -1,5 +1,6 @@
 import { StructureKind, ts, VariableDeclarationKind } from "ts-morph";
 import { z } from "zod";
+import { randomUUID } from "node:crypto";
 import { createRequire, Module } from "node:module";
 import type { OptionalTypeOverrideFunction } from "zod-to-ts";
 import type { SchemaModel } from "../model.ts";
@@ -178,7 +179,11 @@ function printType(schema: SchemaModel, resolve: (ref: string) => SchemaModel, i
 export function jsonSchemaOf(schema: SchemaModel, resolve: (ref: string) => SchemaModel, io: "input" | "output" = "input"): JsonValue {
   // A bare reference (an outcome that is `$ref: invoice`) is built as the very schema it names, so it has that one's JSON Schema.
   while ("ref" in schema.ir.head && schema.ir.chain.length === 0) schema = resolve(schema.ir.head.ref);
-  return computedOnce(jsonSchemas, schema.ir, io, () => zodJsonSchema(schema, resolve, io));
+  let entry = jsonSchemas.get(schema.ir);
+  if (entry === undefined) jsonSchemas.set(schema.ir, (entry = {}));
+  // Where the shortcut holds, one output pass gives both, so the record's two cost one.
+  if (entry[io] === undefined) Object.assign(entry, zodJsonSchemas(schema, resolve, io));
+  return entry[io]!;
 }
 
 /**
@@ -223,8 +228,18 @@ export function zodJsonSchema(
   schema: SchemaModel,
   resolve: (ref: string) => SchemaModel,
   io: "input" | "output",
-  { shortcut = true, definitions = false }: ZodJsonSchemaOptions = {},
+  options: ZodJsonSchemaOptions = {},
 ): JsonValue {
+  return zodJsonSchemas(schema, resolve, io, options)[io]!;
+}
+
+/** `zodJsonSchema`, and the other `io` too where the same output pass gives it (the input shortcut), for free. */
+function zodJsonSchemas(
+  schema: SchemaModel,
+  resolve: (ref: string) => SchemaModel,
+  io: "input" | "output",
+  { shortcut = true, definitions = false }: ZodJsonSchemaOptions = {},
+): Partial<Record<"input" | "output", JsonValue>> {
   const live = (s: SchemaModel): z.ZodType => {
     let schema = built.get(s);
     if (!schema) {
@@ -248,15 +263,56 @@ export function zodJsonSchema(
   // walking the whole graph anew: quadratic, seconds for a Stripe-size closure. Where the input and the
   // output differ only in what an open object says of unknown keys, the output pass (linear) with that
   // keyword taken off is the same JSON Schema, byte for byte (tests compare it with zod's input pass).
-  const asOutput = shortcut && io === "input" && inputIsOutput(root, get);
-  const { $schema: _, ...json } = z.toJSONSchema(root, {
-    target: "draft-7",
-    io: asOutput ? "output" : io,
-    unrepresentable: "any",
-    metadata,
-    ...(asOutput ? { override: openObjectsAsInput } : {}),
-  }) as Record<string, JsonValue>;
-  return json;
+  const asOutput = shortcut && inputIsOutput(root, get);
+  if (!asOutput && io === "input")
+    return { input: withoutDialect(z.toJSONSchema(root, { target: "draft-7", io, unrepresentable: "any", metadata })) };
+  const output = withoutDialect(
+    z.toJSONSchema(root, {
+      target: "draft-7",
+      io: "output",
+      unrepresentable: "any",
+      metadata,
+      ...(asOutput ? { override: markOpenObjects } : {}),
+    }),
+  );
+  return asOutput ? unmarked(output) : { output };
+}
+
+const withoutDialect = (json: unknown): JsonValue => {
+  const { $schema: _, ...rest } = json as Record<string, JsonValue>;
+  return rest;
+};
+
+/**
+ * Marks what an open object's output states: a key no schema can hold (its value is this process's
+ * own), so that the output and the input (the same, less those `additionalProperties: false`, as
+ * `inputIsOutput` says) come from one pass. zod's output is a copy through JSON, so a mark must be
+ * JSON to survive it.
+ */
+const OPEN = "\u0000open";
+const OPEN_MARK = randomUUID();
+const markOpenObjects = ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {
+  if (jsonSchema.additionalProperties === false && isOpenObject(underlying(zodSchema))) jsonSchema[OPEN] = OPEN_MARK;
+};
+
+/** A marked output pass → the output and the input, each without the marks. */
+function unmarked(json: JsonValue): { output: JsonValue; input: JsonValue } {
+  if (json === null || typeof json !== "object") return { output: json, input: json };
+  if (Array.isArray(json)) {
+    const both = json.map(unmarked);
+    return { output: both.map((b) => b.output), input: both.map((b) => b.input) };
+  }
+  const open = json[OPEN] === OPEN_MARK;
+  const output: [string, JsonValue][] = [];
+  const input: [string, JsonValue][] = [];
+  for (const [key, value] of Object.entries(json)) {
+    if (open && key === OPEN) continue;
+    const both = unmarked(value);
+    output.push([key, both.output]);
+    if (!(open && key === "additionalProperties")) input.push([key, both.input]);
+  }
+  // fromEntries defines each key, so that a property named `__proto__` stays a key.
+  return { output: Object.fromEntries(output), input: Object.fromEntries(input) };
 }
 
 /** The schema zod states in a wrapper's place (it takes the inner schema's JSON Schema as its own). */
@@ -274,11 +330,6 @@ function underlying(schema: z.core.$ZodType): z.core.$ZodType {
 /** An object that names no type for other keys: zod's output pass closes it (`additionalProperties: false`), its input pass does not. */
 const isOpenObject = (schema: z.core.$ZodType) =>
   schema._zod.def.type === "object" && (schema._zod.def as z.core.$ZodObjectDef).catchall === undefined;
-
-/** The `override` that turns zod's output pass into its input pass, where `inputIsOutput` holds. */
-const openObjectsAsInput = ({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {
-  if (jsonSchema.additionalProperties === false && isOpenObject(underlying(zodSchema))) delete jsonSchema.additionalProperties;
-};
 
 /**
  * Whether zod's input and output passes over `root` differ in nothing but open objects'
