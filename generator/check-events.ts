@@ -9,8 +9,7 @@ import { objectView, resolved } from "./zod-ir.ts";
 interface Declaration {
   readonly what: string;
   /** `file:line:col` of the declaration, and the same as its parts. */
-  readonly where: string;
-  readonly position: { readonly file: string; readonly line: number; readonly col: number };
+  readonly at: { readonly where: string; readonly position: { readonly file: string; readonly line: number; readonly col: number } };
   readonly payload: SchemaOrRef;
   readonly resolve: (name: string) => SchemaOrRef | undefined;
   /** Declared on its own (top-level `events`), written by a trigger or stream (its `events`), or a trigger's intent event. */
@@ -28,14 +27,24 @@ function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]>
     if (KIND_PATTERN.test(kind)) found.set(kind, [...(found.get(kind) ?? []), declaration]);
   };
   for (const { file, spec, locate } of specs) {
+    // Located when a message needs it: finding a node's position is most of this pass's work, and it
+    // runs over every spec on every `--watch` run, where nearly always nothing is wrong.
     const where = (path: PropertyKey[]) => {
-      const { line, col } = locate(path, "key");
-      return { where: `${file}:${line}:${col}`, position: { file, line, col } };
+      let found: { line: number; col: number } | undefined;
+      const position = () => (found ??= locate(path, "key"));
+      return {
+        get where() {
+          return `${file}:${position().line}:${position().col}`;
+        },
+        get position() {
+          return { file, ...position() };
+        },
+      };
     };
     for (const [kind, event] of Object.entries(spec.events ?? {})) {
       add(kind, {
         what: `event "${kind}"`,
-        ...where(["events", kind]),
+        at: where(["events", kind]),
         payload: event.payload,
         resolve: resolverOf(spec, {}),
         role: "standalone",
@@ -46,7 +55,7 @@ function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]>
       // Its intent event is a fact too, whose payload is the intent as stored.
       add(trigger.intentEventKind, {
         what: `intent event "${trigger.intentEventKind}" of trigger "${trigger.kind}"`,
-        ...where(["triggers", index, "intentEventKind"]),
+        at: where(["triggers", index, "intentEventKind"]),
         payload: trigger.intent,
         resolve,
         role: "intent",
@@ -54,7 +63,7 @@ function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]>
       for (const [kind, event] of Object.entries(trigger.events)) {
         add(kind, {
           what: `event "${kind}" of trigger "${trigger.kind}"`,
-          ...where(["triggers", index, "events", kind]),
+          at: where(["triggers", index, "events", kind]),
           payload: event.payload,
           resolve,
           role: "written",
@@ -66,7 +75,7 @@ function declarations(specs: readonly CheckedSpec[]): Map<string, Declaration[]>
       for (const [kind, event] of Object.entries(stream.events)) {
         add(kind, {
           what: `event "${kind}" of stream "${stream.kind}"`,
-          ...where(["streams", index, "events", kind]),
+          at: where(["streams", index, "events", kind]),
           payload: event.payload,
           resolve,
           role: "written",
@@ -95,7 +104,7 @@ export function checkEvents(specs: readonly CheckedSpec[], { complete }: { compl
       errors.push(
         at(
           other,
-          `${other.what} is declared on its own at ${standalone.where}; a kind has one payload schema, so a trigger or stream may not declare it again`,
+          `${other.what} is declared on its own at ${standalone.at.where}; a kind has one payload schema, so a trigger or stream may not declare it again`,
         ),
       );
     }
@@ -104,7 +113,7 @@ export function checkEvents(specs: readonly CheckedSpec[], { complete }: { compl
     for (const [otherKind, others] of known) {
       if (otherKind !== kind && `${pascalCase(otherKind)}Payload` === typeName) {
         for (const other of others.filter((d) => d.role === "written"))
-          errors.push(at(other, `${other.what} makes the type name ${typeName}, as event "${kind}" does at ${standalone.where}`));
+          errors.push(at(other, `${other.what} makes the type name ${typeName}, as event "${kind}" does at ${standalone.at.where}`));
       }
     }
   }
@@ -112,7 +121,7 @@ export function checkEvents(specs: readonly CheckedSpec[], { complete }: { compl
   return errors;
 }
 
-const at = (declaration: Declaration, message: string): SpecError => ({ ...declaration.position, message });
+const at = (declaration: Declaration, message: string): SpecError => ({ ...declaration.at.position, message });
 
 function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<string, Declaration[]>, complete: boolean): SpecError[] {
   const errors: SpecError[] = [];
@@ -154,7 +163,7 @@ function checkCancelOn({ file, spec, locate }: CheckedSpec, known: ReadonlyMap<s
           if (typeof eventField === "string") {
             error(
               [...base, "match", intentPath],
-              `cancelOn match: the payload of ${declaration.what} (${declaration.where}) has no field ${quoted(eventPath)}: ${eventField}`,
+              `cancelOn match: the payload of ${declaration.what} (${declaration.at.where}) has no field ${quoted(eventPath)}: ${eventField}`,
             );
             continue;
           }

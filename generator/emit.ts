@@ -61,7 +61,8 @@ export function emit(modules: readonly ModuleModel[], options: EmitOptions, memo
     const text = once(["module", module.specFile, module.source, runtime, key], () => specModuleFile(module, { runtime, versions }));
     files.set(out(`${module.moduleName}.ts`), text);
   }
-  const refines = modules.some(usesRefineWithIn);
+  // Asked of every module on every run, and a walk of all its schemas: remembered by its spec's text.
+  const refines = modules.some((module) => memo("refines", [module.specFile, module.source], () => usesRefineWithIn(module)));
   files.set(
     out("parse.ts"),
     once(["parse", runtime, specFiles, refines], () => parseFile(runtime, specFiles, refines)),
