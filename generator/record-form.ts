@@ -51,6 +51,7 @@ const encoded = new WeakMap<object, Encoded>();
 
 /** `value` in the record's form, and the table entries it needs, added to `table` (with the ones they need). */
 export function encodeShared(value: unknown, table: Map<string, unknown>): unknown {
+  if (typeof value !== "object" || value === null) return value;
   const { value: form, refs } = encode(value);
   const add = (entries: readonly Entry[]) => {
     for (const entry of entries)
@@ -63,47 +64,68 @@ export function encodeShared(value: unknown, table: Map<string, unknown>): unkno
   return form;
 }
 
-function encode(value: unknown): Encoded {
-  if (typeof value !== "object" || value === null) return { value, length: (JSON.stringify(value) ?? "null").length, refs: NONE };
+function encode(value: object): Encoded {
   const known = encoded.get(value);
   if (known) return known;
-  // Plain loops: on a record read back this runs once per distinct object of the table, each run.
+  // Plain loops, and a small value's own object kept as its form: a cold run walks every schema of
+  // every trigger here, and copying each (0.5 million values at 1 000 triggers) was most of its cost.
+  const array = Array.isArray(value) ? (value as unknown[]) : undefined;
+  const keys = array ? undefined : Object.keys(value);
+  const count = array ? array.length : keys!.length;
+  let forms: unknown[] | undefined; // made when a child's form first differs from the child
   let length = 1;
+  let kept = 0;
   let refs: Entry[] | undefined;
-  let result: Encoded;
-  if (Array.isArray(value)) {
-    const items: unknown[] = [];
-    for (const item of value) {
+  for (let i = 0; i < count; i++) {
+    const key = keys?.[i];
+    const item = array ? array[i] : (value as Record<string, unknown>)[key!];
+    let form: unknown = item;
+    if (typeof item === "object" && item !== null) {
       const child = encode(item);
-      items.push(child.value);
-      length += child.length + 1;
+      form = child.value;
+      length += child.length;
       if (child.refs.length > 0) (refs ??= []).push(...child.refs);
-    }
-    result = { value: items, length: Math.max(length, 2), refs: refs ?? NONE };
-  } else {
-    // No prototype, so that a key "__proto__" is a key like any other.
-    const own: Record<string, unknown> = Object.create(null);
-    let keys = 0;
-    let only: string | undefined;
-    for (const key of Object.keys(value)) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item === undefined) continue;
-      const child = encode(item);
-      own[key] = child.value;
-      length += keyLength(key) + child.length + 2;
-      if (child.refs.length > 0) (refs ??= []).push(...child.refs);
-      keys++;
-      only = key;
-    }
-    length = Math.max(length, 2);
-    const body = keys === 1 && (only === MARKER || only === LITERAL) ? { [LITERAL]: own } : own;
-    if (length >= SHARED_AT) {
-      const id = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, ID_LENGTH);
-      result = { value: { [MARKER]: id }, length, refs: [{ id, body, refs: refs ?? NONE }] };
-    } else result = { value: body, length, refs: refs ?? NONE };
+    } else if (item === undefined && key !== undefined) form = undefined; // JSON leaves the key out
+    else length += scalarLength(item);
+    if (form !== item || (item === undefined && key !== undefined)) forms ??= childrenBefore(value, keys, i);
+    forms?.push(form);
+    if (form === undefined && key !== undefined) continue;
+    length += key === undefined ? 1 : keyLength(key) + 2;
+    kept++;
   }
-  encoded.set(value, result);
+  length = Math.max(length, 2);
+  let form: unknown = value;
+  if (array) form = forms ?? value;
+  else if (forms) {
+    const own: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++)
+      if (forms[i] !== undefined) Object.defineProperty(own, keys![i]!, { value: forms[i], enumerable: true, writable: true, configurable: true });
+    form = own;
+  }
+  if (!array && kept === 1) {
+    const only = Object.keys(form as object)[0];
+    if (only === MARKER || only === LITERAL) form = { [LITERAL]: form };
+  }
+  let result: Encoded;
+  if (!array && length >= SHARED_AT) {
+    const id = createHash("sha256").update(JSON.stringify(form)).digest("hex").slice(0, ID_LENGTH);
+    result = { value: { [MARKER]: id }, length, refs: [{ id, body: form, refs: refs ?? NONE }] };
+  } else result = { value: form, length, refs: refs ?? NONE };
+  // Only large values are met again (an entry named at many places); a small one is reached once per walk of its parent.
+  if (length >= SHARED_AT) encoded.set(value, result);
   return result;
+}
+
+/** The children of `value` before the `end`th, as they are. */
+function childrenBefore(value: object, keys: readonly string[] | undefined, end: number): unknown[] {
+  return keys ? keys.slice(0, end).map((key) => (value as Record<string, unknown>)[key]) : (value as unknown[]).slice(0, end);
+}
+
+/** The length of a scalar as JSON (what JSON writes as null for a number it cannot write). */
+function scalarLength(value: unknown): number {
+  if (typeof value === "string") return JSON.stringify(value).length;
+  if (typeof value === "number") return Number.isFinite(value) ? String(value).length : 4;
+  return value === false ? 5 : 4;
 }
 
 /** The length of a key as JSON: quoted, escapes counted. */

@@ -305,10 +305,11 @@ export function parseRecord(text: string | null): VersionRecord | string {
     );
   const eventsOk = (value: unknown) =>
     isObject(value) && Object.values(value).every((v) => isObject(v) && typeof v["hash"] === "string" && v["stored"] !== undefined);
-  const sharedOk = json === null || !isObject(json) || json["shared"] === undefined || isObject(json["shared"]);
-  if (isObject(json) && isObject(json["intents"]) && intentsOk(json["intents"]) && eventsOk(json["events"] ?? {}) && sharedOk) {
+  const shared = isObject(json) ? json["shared"] : undefined;
+  if (isObject(json) && isObject(json["intents"]) && intentsOk(json["intents"]) && eventsOk(json["events"] ?? {})) {
     const record = { intents: json["intents"] as VersionRecord["intents"], events: (json["events"] ?? {}) as VersionRecord["events"] };
-    return isObject(json["shared"]) ? inline(record, json["shared"]) : record;
+    if (shared === undefined) return record;
+    if (isObject(shared)) return inline(record, shared);
   }
   if (intentsOk(json)) return { intents: json as VersionRecord["intents"], events: {} };
   return "not a record of intent versions ({ intents: each kind a list of { version, hash, stored, accepted }, numbered from 1; events: each kind { hash, stored }; shared: id → schema })";
