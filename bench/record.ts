@@ -58,7 +58,11 @@ async function recordOf(project: string): Promise<string> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (text: string) => `${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB`;
 
-function timeRun(text: string, render: (record: VersionRecord) => string, expected: string): { parse: number; sha: number; render: number } {
+function timeRun(
+  text: string,
+  render: (record: VersionRecord) => string,
+  expected: string,
+): { parse: number; sha: number; render: number } {
   const runs = Array.from({ length: RUNS }, () => {
     const t0 = performance.now();
     const record = parseRecord(text) as VersionRecord;
@@ -86,6 +90,8 @@ for (const project of PROJECTS) {
   ] as const) {
     const t = timeRun(text, render, form === "shared" || form === "inline" ? text : shared);
     const cells = [t.parse, t.sha, t.render, t.parse + t.sha + t.render].map((ms) => `${ms.toFixed(1)} ms`);
-    console.log(`| ${project} | ${form} | ${mb(form === "inline" ? inline : shared)} | ${form === "inline" ? "" : entries} | ${cells.join(" | ")} |`);
+    console.log(
+      `| ${project} | ${form} | ${mb(form === "inline" ? inline : shared)} | ${form === "inline" ? "" : entries} | ${cells.join(" | ")} |`,
+    );
   }
 }

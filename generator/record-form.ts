@@ -85,7 +85,8 @@ function encode(value: object): Encoded {
       form = child.value;
       length += child.length;
       if (child.refs.length > 0) (refs ??= []).push(...child.refs);
-    } else if (item === undefined && key !== undefined) form = undefined; // JSON leaves the key out
+    } else if (item === undefined && key !== undefined)
+      form = undefined; // JSON leaves the key out
     else length += scalarLength(item);
     if (form !== item || (item === undefined && key !== undefined)) forms ??= childrenBefore(value, keys, i);
     forms?.push(form);
@@ -99,7 +100,8 @@ function encode(value: object): Encoded {
   else if (forms) {
     const own: Record<string, unknown> = {};
     for (let i = 0; i < count; i++)
-      if (forms[i] !== undefined) Object.defineProperty(own, keys![i]!, { value: forms[i], enumerable: true, writable: true, configurable: true });
+      if (forms[i] !== undefined)
+        Object.defineProperty(own, keys![i]!, { value: forms[i], enumerable: true, writable: true, configurable: true });
     form = own;
   }
   if (!array && kept === 1) {

@@ -232,7 +232,11 @@ export function renderRecord(record: VersionRecord): string {
     );
   const events = byKind(record.events, (event) => ({ ...event, stored: encodeShared(event.stored, table) as JsonSchema }));
   const intents = byKind(record.intents, (versions) =>
-    versions.map((v) => ({ ...v, stored: encodeShared(v.stored, table) as JsonSchema, accepted: encodeShared(v.accepted, table) as JsonSchema })),
+    versions.map((v) => ({
+      ...v,
+      stored: encodeShared(v.stored, table) as JsonSchema,
+      accepted: encodeShared(v.accepted, table) as JsonSchema,
+    })),
   );
   const shared = Object.fromEntries([...table].sort(([a], [b]) => (a < b ? -1 : 1)));
   return `${JSON.stringify({ events, intents, shared }, null, 2)}\n`;

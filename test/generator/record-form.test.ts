@@ -17,7 +17,12 @@ const INLINE = ["intent-versions.json", "intent-versions-upgrades.json"].map((na
 
 /** The record as it was written before the shared form: sorted kinds, every schema inline. */
 function inlineForm(record: VersionRecord): string {
-  const byKind = <T>(entries: Readonly<Record<string, T>>) => Object.fromEntries(Object.keys(entries).sort().map((k) => [k, entries[k]!]));
+  const byKind = <T>(entries: Readonly<Record<string, T>>) =>
+    Object.fromEntries(
+      Object.keys(entries)
+        .sort()
+        .map((k) => [k, entries[k]!]),
+    );
   return `${JSON.stringify({ events: byKind(record.events), intents: byKind(record.intents) }, null, 2)}\n`;
 }
 
@@ -30,7 +35,12 @@ const read = (text: string) => {
 /** A record of one kind whose every version stores and accepts `schemas`, and an event per schema. */
 const recordOf = (schemas: readonly unknown[]): VersionRecord => ({
   intents: {
-    "a.b": schemas.map((schema, i) => ({ version: i + 1, hash: `sha256:${i}`, stored: schema as JsonSchema, accepted: schema as JsonSchema })),
+    "a.b": schemas.map((schema, i) => ({
+      version: i + 1,
+      hash: `sha256:${i}`,
+      stored: schema as JsonSchema,
+      accepted: schema as JsonSchema,
+    })),
   },
   events: Object.fromEntries(schemas.map((schema, i) => [`e${i}`, { hash: `sha256:${i}`, stored: schema as JsonSchema }])),
 });
@@ -91,7 +101,12 @@ describe("the record's shared form", () => {
     expect(renderRecord(read(text))).toBe(text);
 
     const key = fc.constantFrom("$shared", "$literal", "__proto__", "a", "type", known);
-    const leaf = fc.oneof(fc.constantFrom(known, "nope", "$shared", "x".repeat(SHARED_AT / 2)), fc.integer(), fc.boolean(), fc.constant(null));
+    const leaf = fc.oneof(
+      fc.constantFrom(known, "nope", "$shared", "x".repeat(SHARED_AT / 2)),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+    );
     const { value } = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: "small" }, leaf, tie("object"), fc.array(tie("value"), { maxLength: 3 })),
       object: fc.dictionary(key, tie("value"), { maxKeys: 3 }),
@@ -120,7 +135,9 @@ describe("the record's shared form", () => {
   it("refuses a shared form that does not hold together, naming what is wrong", () => {
     const record = (stored: unknown, shared: unknown) =>
       JSON.stringify({ events: {}, intents: { "a.b": [{ version: 1, hash: "sha256:0", stored, accepted: {} }] }, shared });
-    expect(parseRecord(record({ $shared: "abc" }, {}))).toBe('not a record of intent versions: {"$shared":"abc"} names no entry of "shared"');
+    expect(parseRecord(record({ $shared: "abc" }, {}))).toBe(
+      'not a record of intent versions: {"$shared":"abc"} names no entry of "shared"',
+    );
     expect(parseRecord(record({ $shared: 1 }, { 1: {} }))).toMatch(/names no entry of "shared"/);
     expect(parseRecord(record({ $shared: "a" }, { a: { not: { $shared: "a" } } }))).toBe(
       'not a record of intent versions: the entry "a" of "shared" contains itself',
@@ -172,4 +189,3 @@ describe("generate on a record written inline", () => {
     }
   });
 });
-
