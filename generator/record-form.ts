@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
  * How the version record stores its JSON Schemas: each large subtree once.
  * zod inlines a shared schema at every use, and the record keeps every
  * version of every intent, so the same subtrees recur thousands of times
- * (Stripe's `invoice` spec: 2.6 MB inline; 1 000 similar triggers: 14.5 MB).
+ * (Stripe's `invoice` spec: 10.9 MB inline; 1 000 similar triggers: 14.5 MB).
  *
  * The rule is local and purely from content: every object whose compact JSON,
  * fully inline, is at least `SHARED_AT` characters long is stored once, in the
@@ -12,8 +12,8 @@ import { createHash } from "node:crypto";
  * stands at each place it occurs. Table entries hold markers for their own large
  * children, so an id is a hash over its children's ids (a Merkle tree): equal
  * content, equal id, whatever else is in the record. Being local, a value's
- * form depends on nothing around it, so it is computed once per object and
- * kept (`encoded`): a run re-encodes only the schemas it changed, and a record
+ * form depends on nothing around it, so a large value's is computed once per
+ * object and kept (`encoded`): a run re-encodes only the schemas it changed, and a record
  * read back shares one object per id, so it costs the table's size, not the
  * inline size. (A global rule, "occurs twice", would read better for a
  * one-off schema but must be recounted over the whole record every run.)
@@ -23,7 +23,7 @@ import { createHash } from "node:crypto";
  * `{ "$literal": { … } }`, its own keys taken as they are and its values
  * encoded as any other.
  */
-export const SHARED_AT = 128;
+export const SHARED_AT = 128; // 256 left small payloads inline (1.14 MB, not 0.61, at 1 000 triggers); bench/README.md
 
 const MARKER = "$shared";
 const LITERAL = "$literal";
