@@ -2,6 +2,7 @@ import { StructureKind, ts, VariableDeclarationKind } from "ts-morph";
 import { z } from "zod";
 import { createRequire, Module } from "node:module";
 import type { OptionalTypeOverrideFunction } from "zod-to-ts";
+import { CarriedRef } from "../checks.ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
 import { commentSafe, irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, printsRawLines, type ZodIR } from "../zod-ir.ts";
@@ -238,25 +239,105 @@ export function zodJsonSchema(
   const root = live(schema);
   // Only the root and what a reference names are built by `live`: every schema with a name but the root is a named one.
   const idOf = definitions ? (s: z.ZodType) => ids.get(s) ?? (s === root ? undefined : names.get(s)) : (s: z.ZodType) => ids.get(s);
+  // The references the spec wrote in carried keywords (checks.ts), in the order zod meets them: each
+  // is converted beside the root, in the same pass, so that zod writes it as every other reference
+  // (inline, or `$ref` to a definition it states). Those met in a pass are converted in the next;
+  // most schemas have none and take one pass, as before.
+  const carried: CarriedRef<ZodIR>[] = [];
+  for (;;) {
+    const known = carried.length;
+    const json = convert(
+      root,
+      carried.map((ref) => carriedLive(ref, (name) => live(resolve(name)))),
+      carried,
+      idOf,
+      io,
+      shortcut,
+    );
+    if (carried.length === known) return json;
+  }
+}
+
+/** A carried reference's live schema, built once (an IR is resolved through one map only, as `computedOnce` says). */
+function carriedLive(ref: CarriedRef<ZodIR>, refs: (name: string) => z.ZodType): z.ZodType {
+  let schema = carriedLives.get(ref);
+  if (!schema) carriedLives.set(ref, (schema = irToZod(ref.ir, refs)));
+  return schema;
+}
+const carriedLives = new WeakMap<CarriedRef<ZodIR>, z.ZodType>();
+
+/** The keywords checks.ts carries whose value holds schemas, and so may hold a `CarriedRef`. */
+const CARRYING = ["if", "then", "else", "not", "dependentSchemas", "propertyNames", "contains"];
+
+/** A carried value with each `CarriedRef` in it what `mark` gives; the value itself when it holds none. */
+function markCarried(value: unknown, mark: (ref: CarriedRef<ZodIR>) => object): unknown {
+  if (value instanceof CarriedRef) return mark(value as CarriedRef<ZodIR>);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value).map(([key, item]) => [key, markCarried(item, mark)] as const);
+  if (entries.every(([key, item]) => item === (value as Record<string, unknown>)[key])) return value;
+  return Array.isArray(value) ? entries.map(([, item]) => item) : Object.fromEntries(entries);
+}
+
+/**
+ * One zod conversion of `root`, with `beside` (the live schemas of `carried`, in its order) converted
+ * in the same pass. A carried reference stands in the metadata as a marker whose JSON is what zod
+ * wrote for its schema beside the root: inline, or the `$ref` to the definition zod states (a named
+ * schema in the exported form, a recursive one in both). A reference not in `carried` yet is added
+ * to it; the caller then converts again.
+ */
+function convert(
+  root: z.ZodType,
+  beside: readonly z.ZodType[],
+  carried: CarriedRef<ZodIR>[],
+  idOf: (s: z.ZodType) => string | undefined,
+  io: "input" | "output",
+  shortcut: boolean,
+): JsonValue {
+  const whole = beside.length === 0 ? root : z.object({ root, ...Object.fromEntries(beside.map((s, i) => [`carried${i}`, s])) });
+  /** What zod wrote for `whole`'s properties, known once zod has run its overrides (before it writes JSON text). */
+  let written: Record<string, unknown> | undefined;
+  const markers = new Map<CarriedRef<ZodIR>, object>();
+  const mark = (ref: CarriedRef<ZodIR>) => {
+    let marker = markers.get(ref);
+    if (marker === undefined) {
+      if (!carried.includes(ref)) carried.push(ref);
+      const key = `carried${carried.indexOf(ref)}`;
+      // Until zod has written it, the marker reads as its key, so that zod's comparisons of JSON tell two apart.
+      marker = { toJSON: () => written?.[key] ?? key };
+      markers.set(ref, marker);
+    }
+    return marker;
+  };
+  const metas = new Map<z.ZodType, Record<string, unknown> | undefined>();
   const get = (s: z.ZodType) => {
-    const meta = z.globalRegistry.get(s);
+    if (metas.has(s)) return metas.get(s);
+    let meta = z.globalRegistry.get(s) as Record<string, unknown> | undefined;
+    if (meta !== undefined && CARRYING.some((keyword) => keyword in meta!)) meta = markCarried(meta, mark) as Record<string, unknown>;
     const id = idOf(s);
-    return id === undefined ? meta : { ...meta, id };
+    const result = id === undefined ? meta : { ...meta, id };
+    metas.set(s, result);
+    return result;
   };
   const metadata = { get } as unknown as typeof z.globalRegistry;
   // zod's input pass asks, at every schema it visits, whether anything below it transforms, each time
   // walking the whole graph anew: quadratic, seconds for a Stripe-size closure. Where the input and the
   // output differ only in what an open object says of unknown keys, the output pass (linear) with that
   // keyword taken off is the same JSON Schema, byte for byte (tests compare it with zod's input pass).
-  const asOutput = shortcut && io === "input" && inputIsOutput(root, get);
-  const { $schema: _, ...json } = z.toJSONSchema(root, {
+  const asOutput = shortcut && io === "input" && inputIsOutput(whole, get);
+  const override = (context: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {
+    if (asOutput) openObjectsAsInput(context);
+    if (context.zodSchema === whole && whole !== root) written = context.jsonSchema["properties"] as Record<string, unknown>;
+  };
+  const { $schema: _, ...json } = z.toJSONSchema(whole, {
     target: "draft-7",
     io: asOutput ? "output" : io,
     unrepresentable: "any",
     metadata,
-    ...(asOutput ? { override: openObjectsAsInput } : {}),
+    override,
   }) as Record<string, JsonValue>;
-  return json;
+  if (whole === root) return json;
+  const { definitions, properties } = json as { definitions?: JsonValue; properties: Record<string, JsonValue> };
+  return { ...(properties["root"] as Record<string, JsonValue>), ...(definitions === undefined ? {} : { definitions }) };
 }
 
 /** The schema zod states in a wrapper's place (it takes the inner schema's JSON Schema as its own). */
