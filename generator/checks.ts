@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { keywordsWhere } from "./keywords.ts";
-import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
+import { isSchema, SCHEMA_HOLDERS, type JsonValue, type PayloadSchema, type SchemaOrRef } from "./spec-format.ts";
 
 /**
  * Keywords zod has no method for, checked by a refinement the generator writes: `if`/`then`/`else`,
@@ -10,49 +10,82 @@ import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
  * literal) and whose live twin runs the same logic for the generator. An issue a refinement adds
  * names the bad field's path (a missing dependent key, a bad key, the field `then` refuses), so a
  * refusal says where, as zod's own do. zod's toJSONSchema drops refinements: each check carries
- * its keyword as the spec wrote it (`jsonSchema`), put into the generated JSON Schema as metadata.
+ * its keyword as the spec wrote it (`jsonSchema`), put into the generated JSON Schema as metadata,
+ * but for the references in it (`Carried`).
  */
 export const CHECK_KEYWORDS = keywordsWhere("check");
+
+/**
+ * A reference the spec wrote inside a carried keyword (`then: { properties: { x: { $ref: money } } }`),
+ * as the IR of that reference. Copied as written, it would name the spec's own schema, which the
+ * generated JSON Schema does not hold under that name (or at all): emit/schema.ts writes it as zod
+ * writes every other reference, the named schema inline or `$ref: "#/definitions/<TypeName>"`.
+ * A pointer into a named schema or another file is no reference by now (pointers.ts inlined it).
+ */
+export class CarriedRef<IR> {
+  constructor(readonly ir: IR) {}
+}
+
+/** A carried keyword's value: the spec's JSON, each reference in it a `CarriedRef`. */
+export type Carried<IR> = JsonValue | CarriedRef<IR> | readonly Carried<IR>[] | { readonly [key: string]: Carried<IR> };
+
+/** A subschema as the spec wrote it, each reference in it (at any depth) the IR `build` gives that reference. */
+function carried<IR>(schema: SchemaOrRef, build: (schema: SchemaOrRef) => IR): Carried<IR> {
+  if (typeof schema === "string" || schema.$ref !== undefined) return new CarriedRef(build(schema));
+  const one = (inner: unknown) => (isSchema(inner) ? carried(inner, build) : (inner as JsonValue));
+  const copy: Record<string, Carried<IR>> = { ...(schema as Record<string, JsonValue>) };
+  for (const [keyword, holds] of Object.entries(SCHEMA_HOLDERS)) {
+    const value = (schema as Record<string, unknown>)[keyword];
+    if (value === undefined) continue;
+    copy[keyword] =
+      holds === "byName"
+        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, inner]) => [key, one(inner)]))
+        : Array.isArray(value)
+          ? value.map(one)
+          : one(value);
+  }
+  return copy;
+}
 
 /** `IR` is zod-ir's IR (generic here so this module does not import it back). */
 export type Check<IR = unknown> =
   | {
       readonly kind: "if";
       readonly irs: Readonly<{ if: IR; then?: IR; else?: IR }>;
-      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+      readonly jsonSchema: Readonly<Record<string, Carried<IR>>>;
     }
-  | { readonly kind: "not"; readonly irs: Readonly<{ not: IR }>; readonly jsonSchema: Readonly<Record<string, JsonValue>> }
+  | { readonly kind: "not"; readonly irs: Readonly<{ not: IR }>; readonly jsonSchema: Readonly<Record<string, Carried<IR>>> }
   | {
       readonly kind: "dependentRequired";
       readonly key: string;
       readonly names: readonly string[];
       readonly irs: Readonly<Record<string, never>>;
-      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+      readonly jsonSchema: Readonly<Record<string, Carried<IR>>>;
     }
   | {
       readonly kind: "dependentSchema";
       readonly key: string;
       readonly irs: Readonly<{ dependentSchema: IR }>;
-      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+      readonly jsonSchema: Readonly<Record<string, Carried<IR>>>;
     }
   | {
       readonly kind: "propertyNames";
       readonly irs: Readonly<{ propertyNames: IR }>;
-      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+      readonly jsonSchema: Readonly<Record<string, Carried<IR>>>;
     }
   | {
       readonly kind: "contains";
       readonly min: number;
       readonly max?: number;
       readonly irs: Readonly<{ contains: IR }>;
-      readonly jsonSchema: Readonly<Record<string, JsonValue>>;
+      readonly jsonSchema: Readonly<Record<string, Carried<IR>>>;
     }
   /** Also a closed object inside an intersection, whose other side zod lets keep its keys: no JSON Schema of its own then. */
   | {
       readonly kind: "unevaluated";
       readonly known: readonly string[];
       readonly irs: Readonly<Record<string, never>>;
-      readonly jsonSchema?: Readonly<Record<string, JsonValue>>;
+      readonly jsonSchema?: Readonly<Record<string, Carried<IR>>>;
     };
 
 /** A link of zod-ir's chain: `.superRefine(<check>)`. */
@@ -66,7 +99,7 @@ export function checkLinks<IR>(
   evaluated: (s: PayloadSchema) => readonly string[] | undefined,
 ): CheckLink<IR>[] {
   const links: CheckLink<IR>[] = [];
-  const json = (value: unknown) => value as JsonValue;
+  const json = (value: SchemaOrRef) => carried(value, build);
   // `then`/`else` without `if` are ignored, as JSON Schema ignores them.
   if (s.if !== undefined && (s.then !== undefined || s.else !== undefined)) {
     const irs = {

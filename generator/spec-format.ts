@@ -209,7 +209,7 @@ export function specJsonSchema(): string {
   return `${JSON.stringify({ title: "Durable trigger specs", ...schema }, null, 2)}\n`;
 }
 
-const isSchema = (value: unknown): value is SchemaOrRef =>
+export const isSchema = (value: unknown): value is SchemaOrRef =>
   typeof value === "string" || (typeof value === "object" && value !== null && !Array.isArray(value));
 
 /**

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { createRequire, Module } from "node:module";
 import type { OptionalTypeOverrideFunction } from "zod-to-ts";
+import { CarriedRef } from "../checks.ts";
 import type { SchemaModel } from "../model.ts";
 import type { JsonValue } from "../spec-format.ts";
 import { commentSafe, irToExpression, irToZod, JSON_TYPE, literalSafe, printExpression, printsRawLines, type ZodIR } from "../zod-ir.ts";
@@ -253,35 +254,111 @@ function zodJsonSchemas(
   const root = live(schema);
   // Only the root and what a reference names are built by `live`: every schema with a name but the root is a named one.
   const idOf = definitions ? (s: z.ZodType) => ids.get(s) ?? (s === root ? undefined : names.get(s)) : (s: z.ZodType) => ids.get(s);
+  // The references the spec wrote in carried keywords (checks.ts), in the order zod meets them: each
+  // is converted beside the root, in the same pass, so that zod writes it as every other reference
+  // (inline, or `$ref` to a definition it states). Those met in a pass are converted in the next;
+  // most schemas have none and take one pass, as before.
+  const carried: CarriedRef<ZodIR>[] = [];
+  for (;;) {
+    const known = carried.length;
+    const json = convert(
+      root,
+      carried.map((ref) => carriedLive(ref, (name) => live(resolve(name)))),
+      carried,
+      idOf,
+      io,
+      shortcut,
+    );
+    if (carried.length === known) return json;
+  }
+}
+
+/** A carried reference's live schema, built once (an IR is resolved through one map only, as `computedOnce` says). */
+function carriedLive(ref: CarriedRef<ZodIR>, refs: (name: string) => z.ZodType): z.ZodType {
+  let schema = carriedLives.get(ref);
+  if (!schema) carriedLives.set(ref, (schema = irToZod(ref.ir, refs)));
+  return schema;
+}
+const carriedLives = new WeakMap<CarriedRef<ZodIR>, z.ZodType>();
+
+/** The keywords checks.ts carries whose value holds schemas, and so may hold a `CarriedRef`. */
+const CARRYING = ["if", "then", "else", "not", "dependentSchemas", "propertyNames", "contains"];
+
+/** A carried value with each `CarriedRef` in it what `mark` gives; the value itself when it holds none. */
+function markCarried(value: unknown, mark: (ref: CarriedRef<ZodIR>) => object): unknown {
+  if (value instanceof CarriedRef) return mark(value as CarriedRef<ZodIR>);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value).map(([key, item]) => [key, markCarried(item, mark)] as const);
+  if (entries.every(([key, item]) => item === (value as Record<string, unknown>)[key])) return value;
+  return Array.isArray(value) ? entries.map(([, item]) => item) : Object.fromEntries(entries);
+}
+
+/**
+ * One zod conversion of `root`, with `beside` (the live schemas of `carried`, in its order) converted
+ * in the same pass. A carried reference stands in the metadata as a marker whose JSON is what zod
+ * wrote for its schema beside the root: inline, or the `$ref` to the definition zod states (a named
+ * schema in the exported form, a recursive one in both). A reference not in `carried` yet is added
+ * to it; the caller then converts again.
+ */
+function convert(
+  root: z.ZodType,
+  beside: readonly z.ZodType[],
+  carried: CarriedRef<ZodIR>[],
+  idOf: (s: z.ZodType) => string | undefined,
+  io: "input" | "output",
+  shortcut: boolean,
+): Partial<Record<"input" | "output", JsonValue>> {
+  const whole = beside.length === 0 ? root : z.object({ root, ...Object.fromEntries(beside.map((s, i) => [`carried${i}`, s])) });
+  /** What zod wrote for `whole`'s properties, known once zod has run its overrides (before it writes JSON text). */
+  let written: Record<string, unknown> | undefined;
+  const markers = new Map<CarriedRef<ZodIR>, object>();
+  const mark = (ref: CarriedRef<ZodIR>) => {
+    let marker = markers.get(ref);
+    if (marker === undefined) {
+      if (!carried.includes(ref)) carried.push(ref);
+      const key = `carried${carried.indexOf(ref)}`;
+      // Until zod has written it, the marker reads as its key, so that zod's comparisons of JSON tell two apart.
+      marker = { toJSON: () => written?.[key] ?? key };
+      markers.set(ref, marker);
+    }
+    return marker;
+  };
+  const metas = new Map<z.ZodType, Record<string, unknown> | undefined>();
   const get = (s: z.ZodType) => {
-    const meta = z.globalRegistry.get(s);
+    if (metas.has(s)) return metas.get(s);
+    let meta = z.globalRegistry.get(s) as Record<string, unknown> | undefined;
+    if (meta !== undefined && CARRYING.some((keyword) => keyword in meta!)) meta = markCarried(meta, mark) as Record<string, unknown>;
     const id = idOf(s);
-    return id === undefined ? meta : { ...meta, id };
+    const result = id === undefined ? meta : { ...meta, id };
+    metas.set(s, result);
+    return result;
   };
   const metadata = { get } as unknown as typeof z.globalRegistry;
   // zod's input pass asks, at every schema it visits, whether anything below it transforms, each time
   // walking the whole graph anew: quadratic, seconds for a Stripe-size closure. Where the input and the
   // output differ only in what an open object says of unknown keys, the output pass (linear) with that
   // keyword taken off is the same JSON Schema, byte for byte (tests compare it with zod's input pass).
-  const asOutput = shortcut && inputIsOutput(root, get);
-  if (!asOutput && io === "input")
-    return { input: withoutDialect(z.toJSONSchema(root, { target: "draft-7", io, unrepresentable: "any", metadata })) };
-  const output = withoutDialect(
-    z.toJSONSchema(root, {
-      target: "draft-7",
-      io: "output",
-      unrepresentable: "any",
-      metadata,
-      ...(asOutput ? { override: markOpenObjects } : {}),
-    }),
-  );
-  return asOutput ? unmarked(output) : { output };
+  const asOutput = shortcut && inputIsOutput(whole, get);
+  const override = (context: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {
+    if (asOutput) markOpenObjects(context);
+    if (context.zodSchema === whole && whole !== root) written = context.jsonSchema["properties"] as Record<string, unknown>;
+  };
+  // Where the shortcut holds, one output pass gives both forms; otherwise zod's own pass for `io`.
+  const pass = asOutput ? "output" : io;
+  const json = z.toJSONSchema(whole, { target: "draft-7", io: pass, unrepresentable: "any", metadata, override }) as Record<
+    string,
+    JsonValue
+  >;
+  const { $schema: _, ...converted } = json;
+  const own = whole === root ? converted : besideRemoved(converted);
+  return asOutput ? unmarked(own) : { [pass]: own };
 }
 
-const withoutDialect = (json: unknown): JsonValue => {
-  const { $schema: _, ...rest } = json as Record<string, JsonValue>;
-  return rest;
-};
+/** The root's JSON Schema out of `whole`'s (the root and the carried references side by side), with the definitions zod stated. */
+function besideRemoved(json: Record<string, JsonValue>): JsonValue {
+  const { definitions, properties } = json as { definitions?: JsonValue; properties: Record<string, JsonValue> };
+  return { ...(properties["root"] as Record<string, JsonValue>), ...(definitions === undefined ? {} : { definitions }) };
+}
 
 /**
  * Marks what an open object's output states: a key no schema can hold (its value is this process's

@@ -30,12 +30,17 @@ const ANNOTATIONS = new Set(["$ref", "description", "title", "default", "example
 const spread = <T>(items: T[], limit: number) =>
   items.length <= limit ? items : Array.from({ length: limit }, (_, i) => items[Math.floor((i * items.length) / limit)]!);
 
+/**
+ * Specs whose arbitraries take minutes to find a value (dependabot's conditionals over its registries):
+ * real-world.test.ts judges their publishers' examples, and every mutation of them, in both forms instead.
+ */
+const UNSAMPLED = new Set(["real-world/dependabot.yaml"]);
+
 const PLAIN: Json[] = [null, true, 0, 1.5, "", "x", [], {}, [{}], { a: 1 }];
 
 it.each(SPECS)("%s: each exported JSON Schema accepts and refuses what the inline one does, its shared schemas once", (file, text) => {
   let accepted = 0;
   let shared = 0;
-  let compiled = 0;
   // The module exports intents', starts' and declared events' JSON Schemas; every schema's is tried, for more
   // samples, but the corpus's (whose arbitraries can take minutes to find values, dependabot's registries).
   const corpus = file.startsWith("real-world/");
@@ -52,28 +57,31 @@ it.each(SPECS)("%s: each exported JSON Schema accepts and refuses what the inlin
       const bodyText = JSON.stringify(body);
       if (bodyText.length >= 100) expect(exportedText.split(bodyText).length - 1, `${where}: ${name} occurs once`).toBe(1);
     }
-    // What the spec wrote in a conditional is copied as it stands, `$ref`s to its own names too (both forms, judgesOf).
-    const written = new Set([...objects(inline)].map((object) => object["$ref"]));
+    // Every reference resolves within its document, those the spec wrote in a carried keyword (if, not, …) too.
+    const leads = (ref: string, within: { [key: string]: Json }) =>
+      ref === "#" || (ref.startsWith("#/definitions/") && ref.slice(14) in ((within["definitions"] ?? {}) as object));
+    for (const object of objects(inline)) {
+      const ref = object["$ref"];
+      if (typeof ref === "string") expect(leads(ref, inline as { [key: string]: Json }), `${where}: inline ${ref}`).toBe(true);
+    }
     for (const object of objects(exported)) {
       const ref = object["$ref"];
-      if (typeof ref !== "string" || written.has(ref)) continue;
-      expect(ref === "#" || (ref.startsWith("#/definitions/") && ref.slice(14) in definitions), `${where}: ${ref}`).toBe(true);
+      if (typeof ref !== "string") continue;
+      expect(leads(ref, exported), `${where}: ${ref}`).toBe(true);
       const beside = Object.keys(object).filter((key) => !ANNOTATIONS.has(key) && !(object === exported && key === "definitions"));
       expect(beside, `${where}: beside ${ref}`).toEqual([]);
     }
 
-    const judges = judgesOf(inline, exported);
-    if (judges === undefined) continue;
-    const [byInline, byExported] = judges;
-    compiled++;
+    const [byInline, byExported] = judgesOf(inline, exported);
     let values: Json[] = [];
-    try {
-      const arbitrary = new Function("fc", `return ${arbitraryExpression(schema.ir, resolve)};`)(fc) as fc.Arbitrary<unknown>;
-      values = fc.sample(arbitrary, { numRuns: 8, seed: 21 }).map((v) => JSON.parse(JSON.stringify(v ?? null)) as Json);
-    } catch (error) {
-      // A recursive schema has no arbitrary yet: the plain values and the hand-made ones below stand in.
-      if (!(error instanceof NoArbitrary)) throw error;
-    }
+    if (!UNSAMPLED.has(file))
+      try {
+        const arbitrary = new Function("fc", `return ${arbitraryExpression(schema.ir, resolve)};`)(fc) as fc.Arbitrary<unknown>;
+        values = fc.sample(arbitrary, { numRuns: 8, seed: 21 }).map((v) => JSON.parse(JSON.stringify(v ?? null)) as Json);
+      } catch (error) {
+        // A recursive schema has no arbitrary yet: the plain values and the hand-made ones below stand in.
+        if (!(error instanceof NoArbitrary)) throw error;
+      }
     const samples = [...PLAIN, ...values];
     for (const value of values) for (const m of spread([...mutations(value)], 60)) samples.push(place(value, m.path, m.value));
     for (const value of samples) {
@@ -83,7 +91,7 @@ it.each(SPECS)("%s: each exported JSON Schema accepts and refuses what the inlin
     }
   }
   // The samples reach past the first refusal, and the spec's named schemas were put under `definitions`.
-  if (compiled > 0) expect(accepted).toBeGreaterThan(0);
+  if (!UNSAMPLED.has(file)) expect(accepted).toBeGreaterThan(0);
   if (/^\s*schemas:/m.test(text)) expect(shared).toBeGreaterThan(0);
 });
 
@@ -104,7 +112,7 @@ it("keeps the payload at the root: inline when it is a shared schema, a referenc
   const tree: Json = { tree: { name: "a", children: [{ name: "b", children: [] }] } };
   const bad: Json = { tree: { name: "a", children: [{ children: [] }] } };
   const { schema, resolve } = schemas.find(({ schema }) => schema.typeName === "MixedRunIntent")!;
-  for (const validate of judgesOf(jsonSchemaOf(schema, resolve, "input"), run)!) {
+  for (const validate of judgesOf(jsonSchemaOf(schema, resolve, "input"), run)) {
     expect(validate(tree)).toBe(true);
     expect(validate(bad)).toBe(false);
   }

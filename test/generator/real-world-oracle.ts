@@ -41,25 +41,7 @@ export function compileJsonSchema(schema: unknown): ValidateFunction {
   return ajv.compile(schema as object);
 }
 
-/**
- * Ajv's judges of a payload's JSON Schema in two forms (inline, as the version record keeps it, and as
- * the module exports it), or none when neither compiles: a `$ref` the spec wrote in a conditional is
- * copied as it stands, naming the spec's own schema, in both forms alike (dependabot's).
- */
-export function judgesOf(inline: unknown, exported: unknown): [ValidateFunction, ValidateFunction] | undefined {
-  let before: ValidateFunction;
-  try {
-    before = compileJsonSchema(inline);
-  } catch (error) {
-    let message = "compiled";
-    try {
-      compileJsonSchema(exported);
-    } catch (other) {
-      message = (other as Error).message;
-    }
-    if (message !== (error as Error).message)
-      throw new Error(`the inline form failed (${(error as Error).message}), the exported ${message}`);
-    return undefined;
-  }
-  return [before, compileJsonSchema(exported)];
+/** Ajv's judges of a payload's JSON Schema in two forms: inline, as the version record keeps it, and as the module exports it. Both must compile. */
+export function judgesOf(inline: unknown, exported: unknown): [ValidateFunction, ValidateFunction] {
+  return [compileJsonSchema(inline), compileJsonSchema(exported)];
 }

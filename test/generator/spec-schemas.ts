@@ -67,6 +67,56 @@ triggers:
 `;
 
 /**
+ * References inside the keywords zod has no method for (checks.ts carries them into the JSON Schema):
+ * to a shared schema, to a recursive one, to one recursive only through such a keyword (`chain`), a
+ * JSON pointer into a named schema, a bare name, annotations and `nullable` beside a `$ref`.
+ */
+export const carried = `
+schemas:
+  code: { type: string, pattern: "^[a-z]+$" }
+  tree:
+    type: object
+    properties:
+      name: { type: string }
+      kids: { type: array, items: { $ref: tree } }
+    required: [name]
+  box:
+    type: object
+    properties:
+      limits: { type: object, properties: { max: { type: integer, maximum: 10 } }, required: [max] }
+  chain:
+    type: object
+    properties: { name: { type: string }, next: {} }
+    if: { required: [next] }
+    then: { properties: { next: { $ref: chain } } }
+triggers:
+  - kind: carried.run
+    intentEventKind: carried.run.requested
+    cancellation: ignored
+    intent:
+      type: object
+      properties:
+        kind: { type: string }
+        value: {}
+        tags: { type: array, items: { type: string }, contains: { $ref: code } }
+        extra: {}
+        link: {}
+        box: { $ref: box }
+      if: { properties: { kind: { const: code } }, required: [kind] }
+      then: { properties: { value: { $ref: code } } }
+      else: { properties: { value: { $ref: "#/schemas/tree", description: a tree } } }
+      not: { properties: { extra: { $ref: "#/schemas/box/properties/limits" } }, required: [extra] }
+      dependentSchemas:
+        link: { properties: { link: { $ref: chain, nullable: true } } }
+      propertyNames: code
+    outcome: { type: object }
+    events: {}
+events:
+  carried.chained:
+    payload: chain
+`;
+
+/**
  * Every schema a spec's module declares, each with how it resolves its references and whether the
  * module exports its JSON Schema (an intent, a stream's start, a declared event's payload).
  */
@@ -99,4 +149,5 @@ export function schemasOf(file: string, text: string): { schema: SchemaModel; re
 export const SPECS: [string, string][] = [
   ...files.map((f): [string, string] => [f, readFileSync(join(FIXTURES, f), "utf8")]),
   ["mixed.yaml", mixed],
+  ["carried.yaml", carried],
 ];
