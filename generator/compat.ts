@@ -86,6 +86,7 @@ const TYPES = ["null", "boolean", "object", "array", "number", "integer", "strin
 export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
   const breaks: { at: Segment[]; keyword: string; rule: string; value: JsonValue }[] = [];
   const roots = { stored: asSchema(stored), next: asSchema(next) };
+  const comparing = new Set<string>();
   compare(roots.stored, roots.next, []);
   const base = sample(roots.stored, roots.stored);
   return breaks.map(({ at, keyword, rule, value }) => ({
@@ -96,7 +97,25 @@ export function breakingChanges(stored: JsonSchema, next: JsonSchema): Break[] {
     example: place(base, at, value),
   }));
 
+  /**
+   * A recursive schema (untyped JSON, a tree) comes back to a pair it is already comparing through a
+   * `$ref`: that pair counts as compatible (the coinductive rule), since the comparison further up
+   * explores it whole and reports any break it holds there. A cycle resolves a `$ref` at every turn,
+   * here or in an `allOf` part, so only those pairs are keyed.
+   */
   function compare(old: Schema, neu: Schema, at: Segment[]): void {
+    const key = [old, neu].some((s) => "$ref" in s || "allOf" in s) ? canonicalJson([old, neu]) : undefined;
+    if (key === undefined) return compareOnce(old, neu, at);
+    if (comparing.has(key)) return;
+    comparing.add(key);
+    try {
+      compareOnce(old, neu, at);
+    } finally {
+      comparing.delete(key);
+    }
+  }
+
+  function compareOnce(old: Schema, neu: Schema, at: Segment[]): void {
     old = resolve(old, roots.stored);
     neu = resolve(neu, roots.next);
     const tighten = (keyword: string, rule: string, value: JsonValue) => void breaks.push({ at, keyword, rule, value });
@@ -378,12 +397,12 @@ function asSchema(schema: unknown): Schema {
 
 const isSchema = (value: unknown): value is Schema => typeof value === "object" && value !== null;
 
-/** Follows a local `$ref` (`#/definitions/x`, `#/$defs/x`) within its own document. */
+/** Follows a local `$ref` (`#/definitions/x`, `#/$defs/x`, `#` for the root) within its own document. */
 function resolve(schema: Schema, root: Schema): Schema {
   let current = schema;
   for (let hops = 0; typeof current["$ref"] === "string" && hops < 32; hops++) {
     const target = (current["$ref"] as string)
-      .replace(/^#\//, "")
+      .replace(/^#\/?/, "")
       .split("/")
       .filter(Boolean)
       .reduce<unknown>(

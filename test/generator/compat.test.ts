@@ -1,12 +1,25 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { breakingChanges } from "../../generator/compat.ts";
+import { parseRecord, type VersionRecord } from "../../generator/versions.ts";
+import { Workspace } from "./workspace.ts";
 
 /** The check as the generator runs it: what the old version stored (its output) against what the new one accepts (its input). */
 const check = (old: z.ZodType, next: z.ZodType) =>
   breakingChanges(z.toJSONSchema(old, { target: "draft-7", io: "output" }), z.toJSONSchema(next, { target: "draft-7", io: "input" }));
 
 const id = z.string().min(1);
+
+/** A recursive object schema: zod prints its self-reference as `$ref: "#"`. Its kids are optional, so a stored example can stop at any depth. */
+const tree = (name: z.ZodString) => {
+  const node: z.ZodType = z.object({
+    name,
+    get kids() {
+      return z.array(node).optional();
+    },
+  });
+  return node;
+};
 
 describe("the compatibility check of intent schema versions", () => {
   it.each([
@@ -32,6 +45,14 @@ describe("the compatibility check of intent schema versions", () => {
       z.object({ items: z.array(z.object({ sku: id, note: z.string().optional() })) }),
     ],
     ["additionalProperties: false added where stored values were stripped", z.object({ id }), z.strictObject({ id })],
+    // Untyped JSON is a recursive definition (an array or object of itself): comparing it must end.
+    ["untyped JSON kept", z.object({ id, value: z.json() }), z.object({ id, value: z.json() })],
+    [
+      "an optional field added beside untyped JSON",
+      z.object({ value: z.json() }),
+      z.object({ value: z.json(), note: z.string().optional() }),
+    ],
+    ["a recursive schema kept", tree(z.string()), tree(z.string())],
   ])("calls %s compatible", (_, old, next) => {
     expect(check(old, next)).toEqual([]);
   });
@@ -82,6 +103,15 @@ describe("the compatibility check of intent schema versions", () => {
       "items[*].quantity",
       "minimum",
     ],
+    ["untyped JSON narrowed to a string", z.object({ value: z.json() }), z.object({ value: z.string() }), "value", "type"],
+    [
+      "a field beside untyped JSON tightened",
+      z.object({ id, value: z.json() }),
+      z.object({ id: z.string().min(2), value: z.json() }),
+      "id",
+      "minLength",
+    ],
+    ["a recursive schema's field tightened", tree(z.string()), tree(z.string().min(1)), "kids[*].name", "minLength"],
   ])("calls %s breaking, with a stored value the new version refuses", (_, old, next, path, keyword) => {
     const breaks = check(old, next);
     expect(breaks.map((b) => [b.path, b.keyword])).toContainEqual([path, keyword]);
@@ -89,6 +119,38 @@ describe("the compatibility check of intent schema versions", () => {
       // The example is honest: the old version accepted it, the new one refuses it.
       expect(old.safeParse(example).success, `${rule}: ${JSON.stringify(example)} under the old schema`).toBe(true);
       expect(next.safeParse(example).success, `${rule}: ${JSON.stringify(example)} under the new schema`).toBe(false);
+    }
+  });
+});
+
+describe("the compatibility check on the generator's schemas", () => {
+  it("ends, and finds no break, comparing an intent with an untyped field with itself", async () => {
+    const ws = new Workspace({
+      "specs/mail.yaml": `triggers:
+  - kind: mail.send
+    intentEventKind: mail.send.requested
+    cancellation: cooperative
+    intent:
+      type: object
+      required: [to]
+      properties:
+        to: { type: string }
+        value: {}
+    outcome: { type: object }
+    events: {}
+`,
+    });
+    try {
+      await ws.generateOrThrow();
+      const record = parseRecord(ws.read("generated/intent-versions.json")) as VersionRecord;
+      const { stored, accepted } = record.intents["mail.send"]![0]!;
+      // The untyped field is the recursive JSON-value definition, reached through a $ref.
+      expect(JSON.stringify(stored)).toContain('"$ref"');
+      expect(breakingChanges(stored, accepted)).toEqual([]);
+      expect(breakingChanges(stored, stored)).toEqual([]);
+      expect(breakingChanges(accepted, accepted)).toEqual([]);
+    } finally {
+      ws.dispose();
     }
   });
 });

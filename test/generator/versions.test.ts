@@ -101,6 +101,31 @@ describe("the intent version record", () => {
     }
   });
 
+  it("compares an intent that keeps an untyped field: a compatible edit takes a new version, a breaking one is refused", async () => {
+    // `value: {}` is any JSON, a recursive definition in the JSON Schema the check walks.
+    const untyped = `${v1}\n        value: {}`;
+    const ws = new Workspace({ "specs/mail.yaml": spec(untyped) });
+    try {
+      await deploy(ws);
+      ws.write("specs/mail.yaml", spec(`${untyped}\n        subject: { type: string }`));
+      await deploy(ws);
+      expect(versionsOf(ws)).toEqual(["1", "2"]);
+
+      ws.write("specs/mail.yaml", spec(`${untyped.replace("maximum: 5", "maximum: 3")}\n        subject: { type: string }`));
+      const before = ws.snapshot(".");
+      const result = await ws.generate();
+      expect(result.ok).toBe(false);
+      expect(result.ok ? [] : result.errors.map(formatError)).toEqual([
+        expect.stringMatching(
+          /^specs\/mail\.yaml:10:55: the intent of "mail\.send" cannot become version 3: copies: lowered its upper bound to 3 \(maximum\); a stored intent such as \{"to":"","copies":5\} would no longer parse/,
+        ),
+      ]);
+      expect(ws.snapshot(".")).toEqual(before);
+    } finally {
+      ws.dispose();
+    }
+  });
+
   it("takes a breaking change when the spec drops older intents from exactly that version, and records it", async () => {
     const ws = new Workspace({ "specs/mail.yaml": spec(v1) });
     try {
