@@ -835,9 +835,25 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     const hint = link.args
       .map((a) => ("code" in a ? a.jsonSchema : "check" in a ? a.check.jsonSchema : undefined))
       .find((h) => h !== undefined);
-    if (!json && hint) schema = (schema as z.ZodType).meta({ ...z.globalRegistry.get(schema as z.ZodType), ...hint });
+    if (!json && hint) schema = (schema as z.ZodType).meta(withCarried(z.globalRegistry.get(schema as z.ZodType), hint));
   }
   return schema as z.ZodType;
+}
+
+/**
+ * Keywords checks.ts checks one key at a time, a refinement per key: each carries its own key only,
+ * so each must add to the keys carried before it, or the JSON Schema kept the last key alone. Every
+ * other carried keyword comes whole from one refinement.
+ */
+const CARRIED_BY_KEY = ["dependentRequired", "dependentSchemas"] as const;
+
+/** A schema's metadata with a refinement's carried keywords added: a keyword by key gets all keys, in the spec's order. */
+function withCarried(meta: Record<string, unknown> | undefined, hint: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const merged = { ...meta, ...hint };
+  for (const keyword of CARRIED_BY_KEY)
+    if (keyword in hint && meta?.[keyword] !== undefined)
+      merged[keyword] = { ...(meta[keyword] as Record<string, unknown>), ...(hint[keyword] as Record<string, unknown>) };
+  return merged;
 }
 
 function argValue(arg: Arg, refs: (name: string) => z.ZodType, json: (() => z.ZodType) | undefined): unknown {
