@@ -13,6 +13,8 @@ import type { JsonValue, PayloadSchema, SchemaOrRef } from "./spec-format.ts";
 export interface ZodIR {
   readonly head: { readonly ref: string } | { readonly call: readonly string[]; readonly args: readonly Arg[] };
   readonly chain: readonly Link[];
+  /** A `const`'s object (`exactly`): closed in the JSON Schema too, as its parser is (see `irToZod`). */
+  readonly exact?: true;
 }
 export type Link = { readonly method: string; readonly args: readonly Arg[] };
 type Arg =
@@ -456,7 +458,7 @@ function exactly(value: JsonValue): ZodIR {
   if (value === null) return call(["z", "null"]);
   if (Array.isArray(value)) return call(["z", "tuple"], [{ irs: value.map(exactly) }]);
   if (typeof value === "object")
-    return call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]);
+    return { ...call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]), exact: true };
   return call(["z", "literal"], [{ json: value }]);
 }
 
@@ -814,8 +816,11 @@ export function irToZod(ir: ZodIR, refs: (name: string) => z.ZodType, json?: () 
     // Not so an empty one: `{}` is any value but null and undefined, so it keeps the signature. An
     // open one is typed by the keys it names: a TypeScript object type admits more keys already, and
     // an `unknown` index signature would only hide a misspelt field.
+    // Built for a JSON Schema, a const's object stays closed: zod's input JSON Schema of z.object is
+    // open, and would admit a key the parser refuses.
     const empty = head.args.some((a) => "shape" in a && Object.keys(a.shape).length === 0);
-    const path = (head.call[1] === "strictObject" && !empty) || (json && head.call[1] === "looseObject") ? ["z", "object"] : head.call;
+    const asObject = head.call[1] === "strictObject" && !empty && (json !== undefined || ir.exact !== true);
+    const path = asObject || (json && head.call[1] === "looseObject") ? ["z", "object"] : head.call;
     for (const part of path) [owner, fn] = [fn, (fn as Record<string, unknown>)[part]];
     schema = (fn as (...a: unknown[]) => unknown).apply(
       owner,

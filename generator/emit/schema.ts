@@ -340,6 +340,7 @@ function convert(
   // keyword taken off is the same JSON Schema, byte for byte (tests compare it with zod's input pass).
   const asOutput = shortcut && inputIsOutput(whole, get);
   const override = (context: { zodSchema: z.core.$ZodType; jsonSchema: Record<string, unknown> }) => {
+    evaluatedByProperties(context.jsonSchema);
     if (asOutput) markOpenObjects(context);
     if (context.zodSchema === whole && whole !== root) written = context.jsonSchema["properties"] as Record<string, unknown>;
   };
@@ -352,6 +353,20 @@ function convert(
   const { $schema: _, ...converted } = json;
   const own = whole === root ? converted : besideRemoved(converted);
   return asOutput ? unmarked(own) : { [pass]: own };
+}
+
+/**
+ * An open object (zod's looseObject: `additionalProperties: {}`) that carries `unevaluatedProperties:
+ * false` (checks.ts) loses the `{}`: it admits every key and so evaluates every key, which leaves
+ * `unevaluatedProperties` (2019-09) nothing to refuse, where the parser refuses a key no part names.
+ * Without it the object is as open as JSON Schema's default, and `unevaluatedProperties` refuses
+ * what the parser does. (A draft-7 validator ignores `unevaluatedProperties`, as every carried
+ * keyword of 2019-09: it accepts more than the parser, never less.)
+ */
+function evaluatedByProperties(json: Record<string, unknown>): void {
+  const extra = json["additionalProperties"];
+  if (json["unevaluatedProperties"] !== false || typeof extra !== "object" || extra === null || Object.keys(extra).length > 0) return;
+  delete json["additionalProperties"];
 }
 
 /** The root's JSON Schema out of `whole`'s (the root and the carried references side by side), with the definitions zod stated. */
