@@ -458,7 +458,10 @@ function exactly(value: JsonValue): ZodIR {
   if (value === null) return call(["z", "null"]);
   if (Array.isArray(value)) return call(["z", "tuple"], [{ irs: value.map(exactly) }]);
   if (typeof value === "object")
-    return { ...call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]), exact: true };
+    return {
+      ...call(["z", "strictObject"], [{ shape: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactly(v)])) }]),
+      exact: true,
+    };
   return call(["z", "literal"], [{ json: value }]);
 }
 
