@@ -61,16 +61,7 @@ describe("generate with a cache", () => {
   afterEach(() => {
     for (const ws of spaces.splice(0)) ws.dispose();
   });
-  const options = (ws: Workspace, cache: RunCache) => ({
-    root: ws.root,
-    specsDir: "specs",
-    outDir: "generated",
-    handlersDir: "app/triggers",
-    streamHandlersDir: "app/streams",
-    runtimeModule: "durable-triggers",
-    check: false,
-    cache,
-  });
+  const options = (ws: Workspace, cache: RunCache) => ({ ...ws.options(), cache });
 
   it("writes, run after run in one watch session, exactly what a fresh process writes", async () => {
     const watched = new Workspace({ "specs/shop.yaml": shop, "specs/mail.yaml": mail("first") });

@@ -3,6 +3,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHECK_KEYWORDS } from "../../generator/checks";
 import { jsonSchemaOf } from "../../generator/emit/schema";
 import { formatError } from "../../generator/read";
 import { schemasOf } from "./spec-schemas";
@@ -202,19 +203,7 @@ it("compiles under strict, and carries each keyword into the JSON Schema", () =>
   const text = ws.read("generated/kw.ts");
   if (process.env["SHOW"]) console.log(text);
   expect(text).toMatch(/\.superRefine\(\(value, ctx\) => \{/);
-  for (const keyword of [
-    "if",
-    "then",
-    "else",
-    "not",
-    "dependentRequired",
-    "dependentSchemas",
-    "propertyNames",
-    "contains",
-    "minContains",
-    "maxContains",
-    "unevaluatedProperties",
-  ]) {
+  for (const keyword of CHECK_KEYWORDS) {
     expect(
       JSON.stringify(Object.values(module).filter((v) => typeof v === "object" && v !== null && !("safeParse" in v))),
       keyword,
