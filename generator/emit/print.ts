@@ -3,7 +3,6 @@ import type { JsonValue } from "../spec-format.ts";
 import { commentSafe } from "../zod-ir.ts";
 import { LaidOut } from "./laid-out.ts";
 
-
 /** What an emitter builds: ts-morph structures, raw statement text, or declarations laid out already; printed by `render`. */
 export type Statements = (string | StatementStructures | LaidOut)[];
 
